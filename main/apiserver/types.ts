@@ -54,3 +54,16 @@ export interface ApiServerCore {
   /** verb 'watch' (or list with watch=true). Throws StatusError before any event if the request is refused. */
   watch(req: ApiRequest, onEvent: (ev: ApiWatchEvent) => void): Promise<ApiWatch>;
 }
+
+/**
+ * Streaming subresources (pods/log, pods/exec, pods/attach, pods/portforward) are served by the
+ * node side (kubelet + runtime), as upstream's apiserver proxies them to the kubelet. The HTTP layer
+ * authenticates and authorizes the request, then hands the raw connection to this handler;
+ * until one is set, these answer 501 NotImplemented.
+ */
+export interface StreamHandler {
+  /** GET pods/log: write the log (plain text) to res; follow keeps it open. */
+  log(req: ApiRequest, res: import('node:http').ServerResponse): Promise<void>;
+  /** Upgrade (WebSocket) requests for pods/exec, pods/attach and pods/portforward. */
+  upgrade(req: ApiRequest, httpReq: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void;
+}
