@@ -1,0 +1,369 @@
+// The one bridge contract between the UI and the lab: Electron IPC and the browser-mode WebSocket both carry it.
+// Pure TypeScript (no Node, no DOM), so main, preload and renderer all import it.
+import type { KubeList, KubeObject } from '../api/object';
+
+/** Which resource a request is about; structurally the client's ResourceType. */
+export interface ResourceRef {
+  /** '' for core */
+  group: string;
+  version: string;
+  /** plural: `pods` */
+  resource: string;
+  kind?: string;
+  namespaced?: boolean;
+}
+
+export type PatchKind = 'merge' | 'strategic' | 'json';
+
+export interface BridgeWatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: KubeObject;
+}
+
+export interface LogOptions {
+  namespace: string;
+  pod: string;
+  container?: string;
+  follow?: boolean;
+  previous?: boolean;
+  timestamps?: boolean;
+  tailLines?: number;
+}
+
+export interface ExecOptions {
+  namespace: string;
+  pod: string;
+  container?: string;
+  /** Absent: try bash, then sh (the shell fallback). */
+  command?: string[];
+  tty?: boolean;
+  cols?: number;
+  rows?: number;
+}
+
+export type ClusterPhase = 'STOPPED' | 'STARTING' | 'STARTED' | 'STOPPING' | 'ERROR';
+
+export interface ClusterStatus {
+  phase: ClusterPhase;
+  progress?: { current: number; max: number; description: string };
+  /** No reachable Docker engine: pods run on a simulated node. */
+  virtual?: boolean;
+  message?: string;
+  apiUrl?: string;
+  kubeconfig?: string;
+  dataDir?: string;
+  version?: string;
+}
+
+export interface DockerContextInfo {
+  name: string;
+  host: string;
+  /** Node name this context serves, if it is one. */
+  node?: string;
+  reachable?: boolean;
+  current?: boolean;
+}
+
+export type StepTarget = { component: 'scheduler' } | { component: 'kubelet'; node: string };
+
+export interface StepState {
+  scheduler: boolean;
+  /** node name -> kubelet paused */
+  kubelets: Record<string, boolean>;
+  /** optional slow motion: extra delay per step, ms */
+  slowMotionMs?: number;
+}
+
+/** One result per document of an applied manifest. */
+export interface ApplyResult {
+  kind: string;
+  name: string;
+  namespace?: string;
+  action: 'created' | 'configured' | 'unchanged';
+  object: KubeObject;
+}
+
+/** Request/response channels: `domain:verb` -> [args, result]. */
+export interface BridgeInvokes {
+  'api:get': [{ ref: ResourceRef; name: string; namespace?: string; subresource?: string }, KubeObject];
+  'api:list': [{ ref: ResourceRef; namespace?: string; labelSelector?: string; fieldSelector?: string }, KubeList];
+  'api:create': [{ ref: ResourceRef; object: KubeObject; namespace?: string; dryRun?: boolean }, KubeObject];
+  /** A YAML (or JSON) manifest, one or many documents: create what is missing, patch what exists. */
+  'api:apply': [{ manifest: string; namespace?: string; dryRun?: boolean }, ApplyResult[]];
+  'api:patch': [{ ref: ResourceRef; name: string; namespace?: string; patch: unknown; kind?: PatchKind; subresource?: string }, KubeObject];
+  'api:delete': [{ ref: ResourceRef; name: string; namespace?: string; gracePeriodSeconds?: number }, KubeObject];
+  'watch:start': [{ ref: ResourceRef; namespace?: string; labelSelector?: string; fieldSelector?: string }, string];
+  'watch:stop': [{ id: string }, void];
+  'logs:start': [LogOptions, string];
+  'logs:stop': [{ id: string }, void];
+  'exec:start': [ExecOptions, string];
+  'exec:write': [{ id: string; data: string }, void];
+  'exec:resize': [{ id: string; cols: number; rows: number }, void];
+  'exec:close': [{ id: string }, void];
+  'cluster:status': [void, ClusterStatus];
+  'cluster:stopAllPods': [void, number];
+  'nodes:contexts': [void, DockerContextInfo[]];
+  'step:get': [void, StepState];
+  'step:set': [{ target: StepTarget; paused: boolean } | { slowMotionMs: number }, StepState];
+}
+
+/** Push channels, main -> UI. */
+export interface BridgeEvents {
+  /** A watch's events, batched; `resync` carries the full list first (and after a relist). */
+  'watch:event': { id: string; events: BridgeWatchEvent[]; resync?: boolean };
+  'watch:error': { id: string; error: BridgeErrorShape };
+  'logs:data': { id: string; chunk: string };
+  'logs:end': { id: string; error?: BridgeErrorShape };
+  'exec:data': { id: string; data: string; stream: 'stdout' | 'stderr' };
+  'exec:exit': { id: string; code: number; message?: string };
+  'cluster:status': ClusterStatus;
+  'step:state': StepState;
+}
+
+export type InvokeChannel = keyof BridgeInvokes;
+export type EventChannel = keyof BridgeEvents;
+export type InvokeArgs<C extends InvokeChannel> = BridgeInvokes[C][0];
+export type InvokeResult<C extends InvokeChannel> = BridgeInvokes[C][1];
+
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
+  'api:get', 'api:list', 'api:create', 'api:apply', 'api:patch', 'api:delete',
+  'watch:start', 'watch:stop', 'logs:start', 'logs:stop',
+  'exec:start', 'exec:write', 'exec:resize', 'exec:close',
+  'cluster:status', 'cluster:stopAllPods', 'nodes:contexts', 'step:get', 'step:set',
+];
+export const EVENT_CHANNELS: readonly EventChannel[] = [
+  'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state',
+];
+
+export const isInvokeChannel = (c: unknown): c is InvokeChannel => typeof c === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(c);
+
+// ---- error envelope ----
+
+export interface BridgeErrorShape {
+  name: string;
+  message: string;
+  /** HTTP status code of a Kubernetes Status */
+  status?: number;
+  reason?: string;
+  /** field causes of an Invalid (422) */
+  causes?: { field?: string; message?: string; reason?: string }[];
+}
+
+export type Envelope<T> = { result: T } | { error: BridgeErrorShape };
+
+/** An error that crossed the bridge, re-thrown with the Kubernetes Status message it carried. */
+export class BridgeError extends Error {
+  readonly status?: number;
+  readonly reason?: string;
+  readonly causes: { field?: string; message?: string; reason?: string }[];
+  constructor(shape: BridgeErrorShape) {
+    super(shape.message);
+    this.name = shape.name || 'Error';
+    this.status = shape.status;
+    this.reason = shape.reason;
+    this.causes = shape.causes ?? [];
+  }
+}
+
+/** Any thrown value -> the wire shape; StatusError (code/reason/details) keeps its Status fields. */
+export function toErrorShape(e: unknown): BridgeErrorShape {
+  if (e && typeof e === 'object') {
+    const o = e as { name?: string; message?: string; code?: unknown; status?: unknown; reason?: string; details?: { causes?: BridgeErrorShape['causes'] }; causes?: BridgeErrorShape['causes'] };
+    const status = typeof o.code === 'number' ? o.code : typeof o.status === 'number' ? o.status : undefined;
+    return {
+      name: o.name ?? 'Error',
+      message: o.message ?? String(e),
+      ...(status !== undefined ? { status } : {}),
+      ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.details?.causes ?? o.causes ? { causes: o.details?.causes ?? o.causes } : {}),
+    };
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+export async function envelope<T>(fn: () => Promise<T> | T): Promise<Envelope<T>> {
+  try {
+    return { result: await fn() };
+  } catch (e) {
+    return { error: toErrorShape(e) };
+  }
+}
+
+export function unwrap<T>(env: Envelope<T>): T {
+  if ('error' in env) throw new BridgeError(env.error);
+  return env.result;
+}
+
+// ---- the API the UI sees (window.kubelab) ----
+
+/** What a transport must do: invoke a channel, and subscribe to pushed events. */
+export interface BridgeTransport {
+  invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<Envelope<InvokeResult<C>>>;
+  on<E extends EventChannel>(channel: E, cb: (payload: BridgeEvents[E]) => void): () => void;
+}
+
+export interface WatchHandlers {
+  onEvents(events: BridgeWatchEvent[], resync: boolean): void;
+  onError?(error: BridgeError): void;
+}
+
+export interface ExecSession {
+  id: string;
+  write(data: string): Promise<void>;
+  resize(cols: number, rows: number): Promise<void>;
+  close(): Promise<void>;
+  onData(cb: (data: string, stream: 'stdout' | 'stderr') => void): () => void;
+  onExit(cb: (code: number, message?: string) => void): () => void;
+}
+
+export interface LogStream {
+  id: string;
+  stop(): Promise<void>;
+}
+
+export interface KubelabApi {
+  api: {
+    get(args: InvokeArgs<'api:get'>): Promise<KubeObject>;
+    list(args: InvokeArgs<'api:list'>): Promise<KubeList>;
+    create(args: InvokeArgs<'api:create'>): Promise<KubeObject>;
+    apply(args: InvokeArgs<'api:apply'>): Promise<ApplyResult[]>;
+    patch(args: InvokeArgs<'api:patch'>): Promise<KubeObject>;
+    delete(args: InvokeArgs<'api:delete'>): Promise<KubeObject>;
+  };
+  /** Starts a watch (a list as the first resync batch, then events); resolves to a stop function. */
+  watch(args: InvokeArgs<'watch:start'>, handlers: WatchHandlers): Promise<() => Promise<void>>;
+  logs(opts: LogOptions, onChunk: (chunk: string) => void, onEnd?: (error?: BridgeError) => void): Promise<LogStream>;
+  exec(opts: ExecOptions): Promise<ExecSession>;
+  cluster: {
+    status(): Promise<ClusterStatus>;
+    onStatus(cb: (s: ClusterStatus) => void): () => void;
+    stopAllPods(): Promise<number>;
+  };
+  nodes: { contexts(): Promise<DockerContextInfo[]> };
+  step: {
+    get(): Promise<StepState>;
+    set(args: InvokeArgs<'step:set'>): Promise<StepState>;
+    onState(cb: (s: StepState) => void): () => void;
+  };
+}
+
+/**
+ * Builds the UI-facing API from a transport. Events for an id may arrive before its start call
+ * resolves, so they are buffered per id until a handler claims them.
+ */
+export function createKubelabApi(t: BridgeTransport): KubelabApi {
+  const call = async <C extends InvokeChannel>(c: C, a: InvokeArgs<C>): Promise<InvokeResult<C>> => unwrap(await t.invoke(c, a));
+
+  // id-keyed routing with an early-event buffer
+  function router<E extends EventChannel>(channel: E) {
+    const handlers = new Map<string, (p: BridgeEvents[E]) => void>();
+    const early = new Map<string, BridgeEvents[E][]>();
+    t.on(channel, (p) => {
+      const id = (p as { id: string }).id;
+      const h = handlers.get(id);
+      if (h) h(p);
+      else {
+        const q = early.get(id) ?? [];
+        if (q.length < 10_000) q.push(p);
+        early.set(id, q);
+      }
+    });
+    return {
+      claim(id: string, h: (p: BridgeEvents[E]) => void) {
+        handlers.set(id, h);
+        const q = early.get(id);
+        early.delete(id);
+        q?.forEach(h);
+      },
+      release(id: string) {
+        handlers.delete(id);
+        early.delete(id);
+      },
+    };
+  }
+  const watchEvents = router('watch:event');
+  const watchErrors = router('watch:error');
+  const logData = router('logs:data');
+  const logEnd = router('logs:end');
+  const execData = router('exec:data');
+  const execExit = router('exec:exit');
+
+  return {
+    api: {
+      get: (a) => call('api:get', a),
+      list: (a) => call('api:list', a),
+      create: (a) => call('api:create', a),
+      apply: (a) => call('api:apply', a),
+      patch: (a) => call('api:patch', a),
+      delete: (a) => call('api:delete', a),
+    },
+    async watch(args, h) {
+      const id = await call('watch:start', args);
+      watchEvents.claim(id, (p) => h.onEvents(p.events, !!p.resync));
+      watchErrors.claim(id, (p) => h.onError?.(new BridgeError(p.error)));
+      return async () => {
+        watchEvents.release(id);
+        watchErrors.release(id);
+        await call('watch:stop', { id });
+      };
+    },
+    async logs(opts, onChunk, onEnd) {
+      const id = await call('logs:start', opts);
+      logData.claim(id, (p) => onChunk(p.chunk));
+      logEnd.claim(id, (p) => {
+        logData.release(id);
+        logEnd.release(id);
+        onEnd?.(p.error ? new BridgeError(p.error) : undefined);
+      });
+      return {
+        id,
+        stop: async () => {
+          logData.release(id);
+          logEnd.release(id);
+          await call('logs:stop', { id });
+        },
+      };
+    },
+    async exec(opts) {
+      const id = await call('exec:start', opts);
+      const dataCbs = new Set<(d: string, s: 'stdout' | 'stderr') => void>();
+      const exitCbs = new Set<(c: number, m?: string) => void>();
+      const pendingData: BridgeEvents['exec:data'][] = [];
+      let exited: BridgeEvents['exec:exit'] | undefined;
+      execData.claim(id, (p) => (dataCbs.size ? dataCbs.forEach((cb) => cb(p.data, p.stream)) : pendingData.push(p)));
+      execExit.claim(id, (p) => {
+        exited = p;
+        exitCbs.forEach((cb) => cb(p.code, p.message));
+      });
+      return {
+        id,
+        write: (data) => call('exec:write', { id, data }),
+        resize: (cols, rows) => call('exec:resize', { id, cols, rows }),
+        close: async () => {
+          await call('exec:close', { id });
+        },
+        onData(cb) {
+          dataCbs.add(cb);
+          pendingData.splice(0).forEach((p) => cb(p.data, p.stream));
+          return () => dataCbs.delete(cb);
+        },
+        onExit(cb) {
+          exitCbs.add(cb);
+          if (exited) cb(exited.code, exited.message);
+          return () => exitCbs.delete(cb);
+        },
+      };
+    },
+    cluster: {
+      status: () => call('cluster:status', undefined),
+      onStatus: (cb) => t.on('cluster:status', cb),
+      stopAllPods: () => call('cluster:stopAllPods', undefined),
+    },
+    nodes: { contexts: () => call('nodes:contexts', undefined) },
+    step: {
+      get: () => call('step:get', undefined),
+      set: (a) => call('step:set', a),
+      onState: (cb) => t.on('step:state', cb),
+    },
+  };
+}

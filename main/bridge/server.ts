@@ -1,0 +1,304 @@
+// Main-side implementation of the bridge contract: one BridgeServer per backend, one connection per window or socket.
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from '../api/object';
+import type { Client, ResourceType } from '../client/types';
+import { R } from '../client/types';
+import type { PatchType } from '../apiserver/types';
+import { logger } from '../log';
+import {
+  envelope, toErrorShape, isInvokeChannel,
+  type ApplyResult, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
+  type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
+  type LogOptions, type PatchKind, type ResourceRef, type StepState, type StepTarget,
+} from './contract';
+
+const log = logger('bridge');
+
+export interface LogHandle {
+  stop(): void;
+}
+
+export interface ExecHandle {
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  close(): void;
+}
+
+export interface ExecCallbacks {
+  onData(data: string, stream: 'stdout' | 'stderr'): void;
+  onExit(code: number, message?: string): void;
+}
+
+/** What the bridge needs from a running lab: a client plus a few hooks (the cluster composition provides them). */
+export interface BridgeBackend {
+  client: Pick<Client, 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete'>;
+  status(): ClusterStatus;
+  onStatus?(cb: (s: ClusterStatus) => void): () => void;
+  /** pods/log: chunks until the stream ends; onEnd once. */
+  logs?(opts: LogOptions, onChunk: (chunk: string) => void, onEnd: (error?: unknown) => void): Promise<LogHandle>;
+  /** pods/exec with a concrete command. */
+  exec?(opts: ExecOptions & { command: string[] }, cb: ExecCallbacks): Promise<ExecHandle>;
+  contexts?(): Promise<DockerContextInfo[]>;
+  step?: {
+    get(): StepState;
+    set(target: StepTarget, paused: boolean): void;
+    setSlowMotion?(ms: number): void;
+    onChange?(cb: (s: StepState) => void): () => void;
+  };
+  stopAllPods?(): Promise<number>;
+}
+
+/** The channel a connection pushes events on (ipc webContents.send, or a WebSocket frame). */
+export type BridgeSend = <E extends EventChannel>(channel: E, payload: BridgeEvents[E]) => void;
+
+export interface BridgeConnection {
+  invoke(channel: unknown, args: unknown): Promise<Envelope<unknown>>;
+  /** Stops every watch, log stream and exec session this connection started. */
+  close(): void;
+}
+
+const byGroupResource = new Map<string, ResourceType>(Object.values(R).map((t) => [`${t.group}/${t.resource}`, t]));
+const byApiVersionKind = new Map<string, ResourceType>(
+  Object.values(R).map((t) => [`${t.group ? `${t.group}/${t.version}` : t.version}/${t.kind}`, t]),
+);
+
+/** ResourceRef from the UI -> the client's ResourceType (kind and scope filled from the known table). */
+export function resolveRef(ref: ResourceRef): ResourceType {
+  const known = byGroupResource.get(`${ref.group}/${ref.resource}`);
+  return {
+    group: ref.group,
+    version: ref.version || known?.version || 'v1',
+    resource: ref.resource,
+    kind: ref.kind ?? known?.kind ?? ref.resource,
+    namespaced: ref.namespaced ?? known?.namespaced ?? true,
+  };
+}
+
+export function typeOfObject(obj: { apiVersion?: string; kind?: string }): ResourceType | undefined {
+  return byApiVersionKind.get(`${obj.apiVersion}/${obj.kind}`);
+}
+
+const patchTypes: Record<PatchKind, PatchType> = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+};
+
+/** Shell fallback as `kubectl exec -- bash || sh`: bash where the image has it, else sh. */
+export const SHELL_FALLBACK = ['sh', '-c', 'command -v bash >/dev/null 2>&1 && exec bash || exec sh'];
+
+let seq = 0;
+const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(++seq).toString(36)}`;
+
+export class BridgeServer {
+  constructor(private readonly backend: BridgeBackend) {}
+
+  connect(send: BridgeSend): BridgeConnection {
+    const b = this.backend;
+    const watches = new Map<string, { stop(): void }>();
+    const logs = new Map<string, LogHandle>();
+    const execs = new Map<string, ExecHandle>();
+    let closed = false;
+    const unsubs: (() => void)[] = [];
+    if (b.onStatus) unsubs.push(b.onStatus((s) => !closed && send('cluster:status', s)));
+    if (b.step?.onChange) unsubs.push(b.step.onChange((s) => !closed && send('step:state', s)));
+
+    const handlers: { [C in InvokeChannel]: (a: InvokeArgs<C>) => Promise<InvokeResult<C>> | InvokeResult<C> } = {
+      'api:get': (a) => b.client.get(resolveRef(a.ref), a.name, a.namespace, a.subresource),
+      'api:list': (a) => b.client.list(resolveRef(a.ref), { namespace: a.namespace, labelSelector: a.labelSelector, fieldSelector: a.fieldSelector }),
+      'api:create': (a) => b.client.create(resolveRef(a.ref), a.object, { namespace: a.namespace ?? a.object.metadata?.namespace, dryRun: a.dryRun }),
+      'api:apply': (a) => this.apply(a.manifest, a.namespace, a.dryRun),
+      'api:patch': (a) =>
+        b.client.patch(resolveRef(a.ref), a.name, patchTypes[a.kind ?? 'merge'], a.patch, { namespace: a.namespace, subresource: a.subresource }),
+      'api:delete': (a) => b.client.delete(resolveRef(a.ref), a.name, { namespace: a.namespace, gracePeriodSeconds: a.gracePeriodSeconds }),
+      'watch:start': async (a) => {
+        const id = newId('w');
+        const w = startWatch(b.client, resolveRef(a.ref), a, (events, resync) => !closed && send('watch:event', { id, events, resync }),
+          (e) => !closed && send('watch:error', { id, error: toErrorShape(e) }));
+        watches.set(id, w);
+        return id;
+      },
+      'watch:stop': (a) => {
+        watches.get(a.id)?.stop();
+        watches.delete(a.id);
+      },
+      'logs:start': async (a) => {
+        if (!b.logs) throw notAvailable('logs');
+        const id = newId('l');
+        const h = await b.logs(a, (chunk) => !closed && send('logs:data', { id, chunk }), (e) => {
+          logs.delete(id);
+          if (!closed) send('logs:end', { id, ...(e ? { error: toErrorShape(e) } : {}) });
+        });
+        if (closed) h.stop();
+        else logs.set(id, h);
+        return id;
+      },
+      'logs:stop': (a) => {
+        logs.get(a.id)?.stop();
+        logs.delete(a.id);
+      },
+      'exec:start': async (a) => {
+        if (!b.exec) throw notAvailable('exec');
+        const id = newId('x');
+        const h = await b.exec({ ...a, command: a.command?.length ? a.command : SHELL_FALLBACK }, {
+          onData: (data, stream) => !closed && send('exec:data', { id, data, stream }),
+          onExit: (code, message) => {
+            execs.delete(id);
+            if (!closed) send('exec:exit', { id, code, ...(message ? { message } : {}) });
+          },
+        });
+        execs.set(id, h);
+        return id;
+      },
+      'exec:write': (a) => execs.get(a.id)?.write(a.data),
+      'exec:resize': (a) => execs.get(a.id)?.resize(a.cols, a.rows),
+      'exec:close': (a) => {
+        execs.get(a.id)?.close();
+        execs.delete(a.id);
+      },
+      'cluster:status': () => b.status(),
+      'cluster:stopAllPods': () => {
+        if (!b.stopAllPods) throw notAvailable('stop all pods');
+        return b.stopAllPods();
+      },
+      'nodes:contexts': async () => (b.contexts ? b.contexts() : []),
+      'step:get': () => b.step?.get() ?? { scheduler: false, kubelets: {} },
+      'step:set': (a) => {
+        if (!b.step) throw notAvailable('step mode');
+        if ('slowMotionMs' in a) b.step.setSlowMotion?.(a.slowMotionMs);
+        else b.step.set(a.target, a.paused);
+        const s = b.step.get();
+        send('step:state', s);
+        return s;
+      },
+    };
+
+    return {
+      invoke: (channel, args) =>
+        envelope(() => {
+          if (closed) throw new Error('bridge connection closed');
+          if (!isInvokeChannel(channel)) throw new Error(`unknown bridge channel ${JSON.stringify(channel)}`);
+          return (handlers[channel] as (a: unknown) => unknown)(args);
+        }),
+      close() {
+        if (closed) return;
+        closed = true;
+        unsubs.forEach((u) => u());
+        watches.forEach((w) => w.stop());
+        logs.forEach((l) => l.stop());
+        execs.forEach((x) => x.close());
+        watches.clear();
+        logs.clear();
+        execs.clear();
+      },
+    };
+  }
+
+  /** `kubectl apply` for the UI: create each document, or merge-patch it where it already exists. */
+  async apply(manifest: string, namespace?: string, dryRun?: boolean): Promise<ApplyResult[]> {
+    const docs = parseAllDocuments(manifest);
+    const out: ApplyResult[] = [];
+    for (const doc of docs) {
+      if (doc.errors.length) throw Object.assign(new Error(`error parsing manifest: ${doc.errors[0].message}`), { status: 400, reason: 'BadRequest' });
+      const obj = doc.toJS() as KubeObject | null;
+      if (!obj) continue;
+      if (typeof obj !== 'object' || !obj.kind || !obj.apiVersion) {
+        throw Object.assign(new Error('error validating data: apiVersion and kind must be set'), { status: 400, reason: 'BadRequest' });
+      }
+      const type = typeOfObject(obj);
+      if (!type) {
+        throw Object.assign(new Error(`no matches for kind "${obj.kind}" in version "${obj.apiVersion}"`), { status: 404, reason: 'NotFound' });
+      }
+      obj.metadata ??= {};
+      const ns = type.namespaced ? (obj.metadata.namespace ?? namespace ?? 'default') : undefined;
+      if (ns) obj.metadata.namespace = ns;
+      try {
+        const created = await this.backend.client.create(type, obj, { namespace: ns, dryRun, fieldManager: 'kubelab' });
+        out.push({ kind: obj.kind, name: created.metadata.name ?? '', namespace: ns, action: 'created', object: created });
+      } catch (e) {
+        if ((e as { reason?: string }).reason !== 'AlreadyExists' || !obj.metadata.name) throw e;
+        const { status: _s, ...rest } = obj;
+        const patched = await this.backend.client.patch(type, obj.metadata.name, 'application/merge-patch+json', rest, { namespace: ns, dryRun, fieldManager: 'kubelab' });
+        out.push({ kind: obj.kind, name: obj.metadata.name, namespace: ns, action: 'configured', object: patched });
+      }
+    }
+    return out;
+  }
+}
+
+function notAvailable(what: string) {
+  return Object.assign(new Error(`${what} is not available in this lab`), { status: 501, reason: 'NotImplemented' });
+}
+
+/**
+ * List, then watch from the list's resourceVersion; relist on 410 Expired or when the watch ends.
+ * Events are batched per tick so a thousand pods arrive as one UI update.
+ */
+export function startWatch(
+  client: BridgeBackend['client'],
+  type: ResourceType,
+  opts: { namespace?: string; labelSelector?: string; fieldSelector?: string },
+  emit: (events: BridgeWatchEvent[], resync: boolean) => void,
+  onError: (e: unknown) => void,
+): { stop(): void } {
+  let stopped = false;
+  let current: { stop(): void } | undefined;
+  let pending: BridgeWatchEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  const flush = () => {
+    timer = undefined;
+    if (stopped || !pending.length) return;
+    const batch = pending;
+    pending = [];
+    emit(batch, false);
+  };
+
+  const run = async (): Promise<void> => {
+    while (!stopped) {
+      try {
+        const list = await client.list(type, opts);
+        if (stopped) return;
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        pending = [];
+        const kind = type.kind;
+        const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
+        emit(list.items.map((o) => ({ type: 'ADDED', object: { apiVersion, kind, ...o } })), true);
+        let expired = false;
+        const w = await client.watch(type, { ...opts, resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true }, (ev) => {
+          if (stopped) return;
+          if (ev.type === 'ERROR') {
+            expired = true;
+            return;
+          }
+          if (ev.type === 'BOOKMARK') return;
+          pending.push(ev);
+          timer ??= setTimeout(flush, 16);
+        });
+        current = w;
+        failures = 0;
+        if (stopped) {
+          w.stop();
+          return;
+        }
+        await w.done;
+        flush();
+        if (!expired && !stopped) log.debug(`watch ${type.resource} ended; relisting`);
+      } catch (e) {
+        if (stopped) return;
+        failures++;
+        onError(e);
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(failures, 6))));
+      }
+    }
+  };
+  void run();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      current?.stop();
+    },
+  };
+}

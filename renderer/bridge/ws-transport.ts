@@ -1,0 +1,94 @@
+// Browser mode: the bridge contract over the WebSocket that `kubelab serve` offers at /bridge.
+import {
+  EVENT_CHANNELS, type BridgeEvents, type BridgeTransport, type Envelope, type EventChannel,
+} from '../../main/bridge/contract';
+
+/** The part of the WebSocket API used here (the browser's, or `ws` in Node tests). */
+export interface SocketLike {
+  readyState: number;
+  send(data: string): void;
+  close(): void;
+  addEventListener(type: 'open' | 'close' | 'error', cb: () => void): void;
+  addEventListener(type: 'message', cb: (ev: { data: unknown }) => void): void;
+}
+
+export interface WsTransport extends BridgeTransport {
+  /** 'open' | 'closed' changes, to show a disconnected banner. */
+  onConnection(cb: (connected: boolean) => void): () => void;
+  close(): void;
+}
+
+/** Connects to `url` (ws://host/bridge?token=...); invocations made before the socket opens wait for it. */
+export function createWsTransport(url: string, makeSocket: (url: string) => SocketLike): WsTransport {
+  const listeners = new Map<EventChannel, Set<(p: unknown) => void>>();
+  const pending = new Map<number, { resolve: (e: Envelope<unknown>) => void }>();
+  const connCbs = new Set<(c: boolean) => void>();
+  let n = 0;
+  let closedByUs = false;
+  const queue: string[] = [];
+  let socket: SocketLike;
+  let open = false;
+  let retry = 0;
+
+  const connect = () => {
+    socket = makeSocket(url);
+    socket.addEventListener('open', () => {
+      open = true;
+      retry = 0;
+      queue.splice(0).forEach((f) => socket.send(f));
+      connCbs.forEach((cb) => cb(true));
+    });
+    socket.addEventListener('message', (ev) => {
+      let f: { t: string; n?: number; env?: Envelope<unknown>; c?: string; p?: unknown };
+      try {
+        f = JSON.parse(String(ev.data));
+      } catch {
+        return;
+      }
+      if (f.t === 'result' && typeof f.n === 'number') {
+        pending.get(f.n)?.resolve(f.env as Envelope<unknown>);
+        pending.delete(f.n);
+      } else if (f.t === 'event' && f.c) {
+        listeners.get(f.c as EventChannel)?.forEach((cb) => cb(f.p));
+      }
+    });
+    socket.addEventListener('close', () => {
+      const was = open;
+      open = false;
+      // sessions died with the socket: answer what is waiting so callers don't hang
+      pending.forEach((p) => p.resolve({ error: { name: 'Error', message: 'connection to the lab was lost', status: 503 } }));
+      pending.clear();
+      if (was) connCbs.forEach((cb) => cb(false));
+      if (!closedByUs) setTimeout(connect, Math.min(5000, 250 * 2 ** retry++));
+    });
+    socket.addEventListener('error', () => {});
+  };
+  connect();
+
+  return {
+    invoke(channel, args) {
+      const id = ++n;
+      const frame = JSON.stringify({ t: 'invoke', n: id, c: channel, a: args });
+      return new Promise((resolve) => {
+        pending.set(id, { resolve: resolve as (e: Envelope<unknown>) => void });
+        if (open) socket.send(frame);
+        else queue.push(frame);
+      });
+    },
+    on<E extends EventChannel>(channel: E, cb: (p: BridgeEvents[E]) => void) {
+      if (!EVENT_CHANNELS.includes(channel)) throw new Error(`unknown event channel ${channel}`);
+      const set = listeners.get(channel) ?? new Set();
+      set.add(cb as (p: unknown) => void);
+      listeners.set(channel, set);
+      return () => set.delete(cb as (p: unknown) => void);
+    },
+    onConnection(cb) {
+      connCbs.add(cb);
+      return () => connCbs.delete(cb);
+    },
+    close() {
+      closedByUs = true;
+      socket.close();
+    },
+  };
+}
