@@ -1,0 +1,124 @@
+// The pod sandbox image: our own static pause binary (resources/sandbox/pause.c), put into each engine with
+// `docker import` of a tar stream, so sandboxes work offline. Without a binary for the engine's architecture
+// the upstream image is pulled instead.
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import tar from 'tar-stream';
+import { logger } from '../../log';
+
+const log = logger('sandbox-image');
+
+export const SANDBOX_REPO = 'kubelab/pause';
+export const UPSTREAM_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
+/** Labels on the imported image, so it is recognisably ours. */
+export const SANDBOX_IMAGE_LABELS = { 'kubelab.io/component': 'sandbox' } as const;
+
+/** The project root: the nearest ancestor holding resources/sandbox (works from sources and from out/). */
+function findRoot(): string | undefined {
+  if (process.env.KUBELAB_RESOURCES) return dirname(process.env.KUBELAB_RESOURCES);
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'resources', 'sandbox'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+const root = findRoot();
+
+function packageVersion(): string {
+  try {
+    return JSON.parse(readFileSync(join(root ?? '.', 'package.json'), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export const SANDBOX_VERSION = packageVersion();
+export const SANDBOX_IMAGE = `${SANDBOX_REPO}:${SANDBOX_VERSION}`;
+
+/** Where the binary for an architecture is (Docker's arch names: amd64, arm64). */
+export function pauseBinaryPath(arch: string, binDir = join(root ?? '.', 'resources', 'sandbox', 'bin')): string {
+  return join(binDir, `pause-linux-${arch}`);
+}
+
+/** A tar stream holding just /pause (mode 0755), ready for `docker import`. */
+export function pauseTar(binary: Buffer): NodeJS.ReadableStream {
+  const pack = tar.pack();
+  pack.entry({ name: 'pause', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0) }, binary);
+  pack.finalize();
+  return pack as unknown as NodeJS.ReadableStream;
+}
+
+async function hasImage(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return false;
+    throw e;
+  }
+}
+
+/** Follows a progress stream to its end; rejects on an error message in it. */
+function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(stream, (err: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => {
+      if (err) return reject(err);
+      const failed = output?.find((o) => o.error || o.errorDetail);
+      if (failed) return reject(new Error(failed.errorDetail?.message ?? failed.error));
+      resolve();
+    });
+  });
+}
+
+export interface SandboxImageOptions {
+  /** folder holding pause-linux-<arch>; default resources/sandbox/bin */
+  binDir?: string;
+  /** image name to create; default kubelab/pause:<version> */
+  image?: string;
+}
+
+const inflight = new WeakMap<Docker, Promise<string>>();
+
+/**
+ * Makes sure the engine has a sandbox image and returns its name: kubelab/pause:<version> imported from our
+ * binary, or registry.k8s.io/pause:3.10 pulled when there is no binary for the engine's architecture.
+ * Concurrent callers on one dockerode client share one attempt.
+ */
+export function ensureSandboxImage(docker: Docker, opts: SandboxImageOptions = {}): Promise<string> {
+  const pending = inflight.get(docker);
+  if (pending) return pending;
+  const p = ensure(docker, opts).finally(() => inflight.delete(docker));
+  inflight.set(docker, p);
+  return p;
+}
+
+async function ensure(docker: Docker, opts: SandboxImageOptions): Promise<string> {
+  const image = opts.image ?? SANDBOX_IMAGE;
+  if (await hasImage(docker, image)) return image;
+  const { Arch: arch, Os: os } = await docker.version();
+  const binPath = pauseBinaryPath(arch, opts.binDir);
+  if (os === 'linux' && existsSync(binPath)) {
+    const binary = await readFile(binPath);
+    const [repo, tag] = image.split(/:(?=[^:/]+$)/);
+    const labels = Object.entries({ ...SANDBOX_IMAGE_LABELS, 'kubelab.io/version': SANDBOX_VERSION }).map(([k, v]) => `LABEL ${k}=${v}`);
+    const stream = await docker.importImage(pauseTar(binary), { repo, tag: tag ?? 'latest', changes: ['CMD ["/pause"]', ...labels] } as Record<string, unknown>);
+    await follow(docker, stream);
+    log.info('imported sandbox image', { image, arch, bytes: binary.length });
+    return image;
+  }
+  log.warn('no pause binary for this engine, pulling the upstream sandbox image', { arch, os, expected: binPath, image: UPSTREAM_PAUSE_IMAGE });
+  if (!(await hasImage(docker, UPSTREAM_PAUSE_IMAGE))) {
+    try {
+      await follow(docker, await docker.pull(UPSTREAM_PAUSE_IMAGE));
+    } catch (err) {
+      throw new Error(`no sandbox image: no pause binary for ${os}/${arch} (build it with scripts/build-pause.sh) and pulling ${UPSTREAM_PAUSE_IMAGE} failed: ${(err as Error).message}`);
+    }
+  }
+  return UPSTREAM_PAUSE_IMAGE;
+}
