@@ -3,6 +3,7 @@ import type { Client } from '../client/types';
 import { logger } from '../log';
 import { noopTracer, type Tracer } from '../trace/types';
 import { ChainNotes, InformerFactory, type Controller, type ControllerContext } from './common/context';
+import { DeploymentController } from './deployment/deployment-controller';
 import { ReplicaSetController } from './replicaset/replicaset-controller';
 
 const log = logger('controller-manager');
@@ -34,6 +35,7 @@ export class ControllerManager {
     const ctx: ControllerContext = { client: cfg.client, informers: this.informers, tracer: cfg.tracer ?? noopTracer, chain: new ChainNotes() };
     const all: Controller[] = [
       new ReplicaSetController(ctx),
+      new DeploymentController(ctx),
     ];
     const only = cfg.options?.controllers;
     this.controllers = only ? all.filter((c) => only.includes(c.name)) : all;

@@ -184,3 +184,26 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * A fake kubelet for controller tests: every new pod gets a node and turns Running and Ready
+ * after `delayMs`, as a healthy node would report it. Returns a stop function.
+ */
+export async function fakeKubelet(api: FakeApi, delayMs = 5, node = 'node-1'): Promise<() => void> {
+  const { R } = await import('../../../main/client/types');
+  const timers = new Set<NodeJS.Timeout>();
+  const w = await api.watch(R.pods, {}, (ev) => {
+    if (ev.type !== 'ADDED' || ev.object.metadata.deletionTimestamp) return;
+    const { name, namespace } = ev.object.metadata;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      const ts = new Date().toISOString();
+      void api.patch(R.pods, name!, 'application/merge-patch+json', {
+        spec: { nodeName: node },
+        status: { phase: 'Running', podIP: '10.244.0.' + (1 + Math.floor(Math.random() * 250)), conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: ts }] },
+      }, { namespace }).catch(() => {});
+    }, delayMs);
+    timers.add(t);
+  });
+  return () => { w.stop(); for (const t of timers) clearTimeout(t); };
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
+import {
+  equalIgnoreHash, historyToClean, newRSReplicas, oldRSScaleDown, progressingCondition, resolveFenceposts, templateHash,
+} from '../../../main/controllers/deployment/decisions';
+
+const dep = (replicas: number, maxSurge?: number | string, maxUnavailable?: number | string, extra: Partial<Deployment['spec']> = {}): Deployment => ({
+  metadata: { name: 'd', generation: 1 },
+  spec: { replicas, selector: { matchLabels: { app: 'd' } }, template: {}, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } }, ...extra },
+});
+const rs = (name: string, replicas: number, available = replicas, revision = 1): ReplicaSet => ({
+  metadata: { name, annotations: { 'deployment.kubernetes.io/revision': String(revision) } },
+  spec: { replicas, selector: {} },
+  status: { replicas, availableReplicas: available },
+});
+
+describe('templateHash', () => {
+  const t = { metadata: { labels: { app: 'k8s-nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } };
+  it('is safe-encoded text from the upstream alphabet, stable under key order', () => {
+    const h = templateHash(t);
+    expect(h).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
+    expect(templateHash({ spec: { containers: [{ image: 'nginx', name: 'nginx' }] }, metadata: { labels: { app: 'k8s-nginx' } } })).toBe(h);
+  });
+  it('changes with the template and with collisionCount', () => {
+    const other = { ...t, spec: { containers: [{ name: 'nginx', image: 'nginx:1.22' }] } };
+    expect(templateHash(other)).not.toBe(templateHash(t));
+    expect(templateHash(t, 1)).not.toBe(templateHash(t));
+  });
+  it('equalIgnoreHash ignores only the pod-template-hash label', () => {
+    expect(equalIgnoreHash({ metadata: { labels: { app: 'a', 'pod-template-hash': 'x' } } }, { metadata: { labels: { app: 'a' } } })).toBe(true);
+    expect(equalIgnoreHash({ metadata: { labels: { app: 'a' } } }, { metadata: { labels: { app: 'b' } } })).toBe(false);
+  });
+});
+
+describe('resolveFenceposts', () => {
+  it.each([
+    [3, undefined, undefined, { maxSurge: 1, maxUnavailable: 0 }], // 25% of 3: surge rounds up, unavailable down
+    [10, undefined, undefined, { maxSurge: 3, maxUnavailable: 2 }],
+    [4, 1, 0, { maxSurge: 1, maxUnavailable: 0 }],
+    [4, 0, 0, { maxSurge: 0, maxUnavailable: 1 }], // both zero would never progress
+    [10, '50%', '10%', { maxSurge: 5, maxUnavailable: 1 }],
+  ])('replicas %i surge %s unavailable %s', (r, s, u, out) => expect(resolveFenceposts(dep(r, s, u))).toEqual(out));
+});
+
+describe('rolling update steps', () => {
+  it.each([
+    // replicas, surge, unavail, old(rs replicas, available), new(replicas, available), want new, want old
+    ['first step adds maxSurge pods', 3, 1, 0, [3, 3], [0, 0], 1, [3]],
+    ['no surge room while over the top', 3, 1, 0, [3, 3], [1, 0], 1, [3]],
+    ['old shrinks once the new pod is available', 3, 1, 0, [3, 3], [1, 1], 1, [2]],
+    ['maxUnavailable lets old shrink before new is up', 4, 0, 1, [4, 4], [0, 0], 0, [3]],
+    ['unhealthy old pods go first, within maxUnavailable', 3, 1, 1, [3, 1], [1, 0], 1, [2]],
+    ['done', 3, 1, 0, [0, 0], [3, 3], 3, [0]],
+  ] as const)('%s', (_n, replicas, surge, unavail, [or, oa], [nr, na], wantNew, wantOld) => {
+    const d = dep(replicas, surge, unavail);
+    const oldRS = rs('old', or, oa);
+    const newRS = rs('new', nr, na, 2);
+    expect(newRSReplicas(d, [oldRS, newRS], newRS)).toBe(wantNew);
+    expect(oldRSScaleDown(d, [oldRS], newRS)).toEqual(wantOld);
+  });
+});
+
+describe('progressing condition', () => {
+  const d = dep(3, 1, 0, { progressDeadlineSeconds: 10 });
+  it('reports success when every replica is updated and available', () => {
+    const c = progressingCondition(d, { observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 3 }, rs('d-abc', 3), false, 0);
+    expect(c).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable', message: 'ReplicaSet "d-abc" has successfully progressed.' });
+  });
+  it('times out after progressDeadlineSeconds without progress', () => {
+    const stuck = { ...d, status: { conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', lastUpdateTime: new Date(0).toISOString() }] } };
+    const c = progressingCondition(stuck, { observedGeneration: 1, replicas: 3, updatedReplicas: 1, availableReplicas: 2 }, rs('d-abc', 1), false, 11_000);
+    expect(c).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "d-abc" has timed out progressing.' });
+  });
+  it('is Unknown while paused', () => {
+    expect(progressingCondition({ ...d, spec: { ...d.spec!, paused: true } }, {}, undefined, false, 0)).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused' });
+  });
+});
+
+describe('historyToClean', () => {
+  it('deletes the oldest empty revisions beyond revisionHistoryLimit', () => {
+    const d = dep(1, 1, 0, { revisionHistoryLimit: 1 });
+    const old = [rs('r1', 0, 0, 1), rs('r3', 0, 0, 3), rs('r2', 0, 0, 2), rs('busy', 1, 1, 4)];
+    expect(historyToClean(d, old).map((r) => r.metadata!.name)).toEqual(['r1', 'r2']);
+  });
+});
