@@ -4,7 +4,10 @@ import { logger } from '../log';
 import { noopTracer, type Tracer } from '../trace/types';
 import { ChainNotes, InformerFactory, type Controller, type ControllerContext } from './common/context';
 import { DeploymentController } from './deployment/deployment-controller';
+import { GarbageCollector } from './garbagecollector/garbage-collector';
+import { NamespaceController } from './namespace/namespace-controller';
 import { ReplicaSetController } from './replicaset/replicaset-controller';
+import { ServiceAccountController } from './serviceaccount/serviceaccount-controller';
 
 const log = logger('controller-manager');
 
@@ -36,6 +39,9 @@ export class ControllerManager {
     const all: Controller[] = [
       new ReplicaSetController(ctx),
       new DeploymentController(ctx),
+      new GarbageCollector(ctx),
+      new NamespaceController(ctx),
+      new ServiceAccountController(ctx),
     ];
     const only = cfg.options?.controllers;
     this.controllers = only ? all.filter((c) => only.includes(c.name)) : all;

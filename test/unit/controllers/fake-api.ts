@@ -102,6 +102,7 @@ export class FakeApi implements Client {
 
   private store(t: ResourceType, old: KubeObject, obj: KubeObject, subresource?: string): KubeObject {
     if (subresource === 'status') obj = { ...old, status: obj.status };
+    else if (subresource === 'finalize') obj = { ...old, spec: { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] })?.finalizers ?? [] } };
     else if (old.status !== undefined && subresource !== 'status') obj.status = obj.status ?? old.status;
     if (JSON.stringify(old.spec) !== JSON.stringify(obj.spec)) (obj.metadata as Meta).generation = (old.metadata.generation ?? 1) + 1;
     (obj.metadata as Meta).uid = old.metadata.uid;
@@ -109,7 +110,8 @@ export class FakeApi implements Client {
     (obj.metadata as Meta).resourceVersion = String(++this.rv);
     const key = this.k(t, old.metadata.namespace, old.metadata.name!);
     // an object being deleted goes once its last finalizer is gone
-    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length)) {
+    const specFinalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !(t.resource === 'namespaces' && specFinalizers.length)) {
       this.objs.delete(key);
       this.writes.push(`delete ${t.resource} ${old.metadata.namespace ? old.metadata.namespace + '/' : ''}${old.metadata.name}`);
       this.emit(t, 'DELETED', obj);
@@ -154,6 +156,14 @@ export class FakeApi implements Client {
     const fin = new Set(obj.metadata.finalizers ?? []);
     if (opts.propagationPolicy === 'Foreground') fin.add('foregroundDeletion');
     if (opts.propagationPolicy === 'Orphan') fin.add('orphan');
+    // a namespace with spec.finalizers waits, Terminating, for the namespace controller
+    if (t.resource === 'namespaces' && ((old.spec as { finalizers?: string[] })?.finalizers ?? []).length) {
+      if (old.metadata.deletionTimestamp) return structuredClone(old) as T;
+      (obj.metadata as Meta).deletionTimestamp = new Date().toISOString();
+      obj.status = { phase: 'Terminating' };
+      this.writes.push(`delete(terminating) ${t.resource} ${name}`);
+      return structuredClone(this.store(t, old, obj)) as T;
+    }
     if (fin.size > 0) {
       if (old.metadata.deletionTimestamp) return structuredClone(old) as T;
       (obj.metadata as Meta).finalizers = [...fin];
