@@ -1,0 +1,565 @@
+// DockerRuntime: the ContainerRuntime on a real Docker engine through dockerode, as dockershim did it:
+// a pause container per pod on a user-defined network, the pod's containers joining its namespaces.
+import net from 'node:net';
+import fs from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import tar from 'tar-stream';
+import { logger } from '../../log';
+import {
+  LABEL, SANDBOX_CONTAINER_NAME,
+  type ContainerConfig, type ContainerRuntime, type ContainerStatus, type ExecOptions, type ExecResult, type ExecSession,
+  type ImageInfo, type LogOptions, type PodRefLabels, type ProbeAction, type ProbeResult, type PullLayer, type PullProgress,
+  type PullResult, type RegistryAuth, type RuntimeInfo, type SandboxConfig, type SandboxStatus,
+} from '../types';
+
+const log = logger('runtime');
+
+export interface DockerRuntimeOptions {
+  docker: Docker;
+  clusterId: string;
+  nodeName: string;
+  /** the pause image to run sandboxes from, or a function that makes sure it exists and names it */
+  sandboxImage: string | (() => Promise<string>);
+  /** network pods of this node join; default `kubelab-<clusterId>` */
+  networkName?: string;
+}
+
+const statusCode = (e: unknown) => (e as { statusCode?: number })?.statusCode;
+const GOARCH: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', armv7l: 'arm', i386: '386', s390x: 's390x', ppc64le: 'ppc64le' };
+
+/** dockershim's container names: k8s_<container>_<pod>_<namespace>_<uid>_<attempt> */
+export const dockerName = (container: string, pod: PodRefLabels, attempt: number) =>
+  `k8s_${container}_${pod.name}_${pod.namespace}_${pod.uid}_${attempt}`;
+
+interface Inspected {
+  state: string;
+  status: ContainerStatus;
+}
+
+export class DockerRuntime implements ContainerRuntime {
+  readonly name = 'docker' as const;
+  readonly docker: Docker;
+  readonly clusterId: string;
+  readonly nodeName: string;
+  readonly networkName: string;
+  private sandboxImageRef?: string;
+  private networkReady?: Promise<{ gateway?: string }>;
+  private inspectCache = new Map<string, Inspected>();
+  private ttyCache = new Map<string, boolean>();
+
+  constructor(private readonly opts: DockerRuntimeOptions) {
+    this.docker = opts.docker;
+    this.clusterId = opts.clusterId;
+    this.nodeName = opts.nodeName;
+    this.networkName = opts.networkName ?? `kubelab-${opts.clusterId}`;
+  }
+
+  private get ownFilter(): string[] {
+    return [`${LABEL.cluster}=${this.clusterId}`, `${LABEL.node}=${this.nodeName}`];
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    const [info, version] = await Promise.all([this.docker.info(), this.docker.version()]);
+    let storageBytes = 0;
+    try {
+      const st = await fs.promises.statfs(info.DockerRootDir ?? '/var/lib/docker');
+      storageBytes = st.blocks * st.bsize;
+    } catch {
+      storageBytes = 0;
+    }
+    const { gateway } = await this.ensureNetwork().catch(() => ({ gateway: undefined }));
+    return {
+      name: 'docker',
+      version: version.Version,
+      kernelVersion: info.KernelVersion ?? '',
+      osImage: info.OperatingSystem ?? '',
+      os: info.OSType ?? 'linux',
+      arch: GOARCH[info.Architecture] ?? info.Architecture ?? 'amd64',
+      cpus: info.NCPU ?? 1,
+      memoryBytes: info.MemTotal ?? 0,
+      storageBytes,
+      internalIP: gateway,
+    };
+  }
+
+  /** The node's pod network, created (labelled as ours) if missing. */
+  ensureNetwork(): Promise<{ gateway?: string }> {
+    if (!this.networkReady) {
+      this.networkReady = (async () => {
+        const find = async () => (await this.docker.listNetworks({ filters: { name: [this.networkName] } })).find((n) => n.Name === this.networkName);
+        let n = await find();
+        if (!n) {
+          try {
+            await this.docker.createNetwork({ Name: this.networkName, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABEL.cluster]: this.clusterId } });
+          } catch (e) {
+            if (statusCode(e) !== 409) throw e;
+          }
+          n = await find();
+        }
+        const full = await this.docker.getNetwork(n!.Id).inspect();
+        return { gateway: full.IPAM?.Config?.[0]?.Gateway as string | undefined };
+      })();
+      this.networkReady.catch(() => (this.networkReady = undefined));
+    }
+    return this.networkReady;
+  }
+
+  private async sandboxImage(): Promise<string> {
+    if (this.sandboxImageRef) return this.sandboxImageRef;
+    const s = this.opts.sandboxImage;
+    this.sandboxImageRef = typeof s === 'string' ? s : await s();
+    return this.sandboxImageRef;
+  }
+
+  async listImages(): Promise<ImageInfo[]> {
+    const images = await this.docker.listImages();
+    return images.map((i) => ({ id: i.Id, names: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])].filter((n) => n !== '<none>:<none>' && n !== '<none>@<none>'), sizeBytes: i.Size }));
+  }
+
+  async inspectImage(ref: string): Promise<ImageInfo | undefined> {
+    try {
+      const i = await this.docker.getImage(ref).inspect();
+      return { id: i.Id, names: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])], sizeBytes: i.Size };
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async pullImage(ref: string, auth?: RegistryAuth, onProgress?: (p: PullProgress) => void): Promise<PullResult> {
+    const layers = new Map<string, PullLayer>();
+    const stream = (await this.docker.pull(ref, auth ? { authconfig: auth } : {})) as NodeJS.ReadableStream;
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null, output: Array<{ error?: string }>) => {
+          const failed = output?.find((o) => o.error);
+          if (err || failed) reject(err ?? new Error(failed!.error));
+          else resolve();
+        },
+        (ev: { id?: string; status?: string; error?: string; progressDetail?: { current?: number; total?: number } }) => {
+          if (!ev.id || !ev.status || ev.status.startsWith('Pulling from')) return;
+          const l = layers.get(ev.id) ?? { id: ev.id, status: '' };
+          l.status = ev.status;
+          if (ev.progressDetail?.total) l.total = ev.progressDetail.total;
+          if (ev.progressDetail?.current !== undefined) l.current = ev.progressDetail.current;
+          if (ev.status === 'Download complete' || ev.status === 'Pull complete') l.current = l.total;
+          layers.set(ev.id, l);
+          onProgress?.({ image: ref, layers: [...layers.values()] });
+        },
+      );
+    });
+    const img = await this.inspectImage(ref);
+    return { imageID: img?.id ?? '', sizeBytes: img?.sizeBytes ?? 0, layers: [...layers.values()] };
+  }
+
+  // ---- sandboxes
+
+  async listSandboxes(): Promise<SandboxStatus[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [...this.ownFilter, `${LABEL.type}=podsandbox`] } });
+    return Promise.all(list.map(async (c) => {
+      const labels = c.Labels ?? {};
+      const netw = c.NetworkSettings?.Networks?.[this.networkName];
+      return {
+        id: c.Id,
+        pod: { uid: labels[LABEL.podUid], name: labels[LABEL.podName], namespace: labels[LABEL.podNamespace] },
+        attempt: Number(labels['io.kubernetes.sandbox.attempt'] ?? 0),
+        state: c.State === 'running' ? 'ready' : 'notready',
+        ip: c.State === 'running' ? netw?.IPAddress || undefined : undefined,
+        network: this.networkName,
+        createdAt: new Date(c.Created * 1000).toISOString(),
+      } satisfies SandboxStatus;
+    }));
+  }
+
+  private labelsFor(pod: PodRefLabels, container: string, type: 'podsandbox' | 'container'): Record<string, string> {
+    return {
+      [LABEL.podUid]: pod.uid,
+      [LABEL.podName]: pod.name,
+      [LABEL.podNamespace]: pod.namespace,
+      [LABEL.containerName]: container,
+      [LABEL.type]: type,
+      [LABEL.cluster]: this.clusterId,
+      [LABEL.node]: this.nodeName,
+    };
+  }
+
+  async runSandbox(cfg: SandboxConfig): Promise<SandboxStatus> {
+    await this.ensureNetwork();
+    const image = await this.sandboxImage();
+    const name = dockerName(SANDBOX_CONTAINER_NAME, cfg.pod, cfg.attempt);
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+    for (const p of cfg.hostPorts) {
+      const key = `${p.containerPort}/${p.protocol.toLowerCase()}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ HostIp: p.hostIP || '127.0.0.1', HostPort: String(p.hostPort) });
+    }
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({
+        name,
+        Image: image,
+        Hostname: cfg.hostname.slice(0, 63),
+        Labels: { ...this.labelsFor(cfg.pod, SANDBOX_CONTAINER_NAME, 'podsandbox'), 'io.kubernetes.sandbox.attempt': String(cfg.attempt) },
+        ExposedPorts: exposed,
+        HostConfig: {
+          NetworkMode: this.networkName,
+          PortBindings: bindings,
+          ExtraHosts: (cfg.hostAliases ?? []).flatMap((a) => a.hostnames.map((h) => `${h}:${a.ip}`)),
+          RestartPolicy: { Name: 'no' },
+          IpcMode: 'shareable',
+        },
+        NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: cfg.dnsAliases ?? [] } } },
+      });
+    } catch (e) {
+      if (statusCode(e) !== 409) throw e;
+      // left over from an interrupted attempt: it is ours by name (uid inside), start it
+      container = this.docker.getContainer(name);
+    }
+    try {
+      await container.start();
+    } catch (e) {
+      if (statusCode(e) !== 304) {
+        await container.remove({ force: true }).catch(() => undefined);
+        throw e;
+      }
+    }
+    const info = await container.inspect();
+    return {
+      id: info.Id,
+      pod: cfg.pod,
+      attempt: cfg.attempt,
+      state: info.State.Running ? 'ready' : 'notready',
+      ip: info.NetworkSettings.Networks?.[this.networkName]?.IPAddress || undefined,
+      network: this.networkName,
+      createdAt: info.Created,
+    };
+  }
+
+  async stopSandbox(id: string): Promise<void> {
+    await this.stopContainer(id, 0);
+  }
+
+  async removeSandbox(id: string): Promise<void> {
+    await this.removeContainer(id);
+  }
+
+  // ---- containers
+
+  async listContainers(): Promise<ContainerStatus[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [...this.ownFilter, `${LABEL.type}=container`] } });
+    const live = new Set(list.map((c) => c.Id));
+    for (const id of this.inspectCache.keys()) if (!live.has(id)) this.inspectCache.delete(id);
+    const out = await Promise.all(list.map(async (c) => {
+      const cached = this.inspectCache.get(c.Id);
+      if (cached && cached.state === c.State) return cached.status;
+      return this.inspectContainer(c.Id);
+    }));
+    return out.filter((s): s is ContainerStatus => !!s);
+  }
+
+  async inspectContainer(id: string): Promise<ContainerStatus | undefined> {
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(id).inspect();
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined;
+      throw e;
+    }
+    const labels = info.Config.Labels ?? {};
+    const st = info.State;
+    const state: ContainerStatus['state'] =
+      st.Running ? 'running' : st.Status === 'created' ? 'created' : st.Status === 'exited' || st.Status === 'dead' ? 'exited' : 'unknown';
+    const zero = (t?: string) => (!t || t.startsWith('0001-') ? undefined : t);
+    const status: ContainerStatus = {
+      id: info.Id,
+      pod: { uid: labels[LABEL.podUid], name: labels[LABEL.podName], namespace: labels[LABEL.podNamespace] },
+      name: labels[LABEL.containerName],
+      image: info.Config.Image,
+      imageID: info.Image.startsWith('sha256:') ? `docker-pullable://${info.Config.Image}@${info.Image}` : info.Image,
+      state,
+      restartCount: Number(labels[LABEL.restartCount] ?? 0),
+      createdAt: info.Created,
+      startedAt: zero(st.StartedAt),
+      finishedAt: state === 'exited' ? zero(st.FinishedAt) : undefined,
+      exitCode: state === 'exited' ? st.ExitCode : undefined,
+      reason: state === 'exited' ? (st.OOMKilled ? 'OOMKilled' : st.ExitCode === 0 ? 'Completed' : 'Error') : undefined,
+      message: state === 'exited' && st.Error ? st.Error : undefined,
+    };
+    this.ttyCache.set(info.Id, !!info.Config.Tty);
+    this.inspectCache.set(info.Id, { state: info.State.Status, status });
+    return status;
+  }
+
+  async createContainer(sandboxId: string, cfg: ContainerConfig): Promise<string> {
+    const name = dockerName(cfg.name, cfg.pod, cfg.restartCount);
+    const body: Docker.ContainerCreateOptions = {
+      name,
+      Image: cfg.image,
+      Labels: { ...this.labelsFor(cfg.pod, cfg.name, 'container'), [LABEL.restartCount]: String(cfg.restartCount), 'io.kubernetes.container.kind': cfg.kind },
+      Env: cfg.env.map((e) => `${e.name}=${e.value}`),
+      WorkingDir: cfg.workingDir,
+      Tty: !!cfg.tty,
+      OpenStdin: !!cfg.stdin,
+      StdinOnce: !!cfg.stdinOnce,
+      AttachStdin: false,
+      User: cfg.user,
+      HostConfig: {
+        NetworkMode: `container:${sandboxId}`,
+        IpcMode: `container:${sandboxId}`,
+        Mounts: cfg.mounts.map((m) => ({ Type: m.type, Source: m.type === 'tmpfs' ? undefined : m.source, Target: m.target, ReadOnly: !!m.readOnly })) as Docker.MountSettings[],
+        NanoCpus: cfg.nanoCpus,
+        Memory: cfg.memoryBytes,
+        Privileged: !!cfg.privileged,
+        ReadonlyRootfs: !!cfg.readOnlyRootfs,
+        RestartPolicy: { Name: 'no' },
+      },
+    };
+    // Kubernetes `command` replaces ENTRYPOINT (and drops the image's CMD); `args` replaces CMD.
+    if (cfg.command?.length) {
+      body.Entrypoint = cfg.command;
+      body.Cmd = cfg.args ?? [];
+    } else if (cfg.args?.length) {
+      body.Cmd = cfg.args;
+    }
+    try {
+      const c = await this.docker.createContainer(body);
+      return c.id;
+    } catch (e) {
+      if (statusCode(e) !== 409) throw e;
+      // same name means the same pod uid and attempt: a leftover of ours, replaced
+      await this.docker.getContainer(name).remove({ force: true });
+      const c = await this.docker.createContainer(body);
+      return c.id;
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (e) {
+      if (statusCode(e) !== 304) throw e;
+    }
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: Math.max(0, Math.round(timeoutSeconds)) });
+    } catch (e) {
+      const code = statusCode(e);
+      if (code !== 304 && code !== 404) throw e;
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true });
+    } catch (e) {
+      const code = statusCode(e);
+      if (code !== 404 && code !== 409) throw e;
+    }
+    this.inspectCache.delete(id);
+    this.ttyCache.delete(id);
+  }
+
+  async exec(id: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecSession> {
+    const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdin: !!opts.stdin, AttachStdout: true, AttachStderr: true, Tty: !!opts.tty });
+    const stream = (await exec.start({ hijack: true, stdin: !!opts.stdin, Tty: !!opts.tty })) as NodeJS.ReadWriteStream & import('node:stream').Duplex;
+    const stdout = new PassThrough();
+    let stderr: PassThrough | undefined;
+    if (opts.tty) {
+      stream.pipe(stdout);
+    } else {
+      stderr = new PassThrough();
+      this.docker.modem.demuxStream(stream, stdout, stderr);
+      stream.on('end', () => {
+        stdout.end();
+        stderr!.end();
+      });
+    }
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    const stdin = opts.stdin ? new PassThrough() : undefined;
+    if (stdin) {
+      stdin.on('data', (d: Buffer) => {
+        stream.write(d);
+      });
+      // half-close the hijacked connection so the process sees EOF
+      stdin.on('end', () => (stream as unknown as { end(): void }).end());
+    }
+    return {
+      stdin,
+      stdout,
+      stderr,
+      resize: async (width, height) => {
+        await exec.resize({ w: width, h: height }).catch(() => undefined);
+      },
+      wait: async () => {
+        await ended;
+        for (let i = 0; i < 100; i++) {
+          const info = await exec.inspect();
+          if (!info.Running) return info.ExitCode ?? 0;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return (await exec.inspect()).ExitCode ?? 0;
+      },
+    };
+  }
+
+  async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult> {
+    const session = await this.exec(id, cmd);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    session.stdout.on('data', (d: Buffer) => out.push(d));
+    session.stderr?.on('data', (d: Buffer) => err.push(d));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const code = await Promise.race([session.wait(), timeout]);
+    clearTimeout(timer);
+    const text = (b: Buffer[]) => Buffer.concat(b).toString('utf8');
+    if (code === 'timeout') return { exitCode: -1, stdout: text(out), stderr: text(err), timedOut: true };
+    return { exitCode: code, stdout: text(out), stderr: text(err) };
+  }
+
+  async logs(id: string, opts: LogOptions): Promise<Readable> {
+    const c = this.docker.getContainer(id);
+    if (!this.ttyCache.has(id)) await this.inspectContainer(id);
+    const tty = this.ttyCache.get(id) ?? false;
+    const base = { stdout: true, stderr: true, timestamps: !!opts.timestamps, ...(opts.tail !== undefined ? { tail: opts.tail } : {}), ...(opts.since ? { since: opts.since } : {}) };
+    const out = new PassThrough();
+    if (opts.follow) {
+      const stream = (await c.logs({ ...base, follow: true })) as NodeJS.ReadableStream;
+      if (tty) stream.pipe(out);
+      else {
+        this.docker.modem.demuxStream(stream, out, out);
+        stream.on('end', () => out.end());
+      }
+      out.on('close', () => (stream as unknown as { destroy?: () => void }).destroy?.());
+      return out;
+    }
+    const buf = (await c.logs({ ...base, follow: false })) as unknown as Buffer;
+    out.end(tty ? buf : demuxBuffer(buf));
+    return out;
+  }
+
+  async readFile(id: string, path: string): Promise<string | undefined> {
+    try {
+      const archive = (await this.docker.getContainer(id).getArchive({ path })) as NodeJS.ReadableStream;
+      return await new Promise<string | undefined>((resolve, reject) => {
+        const ex = tar.extract();
+        let content: string | undefined;
+        ex.on('entry', (header, stream, next) => {
+          const chunks: Buffer[] = [];
+          stream.on('data', (d: unknown) => {
+            chunks.push(d as Buffer);
+          });
+          stream.on('end', () => {
+            if (header.type === 'file' && content === undefined) content = Buffer.concat(chunks).toString('utf8');
+            next();
+          });
+          stream.resume();
+        });
+        ex.on('finish', () => resolve(content));
+        ex.on('error', reject);
+        archive.pipe(ex);
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
+  async probe(containerId: string, podIP: string | undefined, action: ProbeAction, timeoutMs: number): Promise<ProbeResult> {
+    if ('exec' in action) {
+      try {
+        const r = await this.execSync(containerId, action.exec.command, timeoutMs);
+        if (r.timedOut) return { ok: false, message: `command timed out after ${timeoutMs / 1000}s` };
+        return r.exitCode === 0 ? { ok: true } : { ok: false, message: (r.stdout + r.stderr).trim() || `command exited with ${r.exitCode}` };
+      } catch (e) {
+        return { ok: false, message: String((e as Error).message) };
+      }
+    }
+    return probeNetwork(podIP, action, timeoutMs);
+  }
+
+  async ensureVolume(name: string, pod: PodRefLabels, medium: 'Memory'): Promise<string> {
+    const volName = `kubelab_${pod.uid}_${name}`;
+    try {
+      await this.docker.getVolume(volName).inspect();
+    } catch (e) {
+      if (statusCode(e) !== 404) throw e;
+      await this.docker.createVolume({
+        Name: volName,
+        Driver: 'local',
+        DriverOpts: medium === 'Memory' ? { type: 'tmpfs', device: 'tmpfs', o: 'mode=1777' } : {},
+        Labels: { [LABEL.cluster]: this.clusterId, [LABEL.node]: this.nodeName, [LABEL.podUid]: pod.uid },
+      });
+    }
+    return volName;
+  }
+
+  async removePodVolumes(podUid: string): Promise<void> {
+    const res = await this.docker.listVolumes({ filters: { label: [...this.ownFilter, `${LABEL.podUid}=${podUid}`] } });
+    for (const v of res.Volumes ?? []) await this.docker.getVolume(v.Name).remove().catch((e) => log.debug('volume not removed', { volume: v.Name, error: String(e) }));
+  }
+}
+
+/** Split Docker's multiplexed log format (8-byte frame headers) into plain text. */
+export function demuxBuffer(buf: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const type = buf[i];
+    if (type > 2 || buf[i + 1] !== 0 || buf[i + 2] !== 0 || buf[i + 3] !== 0) return buf; // not multiplexed
+    const len = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return Buffer.concat(parts);
+}
+
+/** httpGet and tcpSocket probes, from the node to the pod's IP. */
+export async function probeNetwork(podIP: string | undefined, action: ProbeAction, timeoutMs: number): Promise<ProbeResult> {
+  if ('httpGet' in action) {
+    const g = action.httpGet;
+    const host = g.host || podIP;
+    if (!host) return { ok: false, message: 'pod has no IP yet' };
+    const url = `${(g.scheme ?? 'HTTP').toLowerCase()}://${host.includes(':') ? `[${host}]` : host}:${g.port}${g.path?.startsWith('/') ? g.path : `/${g.path ?? ''}`}`;
+    try {
+      const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.32' };
+      for (const h of g.headers ?? []) headers[h.name] = h.value;
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.status >= 200 && res.status < 400) return { ok: true };
+      return { ok: false, message: `HTTP probe failed with statuscode: ${res.status}` };
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      if (err.name === 'TimeoutError') return { ok: false, message: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` };
+      return { ok: false, message: `Get "${url}": ${err.cause?.message ?? err.message}` };
+    }
+  }
+  if (!('tcpSocket' in action)) return { ok: false, message: 'exec probes run in the container' };
+  const t = action.tcpSocket;
+  const host = t.host || podIP;
+  if (!host) return { ok: false, message: 'pod has no IP yet' };
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port: t.port });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      resolve({ ok: false, message: `dial tcp ${host}:${t.port}: i/o timeout` });
+    }, timeoutMs);
+    sock.on('connect', () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve({ ok: true });
+    });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ ok: false, message: `dial tcp ${host}:${t.port}: ${(e as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message}` });
+    });
+  });
+}

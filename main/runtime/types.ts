@@ -1,0 +1,233 @@
+// The container runtime contract the kubelet drives, in the spirit of the CRI: pod sandboxes,
+// containers, images, exec and logs. DockerRuntime runs it on a Docker engine; VirtualRuntime simulates it.
+import type { Readable, Writable } from 'node:stream';
+
+/** Labels every object a runtime creates carries, so a restarted lab adopts them and never touches others'. */
+export const LABEL = {
+  podUid: 'io.kubernetes.pod.uid',
+  podName: 'io.kubernetes.pod.name',
+  podNamespace: 'io.kubernetes.pod.namespace',
+  containerName: 'io.kubernetes.container.name',
+  restartCount: 'io.kubernetes.container.restartCount',
+  /** `podsandbox` or `container`, as dockershim labelled them */
+  type: 'io.kubernetes.docker.type',
+  cluster: 'kubelab.io/cluster',
+  node: 'kubelab.io/node',
+} as const;
+
+/** The sandbox's container name label, as upstream. */
+export const SANDBOX_CONTAINER_NAME = 'POD';
+
+export interface RuntimeInfo {
+  /** `docker` or `virtual` */
+  name: string;
+  version: string;
+  kernelVersion: string;
+  osImage: string;
+  /** GOOS-style: `linux` */
+  os: string;
+  /** GOARCH-style: `amd64` */
+  arch: string;
+  cpus: number;
+  memoryBytes: number;
+  storageBytes: number;
+  /** address pods and the host reach this node by */
+  internalIP?: string;
+}
+
+export interface ImageInfo {
+  id: string;
+  names: string[];
+  sizeBytes: number;
+}
+
+export interface PullLayer {
+  id: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+export interface PullProgress {
+  image: string;
+  layers: PullLayer[];
+}
+
+export interface PullResult {
+  imageID: string;
+  sizeBytes: number;
+  layers: PullLayer[];
+}
+
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  auth?: string;
+  serveraddress?: string;
+}
+
+export interface HostPortMapping {
+  containerPort: number;
+  hostPort: number;
+  hostIP?: string;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+}
+
+export interface PodRefLabels {
+  uid: string;
+  name: string;
+  namespace: string;
+}
+
+export interface SandboxConfig {
+  pod: PodRefLabels;
+  hostname: string;
+  /** attempt number: 0 for the first sandbox of the pod */
+  attempt: number;
+  hostPorts: HostPortMapping[];
+  /** extra /etc/hosts lines: `ip name` */
+  hostAliases?: Array<{ ip: string; hostnames: string[] }>;
+  /** DNS names others on the node network can resolve to this pod */
+  dnsAliases?: string[];
+}
+
+export interface SandboxStatus {
+  id: string;
+  pod: PodRefLabels;
+  attempt: number;
+  state: 'ready' | 'notready';
+  ip?: string;
+  network?: string;
+  createdAt: string;
+}
+
+export interface Mount {
+  /** host path (bind) or a runtime volume name (volume) */
+  source: string;
+  target: string;
+  readOnly?: boolean;
+  type: 'bind' | 'volume' | 'tmpfs';
+}
+
+export interface ContainerConfig {
+  pod: PodRefLabels;
+  name: string;
+  image: string;
+  /** ENTRYPOINT override (Kubernetes `command`) */
+  command?: string[];
+  /** CMD override (Kubernetes `args`) */
+  args?: string[];
+  env: Array<{ name: string; value: string }>;
+  workingDir?: string;
+  mounts: Mount[];
+  tty?: boolean;
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  nanoCpus?: number;
+  memoryBytes?: number;
+  user?: string;
+  privileged?: boolean;
+  readOnlyRootfs?: boolean;
+  restartCount: number;
+  /** kind of container, for the labels and the flow view */
+  kind: 'init' | 'regular';
+}
+
+export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
+
+export interface ContainerStatus {
+  id: string;
+  pod: PodRefLabels;
+  name: string;
+  image: string;
+  imageID: string;
+  state: ContainerState;
+  restartCount: number;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  /** `OOMKilled`, `Error`, `Completed` for exited containers */
+  reason?: string;
+  message?: string;
+}
+
+export interface ExecOptions {
+  stdin?: boolean;
+  tty?: boolean;
+}
+
+/** A running exec session; streams are raw bytes. */
+export interface ExecSession {
+  stdin?: Writable;
+  stdout: Readable;
+  /** absent with a TTY (stderr is merged into stdout) */
+  stderr?: Readable;
+  resize(width: number, height: number): Promise<void>;
+  /** resolves with the exit code once the process ends */
+  wait(): Promise<number>;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut?: boolean;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  tail?: number;
+  /** unix seconds */
+  since?: number;
+  timestamps?: boolean;
+}
+
+export type ProbeAction =
+  | { exec: { command: string[] } }
+  | { httpGet: { host?: string; port: number; path?: string; scheme?: 'HTTP' | 'HTTPS'; headers?: Array<{ name: string; value: string }> } }
+  | { tcpSocket: { host?: string; port: number } };
+
+export interface ProbeResult {
+  ok: boolean;
+  message?: string;
+}
+
+export interface ContainerRuntime {
+  readonly name: 'docker' | 'virtual';
+  /** throws if the engine cannot be reached */
+  info(): Promise<RuntimeInfo>;
+  listImages(): Promise<ImageInfo[]>;
+  /** undefined if the image is not on the node */
+  inspectImage(ref: string): Promise<ImageInfo | undefined>;
+  pullImage(ref: string, auth?: RegistryAuth, onProgress?: (p: PullProgress) => void): Promise<PullResult>;
+
+  /** Sandboxes of this cluster on this node, including stopped ones. */
+  listSandboxes(): Promise<SandboxStatus[]>;
+  runSandbox(cfg: SandboxConfig): Promise<SandboxStatus>;
+  stopSandbox(id: string): Promise<void>;
+  removeSandbox(id: string): Promise<void>;
+
+  /** Containers (not sandboxes) of this cluster on this node, including exited ones. */
+  listContainers(): Promise<ContainerStatus[]>;
+  createContainer(sandboxId: string, cfg: ContainerConfig): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after timeoutSeconds */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  inspectContainer(id: string): Promise<ContainerStatus | undefined>;
+
+  exec(id: string, cmd: string[], opts?: ExecOptions): Promise<ExecSession>;
+  execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult>;
+  /** Plain text log stream (stdout and stderr interleaved). */
+  logs(id: string, opts: LogOptions): Promise<Readable>;
+  /** Read a file from a (possibly exited) container: the termination message. */
+  readFile?(id: string, path: string): Promise<string | undefined>;
+  /** Run a probe from the node: exec inside the container, or a connection to the pod IP. */
+  probe(containerId: string, podIP: string | undefined, action: ProbeAction, timeoutMs: number): Promise<ProbeResult>;
+
+  /** Shared volumes that live in the runtime (emptyDir medium Memory). */
+  ensureVolume?(name: string, pod: PodRefLabels, medium: 'Memory'): Promise<string>;
+  removePodVolumes?(podUid: string): Promise<void>;
+  close?(): Promise<void>;
+}
