@@ -4,7 +4,7 @@ type Obj = Record<string, any>;
 
 /** upstream's duration.HumanDuration, used for AGE columns */
 export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+  const seconds = Math.trunc(ms / 1000);
   if (seconds < -1) return '<invalid>';
   if (seconds < 0) return '0s';
   if (seconds < 60 * 2) return `${seconds}s`;
