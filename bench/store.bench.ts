@@ -1,0 +1,130 @@
+// Store benchmark: durable creates/s under group commit with 1, 16 and 64 concurrent writers,
+// against the baseline of one raw write + fsync per record, plus watch fan-out latency to 100 watchers.
+// Run: node --import tsx bench/store.bench.ts   (KUBELAB_BENCH_DIR picks the disk; default: the OS temp dir)
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { KubeObject } from '../main/api/object';
+import { setLogSink } from '../main/log';
+import { memoryStore, openStore } from '../main/store';
+import { frame } from '../main/store/wal';
+
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  /** what the value is compared with, in the same unit (absent when there is none) */
+  baseline?: number;
+  ratio?: number;
+}
+
+const SECONDS = Number(process.env.KUBELAB_BENCH_SECONDS ?? 3);
+
+function podObject(i: number): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `bench-${i}`, namespace: 'default', labels: { app: 'bench', tier: 'web' }, uid: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}` },
+    spec: {
+      containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }],
+      restartPolicy: 'Always',
+      dnsPolicy: 'ClusterFirst',
+      terminationGracePeriodSeconds: 30,
+      schedulerName: 'default-scheduler',
+    },
+    status: { phase: 'Pending', qosClass: 'Burstable' },
+  };
+}
+
+function tempDir(base: string): string {
+  return mkdtempSync(join(base, 'kubelab-store-bench-'));
+}
+
+/** One record per write, each followed by its own fsync: what a store without group commit pays. */
+function rawFsyncPerRecord(base: string): number {
+  const dir = tempDir(base);
+  try {
+    const fd = openSync(join(dir, 'raw.log'), 'a', 0o600);
+    const end = performance.now() + SECONDS * 1000;
+    let n = 0;
+    while (performance.now() < end) {
+      writeSync(fd, frame(JSON.stringify({ r: n + 1, o: 'put', k: `/pods/default/bench-${n}`, v: podObject(n) })));
+      fsyncSync(fd);
+      n++;
+    }
+    closeSync(fd);
+    return n / SECONDS;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function durableCreates(base: string, writers: number): Promise<number> {
+  const dir = tempDir(base);
+  const store = await openStore(dir);
+  try {
+    const end = performance.now() + SECONDS * 1000;
+    let next = 0;
+    const worker = async () => {
+      while (performance.now() < end) {
+        const i = next++;
+        await store.create(`/pods/default/bench-${i}`, podObject(i));
+      }
+    };
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: writers }, worker));
+    return next / ((performance.now() - t0) / 1000);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Time from a write's call to its delivery at each of 100 watchers (memory store: fan-out only). */
+async function watchLatency(): Promise<{ p50: number; p99: number }> {
+  const store = memoryStore();
+  const started = new Map<number, number>();
+  const latencies: number[] = [];
+  const handles = Array.from({ length: 100 }, () =>
+    store.watch('/pods/', 0, (ev) => latencies.push(performance.now() - started.get(ev.revision)!)),
+  );
+  for (let i = 0; i < 1000; i++) {
+    started.set(store.revision + 1, performance.now());
+    await store.create(`/pods/default/bench-${i}`, podObject(i));
+  }
+  while (latencies.length < 100_000) await new Promise((r) => setImmediate(r));
+  handles.forEach((h) => h.cancel());
+  await store.close();
+  latencies.sort((a, b) => a - b);
+  return { p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] };
+}
+
+export async function run(base = process.env.KUBELAB_BENCH_DIR ?? tmpdir()): Promise<BenchResult[]> {
+  setLogSink(() => {});
+  const baseline = rawFsyncPerRecord(base);
+  const results: BenchResult[] = [{ name: 'raw write+fsync per record', value: baseline, unit: 'records/s' }];
+  for (const writers of [1, 16, 64]) {
+    const value = await durableCreates(base, writers);
+    results.push({ name: `durable creates, ${writers} writer${writers > 1 ? 's' : ''}`, value, unit: 'creates/s', baseline, ratio: value / baseline });
+  }
+  const lat = await watchLatency();
+  results.push({ name: 'watch delivery p50, 100 watchers', value: lat.p50, unit: 'ms' });
+  results.push({ name: 'watch delivery p99, 100 watchers', value: lat.p99, unit: 'ms' });
+  return results;
+}
+
+function printTable(results: BenchResult[]): void {
+  const fmt = (n: number | undefined, d = 1) => (n === undefined ? '' : n.toFixed(d));
+  const rows = results.map((r) => [r.name, fmt(r.value, r.unit === 'ms' ? 3 : 0), r.unit, fmt(r.baseline, 0), r.ratio === undefined ? '' : `${fmt(r.ratio, 2)}x`]);
+  const head = ['benchmark', 'value', 'unit', 'baseline', 'ratio'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  printTable(await run());
+}
