@@ -1,0 +1,131 @@
+// Flags of `kubelab serve`, parsed by a pure function so every rule has a table test.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface ServeOptions {
+  dataDir: string;
+  apiPort: number;
+  uiPort: number;
+  /** Docker contexts to use as nodes (repeatable); empty = the current context */
+  nodes: string[];
+  virtualNodes: number;
+  /** seconds a node's heartbeat may lapse before it is NotReady (upstream 40) */
+  nodeMonitorGracePeriod?: number;
+  /** seconds pods stay bound to an unreachable node before eviction (upstream 300) */
+  podEvictionTimeout?: number;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  help: boolean;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Where the lab keeps its data when --data-dir is not given, per platform conventions. */
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'kubelab');
+  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'kubelab');
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'kubelab');
+}
+
+export const serveUsage = `Usage: kubelab serve [flags]
+
+Runs the lab headless: the API server (for kubectl) on https://127.0.0.1 and the UI for a browser.
+When ready it prints one line on stdout:
+  kubelab ready api=https://127.0.0.1:PORT ui=http://127.0.0.1:PORT/?token=... kubeconfig=PATH
+Logs go to stderr. SIGTERM or SIGINT (Ctrl-C) stops it cleanly.
+
+Flags:
+  --data-dir DIR          where the store, certificates, tokens and kubeconfig live
+                          (default: ${defaultDataDir()})
+  --api-port N            HTTPS port of the API server on 127.0.0.1; 0 picks a free one (default 6443)
+  --ui-port N             HTTP port of the UI on 127.0.0.1; 0 picks a free one (default 8080)
+  --node CONTEXT          a Docker context to run as a node, named after it; repeatable
+                          (default: the current context, as \`docker context ls\` marks it)
+  --virtual-nodes N       also run N simulated nodes (no Docker); with no reachable engine
+                          the lab runs on one virtual node anyway (default 0)
+  --node-monitor-grace-period SECONDS
+                          how long a node may miss heartbeats before it turns NotReady (default 40)
+  --pod-eviction-timeout SECONDS
+                          how long pods stay on an unreachable node before eviction (default 300)
+  --log-level LEVEL       debug, info, warn or error (default info)
+  -h, --help              show this help
+
+Example:
+  kubelab serve --data-dir /tmp/lab --api-port 0
+  KUBECONFIG=/tmp/lab/kubeconfig kubectl get nodes
+`;
+
+const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'log-level', 'help']);
+
+function port(flag: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--${flag}: "${v}" is not a port (0-65535; 0 picks a free port)`);
+  return Number(v);
+}
+
+function count(flag: string, v: string, min = 0): number {
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${flag}: "${v}" is not a whole number${min ? ` >= ${min}` : ''}`);
+  return Number(v);
+}
+
+/** Parses `serve` flags (argv after the subcommand). Throws UsageError with a message for the user. */
+export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd?: string } = {}): ServeOptions {
+  const opts: ServeOptions = { dataDir: '', apiPort: 6443, uiPort: 8080, nodes: [], virtualNodes: 0, help: false };
+  let dataDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') {
+      opts.help = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}" (flags start with --; see kubelab serve --help)`);
+    let flag = arg.slice(2);
+    let value: string | undefined;
+    const eq = flag.indexOf('=');
+    if (eq >= 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    if (!known.has(flag)) throw new UsageError(`unknown flag --${flag} (see kubelab serve --help)`);
+    if (flag === 'help') {
+      opts.help = true;
+      continue;
+    }
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`--${flag} needs a value`);
+    }
+    switch (flag) {
+      case 'data-dir':
+        if (!value) throw new UsageError('--data-dir needs a value');
+        dataDir = value;
+        break;
+      case 'api-port':
+        opts.apiPort = port(flag, value);
+        break;
+      case 'ui-port':
+        opts.uiPort = port(flag, value);
+        break;
+      case 'node':
+        if (!value) throw new UsageError('--node needs a Docker context name');
+        if (!opts.nodes.includes(value)) opts.nodes.push(value);
+        break;
+      case 'virtual-nodes':
+        opts.virtualNodes = count(flag, value);
+        break;
+      case 'node-monitor-grace-period':
+        opts.nodeMonitorGracePeriod = count(flag, value, 1);
+        break;
+      case 'pod-eviction-timeout':
+        opts.podEvictionTimeout = count(flag, value);
+        break;
+      case 'log-level':
+        if (!['debug', 'info', 'warn', 'error'].includes(value)) throw new UsageError(`--log-level: "${value}" is not one of debug, info, warn, error`);
+        opts.logLevel = value as ServeOptions['logLevel'];
+        break;
+    }
+  }
+  opts.dataDir = resolve(defaults.cwd ?? process.cwd(), dataDir ?? defaults.dataDir ?? defaultDataDir());
+  if (opts.apiPort !== 0 && opts.apiPort === opts.uiPort) throw new UsageError(`--api-port and --ui-port are both ${opts.apiPort}; give them different ports`);
+  return opts;
+}

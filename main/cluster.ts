@@ -1,0 +1,293 @@
+// Composition root of the lab, used by `kubelab serve` and by the Electron app alike: starts every part in
+// order (data dir + PKI -> store -> apiserver -> HTTPS -> controllers -> scheduler -> kubelets -> proxy),
+// reports a typed lifecycle with progress, and stops in reverse.
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type Docker from 'dockerode';
+import { ensurePki, writeKubeconfig, type Pki } from './apiserver/pki';
+import { openStore, type Store } from './store/index';
+import { selectContexts, listDockerContexts, type ContextEnv } from './runtime/docker/contexts';
+import { ensureSandboxImage } from './runtime/docker/sandbox-image';
+import type { ClusterPhase, ClusterStatus, DockerContextInfo } from './bridge/contract';
+import type { ControllerManagerOptions } from './controllers/index';
+import { noopTracer, type Tracer } from './trace/types';
+import { logger } from './log';
+
+const log = logger('cluster');
+
+/** Kubernetes version the lab's API plays (kubectl v1.32 talks to it without skew warnings). */
+export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+kubelab' } as const;
+
+export interface ClusterOptions {
+  dataDir: string;
+  /** HTTPS port on 127.0.0.1; 0 picks a free one */
+  apiPort?: number;
+  /** Docker contexts to use as nodes; empty = the current context */
+  nodes?: string[];
+  /** simulated nodes on top of the Docker ones */
+  virtualNodes?: number;
+  controllerOptions?: ControllerManagerOptions;
+  /** where Docker contexts are read from (tests pass a temp HOME) */
+  contextEnv?: ContextEnv;
+}
+
+export interface LabNode {
+  name: string;
+  kind: 'docker' | 'virtual';
+  /** Docker context it runs on (docker nodes) */
+  context?: string;
+  host?: string;
+  engineVersion?: string;
+  /** sandbox image prepared in its engine */
+  sandboxImage?: string;
+  docker?: Docker;
+}
+
+/** Something the cluster starts and stops; every control-plane part fits this. */
+export interface Component {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}
+
+interface Stage {
+  description: string;
+  run(): Promise<void>;
+}
+
+export interface ClusterEvents {
+  status: [ClusterStatus];
+}
+
+export class Cluster extends EventEmitter<ClusterEvents> {
+  readonly dataDir: string;
+  phase: ClusterPhase = 'STOPPED';
+  progress?: ClusterStatus['progress'];
+  message?: string;
+  pki?: Pki;
+  store?: Store;
+  clusterId?: string;
+  apiPort?: number;
+  apiUrl?: string;
+  kubeconfig?: string;
+  nodes: LabNode[] = [];
+  /** Docker contexts considered, with whether they answered (for the UI and the log). */
+  contextReport: DockerContextInfo[] = [];
+  readonly tracer: Tracer = noopTracer;
+  /** started parts, newest last; stop() walks this backwards */
+  private running: { name: string; stop: () => void | Promise<void> }[] = [];
+  private stopping?: Promise<void>;
+
+  constructor(readonly opts: ClusterOptions) {
+    super();
+    this.dataDir = opts.dataDir;
+  }
+
+  status(): ClusterStatus {
+    return {
+      phase: this.phase,
+      progress: this.progress,
+      virtual: this.nodes.length > 0 && this.nodes.every((n) => n.kind === 'virtual'),
+      message: this.message,
+      apiUrl: this.apiUrl,
+      kubeconfig: this.kubeconfig,
+      dataDir: this.dataDir,
+      version: KUBERNETES_VERSION.gitVersion,
+    };
+  }
+
+  private setPhase(phase: ClusterPhase, message?: string): void {
+    this.phase = phase;
+    this.message = message;
+    this.emit('status', this.status());
+  }
+
+  /** Every Docker context (for the UI's context list), marked with the node it serves. */
+  async contexts(): Promise<DockerContextInfo[]> {
+    const all = await listDockerContexts(this.opts.contextEnv);
+    return all.map((c) => {
+      const used = this.contextReport.find((r) => r.name === c.name);
+      return { name: c.name, host: c.host, current: c.current, node: used?.node, reachable: used?.reachable };
+    });
+  }
+
+  private stages(): Stage[] {
+    return [
+      { description: 'Preparing the data directory and certificates', run: () => this.preparePki() },
+      { description: 'Opening the store', run: () => this.openStore() },
+      { description: 'Serving the API on HTTPS', run: () => this.serveApi() },
+      // controllers, scheduler, kubelets and proxy start here, through the API only (see startControlPlane)
+      { description: 'Starting the control plane', run: () => this.startControlPlane() },
+      { description: 'Registering nodes', run: () => this.registerNodes() },
+    ];
+  }
+
+  /** Starts everything in order; on failure stops what started and rethrows (phase ERROR). */
+  async start(): Promise<void> {
+    if (this.phase !== 'STOPPED' && this.phase !== 'ERROR') throw new Error(`cannot start: cluster is ${this.phase}`);
+    const stages = this.stages();
+    this.setPhase('STARTING');
+    try {
+      for (const [i, stage] of stages.entries()) {
+        this.progress = { current: i, max: stages.length, description: stage.description };
+        this.emit('status', this.status());
+        log.info(stage.description);
+        await stage.run();
+      }
+      this.progress = { current: stages.length, max: stages.length, description: 'Ready' };
+      this.setPhase('STARTED');
+    } catch (err) {
+      const message = `${this.progress?.description ?? 'start'} failed: ${(err as Error).message}`;
+      log.error(message);
+      await this.stopRunning();
+      this.setPhase('ERROR', message);
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase === 'STOPPED') return;
+    if (this.stopping) return this.stopping;
+    this.setPhase('STOPPING');
+    this.stopping = this.stopRunning()
+      .then(() => {
+        this.progress = undefined;
+        this.setPhase('STOPPED');
+      })
+      .finally(() => (this.stopping = undefined));
+    return this.stopping;
+  }
+
+  private async stopRunning(): Promise<void> {
+    while (this.running.length) {
+      const part = this.running.pop()!;
+      try {
+        await part.stop();
+        log.debug('stopped', { part: part.name });
+      } catch (err) {
+        log.warn('stopping failed', { part: part.name, error: String(err) });
+      }
+    }
+  }
+
+  /** Starts a part and remembers it, so stop() and a failed start() stop it in reverse order. */
+  private async run(name: string, part: Component): Promise<void> {
+    await part.start();
+    this.running.push({ name, stop: () => part.stop() });
+  }
+
+  private async preparePki(): Promise<void> {
+    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+    this.pki = await ensurePki(this.dataDir);
+    this.clusterId = await this.readClusterId();
+  }
+
+  /** A short id, stable per data dir, labelled on every container so a restarted lab adopts its own. */
+  private async readClusterId(): Promise<string> {
+    const path = join(this.dataDir, 'cluster-id');
+    try {
+      const id = (await readFile(path, 'utf8')).trim();
+      if (/^[a-z0-9]{6,32}$/.test(id)) return id;
+    } catch {}
+    const id = randomBytes(4).toString('hex');
+    await writeFile(path, id + '\n', { mode: 0o600 });
+    return id;
+  }
+
+  private async openStore(): Promise<void> {
+    const store = await openStore(this.dataDir);
+    this.store = store;
+    this.running.push({ name: 'store', stop: () => store.close() });
+  }
+
+  private async serveApi(): Promise<void> {
+    const pki = this.pki!;
+    // Interim listener until the API server's own listen() is wired in here: /version, health and bearer auth.
+    const listener = await serveMinimalApi({ port: this.opts.apiPort ?? 6443, key: pki.key, cert: pki.cert, adminToken: pki.tokens.admin });
+    this.running.push({ name: 'apiserver', stop: () => listener.close() });
+    this.apiPort = listener.port;
+    this.apiUrl = `https://127.0.0.1:${listener.port}`;
+    this.kubeconfig = await writeKubeconfig(this.dataDir, pki, this.apiUrl);
+    log.info('API serving', { url: this.apiUrl, kubeconfig: this.kubeconfig });
+  }
+
+  /** Control-plane parts, in start order; each talks to the others only through the API client. */
+  private async startControlPlane(): Promise<void> {
+    // One line per part as each lands, e.g.:
+    //   await this.run('controller-manager', new ControllerManager({ client, tracer: this.tracer, options: this.opts.controllerOptions }));
+    //   await this.run('scheduler', new Scheduler({ client, tracer: this.tracer }));
+  }
+
+  /** Picks the nodes: reachable Docker contexts, plus virtual nodes; none reachable means one virtual node. */
+  private async registerNodes(): Promise<void> {
+    const selected = await selectContexts(this.opts.nodes ?? [], this.opts.contextEnv);
+    this.contextReport = selected.map((c) => ({ name: c.name, host: c.host, node: c.reachable ? c.nodeName : undefined, reachable: c.reachable, current: c.current }));
+    const nodes: LabNode[] = [];
+    for (const c of selected) {
+      if (!c.reachable || !c.docker) {
+        log.warn('Docker context not reachable, no node for it', { context: c.name, reason: c.reason ?? 'unknown' });
+        continue;
+      }
+      if (nodes.some((n) => n.name === c.nodeName)) {
+        log.warn('two contexts map to one node name; keeping the first', { context: c.name, node: c.nodeName });
+        continue;
+      }
+      const node: LabNode = { name: c.nodeName, kind: 'docker', context: c.name, host: c.host, engineVersion: c.version, docker: c.docker };
+      try {
+        node.sandboxImage = await ensureSandboxImage(c.docker);
+      } catch (err) {
+        log.warn('sandbox image not ready on this node; pods there will fail to start', { node: node.name, error: (err as Error).message });
+      }
+      log.info('node from Docker context', { node: node.name, context: c.name, host: c.host, engine: c.version, sandbox: node.sandboxImage });
+      nodes.push(node);
+    }
+    let virtual = this.opts.virtualNodes ?? 0;
+    if (nodes.length === 0 && virtual === 0) {
+      virtual = 1;
+      log.warn('No reachable Docker engine: the lab runs on one virtual node; pods are simulated, no containers run.');
+    }
+    for (let i = 1; i <= virtual; i++) nodes.push({ name: `virtual-node-${i}`, kind: 'virtual' });
+    this.nodes = nodes;
+    // Kubelets register these as Node objects once wired in:
+    //   for (const n of nodes) await this.run(`kubelet/${n.name}`, new Kubelet({ client, runtime, nodeName: n.name, tracer: this.tracer }));
+  }
+}
+
+/** Health and version over HTTPS with bearer-token auth; the API server's full handler replaces it. */
+async function serveMinimalApi(o: { port: number; key: string; cert: string; adminToken: string }): Promise<{ port: number; close(): Promise<void> }> {
+  const status = (code: number, reason: string, message: string) =>
+    JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  const server: Server = createServer({ key: o.key, cert: o.cert }, (req, res) => {
+    const auth = req.headers.authorization ?? '';
+    if (auth !== `Bearer ${o.adminToken}`) {
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      return res.end(status(401, 'Unauthorized', 'Unauthorized'));
+    }
+    const path = new URL(req.url ?? '/', 'https://127.0.0.1').pathname;
+    if (path === '/version') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify({ ...KUBERNETES_VERSION, gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: `node${process.versions.node}`, compiler: 'tsx', platform: `${process.platform}/${process.arch}` }, null, 2));
+    }
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      return res.end('ok');
+    }
+    res.writeHead(404, { 'Content-Type': 'application/json' });
+    res.end(status(404, 'NotFound', 'the server could not find the requested resource'));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { request } from 'node:https';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startServe, type Serve } from '../fixtures/serve';
+
+let lab: Serve;
+beforeAll(async () => {
+  lab = await startServe();
+});
+afterAll(async () => {
+  const code = await lab?.stop();
+  expect(code).toBe(0);
+});
+
+function get(url: string, headers: Record<string, string>, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, ca }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    s.setTimeout(2000);
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => (s.destroy(), resolve(false)));
+  });
+}
+
+describe('kubelab serve + kubectl version', () => {
+  it('kubectl version shows the server version', async () => {
+    const r = await lab.kubectl(['version']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Client Version: v1\.32\./m);
+    expect(r.stdout).toMatch(/^Server Version: v1\.\d+\.\d+/m);
+  });
+
+  it('kubectl version -o json carries the server major/minor', async () => {
+    const r = await lab.kubectl(['version', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const v = JSON.parse(r.stdout);
+    expect(v.serverVersion.major).toBe('1');
+    expect(Number(v.serverVersion.minor)).toBeGreaterThanOrEqual(31);
+  });
+
+  it('refuses a request without the token (401 Status) and with a wrong one', async () => {
+    const ca = await readFile(join(lab.dataDir, 'pki', 'ca.crt'), 'utf8');
+    const none = await get(`${lab.api}/version`, {}, ca);
+    expect(none.status).toBe(401);
+    expect(JSON.parse(none.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    const wrong = await get(`${lab.api}/version`, { Authorization: 'Bearer not-the-token' }, ca);
+    expect(wrong.status).toBe(401);
+    const badKubeconfig = await lab.kubectl(['version', '--token', 'not-the-token']);
+    expect(badKubeconfig.code).not.toBe(0);
+    expect(badKubeconfig.stderr).toMatch(/Unauthorized|must be logged in/);
+  });
+
+  it('serves HTTPS with a certificate kubectl verifies against the kubeconfig CA', async () => {
+    const kc = await readFile(lab.kubeconfig, 'utf8');
+    expect(kc).toContain('certificate-authority-data');
+    expect(kc).not.toContain('insecure-skip-tls-verify');
+    expect(lab.api).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('keeps the kubeconfig and keys private (0600)', async () => {
+    expect((await stat(lab.kubeconfig)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(lab.dataDir, 'pki', 'apiserver.key'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('listens on 127.0.0.1 only', async () => {
+    const port = Number(new URL(lab.api).port);
+    expect(await canConnect('127.0.0.1', port)).toBe(true);
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => a!.address);
+    for (const addr of others) expect(await canConnect(addr, port), addr).toBe(false);
+  });
+});
