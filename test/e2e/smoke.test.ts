@@ -1,0 +1,36 @@
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { startServe, type Serve } from '../fixtures/serve';
+import { chromiumArgs, chromiumPath } from '../fixtures/env';
+
+let lab: Serve;
+let browser: Browser;
+
+beforeAll(async () => {
+  lab = await startServe();
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await lab?.stop();
+});
+
+describe('served UI in Chromium', () => {
+  it('loads with the token and shows the app name', async () => {
+    const page = await browser.newPage();
+    const res = await page.goto(lab.ui);
+    expect(res?.status()).toBe(200);
+    await expect.poll(async () => (await page.textContent('body')) ?? '', { timeout: 30_000 }).toMatch(/kubelab/i);
+    expect(await page.title()).toMatch(/kubelab/i);
+    await page.close();
+  });
+
+  it('refuses the UI without the token', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const res = await page.goto(lab.uiBase);
+    expect(res?.status()).toBe(401);
+    expect(await page.textContent('body')).toMatch(/Unauthorized/);
+    await context.close();
+  });
+});
