@@ -1,0 +1,112 @@
+// Resource arithmetic the scheduler needs: quantities to numbers, and a pod's effective request
+// computed as upstream's resourcehelper.PodRequests (init containers, sidecars, overhead).
+import type { Container, Pod } from 'kubernetes-types/core/v1';
+
+export interface Resources {
+  /** millicores */
+  cpu: number;
+  /** bytes */
+  memory: number;
+  /** bytes */
+  ephemeralStorage: number;
+}
+
+export const zero = (): Resources => ({ cpu: 0, memory: 0, ephemeralStorage: 0 });
+
+/** Requests counted for scoring when a container names none (upstream's DefaultMilliCPURequest / DefaultMemoryRequest). */
+export const DefaultMilliCPURequest = 100;
+export const DefaultMemoryRequest = 200 * 1024 * 1024;
+
+const suffixes: Record<string, number> = {
+  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+const quantityRe = /^([+-]?[0-9.]+)(?:([eE][+-]?[0-9]+)|(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?)$/;
+
+/** A Kubernetes quantity ("500m", "1.5", "128Mi", "1e3") as a plain number; NaN if malformed. */
+export function parseQuantity(q: string | number | undefined): number {
+  if (q === undefined || q === null) return 0;
+  if (typeof q === 'number') return q;
+  const m = quantityRe.exec(q.trim());
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  if (m[2]) return n * 10 ** Number(m[2].slice(1));
+  return n * suffixes[m[3] ?? ''];
+}
+
+/** Value in milli-units rounded up, as upstream's Quantity.MilliValue. */
+export const milli = (q: string | number | undefined) => Math.ceil(parseQuantity(q) * 1000 - 1e-9);
+/** Value rounded up, as upstream's Quantity.Value. */
+export const whole = (q: string | number | undefined) => Math.ceil(parseQuantity(q) - 1e-9);
+
+export function fromList(list: Record<string, string | number> | undefined): Resources {
+  return {
+    cpu: list?.cpu !== undefined ? milli(list.cpu) : 0,
+    memory: list?.memory !== undefined ? whole(list.memory) : 0,
+    ephemeralStorage: list?.['ephemeral-storage'] !== undefined ? whole(list['ephemeral-storage']) : 0,
+  };
+}
+
+function containerRequests(c: Container, nonZero: boolean): Resources {
+  const req = c.resources?.requests as Record<string, string> | undefined;
+  // Upstream defaults requests to limits when only limits are set (API defaulting); do the same here.
+  const lim = c.resources?.limits as Record<string, string> | undefined;
+  const r = fromList({ ...(lim ?? {}), ...(req ?? {}) });
+  if (nonZero) {
+    const has = (k: string) => (req && req[k] !== undefined) || (lim && lim[k] !== undefined);
+    if (!has('cpu')) r.cpu = DefaultMilliCPURequest;
+    if (!has('memory')) r.memory = DefaultMemoryRequest;
+  }
+  return r;
+}
+
+const add = (a: Resources, b: Resources) => {
+  a.cpu += b.cpu;
+  a.memory += b.memory;
+  a.ephemeralStorage += b.ephemeralStorage;
+};
+const max = (a: Resources, b: Resources) => {
+  a.cpu = Math.max(a.cpu, b.cpu);
+  a.memory = Math.max(a.memory, b.memory);
+  a.ephemeralStorage = Math.max(a.ephemeralStorage, b.ephemeralStorage);
+};
+
+/**
+ * max(sum(containers) + sidecars, max over init containers of (init + sidecars started before it)) + overhead.
+ * `nonZero` counts containers without requests as 100m / 200Mi, as upstream does for scoring.
+ */
+export function podRequests(pod: Pod, nonZero = false): Resources {
+  const reqs = zero();
+  for (const c of pod.spec?.containers ?? []) add(reqs, containerRequests(c, nonZero));
+  const restartable = zero();
+  const initMax = zero();
+  for (const c of pod.spec?.initContainers ?? []) {
+    const r = containerRequests(c, nonZero);
+    let effective: Resources;
+    if (c.restartPolicy === 'Always') {
+      // A sidecar keeps running: it adds to the long-running sum and to every later init container.
+      add(reqs, r);
+      add(restartable, r);
+      effective = { ...restartable };
+    } else {
+      effective = { ...r };
+      add(effective, restartable);
+    }
+    max(initMax, effective);
+  }
+  max(reqs, initMax);
+  if (pod.spec?.overhead) add(reqs, fromList(pod.spec.overhead as Record<string, string>));
+  return reqs;
+}
+
+export function formatCpu(m: number): string {
+  return m % 1000 === 0 ? String(m / 1000) : `${m}m`;
+}
+
+export function formatMemory(b: number): string {
+  for (const [s, v] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+    if (b >= v && b % v === 0) return `${b / v}${s}`;
+  }
+  if (b >= 2 ** 20) return `${(b / 2 ** 20).toFixed(1)}Mi`;
+  return String(b);
+}
