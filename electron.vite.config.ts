@@ -1,0 +1,25 @@
+// electron-vite: three roots, no src/. main/ (Electron main process, entry main/app/index.ts),
+// preload/ (contextBridge, entry preload/index.ts), renderer/ (Vue app, index.html). Output in out/.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import vue from '@vitejs/plugin-vue';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  main: {
+    plugins: [externalizeDepsPlugin()],
+    build: { outDir: 'out/main', rollupOptions: { input: { index: resolve(root, 'main/app/index.ts') } } },
+  },
+  preload: {
+    plugins: [externalizeDepsPlugin()],
+    build: { outDir: 'out/preload', rollupOptions: { input: { index: resolve(root, 'preload/index.ts') } } },
+  },
+  renderer: {
+    root: resolve(root, 'renderer'),
+    plugins: [vue()],
+    resolve: { alias: { '@': resolve(root, 'renderer') } },
+    build: { outDir: resolve(root, 'out/renderer'), rollupOptions: { input: { index: resolve(root, 'renderer/index.html') } } },
+  },
+});
