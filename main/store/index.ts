@@ -5,6 +5,7 @@
 //   wal-<first revision, 16 digits>.log   log segments; a segment holds records of consecutive revisions
 //   snapshot-<revision, 16 digits>.snap   the whole state as of that revision
 //   *.tmp                                 a snapshot being written; removed at open
+//   LOCK                                  pid of the process that has the store open (stale after kill -9: taken over)
 // Both kinds of file are a sequence of records: [u32 LE payload length][u32 LE CRC32 of payload][payload],
 // payload being UTF-8 JSON. Log records: {"r":rev,"o":"put","k":key,"c":createRev,"t":ms,"v":value}
 // or {"r":rev,"o":"del","k":key,"t":ms}. A snapshot starts with {"snapshot":1,"revision":R,"count":N}

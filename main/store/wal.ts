@@ -1,7 +1,7 @@
 // The store's write-ahead log and snapshots on disk (format: see index.ts). Appends are
 // fsync'd before they resolve; a torn or corrupt tail is cut off at open, never half-loaded.
 import { promises as fsp, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { KubeObject } from '../api/object';
 import { logger } from '../log';
@@ -108,6 +108,41 @@ async function loadSnapshot(path: string): Promise<Restored> {
   return { revision: header.revision, entries };
 }
 
+/** Data dirs this process has open: a second open would interleave two writers in one log. */
+const held = new Set<string>();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Take <dir>/LOCK (holding our pid); a lock left by a dead process (kill -9) is taken over. */
+async function lockDir(dir: string): Promise<void> {
+  if (held.has(dir)) throw new Error(`the store in ${dir} is already open in this process`);
+  const path = join(dir, 'LOCK');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fsp.writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: FILE_MODE });
+      held.add(dir);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+    }
+    const pid = Number((await fsp.readFile(path, 'utf8').catch(() => '')).trim());
+    if (pid > 0 && pid !== process.pid && alive(pid)) throw new Error(`the store in ${dir} is in use by process ${pid}`);
+    await fsp.rm(path, { force: true });
+  }
+}
+
+async function unlockDir(dir: string): Promise<void> {
+  held.delete(dir);
+  await fsp.rm(join(dir, 'LOCK'), { force: true });
+}
+
 export class WriteAheadLog implements Durability {
   private snapshotting?: Promise<void>;
   /** counters for tests and benchmarks: group commit shows as fsyncs < records */
@@ -123,9 +158,19 @@ export class WriteAheadLog implements Durability {
 
   static async open(dataDir: string, options: WalOptions = {}): Promise<{ wal: WriteAheadLog; restored: Restored; records: LogRecord[] }> {
     const opts: Required<WalOptions> = { snapshotBytes: options.snapshotBytes ?? 64 * 1024 * 1024, fsync: options.fsync ?? true };
-    const dir = join(dataDir, 'store');
+    const dir = resolve(dataDir, 'store');
     await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
     await fsp.chmod(dir, 0o700);
+    await lockDir(dir);
+    try {
+      return await WriteAheadLog.recover(dir, opts);
+    } catch (err) {
+      await unlockDir(dir);
+      throw err;
+    }
+  }
+
+  private static async recover(dir: string, opts: Required<WalOptions>): Promise<{ wal: WriteAheadLog; restored: Restored; records: LogRecord[] }> {
     const names = (await fsp.readdir(dir)).sort();
     for (const n of names) if (n.endsWith('.tmp')) await fsp.rm(join(dir, n), { force: true });
 
@@ -250,5 +295,6 @@ export class WriteAheadLog implements Durability {
   async close(): Promise<void> {
     await this.snapshotting;
     await this.fh.close();
+    await unlockDir(this.dir);
   }
 }

@@ -214,3 +214,49 @@ describe('durable store', () => {
     expect(s3.revision).toBe(32);
   });
 });
+
+describe('durable store: refusals', () => {
+  it('refuses a second open of the same data dir while the first is open', async () => {
+    const dir = tempDir();
+    const s = await reopen(dir);
+    await expect(openStore(dir)).rejects.toThrow(/already open in this process/);
+    await s.close();
+    await reopen(dir);
+  });
+
+  it('takes over the lock of a process that died', async () => {
+    const dir = tempDir();
+    const s = await openStore(dir);
+    await s.close();
+    writeFileSync(join(dir, 'store', 'LOCK'), '999999999\n');
+    expect(keysOf(await reopen(dir))).toEqual([]);
+  });
+
+  it('refuses to start on a damaged snapshot rather than load part of it', async () => {
+    const dir = tempDir();
+    const s = await openStore(dir, { snapshotBytes: 1024 });
+    for (let i = 0; i < 20; i++) await s.create(`/pods/p${i}`, pod(`p${i}`));
+    await s.close();
+    const snap = join(dir, 'store', storeFiles(dir).find((n) => n.endsWith('.snap'))!);
+    const buf = readFileSync(snap);
+    buf[buf.length - 10] ^= 0xff;
+    writeFileSync(snap, buf);
+    await expect(openStore(dir)).rejects.toThrow(/snapshot .* is corrupt/);
+  });
+
+  it('a torn record in an earlier segment sets aside the segments after it', async () => {
+    const dir = tempDir();
+    const s = await openStore(dir, { snapshotBytes: 1 << 30 });
+    for (let i = 0; i < 5; i++) await s.create(`/pods/p${String(i).padStart(3, '0')}`, pod(`p${i}`));
+    await s.close();
+    // A later segment as a rotation would have made it, after a first segment whose tail is torn.
+    const first = join(dir, 'store', segments(dir)[0]);
+    const { records } = unframe(readFileSync(first));
+    writeFileSync(join(dir, 'store', 'wal-0000000000000006.log'), frame(JSON.stringify({ r: 6, o: 'put', k: '/pods/p005', c: 6, t: 0, v: pod('p5') })));
+    truncateSync(first, records[4].offset + 3);
+    const s2 = await reopen(dir);
+    expect(keysOf(s2)).toEqual(expectedKeys(4));
+    expect(storeFiles(dir)).toContain('wal-0000000000000006.log.corrupt');
+    expect((await s2.create('/pods/x', pod('x'))).modRevision).toBe(5);
+  });
+});
