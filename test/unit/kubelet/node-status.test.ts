@@ -18,7 +18,7 @@ describe('nodeStatus', () => {
     expect(s.allocatable).toEqual(s.capacity);
     expect(s.nodeInfo).toMatchObject({ containerRuntimeVersion: 'docker://20.10.24', kubeletVersion: 'v1.32.4-kubelab', operatingSystem: 'linux', architecture: 'amd64' });
     expect(s.addresses).toEqual([{ type: 'InternalIP', address: '172.18.0.1' }, { type: 'Hostname', address: 'default' }]);
-    expect(s.images!.map((i) => i.names[0])).toEqual(['big:1', 'small:1']);
+    expect(s.images!.map((i) => i.names?.[0])).toEqual(['big:1', 'small:1']);
   });
 
   it('an unreachable engine: not Ready, with the reason; transition time moves only on change', () => {
