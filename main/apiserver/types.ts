@@ -34,6 +34,10 @@ export interface ApiRequest {
   query: Record<string, string>;
   user: UserInfo;
   userAgent?: string;
+  /** how the user was authenticated (`admin token`, `service account token`), for the pod flow view */
+  authenticatedBy?: string;
+  /** filled by the core: warnings for the response's `Warning` headers (e.g. unknown fields under fieldValidation=Warn) */
+  warnings?: string[];
 }
 
 export interface ApiWatchEvent {

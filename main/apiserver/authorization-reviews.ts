@@ -1,0 +1,40 @@
+// authorization.k8s.io/v1 SelfSubjectAccessReview, served by the core's authorizer (kubectl auth can-i):
+// a create-only resource backed by a custom storage, not the store.
+import type { Core } from './core';
+import type { ResourceStrategy } from './registry/types';
+import type { CustomStorage } from './resources';
+
+export const selfSubjectAccessReviewStrategy: ResourceStrategy = {
+  group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', resource: 'selfsubjectaccessreviews',
+  singular: 'selfsubjectaccessreview', namespaced: false, verbs: ['create'],
+  schema: {
+    type: 'object',
+    description: 'SelfSubjectAccessReview checks whether or the current user can perform an action.',
+    properties: {
+      apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    },
+  },
+};
+
+type Obj = Record<string, unknown>;
+
+export function selfSubjectAccessReviewStorage(core: () => Core): CustomStorage {
+  return {
+    async create(req, obj) {
+      const spec = (obj.spec as Obj | undefined) ?? {};
+      const ra = spec.resourceAttributes as Obj | undefined;
+      const nra = spec.nonResourceAttributes as Obj | undefined;
+      const d = ra
+        ? core().can(req.user, {
+            verb: String(ra.verb ?? ''), group: String(ra.group ?? ''), resource: String(ra.resource ?? ''),
+            subresource: (ra.subresource as string) || undefined, namespace: (ra.namespace as string) || undefined, name: (ra.name as string) || undefined,
+          })
+        : core().can(req.user, { verb: String(nra?.verb ?? ''), group: '', resource: '', path: String(nra?.path ?? '') });
+      return {
+        apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: {},
+        spec, status: { allowed: d.allowed, ...(d.reason ? { reason: d.reason } : {}) },
+      };
+    },
+  };
+}

@@ -1,0 +1,137 @@
+// The API server: the core request chain, its HTTPS front, bootstrap objects and in-process clients.
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { isStatusError } from '../api/errors';
+import type { KubeObject } from '../api/object';
+import { inProcessClient } from '../client/in-process';
+import type { Client } from '../client/types';
+import { logger } from '../log';
+import type { Store } from '../store/types';
+import { noopTracer, type Tracer } from '../trace/types';
+import type { AdmissionPlugin } from './admission/types';
+import { selfSubjectAccessReviewStorage, selfSubjectAccessReviewStrategy } from './authorization-reviews';
+import { apiserverUser, authenticateToken, TokenSigner } from './authn';
+import { bootstrapObjects } from './bootstrap';
+import { Core } from './core';
+import { createRequestHandler } from './http';
+import { RbacAuthorizer } from './rbac';
+import { strategies as registryStrategies } from './registry/index';
+import type { ResourceStrategy } from './registry/types';
+import { ResourceRegistry, storeKey, type CustomStorage } from './resources';
+import type { ApiServerCore, StreamHandler, UserInfo } from './types';
+
+const log = logger('apiserver');
+
+export interface ApiServerOptions {
+  store: Store;
+  tracer?: Tracer;
+  /** where the service-account signing key lives (mode 0600); in memory when absent */
+  dataDir?: string;
+  /** the resources served; default: every strategy in ./registry */
+  strategies?: ResourceStrategy[];
+  /** the admission chain, in order; default: none until set */
+  admission?: AdmissionPlugin[];
+  bookmarkIntervalMs?: number;
+}
+
+export interface ListenOptions {
+  /** 0 picks a free port */
+  port: number;
+  key: string;
+  cert: string;
+  tokens: { admin: string };
+}
+
+export interface ApiServer {
+  core: ApiServerCore;
+  bootstrap(): Promise<void>;
+  client(user: UserInfo): Client;
+  setStreamHandler(h: StreamHandler): void;
+  setAdmissionPlugins(plugins: AdmissionPlugin[]): void;
+  /** Serve a resource from a storage other than the store (e.g. a computed, read-only resource). */
+  addResource(strategy: ResourceStrategy, storage?: CustomStorage): void;
+  listen(opts: ListenOptions): Promise<{ port: number; close(): Promise<void> }>;
+}
+
+export function createApiServer(opts: ApiServerOptions): ApiServer {
+  const registry = new ResourceRegistry();
+  for (const s of opts.strategies ?? registryStrategies) registry.add(s);
+  registry.add(selfSubjectAccessReviewStrategy, selfSubjectAccessReviewStorage(() => core));
+  let admission = opts.admission ?? [];
+  let streams: StreamHandler | undefined;
+  let apiPort = 0;
+  let ready = false;
+  const signer = new TokenSigner(opts.dataDir);
+  const internal = (): Client => inProcessClient(core, apiserverUser);
+  const core: Core = new Core({
+    store: opts.store,
+    tracer: opts.tracer ?? noopTracer,
+    registry,
+    authorizer: new RbacAuthorizer(opts.store),
+    signer,
+    admission: () => admission,
+    client: internal,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs,
+  });
+
+  const serviceAccountUid = (namespace: string, name: string) => {
+    const sa = registry.find('', 'v1', 'serviceaccounts');
+    return sa ? opts.store.get(storeKey(sa.strategy, namespace, name))?.value.metadata.uid : undefined;
+  };
+
+  return {
+    core,
+    client: (user) => inProcessClient(core, user),
+    setStreamHandler: (h) => (streams = h),
+    setAdmissionPlugins: (p) => (admission = p),
+    addResource: (s, storage) => registry.add(s, storage),
+
+    async bootstrap() {
+      for (const { group, resource, object } of bootstrapObjects(apiPort)) {
+        const served = registry.find(group, 'v1', resource);
+        if (!served) {
+          log.warn('bootstrap: resource not served, skipped', { resource: group ? `${resource}.${group}` : resource, name: object.metadata.name });
+          continue;
+        }
+        if (opts.store.get(storeKey(served.strategy, object.metadata.namespace, object.metadata.name!))) continue;
+        try {
+          await core.handle({
+            verb: 'create', group, version: 'v1', resource, namespace: object.metadata.namespace, body: object as KubeObject,
+            query: { fieldManager: 'kube-apiserver' }, user: apiserverUser, userAgent: 'kube-apiserver/v1.32.0',
+          });
+        } catch (e) {
+          if (!isStatusError(e, 'AlreadyExists')) throw e;
+        }
+      }
+      ready = true;
+    },
+
+    async listen(l) {
+      const handler = createRequestHandler({
+        core,
+        registry,
+        authenticate: (token) => authenticateToken(token, l.tokens, signer, serviceAccountUid),
+        streams: () => streams,
+        serverAddress: () => `127.0.0.1:${apiPort}`,
+        ready: () => ready,
+      });
+      const server: Server = createServer({ key: l.key, cert: l.cert }, handler.request);
+      server.on('upgrade', handler.upgrade);
+      server.keepAliveTimeout = 30_000;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(l.port, '127.0.0.1', () => resolve());
+      });
+      apiPort = (server.address() as AddressInfo).port;
+      log.info('serving', { address: `https://127.0.0.1:${apiPort}` });
+      return {
+        port: apiPort,
+        close: () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      };
+    },
+  };
+}

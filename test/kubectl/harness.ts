@@ -1,0 +1,58 @@
+// One API server per test file, in-process (memory store, fresh PKI), and the real kubectl against it.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiServer, type ApiServer } from '../../main/apiserver/index';
+import { ensurePki, writeKubeconfig } from '../../main/apiserver/pki';
+import type { AdmissionPlugin } from '../../main/apiserver/admission/types';
+import { memoryStore } from '../../main/store/index';
+import type { Store } from '../../main/store/types';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestApi {
+  api: ApiServer;
+  store: Store;
+  url: string;
+  kubeconfig: string;
+  dir: string;
+  kubectl(args: string[], opts?: { input?: string; kubeconfig?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  stop(): Promise<void>;
+}
+
+export async function startApi(opts: { admission?: AdmissionPlugin[] } = {}): Promise<TestApi> {
+  const dir = await mkdtemp(join(tmpdir(), 'kubelab-kubectl-'));
+  const pki = await ensurePki(dir);
+  const store = memoryStore();
+  const api = createApiServer({ store, dataDir: dir, admission: opts.admission });
+  const server = await api.listen({ port: 0, key: pki.key, cert: pki.cert, tokens: { admin: pki.tokens.admin } });
+  await api.bootstrap();
+  const url = `https://127.0.0.1:${server.port}`;
+  const kubeconfig = await writeKubeconfig(dir, pki, url);
+  const kubectl = (args: string[], o: { input?: string; kubeconfig?: string; timeoutMs?: number } = {}) =>
+    new Promise<KubectlResult>((resolve) => {
+      const child = execFile(
+        '/usr/bin/kubectl',
+        [...args, `--cache-dir=${join(dir, 'cache')}`],
+        { env: { ...process.env, KUBECONFIG: o.kubeconfig ?? kubeconfig, HOME: dir }, timeout: o.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+      if (o.input !== undefined) child.stdin!.end(o.input);
+    });
+  return {
+    api, store, url, kubeconfig, dir, kubectl,
+    async stop() {
+      await server.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
