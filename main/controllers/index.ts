@@ -4,6 +4,7 @@ import { logger } from '../log';
 import { noopTracer, type Tracer } from '../trace/types';
 import { ChainNotes, InformerFactory, type Controller, type ControllerContext } from './common/context';
 import { DeploymentController } from './deployment/deployment-controller';
+import { EndpointsController } from './endpoints/endpoints-controller';
 import { GarbageCollector } from './garbagecollector/garbage-collector';
 import { NamespaceController } from './namespace/namespace-controller';
 import { ReplicaSetController } from './replicaset/replicaset-controller';
@@ -42,6 +43,7 @@ export class ControllerManager {
       new GarbageCollector(ctx),
       new NamespaceController(ctx),
       new ServiceAccountController(ctx),
+      new EndpointsController(ctx),
     ];
     const only = cfg.options?.controllers;
     this.controllers = only ? all.filter((c) => only.includes(c.name)) : all;
