@@ -215,8 +215,11 @@ export class Scheduler {
       await this.waitIfPaused();
       const qp = await this.queue.pop();
       if (!qp) return;
-      await this.waitIfPaused();
-      if (!this.running) return;
+      if (this.paused) {
+        // paused while we waited: the pod goes back and stays Pending in the queue
+        this.queue.unpop(qp);
+        continue;
+      }
       try {
         await this.scheduleOne(qp);
       } catch (err) {

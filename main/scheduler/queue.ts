@@ -237,6 +237,14 @@ export class SchedulingQueue {
     this.backoffQ.push(qp);
   }
 
+  /** Put a just-popped pod back untouched (the scheduler was paused meanwhile). */
+  unpop(qp: QueuedPodInfo): void {
+    if (this.pods.get(qp.key) !== qp || qp.where !== 'in-flight') return;
+    qp.attempts--;
+    qp.where = 'active';
+    this.activeQ.push(qp);
+  }
+
   /** The pod's attempt is over (bound, or gone). */
   done(key: string): void {
     const qp = this.pods.get(key);
