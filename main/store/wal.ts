@@ -111,29 +111,39 @@ async function loadSnapshot(path: string): Promise<Restored> {
 /** Data dirs this process has open: a second open would interleave two writers in one log. */
 const held = new Set<string>();
 
-function alive(pid: number): boolean {
+async function alive(pid: number): Promise<boolean> {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // A killed process not yet reaped by its parent still answers kill(0): a zombie holds nothing.
+  const stat = await fsp.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return !/^\d+ \(.*\) Z/s.test(stat);
 }
 
-/** Take <dir>/LOCK (holding our pid); a lock left by a dead process (kill -9) is taken over. */
-async function lockDir(dir: string): Promise<void> {
+/**
+ * Take <dir>/LOCK (holding our pid). A lock left by a dead process (kill -9) is taken over; a live
+ * holder gets `waitMs` to finish shutting down (a restart racing the old process's exit).
+ */
+async function lockDir(dir: string, waitMs = 5000): Promise<void> {
   if (held.has(dir)) throw new Error(`the store in ${dir} is already open in this process`);
   const path = join(dir, 'LOCK');
-  for (let attempt = 0; ; attempt++) {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
     try {
       await fsp.writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: FILE_MODE });
       held.add(dir);
       return;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const pid = Number((await fsp.readFile(path, 'utf8').catch(() => '')).trim());
-    if (pid > 0 && pid !== process.pid && alive(pid)) throw new Error(`the store in ${dir} is in use by process ${pid}`);
+    if (pid > 0 && pid !== process.pid && (await alive(pid))) {
+      if (Date.now() > deadline) throw new Error(`the store in ${dir} is in use by process ${pid}`);
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
     await fsp.rm(path, { force: true });
   }
 }

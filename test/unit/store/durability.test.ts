@@ -1,4 +1,5 @@
 // The durable store on disk: restart continuity, torn and corrupt tails, group commit, snapshots.
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,5 +259,17 @@ describe('durable store: refusals', () => {
     expect(keysOf(s2)).toEqual(expectedKeys(4));
     expect(storeFiles(dir)).toContain('wal-0000000000000006.log.corrupt');
     expect((await s2.create('/pods/x', pod('x'))).modRevision).toBe(5);
+  });
+});
+
+describe('durable store: a live lock holder', () => {
+  it('waits for a live holder to exit, then opens', async () => {
+    const dir = tempDir();
+    await (await openStore(dir)).close();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 800)']);
+    writeFileSync(join(dir, 'store', 'LOCK'), `${holder.pid}\n`);
+    const t0 = Date.now();
+    await reopen(dir);
+    expect(Date.now() - t0).toBeGreaterThan(300);
   });
 });
