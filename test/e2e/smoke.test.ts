@@ -18,10 +18,16 @@ afterAll(async () => {
 describe('served UI in Chromium', () => {
   it('loads with the token and shows the app name', async () => {
     const page = await browser.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Refused to .*Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
     const res = await page.goto(lab.ui);
     expect(res?.status()).toBe(200);
     await expect.poll(async () => (await page.textContent('body')) ?? '', { timeout: 30_000 }).toMatch(/kubelab/i);
     expect(await page.title()).toMatch(/kubelab/i);
+    // the strict CSP must not break the app
+    expect(cspViolations).toEqual([]);
     await page.close();
   });
 
