@@ -1,0 +1,134 @@
+// A real API server (memory store) with one kubelet on the real Docker engine: pods are created already
+// bound (spec.nodeName), so these tests exercise the kubelet and the runtime without the scheduler.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import type { Event, Pod } from 'kubernetes-types/core/v1';
+import { createApiServer, type ApiServer } from '../../main/apiserver/index';
+import { adminUser } from '../../main/apiserver/authn';
+import type { KubeObject } from '../../main/api/object';
+import { R, type Client } from '../../main/client/types';
+import { Kubelet, type KubeletOptions } from '../../main/kubelet/index';
+import { DockerRuntime } from '../../main/runtime/docker/index';
+import { ensureSandboxImage } from '../../main/runtime/docker/sandbox-image';
+import { LABEL } from '../../main/runtime/types';
+import { memoryStore } from '../../main/store/index';
+import { strategies as servedStrategies, strategyFor } from '../../main/apiserver/registry/index';
+import type { ResourceStrategy } from '../../main/apiserver/registry/types';
+import { setLogLevel } from '../../main/log';
+import { mainSocket } from '../fixtures/env';
+import type { Tracer, TraceStep, PodRef } from '../../main/trace/types';
+
+setLogLevel((process.env.KUBELAB_LOG as 'debug') ?? 'warn');
+
+const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/** The registry's strategies, plus plain ones for what the kubelet touches that the registry does not serve yet. */
+function kubeletStrategies(): ResourceStrategy[] {
+  const plain = (group: string, kind: string, resource: string, namespaced: boolean, subresources: string[] = []): ResourceStrategy =>
+    strategyFor(group, resource) ?? { group, version: 'v1', kind, resource, singular: kind.toLowerCase(), namespaced, verbs: VERBS, subresources };
+  const extra = [
+    plain('', 'Namespace', 'namespaces', false, ['status', 'finalize']),
+    plain('', 'Node', 'nodes', false, ['status']),
+    plain('', 'Event', 'events', true),
+    plain('', 'ConfigMap', 'configmaps', true),
+    plain('', 'Secret', 'secrets', true),
+    plain('', 'ServiceAccount', 'serviceaccounts', true, ['token']),
+    plain('coordination.k8s.io', 'Lease', 'leases', true),
+  ];
+  return [...servedStrategies, ...extra.filter((e) => !servedStrategies.includes(e))];
+}
+
+export interface Harness {
+  api: ApiServer;
+  client: Client;
+  docker: Docker;
+  runtime: DockerRuntime;
+  kubelet: Kubelet;
+  clusterId: string;
+  nodeName: string;
+  dataDir: string;
+  steps: Array<{ pod: PodRef; step: TraceStep }>;
+  /** a fresh kubelet on the same runtime and data dir (a lab restart) */
+  restartKubelet(): Promise<Kubelet>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: KubeletOptions = {}): Promise<Harness> {
+  const clusterId = `t${randomBytes(4).toString('hex')}`;
+  const nodeName = `kl-${clusterId}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kubelab-kubelet-'));
+  const api = createApiServer({ store: memoryStore(), strategies: kubeletStrategies() });
+  await api.bootstrap();
+  const client = api.client(adminUser);
+  const docker = new Docker({ socketPath: mainSocket });
+  const runtime = new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker) });
+  const steps: Harness['steps'] = [];
+  const tracer: Tracer = { record: (pod, step) => steps.push({ pod, step }) };
+  const make = () => new Kubelet({ client, runtime, nodeName, tracer, options: { clusterId, dataDir, relistMs: 300, heartbeatMs: 1000, ...opts } });
+  const h: Harness = {
+    api, client, docker, runtime, kubelet: make(), clusterId, nodeName, dataDir, steps,
+    async restartKubelet() {
+      await h.kubelet.stop();
+      h.kubelet = make();
+      await h.kubelet.start();
+      return h.kubelet;
+    },
+    async close() {
+      await h.kubelet.stop();
+      await removeAllOf(docker, clusterId);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  await h.kubelet.start();
+  return h;
+}
+
+/** Remove everything this test cluster created in the engine (only what carries its cluster label). */
+export async function removeAllOf(docker: Docker, clusterId: string): Promise<void> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${clusterId}`] } });
+  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  const vols = await docker.listVolumes({ filters: { label: [`${LABEL.cluster}=${clusterId}`] } });
+  for (const v of vols.Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => undefined);
+  const nets = await docker.listNetworks({ filters: { label: [`${LABEL.cluster}=${clusterId}`] } });
+  for (const n of nets) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+}
+
+export function podManifest(name: string, nodeName: string, spec: Partial<Pod['spec']>): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName, ...spec } } as KubeObject;
+}
+
+export async function getPod(client: Client, name: string): Promise<Pod> {
+  return client.get<Pod & KubeObject>(R.pods, name, 'default');
+}
+
+/** Poll until fn returns a truthy value (or throw with the last seen state). */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function podEvents(client: Client, name: string): Promise<Event[]> {
+  const list = await client.list<Event & KubeObject>(R.events, { namespace: 'default' });
+  return list.items
+    .filter((e) => e.involvedObject.name === name)
+    .sort((a, b) => String(a.firstTimestamp ?? '').localeCompare(String(b.firstTimestamp ?? '')) || Number(a.metadata?.resourceVersion) - Number(b.metadata?.resourceVersion));
+}
+
+export async function ourContainers(docker: Docker, clusterId: string, podName?: string) {
+  const filters = [`${LABEL.cluster}=${clusterId}`, ...(podName ? [`${LABEL.podName}=${podName}`] : [])];
+  return docker.listContainers({ all: true, filters: { label: filters } });
+}
