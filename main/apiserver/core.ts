@@ -368,7 +368,7 @@ export class Core implements ApiServerCore {
     delete md.deletionTimestamp;
     delete md.deletionGracePeriodSeconds;
     delete md.selfLink;
-    if (!managed) delete md.managedFields;
+    if (managed) delete md.managedFields;
     s.prepareForCreate?.(obj, ctx);
     await this.runAdmission('admit', req, s, 'CREATE', obj, undefined, trace);
     s.defaults?.(obj);
@@ -477,9 +477,6 @@ export class Core implements ApiServerCore {
     if (!req.name) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
     const type = req.patchType;
     if (!type) throw errors.unsupportedMediaType('the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
-    if (type === 'application/strategic-merge-patch+json' && s.group !== '' && !['apps', 'batch', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'authorization.k8s.io'].includes(s.group)) {
-      throw errors.unsupportedMediaType('strategic merge patch is not supported for this resource');
-    }
     if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json') {
       if (!isObj(req.body)) throw errors.badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
       if (req.subresource !== 'scale') this.checkFields(req, s, req.body);

@@ -9,6 +9,7 @@ import type { Authenticated } from './authn';
 import type { Core } from './core';
 import { aggregatedDiscovery, AGGREGATED_V2, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery';
 import { groupVersionDocument, hashDocument, openapiRoot } from './openapi';
+import { decodeProtobuf, PROTOBUF } from './protobuf';
 import type { ResourceRegistry } from './resources';
 import { toTable, type IncludeObject } from './tables';
 import type { ApiRequest, PatchType, StreamHandler, Verb } from './types';
@@ -78,6 +79,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function parseBody(raw: Buffer, contentType: string): unknown {
   if (raw.length === 0) return undefined;
+  if (contentType.startsWith(PROTOBUF)) return decodeProtobuf(raw);
   const text = raw.toString('utf8');
   try {
     if (contentType.includes('yaml')) return parseYaml(text);
