@@ -41,6 +41,9 @@ export interface ExecOptions {
   rows?: number;
 }
 
+/** Exec without a command: bash where the image has it, else sh (the shell fallback). */
+export const SHELL_FALLBACK = ['sh', '-c', 'command -v bash >/dev/null 2>&1 && exec bash || exec sh'];
+
 export type ClusterPhase = 'STOPPED' | 'STARTING' | 'STARTED' | 'STOPPING' | 'ERROR';
 
 export interface ClusterStatus {
@@ -87,7 +90,7 @@ export interface ApplyResult {
 export interface BridgeInvokes {
   'api:get': [{ ref: ResourceRef; name: string; namespace?: string; subresource?: string }, KubeObject];
   'api:list': [{ ref: ResourceRef; namespace?: string; labelSelector?: string; fieldSelector?: string }, KubeList];
-  'api:create': [{ ref: ResourceRef; object: KubeObject; namespace?: string; dryRun?: boolean }, KubeObject];
+  'api:create': [{ ref: ResourceRef; object: KubeObject; namespace?: string; dryRun?: boolean; /** pods/eviction, pods/binding */ subresource?: string; name?: string }, KubeObject];
   /** A YAML (or JSON) manifest, one or many documents: create what is missing, patch what exists. */
   'api:apply': [{ manifest: string; namespace?: string; dryRun?: boolean }, ApplyResult[]];
   'api:patch': [{ ref: ResourceRef; name: string; namespace?: string; patch: unknown; kind?: PatchKind; subresource?: string }, KubeObject];

@@ -6,13 +6,15 @@ import { R } from '../client/types';
 import type { PatchType } from '../apiserver/types';
 import { logger } from '../log';
 import {
-  envelope, toErrorShape, isInvokeChannel,
+  envelope, toErrorShape, isInvokeChannel, SHELL_FALLBACK,
   type ApplyResult, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
   type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
   type LogOptions, type PatchKind, type ResourceRef, type StepState, type StepTarget,
 } from './contract';
 
 const log = logger('bridge');
+
+export { SHELL_FALLBACK };
 
 export interface LogHandle {
   stop(): void;
@@ -84,8 +86,6 @@ const patchTypes: Record<PatchKind, PatchType> = {
   json: 'application/json-patch+json',
 };
 
-/** Shell fallback as `kubectl exec -- bash || sh`: bash where the image has it, else sh. */
-export const SHELL_FALLBACK = ['sh', '-c', 'command -v bash >/dev/null 2>&1 && exec bash || exec sh'];
 
 let seq = 0;
 const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(++seq).toString(36)}`;
@@ -106,7 +106,8 @@ export class BridgeServer {
     const handlers: { [C in InvokeChannel]: (a: InvokeArgs<C>) => Promise<InvokeResult<C>> | InvokeResult<C> } = {
       'api:get': (a) => b.client.get(resolveRef(a.ref), a.name, a.namespace, a.subresource),
       'api:list': (a) => b.client.list(resolveRef(a.ref), { namespace: a.namespace, labelSelector: a.labelSelector, fieldSelector: a.fieldSelector }),
-      'api:create': (a) => b.client.create(resolveRef(a.ref), a.object, { namespace: a.namespace ?? a.object.metadata?.namespace, dryRun: a.dryRun }),
+      'api:create': (a) =>
+        b.client.create(resolveRef(a.ref), a.object, { namespace: a.namespace ?? a.object.metadata?.namespace, dryRun: a.dryRun, subresource: a.subresource, name: a.name }),
       'api:apply': (a) => this.apply(a.manifest, a.namespace, a.dryRun),
       'api:patch': (a) =>
         b.client.patch(resolveRef(a.ref), a.name, patchTypes[a.kind ?? 'merge'], a.patch, { namespace: a.namespace, subresource: a.subresource }),

@@ -6,6 +6,7 @@ import { Cluster } from '../cluster';
 import { logger, setLogLevel } from '../log';
 import { parseServeArgs, serveUsage, UsageError, type ServeOptions } from './args';
 import { startUiServer, type UiServer } from './ui-server';
+import { bridgeForLab } from '../bridge/attach';
 
 const log = logger('serve');
 
@@ -47,12 +48,16 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     await cluster.stop();
     throw err;
   }
+  // the renderer's window.kubelab, over a WebSocket on /bridge
+  const bridge = bridgeForLab(cluster, cluster.pki!.tokens.ui);
+  ui.setBridgeHandler(bridge.handleUpgrade);
   const readyLine = `kubelab ready api=${cluster.apiUrl} ui=${ui.url} kubeconfig=${cluster.kubeconfig}`;
   return {
     cluster,
     ui,
     readyLine,
     async stop() {
+      bridge.close();
       await ui.close();
       await cluster.stop();
     },

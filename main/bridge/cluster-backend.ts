@@ -1,0 +1,102 @@
+// The bridge backend for a running lab (serve and the Electron app): the in-process API client for requests
+// and watches, HTTPS streams for logs/exec, the cluster's lifecycle, Docker contexts and step mode.
+import type { Client } from '../client/types';
+import { R } from '../client/types';
+import type { UserInfo } from '../apiserver/types';
+import { allKubelets } from '../kubelet/registry';
+import type { ClusterStatus, DockerContextInfo, StepState, StepTarget } from './contract';
+import type { BridgeBackend } from './server';
+import { startExec, streamLogs, type ApiEndpoint } from './streams-client';
+
+/** The identity UI requests carry: a cluster admin, named so audit lines and traces say "the app". */
+export const UI_USER: UserInfo = { username: 'kubelab:ui', groups: ['system:masters', 'system:authenticated'] };
+
+interface Pausable {
+  pause(): void;
+  resume(): void;
+  readonly isPaused: boolean;
+}
+
+/** What the bridge reads off the composition root; main/cluster.ts's Cluster has this shape. */
+export interface LabLike {
+  status(): ClusterStatus;
+  on(event: 'status', cb: (s: ClusterStatus) => void): unknown;
+  off(event: 'status', cb: (s: ClusterStatus) => void): unknown;
+  contexts(): Promise<DockerContextInfo[]>;
+  apiUrl?: string;
+  pki?: { caCert: string; tokens: { admin: string } };
+  /** the API server, for in-process clients */
+  api?: { client(user: UserInfo): Client };
+  scheduler?: Pausable & { slowMotionMs?: number };
+}
+
+export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
+  let cached: Client | undefined = client;
+  const getClient = (): Client => {
+    cached ??= lab.api?.client(UI_USER);
+    if (!cached) throw Object.assign(new Error('the API server is not running yet'), { status: 503, reason: 'ServiceUnavailable' });
+    return cached;
+  };
+  const endpoint = (): ApiEndpoint => {
+    if (!lab.apiUrl || !lab.pki) throw Object.assign(new Error('the API server is not serving yet'), { status: 503, reason: 'ServiceUnavailable' });
+    return { url: lab.apiUrl, token: lab.pki.tokens.admin, ca: lab.pki.caCert };
+  };
+  let slowMotionMs = 0;
+  const stepListeners = new Set<(s: StepState) => void>();
+  const stepState = (): StepState => ({
+    scheduler: lab.scheduler?.isPaused ?? false,
+    kubelets: Object.fromEntries(allKubelets().map((k) => [k.nodeName, k.isPaused])),
+    slowMotionMs: lab.scheduler?.slowMotionMs ?? slowMotionMs,
+  });
+
+  // every client method resolves the client at call time: the bridge may connect before the API is up
+  const lazy: BridgeBackend['client'] = {
+    get: (...a) => getClient().get(...a),
+    list: (...a) => getClient().list(...a),
+    watch: (...a) => getClient().watch(...a),
+    create: (...a) => getClient().create(...a),
+    update: (...a) => getClient().update(...a),
+    patch: (...a) => getClient().patch(...a),
+    delete: (...a) => getClient().delete(...a),
+  };
+
+  return {
+    client: lazy,
+    status: () => lab.status(),
+    onStatus(cb) {
+      lab.on('status', cb);
+      return () => lab.off('status', cb);
+    },
+    logs: (o, onChunk, onEnd) => streamLogs(endpoint(), o, onChunk, onEnd),
+    exec: (o, cb) => startExec(endpoint(), o, cb),
+    contexts: () => lab.contexts(),
+    step: {
+      get: stepState,
+      set(target: StepTarget, paused: boolean) {
+        const p: Pausable | undefined = target.component === 'scheduler' ? lab.scheduler : allKubelets().find((k) => k.nodeName === target.node);
+        if (!p) {
+          throw Object.assign(new Error(target.component === 'scheduler' ? 'the scheduler is not running' : `no kubelet for node "${target.node}"`),
+            { status: 404, reason: 'NotFound' });
+        }
+        if (paused) p.pause();
+        else p.resume();
+        stepListeners.forEach((l) => l(stepState()));
+      },
+      setSlowMotion(ms: number) {
+        slowMotionMs = ms;
+        if (lab.scheduler && 'slowMotionMs' in lab.scheduler) (lab.scheduler as { slowMotionMs: number }).slowMotionMs = ms;
+      },
+      onChange(cb) {
+        stepListeners.add(cb);
+        return () => stepListeners.delete(cb);
+      },
+    },
+    /** "Stop all pods": delete every pod (controllers recreate theirs); the containers go with their pods. */
+    async stopAllPods() {
+      const c = getClient();
+      const pods = await c.list(R.pods);
+      await Promise.all(pods.items.map((p) => c.delete(R.pods, p.metadata.name ?? '', { namespace: p.metadata.namespace }).catch(() => undefined)));
+      return pods.items.length;
+    },
+  };
+}

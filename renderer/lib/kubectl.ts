@@ -1,0 +1,113 @@
+// "kubectl equivalent": for every action the app performs, the command a user would type and the HTTP request it sends.
+import type { ResourceRef } from '../../main/bridge/contract';
+
+export type UiAction =
+  | { verb: 'apply'; manifestKinds: { kind: string; name: string; namespace?: string; ref?: ResourceRef }[] }
+  | { verb: 'delete'; ref: ResourceRef; kind: string; name: string; namespace?: string }
+  | { verb: 'scale'; ref: ResourceRef; kind: string; name: string; namespace?: string; replicas: number }
+  | { verb: 'restart'; name: string; namespace?: string; kind: string; ref: ResourceRef }
+  | { verb: 'undo'; name: string; namespace?: string; revision: number }
+  | { verb: 'cordon' | 'uncordon'; node: string }
+  | { verb: 'drain'; node: string }
+  | { verb: 'label'; node: string; change: string }
+  | { verb: 'taint'; node: string; change: string }
+  | { verb: 'logs'; pod: string; namespace: string; container?: string; follow?: boolean; previous?: boolean; timestamps?: boolean; tailLines?: number }
+  | { verb: 'exec'; pod: string; namespace: string; container?: string; command: string[] }
+  | { verb: 'watch'; ref: ResourceRef; resource: string; namespace?: string; labelSelector?: string }
+  | { verb: 'run'; name: string; image: string; namespace: string; replicas: number; port?: number };
+
+export interface Equivalent {
+  command: string;
+  http: string;
+}
+
+/** `/api/v1/namespaces/ns/pods/name` or `/apis/apps/v1/...` */
+export function resourcePath(ref: ResourceRef, namespace?: string, name?: string, sub?: string): string {
+  const base = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
+  return `${base}${namespace ? `/namespaces/${namespace}` : ''}/${ref.resource}${name ? `/${name}` : ''}${sub ? `/${sub}` : ''}`;
+}
+
+const nsFlag = (ns?: string) => (ns && ns !== 'default' ? ` -n ${ns}` : '');
+const lower = (k: string) => k.toLowerCase();
+const core = (resource: string): ResourceRef => ({ group: '', version: 'v1', resource });
+const q = (s: string) => (/^[\w./:=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+export function kubectlFor(a: UiAction): Equivalent {
+  switch (a.verb) {
+    case 'apply': {
+      const http = a.manifestKinds.map((m) => `POST ${m.ref ? resourcePath(m.ref, m.namespace) : `…/${lower(m.kind)}s`}  (PATCH …/${m.name} if it exists)`).join('\n');
+      return { command: 'kubectl apply -f manifest.yaml', http };
+    }
+    case 'delete':
+      return { command: `kubectl delete ${lower(a.kind)} ${a.name}${nsFlag(a.namespace)}`, http: `DELETE ${resourcePath(a.ref, a.namespace, a.name)}` };
+    case 'scale':
+      return {
+        command: `kubectl scale ${lower(a.kind)}/${a.name} --replicas=${a.replicas}${nsFlag(a.namespace)}`,
+        http: `PATCH ${resourcePath(a.ref, a.namespace, a.name, 'scale')}\nContent-Type: application/merge-patch+json\n{"spec":{"replicas":${a.replicas}}}`,
+      };
+    case 'restart':
+      return {
+        command: `kubectl rollout restart ${lower(a.kind)}/${a.name}${nsFlag(a.namespace)}`,
+        http: `PATCH ${resourcePath(a.ref, a.namespace, a.name)}\nContent-Type: application/strategic-merge-patch+json\n{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"<now>"}}}}}`,
+      };
+    case 'undo':
+      return {
+        command: `kubectl rollout undo deployment/${a.name} --to-revision=${a.revision}${nsFlag(a.namespace)}`,
+        http: `PATCH ${resourcePath({ group: 'apps', version: 'v1', resource: 'deployments' }, a.namespace, a.name)}\n(spec.template set to the template of revision ${a.revision})`,
+      };
+    case 'cordon':
+    case 'uncordon':
+      return {
+        command: `kubectl ${a.verb} ${a.node}`,
+        http: `PATCH ${resourcePath(core('nodes'), undefined, a.node)}\nContent-Type: application/strategic-merge-patch+json\n{"spec":{"unschedulable":${a.verb === 'cordon'}}}`,
+      };
+    case 'drain':
+      return {
+        command: `kubectl drain ${a.node} --ignore-daemonsets --delete-emptydir-data`,
+        http: `PATCH ${resourcePath(core('nodes'), undefined, a.node)} {"spec":{"unschedulable":true}}\nPOST /api/v1/namespaces/<ns>/pods/<pod>/eviction   (for each pod on the node)`,
+      };
+    case 'label':
+      return { command: `kubectl label node ${a.node} ${q(a.change)}${a.change.endsWith('-') ? '' : ' --overwrite'}`, http: `PATCH ${resourcePath(core('nodes'), undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"metadata":{"labels":{…}}}` };
+    case 'taint':
+      return { command: `kubectl taint node ${a.node} ${q(a.change)}`, http: `PATCH ${resourcePath(core('nodes'), undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"spec":{"taints":[…]}}` };
+    case 'logs': {
+      const flags = [a.container ? `-c ${a.container}` : '', a.follow ? '-f' : '', a.previous ? '--previous' : '', a.timestamps ? '--timestamps' : '',
+        a.tailLines !== undefined && a.tailLines >= 0 ? `--tail=${a.tailLines}` : ''].filter(Boolean).join(' ');
+      const params = new URLSearchParams();
+      if (a.container) params.set('container', a.container);
+      if (a.follow) params.set('follow', 'true');
+      if (a.previous) params.set('previous', 'true');
+      if (a.timestamps) params.set('timestamps', 'true');
+      if (a.tailLines !== undefined && a.tailLines >= 0) params.set('tailLines', String(a.tailLines));
+      const qs = params.toString();
+      return { command: `kubectl logs ${a.pod}${nsFlag(a.namespace)}${flags ? ` ${flags}` : ''}`, http: `GET ${resourcePath(core('pods'), a.namespace, a.pod, 'log')}${qs ? `?${qs}` : ''}` };
+    }
+    case 'exec': {
+      const params = new URLSearchParams();
+      a.command.forEach((c) => params.append('command', c));
+      if (a.container) params.set('container', a.container);
+      params.set('stdin', 'true');
+      params.set('stdout', 'true');
+      params.set('tty', 'true');
+      return {
+        command: `kubectl exec -it ${a.pod}${nsFlag(a.namespace)}${a.container ? ` -c ${a.container}` : ''} -- ${a.command.map(q).join(' ')}`,
+        http: `GET ${resourcePath(core('pods'), a.namespace, a.pod, 'exec')}?${params.toString()}\nUpgrade: websocket (Sec-WebSocket-Protocol: v5.channel.k8s.io)`,
+      };
+    }
+    case 'watch':
+      return {
+        command: `kubectl get ${a.resource}${a.namespace ? nsFlag(a.namespace) : ' -A'}${a.labelSelector ? ` -l ${q(a.labelSelector)}` : ''} -w`,
+        http: `GET ${resourcePath(a.ref, a.namespace)}?${a.labelSelector ? `labelSelector=${encodeURIComponent(a.labelSelector)}&` : ''}watch=true&resourceVersion=<from the list>`,
+      };
+    case 'run':
+      return a.replicas > 0
+        ? {
+            command: `kubectl create deployment ${a.name} --image=${a.image} --replicas=${a.replicas}${a.port ? ` --port=${a.port}` : ''}${nsFlag(a.namespace)}`,
+            http: `POST ${resourcePath({ group: 'apps', version: 'v1', resource: 'deployments' }, a.namespace)}`,
+          }
+        : {
+            command: `kubectl run ${a.name} --image=${a.image}${a.port ? ` --port=${a.port}` : ''}${nsFlag(a.namespace)}`,
+            http: `POST ${resourcePath(core('pods'), a.namespace)}`,
+          };
+  }
+}

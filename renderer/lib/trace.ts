@@ -1,0 +1,118 @@
+// Reading a PodTrace: lanes, durations, and the scheduler's verdicts in words. Pure, for tests and views.
+import type { TraceComponent, TraceStep } from '../../main/trace/types';
+
+export const LANES: TraceComponent[] = ['client', 'apiserver', 'store', 'controller-manager', 'scheduler', 'kubelet', 'runtime', 'proxy'];
+
+export interface LaidStep extends TraceStep {
+  index: number;
+  t0: number;
+  t1: number;
+  /** percent of the whole flow */
+  left: number;
+  width: number;
+}
+
+export function layoutSteps(steps: TraceStep[], nowMs = Date.now()): { steps: LaidStep[]; startMs: number; endMs: number } {
+  const times = steps.map((s) => Date.parse(s.start)).filter((x) => !Number.isNaN(x));
+  if (!times.length) return { steps: [], startMs: 0, endMs: 0 };
+  const startMs = Math.min(...times);
+  const ends = steps.map((s) => (s.end ? Date.parse(s.end) : s.outcome === 'pending' ? nowMs : Date.parse(s.start)));
+  const endMs = Math.max(startMs + 1, ...ends.filter((x) => !Number.isNaN(x)));
+  const span = endMs - startMs;
+  return {
+    startMs,
+    endMs,
+    steps: steps.map((s, index) => {
+      const t0 = Date.parse(s.start);
+      const t1 = Math.max(t0, ends[index]);
+      return { ...s, index, t0, t1, left: ((t0 - startMs) / span) * 100, width: Math.max(((t1 - t0) / span) * 100, 0) };
+    }),
+  };
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+}
+
+type Obj = Record<string, any>;
+
+/** Per node: filter verdicts and scores, from the scheduler's steps' details (shape tolerant: arrays or maps). */
+export interface NodeVerdict { node: string; ok: boolean; reasons: string[]; plugins: Record<string, { verdict?: string; score?: number }>; total?: number; chosen?: boolean }
+
+export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
+  const nodes = new Map<string, NodeVerdict>();
+  const get = (n: string) => {
+    let v = nodes.get(n);
+    if (!v) nodes.set(n, (v = { node: n, ok: true, reasons: [], plugins: {} }));
+    return v;
+  };
+  for (const s of steps) {
+    if (s.component !== 'scheduler') continue;
+    const d = (s.details ?? {}) as Obj;
+    const filters = d.filters ?? d.nodes ?? d.verdicts;
+    if (Array.isArray(filters)) {
+      for (const f of filters as Obj[]) {
+        const n = f.node ?? f.nodeName;
+        if (!n) continue;
+        const v = get(n);
+        if (f.plugin) v.plugins[f.plugin] = { ...v.plugins[f.plugin], verdict: f.ok === false || f.code ? (f.reason ?? f.message ?? 'rejected') : 'ok' };
+        const failed = f.ok === false || f.passed === false || (f.code && f.code !== 'Success') || (f.reasons?.length ?? 0) > 0 || (f.reason && f.ok !== true);
+        if (failed) {
+          v.ok = false;
+          for (const r of f.reasons ?? [f.reason ?? f.message]) if (r && !v.reasons.includes(r)) v.reasons.push(r);
+        }
+      }
+    } else if (filters && typeof filters === 'object') {
+      for (const [n, r] of Object.entries(filters as Obj)) {
+        const v = get(n);
+        const reasons = Array.isArray(r) ? r : typeof r === 'string' ? [r] : r?.reasons ?? (r?.reason ? [r.reason] : []);
+        if (reasons.length && !(r?.ok === true)) {
+          v.ok = false;
+          v.reasons.push(...reasons.filter((x: string) => x && x !== 'ok'));
+        }
+      }
+    }
+    const scores = d.scores;
+    if (Array.isArray(scores)) {
+      for (const sc of scores as Obj[]) {
+        const n = sc.node ?? sc.nodeName;
+        if (!n) continue;
+        const v = get(n);
+        if (sc.plugin) v.plugins[sc.plugin] = { ...v.plugins[sc.plugin], score: sc.score };
+        if (sc.total !== undefined) v.total = sc.total;
+        if (sc.plugins && typeof sc.plugins === 'object') for (const [p, x] of Object.entries(sc.plugins)) v.plugins[p] = { ...v.plugins[p], score: Number(x) };
+      }
+    } else if (scores && typeof scores === 'object') {
+      for (const [n, x] of Object.entries(scores as Obj)) {
+        const v = get(n);
+        if (typeof x === 'number') v.total = x;
+        else if (x && typeof x === 'object') {
+          for (const [p, sc] of Object.entries(x as Obj)) {
+            if (p === 'total') v.total = Number(sc);
+            else v.plugins[p] = { ...v.plugins[p], score: Number(sc) };
+          }
+        }
+      }
+    }
+    const chosen = d.node ?? d.nodeName ?? d.selected ?? d.chosen;
+    if ((s.action === 'bind' || s.action === 'select' || s.action === 'select-host') && typeof chosen === 'string') get(chosen).chosen = true;
+  }
+  for (const v of nodes.values()) if (v.total === undefined) {
+    const scores = Object.values(v.plugins).map((p) => p.score).filter((x): x is number => typeof x === 'number');
+    if (scores.length) v.total = scores.reduce((a, b) => a + b, 0);
+  }
+  return [...nodes.values()].sort((a, b) => Number(b.ok) - Number(a.ok) || (b.total ?? 0) - (a.total ?? 0) || a.node.localeCompare(b.node));
+}
+
+/** "Why is my pod Pending?": the scheduler's last word, per node, plus the FailedScheduling message. */
+export function pendingReasons(steps: TraceStep[], events: Obj[]): { summary?: string; nodes: { node: string; reason: string }[] } {
+  const failed = [...events].reverse().find((e) => e.reason === 'FailedScheduling');
+  const table = schedulerTable(steps);
+  return {
+    summary: failed?.message ?? [...steps].reverse().find((s) => s.component === 'scheduler' && s.outcome === 'failure')?.message,
+    nodes: table.filter((v) => !v.ok).map((v) => ({ node: v.node, reason: v.reasons.join('; ') || 'rejected' })),
+  };
+}

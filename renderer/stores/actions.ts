@@ -1,0 +1,115 @@
+// Every write the UI makes: one place, so each records its kubectl equivalent and shows its result or Status error.
+import { defineStore } from 'pinia';
+import type { KubeObject } from '../../main/api/object';
+import type { ApplyResult, ResourceRef } from '../../main/bridge/contract';
+import { bridge } from '../bridge';
+import { i18n } from '../i18n';
+import { kindByKind } from '../lib/kinds';
+import { useUiStore } from './ui';
+
+const t = (k: string, v?: Record<string, unknown>) => i18n.global.t(k, v ?? {});
+const nodes: ResourceRef = { group: '', version: 'v1', resource: 'nodes' };
+const pods: ResourceRef = { group: '', version: 'v1', resource: 'pods' };
+const deployments: ResourceRef = { group: 'apps', version: 'v1', resource: 'deployments' };
+
+export const useActionsStore = defineStore('actions', () => {
+  const ui = useUiStore();
+
+  async function run<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      ui.error(e);
+      return undefined;
+    }
+  }
+
+  async function apply(manifest: string, namespace?: string, dryRun = false): Promise<ApplyResult[]> {
+    // errors go back to the editor, which shows them at their lines (and as a toast)
+    const res = await bridge().api.apply({ manifest, namespace, dryRun });
+    ui.did({ verb: 'apply', manifestKinds: res.map((r) => ({ kind: r.kind, name: r.name, namespace: r.namespace, ref: kindByKind(r.kind)?.ref })) });
+    if (!dryRun) for (const r of res) ui.toast('ok', t('create.applied', { kind: r.kind, name: r.name, action: r.action }));
+    return res;
+  }
+
+  async function remove(ref: ResourceRef, kind: string, name: string, namespace?: string): Promise<boolean> {
+    if (!(await ui.confirm(t('action.deleteConfirm', { kind, name })))) return false;
+    const ok = await run(() => bridge().api.delete({ ref, name, namespace }));
+    if (!ok) return false;
+    ui.did({ verb: 'delete', ref, kind, name, namespace });
+    ui.toast('ok', t('action.deleted', { kind, name }));
+    return true;
+  }
+
+  async function scale(ref: ResourceRef, kind: string, name: string, namespace: string | undefined, replicas: number) {
+    const ok = await run(() => bridge().api.patch({ ref, name, namespace, patch: { spec: { replicas } } }));
+    if (!ok) return;
+    ui.did({ verb: 'scale', ref, kind, name, namespace, replicas });
+    ui.toast('ok', t('action.scaled', { name, n: replicas }));
+  }
+
+  async function restart(ref: ResourceRef, kind: string, name: string, namespace?: string) {
+    const patch = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
+    const ok = await run(() => bridge().api.patch({ ref, name, namespace, patch }));
+    if (!ok) return;
+    ui.did({ verb: 'restart', ref, kind, name, namespace });
+    ui.toast('ok', t('action.restarted', { name }));
+  }
+
+  /** `rollout undo`: put the chosen ReplicaSet's pod template back on the Deployment. */
+  async function undo(deploy: KubeObject, rs: KubeObject, revision: number) {
+    const tpl = structuredClone((rs as { spec?: { template?: Record<string, any> } }).spec?.template ?? {});
+    if (tpl.metadata?.labels) delete tpl.metadata.labels['pod-template-hash'];
+    const name = deploy.metadata.name ?? '';
+    const ok = await run(() => bridge().api.patch({ ref: deployments, name, namespace: deploy.metadata.namespace, patch: { spec: { template: tpl } } }));
+    if (!ok) return;
+    ui.did({ verb: 'undo', name, namespace: deploy.metadata.namespace, revision });
+    ui.toast('ok', t('action.undone', { name, rev: revision }));
+  }
+
+  async function cordon(node: string, on: boolean) {
+    const ok = await run(() => bridge().api.patch({ ref: nodes, name: node, patch: { spec: { unschedulable: on ? true : null } } }));
+    if (ok) ui.did({ verb: on ? 'cordon' : 'uncordon', node });
+  }
+
+  async function drain(node: string, podsOnNode: KubeObject[]) {
+    await cordon(node, true);
+    let n = 0;
+    for (const p of podsOnNode) {
+      if ((p.metadata.ownerReferences ?? []).some((r) => r.kind === 'DaemonSet')) continue;
+      const ns = p.metadata.namespace;
+      const name = p.metadata.name ?? '';
+      const evicted = await run(() => bridge().api.create({
+        ref: pods, namespace: ns, name, subresource: 'eviction',
+        object: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } },
+      }));
+      if (evicted) n++;
+    }
+    ui.did({ verb: 'drain', node });
+    ui.toast('ok', t('action.drained', { name: node, n }));
+  }
+
+  async function labelNode(node: KubeObject, change: string) {
+    const name = node.metadata.name ?? '';
+    const m = change.trim().match(/^([\w./-]+)(-|=([\w.-]*))$/);
+    if (!m) return ui.error(new Error(`invalid label: ${change}`));
+    const patch = { metadata: { labels: { [m[1]]: m[2] === '-' ? null : m[3] } } };
+    const ok = await run(() => bridge().api.patch({ ref: nodes, name, patch }));
+    if (ok) ui.did({ verb: 'label', node: name, change });
+  }
+
+  async function taintNode(node: KubeObject, change: string) {
+    const name = node.metadata.name ?? '';
+    const taints = [...(((node as { spec?: { taints?: { key: string; value?: string; effect: string }[] } }).spec?.taints) ?? [])];
+    const rm = change.trim().match(/^([\w./-]+)(:\w+)?-$/);
+    const add = change.trim().match(/^([\w./-]+)(=([\w.-]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/);
+    let next;
+    if (rm) next = taints.filter((x) => x.key !== rm[1]);
+    else if (add) next = [...taints.filter((x) => !(x.key === add[1] && x.effect === add[4])), { key: add[1], ...(add[3] ? { value: add[3] } : {}), effect: add[4] }];
+    else return ui.error(new Error(`invalid taint: ${change}`));
+    const ok = await run(() => bridge().api.patch({ ref: nodes, name, patch: { spec: { taints: next.length ? next : null } } }));
+    if (ok) ui.did({ verb: 'taint', node: name, change });
+  }
+
+  return { apply, remove, scale, restart, undo, cordon, drain, labelNode, taintNode, run };
+});

@@ -1,0 +1,65 @@
+// Cluster lifecycle, start progress, step mode and the bridge connection, pushed from main.
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { ClusterStatus, DockerContextInfo, StepState, StepTarget } from '../../main/bridge/contract';
+import { bridge, onBridgeConnection } from '../bridge';
+import { useUiStore } from './ui';
+
+export const useClusterStore = defineStore('cluster', () => {
+  const status = ref<ClusterStatus>({ phase: 'STARTING' });
+  const step = ref<StepState>({ scheduler: false, kubelets: {} });
+  const contexts = ref<DockerContextInfo[]>([]);
+  const connected = ref(true);
+  let started = false;
+
+  async function init() {
+    if (started) return;
+    started = true;
+    const b = bridge();
+    onBridgeConnection((c) => {
+      const was = connected.value;
+      connected.value = c;
+      if (c && !was) void refresh();
+    });
+    b.cluster.onStatus((s) => (status.value = s));
+    b.step.onState((s) => (step.value = s));
+    await refresh();
+  }
+
+  async function refresh() {
+    const b = bridge();
+    try {
+      status.value = await b.cluster.status();
+      step.value = await b.step.get();
+      contexts.value = await b.nodes.contexts();
+    } catch (e) {
+      useUiStore().error(e);
+    }
+  }
+
+  async function setPaused(target: StepTarget, paused: boolean) {
+    try {
+      step.value = await bridge().step.set({ target, paused });
+    } catch (e) {
+      useUiStore().error(e);
+    }
+  }
+
+  async function setSlowMotion(ms: number) {
+    try {
+      step.value = await bridge().step.set({ slowMotionMs: ms });
+    } catch (e) {
+      useUiStore().error(e);
+    }
+  }
+
+  async function stopAllPods(): Promise<number | undefined> {
+    try {
+      return await bridge().cluster.stopAllPods();
+    } catch (e) {
+      useUiStore().error(e);
+    }
+  }
+
+  return { status, step, contexts, connected, init, refresh, setPaused, setSlowMotion, stopAllPods };
+});

@@ -1,0 +1,103 @@
+// UI state: namespace, theme, toasts, the kubectl-equivalent bar, confirm dialogs and the bottom dock.
+import { defineStore } from 'pinia';
+import { ref, watch } from 'vue';
+import { kubectlFor, type Equivalent, type UiAction } from '../lib/kubectl';
+
+export interface Toast {
+  id: number;
+  tone: 'ok' | 'err' | 'info';
+  message: string;
+  detail?: string;
+}
+
+export interface DockTab {
+  id: string;
+  kind: 'exec' | 'logs';
+  namespace: string;
+  pod: string;
+  container?: string;
+}
+
+export type ThemeChoice = 'system' | 'light' | 'dark';
+
+export const useUiStore = defineStore('ui', () => {
+  const namespace = ref<string>(localStorage.getItem('kubelab.namespace') ?? '');
+  watch(namespace, (v) => localStorage.setItem('kubelab.namespace', v));
+
+  const theme = ref<ThemeChoice>((localStorage.getItem('kubelab.theme') as ThemeChoice) || 'system');
+  const media = window.matchMedia?.('(prefers-color-scheme: dark)');
+  const applyTheme = () => {
+    const dark = theme.value === 'dark' || (theme.value === 'system' && !!media?.matches);
+    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+  };
+  watch(theme, (v) => {
+    localStorage.setItem('kubelab.theme', v);
+    applyTheme();
+  }, { immediate: true });
+  media?.addEventListener?.('change', applyTheme);
+
+  const toasts = ref<Toast[]>([]);
+  let toastSeq = 0;
+  function toast(tone: Toast['tone'], message: string, detail?: string) {
+    const id = ++toastSeq;
+    toasts.value = [...toasts.value, { id, tone, message, detail }];
+    setTimeout(() => dismiss(id), tone === 'err' ? 9000 : 4000);
+  }
+  function dismiss(id: number) {
+    toasts.value = toasts.value.filter((t) => t.id !== id);
+  }
+  /** Errors as toasts carrying the Kubernetes Status message. */
+  function error(e: unknown) {
+    toast('err', e instanceof Error ? e.message : String(e));
+  }
+
+  const equivalent = ref<(Equivalent & { at: number }) | undefined>();
+  function did(a: UiAction) {
+    equivalent.value = { ...kubectlFor(a), at: Date.now() };
+  }
+
+  const confirmState = ref<{ message: string; danger: boolean; resolve: (ok: boolean) => void } | undefined>();
+  function confirm(message: string, danger = true): Promise<boolean> {
+    return new Promise((resolve) => {
+      confirmState.value = { message, danger, resolve };
+    });
+  }
+  function answer(ok: boolean) {
+    confirmState.value?.resolve(ok);
+    confirmState.value = undefined;
+  }
+
+  const promptState = ref<{ message: string; value: string; resolve: (v: string | undefined) => void } | undefined>();
+  function prompt(message: string, value = ''): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      promptState.value = { message, value, resolve };
+    });
+  }
+  function answerPrompt(v: string | undefined) {
+    promptState.value?.resolve(v);
+    promptState.value = undefined;
+  }
+
+  const dock = ref<DockTab[]>([]);
+  const activeDock = ref<string | undefined>();
+  const dockOpen = ref(false);
+  let dockSeq = 0;
+  function openDock(t: Omit<DockTab, 'id'>) {
+    const id = `${t.kind}-${++dockSeq}`;
+    dock.value = [...dock.value, { ...t, id }];
+    activeDock.value = id;
+    dockOpen.value = true;
+  }
+  function closeDock(id: string) {
+    dock.value = dock.value.filter((t) => t.id !== id);
+    if (activeDock.value === id) activeDock.value = dock.value.at(-1)?.id;
+    if (!dock.value.length) dockOpen.value = false;
+  }
+
+  const paletteOpen = ref(false);
+
+  return {
+    namespace, theme, toasts, toast, dismiss, error, equivalent, did, confirmState, confirm, answer,
+    promptState, prompt, answerPrompt, dock, activeDock, dockOpen, openDock, closeDock, paletteOpen,
+  };
+});
