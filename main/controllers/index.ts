@@ -6,6 +6,7 @@ import { ChainNotes, InformerFactory, type Controller, type ControllerContext } 
 import { DeploymentController } from './deployment/deployment-controller';
 import { EndpointsController } from './endpoints/endpoints-controller';
 import { GarbageCollector } from './garbagecollector/garbage-collector';
+import { JobController } from './job/job-controller';
 import { NamespaceController } from './namespace/namespace-controller';
 import { ReplicaSetController } from './replicaset/replicaset-controller';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller';
@@ -19,6 +20,8 @@ export interface ControllerManagerOptions {
   podEvictionTimeoutSeconds?: number;
   /** how often node health is checked (upstream 5 s) */
   nodeMonitorPeriodSeconds?: number;
+  /** first wait after a failed Job pod, doubling per failure (upstream 10 s) */
+  jobBackoffBaseMs?: number;
   /** run only these controllers (names as `controller.name`); all when absent */
   controllers?: string[];
 }
@@ -44,6 +47,7 @@ export class ControllerManager {
       new NamespaceController(ctx),
       new ServiceAccountController(ctx),
       new EndpointsController(ctx),
+      new JobController(ctx, cfg.options?.jobBackoffBaseMs),
     ];
     const only = cfg.options?.controllers;
     this.controllers = only ? all.filter((c) => only.includes(c.name)) : all;
