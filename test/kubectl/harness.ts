@@ -1,5 +1,6 @@
 // One API server per test file, in-process (memory store, fresh PKI), and the real kubectl against it.
 import { execFile } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ export interface TestApi {
   kubeconfig: string;
   dir: string;
   kubectl(args: string[], opts?: { input?: string; kubeconfig?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  /** a raw HTTPS request as the admin (or with the given token), for what kubectl cannot send */
+  request(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }>;
   stop(): Promise<void>;
 }
 
@@ -47,8 +50,18 @@ export async function startApi(opts: { admission?: AdmissionPlugin[] } = {}): Pr
       );
       if (o.input !== undefined) child.stdin!.end(o.input);
     });
+  const request = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+      const r = httpsRequest(`${url}${path}`, { method, ca: pki.caCert, headers: { authorization: `Bearer ${pki.tokens.admin}`, 'content-type': 'application/json', ...headers } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      r.on('error', reject);
+      r.end(body);
+    });
   return {
-    api, store, url, kubeconfig, dir, kubectl,
+    api, store, url, kubeconfig, dir, kubectl, request,
     async stop() {
       await server.close();
       await store.close();
