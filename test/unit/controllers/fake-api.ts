@@ -180,13 +180,13 @@ export class FakeApi implements Client {
 }
 
 /** Poll until fn returns a truthy value (tests poll for state, never sleep-and-hope). */
-export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await fn();
-      if (v) return v as NonNullable<T>;
+      if (v) return v as Exclude<T, false | null | undefined | 0 | ''>;
     } catch (e) {
       last = e;
     }
