@@ -3,7 +3,7 @@
 // resources before the binding's watch event comes back.
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { objectKey } from '../api/object';
-import { NodeInfo, newPodInfo, type PodInfo } from './node-info';
+import { NodeInfo, newPodInfo, type AffinityCounters, type PodInfo } from './node-info';
 
 interface PodState {
   info: PodInfo;
@@ -16,6 +16,8 @@ export class SchedulerCache {
   private readonly podStates = new Map<string, PodState>();
   /** normalized image → number of nodes that have it (ImageLocality's spread) */
   readonly imageNodes = new Map<string, number>();
+  /** pods with pod (anti-)affinity terms anywhere in the cluster */
+  readonly affinityCounters: AffinityCounters = { podsWithAffinity: 0, podsWithRequiredAntiAffinity: 0 };
   private list?: NodeInfo[];
 
   /** Nodes pods may go to: known Node objects not being deleted, in a stable order. */
@@ -32,7 +34,7 @@ export class SchedulerCache {
 
   private ensure(name: string): NodeInfo {
     let n = this.nodes.get(name);
-    if (!n) this.nodes.set(name, (n = new NodeInfo(name)));
+    if (!n) this.nodes.set(name, (n = new NodeInfo(name, undefined, this.affinityCounters)));
     return n;
   }
 

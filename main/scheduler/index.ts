@@ -88,6 +88,7 @@ export class Scheduler {
     this.namespaces = new Informer(this.client, R.namespaces);
     const plugins = defaultPlugins(profile, {
       imageNodes: this.cache.imageNodes,
+      affinityCounters: this.cache.affinityCounters,
       numNodes: () => this.cache.nodeList().length,
       namespaceLabels: (ns) => this.namespaces.getByName(ns)?.metadata.labels,
     });
@@ -227,7 +228,7 @@ export class Scheduler {
         this.queue.addBackoff(qp);
       }
       // let watch events (bindings coming back, new pods) in between decisions
-      if (++n % 8 === 0 || this.queue.counts().active === 0) await yieldToEvents();
+      if (++n % 8 === 0 || this.queue.activeLength === 0) await yieldToEvents();
     }
   }
 

@@ -97,12 +97,18 @@ export interface Allocatable extends Resources {
   pods: number;
 }
 
+/** Cluster-wide tallies the cache keeps, so InterPodAffinity can skip its work in one check. */
+export interface AffinityCounters {
+  podsWithAffinity: number;
+  podsWithRequiredAntiAffinity: number;
+}
+
 export class NodeInfo {
   node?: Node;
   labels: Labels = {};
   taints: Taint[] = [];
   unschedulable = false;
-  allocatable: Allocatable = { ...zero(), pods: 0 };
+  allocatable: Allocatable = { cpu: 0, memory: 0, ephemeralStorage: 0, pods: 0 };
   /** normalized image name → size in bytes (node.status.images) */
   images = new Map<string, number>();
   readonly pods = new Map<string, PodInfo>();
@@ -114,7 +120,7 @@ export class NodeInfo {
   readonly podsWithAffinity = new Set<PodInfo>();
   readonly podsWithRequiredAntiAffinity = new Set<PodInfo>();
 
-  constructor(readonly name: string, node?: Node) {
+  constructor(readonly name: string, node?: Node, private readonly counters?: AffinityCounters) {
     if (node) this.setNode(node);
   }
 
@@ -124,7 +130,8 @@ export class NodeInfo {
     this.taints = node.spec?.taints ?? [];
     this.unschedulable = !!node.spec?.unschedulable;
     const alloc = (node.status?.allocatable ?? node.status?.capacity ?? {}) as Record<string, string>;
-    this.allocatable = { ...fromList(alloc), pods: alloc.pods !== undefined ? whole(alloc.pods) : 0 };
+    const r = fromList(alloc);
+    this.allocatable = { cpu: r.cpu, memory: r.memory, ephemeralStorage: r.ephemeralStorage, pods: alloc.pods !== undefined ? whole(alloc.pods) : 0 };
     this.images = new Map();
     for (const img of node.status?.images ?? []) {
       for (const n of img.names ?? []) this.images.set(normalizedImageName(n), img.sizeBytes ?? 0);
@@ -163,10 +170,12 @@ export class NodeInfo {
     if (hasAffinity(p)) {
       if (sign > 0) this.podsWithAffinity.add(p);
       else this.podsWithAffinity.delete(p);
+      if (this.counters) this.counters.podsWithAffinity += sign;
     }
     if (p.requiredAntiAffinity.length > 0) {
       if (sign > 0) this.podsWithRequiredAntiAffinity.add(p);
       else this.podsWithRequiredAntiAffinity.delete(p);
+      if (this.counters) this.counters.podsWithRequiredAntiAffinity += sign;
     }
   }
 }

@@ -151,6 +151,11 @@ export class SchedulingQueue {
     return qp.lastFailure + this.backoffDuration(qp);
   }
 
+  /** activeQ entries, possibly counting stale ones: cheap, for "is there more work now?" */
+  get activeLength(): number {
+    return this.activeQ.size;
+  }
+
   get(key: string): QueuedPodInfo | undefined {
     return this.pods.get(key);
   }

@@ -11,7 +11,12 @@ export interface Resources {
   ephemeralStorage: number;
 }
 
-export const zero = (): Resources => ({ cpu: 0, memory: 0, ephemeralStorage: 0 });
+/** Always build Resources here, so every one has the same shape (hot in Filter and Score). */
+export function resources(cpu = 0, memory = 0, ephemeralStorage = 0): Resources {
+  return { cpu, memory, ephemeralStorage };
+}
+
+export const zero = (): Resources => resources();
 
 /** Requests counted for scoring when a container names none (upstream's DefaultMilliCPURequest / DefaultMemoryRequest). */
 export const DefaultMilliCPURequest = 100;
@@ -40,11 +45,11 @@ export const milli = (q: string | number | undefined) => Math.ceil(parseQuantity
 export const whole = (q: string | number | undefined) => Math.ceil(parseQuantity(q) - 1e-9);
 
 export function fromList(list: Record<string, string | number> | undefined): Resources {
-  return {
-    cpu: list?.cpu !== undefined ? milli(list.cpu) : 0,
-    memory: list?.memory !== undefined ? whole(list.memory) : 0,
-    ephemeralStorage: list?.['ephemeral-storage'] !== undefined ? whole(list['ephemeral-storage']) : 0,
-  };
+  return resources(
+    list?.cpu !== undefined ? milli(list.cpu) : 0,
+    list?.memory !== undefined ? whole(list.memory) : 0,
+    list?.['ephemeral-storage'] !== undefined ? whole(list['ephemeral-storage']) : 0,
+  );
 }
 
 function containerRequests(c: Container, nonZero: boolean): Resources {
@@ -87,9 +92,9 @@ export function podRequests(pod: Pod, nonZero = false): Resources {
       // A sidecar keeps running: it adds to the long-running sum and to every later init container.
       add(reqs, r);
       add(restartable, r);
-      effective = { ...restartable };
+      effective = resources(restartable.cpu, restartable.memory, restartable.ephemeralStorage);
     } else {
-      effective = { ...r };
+      effective = resources(r.cpu, r.memory, r.ephemeralStorage);
       add(effective, restartable);
     }
     max(initMax, effective);

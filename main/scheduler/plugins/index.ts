@@ -1,4 +1,5 @@
 // The default profile's plugins in upstream's order, with upstream's score weights.
+import type { AffinityCounters } from '../node-info';
 import type { Plugin, SchedulerProfile } from '../types';
 import { nodeUnschedulable } from './node-unschedulable';
 import { nodeName } from './node-name';
@@ -32,6 +33,8 @@ export interface PluginContext {
   /** normalized image → number of nodes holding it */
   imageNodes: ReadonlyMap<string, number>;
   numNodes: () => number;
+  /** cluster-wide affinity tallies (SchedulerCache.affinityCounters) */
+  affinityCounters?: AffinityCounters;
 }
 
 export function defaultPlugins(profile: SchedulerProfile, ctx: PluginContext): WeightedPlugin[] {
@@ -43,7 +46,7 @@ export function defaultPlugins(profile: SchedulerProfile, ctx: PluginContext): W
     nodePorts,
     nodeResourcesFit(profile.scoringStrategy ?? 'LeastAllocated'),
     podTopologySpread,
-    interPodAffinity(ctx.namespaceLabels),
+    interPodAffinity(ctx.namespaceLabels, ctx.affinityCounters),
     balancedAllocation,
     imageLocality(ctx.imageNodes, ctx.numNodes),
   ];

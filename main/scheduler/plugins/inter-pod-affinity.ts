@@ -1,7 +1,7 @@
 // InterPodAffinity: required pod affinity / anti-affinity (and existing pods' anti-affinity) filter
 // by topology domain; preferred terms of both sides score, as upstream's interpodaffinity plugin.
 import { MaxNodeScore, skip, unresolvable, unschedulable, type CycleState, type Plugin } from '../types';
-import type { AffinityTerm, NodeInfo, PodInfo, WeightedAffinityTerm } from '../node-info';
+import type { AffinityCounters, AffinityTerm, NodeInfo, PodInfo, WeightedAffinityTerm } from '../node-info';
 import { matchesLabelSelector, type Labels } from '../selectors';
 
 export const ErrReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -44,14 +44,16 @@ function describeTerm(t: AffinityTerm): string {
   return `pods with ${sel || 'any labels'} per ${t.topologyKey}`;
 }
 
-export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined): Plugin {
+export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined, counters?: AffinityCounters): Plugin {
   return {
     name: 'InterPodAffinity',
     events: ['AssignedPodAdd', 'AssignedPodUpdate', 'AssignedPodDelete', 'NodeAdd', 'NodeUpdate'],
     preFilter(state: CycleState, pod, nodes) {
       const hasOwn = pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0;
+      let anyAnti = counters ? counters.podsWithRequiredAntiAffinity > 0 : false;
+      if (!counters) for (const n of nodes) if (n.podsWithRequiredAntiAffinity.size > 0) { anyAnti = true; break; }
+      if (!hasOwn && !anyAnti) return skip;
       const withAnti = nodes.filter((n) => n.podsWithRequiredAntiAffinity.size > 0);
-      if (!hasOwn && withAnti.length === 0) return skip;
       const s: FilterState = { existingAnti: new Map(), affinity: new Map(), anti: new Map() };
       for (const n of withAnti) {
         for (const ep of n.podsWithRequiredAntiAffinity) {
@@ -116,6 +118,9 @@ export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined): P
     },
     preScore(state, pod, _nodes, all) {
       const hasOwn = pod.preferredAffinity.length + pod.preferredAntiAffinity.length > 0;
+      let any = hasOwn || (counters ? counters.podsWithAffinity > 0 : false);
+      for (let i = 0; !any && !counters && i < all.length; i++) any = all[i].podsWithAffinity.size > 0;
+      if (!any) return skip;
       const candidates = hasOwn ? all : all.filter((n) => n.podsWithAffinity.size > 0);
       if (candidates.length === 0) return skip;
       const s: ScoreState = { topo: new Map(), keys: new Set() };

@@ -10,9 +10,16 @@ interface Insufficient {
 }
 
 /** Every shortfall, as upstream's fitsRequest (pods first; nothing else if the pod requests nothing). */
+const fits: Insufficient[] = [];
+
 export function fitsRequest(pod: PodInfo, node: NodeInfo): Insufficient[] {
-  const out: Insufficient[] = [];
   const a = node.allocatable;
+  const r0 = pod.requests;
+  const u = node.requested;
+  // fast path: the common case allocates nothing
+  if (node.pods.size + 1 <= a.pods && r0.cpu <= a.cpu - u.cpu && r0.memory <= a.memory - u.memory &&
+    r0.ephemeralStorage <= a.ephemeralStorage - u.ephemeralStorage) return fits;
+  const out: Insufficient[] = [];
   if (node.pods.size + 1 > a.pods) {
     out.push({ reason: 'Too many pods', explain: `already runs ${node.pods.size} of ${a.pods} allowed pods` });
   }
@@ -62,6 +69,8 @@ export function nodeResourcesFit(strategy: ScoringStrategy = 'LeastAllocated'): 
 }
 
 /** NodeResourcesBalancedAllocation: prefer nodes whose cpu and memory fractions stay close after placing the pod. */
+const fraction = (req: number, cap: number) => (cap === 0 ? 1 : Math.min(req / cap, 1));
+
 export const balancedAllocation: Plugin = {
   name: 'NodeResourcesBalancedAllocation',
   preScore(_state, pod) {
@@ -70,9 +79,8 @@ export const balancedAllocation: Plugin = {
     return r.cpu === 0 && r.memory === 0 ? skip : null;
   },
   score(_state, pod, node) {
-    const frac = (req: number, cap: number) => (cap === 0 ? 1 : Math.min(req / cap, 1));
-    const cpu = frac(node.requested.cpu + pod.requests.cpu, node.allocatable.cpu);
-    const mem = frac(node.requested.memory + pod.requests.memory, node.allocatable.memory);
+    const cpu = fraction(node.requested.cpu + pod.requests.cpu, node.allocatable.cpu);
+    const mem = fraction(node.requested.memory + pod.requests.memory, node.allocatable.memory);
     const std = Math.abs((cpu - mem) / 2);
     return Math.trunc((1 - std) * MaxNodeScore);
   },

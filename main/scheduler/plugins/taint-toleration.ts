@@ -1,6 +1,9 @@
 // TaintToleration: NoSchedule/NoExecute taints must be tolerated; untolerated PreferNoSchedule taints lower the score.
+import type { Toleration } from 'kubernetes-types/core/v1';
 import { unresolvable, type Plugin } from '../types';
 import { defaultNormalizeScore, taintString, tolerated } from './helpers';
+
+const stateKey = 'TaintToleration/preferNoSchedule';
 
 export const taintToleration: Plugin = {
   name: 'TaintToleration',
@@ -15,9 +18,14 @@ export const taintToleration: Plugin = {
     }
     return null;
   },
-  score(_state, pod, node) {
+  preScore(state, pod) {
     // Only PreferNoSchedule tolerations count here, as upstream's getAllTolerationPreferNoSchedule.
-    const tolerations = (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+    state.set(stateKey, (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule'));
+    return null;
+  },
+  score(state, _pod, node) {
+    if (node.taints.length === 0) return 0;
+    const tolerations = state.get(stateKey) as Toleration[];
     let n = 0;
     for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerated(tolerations, t)) n++;
     return n;

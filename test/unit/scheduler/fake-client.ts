@@ -41,7 +41,7 @@ export class FakeClient implements Client {
   private emit(type: ResourceType, ev: ApiWatchEvent) {
     const deliver = () => {
       for (const w of this.watchers) {
-        if (w.type === type.resource && (!w.ns || w.ns === ev.object.metadata.namespace)) w.fn(structuredClone(ev));
+        if (w.type === type.resource && (!w.ns || w.ns === ev.object.metadata.namespace)) w.fn(ev); // stored objects are never mutated in place, so sharing is safe
       }
     };
     if (this.eventDelayMs > 0) setTimeout(deliver, this.eventDelayMs);

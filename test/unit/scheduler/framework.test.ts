@@ -9,7 +9,7 @@ import { node, nodeInfos, pod } from './builders';
 
 function run(p: Pod, nodes: Node[], existing: Pod[] = [], profile: SchedulerProfile = {}, maxDetailRows?: number) {
   const { cache, infos } = nodeInfos(nodes, existing);
-  const fw = new Framework(defaultPlugins(profile, { imageNodes: cache.imageNodes, numNodes: () => infos.length }), {
+  const fw = new Framework(defaultPlugins(profile, { imageNodes: cache.imageNodes, affinityCounters: cache.affinityCounters, numNodes: () => infos.length }), {
     schedulerName: 'default-scheduler', percentageOfNodesToScore: profile.percentageOfNodesToScore, maxDetailRows, random: () => 0.99,
   });
   return { fw, infos, result: fw.schedulePod(newPodInfo(p), infos) };
@@ -109,6 +109,18 @@ describe('Framework.schedulePod with the default profile', () => {
     expect(result.details.nodes).toHaveLength(50);
     const next = fw.schedulePod(newPodInfo(pod('q')), infos);
     expect(next.details.nodes.every((r) => Number(r.node.slice(1)) >= 420 && Number(r.node.slice(1)) < 840)).toBe(true);
+  });
+
+  it('spreads replicas with required anti-affinity across the two nodes, and reports when both are taken', () => {
+    const anti = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+    const nodes = [node('node-1'), node('node-2')];
+    const web1 = pod('web-1', { labels: { app: 'web' }, affinity: anti, nodeName: 'node-1' });
+    const second = run(pod('web-2', { labels: { app: 'web' }, affinity: anti }), nodes, [web1]).result;
+    expect(second.kind === 'scheduled' && second.node).toBe('node-2');
+    const third = run(pod('web-3', { labels: { app: 'web' }, affinity: anti }), nodes, [web1, { ...web1, metadata: { ...web1.metadata, name: 'web-2' }, spec: { ...web1.spec!, nodeName: 'node-2' } }]).result;
+    expect(third.kind === 'unschedulable' && third.message).toBe(
+      "0/2 nodes are available: 2 node(s) didn't satisfy existing pods anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
+    );
   });
 
   it('MostAllocated packs pods onto the fuller node', () => {
