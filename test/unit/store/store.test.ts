@@ -2,10 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KubeObject } from '../../../main/api/object';
 import { memoryStore, openStore, StoreError, type Store, type StoreEvent } from '../../../main/store';
 import type { HistoryOptions } from '../../../main/store/revisioned-store';
+
+// Every write here waits for a real fsync, which a busy shared disk can make slow.
+vi.setConfig({ testTimeout: 30_000 });
 
 const pod = (name: string, extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'v1',
