@@ -36,6 +36,8 @@ export interface CoreDeps {
   client: () => Client;
   /** how often watches send a BOOKMARK when asked for them */
   bookmarkIntervalMs?: number;
+  /** told when a namespace turns Terminating, to clean it out */
+  namespaceDeleting?: (name: string) => void;
 }
 
 const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
@@ -665,7 +667,11 @@ export class Core implements ApiServerCore {
     let grace = s.gracefulDelete?.(obj, requested);
     if (s.resource === 'namespaces') {
       const specFinalizers = ((obj.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? [];
-      if (specFinalizers.length) return this.markDeleting(s, old, obj.metadata.finalizers ?? [], 0, true);
+      if (specFinalizers.length) {
+        const marked = obj.metadata.deletionTimestamp ? obj : await this.markDeleting(s, old, obj.metadata.finalizers ?? [], 0, true);
+        this.d.namespaceDeleting?.(name);
+        return marked;
+      }
     }
     const now = Date.now();
     if (obj.metadata.deletionTimestamp) {

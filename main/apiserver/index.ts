@@ -14,6 +14,7 @@ import { apiserverUser, authenticateToken, TokenSigner } from './authn';
 import { bootstrapObjects } from './bootstrap';
 import { Core } from './core';
 import { createRequestHandler } from './http';
+import { NamespaceFinalizer } from './namespace-finalizer';
 import { RbacAuthorizer } from './rbac';
 import { strategies as registryStrategies } from './registry/index';
 import type { ResourceStrategy } from './registry/types';
@@ -72,7 +73,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     admission: () => admission,
     client: internal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    namespaceDeleting: (name) => namespaces.finalize(name),
   });
+  const namespaces = new NamespaceFinalizer(() => core, registry, opts.store);
 
   const serviceAccountUid = (namespace: string, name: string) => {
     const sa = registry.find('', 'v1', 'serviceaccounts');
@@ -103,6 +106,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
           if (!isStatusError(e, 'AlreadyExists')) throw e;
         }
       }
+      namespaces.resume();
       ready = true;
     },
 
@@ -128,6 +132,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         port: apiPort,
         close: () =>
           new Promise<void>((resolve) => {
+            namespaces.stop();
             server.close(() => resolve());
             server.closeAllConnections();
           }),

@@ -244,3 +244,32 @@ describe('authorization', () => {
     expect(n.message).toBe('namespaces is forbidden: User "jane" cannot list resource "namespaces" in API group "" at the cluster scope');
   });
 });
+
+describe('pod flow recording', () => {
+  it('records request, authenticate, authorize, each admission plugin, validate and store for a pod create', async () => {
+    const { podStrategy } = await import('../../../main/apiserver/registry/pods');
+    const store = memoryStore();
+    const steps: { ref: PodRef; step: TraceStep }[] = [];
+    const plugins: AdmissionPlugin[] = [{ name: 'LimitRanger', async admit(a) { a.note('set default cpu request 100m on container web'); } }];
+    const api = createApiServer({ store, strategies: [podStrategy], admission: plugins, tracer: { record: (ref, step) => steps.push({ ref, step }) } });
+    const pod = (await api.core.handle({
+      verb: 'create', group: '', version: 'v1', resource: 'pods', namespace: 'default', query: {}, user: adminUser, userAgent: 'kubectl/v1.32.4', authenticatedBy: 'admin token',
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
+    })) as KubeObject;
+    expect(steps.map((s) => s.step.action)).toEqual(['request', 'authenticate', 'authorize', 'admit:LimitRanger', 'validate', 'store']);
+    expect(steps.every((s) => s.ref.uid === pod.metadata.uid && s.ref.name === 'web' && s.ref.namespace === 'default')).toBe(true);
+    const by = Object.fromEntries(steps.map((s) => [s.step.action, s.step]));
+    expect(by.request.message).toContain('kubectl/v1.32.4');
+    expect(by.authenticate.message).toBe('authenticated as kubelab-admin (admin token)');
+    expect(by.authorize.message).toContain('RBAC: allowed by ClusterRoleBinding "cluster-admin"');
+    expect(by['admit:LimitRanger'].message).toBe('set default cpu request 100m on container web');
+    expect(by.store.message).toBe(`persisted at revision ${pod.metadata.resourceVersion}`);
+
+    steps.length = 0;
+    await expect(api.core.handle({
+      verb: 'create', group: '', version: 'v1', resource: 'pods', namespace: 'default', query: {}, user: adminUser,
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad' }, spec: { containers: [{ name: 'web' }] } },
+    })).rejects.toThrow('Required value');
+    expect(steps.at(-1)?.step).toMatchObject({ action: 'validate', outcome: 'failure' });
+  });
+});
