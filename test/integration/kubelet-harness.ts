@@ -1,5 +1,6 @@
 // A real API server (memory store) with one kubelet on the real Docker engine: pods are created already
 // bound (spec.nodeName), so these tests exercise the kubelet and the runtime without the scheduler.
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import type { Event, Pod } from 'kubernetes-types/core/v1';
 import { createApiServer, type ApiServer } from '../../main/apiserver/index';
+import { ensurePki, writeKubeconfig } from '../../main/apiserver/pki';
+import { createStreamHandler } from '../../main/apiserver/streams/index';
 import { adminUser } from '../../main/apiserver/authn';
 import type { KubeObject } from '../../main/api/object';
 import { R, type Client } from '../../main/client/types';
@@ -18,7 +21,7 @@ import { memoryStore } from '../../main/store/index';
 import { strategies as servedStrategies, strategyFor } from '../../main/apiserver/registry/index';
 import type { ResourceStrategy } from '../../main/apiserver/registry/types';
 import { setLogLevel } from '../../main/log';
-import { mainSocket } from '../fixtures/env';
+import { kubectlPath, mainSocket } from '../fixtures/env';
 import type { Tracer, TraceStep, PodRef } from '../../main/trace/types';
 
 setLogLevel((process.env.KUBELAB_LOG as 'debug') ?? 'warn');
@@ -51,6 +54,8 @@ export interface Harness {
   nodeName: string;
   dataDir: string;
   steps: Array<{ pod: PodRef; step: TraceStep }>;
+  /** the real kubectl against the API server's HTTPS front */
+  kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
   /** a fresh kubelet on the same runtime and data dir (a lab restart) */
   restartKubelet(): Promise<Kubelet>;
   close(): Promise<void>;
@@ -63,13 +68,25 @@ export async function startHarness(opts: KubeletOptions = {}): Promise<Harness> 
   const api = createApiServer({ store: memoryStore(), strategies: kubeletStrategies() });
   await api.bootstrap();
   const client = api.client(adminUser);
+  api.setStreamHandler(createStreamHandler({ client }));
+  const pki = await ensurePki(path.join(dataDir, 'api'));
+  const server = await api.listen({ port: 0, key: pki.key, cert: pki.cert, tokens: { admin: pki.tokens.admin } });
+  const kubeconfig = await writeKubeconfig(path.join(dataDir, 'api'), pki, `https://127.0.0.1:${server.port}`);
+  const kubectl: Harness['kubectl'] = (args, o = {}) =>
+    new Promise((resolve) => {
+      const child = execFile(kubectlPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dataDir }, timeout: o.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+      if (o.input !== undefined) child.stdin!.end(o.input);
+    });
   const docker = new Docker({ socketPath: mainSocket });
   const runtime = new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker) });
   const steps: Harness['steps'] = [];
   const tracer: Tracer = { record: (pod, step) => steps.push({ pod, step }) };
   const make = () => new Kubelet({ client, runtime, nodeName, tracer, options: { clusterId, dataDir, relistMs: 300, heartbeatMs: 1000, ...opts } });
   const h: Harness = {
-    api, client, docker, runtime, kubelet: make(), clusterId, nodeName, dataDir, steps,
+    api, client, docker, runtime, kubelet: make(), clusterId, nodeName, dataDir, steps, kubectl,
     async restartKubelet() {
       await h.kubelet.stop();
       h.kubelet = make();
@@ -78,6 +95,7 @@ export async function startHarness(opts: KubeletOptions = {}): Promise<Harness> 
     },
     async close() {
       await h.kubelet.stop();
+      await server.close();
       await removeAllOf(docker, clusterId);
       await rm(dataDir, { recursive: true, force: true });
     },

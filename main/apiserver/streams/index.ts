@@ -1,0 +1,240 @@
+// Streaming subresources served by the node side, as upstream's apiserver proxies them to the kubelet:
+// pods/log (plain text, follow, previous, tail, since, timestamps, limitBytes) and pods/exec over
+// WebSocket (v5.channel.k8s.io, v4 fallback): frames [channel, payload], status on channel 3, close 1000.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
+import type { Pod } from 'kubernetes-types/core/v1';
+import type { Status } from 'kubernetes-types/meta/v1';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { errors, isStatusError, StatusError } from '../../api/errors';
+import type { KubeObject } from '../../api/object';
+import { R, type Client } from '../../client/types';
+import type { Kubelet } from '../../kubelet/index';
+import { latestInstances } from '../../kubelet/pod-actions';
+import { allKubelets, kubeletFor } from '../../kubelet/registry';
+import { logger } from '../../log';
+import type { ContainerStatus } from '../../runtime/types';
+import type { ApiRequest, StreamHandler } from '../types';
+
+const log = logger('streams');
+
+export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
+export const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
+
+export interface StreamHandlerOptions {
+  /** reads the pod for accurate errors; without it, pods are found in the kubelets' caches */
+  client?: Client;
+  /** the kubelet of a node; default: the in-process registry */
+  kubeletFor?: (nodeName: string) => Kubelet | undefined;
+}
+
+interface Target {
+  pod: Pod;
+  kubelet: Kubelet;
+  container: string;
+}
+
+const truthy = (v: string | null | undefined) => v === 'true' || v === '1';
+
+/** Upstream's choice of container when none is named. */
+export function pickContainer(pod: Pod, requested: string | undefined): string {
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  const inits = (pod.spec?.initContainers ?? []).map((c) => c.name);
+  const podName = pod.metadata?.name;
+  if (requested) {
+    if (!names.includes(requested) && !inits.includes(requested)) {
+      throw errors.badRequest(`container ${requested} is not valid for pod ${podName}`);
+    }
+    return requested;
+  }
+  const annotated = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+  if (annotated && names.includes(annotated)) return annotated;
+  if (names.length === 1) return names[0];
+  let msg = `a container name must be specified for pod ${podName}, choose one of: [${names.join(' ')}]`;
+  if (inits.length) msg += ` or one of the init containers: [${inits.join(' ')}]`;
+  throw errors.badRequest(msg);
+}
+
+export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHandler {
+  const findKubelet = opts.kubeletFor ?? kubeletFor;
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => EXEC_PROTOCOLS.find((p) => protocols.has(p)) ?? false,
+  });
+
+  async function resolve(req: ApiRequest, container: string | undefined): Promise<Target> {
+    const namespace = req.namespace ?? 'default';
+    const name = req.name ?? '';
+    let pod: Pod | undefined;
+    if (opts.client) {
+      try {
+        pod = await opts.client.get<Pod & KubeObject>(R.pods, name, namespace);
+      } catch (e) {
+        if (isStatusError(e, 'NotFound')) throw errors.notFound({ kind: 'pods', name });
+        throw e;
+      }
+    } else {
+      for (const k of allKubelets()) pod ??= k.findPod(namespace, name);
+      if (!pod) throw errors.notFound({ kind: 'pods', name });
+    }
+    const c = pickContainer(pod, container);
+    const nodeName = pod.spec?.nodeName;
+    const kubelet = nodeName ? findKubelet(nodeName) : undefined;
+    if (!kubelet) {
+      const reason = pod.status?.containerStatuses?.find((s) => s.name === c)?.state?.waiting?.reason ?? 'ContainerCreating';
+      if (!nodeName) throw errors.badRequest(`container "${c}" in pod "${name}" is waiting to start: ${reason}`);
+      throw new StatusError(503, 'ServiceUnavailable', `the node ${nodeName} of pod "${name}" has no kubelet connected`);
+    }
+    return { pod, kubelet, container: c };
+  }
+
+  async function instances(t: Target): Promise<ContainerStatus[]> {
+    return latestInstances(await t.kubelet.podContainers(t.pod.metadata!.uid!), t.container);
+  }
+
+  function waitingReason(t: Target): string {
+    const all = [...(t.pod.status?.containerStatuses ?? []), ...(t.pod.status?.initContainerStatuses ?? [])];
+    return all.find((s) => s.name === t.container)?.state?.waiting?.reason ?? 'ContainerCreating';
+  }
+
+  return {
+    async log(req: ApiRequest, res: ServerResponse): Promise<void> {
+      const q = req.query;
+      const t = await resolve(req, q.container);
+      const [current, previous] = await instances(t);
+      const podName = t.pod.metadata!.name;
+      const target = truthy(q.previous) ? previous : current;
+      if (!target) {
+        if (truthy(q.previous)) throw errors.badRequest(`previous terminated container "${t.container}" in pod "${podName}" not found`);
+        throw errors.badRequest(`container "${t.container}" in pod "${podName}" is waiting to start: ${waitingReason(t)}`);
+      }
+      let since: number | undefined;
+      if (q.sinceSeconds) since = Math.floor(Date.now() / 1000) - Number(q.sinceSeconds);
+      else if (q.sinceTime) since = Math.floor(new Date(q.sinceTime).getTime() / 1000);
+      const tail = q.tailLines !== undefined ? Number(q.tailLines) : undefined;
+      const limit = q.limitBytes !== undefined ? Number(q.limitBytes) : undefined;
+      const follow = truthy(q.follow) && !truthy(q.previous);
+      const stream: Readable = await t.kubelet.runtime.logs(target.id, { follow, tail, since, timestamps: truthy(q.timestamps) });
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', ...(follow ? { 'Transfer-Encoding': 'chunked' } : {}) });
+      res.flushHeaders?.();
+      let sent = 0;
+      await new Promise<void>((done) => {
+        const finish = () => {
+          stream.destroy();
+          if (!res.writableEnded) res.end();
+          done();
+        };
+        res.on('close', finish);
+        stream.on('data', (chunk: Buffer) => {
+          if (limit !== undefined) {
+            const room = limit - sent;
+            if (room <= 0) return finish();
+            if (chunk.length > room) chunk = chunk.subarray(0, room);
+          }
+          sent += chunk.length;
+          res.write(chunk);
+          if (limit !== undefined && sent >= limit) finish();
+        });
+        stream.on('end', finish);
+        stream.on('error', finish);
+      });
+    },
+
+    upgrade(req: ApiRequest, httpReq: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const fail = (e: unknown) => {
+        const err = e instanceof StatusError ? e : errors.internal(String((e as Error)?.message ?? e));
+        const data = JSON.stringify(err.toStatus());
+        socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\nConnection: close\r\n\r\n${data}`);
+      };
+      if (req.subresource !== 'exec') return fail(errors.notImplemented(`${req.subresource} is not supported by this lab's kubelet yet`));
+      const url = new URL(httpReq.url ?? '/', 'https://127.0.0.1');
+      const command = url.searchParams.getAll('command');
+      const tty = truthy(url.searchParams.get('tty'));
+      const wantStdin = truthy(url.searchParams.get('stdin'));
+      if (!command.length) return fail(errors.badRequest('you must specify at least 1 command'));
+      void (async () => {
+        const t = await resolve(req, url.searchParams.get('container') ?? undefined);
+        const [current] = await instances(t);
+        if (!current || current.state !== 'running') {
+          throw errors.badRequest(`unable to upgrade connection: container not found ("${t.container}")`);
+        }
+        return { t, id: current.id };
+      })().then(({ t, id }) => {
+        wss.handleUpgrade(httpReq, socket, head, (ws) => void runExec(ws, t.kubelet, id));
+      }, fail);
+
+      const runExec = async (ws: WebSocket, kubelet: Kubelet, id: string) => {
+        const v5 = ws.protocol === 'v5.channel.k8s.io';
+        const send = (channel: number, data: Buffer | string) => {
+          if (ws.readyState !== ws.OPEN) return;
+          const payload = typeof data === 'string' ? Buffer.from(data) : data;
+          ws.send(Buffer.concat([Buffer.from([channel]), payload]));
+        };
+        const finish = (status: Status) => {
+          send(CHANNEL.error, JSON.stringify(status));
+          if (ws.readyState === ws.OPEN) ws.close(1000);
+        };
+        // frames can arrive before the exec exists (kubectl sends stdin at once): queue them
+        const early: Buffer[] = [];
+        let onFrame: ((data: Buffer) => void) | undefined;
+        let closed = false;
+        ws.on('message', (raw: Buffer, isBinary: boolean) => {
+          const data = isBinary ? raw : Buffer.from(raw.toString(), 'utf8');
+          if (!data.length) return;
+          if (onFrame) onFrame(data);
+          else early.push(data);
+        });
+        ws.on('close', () => {
+          closed = true;
+          onFrame?.(Buffer.from([CHANNEL.close, CHANNEL.stdin]));
+        });
+        let session: Awaited<ReturnType<Kubelet['runtime']['exec']>>;
+        try {
+          session = await kubelet.runtime.exec(id, command, { stdin: wantStdin, tty });
+        } catch (e) {
+          return finish({ metadata: {}, status: 'Failure', message: String((e as Error).message), reason: 'InternalError', code: 500 });
+        }
+        const outputs: Promise<void>[] = [];
+        const pump = (s: Readable | undefined, channel: number) => {
+          if (!s) return;
+          outputs.push(new Promise((r) => {
+            s.on('data', (d: Buffer) => send(channel, d));
+            s.on('end', r);
+            s.on('close', r);
+            s.on('error', () => r());
+          }));
+        };
+        pump(session.stdout, CHANNEL.stdout);
+        pump(session.stderr, CHANNEL.stderr);
+        onFrame = (data: Buffer) => {
+          const channel = data[0];
+          const payload = data.subarray(1);
+          if (channel === CHANNEL.stdin) session.stdin?.write(payload);
+          else if (channel === CHANNEL.resize) {
+            try {
+              const { Width, Height } = JSON.parse(payload.toString('utf8')) as { Width: number; Height: number };
+              void session.resize(Width, Height);
+            } catch {
+              log.debug('bad resize frame', { payload: payload.toString('utf8') });
+            }
+          } else if ((v5 || closed) && channel === CHANNEL.close && payload[0] === CHANNEL.stdin) session.stdin?.end();
+        };
+        for (const f of early.splice(0)) onFrame(f);
+        if (closed) session.stdin?.end();
+        const code = await session.wait();
+        await Promise.race([Promise.all(outputs), new Promise((r) => setTimeout(r, 2000))]);
+        if (code === 0) finish({ metadata: {}, status: 'Success' });
+        else {
+          finish({
+            metadata: {},
+            status: 'Failure',
+            message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${code}`,
+            reason: 'NonZeroExitCode',
+            details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+          });
+        }
+      };
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { R } from '../../main/client/types';
+import { images } from '../fixtures/env';
+import { getPod, podManifest, startHarness, waitFor, type Harness } from './kubelet-harness';
+
+describe('kubectl logs and exec through the kubelet', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.client.create(R.pods, podManifest('talker', h.nodeName, {
+      containers: [{ name: 'box', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line-$i; done; echo to-stderr >&2; exec sleep 3600'] }],
+    }), { namespace: 'default' });
+    await waitFor('talker running', async () => (await getPod(h.client, 'talker')).status?.phase === 'Running');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('kubectl exec prints the pod name from /etc/hostname', async () => {
+    const r = await h.kubectl(['exec', 'talker', '--', 'cat', '/etc/hostname']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('talker');
+  });
+
+  it('kubectl exec reports the exit code and stderr', async () => {
+    const r = await h.kubectl(['exec', 'talker', '--', 'sh', '-c', 'echo oops >&2; exit 3']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('oops');
+    expect(r.stderr).toContain('command terminated with exit code 3');
+  });
+
+  it('kubectl exec -i passes stdin through', async () => {
+    const r = await h.kubectl(['exec', '-i', 'talker', '--', 'sh', '-c', 'wc -l'], { input: 'a\nb\nc\n' });
+    expect(r.stdout.trim()).toBe('3');
+  });
+
+  it('kubectl logs with tail, timestamps and limit-bytes', async () => {
+    await waitFor('all lines logged', async () => (await h.kubectl(['logs', 'talker'])).stdout.includes('line-5'));
+    const all = await h.kubectl(['logs', 'talker']);
+    expect(all.stdout).toBe('line-1\nline-2\nline-3\nline-4\nline-5\nto-stderr\n');
+    expect((await h.kubectl(['logs', 'talker', '--tail=2'])).stdout).toBe('line-5\nto-stderr\n');
+    const ts = (await h.kubectl(['logs', 'talker', '--timestamps', '--tail=1'])).stdout;
+    expect(ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z to-stderr\n$/);
+    expect((await h.kubectl(['logs', 'talker', '--limit-bytes=9'])).stdout).toBe('line-1\nli');
+    expect((await h.kubectl(['logs', 'talker', '--since=1h'])).stdout).toContain('line-1');
+  });
+
+  it('kubectl logs errors as upstream', async () => {
+    const prev = await h.kubectl(['logs', 'talker', '--previous']);
+    expect(prev.code).not.toBe(0);
+    expect(prev.stderr).toContain('previous terminated container "box" in pod "talker" not found');
+    const bad = await h.kubectl(['logs', 'talker', '-c', 'nope']);
+    expect(bad.stderr).toContain('container nope is not valid for pod talker');
+  });
+
+  it('kubectl logs -f follows new lines', async () => {
+    const id = (await getPod(h.client, 'talker')).status!.containerStatuses![0].containerID!.slice('docker://'.length);
+    const follow = h.kubectl(['logs', '-f', 'talker', '--tail=0'], { timeoutMs: 8000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await h.runtime.execSync(id, ['sh', '-c', 'echo followed-line > /proc/1/fd/1'], 5000);
+    const r = await follow;
+    expect(r.stdout).toContain('followed-line');
+  });
+});
