@@ -177,7 +177,7 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         };
         // frames can arrive before the exec exists (kubectl sends stdin at once): queue them
         const early: Buffer[] = [];
-        let onFrame: ((data: Buffer) => void) | undefined;
+        let onFrame: ((data: Buffer) => void) | undefined = undefined;
         let closed = false;
         ws.on('message', (raw: Buffer, isBinary: boolean) => {
           const data = isBinary ? raw : Buffer.from(raw.toString(), 'utf8');
