@@ -169,8 +169,10 @@ export class WriteAheadLog implements Durability {
   static async open(dataDir: string, options: WalOptions = {}): Promise<{ wal: WriteAheadLog; restored: Restored; records: LogRecord[] }> {
     const opts: Required<WalOptions> = { snapshotBytes: options.snapshotBytes ?? 64 * 1024 * 1024, fsync: options.fsync ?? true };
     const dir = resolve(dataDir, 'store');
-    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+    const created = await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
     await fsp.chmod(dir, 0o700);
+    // A new store dir must itself survive a crash, or its first fsync'd writes vanish with it.
+    if (created) await fsyncDir(resolve(dir, '..'));
     await lockDir(dir);
     try {
       return await WriteAheadLog.recover(dir, opts);
