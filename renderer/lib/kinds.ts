@@ -84,7 +84,7 @@ export const KINDS: KindDef[] = [
     columns: [
       name, ns,
       { id: 'ready', label: 'ready', width: '70px', value: (o) => podStatus(o).ready },
-      { id: 'status', label: 'status', width: 'minmax(150px, 1fr)', value: (o, now) => podStatus(o, now).status, chip: true },
+      { id: 'status', label: 'status', width: 'minmax(180px, 1.1fr)', value: (o, now) => podStatus(o, now).status, chip: true },
       { id: 'restarts', label: 'restarts', width: '110px', value: (o, now) => podStatus(o, now).restarts, sort: (o) => podStatus(o).restartCount },
       ageCol,
       { id: 'ip', label: 'ip', width: '120px', value: (o) => podWideCells(o)[0], mono: true },

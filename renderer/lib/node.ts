@@ -24,6 +24,24 @@ export function podTotals(pods: KubeObject[]): { requests: Record<string, string
   return { requests: sum('requests'), limits: sum('limits') };
 }
 
+/** Memory for people: `1.25Gi`, `640Mi` (quantities sum to plain bytes). */
+export function formatBytes(q: string | undefined): string {
+  if (!q) return '0';
+  let bytes: number;
+  try {
+    bytes = Number(toMilli(q)) / 1000;
+  } catch {
+    return q;
+  }
+  const units = ['', 'Ki', 'Mi', 'Gi', 'Ti'];
+  let i = 0;
+  while (bytes >= 1024 && i < units.length - 1) {
+    bytes /= 1024;
+    i++;
+  }
+  return `${Number.isInteger(bytes) ? bytes : bytes.toFixed(bytes < 10 ? 2 : 1).replace(/\.?0+$/, '')}${units[i]}`;
+}
+
 /** Percent of allocatable that the requests use (0 if unknown). */
 export function percentOf(used: string | undefined, total: string | undefined): number {
   if (!used || !total) return 0;
