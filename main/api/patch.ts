@@ -314,12 +314,17 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   for (const m of managers) {
     if (sameManager(m.entry, manager, 'Apply')) continue;
     for (const p of newSet) {
+      // a keyed item's own marker conflicts through its fields, not by itself
+      if (p.endsWith(`${SEP}.`)) continue;
       if (m.set.has(p) && JSON.stringify(valueAt(base, p)) !== JSON.stringify(valueAt(applied, p))) {
         conflicts.push({ manager: m.entry.manager ?? '', apiVersion: m.entry.apiVersion ?? apiVersion, path: p });
       }
     }
   }
-  if (conflicts.length && !force) throw applyConflict(conflicts, applied);
+  // switching from client-side to server-side apply: what the last-applied configuration covers is taken over, as upstream's lastAppliedManager
+  const lastApplied = lastAppliedPaths(base);
+  const blocking = conflicts.filter((c) => !lastApplied.has(c.path));
+  if (blocking.length && !force) throw applyConflict(blocking, applied);
   for (const m of managers) {
     if (sameManager(m.entry, manager, 'Apply')) continue;
     for (const c of conflicts) if (m.entry.manager === c.manager) m.set.delete(c.path);
@@ -341,6 +346,16 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   // apply-owned fields are shared when values agree: drop them from Update managers only if taken over
   writeManagers(merged, managers);
   return merged;
+}
+
+function lastAppliedPaths(live: KubeObject): PathSet {
+  const raw = live.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+  if (!raw) return new Set();
+  try {
+    return fieldPaths(JSON.parse(raw));
+  } catch {
+    return new Set();
+  }
 }
 
 function stripIdentity(applied: KubeObject): Obj {

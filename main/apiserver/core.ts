@@ -439,7 +439,6 @@ export class Core implements ApiServerCore {
     if (oldObj.metadata.generation !== undefined && md.generation === undefined) md.generation = oldObj.metadata.generation;
     next.apiVersion = oldObj.apiVersion;
     next.kind = oldObj.kind;
-    if (!managed) md.managedFields = oldObj.metadata.managedFields;
     if (subresource === 'status') s.prepareForStatusUpdate?.(next, oldObj, ctx);
     else if (subresource !== 'finalize') s.prepareForUpdate?.(next, oldObj, ctx);
     await this.runAdmission('admit', req, s, 'UPDATE', next, oldObj);
@@ -447,7 +446,9 @@ export class Core implements ApiServerCore {
     const causes = s.validateUpdate?.(next, oldObj, ctx) ?? [];
     if (causes.length) throw this.invalid(s, md.name ?? '', causes);
     await this.runAdmission('validate', req, s, 'UPDATE', next, oldObj);
-    if (managed) recordUpdate(oldObj, next, this.manager(req), groupVersion(s.group, s.version), ctx.now.toISOString().replace(/\.\d+Z$/, 'Z'), subresource === 'status' || subresource === 'scale' ? subresource : undefined);
+    // a request that rewrites managedFields itself (kubectl's client-side to server-side apply upgrade) is taken as given
+    const explicit = next.metadata.managedFields !== undefined && !sameJson(next.metadata.managedFields, oldObj.metadata.managedFields ?? []);
+    if (managed && !explicit) recordUpdate(oldObj, next, this.manager(req), groupVersion(s.group, s.version), ctx.now.toISOString().replace(/\.\d+Z$/, 'Z'), subresource === 'status' || subresource === 'scale' ? subresource : undefined);
     if (sameJson(stripForCompare(next), stripForCompare(oldObj)) && sameJson(next.metadata.managedFields ?? [], oldObj.metadata.managedFields ?? [])) {
       return oldObj;
     }

@@ -18,6 +18,8 @@ export function unknownFields(value: unknown, schema: Schema | undefined, path =
   const props = schema.properties as Record<string, Schema> | undefined;
   const additional = schema.additionalProperties as Schema | boolean | undefined;
   for (const [k, v] of Object.entries(value)) {
+    // strategic merge patch directives ($patch, $setElementOrder/..., $retainKeys, $deleteFromPrimitiveList/...)
+    if (k.startsWith('$')) continue;
     const p = path ? `${path}.${k}` : k;
     if (props && k in props) out.push(...unknownFields(v, props[k], p));
     else if (isObj(additional)) out.push(...unknownFields(v, additional, p));
