@@ -182,7 +182,10 @@ export class Scheduler {
           if (isTerminal(p)) return;
           this.cache.addPod(p);
           this.moveAll('AssignedPodAdd');
-        } else if (this.pending(p)) this.queue.add(p);
+        } else if (this.pending(p)) {
+          this.queue.add(p);
+          this.traceEnqueue(p);
+        }
       },
       update: (o, p) => {
         if (p.spec?.nodeName) {
@@ -230,6 +233,35 @@ export class Scheduler {
       // let watch events (bindings coming back, new pods) in between decisions
       if (++n % 8 === 0 || this.queue.activeLength === 0) await yieldToEvents();
     }
+  }
+
+  private traceEnqueue(pod: Pod): void {
+    if (this.tracer === noopTracer) return;
+    const t = iso(Date.now());
+    this.trace(pod, {
+      component: 'scheduler', action: 'enqueue', start: t, end: t, outcome: 'info',
+      message: `saw the pod through its watch (no spec.nodeName, schedulerName ${this.schedulerName}) and added it to the scheduling queue${this.paused ? '; the scheduler is paused' : ''}`,
+      details: { queue: 'activeQ', paused: this.paused, priority: pod.spec?.priority ?? 0 },
+    });
+  }
+
+  /** What an unschedulable pod now waits for, in words. */
+  private traceWait(pod: Pod, rejectors: Set<string>, kind: 'unschedulable' | 'error'): void {
+    if (this.tracer === noopTracer) return;
+    const events = new Set<string>();
+    for (const p of rejectors) for (const e of this.pluginEvents.get(p) ?? []) events.add(e);
+    const words: Record<string, string> = {
+      NodeAdd: 'a node is added', NodeUpdate: 'a node changes (labels, taints, capacity)', AssignedPodAdd: 'a pod is placed',
+      AssignedPodUpdate: "a placed pod's labels change", AssignedPodDelete: 'a pod is deleted',
+    };
+    const t = iso(Date.now());
+    const message = kind === 'error'
+      ? 'will retry after its backoff (1 s, doubling up to 10 s)'
+      : `waits in unschedulablePods until ${[...events].map((e) => words[e] ?? e).join(', or ') || 'the cluster changes'}, or 5 minutes pass; then retried after its backoff`;
+    this.trace(pod, {
+      component: 'scheduler', action: 'wait', start: t, end: t, outcome: 'pending', message,
+      details: { queue: kind === 'error' ? 'backoffQ' : 'unschedulablePods', rejectedBy: [...rejectors], events: [...events] },
+    });
   }
 
   private trace(pod: Pod, step: TraceStep): void {
@@ -282,8 +314,13 @@ export class Scheduler {
     log.info('unable to schedule pod', { pod: qp.key, message: result.message });
     void this.recorder.warning(pod as KubeObject, 'FailedScheduling', result.message);
     void this.setUnschedulableCondition(pod, reason, result.message);
-    if (result.kind === 'error') this.queue.addBackoff(qp);
-    else this.queue.addUnschedulable(qp, result.rejectors);
+    if (result.kind === 'error') {
+      this.queue.addBackoff(qp);
+      this.traceWait(pod, new Set(), 'error');
+    } else {
+      this.queue.addUnschedulable(qp, result.rejectors);
+      this.traceWait(pod, result.rejectors, 'unschedulable');
+    }
   }
 
   private traceCycle(pod: Pod, result: ScheduleResult, t0: number, t1: number): void {

@@ -1,6 +1,7 @@
 // Resource arithmetic the scheduler needs: quantities to numbers, and a pod's effective request
 // computed as upstream's resourcehelper.PodRequests (init containers, sidecars, overhead).
 import type { Container, Pod } from 'kubernetes-types/core/v1';
+import { toMilli, toValue } from '../api/quantity';
 
 export interface Resources {
   /** millicores */
@@ -22,27 +23,25 @@ export const zero = (): Resources => resources();
 export const DefaultMilliCPURequest = 100;
 export const DefaultMemoryRequest = 200 * 1024 * 1024;
 
-const suffixes: Record<string, number> = {
-  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-const quantityRe = /^([+-]?[0-9.]+)(?:([eE][+-]?[0-9]+)|(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?)$/;
-
-/** A Kubernetes quantity ("500m", "1.5", "128Mi", "1e3") as a plain number; NaN if malformed. */
-export function parseQuantity(q: string | number | undefined): number {
-  if (q === undefined || q === null) return 0;
-  if (typeof q === 'number') return q;
-  const m = quantityRe.exec(q.trim());
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  if (m[2]) return n * 10 ** Number(m[2].slice(1));
-  return n * suffixes[m[3] ?? ''];
+/** Value in milli-units rounded up (upstream's MilliValue); a malformed quantity counts as 0 (validation rejects it earlier). */
+export function milli(q: string | number | undefined): number {
+  if (q === undefined) return 0;
+  try {
+    return Number(toMilli(q));
+  } catch {
+    return 0;
+  }
 }
 
-/** Value in milli-units rounded up, as upstream's Quantity.MilliValue. */
-export const milli = (q: string | number | undefined) => Math.ceil(parseQuantity(q) * 1000 - 1e-9);
-/** Value rounded up, as upstream's Quantity.Value. */
-export const whole = (q: string | number | undefined) => Math.ceil(parseQuantity(q) - 1e-9);
+/** Value rounded up (upstream's Value); a malformed quantity counts as 0. */
+export function whole(q: string | number | undefined): number {
+  if (q === undefined) return 0;
+  try {
+    return Number(toValue(q));
+  } catch {
+    return 0;
+  }
+}
 
 export function fromList(list: Record<string, string | number> | undefined): Resources {
   return resources(

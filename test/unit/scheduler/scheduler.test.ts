@@ -67,15 +67,15 @@ describe('Scheduler', () => {
     expect(events(c, 'nginx-pod')).toEqual(['Scheduled: Successfully assigned default/nginx-pod to node-1']);
 
     const steps = await until(() => (tracer.of('nginx-pod').some((s) => s.action === 'bind') ? tracer.of('nginx-pod') : undefined));
-    expect(steps.map((s) => s.action)).toEqual(['queue', 'filter', 'score', 'select-node', 'bind']);
+    expect(steps.map((s) => s.action)).toEqual(['enqueue', 'queue', 'filter', 'score', 'select-node', 'bind']);
     expect(steps.every((s) => s.component === 'scheduler')).toBe(true);
     const times = steps.flatMap((s) => [s.start, s.end ?? s.start]).map((t) => Date.parse(t));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    const filter = steps[1].details as unknown as SchedulingDetails;
+    const filter = steps[2].details as unknown as SchedulingDetails;
     expect(filter.kind).toBe('SchedulingDetails');
     const n2 = filter.nodes.find((r) => r.node === 'node-2')!;
     expect(n2).toMatchObject({ feasible: false, reasons: ["node(s) didn't match Pod's node affinity/selector"], explain: "didn't match the node selector disktype=ssd" });
-    expect(steps[4]).toMatchObject({ outcome: 'success', message: expect.stringContaining('bound default/nginx-pod to node-1') });
+    expect(steps[5]).toMatchObject({ outcome: 'success', message: expect.stringContaining('bound default/nginx-pod to node-1') });
   });
 
   it('keeps a pod Pending with the reason, then schedules it when a node gets the label', async () => {
@@ -94,6 +94,8 @@ describe('Scheduler', () => {
     expect(cond).toMatchObject({ status: 'False', reason: 'Unschedulable', message: msg });
     const failed = tracer.of('nginx-pod').find((x) => x.action === 'filter')!;
     expect(failed).toMatchObject({ outcome: 'failure', message: msg });
+    const wait = await until(() => tracer.of('nginx-pod').find((x) => x.action === 'wait'));
+    expect(wait.message).toMatch(/^waits in unschedulablePods until a node is added, or a node changes/);
     await until(() => s.status().queue.unschedulable === 1);
 
     // Waits for a relevant event instead of spinning: the status write above did not retry it.
