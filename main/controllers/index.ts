@@ -3,6 +3,7 @@ import type { Client } from '../client/types';
 import { logger } from '../log';
 import { noopTracer, type Tracer } from '../trace/types';
 import { ChainNotes, InformerFactory, type Controller, type ControllerContext } from './common/context';
+import { DaemonSetController } from './daemonset/daemonset-controller';
 import { DeploymentController } from './deployment/deployment-controller';
 import { EndpointsController } from './endpoints/endpoints-controller';
 import { GarbageCollector } from './garbagecollector/garbage-collector';
@@ -47,6 +48,7 @@ export class ControllerManager {
       new NamespaceController(ctx),
       new ServiceAccountController(ctx),
       new EndpointsController(ctx),
+      new DaemonSetController(ctx),
       new JobController(ctx, cfg.options?.jobBackoffBaseMs),
     ];
     const only = cfg.options?.controllers;
