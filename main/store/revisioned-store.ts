@@ -117,11 +117,13 @@ class Watcher {
 
   constructor(
     readonly prefix: string,
+    /** events at or before this revision are not wanted (a watch may start ahead of the store) */
+    private readonly after: number,
     private readonly onEvent: (ev: StoreEvent) => void,
   ) {}
 
   push(c: Change): void {
-    if (this.cancelled) return;
+    if (this.cancelled || c.revision <= this.after) return;
     this.queue.push(c);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -454,7 +456,7 @@ export class RevisionedStore implements Store {
     if (fromRevision < this.compacted) {
       throw new StoreError('Expired', `too old resource version: ${fromRevision} (${this.compacted})`);
     }
-    const w = new Watcher(prefix, onEvent);
+    const w = new Watcher(prefix, fromRevision, onEvent);
     const base = this.history[this.historyHead]?.revision ?? this.committed + 1;
     for (let i = this.historyHead + Math.max(0, fromRevision + 1 - base); i < this.history.length; i++) {
       const c = this.history[i];

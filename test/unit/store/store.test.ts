@@ -226,6 +226,15 @@ describe.each(kinds)('%s store', (_name, open) => {
     expect(events[1].prevValue).toBeUndefined();
   });
 
+  it('a watch from a revision not reached yet starts after it', async () => {
+    const s = await make();
+    await s.create('/pods/a', pod('a'));
+    const events = await collect(s, '/pods/', 3, 1, async () => {
+      for (const n of ['b', 'c', 'd']) await s.create(`/pods/${n}`, pod(n));
+    });
+    expect(events.map((e) => e.revision)).toEqual([4]);
+  });
+
   it('a cancelled watch hears nothing more', async () => {
     const s = await make();
     const got: StoreEvent[] = [];
