@@ -3,18 +3,23 @@
 // reports a typed lifecycle with progress, and stops in reverse.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type Docker from 'dockerode';
 import { ensurePki, writeKubeconfig, type Pki } from './apiserver/pki';
+import { createApiServer, type ApiServer } from './apiserver/index';
+import { componentUsers } from './apiserver/bootstrap';
 import { openStore, type Store } from './store/index';
 import { selectContexts, listDockerContexts, type ContextEnv } from './runtime/docker/contexts';
 import { ensureSandboxImage } from './runtime/docker/sandbox-image';
+import { DockerRuntime } from './runtime/docker/index';
 import type { ClusterPhase, ClusterStatus, DockerContextInfo } from './bridge/contract';
-import type { ControllerManagerOptions } from './controllers/index';
-import { noopTracer, type Tracer } from './trace/types';
+import { ControllerManager, type ControllerManagerOptions } from './controllers/index';
+import { Scheduler } from './scheduler/index';
+import { Kubelet } from './kubelet/index';
+import { Proxy } from './proxy/index';
+import { TraceRecorder, TRACER_USER } from './trace/recorder';
+import { R } from './client/types';
 import { logger } from './log';
 
 const log = logger('cluster');
@@ -76,7 +81,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   nodes: LabNode[] = [];
   /** Docker contexts considered, with whether they answered (for the UI and the log). */
   contextReport: DockerContextInfo[] = [];
-  readonly tracer: Tracer = noopTracer;
+  /** every component records per-pod steps here; stored as PodTrace objects through the API */
+  readonly tracer = new TraceRecorder();
+  api?: ApiServer;
+  controllerManager?: ControllerManager;
+  scheduler?: Scheduler;
+  kubelets: Kubelet[] = [];
+  proxy?: Proxy;
   /** started parts, newest last; stop() walks this backwards */
   private running: { name: string; stop: () => void | Promise<void> }[] = [];
   private stopping?: Promise<void>;
@@ -119,9 +130,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       { description: 'Preparing the data directory and certificates', run: () => this.preparePki() },
       { description: 'Opening the store', run: () => this.openStore() },
       { description: 'Serving the API on HTTPS', run: () => this.serveApi() },
-      // controllers, scheduler, kubelets and proxy start here, through the API only (see startControlPlane)
-      { description: 'Starting the control plane', run: () => this.startControlPlane() },
-      { description: 'Registering nodes', run: () => this.registerNodes() },
+      { description: 'Starting the controller manager', run: () => this.startControllers() },
+      { description: 'Starting the scheduler', run: () => this.startScheduler() },
+      { description: 'Starting the kubelets and registering nodes', run: () => this.registerNodes() },
+      { description: 'Starting the service proxy', run: () => this.startProxy() },
     ];
   }
 
@@ -205,20 +217,34 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   private async serveApi(): Promise<void> {
     const pki = this.pki!;
-    // Interim listener until the API server's own listen() is wired in here: /version, health and bearer auth.
-    const listener = await serveMinimalApi({ port: this.opts.apiPort ?? 6443, key: pki.key, cert: pki.cert, adminToken: pki.tokens.admin });
+    const api = createApiServer({ store: this.store!, tracer: this.tracer, dataDir: this.dataDir });
+    this.api = api;
+    // listen first: bootstrap writes the `kubernetes` Service endpoints, which need the port
+    const listener = await api.listen({ port: this.opts.apiPort ?? 6443, key: pki.key, cert: pki.cert, tokens: { admin: pki.tokens.admin } });
     this.running.push({ name: 'apiserver', stop: () => listener.close() });
+    await api.bootstrap();
+    this.tracer.attach(api.client({ username: TRACER_USER, groups: ['system:authenticated'] }));
+    this.running.push({ name: 'trace-recorder', stop: () => this.tracer.close() });
     this.apiPort = listener.port;
     this.apiUrl = `https://127.0.0.1:${listener.port}`;
     this.kubeconfig = await writeKubeconfig(this.dataDir, pki, this.apiUrl);
     log.info('API serving', { url: this.apiUrl, kubeconfig: this.kubeconfig });
   }
 
-  /** Control-plane parts, in start order; each talks to the others only through the API client. */
-  private async startControlPlane(): Promise<void> {
-    // One line per part as each lands, e.g.:
-    //   await this.run('controller-manager', new ControllerManager({ client, tracer: this.tracer, options: this.opts.controllerOptions }));
-    //   await this.run('scheduler', new Scheduler({ client, tracer: this.tracer }));
+  private async startControllers(): Promise<void> {
+    const client = this.api!.client(componentUsers.controllerManager);
+    this.controllerManager = new ControllerManager({ client, tracer: this.tracer, options: this.opts.controllerOptions });
+    await this.run('controller-manager', this.controllerManager);
+  }
+
+  private async startScheduler(): Promise<void> {
+    this.scheduler = new Scheduler({ client: this.api!.client(componentUsers.scheduler), tracer: this.tracer });
+    await this.run('scheduler', this.scheduler);
+  }
+
+  private async startProxy(): Promise<void> {
+    this.proxy = new Proxy({ client: this.api!.client(componentUsers.proxy), tracer: this.tracer });
+    await this.run('proxy', this.proxy);
   }
 
   /** Picks the nodes: reachable Docker contexts, plus virtual nodes; none reachable means one virtual node. */
@@ -251,43 +277,41 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
     for (let i = 1; i <= virtual; i++) nodes.push({ name: `virtual-node-${i}`, kind: 'virtual' });
     this.nodes = nodes;
-    // Kubelets register these as Node objects once wired in:
-    //   for (const n of nodes) await this.run(`kubelet/${n.name}`, new Kubelet({ client, runtime, nodeName: n.name, tracer: this.tracer }));
+    for (const n of nodes) {
+      if (n.kind !== 'docker' || !n.docker) {
+        // the simulated runtime plugs in here once it exists
+        log.warn('virtual node has no runtime yet: no kubelet for it', { node: n.name });
+        continue;
+      }
+      const docker = n.docker;
+      const runtime = new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker) });
+      const kubelet = new Kubelet({
+        client: this.api!.client(componentUsers.node(n.name)),
+        runtime,
+        nodeName: n.name,
+        tracer: this.tracer,
+        options: { clusterId: this.clusterId, dataDir: join(this.dataDir, 'kubelet', n.name) },
+      });
+      await this.run(`kubelet/${n.name}`, kubelet);
+      this.kubelets.push(kubelet);
+    }
+    await this.waitForNodes(this.kubelets.map((k) => k.nodeName));
   }
-}
 
-/** Health and version over HTTPS with bearer-token auth; the API server's full handler replaces it. */
-async function serveMinimalApi(o: { port: number; key: string; cert: string; adminToken: string }): Promise<{ port: number; close(): Promise<void> }> {
-  const status = (code: number, reason: string, message: string) =>
-    JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
-  const server: Server = createServer({ key: o.key, cert: o.cert }, (req, res) => {
-    const auth = req.headers.authorization ?? '';
-    if (auth !== `Bearer ${o.adminToken}`) {
-      res.writeHead(401, { 'Content-Type': 'application/json' });
-      return res.end(status(401, 'Unauthorized', 'Unauthorized'));
+  /** Resolves once every kubelet's Node object exists: the ready line promises registered nodes. */
+  private async waitForNodes(names: string[], timeoutMs = 60_000): Promise<void> {
+    const client = this.api!.client(componentUsers.controllerManager);
+    const deadline = Date.now() + timeoutMs;
+    for (const name of names) {
+      for (;;) {
+        try {
+          await client.get(R.nodes, name);
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw new Error(`node ${name} did not register within ${timeoutMs / 1000} s: ${(err as Error).message}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
     }
-    const path = new URL(req.url ?? '/', 'https://127.0.0.1').pathname;
-    if (path === '/version') {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      return res.end(JSON.stringify({ ...KUBERNETES_VERSION, gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: `node${process.versions.node}`, compiler: 'tsx', platform: `${process.platform}/${process.arch}` }, null, 2));
-    }
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      return res.end('ok');
-    }
-    res.writeHead(404, { 'Content-Type': 'application/json' });
-    res.end(status(404, 'NotFound', 'the server could not find the requested resource'));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  }
 }

@@ -54,16 +54,18 @@ describe('kubelab serve + kubectl version', () => {
     expect(Number(v.serverVersion.minor)).toBeGreaterThanOrEqual(31);
   });
 
-  it('refuses a request without the token (401 Status) and with a wrong one', async () => {
+  it('refuses API requests without the token (401 Status) and with a wrong one', async () => {
     const ca = await readFile(join(lab.dataDir, 'pki', 'ca.crt'), 'utf8');
-    const none = await get(`${lab.api}/version`, {}, ca);
+    const none = await get(`${lab.api}/api/v1/namespaces`, {}, ca);
     expect(none.status).toBe(401);
     expect(JSON.parse(none.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
-    const wrong = await get(`${lab.api}/version`, { Authorization: 'Bearer not-the-token' }, ca);
+    const wrong = await get(`${lab.api}/api/v1/namespaces`, { Authorization: 'Bearer not-the-token' }, ca);
     expect(wrong.status).toBe(401);
-    const badKubeconfig = await lab.kubectl(['version', '--token', 'not-the-token']);
-    expect(badKubeconfig.code).not.toBe(0);
-    expect(badKubeconfig.stderr).toMatch(/Unauthorized|must be logged in/);
+    const ok = await get(`${lab.api}/api/v1/namespaces`, { Authorization: `Bearer ${lab.adminToken()}` }, ca);
+    expect(ok.status).toBe(200);
+    const badKubectl = await lab.kubectl(['get', 'namespaces', '--token', 'not-the-token']);
+    expect(badKubectl.code).not.toBe(0);
+    expect(badKubectl.stderr).toMatch(/Unauthorized|must be logged in/);
   });
 
   it('serves HTTPS with a certificate kubectl verifies against the kubeconfig CA', async () => {
@@ -78,6 +80,12 @@ describe('kubelab serve + kubectl version', () => {
     expect((await stat(join(lab.dataDir, 'pki', 'apiserver.key'))).mode & 0o777).toBe(0o600);
   });
 
+  it('registers the current Docker context as a Ready node before the ready line', async () => {
+    const r = await lab.kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toContain('default=True');
+  });
+
   it('listens on 127.0.0.1 only', async () => {
     const port = Number(new URL(lab.api).port);
     expect(await canConnect('127.0.0.1', port)).toBe(true);
@@ -86,5 +94,19 @@ describe('kubelab serve + kubectl version', () => {
       .filter((a) => a && a.family === 'IPv4' && !a.internal)
       .map((a) => a!.address);
     for (const addr of others) expect(await canConnect(addr, port), addr).toBe(false);
+  });
+});
+
+describe('kubelab serve without a reachable Docker engine', () => {
+  it('still starts, on a virtual node, and says so in the log', async () => {
+    const lab2 = await startServe({ env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', DOCKER_CONTEXT: '' } });
+    try {
+      expect(lab2.logs()).toMatch(/no Docker engine at \/nonexistent\/docker\.sock/);
+      expect(lab2.logs()).toMatch(/No reachable Docker engine: the lab runs on one virtual node/);
+      const r = await lab2.kubectl(['version']);
+      expect(r.stdout).toMatch(/^Server Version: /m);
+    } finally {
+      expect(await lab2.stop()).toBe(0);
+    }
   });
 });
