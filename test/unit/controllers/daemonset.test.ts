@@ -10,7 +10,7 @@ import { FakeApi, eventually } from './fake-api';
 
 setLogLevel('error');
 
-const node = (name: string, labels: Record<string, string> = {}, taints: Node['spec'] extends infer S ? S extends { taints?: infer T } ? T : never : never = []): Node => ({ metadata: { name, labels }, spec: { taints } });
+const node = (name: string, labels: Record<string, string> = {}, taints: Node['spec'] extends infer S ? S extends { taints?: infer T } ? T : never : never = []): Node & KubeObject => ({ metadata: { name, labels }, spec: { taints } }) as Node & KubeObject;
 
 describe('shouldRunOn', () => {
   it.each([
@@ -22,7 +22,7 @@ describe('shouldRunOn', () => {
     ['an unreachable node (daemon pods tolerate it)', node('n1', {}, [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }]), {}, true],
     ['a cordoned node (daemon pods tolerate it)', node('n1', {}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]), {}, true],
     ['a PreferNoSchedule taint does not keep it away', node('n1', {}, [{ key: 'x', effect: 'PreferNoSchedule' }]), {}, true],
-  ] as const)('%s', (_n, nd, spec, want) => expect(shouldRunOn(nd, { spec: { containers: [], ...spec } }).run).toBe(want));
+  ] as const)('%s', (_n, nd, spec, want) => expect(shouldRunOn(nd, { spec: { containers: [], ...(spec as object) } }).run).toBe(want));
 
   it('names the reason', () => {
     expect(shouldRunOn(node('n1'), { spec: { containers: [], nodeSelector: { disktype: 'ssd' } } }).reason).toBe('node selector disktype=ssd does not match');
