@@ -19,20 +19,32 @@ export const ageOf = (obj: KubeObject, now: Date) => age(obj.metadata.creationTi
 /** `<none>` for empty cells, as kubectl prints them */
 export const orNone = (v: unknown) => (v === undefined || v === null || v === '' ? '<none>' : v);
 
-/** label selector as kubectl prints it: `app=web,tier in (a,b)` */
+/** label selector as labels.Selector.String() prints it: requirements sorted by key, `app=web,tier in (a,b)`; empty: '' */
 export function formatSelector(sel: Obj | undefined): string {
-  if (!sel) return '<none>';
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {}).sort(([a], [b]) => a.localeCompare(b))) parts.push(`${k}=${v}`);
+  if (!sel) return '';
+  const reqs: [string, string][] = [];
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) reqs.push([k, `${k}=${v}`]);
   for (const e of sel.matchExpressions ?? []) {
     const vals = [...(e.values ?? [])].sort().join(',');
-    if (e.operator === 'In') parts.push(`${e.key} in (${vals})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${vals})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+    if (e.operator === 'In') reqs.push([e.key, `${e.key} in (${vals})`]);
+    else if (e.operator === 'NotIn') reqs.push([e.key, `${e.key} notin (${vals})`]);
+    else if (e.operator === 'Exists') reqs.push([e.key, e.key]);
+    else if (e.operator === 'DoesNotExist') reqs.push([e.key, `!${e.key}`]);
   }
-  return parts.length ? parts.join(',') : '<none>';
+  return reqs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r).join(',');
 }
+
+/** metav1.FormatLabelSelector: `<none>` when empty */
+export const formatLabelSelector = (sel: Obj | undefined) => formatSelector(sel) || '<none>';
+
+/** the CONTAINERS and IMAGES cells of -o wide */
+export function containerCells(podSpec: Obj | undefined): [string, string] {
+  const cs: Obj[] = podSpec?.containers ?? [];
+  return [cs.map((c) => c.name).join(','), cs.map((c) => c.image).join(',')];
+}
+
+/** RFC 3339 in UTC without fractions, as Go's time.RFC3339 */
+export const rfc3339 = (ts: unknown) => (typeof ts === 'string' && ts ? new Date(ts).toISOString().replace(/\.\d+Z$/, 'Z') : '<unknown>');
 
 /** map selector (services, nodeSelector) as `k=v,k2=v2`, sorted */
 export const formatLabels = (m: Record<string, string> | undefined) =>

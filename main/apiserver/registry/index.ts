@@ -1,9 +1,28 @@
 // Every resource the API server serves, as upstream's pkg/registry: the API core looks them up here.
-// Table contract: tableColumns[0] is Name and tableRow()[0] the object's name, as upstream's printers.
+// Table contract: tableColumns and tableRow() cells in the same order, wide (priority 1) ones included,
+// exactly as upstream's printers (most start with Name; events do not).
+import { controllerRevisionStrategy, daemonSetStrategy, deploymentStrategy, replicaSetStrategy } from './apps';
+import { cronJobStrategy, jobStrategy } from './batch';
+import { configMapStrategy, secretStrategy, serviceAccountStrategy } from './config';
+import { endpointsStrategy } from './endpoints';
+import { eventStrategy } from './events';
+import { leaseStrategy } from './leases';
+import { namespaceStrategy } from './namespaces';
+import { nodeStrategy } from './nodes';
 import { podStrategy } from './pods';
+import { limitRangeStrategy, resourceQuotaStrategy } from './quotas';
+import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategyV1 } from './rbac';
+import { serviceStrategy } from './services';
 import type { ResourceStrategy } from './types';
 
-export const strategies: ResourceStrategy[] = [podStrategy];
+export const strategies: ResourceStrategy[] = [
+  namespaceStrategy, podStrategy, nodeStrategy, eventStrategy, serviceStrategy, endpointsStrategy,
+  configMapStrategy, secretStrategy, serviceAccountStrategy, resourceQuotaStrategy, limitRangeStrategy,
+  deploymentStrategy, replicaSetStrategy, daemonSetStrategy, controllerRevisionStrategy,
+  jobStrategy, cronJobStrategy,
+  leaseStrategy,
+  roleStrategyV1, clusterRoleStrategy, roleBindingStrategy, clusterRoleBindingStrategy,
+];
 
 const byKey = new Map<string, ResourceStrategy>();
 for (const s of strategies) {

@@ -1,6 +1,5 @@
 // v1 Pod: defaults, the status it starts with, what an update may change, and the columns of `kubectl get pods`.
-import type { KubeObject } from '../../api/object';
-import { errors, type FieldError } from '../../api/errors';
+import type { FieldError } from '../../api/errors';
 import { defaultPodSpec, podQOSClass } from '../../api/defaults';
 import { podStatusCells, podWideCells } from '../../api/pod-status';
 import { deepEqual, diffPaths, fieldErr, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate, validatePodSpec } from '../../api/validation';
@@ -38,23 +37,6 @@ export function validatePodSpecUpdate(spec: Obj, old: Obj): FieldError[] {
   return errs;
 }
 
-/** pods/binding: what upstream's BindingREST does to the pod, with its Conflict messages. */
-export function bindPod(pod: KubeObject, binding: Obj): void {
-  const spec = (pod.spec ??= {}) as Obj;
-  const node = binding.target?.name;
-  if (!node) throw errors.invalid('Binding', undefined, binding.metadata?.name ?? '', [fieldErr.required('target.name')]);
-  if (pod.metadata.deletionTimestamp) throw errors.conflict({ kind: 'pods', name: pod.metadata.name }, 'pod is being deleted, cannot be assigned to a host');
-  if (spec.nodeName) throw errors.conflict({ kind: 'pods', name: pod.metadata.name }, `pod ${pod.metadata.name} is already assigned to node "${spec.nodeName}"`);
-  spec.nodeName = node;
-  const status = (pod.status ??= {}) as Obj;
-  const conds: Obj[] = (status.conditions ?? []).filter((x: Obj) => x.type !== 'PodScheduled');
-  conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
-  status.conditions = conds;
-  if (binding.metadata?.annotations) {
-    pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...binding.metadata.annotations };
-  }
-}
-
 export const podStrategy: ResourceStrategy = {
   group: '',
   version: 'v1',
@@ -70,10 +52,12 @@ export const podStrategy: ResourceStrategy = {
 
   defaults(obj) {
     defaultPodSpec(obj.spec as Obj);
+    // QoS is decided once, at create, after admission (LimitRanger) has filled in resources
+    const status = obj.status as Obj | undefined;
+    if (status && !status.qosClass) status.qosClass = podQOSClass(obj.spec as Obj);
   },
   prepareForCreate(obj) {
-    const spec = obj.spec as Obj | undefined;
-    obj.status = { phase: 'Pending', qosClass: podQOSClass(spec) };
+    obj.status = { phase: 'Pending' };
   },
   prepareForUpdate(obj, old) {
     keepStatus(obj, old);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../main/api/object';
 import { errors } from '../../../main/api/errors';
-import { bindPod, podStrategy } from '../../../main/apiserver/registry/pods';
+import { podStrategy } from '../../../main/apiserver/registry/pods';
 import type { StrategyContext } from '../../../main/apiserver/registry/types';
 
 const ctx: StrategyContext = { user: { username: 'admin', groups: ['system:masters'] }, operation: 'create', now: new Date('2026-01-01T00:10:00Z') };
@@ -126,16 +126,7 @@ describe('pod update', () => {
   });
 });
 
-describe('pod binding, grace, fields, table', () => {
-  it('binds once', () => {
-    const p = pod();
-    create(p);
-    bindPod(p, { metadata: { name: 'nginx-pod' }, target: { kind: 'Node', name: 'node-1' } });
-    expect((p.spec as any).nodeName).toBe('node-1');
-    expect((p.status as any).conditions[0]).toMatchObject({ type: 'PodScheduled', status: 'True' });
-    expect(() => bindPod(p, { target: { name: 'node-2' } })).toThrow('Operation cannot be fulfilled on pods "nginx-pod": pod nginx-pod is already assigned to node "node-1"');
-  });
-
+describe('pod grace, fields, table', () => {
   it.each([
     [{}, undefined, 0],
     [{ nodeName: 'n' }, undefined, 30],
