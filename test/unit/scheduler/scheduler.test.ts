@@ -138,6 +138,18 @@ describe('Scheduler', () => {
     await until(() => nodeOf(c, 'waiting') === 'node-1');
   });
 
+  it('slow motion spaces out the visible steps', async () => {
+    const c = new FakeClient();
+    c.put(R.nodes, node('node-1') as KubeObject);
+    c.put(R.nodes, node('node-2') as KubeObject);
+    const { tracer } = await start(c, { slowMotionMs: 150 });
+    c.put(R.pods, pod('slow') as KubeObject);
+    await until(() => nodeOf(c, 'slow') === 'node-1' || nodeOf(c, 'slow') === 'node-2');
+    const steps = await until(() => (tracer.of('slow').some((s) => s.action === 'bind') ? tracer.of('slow') : undefined));
+    const at = (a: string) => Date.parse(steps.find((s) => s.action === a)!.start);
+    expect(at('bind') - Date.parse(steps.find((s) => s.action === 'queue')!.end!)).toBeGreaterThanOrEqual(280);
+  });
+
   it('a failed binding is undone (Unreserve), reported, and retried after backoff', async () => {
     const c = new FakeClient();
     c.put(R.nodes, node('node-1', { cpu: '1' }) as KubeObject);
