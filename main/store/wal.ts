@@ -192,7 +192,11 @@ export class WriteAheadLog implements Durability {
     let last = restored.revision;
     let lastSeen = 0;
 
-    const segments = names.filter((n) => SEGMENT_RE.test(n));
+    // A segment whose successor starts by the snapshot's revision holds only what the snapshot has:
+    // it is left for the next compaction to delete, and not read (damage there costs nothing).
+    const all = names.filter((n) => SEGMENT_RE.test(n));
+    const startOf = (n: string) => Number(SEGMENT_RE.exec(n)![1]);
+    const segments = all.filter((n, i) => i === all.length - 1 || startOf(all[i + 1]) > restored.revision + 1);
     let good = segments.length;
     for (let s = 0; s < segments.length && good === segments.length; s++) {
       const path = join(dir, segments[s]);
