@@ -1,12 +1,18 @@
-// Just enough Kubernetes protobuf to read the few request bodies kubectl's typed clients send
-// that way (`kubectl auth can-i`: SelfSubjectAccessReview, `kubectl create token`: TokenRequest,
-// `kubectl drain`: Eviction). Responses are JSON, which client-go decodes by Content-Type.
+// Just enough Kubernetes protobuf to read the request bodies kubectl's typed clients send that way
+// (`kubectl create deployment|namespace|serviceaccount|configmap|secret|service|job|rolebinding|...`,
+// `auth can-i`, `create token`, `drain`). Field numbers are those of k8s.io/api's generated.proto;
+// fields not listed are skipped. Responses are JSON, which client-go decodes by Content-Type.
 import { errors } from '../api/errors';
 
 export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-type Fields = Map<number, (Buffer | number)[]>;
+/** int0: a plain (non-pointer) int, omitted when 0 as JSON's omitempty does */
+type Kind = 'string' | 'int' | 'int0' | 'bool' | 'bytes' | 'intOrString' | 'time' | Msg | { repeated: Kind } | { map: Kind };
+interface Msg { [field: number]: [string, Kind] }
+
+type Wire = Buffer | number;
+type Fields = Map<number, Wire[]>;
 
 function readVarint(b: Buffer, pos: number): [number, number] {
   let result = 0;
@@ -28,7 +34,7 @@ function fields(b: Buffer): Fields {
     pos = p1;
     const field = Math.floor(tag / 8);
     const wire = tag & 7;
-    let value: Buffer | number;
+    let value: Wire;
     if (wire === 0) [value, pos] = readVarint(b, pos);
     else if (wire === 2) {
       const [len, p2] = readVarint(b, pos);
@@ -43,52 +49,146 @@ function fields(b: Buffer): Fields {
   return out;
 }
 
-const str = (f: Fields, n: number) => { const v = f.get(n)?.[0]; return Buffer.isBuffer(v) ? v.toString('utf8') : undefined; };
-const strs = (f: Fields, n: number) => (f.get(n) ?? []).filter(Buffer.isBuffer).map((v) => (v as Buffer).toString('utf8'));
-const num = (f: Fields, n: number) => { const v = f.get(n)?.[0]; return typeof v === 'number' ? v : undefined; };
-const msg = (f: Fields, n: number) => { const v = f.get(n)?.[0]; return Buffer.isBuffer(v) ? fields(v) : undefined; };
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ''));
+/** varints of negative int32/int64 come as 64-bit two's complement */
+const signed = (n: number) => (n >= 2 ** 63 ? n - 2 ** 64 : n);
 
-function objectMeta(f: Fields | undefined) {
-  return f ? defined({ name: str(f, 1), generateName: str(f, 2), namespace: str(f, 3) }) : {};
+function scalar(kind: Kind, v: Wire): unknown {
+  if (kind === 'string') return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  if (kind === 'bytes') return Buffer.isBuffer(v) ? v.toString('base64') : '';
+  if (kind === 'int') return typeof v === 'number' ? signed(v) : 0;
+  if (kind === 'int0') return typeof v === 'number' && v !== 0 ? signed(v) : undefined;
+  if (kind === 'bool') return v === 1;
+  if (kind === 'time') {
+    if (!Buffer.isBuffer(v)) return undefined;
+    const secs = fields(v).get(1)?.[0];
+    return typeof secs === 'number' ? new Date(secs * 1000).toISOString().replace(/\.\d+Z$/, 'Z') : undefined;
+  }
+  if (kind === 'intOrString') {
+    if (!Buffer.isBuffer(v)) return undefined;
+    const f = fields(v);
+    const type = f.get(1)?.[0] ?? 0;
+    return type === 1 ? scalar('string', f.get(3)?.[0] ?? Buffer.alloc(0)) : scalar('int', f.get(2)?.[0] ?? 0);
+  }
+  return Buffer.isBuffer(v) ? decodeMessage(v, kind as Msg) : undefined;
 }
 
-/** Decode a protobuf body of the kinds above into its JSON form; anything else is a 415. */
+function decodeMessage(b: Buffer, schema: Msg): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [num, values] of fields(b)) {
+    const entry = schema[num];
+    if (!entry) continue;
+    const [name, kind] = entry;
+    if (typeof kind === 'object' && 'repeated' in kind) {
+      out[name] = values.map((v) => scalar(kind.repeated as Kind, v));
+    } else if (typeof kind === 'object' && 'map' in kind) {
+      const m: Record<string, unknown> = {};
+      for (const v of values) {
+        if (!Buffer.isBuffer(v)) continue;
+        const e = fields(v);
+        m[String(scalar('string', e.get(1)?.[0] ?? Buffer.alloc(0)))] = scalar(kind.map as Kind, e.get(2)?.[0] ?? Buffer.alloc(0));
+      }
+      out[name] = m;
+    } else {
+      const v = scalar(kind, values[values.length - 1]);
+      // proto always carries empty strings and false; JSON's omitempty leaves them out, and defaulting relies on that
+      if (v !== undefined && v !== '' && v !== false) out[name] = v;
+    }
+  }
+  return out;
+}
+
+const rep = (k: Kind) => ({ repeated: k });
+const map = (k: Kind) => ({ map: k });
+
+const ownerReference: Msg = { 1: ['kind', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'], 5: ['apiVersion', 'string'], 6: ['controller', 'bool'], 7: ['blockOwnerDeletion', 'bool'] };
+const objectMeta: Msg = {
+  1: ['name', 'string'], 2: ['generateName', 'string'], 3: ['namespace', 'string'], 5: ['uid', 'string'], 6: ['resourceVersion', 'string'],
+  11: ['labels', map('string')], 12: ['annotations', map('string')], 13: ['ownerReferences', rep(ownerReference)], 14: ['finalizers', rep('string')],
+};
+const labelSelector: Msg = {
+  1: ['matchLabels', map('string')],
+  2: ['matchExpressions', rep({ 1: ['key', 'string'], 2: ['operator', 'string'], 3: ['values', rep('string')] })],
+};
+const containerPort: Msg = { 1: ['name', 'string'], 2: ['hostPort', 'int0'], 3: ['containerPort', 'int'], 4: ['protocol', 'string'], 5: ['hostIP', 'string'] };
+const envVar: Msg = { 1: ['name', 'string'], 2: ['value', 'string'] };
+const resources: Msg = { 1: ['limits', map('string')], 2: ['requests', map('string')] };
+const container: Msg = {
+  1: ['name', 'string'], 2: ['image', 'string'], 3: ['command', rep('string')], 4: ['args', rep('string')], 5: ['workingDir', 'string'],
+  6: ['ports', rep(containerPort)], 7: ['env', rep(envVar)], 8: ['resources', resources], 13: ['terminationMessagePath', 'string'],
+  14: ['imagePullPolicy', 'string'], 16: ['stdin', 'bool'], 17: ['stdinOnce', 'bool'], 18: ['tty', 'bool'], 20: ['terminationMessagePolicy', 'string'],
+};
+const podSpec: Msg = {
+  2: ['containers', rep(container)], 3: ['restartPolicy', 'string'], 4: ['terminationGracePeriodSeconds', 'int'], 5: ['activeDeadlineSeconds', 'int'],
+  6: ['dnsPolicy', 'string'], 7: ['nodeSelector', map('string')], 8: ['serviceAccountName', 'string'], 10: ['nodeName', 'string'],
+  19: ['schedulerName', 'string'], 20: ['initContainers', rep(container)],
+};
+const podTemplateSpec: Msg = { 1: ['metadata', objectMeta], 2: ['spec', podSpec] };
+const policyRule: Msg = { 1: ['verbs', rep('string')], 2: ['apiGroups', rep('string')], 3: ['resources', rep('string')], 4: ['resourceNames', rep('string')], 5: ['nonResourceURLs', rep('string')] };
+const binding: Msg = {
+  1: ['metadata', objectMeta],
+  2: ['subjects', rep({ 1: ['kind', 'string'], 2: ['apiGroup', 'string'], 3: ['name', 'string'], 4: ['namespace', 'string'] })],
+  3: ['roleRef', { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] }],
+};
+const jobSpec: Msg = {
+  1: ['parallelism', 'int'], 2: ['completions', 'int'], 3: ['activeDeadlineSeconds', 'int'], 4: ['selector', labelSelector], 5: ['manualSelector', 'bool'],
+  6: ['template', podTemplateSpec], 7: ['backoffLimit', 'int'], 8: ['ttlSecondsAfterFinished', 'int'],
+};
+
+/** by kind: the message schema of the object (field 1 is always metadata) */
+const kinds: Record<string, Msg> = {
+  Namespace: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['finalizers', rep('string')] }] },
+  ServiceAccount: { 1: ['metadata', objectMeta], 4: ['automountServiceAccountToken', 'bool'] },
+  ConfigMap: { 1: ['metadata', objectMeta], 2: ['data', map('string')], 3: ['binaryData', map('bytes')], 4: ['immutable', 'bool'] },
+  Secret: { 1: ['metadata', objectMeta], 2: ['data', map('bytes')], 3: ['type', 'string'], 4: ['stringData', map('string')], 5: ['immutable', 'bool'] },
+  Role: { 1: ['metadata', objectMeta], 2: ['rules', rep(policyRule)] },
+  ClusterRole: { 1: ['metadata', objectMeta], 2: ['rules', rep(policyRule)] },
+  RoleBinding: binding,
+  ClusterRoleBinding: binding,
+  Pod: { 1: ['metadata', objectMeta], 2: ['spec', podSpec] },
+  Deployment: {
+    1: ['metadata', objectMeta],
+    2: ['spec', {
+      1: ['replicas', 'int'], 2: ['selector', labelSelector], 3: ['template', podTemplateSpec],
+      4: ['strategy', { 1: ['type', 'string'], 2: ['rollingUpdate', { 1: ['maxUnavailable', 'intOrString'], 2: ['maxSurge', 'intOrString'] }] }],
+      5: ['minReadySeconds', 'int0'], 6: ['revisionHistoryLimit', 'int'], 7: ['paused', 'bool'], 9: ['progressDeadlineSeconds', 'int'],
+    }],
+  },
+  Service: {
+    1: ['metadata', objectMeta],
+    2: ['spec', {
+      1: ['ports', rep({ 1: ['name', 'string'], 2: ['protocol', 'string'], 3: ['port', 'int'], 4: ['targetPort', 'intOrString'], 5: ['nodePort', 'int0'] })],
+      2: ['selector', map('string')], 3: ['clusterIP', 'string'], 4: ['type', 'string'], 5: ['externalIPs', rep('string')], 7: ['sessionAffinity', 'string'], 10: ['externalName', 'string'],
+    }],
+  },
+  Job: { 1: ['metadata', objectMeta], 2: ['spec', jobSpec] },
+  CronJob: {
+    1: ['metadata', objectMeta],
+    2: ['spec', { 1: ['schedule', 'string'], 2: ['startingDeadlineSeconds', 'int'], 3: ['concurrencyPolicy', 'string'], 4: ['suspend', 'bool'], 5: ['jobTemplate', { 1: ['metadata', objectMeta], 2: ['spec', jobSpec] }] }],
+  },
+  SelfSubjectAccessReview: {
+    1: ['metadata', objectMeta],
+    2: ['spec', {
+      1: ['resourceAttributes', { 1: ['namespace', 'string'], 2: ['verb', 'string'], 3: ['group', 'string'], 4: ['version', 'string'], 5: ['resource', 'string'], 6: ['subresource', 'string'], 7: ['name', 'string'] }],
+      2: ['nonResourceAttributes', { 1: ['path', 'string'], 2: ['verb', 'string'] }],
+    }],
+  },
+  TokenRequest: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['audiences', rep('string')], 4: ['expirationSeconds', 'int'] }] },
+  Eviction: { 1: ['metadata', objectMeta], 2: ['deleteOptions', { 1: ['gracePeriodSeconds', 'int'], 6: ['propagationPolicy', 'string'] }] },
+  DeleteOptions: { 1: ['gracePeriodSeconds', 'int'], 6: ['propagationPolicy', 'string'] },
+};
+
+/** Decode a protobuf body into its JSON form; kinds not listed above are a 415. */
 export function decodeProtobuf(body: Buffer): Record<string, unknown> {
   if (!body.subarray(0, 4).equals(MAGIC)) throw errors.badRequest('invalid protobuf: missing the k8s magic prefix');
   const unknown = fields(body.subarray(4));
-  const typeMeta = msg(unknown, 1);
-  const apiVersion = typeMeta ? str(typeMeta, 1) : undefined;
-  const kind = typeMeta ? str(typeMeta, 2) : undefined;
-  const raw = msg(unknown, 2) ?? new Map();
-  switch (kind) {
-    case 'SelfSubjectAccessReview': {
-      const spec = msg(raw, 2);
-      const ra = spec && msg(spec, 1);
-      const nra = spec && msg(spec, 2);
-      return {
-        apiVersion, kind, metadata: objectMeta(msg(raw, 1)),
-        spec: defined({
-          resourceAttributes: ra ? defined({ namespace: str(ra, 1), verb: str(ra, 2), group: str(ra, 3), version: str(ra, 4), resource: str(ra, 5), subresource: str(ra, 6), name: str(ra, 7) }) : undefined,
-          nonResourceAttributes: nra ? defined({ path: str(nra, 1), verb: str(nra, 2) }) : undefined,
-        }),
-      };
-    }
-    case 'TokenRequest': {
-      const spec = msg(raw, 2);
-      return {
-        apiVersion, kind, metadata: objectMeta(msg(raw, 1)),
-        spec: spec ? defined({ audiences: strs(spec, 1), expirationSeconds: num(spec, 4) }) : {},
-      };
-    }
-    case 'Eviction': {
-      const del = msg(raw, 2);
-      return {
-        apiVersion, kind, metadata: objectMeta(msg(raw, 1)),
-        ...(del ? { deleteOptions: defined({ gracePeriodSeconds: num(del, 1), propagationPolicy: str(del, 6) }) } : {}),
-      };
-    }
-    default:
-      throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  const typeMeta = unknown.get(1)?.[0];
+  const tm = Buffer.isBuffer(typeMeta) ? decodeMessage(typeMeta, { 1: ['apiVersion', 'string'], 2: ['kind', 'string'] }) : {};
+  const kind = tm.kind as string | undefined;
+  const schema = kind ? kinds[kind] : undefined;
+  if (!schema) {
+    throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
   }
+  const raw = unknown.get(2)?.[0];
+  const obj = Buffer.isBuffer(raw) ? decodeMessage(raw, schema) : {};
+  return { apiVersion: tm.apiVersion, kind, ...obj };
 }

@@ -41,7 +41,7 @@ export async function startApi(opts: { admission?: AdmissionPlugin[] } = {}): Pr
     new Promise<KubectlResult>((resolve) => {
       const child = execFile(
         '/usr/bin/kubectl',
-        [...args, `--cache-dir=${join(dir, 'cache')}`],
+        [`--cache-dir=${join(dir, 'cache')}`, ...args],
         { env: { ...process.env, KUBECONFIG: o.kubeconfig ?? kubeconfig, HOME: dir }, timeout: o.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
         (err, stdout, stderr) => {
           const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
