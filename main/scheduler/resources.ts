@@ -23,25 +23,30 @@ export const zero = (): Resources => resources();
 export const DefaultMilliCPURequest = 100;
 export const DefaultMemoryRequest = 200 * 1024 * 1024;
 
-/** Value in milli-units rounded up (upstream's MilliValue); a malformed quantity counts as 0 (validation rejects it earlier). */
-export function milli(q: string | number | undefined): number {
+// A cluster uses few distinct quantity strings ("100m", "500Mi"), and every pod update re-reads them.
+const memo = new Map<string, number>();
+
+function cached(kind: 'm' | 'v', q: string | number | undefined): number {
   if (q === undefined) return 0;
-  try {
-    return Number(toMilli(q));
-  } catch {
-    return 0;
+  const key = kind + q;
+  let v = memo.get(key);
+  if (v === undefined) {
+    try {
+      v = Number(kind === 'm' ? toMilli(q) : toValue(q));
+    } catch {
+      v = 0; // malformed: validation rejects it before it gets here
+    }
+    if (memo.size > 10_000) memo.clear();
+    memo.set(key, v);
   }
+  return v;
 }
 
-/** Value rounded up (upstream's Value); a malformed quantity counts as 0. */
-export function whole(q: string | number | undefined): number {
-  if (q === undefined) return 0;
-  try {
-    return Number(toValue(q));
-  } catch {
-    return 0;
-  }
-}
+/** Value in milli-units rounded up (upstream's MilliValue). */
+export const milli = (q: string | number | undefined) => cached('m', q);
+
+/** Value rounded up (upstream's Value). */
+export const whole = (q: string | number | undefined) => cached('v', q);
 
 export function fromList(list: Record<string, string | number> | undefined): Resources {
   return resources(
