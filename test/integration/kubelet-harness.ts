@@ -29,7 +29,7 @@ setLogLevel((process.env.KUBELAB_LOG as 'debug') ?? 'warn');
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
 /** The registry's strategies, plus plain ones for what the kubelet touches that the registry does not serve yet. */
-function kubeletStrategies(): ResourceStrategy[] {
+export function kubeletStrategies(): ResourceStrategy[] {
   const plain = (group: string, kind: string, resource: string, namespaced: boolean, subresources: string[] = []): ResourceStrategy =>
     strategyFor(group, resource) ?? { group, version: 'v1', kind, resource, singular: kind.toLowerCase(), namespaced, verbs: VERBS, subresources };
   const extra = [
