@@ -1,6 +1,6 @@
 // Store benchmark: durable creates/s under group commit with 1, 16 and 64 concurrent writers,
 // against the baseline of one raw write + fsync per record, plus watch fan-out latency to 100 watchers.
-// Run: node --import tsx bench/store.bench.ts   (KUBELAB_BENCH_DIR picks the disk; default: the OS temp dir)
+// Run: node --import tsx bench/store.bench.ts [--quick]   (KUBELAB_BENCH_DIR picks the disk; default: the OS temp dir)
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { setLogSink } from '../main/log';
 import { memoryStore, openStore } from '../main/store';
 import { frame } from '../main/store/wal';
 
+// Same shapes as bench/run.ts, declared here: importing the runner from a bench it imports would deadlock its top-level await.
 export interface BenchResult {
   name: string;
   value: number;
@@ -19,7 +20,11 @@ export interface BenchResult {
   ratio?: number;
 }
 
-const SECONDS = Number(process.env.KUBELAB_BENCH_SECONDS ?? 3);
+export interface BenchOptions {
+  quick: boolean;
+}
+
+let SECONDS = 3;
 
 function podObject(i: number): KubeObject {
   return {
@@ -100,8 +105,10 @@ async function watchLatency(): Promise<{ p50: number; p99: number }> {
   return { p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] };
 }
 
-export async function run(base = process.env.KUBELAB_BENCH_DIR ?? tmpdir()): Promise<BenchResult[]> {
+export async function run(opts: BenchOptions = { quick: false }): Promise<BenchResult[]> {
   setLogSink(() => {});
+  SECONDS = opts.quick ? 1 : 3;
+  const base = process.env.KUBELAB_BENCH_DIR ?? tmpdir();
   const baseline = rawFsyncPerRecord(base);
   const results: BenchResult[] = [{ name: 'raw write+fsync per record', value: baseline, unit: 'records/s' }];
   for (const writers of [1, 16, 64]) {
@@ -126,5 +133,5 @@ function printTable(results: BenchResult[]): void {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  printTable(await run());
+  printTable(await run({ quick: process.argv.includes('--quick') }));
 }
