@@ -103,6 +103,26 @@ describe('kubectl get and friends', () => {
     }
   });
 
+  it('selects events by the object they are about, and describe shows them', async () => {
+    const uid = (await t.kubectl(['get', 'pod', 'web-2', '-o', 'jsonpath={.metadata.uid}'])).stdout;
+    const event = (name: string, pod: string, podUid: string, reason: string, message: string) =>
+      JSON.stringify({
+        apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default' },
+        involvedObject: { kind: 'Pod', namespace: 'default', name: pod, uid: podUid, apiVersion: 'v1' },
+        reason, message, type: 'Normal', count: 1, source: { component: 'default-scheduler' },
+        firstTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      });
+    expect((await t.kubectl(['create', '-f', '-'], { input: event('web-2.1', 'web-2', uid, 'Scheduled', 'Successfully assigned default/web-2 to node1') })).code).toBe(0);
+    expect((await t.kubectl(['create', '-f', '-'], { input: event('web-1.1', 'web-1', 'other', 'Pulling', 'Pulling image "nginx"') })).code).toBe(0);
+    const r = await t.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=web-2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Normal\s+Scheduled\s+pod\/web-2\s+Successfully assigned default\/web-2 to node1/);
+    expect(r.stdout).not.toContain('Pulling');
+    const d = await t.kubectl(['describe', 'pod', 'web-2']);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toMatch(/Events:[\s\S]*Scheduled[\s\S]*Successfully assigned default\/web-2 to node1/);
+  });
+
   it('deletes and then reports NotFound', async () => {
     const d = await t.kubectl(['delete', 'pod', 'web-3']);
     expect(d.stdout).toBe('pod "web-3" deleted\n');
