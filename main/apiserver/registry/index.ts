@@ -13,6 +13,7 @@ import { podStrategy } from './pods';
 import { limitRangeStrategy, resourceQuotaStrategy } from './quotas';
 import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, roleStrategyV1 } from './rbac';
 import { serviceStrategy } from './services';
+import { podTraceStrategy } from '../../trace/strategy';
 import type { ResourceStrategy } from './types';
 
 export const strategies: ResourceStrategy[] = [
@@ -22,6 +23,7 @@ export const strategies: ResourceStrategy[] = [
   jobStrategy, cronJobStrategy,
   leaseStrategy,
   roleStrategyV1, clusterRoleStrategy, roleBindingStrategy, clusterRoleBindingStrategy,
+  podTraceStrategy,
 ];
 
 const byKey = new Map<string, ResourceStrategy>();
