@@ -13,6 +13,7 @@ import { openStore, type Store } from './store/index';
 import { selectContexts, listDockerContexts, type ContextEnv } from './runtime/docker/contexts';
 import { ensureSandboxImage } from './runtime/docker/sandbox-image';
 import { DockerRuntime } from './runtime/docker/index';
+import { VirtualRuntime } from './runtime/virtual/index';
 import type { ClusterPhase, ClusterStatus, DockerContextInfo } from './bridge/contract';
 import { ControllerManager, type ControllerManagerOptions } from './controllers/index';
 import { Scheduler } from './scheduler/index';
@@ -278,19 +279,17 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     for (let i = 1; i <= virtual; i++) nodes.push({ name: `virtual-node-${i}`, kind: 'virtual' });
     this.nodes = nodes;
     for (const n of nodes) {
-      if (n.kind !== 'docker' || !n.docker) {
-        // the simulated runtime plugs in here once it exists
-        log.warn('virtual node has no runtime yet: no kubelet for it', { node: n.name });
-        continue;
-      }
       const docker = n.docker;
-      const runtime = new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker) });
+      // nodes without an engine simulate their containers
+      const runtime = n.kind === 'docker' && docker
+        ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker) })
+        : new VirtualRuntime({ nodeName: n.name });
       const kubelet = new Kubelet({
         client: this.api!.client(componentUsers.node(n.name)),
         runtime,
         nodeName: n.name,
         tracer: this.tracer,
-        options: { clusterId: this.clusterId, dataDir: join(this.dataDir, 'kubelet', n.name) },
+        options: { clusterId: this.clusterId, dataDir: join(this.dataDir, 'kubelet', n.name), virtual: n.kind === 'virtual' },
       });
       await this.run(`kubelet/${n.name}`, kubelet);
       this.kubelets.push(kubelet);
