@@ -14,7 +14,8 @@ export default defineConfig({
   },
   preload: {
     plugins: [externalizeDepsPlugin()],
-    build: { outDir: 'out/preload', rollupOptions: { input: { index: resolve(root, 'preload/index.ts') } } },
+    // sandboxed preloads must be CommonJS
+    build: { outDir: 'out/preload', rollupOptions: { input: { index: resolve(root, 'preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } } },
   },
   renderer: {
     root: resolve(root, 'renderer'),
