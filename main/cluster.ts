@@ -9,6 +9,8 @@ import type Docker from 'dockerode';
 import { ensurePki, writeKubeconfig, type Pki } from './apiserver/pki';
 import { createApiServer, type ApiServer } from './apiserver/index';
 import { componentUsers } from './apiserver/bootstrap';
+import { createStreamHandler } from './apiserver/streams/index';
+import { apiserverUser } from './apiserver/authn';
 import { openStore, type Store } from './store/index';
 import { selectContexts, listDockerContexts, type ContextEnv } from './runtime/docker/contexts';
 import { ensureSandboxImage } from './runtime/docker/sandbox-image';
@@ -224,6 +226,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const listener = await api.listen({ port: this.opts.apiPort ?? 6443, key: pki.key, cert: pki.cert, tokens: { admin: pki.tokens.admin } });
     this.running.push({ name: 'apiserver', stop: () => listener.close() });
     await api.bootstrap();
+    // logs, exec, attach and port-forward go to the pod's kubelet, as the apiserver proxies them upstream
+    api.setStreamHandler(createStreamHandler({ client: api.client(apiserverUser) }));
     this.tracer.attach(api.client({ username: TRACER_USER, groups: ['system:authenticated'] }));
     this.running.push({ name: 'trace-recorder', stop: () => this.tracer.close() });
     this.apiPort = listener.port;
