@@ -9,6 +9,7 @@ import { EndpointsController } from './endpoints/endpoints-controller';
 import { GarbageCollector } from './garbagecollector/garbage-collector';
 import { JobController } from './job/job-controller';
 import { NamespaceController } from './namespace/namespace-controller';
+import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller';
 import { ReplicaSetController } from './replicaset/replicaset-controller';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller';
 
@@ -41,18 +42,25 @@ export class ControllerManager {
   constructor(cfg: ControllerManagerConfig) {
     this.informers = new InformerFactory(cfg.client);
     const ctx: ControllerContext = { client: cfg.client, informers: this.informers, tracer: cfg.tracer ?? noopTracer, chain: new ChainNotes() };
-    const all: Controller[] = [
-      new ReplicaSetController(ctx),
-      new DeploymentController(ctx),
-      new GarbageCollector(ctx),
-      new NamespaceController(ctx),
-      new ServiceAccountController(ctx),
-      new EndpointsController(ctx),
-      new DaemonSetController(ctx),
-      new JobController(ctx, cfg.options?.jobBackoffBaseMs),
+    const o = cfg.options ?? {};
+    // built only when asked for, so a partial manager (tests, step mode) starts only the informers it needs
+    const factories: Array<[string, () => Controller]> = [
+      ['replicaset', () => new ReplicaSetController(ctx)],
+      ['deployment', () => new DeploymentController(ctx)],
+      ['garbagecollector', () => new GarbageCollector(ctx)],
+      ['namespace', () => new NamespaceController(ctx)],
+      ['serviceaccount', () => new ServiceAccountController(ctx)],
+      ['endpoints', () => new EndpointsController(ctx)],
+      ['daemonset', () => new DaemonSetController(ctx)],
+      ['job', () => new JobController(ctx, o.jobBackoffBaseMs)],
+      ['nodelifecycle', () => new NodeLifecycleController(ctx, {
+        nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds ?? 40,
+        podEvictionTimeoutSeconds: o.podEvictionTimeoutSeconds ?? 300,
+        nodeMonitorPeriodSeconds: o.nodeMonitorPeriodSeconds ?? 5,
+      })],
     ];
-    const only = cfg.options?.controllers;
-    this.controllers = only ? all.filter((c) => only.includes(c.name)) : all;
+    const only = o.controllers;
+    this.controllers = factories.filter(([n]) => !only || only.includes(n)).map(([, make]) => make());
   }
 
   async start(): Promise<void> {
