@@ -98,6 +98,15 @@ function prefixEnd(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
+/** Frozen, so a list filter (which sees stored values, uncopied) can't change what is stored. */
+export function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
+
 function out(e: Entry): StoredValue {
   return { key: e.key, value: JSON.parse(e.json), modRevision: e.modRevision, createRevision: e.createRevision };
 }
@@ -106,7 +115,7 @@ function out(e: Entry): StoredValue {
 function makeEntry(key: string, value: KubeObject, rev: number, createRevision: number): Entry {
   const v = structuredClone(value);
   v.metadata = { ...(v.metadata ?? {}), resourceVersion: String(rev) };
-  return { key, value: v, json: JSON.stringify(v), modRevision: rev, createRevision };
+  return { key, value: deepFreeze(v), json: JSON.stringify(v), modRevision: rev, createRevision };
 }
 
 class Watcher {
@@ -446,7 +455,7 @@ export class RevisionedStore implements Store {
       if (!prev) throw new Error(`log deletes missing key ${rec.key} at revision ${rec.revision}`);
       change = { revision: rec.revision, type: 'DELETED', key: rec.key, entry: tombstone(prev, rec.revision), prev, ts: rec.ts };
     } else {
-      const entry: Entry = { key: rec.key, value: rec.value!, json: rec.json ?? JSON.stringify(rec.value), modRevision: rec.revision, createRevision: rec.createRevision };
+      const entry: Entry = { key: rec.key, value: deepFreeze(rec.value!), json: rec.json ?? JSON.stringify(rec.value), modRevision: rec.revision, createRevision: rec.createRevision };
       change = { revision: rec.revision, type: prev ? 'MODIFIED' : 'ADDED', key: rec.key, entry, prev, ts: rec.ts };
     }
     this.apply(change);
@@ -487,5 +496,5 @@ export class RevisionedStore implements Store {
 function tombstone(prev: Entry, rev: number): Entry {
   const v = JSON.parse(prev.json) as KubeObject;
   v.metadata = { ...v.metadata, resourceVersion: String(rev) };
-  return { key: prev.key, value: v, json: JSON.stringify(v), modRevision: rev, createRevision: prev.createRevision };
+  return { key: prev.key, value: deepFreeze(v), json: JSON.stringify(v), modRevision: rev, createRevision: prev.createRevision };
 }

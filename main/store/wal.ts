@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { KubeObject } from '../api/object';
 import { logger } from '../log';
-import type { Change, Durability, Entry, Restored } from './revisioned-store';
+import { deepFreeze, type Change, type Durability, type Entry, type Restored } from './revisioned-store';
 
 const log = logger('store');
 
@@ -103,7 +103,7 @@ async function loadSnapshot(path: string): Promise<Restored> {
   const entries: Entry[] = [];
   for (let i = 1; i < records.length; i++) {
     const o = JSON.parse(records[i].text);
-    entries.push({ key: o.k, value: o.v, json: JSON.stringify(o.v), modRevision: o.m, createRevision: o.c });
+    entries.push({ key: o.k, value: deepFreeze(o.v), json: JSON.stringify(o.v), modRevision: o.m, createRevision: o.c });
   }
   return { revision: header.revision, entries };
 }

@@ -91,6 +91,17 @@ describe.each(kinds)('%s store', (_name, open) => {
     expect(input.metadata.resourceVersion).toBeUndefined();
   });
 
+  it('a list filter cannot change stored values', async () => {
+    const s = await make();
+    await s.create('/k/a', pod('a'));
+    const meddling = (v: KubeObject) => {
+      (v.metadata.labels as Record<string, string>).app = 'changed';
+      return true;
+    };
+    expect(() => s.list('/k/', { filter: meddling })).toThrow(TypeError);
+    expect(s.get('/k/a')!.value.metadata.labels).toEqual({ app: 'a' });
+  });
+
   it.each([
     { name: 'create an existing key', op: (s: Store) => s.create('/k/a', pod('a')), want: 'AlreadyExists' },
     { name: 'update a missing key', op: (s: Store) => s.update('/k/missing', pod('x')), want: 'NotFound' },
