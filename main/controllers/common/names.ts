@@ -30,11 +30,11 @@ export function fnv32a(s: string): number {
   return h >>> 0;
 }
 
-/** JSON with keys sorted, so equal objects hash equal whatever their key order. */
+/** JSON with keys sorted and null/undefined fields dropped, so equal objects hash equal (Go sees null as absent). */
 export function canonicalJSON(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`;
   if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined && x !== null).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJSON(x)}`).join(',')}}`;
   }
   return JSON.stringify(v);

@@ -29,6 +29,8 @@ describe('templateHash', () => {
   it('equalIgnoreHash ignores only the pod-template-hash label', () => {
     expect(equalIgnoreHash({ metadata: { labels: { app: 'a', 'pod-template-hash': 'x' } } }, { metadata: { labels: { app: 'a' } } })).toBe(true);
     expect(equalIgnoreHash({ metadata: { labels: { app: 'a' } } }, { metadata: { labels: { app: 'b' } } })).toBe(false);
+    // kubectl rollout undo sends `creationTimestamp: null` in the template: the same as absent
+    expect(equalIgnoreHash({ metadata: { labels: { app: 'a' }, creationTimestamp: null } } as never, { metadata: { labels: { app: 'a', 'pod-template-hash': 'x' } } })).toBe(true);
   });
 });
 
