@@ -1,0 +1,69 @@
+// A fake in-memory Client for admission unit tests: get, list and update over plain maps.
+import { errors } from '../../../main/api/errors';
+import type { KubeList, KubeObject } from '../../../main/api/object';
+import type { AdmissionAttributes, AdmissionOperation } from '../../../main/apiserver/admission/types';
+import type { Client, ListOptions, ResourceType, WriteOptions } from '../../../main/client/types';
+
+export class FakeClient implements Client {
+  readonly objects = new Map<string, KubeObject>();
+  readonly writes: { type: string; obj: KubeObject; opts?: WriteOptions }[] = [];
+
+  private key(t: ResourceType, name: string, ns?: string) {
+    return `${t.group}/${t.resource}/${t.namespaced ? ns ?? '' : ''}/${name}`;
+  }
+
+  add(t: ResourceType, obj: KubeObject): this {
+    this.objects.set(this.key(t, obj.metadata.name!, obj.metadata.namespace), structuredClone(obj));
+    return this;
+  }
+
+  async get<T extends KubeObject = KubeObject>(t: ResourceType, name: string, ns?: string): Promise<T> {
+    const o = this.objects.get(this.key(t, name, ns));
+    if (!o) throw errors.notFound({ kind: t.resource, name, group: t.group || undefined });
+    return structuredClone(o) as T;
+  }
+
+  async list<T extends KubeObject = KubeObject>(t: ResourceType, opts: ListOptions = {}): Promise<KubeList<T>> {
+    const prefix = `${t.group}/${t.resource}/${opts.namespace ?? ''}`;
+    const items = [...this.objects.entries()].filter(([k]) => k.startsWith(opts.namespace ? `${prefix}/` : `${t.group}/${t.resource}/`)).map(([, v]) => structuredClone(v));
+    return { apiVersion: 'v1', kind: 'List', metadata: {}, items: items as T[] };
+  }
+
+  async update<T extends KubeObject = KubeObject>(t: ResourceType, obj: KubeObject, opts?: WriteOptions): Promise<T> {
+    this.writes.push({ type: t.resource, obj: structuredClone(obj), opts });
+    const k = this.key(t, obj.metadata.name!, opts?.namespace ?? obj.metadata.namespace);
+    const old = this.objects.get(k);
+    if (!old) throw errors.notFound({ kind: t.resource, name: obj.metadata.name });
+    this.objects.set(k, opts?.subresource === 'status' ? { ...old, status: structuredClone(obj.status) } : structuredClone(obj));
+    return structuredClone(this.objects.get(k)!) as T;
+  }
+
+  async create<T extends KubeObject = KubeObject>(): Promise<T> {
+    throw new Error('FakeClient.create is not used by admission');
+  }
+
+  async patch<T extends KubeObject = KubeObject>(): Promise<T> {
+    throw new Error('FakeClient.patch is not used by admission');
+  }
+
+  async delete<T extends KubeObject = KubeObject>(): Promise<T> {
+    throw new Error('FakeClient.delete is not used by admission');
+  }
+
+  async watch(): Promise<never> {
+    throw new Error('FakeClient.watch is not used by admission');
+  }
+}
+
+/** Attributes of a request as the API server builds them; `notes` collects what plugins report. */
+export function attrs(client: FakeClient, over: Partial<AdmissionAttributes> & { operation: AdmissionOperation }) {
+  const notes: string[] = [];
+  const a: AdmissionAttributes = {
+    user: { username: 'admin', groups: ['system:masters'] },
+    namespace: 'default', name: over.object?.metadata.name ?? over.oldObject?.metadata.name ?? '',
+    group: '', version: 'v1', resource: 'pods', subresource: '', kind: 'Pod', dryRun: false,
+    client, note: (m) => notes.push(m),
+    ...over,
+  };
+  return { a, notes };
+}
