@@ -66,11 +66,21 @@ async function measure(client: Client, seed: (obj: KubeObject, kind: 'node' | 'p
   }
   await waitFor(() => scheduler.status().queue.active >= pods, 120_000);
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   scheduler.resume();
   await waitFor(() => scheduler.status().scheduled >= pods, 600_000);
   const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu0);
   await scheduler.stop();
-  return pods / seconds;
+  // CPU seconds of this process: the figure that holds on a machine shared with other work
+  return { wall: pods / seconds, cpu: pods / ((used.user + used.system) / 1e6) };
+}
+
+function rows(name: string, rate: { wall: number; cpu: number }): BenchResult[] {
+  return [
+    { name, value: rate.wall, unit: 'pods/s', baseline: UPSTREAM_PODS_PER_SECOND, ratio: rate.wall / UPSTREAM_PODS_PER_SECOND },
+    { name: `${name}, per CPU-second`, value: rate.cpu, unit: 'pods/cpu-s', baseline: UPSTREAM_PODS_PER_SECOND, ratio: rate.cpu / UPSTREAM_PODS_PER_SECOND },
+  ];
 }
 
 export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]> {
@@ -82,7 +92,7 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
 
   const fake = new FakeClient();
   const fakeRate = await measure(fake, async (o, kind) => fake.put(kind === 'node' ? R.nodes : R.pods, o), nodes, pods);
-  results.push({ name: `scheduler alone (FakeClient), ${size}`, value: fakeRate, unit: 'pods/s', baseline: UPSTREAM_PODS_PER_SECOND, ratio: fakeRate / UPSTREAM_PODS_PER_SECOND });
+  results.push(...rows(`scheduler alone (FakeClient), ${size}`, fakeRate));
 
   try {
     const api = createApiServer({ store: memoryStore() });
@@ -94,7 +104,7 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
       nodes,
       pods,
     );
-    results.push({ name: `scheduler via in-process API server, ${size}`, value: apiRate, unit: 'pods/s', baseline: UPSTREAM_PODS_PER_SECOND, ratio: apiRate / UPSTREAM_PODS_PER_SECOND });
+    results.push(...rows(`scheduler via in-process API server, ${size}`, apiRate));
   } catch (err) {
     // the API server may not serve every resource the scheduler needs yet; say so instead of a number
     console.error(`scheduler bench via API server not run: ${(err as Error).message}`);
@@ -104,6 +114,6 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const results = await run({ quick: process.argv.includes('--quick') });
-  for (const r of results) console.log(`${r.name}: ${r.value.toFixed(0)} ${r.unit} (upstream CI expects ~${r.baseline} at 5000 nodes; ratio ${r.ratio!.toFixed(2)}x)`);
+  for (const r of results) console.log(`${r.name}: ${r.value.toFixed(0)} ${r.unit} (upstream CI expects ~${r.baseline} pods/s at 5000 nodes; ratio ${r.ratio!.toFixed(2)}x)`);
   process.exit(0);
 }

@@ -81,6 +81,17 @@ describe('scheduler on two Docker engines, through kubectl', () => {
     const cond = JSON.parse(await kubectl('get', 'pod', 'ssd-pod', '-o', 'jsonpath={.status.conditions}')) as { type: string; status: string; reason: string }[];
     expect(cond.find((c) => c.type === 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable' });
 
+    // The pod's trace names each filtered node and why, for "Why is my pod Pending?"
+    const filter = await poll('a scheduler filter step in the PodTrace', async () => {
+      const trace = JSON.parse(await kubectl('get', 'podtraces', 'ssd-pod', '-o', 'json')) as { steps: { component: string; action: string; outcome: string; details?: any }[] };
+      return trace.steps.find((s) => s.component === 'scheduler' && s.action === 'filter' && s.outcome === 'failure');
+    });
+    expect(filter.details.kind).toBe('SchedulingDetails');
+    const rows = Object.fromEntries((filter.details.nodes as { node: string; explain: string; reasons: string[] }[]).map((r) => [r.node, r]));
+    for (const n of [N1, N2]) {
+      expect(rows[n]).toMatchObject({ reasons: ["node(s) didn't match Pod's node affinity/selector"], explain: "didn't match the node selector disktype=ssd" });
+    }
+
     await kubectl('label', 'node', N2, 'disktype=ssd');
     try {
       await poll('ssd-pod scheduled', async () => (await nodeOf('ssd-pod')) === N2);
