@@ -1,0 +1,127 @@
+// The API server's own costs, against the store alone in the same run: durable creates per second
+// through the full chain (authorize, admission, defaulting, validation, store), listing 10k pods as
+// a Table (what `kubectl get pods` asks for) against the plain list, and watch delivery latency to
+// 100 watchers through the API. Run: npm run bench -- apiserver [--quick]
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createApiServer } from '../main/apiserver/index';
+import { adminUser } from '../main/apiserver/authn';
+import { toTable } from '../main/apiserver/tables';
+import { strategies } from '../main/apiserver/registry/index';
+import type { ApiRequest } from '../main/apiserver/types';
+import { setLogSink } from '../main/log';
+import { memoryStore, openStore } from '../main/store/index';
+import type { KubeObject } from '../main/api/object';
+
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: number;
+  ratio?: number;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+const pod = (name: string) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: { app: 'bench' } },
+  spec: { containers: [{ name: 'web', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+});
+
+const createReq = (name: string): ApiRequest => ({
+  verb: 'create', group: '', version: 'v1', resource: 'pods', namespace: 'default', body: pod(name), query: {}, user: adminUser, userAgent: 'bench',
+});
+
+async function parallel(n: number, workers: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: workers }, async () => {
+    while (next < n) await fn(next++);
+  }));
+  return (n / (performance.now() - t0)) * 1000;
+}
+
+async function durableCreates(n: number): Promise<{ api: number; store: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'kubelab-bench-api-'));
+  try {
+    const rawStore = await openStore(join(dir, 'raw'));
+    const store = await parallel(n, 16, (i) => rawStore.create(`/registry/core/pods/default/raw-${i}`, pod(`raw-${i}`)));
+    await rawStore.close();
+    const apiStore = await openStore(join(dir, 'api'));
+    const api = createApiServer({ store: apiStore, dataDir: dir });
+    await api.bootstrap();
+    const viaApi = await parallel(n, 16, (i) => api.core.handle(createReq(`p-${i}`)));
+    await apiStore.close();
+    return { api: viaApi, store };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function listTable(n: number): Promise<{ table: number; list: number }> {
+  const store = memoryStore();
+  const api = createApiServer({ store, admission: [] });
+  await api.bootstrap();
+  await parallel(n, 32, (i) => api.core.handle(createReq(`p-${String(i).padStart(5, '0')}`)));
+  const podStrategy = strategies.find((s) => s.resource === 'pods' && s.group === '')!;
+  const listReq: ApiRequest = { verb: 'list', group: '', version: 'v1', resource: 'pods', namespace: 'default', query: {}, user: adminUser };
+  const time = async (fn: () => Promise<string>) => {
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const body = await fn();
+      if (!body.length) throw new Error('empty');
+      runs.push(performance.now() - t0);
+    }
+    return pct(runs, 50);
+  };
+  const list = await time(async () => JSON.stringify(await api.core.handle(listReq)));
+  const table = await time(async () => JSON.stringify(toTable(podStrategy, await api.core.handle(listReq), 'Metadata')));
+  return { table, list };
+}
+
+async function watchLatency(events: number): Promise<{ p50: number; p99: number }> {
+  const store = memoryStore();
+  const api = createApiServer({ store, admission: [] });
+  await api.bootstrap();
+  const sent = new Map<string, number>();
+  const latencies: number[] = [];
+  const watches = await Promise.all(Array.from({ length: 100 }, () =>
+    api.core.watch({ verb: 'watch', group: '', version: 'v1', resource: 'pods', namespace: 'default', query: { watch: 'true', resourceVersion: String(store.revision) }, user: adminUser }, (ev) => {
+      const t = sent.get((ev.object as KubeObject).metadata.name!);
+      if (t !== undefined) latencies.push(performance.now() - t);
+    }),
+  ));
+  for (let i = 0; i < events; i++) {
+    sent.set(`w-${i}`, performance.now());
+    await api.core.handle(createReq(`w-${i}`));
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  while (latencies.length < events * 100) await new Promise((r) => setTimeout(r, 10));
+  for (const w of watches) w.stop();
+  return { p50: pct(latencies, 50), p99: pct(latencies, 99) };
+}
+
+export async function run(opts: { quick: boolean } = { quick: false }): Promise<BenchResult[]> {
+  const creates = await durableCreates(opts.quick ? 300 : 2000);
+  const lists = await listTable(opts.quick ? 2000 : 10_000);
+  const n = opts.quick ? 2000 : 10_000;
+  const lat = await watchLatency(opts.quick ? 50 : 200);
+  return [
+    { name: 'durable pod creates via API, 16 clients', value: creates.api, unit: 'creates/s', baseline: creates.store, ratio: creates.api / creates.store },
+    { name: `list ${n} pods as Table (JSON)`, value: lists.table, unit: 'ms', baseline: lists.list, ratio: lists.table / lists.list },
+    { name: 'API watch delivery p50, 100 watchers', value: lat.p50, unit: 'ms' },
+    { name: 'API watch delivery p99, 100 watchers', value: lat.p99, unit: 'ms' },
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  setLogSink(() => {});
+  const { printTable } = await import('./run');
+  printTable(await run({ quick: process.argv.includes('--quick') }));
+}
