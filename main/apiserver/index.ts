@@ -8,6 +8,7 @@ import type { Client } from '../client/types';
 import { logger } from '../log';
 import type { Store } from '../store/types';
 import { noopTracer, type Tracer } from '../trace/types';
+import { admissionPlugins } from './admission/index';
 import type { AdmissionPlugin } from './admission/types';
 import { selfSubjectAccessReviewStorage, selfSubjectAccessReviewStrategy } from './authorization-reviews';
 import { apiserverUser, authenticateToken, TokenSigner } from './authn';
@@ -30,7 +31,7 @@ export interface ApiServerOptions {
   dataDir?: string;
   /** the resources served; default: every strategy in ./registry */
   strategies?: ResourceStrategy[];
-  /** the admission chain, in order; default: none until set */
+  /** the admission chain, in order; default: upstream's (./admission) */
   admission?: AdmissionPlugin[];
   bookmarkIntervalMs?: number;
 }
@@ -58,7 +59,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const registry = new ResourceRegistry();
   for (const s of opts.strategies ?? registryStrategies) registry.add(s);
   registry.add(selfSubjectAccessReviewStrategy, selfSubjectAccessReviewStorage(() => core));
-  let admission = opts.admission ?? [];
+  let admission = opts.admission ?? admissionPlugins();
   let streams: StreamHandler | undefined;
   let apiPort = 0;
   let ready = false;
