@@ -4,7 +4,7 @@ import type { Client } from '../client/types';
 import { R } from '../client/types';
 import type { UserInfo } from '../apiserver/types';
 import { allKubelets } from '../kubelet/registry';
-import type { ClusterStatus, DockerContextInfo, StepState, StepTarget } from './contract';
+import type { ClusterStatus, DockerContextInfo, PullProgressInfo, StepState, StepTarget } from './contract';
 import type { BridgeBackend } from './server';
 import { startExec, streamLogs, type ApiEndpoint } from './streams-client';
 
@@ -42,6 +42,19 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
     return { url: lab.apiUrl, token: lab.pki.tokens.admin, ca: lab.pki.caCert };
   };
   let slowMotionMs = 0;
+  const pullsNow = (): PullProgressInfo[] =>
+    allKubelets().flatMap((k) => [...k.images.progress.values()].map((p) => ({ node: k.nodeName, image: p.image, layers: p.layers.map((l) => ({ ...l })) })));
+  // the image manager keeps progress in memory without events: sample it while someone watches
+  const pullListeners = new Set<(p: PullProgressInfo[]) => void>();
+  let pullTimer: ReturnType<typeof setInterval> | undefined;
+  let lastPulls = '[]';
+  const samplePulls = () => {
+    const now = pullsNow();
+    const s = JSON.stringify(now);
+    if (s === lastPulls) return;
+    lastPulls = s;
+    pullListeners.forEach((l) => l(now));
+  };
   const stepListeners = new Set<(s: StepState) => void>();
   const stepState = (): StepState => ({
     scheduler: lab.scheduler?.isPaused ?? false,
@@ -89,6 +102,20 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
       onChange(cb) {
         stepListeners.add(cb);
         return () => stepListeners.delete(cb);
+      },
+    },
+    pulls: {
+      list: pullsNow,
+      onChange(cb) {
+        pullListeners.add(cb);
+        pullTimer ??= setInterval(samplePulls, 250);
+        return () => {
+          pullListeners.delete(cb);
+          if (!pullListeners.size && pullTimer) {
+            clearInterval(pullTimer);
+            pullTimer = undefined;
+          }
+        };
       },
     },
     /** "Stop all pods": delete every pod (controllers recreate theirs); the containers go with their pods. */

@@ -77,6 +77,13 @@ export interface StepState {
   slowMotionMs?: number;
 }
 
+/** An image pull in progress on a node, per layer (what `docker pull` prints). */
+export interface PullProgressInfo {
+  node: string;
+  image: string;
+  layers: { id: string; status: string; current?: number; total?: number }[];
+}
+
 /** One result per document of an applied manifest. */
 export interface ApplyResult {
   kind: string;
@@ -107,6 +114,7 @@ export interface BridgeInvokes {
   'cluster:stopAllPods': [void, number];
   'nodes:contexts': [void, DockerContextInfo[]];
   'step:get': [void, StepState];
+  'pulls:list': [void, PullProgressInfo[]];
   'step:set': [{ target: StepTarget; paused: boolean } | { slowMotionMs: number }, StepState];
 }
 
@@ -121,6 +129,8 @@ export interface BridgeEvents {
   'exec:exit': { id: string; code: number; message?: string };
   'cluster:status': ClusterStatus;
   'step:state': StepState;
+  /** every pull in progress, whenever one changes */
+  'pulls:progress': PullProgressInfo[];
 }
 
 export type InvokeChannel = keyof BridgeInvokes;
@@ -132,10 +142,10 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'api:get', 'api:list', 'api:create', 'api:apply', 'api:patch', 'api:delete',
   'watch:start', 'watch:stop', 'logs:start', 'logs:stop',
   'exec:start', 'exec:write', 'exec:resize', 'exec:close',
-  'cluster:status', 'cluster:stopAllPods', 'nodes:contexts', 'step:get', 'step:set',
+  'cluster:status', 'cluster:stopAllPods', 'nodes:contexts', 'step:get', 'step:set', 'pulls:list',
 ];
 export const EVENT_CHANNELS: readonly EventChannel[] = [
-  'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state',
+  'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state', 'pulls:progress',
 ];
 
 export const isInvokeChannel = (c: unknown): c is InvokeChannel => typeof c === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(c);
@@ -247,6 +257,10 @@ export interface KubelabApi {
     get(): Promise<StepState>;
     set(args: InvokeArgs<'step:set'>): Promise<StepState>;
     onState(cb: (s: StepState) => void): () => void;
+  };
+  pulls: {
+    list(): Promise<PullProgressInfo[]>;
+    onProgress(cb: (p: PullProgressInfo[]) => void): () => void;
   };
 }
 
@@ -367,6 +381,10 @@ export function createKubelabApi(t: BridgeTransport): KubelabApi {
       get: () => call('step:get', undefined),
       set: (a) => call('step:set', a),
       onState: (cb) => t.on('step:state', cb),
+    },
+    pulls: {
+      list: () => call('pulls:list', undefined),
+      onProgress: (cb) => t.on('pulls:progress', cb),
     },
   };
 }

@@ -9,7 +9,7 @@ import {
   envelope, toErrorShape, isInvokeChannel, SHELL_FALLBACK,
   type ApplyResult, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
   type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
-  type LogOptions, type PatchKind, type ResourceRef, type StepState, type StepTarget,
+  type LogOptions, type PatchKind, type PullProgressInfo, type ResourceRef, type StepState, type StepTarget,
 } from './contract';
 
 const log = logger('bridge');
@@ -48,6 +48,8 @@ export interface BridgeBackend {
     onChange?(cb: (s: StepState) => void): () => void;
   };
   stopAllPods?(): Promise<number>;
+  /** image pulls in progress on every node, and a feed of their changes */
+  pulls?: { list(): PullProgressInfo[]; onChange(cb: (p: PullProgressInfo[]) => void): () => void };
 }
 
 /** The channel a connection pushes events on (ipc webContents.send, or a WebSocket frame). */
@@ -102,6 +104,7 @@ export class BridgeServer {
     const unsubs: (() => void)[] = [];
     if (b.onStatus) unsubs.push(b.onStatus((s) => !closed && send('cluster:status', s)));
     if (b.step?.onChange) unsubs.push(b.step.onChange((s) => !closed && send('step:state', s)));
+    if (b.pulls) unsubs.push(b.pulls.onChange((p) => !closed && send('pulls:progress', p)));
 
     const handlers: { [C in InvokeChannel]: (a: InvokeArgs<C>) => Promise<InvokeResult<C>> | InvokeResult<C> } = {
       'api:get': (a) => b.client.get(resolveRef(a.ref), a.name, a.namespace, a.subresource),
@@ -164,6 +167,7 @@ export class BridgeServer {
       },
       'nodes:contexts': async () => (b.contexts ? b.contexts() : []),
       'step:get': () => b.step?.get() ?? { scheduler: false, kubelets: {} },
+      'pulls:list': () => b.pulls?.list() ?? [],
       'step:set': (a) => {
         if (!b.step) throw notAvailable('step mode');
         if ('slowMotionMs' in a) b.step.setSlowMotion?.(a.slowMotionMs);

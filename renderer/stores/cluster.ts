@@ -1,7 +1,7 @@
 // Cluster lifecycle, start progress, step mode and the bridge connection, pushed from main.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ClusterStatus, DockerContextInfo, StepState, StepTarget } from '../../main/bridge/contract';
+import type { ClusterStatus, DockerContextInfo, PullProgressInfo, StepState, StepTarget } from '../../main/bridge/contract';
 import { bridge, onBridgeConnection } from '../bridge';
 import { useUiStore } from './ui';
 
@@ -10,6 +10,8 @@ export const useClusterStore = defineStore('cluster', () => {
   const step = ref<StepState>({ scheduler: false, kubelets: {} });
   const contexts = ref<DockerContextInfo[]>([]);
   const connected = ref(true);
+  /** image pulls in progress, per node and image, pushed while they run */
+  const pulls = ref<PullProgressInfo[]>([]);
   let started = false;
 
   async function init() {
@@ -23,6 +25,7 @@ export const useClusterStore = defineStore('cluster', () => {
     });
     b.cluster.onStatus((s) => (status.value = s));
     b.step.onState((s) => (step.value = s));
+    b.pulls.onProgress((p) => (pulls.value = p));
     await refresh();
   }
 
@@ -32,6 +35,7 @@ export const useClusterStore = defineStore('cluster', () => {
       status.value = await b.cluster.status();
       step.value = await b.step.get();
       contexts.value = await b.nodes.contexts();
+      pulls.value = await b.pulls.list();
     } catch (e) {
       useUiStore().error(e);
     }
@@ -61,5 +65,5 @@ export const useClusterStore = defineStore('cluster', () => {
     }
   }
 
-  return { status, step, contexts, connected, init, refresh, setPaused, setSlowMotion, stopAllPods };
+  return { status, step, contexts, connected, pulls, init, refresh, setPaused, setSlowMotion, stopAllPods };
 });

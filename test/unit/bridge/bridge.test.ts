@@ -162,6 +162,17 @@ describe.each(['direct', 'websocket'] as const)('bridge over %s transport', (mod
     expect(fake.execWrites).toContain('resize 120x40');
   });
 
+  it('image pull progress is listed and pushed per layer', async () => {
+    await setup();
+    expect(await api.pulls.list()).toEqual([]);
+    const got: number[] = [];
+    api.pulls.onProgress((p) => got.push(p[0]?.layers[0]?.current ?? -1));
+    fake.setPulls([{ node: 'node-1', image: 'nginx:1.22', layers: [{ id: 'a1', status: 'Downloading', current: 10, total: 100 }] }]);
+    fake.setPulls([{ node: 'node-1', image: 'nginx:1.22', layers: [{ id: 'a1', status: 'Downloading', current: 60, total: 100 }] }]);
+    await until(() => got.length === 2);
+    expect(got).toEqual([10, 60]);
+  });
+
   it('cluster status is pushed; step mode toggles', async () => {
     await setup();
     const got: string[] = [];

@@ -4,7 +4,7 @@ import { errors } from '../../../main/api/errors';
 import type { ApiWatchEvent } from '../../../main/apiserver/types';
 import type { ResourceType } from '../../../main/client/types';
 import type { BridgeBackend } from '../../../main/bridge/server';
-import type { ClusterStatus, StepState } from '../../../main/bridge/contract';
+import type { ClusterStatus, PullProgressInfo, StepState } from '../../../main/bridge/contract';
 
 export function fakeBackend() {
   const objects = new Map<string, KubeObject>();
@@ -17,6 +17,8 @@ export function fakeBackend() {
   const statusCbs = new Set<(s: ClusterStatus) => void>();
   const step: StepState = { scheduler: false, kubelets: {} };
   const execWrites: string[] = [];
+  let pulls: PullProgressInfo[] = [];
+  const pullCbs = new Set<(p: PullProgressInfo[]) => void>();
   const backend: BridgeBackend = {
     client: {
       async get<T extends KubeObject>(t: ResourceType, name: string, ns?: string) {
@@ -94,6 +96,13 @@ export function fakeBackend() {
         close: () => cb.onExit(0),
       };
     },
+    pulls: {
+      list: () => pulls,
+      onChange(cb) {
+        pullCbs.add(cb);
+        return () => pullCbs.delete(cb);
+      },
+    },
     step: {
       get: () => structuredClone(step),
       set(target, paused) {
@@ -107,6 +116,10 @@ export function fakeBackend() {
     objects,
     execWrites,
     watcherCount: () => watchers.size,
+    setPulls(p: PullProgressInfo[]) {
+      pulls = p;
+      pullCbs.forEach((cb) => cb(p));
+    },
     setStatus(s: ClusterStatus) {
       status = s;
       statusCbs.forEach((cb) => cb(s));
