@@ -54,6 +54,9 @@ export interface Harness {
   nodeName: string;
   dataDir: string;
   steps: Array<{ pod: PodRef; step: TraceStep }>;
+  /** https://127.0.0.1:PORT and an admin bearer token, for raw clients */
+  apiUrl: string;
+  token: string;
   /** the real kubectl against the API server's HTTPS front */
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
   /** a fresh kubelet on the same runtime and data dir (a lab restart) */
@@ -86,7 +89,7 @@ export async function startHarness(opts: KubeletOptions = {}): Promise<Harness> 
   const tracer: Tracer = { record: (pod, step) => steps.push({ pod, step }) };
   const make = () => new Kubelet({ client, runtime, nodeName, tracer, options: { clusterId, dataDir, relistMs: 300, heartbeatMs: 1000, ...opts } });
   const h: Harness = {
-    api, client, docker, runtime, kubelet: make(), clusterId, nodeName, dataDir, steps, kubectl,
+    api, client, docker, runtime, kubelet: make(), clusterId, nodeName, dataDir, steps, kubectl, apiUrl: `https://127.0.0.1:${server.port}`, token: pki.tokens.admin,
     async restartKubelet() {
       await h.kubelet.stop();
       h.kubelet = make();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { R } from '../../main/client/types';
 import { images } from '../fixtures/env';
 import { getPod, podManifest, startHarness, waitFor, type Harness } from './kubelet-harness';
@@ -60,5 +61,38 @@ describe('kubectl logs and exec through the kubelet', () => {
     await h.runtime.execSync(id, ['sh', '-c', 'echo followed-line > /proc/1/fd/1'], 5000);
     const r = await follow;
     expect(r.stdout).toContain('followed-line');
+  });
+
+  it('exec with a TTY over v5.channel.k8s.io: resize applies, Success on channel 3, close 1000', async () => {
+    const q = new URLSearchParams([['command', 'sh'], ['command', '-c'], ['command', 'sleep 1; stty size'], ['tty', 'true'], ['stdin', 'true'], ['stdout', 'true']]);
+    const ws = new WebSocket(`${h.apiUrl.replace('https:', 'wss:')}/api/v1/namespaces/default/pods/talker/exec?${q}`, ['v5.channel.k8s.io'], {
+      headers: { Authorization: `Bearer ${h.token}` }, rejectUnauthorized: false,
+    });
+    const out: Buffer[] = [];
+    let status = '';
+    ws.on('open', () => ws.send(Buffer.concat([Buffer.from([4]), Buffer.from(JSON.stringify({ Width: 123, Height: 45 }))])));
+    ws.on('message', (d: Buffer) => {
+      if (d[0] === 1) out.push(d.subarray(1));
+      if (d[0] === 3) status = d.subarray(1).toString();
+    });
+    const code = await new Promise<number>((r) => ws.on('close', (c) => r(c)));
+    expect(ws.protocol).toBe('v5.channel.k8s.io');
+    expect(Buffer.concat(out).toString()).toContain('45 123');
+    expect(JSON.parse(status)).toMatchObject({ status: 'Success' });
+    expect(code).toBe(1000);
+  });
+
+  it('exec with a non-zero exit: NonZeroExitCode with the ExitCode cause', async () => {
+    const q = new URLSearchParams([['command', 'sh'], ['command', '-c'], ['command', 'exit 3'], ['stdout', 'true'], ['stderr', 'true']]);
+    const ws = new WebSocket(`${h.apiUrl.replace('https:', 'wss:')}/api/v1/namespaces/default/pods/talker/exec?${q}`, ['v4.channel.k8s.io'], {
+      headers: { Authorization: `Bearer ${h.token}` }, rejectUnauthorized: false,
+    });
+    let status = '';
+    ws.on('message', (d: Buffer) => {
+      if (d[0] === 3) status = d.subarray(1).toString();
+    });
+    await new Promise((r) => ws.on('close', r));
+    expect(ws.protocol).toBe('v4.channel.k8s.io');
+    expect(JSON.parse(status)).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
   });
 });
