@@ -94,6 +94,8 @@ export function podSpecChanged(a: Pod, b: Pod): boolean {
 
 export class SchedulingQueue {
   private readonly pods = new Map<string, QueuedPodInfo>();
+  /** the unschedulablePods sub-queue, kept apart so cluster events touch only it */
+  private readonly unschedulablePods = new Set<QueuedPodInfo>();
   private readonly activeQ: Heap<QueuedPodInfo>;
   private readonly backoffQ: Heap<QueuedPodInfo>;
   private readonly waiters: Array<(qp: QueuedPodInfo | undefined) => void> = [];
@@ -120,6 +122,12 @@ export class SchedulingQueue {
       return pa !== pb ? pa > pb : a.enqueued !== b.enqueued ? a.enqueued < b.enqueued : a.seq < b.seq;
     });
     this.backoffQ = new Heap((a, b) => this.backoffExpiry(a) < this.backoffExpiry(b));
+  }
+
+  private place(qp: QueuedPodInfo, where: QueueName): void {
+    if (qp.where === 'unschedulable') this.unschedulablePods.delete(qp);
+    if (where === 'unschedulable') this.unschedulablePods.add(qp);
+    qp.where = where;
   }
 
   /** Flush backoff and stale unschedulable pods periodically (upstream: every 1 s and 30 s). */
@@ -193,7 +201,7 @@ export class SchedulingQueue {
     const qp = this.pods.get(objectKey(pod));
     if (qp) {
       this.pods.delete(qp.key);
-      qp.where = 'in-flight'; // stale heap entries are skipped
+      this.place(qp, 'in-flight'); // stale heap entries are skipped
     }
   }
 
@@ -216,14 +224,14 @@ export class SchedulingQueue {
   }
 
   private markInFlight(qp: QueuedPodInfo): QueuedPodInfo {
-    qp.where = 'in-flight';
+    this.place(qp, 'in-flight');
     qp.attempts++;
     qp.cycle = ++this.schedulingCycle;
     return qp;
   }
 
   private toActive(qp: QueuedPodInfo): void {
-    qp.where = 'active';
+    this.place(qp, 'active');
     qp.enqueued = this.now();
     qp.seq = ++this.seq;
     const w = this.waiters.shift();
@@ -235,7 +243,7 @@ export class SchedulingQueue {
   }
 
   private toBackoff(qp: QueuedPodInfo): void {
-    qp.where = 'backoff';
+    this.place(qp, 'backoff');
     qp.from = 'backoff';
     qp.enqueued = this.now();
     qp.seq = ++this.seq;
@@ -246,7 +254,7 @@ export class SchedulingQueue {
   unpop(qp: QueuedPodInfo): void {
     if (this.pods.get(qp.key) !== qp || qp.where !== 'in-flight') return;
     qp.attempts--;
-    qp.where = 'active';
+    this.place(qp, 'active');
     this.activeQ.push(qp);
   }
 
@@ -265,7 +273,7 @@ export class SchedulingQueue {
       this.toBackoff(qp);
       return;
     }
-    qp.where = 'unschedulable';
+    this.place(qp, 'unschedulable');
     qp.from = 'unschedulable';
     qp.enqueued = this.now();
   }
@@ -290,8 +298,7 @@ export class SchedulingQueue {
   moveAllToActiveOrBackoff(event: ClusterEventKind, interested: (plugin: string) => readonly string[] | undefined): number {
     this.moveRequestCycle = this.schedulingCycle;
     let moved = 0;
-    for (const qp of this.pods.values()) {
-      if (qp.where !== 'unschedulable') continue;
+    for (const qp of [...this.unschedulablePods]) {
       const relevant = qp.unschedulablePlugins.size === 0 || [...qp.unschedulablePlugins].some((p) => interested(p)?.includes(event));
       if (!relevant) continue;
       this.moveOut(qp);
@@ -317,8 +324,8 @@ export class SchedulingQueue {
 
   flushUnschedulableLeftover(): void {
     const now = this.now();
-    for (const qp of this.pods.values()) {
-      if (qp.where === 'unschedulable' && now - qp.enqueued >= this.unschedulableTimeoutMs) {
+    for (const qp of [...this.unschedulablePods]) {
+      if (now - qp.enqueued >= this.unschedulableTimeoutMs) {
         this.moveOut(qp);
       }
     }
