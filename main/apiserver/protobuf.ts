@@ -134,6 +134,10 @@ const jobSpec: Msg = {
   6: ['template', podTemplateSpec], 7: ['backoffLimit', 'int'], 8: ['ttlSecondsAfterFinished', 'int'],
 };
 
+const deleteOptions: Msg = {
+  1: ['gracePeriodSeconds', 'int'], 2: ['preconditions', { 1: ['uid', 'string'], 2: ['resourceVersion', 'string'] }], 4: ['propagationPolicy', 'string'], 5: ['dryRun', rep('string')],
+};
+
 /** by kind: the message schema of the object (field 1 is always metadata) */
 const kinds: Record<string, Msg> = {
   Namespace: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['finalizers', rep('string')] }] },
@@ -173,8 +177,8 @@ const kinds: Record<string, Msg> = {
     }],
   },
   TokenRequest: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['audiences', rep('string')], 4: ['expirationSeconds', 'int'] }] },
-  Eviction: { 1: ['metadata', objectMeta], 2: ['deleteOptions', { 1: ['gracePeriodSeconds', 'int'], 6: ['propagationPolicy', 'string'] }] },
-  DeleteOptions: { 1: ['gracePeriodSeconds', 'int'], 6: ['propagationPolicy', 'string'] },
+  Eviction: { 1: ['metadata', objectMeta], 2: ['deleteOptions', deleteOptions] },
+  DeleteOptions: deleteOptions,
 };
 
 /** Decode a protobuf body into its JSON form; kinds not listed above are a 415. */
