@@ -3,7 +3,7 @@ import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { defaultPodSpec } from '../../api/defaults';
 import {
-  deepEqual, fieldErr, nameIsDNSSubdomain, selectorIsEmpty, selectorMatches, validateImmutable, validateLabelSelector,
+  fieldErr, nameIsDNSSubdomain, selectorIsEmpty, selectorMatches, validateImmutable, validateLabelSelector,
   validateNonnegative, validateObjectMeta, validateObjectMetaUpdate, validatePodTemplate,
 } from '../../api/validation';
 import {
@@ -119,11 +119,8 @@ export const deploymentStrategy: ResourceStrategy = {
   },
   prepareForCreate: workloadPrepareForCreate,
   prepareForUpdate(obj, old) {
+    deploymentStrategy.defaults?.(obj);
     workloadPrepareForUpdate(obj, old);
-    // a rollback annotation change is also a new generation, as upstream
-    if (!deepEqual(obj.metadata.annotations, old.metadata.annotations) && obj.metadata.generation === old.metadata.generation) {
-      (obj.metadata as Obj).generation = (old.metadata.generation ?? 1) + 1;
-    }
   },
   prepareForStatusUpdate: keepSpec,
   validate: (obj) => [...meta(obj), ...validateDeploymentSpec((obj.spec ?? {}) as Obj)],
@@ -164,7 +161,10 @@ export const replicaSetStrategy: ResourceStrategy = {
     defaultPodSpec(spec.template?.spec);
   },
   prepareForCreate: workloadPrepareForCreate,
-  prepareForUpdate: workloadPrepareForUpdate,
+  prepareForUpdate(obj, old) {
+    replicaSetStrategy.defaults?.(obj);
+    workloadPrepareForUpdate(obj, old);
+  },
   prepareForStatusUpdate: keepSpec,
   validate: (obj) => [...meta(obj), ...validateReplicaSetSpec((obj.spec ?? {}) as Obj)],
   validateUpdate: (obj, old) => [...metaUpdate(obj, old), ...validateReplicaSetSpec((obj.spec ?? {}) as Obj), ...selectorImmutable(obj, old)],
@@ -223,7 +223,10 @@ export const daemonSetStrategy: ResourceStrategy = {
     defaultPodSpec(spec.template?.spec);
   },
   prepareForCreate: workloadPrepareForCreate,
-  prepareForUpdate: workloadPrepareForUpdate,
+  prepareForUpdate(obj, old) {
+    daemonSetStrategy.defaults?.(obj);
+    workloadPrepareForUpdate(obj, old);
+  },
   prepareForStatusUpdate: keepSpec,
   validate: (obj) => [...meta(obj), ...validateDaemonSetSpec((obj.spec ?? {}) as Obj)],
   validateUpdate: (obj, old) => [...metaUpdate(obj, old), ...validateDaemonSetSpec((obj.spec ?? {}) as Obj), ...selectorImmutable(obj, old)],

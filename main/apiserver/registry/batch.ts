@@ -105,7 +105,10 @@ export const jobStrategy: ResourceStrategy = {
     workloadPrepareForCreate(obj);
     generateSelector(obj);
   },
-  prepareForUpdate: workloadPrepareForUpdate,
+  prepareForUpdate(obj, old) {
+    jobStrategy.defaults?.(obj);
+    workloadPrepareForUpdate(obj, old);
+  },
   prepareForStatusUpdate: keepSpec,
   validate: (obj) => [...meta(obj), ...validateJobSpec((obj.spec ?? {}) as Obj, 'spec', false)],
   validateUpdate(obj, old) {
@@ -217,7 +220,10 @@ export const cronJobStrategy: ResourceStrategy = {
     defaultJobSpec(spec.jobTemplate.spec);
   },
   prepareForCreate: workloadPrepareForCreate,
-  prepareForUpdate: workloadPrepareForUpdate,
+  prepareForUpdate(obj, old) {
+    cronJobStrategy.defaults?.(obj);
+    workloadPrepareForUpdate(obj, old);
+  },
   prepareForStatusUpdate: keepSpec,
   validate: validateCronJob,
   validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateCronJob(obj)],

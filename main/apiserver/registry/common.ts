@@ -61,6 +61,7 @@ export function workloadPrepareForCreate(obj: KubeObject): void {
   (obj.metadata as Obj).generation = 1;
 }
 
+/** Call after defaulting the new object, as upstream decodes with defaults before comparing specs. */
 export function workloadPrepareForUpdate(obj: KubeObject, old: KubeObject): void {
   obj.status = old.status;
   const oldGen = old.metadata.generation ?? 1;

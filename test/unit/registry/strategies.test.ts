@@ -174,6 +174,10 @@ describe('validation messages', () => {
     (sel.spec as any).selector = { matchLabels: { app: 'web', v: '2' } };
     (sel.spec as any).template.metadata.labels.v = '2';
     expect(s.validateUpdate!(sel, d, ctx).map((e) => e.field)).toEqual(['spec.selector']);
+    const replaced = samples.deployments();
+    (replaced.spec as any).replicas = 3;
+    s.prepareForUpdate!(replaced, next, ctx);
+    expect(replaced.metadata.generation).toBe(2);
     const labelsOnly = structuredClone(next);
     labelsOnly.metadata.labels = { team: 'a' };
     s.prepareForUpdate!(labelsOnly, next, ctx);
