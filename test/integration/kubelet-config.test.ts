@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Pod } from 'kubernetes-types/core/v1';
+import { R } from '../../main/client/types';
+import { images } from '../fixtures/env';
+import { getPod, podEvents, podManifest, startHarness, waitFor, type Harness } from './kubelet-harness';
+
+const busybox = { image: images.busybox, imagePullPolicy: 'IfNotPresent' as const };
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('configuration reaches the containers', () => {
+  let h: Harness;
+  let hostDir: string;
+  beforeAll(async () => {
+    h = await startHarness();
+    hostDir = await mkdtemp(path.join(os.tmpdir(), 'kubelab-hostpath-'));
+    await h.client.create(R.configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'default' }, data: { 'mode.txt': 'fast', LEVEL: '3' } }, { namespace: 'default' });
+    await h.client.create(R.secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-secret', namespace: 'default' }, data: { password: b64('s3cret') } }, { namespace: 'default' });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await rm(hostDir, { recursive: true, force: true });
+  });
+  const create = (name: string, spec: Partial<Pod['spec']>, labels?: Record<string, string>) => {
+    const m = podManifest(name, h.nodeName, spec);
+    if (labels) m.metadata.labels = labels;
+    return h.client.create(R.pods, m, { namespace: 'default' });
+  };
+  const execOut = async (pod: string, cmd: string[]) => {
+    const p = await getPod(h.client, pod);
+    return (await h.runtime.execSync(p.status!.containerStatuses![0].containerID!.slice(9), cmd, 5000)).stdout;
+  };
+
+  it('volumes: configMap, secret (defaultMode 0600), downwardAPI, projected, hostPath, emptyDir in memory; env from every source', async () => {
+    await create('configured', {
+      volumes: [
+        { name: 'cfg', configMap: { name: 'app-config' } },
+        { name: 'sec', secret: { secretName: 'app-secret', defaultMode: 0o600 } },
+        { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+        { name: 'all', projected: { sources: [{ configMap: { name: 'app-config', items: [{ key: 'LEVEL', path: 'level' }] } }, { secret: { name: 'app-secret' } }] } },
+        { name: 'host', hostPath: { path: hostDir, type: 'Directory' } },
+        { name: 'mem', emptyDir: { medium: 'Memory' } },
+      ],
+      containers: [{
+        name: 'app', ...busybox, command: ['sh', '-c', 'echo from-pod > /host/out.txt; exec sleep 3600'],
+        env: [
+          { name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'LEVEL' } } },
+          { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'password' } } },
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'MEM_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+          { name: 'GREETING', value: 'level-$(LEVEL)' },
+        ],
+        resources: { limits: { cpu: '500m', memory: '64Mi' } },
+        volumeMounts: [
+          { name: 'cfg', mountPath: '/etc/cfg' }, { name: 'sec', mountPath: '/etc/sec' }, { name: 'info', mountPath: '/etc/info' },
+          { name: 'all', mountPath: '/etc/all' }, { name: 'host', mountPath: '/host' }, { name: 'mem', mountPath: '/mem' },
+        ],
+      }],
+    }, { app: 'configured', tier: 'web' });
+    const pod = await waitFor('configured Running', async () => {
+      const p = await getPod(h.client, 'configured');
+      return p.status?.phase === 'Running' && p;
+    });
+    expect(await execOut('configured', ['cat', '/etc/cfg/mode.txt'])).toBe('fast');
+    expect(await execOut('configured', ['cat', '/etc/sec/password'])).toBe('s3cret');
+    expect((await execOut('configured', ['stat', '-c', '%a', '/etc/sec/password'])).trim()).toBe('600');
+    expect(await execOut('configured', ['cat', '/etc/info/labels'])).toBe('app="configured"\ntier="web"');
+    expect(await execOut('configured', ['cat', '/etc/info/name'])).toBe('configured');
+    expect(await execOut('configured', ['cat', '/etc/all/level'])).toBe('3');
+    expect(await execOut('configured', ['cat', '/etc/all/password'])).toBe('s3cret');
+    expect(await execOut('configured', ['sh', '-c', 'grep " /mem " /proc/mounts | cut -d" " -f3'])).toBe('tmpfs\n');
+    await waitFor('hostPath write seen on the host', async () => (await readFile(path.join(hostDir, 'out.txt'), 'utf8').catch(() => '')) === 'from-pod\n');
+    const env = await execOut('configured', ['env']);
+    expect(env).toContain('LEVEL=3\n');
+    expect(env).toContain('PASSWORD=s3cret\n');
+    expect(env).toContain(`POD_IP=${pod.status!.podIP}\n`);
+    expect(env).toContain('MEM_LIMIT=64\n');
+    expect(env).toContain('GREETING=level-3\n');
+    const info = await h.docker.getContainer(pod.status!.containerStatuses![0].containerID!.slice(9)).inspect();
+    expect(info.HostConfig.NanoCpus).toBe(500_000_000);
+    expect(info.HostConfig.Memory).toBe(64 * 1024 * 1024);
+    expect(pod.status!.qosClass).toBe('Guaranteed');
+  });
+
+  it('a missing configMap keeps the pod in ContainerCreating with a FailedMount event', async () => {
+    await create('no-config', { volumes: [{ name: 'cfg', configMap: { name: 'absent' } }], containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] }] });
+    const ev = await waitFor('FailedMount', async () => (await podEvents(h.client, 'no-config')).find((e) => e.reason === 'FailedMount'));
+    expect(ev.message).toBe('MountVolume.SetUp failed for volume "cfg" : configmap "absent" not found');
+    expect((await getPod(h.client, 'no-config')).status!.containerStatuses![0].state!.waiting!.reason).toBe('ContainerCreating');
+  });
+
+  it('a missing secret key: CreateContainerConfigError', async () => {
+    await create('bad-env', { containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'], env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'nope' } } }] }] });
+    const p = await waitFor('CreateContainerConfigError', async () => {
+      const pod = await getPod(h.client, 'bad-env');
+      return pod.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' && pod;
+    });
+    expect(p.status!.containerStatuses![0].state!.waiting!.message).toBe("couldn't find key nope in Secret default/app-secret");
+  });
+
+  it('termination message and OOMKilled are reported', async () => {
+    await create('says-bye', { restartPolicy: 'Never', containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'echo goodbye > /dev/termination-log; exit 4'] }] });
+    await create('oom', { restartPolicy: 'Never', containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'tail /dev/zero'], resources: { limits: { memory: '16Mi' } } }] });
+    const bye = await waitFor('says-bye Failed', async () => {
+      const p = await getPod(h.client, 'says-bye');
+      return p.status?.phase === 'Failed' && p;
+    });
+    expect(bye.status!.containerStatuses![0].state!.terminated).toMatchObject({ exitCode: 4, reason: 'Error', message: 'goodbye\n' });
+    const oom = await waitFor('oom Failed', async () => {
+      const p = await getPod(h.client, 'oom');
+      return p.status?.phase === 'Failed' && p;
+    });
+    expect(oom.status!.containerStatuses![0].state!.terminated).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
+  });
+
+  it('postStart and preStop hooks run; deletion waits for preStop, then removes everything', async () => {
+    await create('hooked', {
+      terminationGracePeriodSeconds: 3,
+      volumes: [{ name: 'host', hostPath: { path: hostDir } }],
+      containers: [{
+        name: 'app', ...busybox, command: ['sleep', '3600'], volumeMounts: [{ name: 'host', mountPath: '/host' }],
+        lifecycle: {
+          postStart: { exec: { command: ['sh', '-c', 'echo started > /host/poststart'] } },
+          preStop: { exec: { command: ['sh', '-c', 'echo stopping > /host/prestop'] } },
+        },
+      }],
+    });
+    await waitFor('hooked Running', async () => (await getPod(h.client, 'hooked')).status?.phase === 'Running');
+    expect(await readFile(path.join(hostDir, 'poststart'), 'utf8')).toBe('started\n');
+    await h.client.delete(R.pods, 'hooked', { namespace: 'default' });
+    await waitFor('hooked gone', async () => {
+      try {
+        await getPod(h.client, 'hooked');
+        return false;
+      } catch {
+        return true;
+      }
+    }, 30_000);
+    expect(await readFile(path.join(hostDir, 'prestop'), 'utf8')).toBe('stopping\n');
+    const left = await h.docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${h.clusterId}`, 'io.kubernetes.pod.name=hooked'] } });
+    expect(left).toEqual([]);
+    const actions = h.steps.filter((s) => s.pod.name === 'hooked').map((s) => s.step.action);
+    expect(actions).toEqual(expect.arrayContaining(['hook:PostStart', 'hook:PreStop', 'terminate']));
+  });
+});
