@@ -64,7 +64,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: KubeletOptions = {}): Promise<Harness> {
+export async function startHarness(opts: KubeletOptions & { socketPath?: string } = {}): Promise<Harness> {
   const clusterId = `t${randomBytes(4).toString('hex')}`;
   const nodeName = `kl-${clusterId}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kubelab-kubelet-'));
@@ -83,11 +83,12 @@ export async function startHarness(opts: KubeletOptions = {}): Promise<Harness> 
       });
       if (o.input !== undefined) child.stdin!.end(o.input);
     });
-  const docker = new Docker({ socketPath: mainSocket });
+  const { socketPath, ...kubeletOpts } = opts;
+  const docker = new Docker({ socketPath: socketPath ?? mainSocket });
   const runtime = new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker) });
   const steps: Harness['steps'] = [];
   const tracer: Tracer = { record: (pod, step) => steps.push({ pod, step }) };
-  const make = () => new Kubelet({ client, runtime, nodeName, tracer, options: { clusterId, dataDir, relistMs: 300, heartbeatMs: 1000, ...opts } });
+  const make = () => new Kubelet({ client, runtime, nodeName, tracer, options: { clusterId, dataDir, relistMs: 300, heartbeatMs: 1000, ...kubeletOpts } });
   const h: Harness = {
     api, client, docker, runtime, kubelet: make(), clusterId, nodeName, dataDir, steps, kubectl, apiUrl: `https://127.0.0.1:${server.port}`, token: pki.tokens.admin,
     async restartKubelet() {
