@@ -95,7 +95,7 @@ export class Framework {
 
   schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], attempt = 1): ScheduleResult {
     const collect = this.opts.collectDetails ?? true;
-    const maxRows = this.opts.maxDetailRows ?? 100;
+    const maxRows = this.opts.maxDetailRows ?? 50;
     const numToFind = numFeasibleNodesToFind(nodes.length, this.opts.percentageOfNodesToScore);
     const details: SchedulingDetails = {
       kind: 'SchedulingDetails',

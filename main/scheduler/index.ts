@@ -14,7 +14,7 @@ import { Framework, type ScheduleResult } from './framework';
 import { newPodInfo } from './node-info';
 import { defaultPlugins } from './plugins';
 import { SchedulingQueue, type QueueOptions, type QueuedPodInfo } from './queue';
-import type { ClusterEventKind, SchedulerProfile } from './types';
+import type { ClusterEventKind, SchedulerProfile, SchedulingDetails } from './types';
 
 export type { SchedulingDetails, NodeRow, FilterVerdict, PluginScore, SchedulerProfile } from './types';
 
@@ -331,11 +331,13 @@ export class Scheduler {
     }
     const filterEnd = t0 + Math.round(result.filterMs);
     const sampled = d.numNodesEvaluated < d.numAllNodes ? ` (checked ${d.numNodesEvaluated} of ${d.numAllNodes}, enough to score)` : '';
+    // On success the score step carries the whole table; the filter step keeps only the rejected rows.
+    const filterDetails: SchedulingDetails = result.kind === 'scheduled' ? { ...d, nodes: d.nodes.filter((r) => !r.feasible) } : d;
     this.trace(pod, {
       component: 'scheduler', action: 'filter', start: iso(t0), end: iso(Math.min(filterEnd, t1)),
       outcome: result.kind === 'scheduled' ? 'success' : 'failure',
       message: result.kind === 'scheduled' ? `${d.numFeasible} of ${d.numAllNodes} nodes fit${sampled}` : result.message,
-      details: d as unknown as Record<string, unknown>,
+      details: filterDetails as unknown as Record<string, unknown>,
     });
     if (result.kind !== 'scheduled') return;
     const chosen = d.nodes.find((r) => r.node === result.node);

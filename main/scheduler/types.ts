@@ -105,7 +105,10 @@ export interface NodeRow {
 
 /**
  * `details` of the scheduler's `filter` and `score` trace steps (kind 'SchedulingDetails'):
- * rows are nodes, columns are plugins. Rows are capped (see omittedNodes) so traces stay small.
+ * rows are nodes, columns are plugins (filterPlugins, then scorePlugins). Rows are capped at 50
+ * (see omittedNodes) so traces stay small. When no node fits, the `filter` step holds every row;
+ * when one does, the `score` step holds every row (filters and scores) and the `filter` step only
+ * the rejected ones. A `score` step with outcome 'skipped' (one feasible node) has no scores.
  */
 export interface SchedulingDetails {
   kind: 'SchedulingDetails';
