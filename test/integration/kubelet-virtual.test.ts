@@ -62,6 +62,17 @@ describe('a kubelet on a virtual node (simulated containers, no engine)', () => 
     await waitFor('sim-fail Failed', async () => (await get('sim-fail')).status?.phase === 'Failed', 20_000);
   });
 
+  it('step mode: a paused kubelet leaves a new pod unstarted until resumed', async () => {
+    kubelet.pause();
+    await client.create(R.pods, podManifest('stepped', nodeName, { containers: [{ name: 'c', image: 'nginx:1.22' }] }), { namespace: 'default' });
+    // the watch delivered it; a sync would have written container statuses by now
+    await waitFor('the kubelet has the pod in its cache', async () => kubelet.findPod('default', 'stepped'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await get('stepped')).status?.containerStatuses).toBeUndefined();
+    kubelet.resume();
+    await waitFor('stepped Running after resume', async () => (await get('stepped')).status?.phase === 'Running', 20_000);
+  });
+
   it('graceful delete removes the simulated containers and the object', async () => {
     await client.delete(R.pods, 'sim', { namespace: 'default' });
     await waitFor('sim gone', async () => {
