@@ -105,6 +105,8 @@ describe('kubelab serve without a reachable Docker engine', () => {
       expect(lab2.logs()).toMatch(/No reachable Docker engine: the lab runs on one virtual node/);
       const r = await lab2.kubectl(['version']);
       expect(r.stdout).toMatch(/^Server Version: /m);
+      const nodes = await lab2.kubectl(['get', 'nodes', '--no-headers']);
+      expect(nodes.stdout).toMatch(/^virtual-node-1\s+Ready\s/m);
     } finally {
       expect(await lab2.stop()).toBe(0);
     }
