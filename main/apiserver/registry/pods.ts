@@ -26,6 +26,8 @@ export function validatePodSpecUpdate(spec: Obj, old: Obj): FieldError[] {
   const newTols: Obj[] = spec.tolerations ?? [];
   const oldTols: Obj[] = old.tolerations ?? [];
   if (oldTols.every((t) => newTols.some((n) => deepEqual(n, t)))) munged.tolerations = old.tolerations;
+  // pods stored before priority defaulting existed may gain it on update
+  if (old.preemptionPolicy === undefined) delete munged.preemptionPolicy;
   if ((old.terminationGracePeriodSeconds ?? 0) < 0 && spec.terminationGracePeriodSeconds === 1) munged.terminationGracePeriodSeconds = old.terminationGracePeriodSeconds;
   if (!deepEqual(munged, old)) {
     const diff = diffPaths(old, munged).map((l) => `  spec.${l}`).join('\n');
@@ -52,6 +54,12 @@ export const podStrategy: ResourceStrategy = {
 
   defaults(obj) {
     defaultPodSpec(obj.spec as Obj);
+    // what upstream's Priority admission gives a pod without a priority class
+    const spec = obj.spec as Obj | undefined;
+    if (spec && !spec.priorityClassName) {
+      spec.priority ??= 0;
+      spec.preemptionPolicy ??= 'PreemptLowerPriority';
+    }
     // QoS is decided once, at create, after admission (LimitRanger) has filled in resources
     const status = obj.status as Obj | undefined;
     if (status && !status.qosClass) status.qosClass = podQOSClass(obj.spec as Obj);

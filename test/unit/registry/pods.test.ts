@@ -31,7 +31,7 @@ describe('pod defaults', () => {
     const spec = p.spec as any;
     expect(spec).toMatchObject({
       restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', terminationGracePeriodSeconds: 30,
-      schedulerName: 'default-scheduler', securityContext: {}, enableServiceLinks: true,
+      schedulerName: 'default-scheduler', securityContext: {}, enableServiceLinks: true, priority: 0, preemptionPolicy: 'PreemptLowerPriority',
     });
     expect(spec.containers[0]).toMatchObject({
       imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File',
