@@ -138,6 +138,33 @@ describe('Scheduler', () => {
     await until(() => nodeOf(c, 'waiting') === 'node-1');
   });
 
+  it('an Insufficient cpu pod waits until a pod on the node is deleted, then fits', async () => {
+    const c = new FakeClient();
+    c.put(R.nodes, node('only', { cpu: '1' }) as KubeObject);
+    const { s } = await start(c);
+    c.put(R.pods, pod('hog', { cpu: '800m' }) as KubeObject);
+    await until(() => nodeOf(c, 'hog') === 'only');
+    c.put(R.pods, pod('next', { cpu: '500m' }) as KubeObject);
+    await until(() => events(c, 'next').some((e) => e.startsWith('FailedScheduling: 0/1 nodes are available: 1 Insufficient cpu.')));
+    await until(() => s.status().queue.unschedulable === 1);
+    c.remove(R.pods, 'hog', 'default');
+    await until(() => nodeOf(c, 'next') === 'only');
+  });
+
+  it('skips cordoned, not-ready and terminating nodes', async () => {
+    const c = new FakeClient();
+    c.put(R.nodes, node('cordoned', { unschedulable: true }) as KubeObject);
+    c.put(R.nodes, node('not-ready', { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] }) as KubeObject);
+    const going = node('going');
+    going.metadata!.deletionTimestamp = new Date().toISOString();
+    c.put(R.nodes, going as KubeObject);
+    c.put(R.nodes, node('healthy', { cpu: '1' }) as KubeObject);
+    await start(c);
+    for (let i = 0; i < 4; i++) c.put(R.pods, pod(`p${i}`) as KubeObject);
+    await until(() => [0, 1, 2, 3].every((i) => nodeOf(c, `p${i}`)));
+    expect(new Set([0, 1, 2, 3].map((i) => nodeOf(c, `p${i}`)))).toEqual(new Set(['healthy']));
+  });
+
   it('slow motion spaces out the visible steps', async () => {
     const c = new FakeClient();
     c.put(R.nodes, node('node-1') as KubeObject);
