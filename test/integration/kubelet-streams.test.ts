@@ -9,7 +9,7 @@ describe('kubectl logs and exec through the kubelet', () => {
   beforeAll(async () => {
     h = await startHarness();
     await h.client.create(R.pods, podManifest('talker', h.nodeName, {
-      containers: [{ name: 'box', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line-$i; done; echo to-stderr >&2; exec sleep 3600'] }],
+      containers: [{ name: 'box', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line-$i; done; sleep 0.5; echo to-stderr >&2; exec sleep 3600'] }],
     }), { namespace: 'default' });
     await waitFor('talker running', async () => (await getPod(h.client, 'talker')).status?.phase === 'Running');
   });
@@ -36,7 +36,7 @@ describe('kubectl logs and exec through the kubelet', () => {
   });
 
   it('kubectl logs with tail, timestamps and limit-bytes', async () => {
-    await waitFor('all lines logged', async () => (await h.kubectl(['logs', 'talker'])).stdout.includes('line-5'));
+    await waitFor('all lines logged', async () => (await h.kubectl(['logs', 'talker'])).stdout.includes('to-stderr'));
     const all = await h.kubectl(['logs', 'talker']);
     expect(all.stdout).toBe('line-1\nline-2\nline-3\nline-4\nline-5\nto-stderr\n');
     expect((await h.kubectl(['logs', 'talker', '--tail=2'])).stdout).toBe('line-5\nto-stderr\n');
