@@ -156,8 +156,7 @@ describe('Scheduler', () => {
     c.put(R.nodes, node('cordoned', { unschedulable: true }) as KubeObject);
     c.put(R.nodes, node('not-ready', { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] }) as KubeObject);
     const going = node('going');
-    going.metadata!.deletionTimestamp = new Date().toISOString();
-    c.put(R.nodes, going as KubeObject);
+    c.put(R.nodes, { ...going, metadata: { ...going.metadata, deletionTimestamp: new Date().toISOString() } } as KubeObject);
     c.put(R.nodes, node('healthy', { cpu: '1' }) as KubeObject);
     await start(c);
     for (let i = 0; i < 4; i++) c.put(R.pods, pod(`p${i}`) as KubeObject);
