@@ -38,3 +38,26 @@ export function selfSubjectAccessReviewStorage(core: () => Core): CustomStorage 
     },
   };
 }
+
+export const selfSubjectRulesReviewStrategy: ResourceStrategy = {
+  ...selfSubjectAccessReviewStrategy,
+  kind: 'SelfSubjectRulesReview', resource: 'selfsubjectrulesreviews', singular: 'selfsubjectrulesreview',
+  schema: { ...selfSubjectAccessReviewStrategy.schema, description: 'SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace.' },
+};
+
+export function selfSubjectRulesReviewStorage(rulesFor: (user: import('./types').UserInfo, namespace: string) => import('kubernetes-types/rbac/v1').PolicyRule[]): CustomStorage {
+  return {
+    async create(req, obj) {
+      const spec = (obj.spec as Obj | undefined) ?? {};
+      const rules = rulesFor(req.user, String(spec.namespace ?? ''));
+      return {
+        apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', metadata: {}, spec,
+        status: {
+          resourceRules: rules.filter((r) => !r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) })),
+          nonResourceRules: rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
+          incomplete: false,
+        },
+      };
+    },
+  };
+}

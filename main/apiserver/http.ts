@@ -252,7 +252,27 @@ export function createRequestHandler(d: HttpDeps) {
     const token = h.toLowerCase().startsWith('bearer ') ? h.slice(7).trim() : undefined;
     const a = d.authenticate(token);
     if (!a) throw errors.unauthorized();
-    return a;
+    return impersonate(req, a);
+  }
+
+  /** `kubectl --as=USER [--as-group=G]`: act as another user if RBAC allows `impersonate` on them, as upstream. */
+  function impersonate(req: IncomingMessage, a: Authenticated): Authenticated {
+    const as = req.headers['impersonate-user'];
+    if (typeof as !== 'string' || !as) return a;
+    const rawGroups = req.headers['impersonate-group'];
+    const groups = (Array.isArray(rawGroups) ? rawGroups : rawGroups ? [rawGroups] : []).flatMap((g) => g.split(',').map((x) => x.trim())).filter(Boolean);
+    const sa = as.match(/^system:serviceaccount:([^:]+):([^:]+)$/);
+    const check = (resource: string, name: string, namespace?: string) => {
+      const decision = d.core.can(a.user, { verb: 'impersonate', group: '', resource, name, namespace });
+      if (!decision.allowed) {
+        throw new StatusError(403, 'Forbidden', `${resource} "${name}" is forbidden: User "${a.user.username}" cannot impersonate resource "${resource}" in API group "" ${namespace ? `in the namespace "${namespace}"` : 'at the cluster scope'}`);
+      }
+    };
+    if (sa) check('serviceaccounts', sa[2], sa[1]);
+    else check('users', as);
+    for (const g of groups) check('groups', g);
+    const base = sa ? ['system:serviceaccounts', `system:serviceaccounts:${sa[1]}`] : [];
+    return { user: { username: as, groups: [...new Set([...base, ...groups, 'system:authenticated'])] }, method: `impersonated by ${a.user.username}` };
   }
 
   return {

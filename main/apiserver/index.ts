@@ -10,7 +10,7 @@ import type { Store } from '../store/types';
 import { noopTracer, type Tracer } from '../trace/types';
 import { admissionPlugins } from './admission/index';
 import type { AdmissionPlugin } from './admission/types';
-import { selfSubjectAccessReviewStorage, selfSubjectAccessReviewStrategy } from './authorization-reviews';
+import { selfSubjectAccessReviewStorage, selfSubjectAccessReviewStrategy, selfSubjectRulesReviewStorage, selfSubjectRulesReviewStrategy } from './authorization-reviews';
 import { apiserverUser, authenticateToken, TokenSigner } from './authn';
 import { bootstrapObjects } from './bootstrap';
 import { Core } from './core';
@@ -59,6 +59,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const registry = new ResourceRegistry();
   for (const s of opts.strategies ?? registryStrategies) registry.add(s);
   registry.add(selfSubjectAccessReviewStrategy, selfSubjectAccessReviewStorage(() => core));
+  const authorizer = new RbacAuthorizer(opts.store);
+  registry.add(selfSubjectRulesReviewStrategy, selfSubjectRulesReviewStorage((user, ns) => authorizer.rulesFor(user, ns)));
   let admission = opts.admission ?? admissionPlugins();
   let streams: StreamHandler | undefined;
   let apiPort = 0;
@@ -69,7 +71,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     store: opts.store,
     tracer: opts.tracer ?? noopTracer,
     registry,
-    authorizer: new RbacAuthorizer(opts.store),
+    authorizer,
     signer,
     admission: () => admission,
     client: internal,

@@ -176,6 +176,7 @@ const kinds: Record<string, Msg> = {
       2: ['nonResourceAttributes', { 1: ['path', 'string'], 2: ['verb', 'string'] }],
     }],
   },
+  SelfSubjectRulesReview: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['namespace', 'string'] }] },
   TokenRequest: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['audiences', rep('string')], 4: ['expirationSeconds', 'int'] }] },
   Eviction: { 1: ['metadata', objectMeta], 2: ['deleteOptions', deleteOptions] },
   DeleteOptions: deleteOptions,

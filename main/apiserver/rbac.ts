@@ -65,6 +65,21 @@ export class RbacAuthorizer {
     return this.store.get(`${RBAC}/clusterroles/${name}`)?.value as unknown as ClusterRole | undefined;
   }
 
+  /** Every rule that applies to a user in a namespace (cluster-wide ones included): SelfSubjectRulesReview, `kubectl auth can-i --list`. */
+  rulesFor(user: UserInfo, namespace: string): PolicyRule[] {
+    if (user.groups.includes('system:masters')) return [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }];
+    const rules: PolicyRule[] = [];
+    for (const b of this.values<ClusterRoleBinding>(`${RBAC}/clusterrolebindings/`)) {
+      if (b.roleRef.kind === 'ClusterRole' && (b.subjects ?? []).some((s) => subjectMatches(s, user))) rules.push(...(this.clusterRole(b.roleRef.name)?.rules ?? []));
+    }
+    for (const b of this.values<RoleBinding>(`${RBAC}/rolebindings/${namespace}/`)) {
+      if (!(b.subjects ?? []).some((s) => subjectMatches(s, user, namespace))) continue;
+      const role = b.roleRef.kind === 'ClusterRole' ? this.clusterRole(b.roleRef.name) : (this.store.get(`${RBAC}/roles/${namespace}/${b.roleRef.name}`)?.value as unknown as Role | undefined);
+      rules.push(...(role?.rules ?? []));
+    }
+    return rules;
+  }
+
   authorize(a: AuthorizationAttributes): Decision {
     if (a.user.groups.includes('system:masters')) {
       return { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"' };

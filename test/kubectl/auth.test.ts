@@ -58,6 +58,20 @@ describe('kubectl with RBAC', () => {
     expect(secrets.stderr).toContain('cannot list resource "secrets" in API group "" in the namespace "default"');
   });
 
+  it('impersonates with --as (admin may), and lists rules with can-i --list', async () => {
+    const as = '--as=system:serviceaccount:default:reader';
+    expect((await t.kubectl(['auth', 'can-i', 'watch', 'deployments.apps', as])).stdout).toBe('yes\n');
+    expect((await t.kubectl(['auth', 'can-i', 'create', 'pods', as])).stdout).toBe('no\n');
+    const list = await t.kubectl(['auth', 'can-i', '--list'], { kubeconfig: readerConfig });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
+    expect(list.stdout).not.toMatch(/^secrets\s/m);
+    const jane = await t.kubectl(['get', 'pods', '--as=jane']);
+    expect(jane.stderr).toContain('pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"');
+    const reader = await t.kubectl(['get', 'pods', '--as=jane'], { kubeconfig: readerConfig });
+    expect(reader.stderr).toContain('users "jane" is forbidden: User "system:serviceaccount:default:reader" cannot impersonate resource "users" in API group "" at the cluster scope');
+  });
+
   it('refuses the token once the service account is gone', async () => {
     expect((await t.kubectl(['delete', 'serviceaccount', 'reader'])).code).toBe(0);
     const r = await t.kubectl(['get', 'pods'], { kubeconfig: readerConfig });
