@@ -711,7 +711,6 @@ export class Kubelet {
         }, { namespace: p.metadata?.namespace, name: sa, subresource: 'token' });
         return (res as { status?: { token?: string } }).status?.token;
       },
-      ...(pod ? {} : {}),
     };
   }
 

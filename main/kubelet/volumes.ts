@@ -132,7 +132,8 @@ async function setUpVolume(pod: Pod, v: Volume, dataDir: string, runtime: Contai
     for (const s of v.projected.sources ?? []) {
       if (s.configMap) {
         const cm = await src.configMap(ns, s.configMap.name ?? '');
-        if (!cm && !s.configMap.optional) throw new VolumeError(`configmap "${s.configMap.name}" not found`);
+        // kube-root-ca.crt is published by a controller the lab may not run: its absence must not block every pod
+        if (!cm && !s.configMap.optional && s.configMap.name !== 'kube-root-ca.crt') throw new VolumeError(`configmap "${s.configMap.name}" not found`);
         if (cm) files.push(...keyFiles(cmData(cm), s.configMap.items, mode, v.name, 'configmap', 0o644));
       } else if (s.secret) {
         const sec = await src.secret(ns, s.secret.name ?? '');
