@@ -14,14 +14,29 @@ import {
 
 const log = logger('store');
 
-/** One stored version of a key. Never mutated once made: history and watchers share it. */
-export interface Entry {
-  key: string;
-  value: KubeObject;
-  /** canonical JSON of value: copies handed out are parsed from it, the log writes it */
-  json: string;
-  modRevision: number;
-  createRevision: number;
+/**
+ * One stored version of a key. Immutable: history and watchers share it. The JSON is the truth
+ * (copies handed out are parsed from it, the log writes it); the object form is parsed only when
+ * a filter needs it, and dropped once the version is superseded, so history costs little memory.
+ */
+export class Entry {
+  private parsed?: KubeObject;
+
+  constructor(
+    readonly key: string,
+    readonly json: string,
+    readonly modRevision: number,
+    readonly createRevision: number,
+  ) {}
+
+  /** the value, frozen (a list filter sees it uncopied) */
+  get value(): KubeObject {
+    return (this.parsed ??= deepFreeze(JSON.parse(this.json) as KubeObject));
+  }
+
+  release(): void {
+    this.parsed = undefined;
+  }
 }
 
 /** One revision: what changed. For DELETED, entry is the tombstone (last value, deletion revision). */
@@ -111,11 +126,10 @@ function out(e: Entry): StoredValue {
   return { key: e.key, value: JSON.parse(e.json), modRevision: e.modRevision, createRevision: e.createRevision };
 }
 
-/** A version of value with metadata.resourceVersion set to rev, copied so the caller keeps no handle. */
+/** A version of value with metadata.resourceVersion set to rev; serializing it is the copy on the way in. */
 function makeEntry(key: string, value: KubeObject, rev: number, createRevision: number): Entry {
-  const v = structuredClone(value);
-  v.metadata = { ...(v.metadata ?? {}), resourceVersion: String(rev) };
-  return { key, value: deepFreeze(v), json: JSON.stringify(v), modRevision: rev, createRevision };
+  const json = JSON.stringify({ ...value, metadata: { ...(value.metadata ?? {}), resourceVersion: String(rev) } });
+  return new Entry(key, json, rev, createRevision);
 }
 
 class Watcher {
@@ -418,6 +432,8 @@ export class RevisionedStore implements Store {
   /** Make a change visible: state, history, watchers. Changes arrive in revision order. */
   apply(change: Change): void {
     const { key } = change;
+    // The superseded version lives on only in history, where its JSON is enough.
+    change.prev?.release();
     if (change.type === 'DELETED') {
       this.current.delete(key);
       const i = lowerBound(this.keys, key);
@@ -448,14 +464,14 @@ export class RevisionedStore implements Store {
   }
 
   /** Replay a change read back from the log at open (before any watcher exists). */
-  replay(rec: { revision: number; key: string; deleted: boolean; value?: KubeObject; json?: string; createRevision: number; ts: number }): void {
+  replay(rec: { revision: number; key: string; deleted: boolean; json: string; createRevision: number; ts: number }): void {
     const prev = this.current.get(rec.key);
     let change: Change;
     if (rec.deleted) {
       if (!prev) throw new Error(`log deletes missing key ${rec.key} at revision ${rec.revision}`);
       change = { revision: rec.revision, type: 'DELETED', key: rec.key, entry: tombstone(prev, rec.revision), prev, ts: rec.ts };
     } else {
-      const entry: Entry = { key: rec.key, value: deepFreeze(rec.value!), json: rec.json ?? JSON.stringify(rec.value), modRevision: rec.revision, createRevision: rec.createRevision };
+      const entry = new Entry(rec.key, rec.json, rec.revision, rec.createRevision);
       change = { revision: rec.revision, type: prev ? 'MODIFIED' : 'ADDED', key: rec.key, entry, prev, ts: rec.ts };
     }
     this.apply(change);
@@ -495,6 +511,5 @@ export class RevisionedStore implements Store {
 
 function tombstone(prev: Entry, rev: number): Entry {
   const v = JSON.parse(prev.json) as KubeObject;
-  v.metadata = { ...v.metadata, resourceVersion: String(rev) };
-  return { key: prev.key, value: deepFreeze(v), json: JSON.stringify(v), modRevision: rev, createRevision: prev.createRevision };
+  return new Entry(prev.key, JSON.stringify({ ...v, metadata: { ...v.metadata, resourceVersion: String(rev) } }), rev, prev.createRevision);
 }

@@ -3,9 +3,8 @@
 import { promises as fsp, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { KubeObject } from '../api/object';
 import { logger } from '../log';
-import { deepFreeze, type Change, type Durability, type Entry, type Restored } from './revisioned-store';
+import { Entry, type Change, type Durability, type Restored } from './revisioned-store';
 
 const log = logger('store');
 
@@ -21,8 +20,8 @@ export interface LogRecord {
   revision: number;
   key: string;
   deleted: boolean;
-  value?: KubeObject;
-  json?: string;
+  /** the value's JSON ('' for a deletion) */
+  json: string;
   createRevision: number;
   ts: number;
 }
@@ -70,9 +69,9 @@ export function encodeChange(c: Change): string {
 function decodeLogRecord(text: string): LogRecord {
   const o = JSON.parse(text);
   if (!Number.isInteger(o?.r) || typeof o.k !== 'string' || (o.o !== 'put' && o.o !== 'del')) throw new Error('not a log record');
-  if (o.o === 'del') return { revision: o.r, key: o.k, deleted: true, createRevision: 0, ts: o.t ?? 0 };
+  if (o.o === 'del') return { revision: o.r, key: o.k, deleted: true, json: '', createRevision: 0, ts: o.t ?? 0 };
   if (typeof o.v !== 'object' || !o.v || !Number.isInteger(o.c)) throw new Error('not a log record');
-  return { revision: o.r, key: o.k, deleted: false, value: o.v, json: JSON.stringify(o.v), createRevision: o.c, ts: o.t ?? 0 };
+  return { revision: o.r, key: o.k, deleted: false, json: JSON.stringify(o.v), createRevision: o.c, ts: o.t ?? 0 };
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -103,7 +102,7 @@ async function loadSnapshot(path: string): Promise<Restored> {
   const entries: Entry[] = [];
   for (let i = 1; i < records.length; i++) {
     const o = JSON.parse(records[i].text);
-    entries.push({ key: o.k, value: deepFreeze(o.v), json: JSON.stringify(o.v), modRevision: o.m, createRevision: o.c });
+    entries.push(new Entry(o.k, JSON.stringify(o.v), o.m, o.c));
   }
   return { revision: header.revision, entries };
 }
