@@ -11,7 +11,8 @@
 // or {"r":rev,"o":"del","k":key,"t":ms}. A snapshot starts with {"snapshot":1,"revision":R,"count":N}
 // followed by N records {"k":key,"c":createRev,"m":modRev,"v":value}.
 // A write resolves only after its record is fsync'd; writes arriving during an fsync share the next one
-// (group commit). At open: newest snapshot, then log records after its revision; the first record that is
+// (group commit). At open: newest snapshot, then log records after its revision (segments the snapshot
+// covers are not read; the next compaction deletes them); the first record that is
 // short, fails its CRC, or breaks the revision sequence ends the log: the file is truncated there (a torn
 // tail from a crash) and later segments are set aside as *.corrupt. When the live segment passes
 // `snapshotBytes`, a new segment starts and a snapshot is written (temp file, fsync, rename, fsync dir);
