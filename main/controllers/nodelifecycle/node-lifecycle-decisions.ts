@@ -3,6 +3,8 @@ import type { Node, NodeCondition, Pod, Taint, Toleration } from 'kubernetes-typ
 
 export const unreachableTaint = 'node.kubernetes.io/unreachable';
 export const notReadyTaint = 'node.kubernetes.io/not-ready';
+/** what upstream's DefaultTolerationSeconds admission plugin gives every pod */
+export const admissionDefaultSeconds = 300;
 
 /** The newest sign of life: the node Lease's renewTime or the Ready condition's heartbeat. */
 export function lastHeartbeatMs(node: Node, leaseRenewTime?: string): number | undefined {
@@ -60,12 +62,16 @@ const matches = (tol: Toleration, taint: Taint) => {
 /**
  * When the taint manager evicts a pod from a node with NoExecute taints: `now` (0), after some ms, or never.
  * Pods without a not-ready/unreachable toleration get `defaultTolerationSeconds` for those taints, as the
- * DefaultTolerationSeconds admission plugin would have given them.
+ * DefaultTolerationSeconds admission plugin would have given them; the 300 s ones it gave are read as that setting too.
  */
 export function evictionDelayMs(pod: Pod, taints: Taint[], nowMs: number, defaultTolerationSeconds: number): number | 'never' {
   const noExec = taints.filter((t) => t.effect === 'NoExecute');
   if (noExec.length === 0) return 'never';
-  const tols = [...(pod.spec?.tolerations ?? [])];
+  // the 300 s tolerations the DefaultTolerationSeconds admission plugin adds follow the lab's setting
+  const tols = (pod.spec?.tolerations ?? []).map((t) =>
+    (t.key === notReadyTaint || t.key === unreachableTaint) && t.operator === 'Exists' && t.effect === 'NoExecute' && t.tolerationSeconds === admissionDefaultSeconds
+      ? { ...t, tolerationSeconds: defaultTolerationSeconds }
+      : t);
   for (const key of [notReadyTaint, unreachableTaint]) {
     if (!tols.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'))) {
       tols.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });

@@ -42,7 +42,9 @@ describe('evictionDelayMs', () => {
     ['tolerated forever (no seconds)', pod([{ operator: 'Exists' }]), [taint], 1_000_000, 'never'],
     ['an unrelated NoExecute taint: now', pod(), [{ key: 'evict-me', effect: 'NoExecute' }], 0, 0],
     ['past due: now', pod(), [taint], 400_000, 0],
+    ['the admission plugin\'s 300 s follows the lab setting', pod([{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }]), [taint], 1000, 299_000],
   ] as const)('%s', (_n, p, taints, nowMs, want) => expect(evictionDelayMs(p, taints as unknown as Taint[], nowMs, 300)).toBe(want));
+  it('uses the lab setting for admission-defaulted tolerations', () => expect(evictionDelayMs(pod([{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }]), [taint], 1000, 5)).toBe(4000));
 });
 
 let cm: ControllerManager | undefined;
