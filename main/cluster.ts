@@ -11,6 +11,7 @@ import { createApiServer, type ApiServer } from './apiserver/index';
 import { componentUsers } from './apiserver/bootstrap';
 import { createStreamHandler } from './apiserver/streams/index';
 import { apiserverUser } from './apiserver/authn';
+import { versionInfo } from './apiserver/http';
 import { openStore, type Store } from './store/index';
 import { selectContexts, listDockerContexts, type ContextEnv } from './runtime/docker/contexts';
 import { ensureSandboxImage } from './runtime/docker/sandbox-image';
@@ -26,9 +27,6 @@ import { R } from './client/types';
 import { logger } from './log';
 
 const log = logger('cluster');
-
-/** Kubernetes version the lab's API plays (kubectl v1.32 talks to it without skew warnings). */
-export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+kubelab' } as const;
 
 export interface ClusterOptions {
   dataDir: string;
@@ -109,7 +107,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       apiUrl: this.apiUrl,
       kubeconfig: this.kubeconfig,
       dataDir: this.dataDir,
-      version: KUBERNETES_VERSION.gitVersion,
+      version: versionInfo.gitVersion,
     };
   }
 
