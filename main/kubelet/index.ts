@@ -313,7 +313,8 @@ export class Kubelet {
       const after = bound ? Date.now() - new Date(bound).getTime() : undefined;
       return {
         component: 'kubelet', action: 'observe', start: now(), end: now(), outcome: 'info',
-        message: `kubelet on ${this.nodeName} saw the pod through its watch${after !== undefined ? `, ${formatDuration(Math.max(0, after))} after the binding` : ''}`,
+        // PodScheduled's transition time has second precision, so under a second is all we can say
+        message: `kubelet on ${this.nodeName} saw the pod through its watch${after === undefined ? '' : after < 1000 ? ', within a second of the binding' : `, ${formatDuration(after)} after the binding`}`,
         details: { node: this.nodeName, sinceBindingMs: after, runtime: this.runtime.name },
       };
     });
