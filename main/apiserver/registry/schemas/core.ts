@@ -24,6 +24,8 @@ export const nodeSchema = resource('Node is a worker node in Kubernetes. Each no
     providerID: str('ID of the node assigned by the cloud provider in the format: <ProviderName>://<ProviderSpecificNodeID>'),
     unschedulable: bool('Unschedulable controls node schedulability of new pods. By default, node is schedulable.'),
     taints: arr(taint, "If specified, the node's taints."),
+    configSource: obj({ configMap: obj({ namespace: str('Namespace is the metadata.namespace of the referenced ConfigMap.'), name: str('Name is the metadata.name of the referenced ConfigMap.'), uid: str('UID is the metadata.UID of the referenced ConfigMap.'), resourceVersion: str('ResourceVersion is the metadata.ResourceVersion of the referenced ConfigMap.'), kubeletConfigKey: str('KubeletConfigKey declares which key of the referenced ConfigMap corresponds to the KubeletConfiguration structure') }, 'ConfigMap is a reference to a Node\'s ConfigMap') }, 'Deprecated: Previously used to specify the source of the node\'s configuration for the DynamicKubeletConfig feature.'),
+    externalID: str('Deprecated. Not all kubelets will set this field.'),
   }, 'Spec defines the behavior of a node.'),
   status: obj({
     capacity: mapOf(quantity(), 'Capacity represents the total resources of a node.'),
@@ -46,6 +48,10 @@ export const nodeSchema = resource('Node is a worker node in Kubernetes. Each no
     }, 'Set of ids/uuids to uniquely identify the node.'),
     images: arr(obj({ names: strings('Names by which this image is known.'), sizeBytes: int64('The size of the image in bytes.') }, 'Describe a container image'), 'List of container images on this node'),
     volumesInUse: strings('List of attachable volumes in use (mounted) by the node.'),
+    volumesAttached: arr(obj({ name: str('Name of the attached volume'), devicePath: str('DevicePath represents the device path where the volume should be available') }, 'AttachedVolume describes a volume attached to a node', ['name', 'devicePath']), 'List of volumes that are attached to the node.'),
+    config: obj({ assigned: obj({}, 'Assigned reports the checkpointed config the node will try to use.'), active: obj({}, 'Active reports the checkpointed config the node is actively using.'), lastKnownGood: obj({}, 'LastKnownGood reports the checkpointed config the node will fall back to.'), error: str('Error describes any problems reconciling the Spec.ConfigSource to the Active config.') }, 'Status of the config assigned to the node via the dynamic Kubelet config feature.'),
+    runtimeHandlers: arr(obj({ name: str('Runtime handler name. Empty for the default runtime handler.'), features: obj({ recursiveReadOnlyMounts: bool('RecursiveReadOnlyMounts is set to true if the runtime handler supports RecursiveReadOnlyMounts.'), userNamespaces: bool('UserNamespaces is set to true if the runtime handler supports UserNamespaces, including for volumes.') }, 'Supported features.') }, 'NodeRuntimeHandler is a set of runtime handler information.'), 'The available runtime handlers.'),
+    features: obj({ supplementalGroupsPolicy: bool('SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser.') }, 'Features describes the set of features implemented by the CRI implementation.'),
   }, 'Most recently observed status of the node.'),
 });
 

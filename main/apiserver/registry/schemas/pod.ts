@@ -89,8 +89,13 @@ const capabilities = obj({ add: strings('Added capabilities'), drop: strings('Re
 const seLinuxOptions = obj({ user: str('SELinux user label'), role: str('SELinux role label'), type: str('SELinux type label'), level: str('SELinux level label') }, 'The SELinux context to be applied to the container.');
 const seccompProfile = obj({ type: enumOf(['Localhost', 'RuntimeDefault', 'Unconfined'], 'type indicates which kind of seccomp profile will be applied.'), localhostProfile: str('localhostProfile indicates a profile defined in a file on the node should be used.') }, 'The seccomp options to use by this container.', ['type']);
 
+const appArmorProfile = obj({ type: enumOf(['Localhost', 'RuntimeDefault', 'Unconfined'], 'type indicates which kind of AppArmor profile will be applied.'), localhostProfile: str('localhostProfile indicates a profile loaded on the node that should be used.') }, 'appArmorProfile is the AppArmor options to use by this container.', ['type']);
+const windowsOptions = obj({ gmsaCredentialSpecName: str('GMSACredentialSpecName is the name of the GMSA credential spec to use.'), gmsaCredentialSpec: str('GMSACredentialSpec is where the GMSA admission webhook inlines the contents of the GMSA credential spec.'), runAsUserName: str('The UserName in Windows to run the entrypoint of the container process.'), hostProcess: bool('HostProcess determines if a container should be run as a \'Host Process\' container.') }, 'The Windows specific settings applied to all containers.');
+
 const securityContext = obj({
   capabilities,
+  appArmorProfile,
+  windowsOptions,
   privileged: bool('Run container in privileged mode. Defaults to false.'),
   seLinuxOptions,
   runAsUser: int64('The UID to run the entrypoint of the container process.'),
@@ -201,6 +206,26 @@ const volume = obj({
   }, 'projected items for all in one resources secrets, configmaps, and downward API'),
   persistentVolumeClaim: obj({ claimName: str('claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume.'), readOnly: bool('readOnly Will force the ReadOnly setting in VolumeMounts.') }, 'persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace.', ['claimName']),
   nfs: obj({ server: str('server is the hostname or IP address of the NFS server.'), path: str('path that is exported by the NFS server.'), readOnly: bool('readOnly here will force the NFS export to be mounted with read-only permissions.') }, 'nfs represents an NFS mount on the host that shares a pod\'s lifetime', ['server', 'path']),
+  csi: obj({
+    driver: str('driver is the name of the CSI driver that handles this volume.'),
+    readOnly: bool('readOnly specifies a read-only configuration for the volume. Defaults to false (read/write).'),
+    fsType: str('fsType to mount. Ex. "ext4", "xfs", "ntfs".'),
+    volumeAttributes: stringMap('volumeAttributes stores driver-specific properties that are passed to the CSI driver.'),
+    nodePublishSecretRef: localRef('a Secret'),
+  }, 'csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers.', ['driver']),
+  ephemeral: obj({
+    volumeClaimTemplate: obj({
+      metadata: objectMeta,
+      spec: obj({
+        accessModes: strings('accessModes contains the desired access modes the volume should have.'),
+        resources: obj({ limits: mapOf(quantity()), requests: mapOf(quantity()) }, 'resources represents the minimum resources the volume should have.'),
+        storageClassName: str('storageClassName is the name of the StorageClass required by the claim.'),
+        volumeMode: str('volumeMode defines what type of volume is required by the claim.'),
+        volumeName: str('volumeName is the binding reference to the PersistentVolume backing this claim.'),
+        selector: labelSelector,
+      }, 'The specification for the PersistentVolumeClaim.'),
+    }, 'Will be used to create a stand-alone PVC to provision the volume.', ['spec']),
+  }, 'ephemeral represents a volume that is handled by a cluster storage driver.'),
   image: obj({ reference: str('Required: Image or artifact reference to be used.'), pullPolicy: str('Policy for pulling OCI objects.') }, 'image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet\'s host machine.'),
 }, 'Volume represents a named volume in a pod that may be accessed by any container in the pod.', ['name']);
 
@@ -246,6 +271,10 @@ export const toleration = obj({
 
 const podSecurityContext = obj({
   seLinuxOptions,
+  appArmorProfile,
+  windowsOptions,
+  supplementalGroupsPolicy: str('Defines how supplemental groups of the first container processes are calculated.'),
+  seLinuxChangePolicy: str('seLinuxChangePolicy defines how the container\'s SELinux label is applied to all volumes used by the Pod.'),
   runAsUser: int64('The UID to run the entrypoint of the container process.'),
   runAsGroup: int64('The GID to run the entrypoint of the container process.'),
   runAsNonRoot: bool('Indicates that the container must run as a non-root user.'),
@@ -311,6 +340,7 @@ export const podSpec = obj({
   hostUsers: bool("Use the host's user namespace. Optional: Default to true."),
   schedulingGates: listMap(obj({ name: str('Name of the scheduling gate.') }, 'PodSchedulingGate is associated to a Pod to guard its scheduling.', ['name']), ['name'], 'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.'),
   resources: resourceRequirements,
+  resourceClaims: listMap(obj({ name: str('Name uniquely identifies this resource claim inside the pod.'), resourceClaimName: str('ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.'), resourceClaimTemplateName: str('ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod.') }, 'PodResourceClaim references exactly one ResourceClaim.', ['name']), ['name'], 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.'),
 }, 'PodSpec is a description of a pod.', ['containers']);
 
 const containerState = obj({
@@ -362,6 +392,7 @@ export const podStatus = obj({
   qosClass: enumOf(['BestEffort', 'Burstable', 'Guaranteed'], 'The Quality of Service (QOS) classification assigned to the pod based on resource requirements'),
   resize: str('Status of resources resize desired for pod\'s containers.'),
   observedGeneration: int64('If set, this represents the .metadata.generation that the pod status was set based upon.'),
+  resourceClaimStatuses: listMap(obj({ name: str('Name uniquely identifies this resource claim inside the pod.'), resourceClaimName: str('ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod.') }, 'PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim.', ['name']), ['name'], 'Status of resource claims.'),
 }, 'PodStatus represents information about the status of a pod.');
 
 export const podTemplateSpec = obj({ metadata: objectMeta, spec: podSpec }, 'PodTemplateSpec describes the data a pod should have when created from a template');
