@@ -192,6 +192,18 @@ describe.each(kinds)('%s store', (_name, open) => {
     expect(s.list('/pods/', { continue: paged.continue }).items.map((i) => i.key)).toEqual(['/pods/b']);
   });
 
+  it('filters an older revision by the values it had then', async () => {
+    const s = await make();
+    await s.create('/pods/a', pod('a', { status: { phase: 'Pending' } })); // 1
+    await s.create('/pods/b', pod('b', { status: { phase: 'Pending' } })); // 2
+    await s.update('/pods/a', pod('a', { status: { phase: 'Running' } })); // 3
+    await s.delete('/pods/b'); // 4
+    const pending = (v: KubeObject) => (v.status as { phase: string }).phase === 'Pending';
+    expect(s.list('/pods/', { revision: 2, filter: pending }).items.map((i) => i.key)).toEqual(['/pods/a', '/pods/b']);
+    expect(s.list('/pods/', { revision: 3, filter: pending }).items.map((i) => i.key)).toEqual(['/pods/b']);
+    expect(s.list('/pods/', { filter: pending }).items).toEqual([]);
+  });
+
   it('answers Expired for revisions that left the history window', async () => {
     const s = await make({ historyRevisions: 3, historyMs: 0 });
     for (let i = 0; i < 5; i++) await s.create(`/pods/p${i}`, pod(`p${i}`));
