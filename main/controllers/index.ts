@@ -3,6 +3,7 @@ import type { Client } from '../client/types';
 import { logger } from '../log';
 import { noopTracer, type Tracer } from '../trace/types';
 import { ChainNotes, InformerFactory, type Controller, type ControllerContext } from './common/context';
+import { CronJobController } from './cronjob/cronjob-controller';
 import { DaemonSetController } from './daemonset/daemonset-controller';
 import { DeploymentController } from './deployment/deployment-controller';
 import { EndpointsController } from './endpoints/endpoints-controller';
@@ -53,6 +54,7 @@ export class ControllerManager {
       ['endpoints', () => new EndpointsController(ctx)],
       ['daemonset', () => new DaemonSetController(ctx)],
       ['job', () => new JobController(ctx, o.jobBackoffBaseMs)],
+      ['cronjob', () => new CronJobController(ctx)],
       ['nodelifecycle', () => new NodeLifecycleController(ctx, {
         nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds ?? 40,
         podEvictionTimeoutSeconds: o.podEvictionTimeoutSeconds ?? 300,
