@@ -42,3 +42,6 @@ export function strategyFor(group: string, resource: string): ResourceStrategy |
 export function strategyForKind(group: string, kind: string): ResourceStrategy | undefined {
   return strategies.find((s) => s.group === group && s.kind === kind);
 }
+
+/** Leaf types our schemas reference by name (IntOrString, Quantity): add them to each /openapi/v3 document's components. */
+export { sharedComponents } from './schema';

@@ -12,10 +12,23 @@ export const num = (description?: string) => withDesc({ type: 'number', format: 
 export const bool = (description?: string) => withDesc({ type: 'boolean' }, description);
 export const time = (description?: string) => withDesc({ type: 'string', format: 'date-time' }, description);
 export const bytes = (description?: string) => withDesc({ type: 'string', format: 'byte' }, description);
+/** Shared leaf types referenced by name, so `kubectl explain` prints `<IntOrString>` and `<map[string]Quantity>`
+ * as upstream; /openapi/v3 documents should carry these under components.schemas. */
+export const sharedComponents: Record<string, Schema> = {
+  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': {
+    description: 'IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.',
+    format: 'int-or-string', 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }],
+  },
+  'io.k8s.apimachinery.pkg.api.resource.Quantity': {
+    description: "Quantity is a fixed-point representation of a number. It provides convenient marshaling/unmarshaling in JSON and YAML, in addition to String() and AsInt64() accessors.\n\nThe serialization format is:\n\n``` <quantity>        ::= <signedNumber><suffix>\n\n\t(Note that <suffix> may be empty, from the \"\" case in <decimalSI>.)\n\n<suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI>\n\n<binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei\n\n<decimalSI>       ::= m | \"\" | k | M | G | T | P | E\n\n<decimalExponent> ::= \"e\" <signedNumber> | \"E\" <signedNumber> ```",
+    'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'number' }, { type: 'string' }],
+  },
+};
+const ref = (name: string) => ({ allOf: [{ $ref: `#/components/schemas/${name}` }] });
 /** int or string, e.g. a port name or number, `25%` */
-export const intOrString = (description?: string) => withDesc({ 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] }, description);
+export const intOrString = (description?: string) => withDesc({ ...ref('io.k8s.apimachinery.pkg.util.intstr.IntOrString'), 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] }, description);
 /** a resource quantity: `100m`, `1Gi`, or a plain number */
-export const quantity = (description?: string) => withDesc({ 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'number' }, { type: 'string' }] }, description);
+export const quantity = (description?: string) => withDesc({ ...ref('io.k8s.apimachinery.pkg.api.resource.Quantity'), 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'number' }, { type: 'string' }] }, description);
 
 export function obj(properties: Record<string, Schema>, description?: string, required?: string[]): Schema {
   return withDesc({ type: 'object', properties, ...(required?.length ? { required } : {}) }, description);
