@@ -73,6 +73,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   phase: ClusterPhase = 'STOPPED';
   progress?: ClusterStatus['progress'];
   message?: string;
+  /** what a user should know about a running lab (no Docker engine: virtual node) */
+  notice?: string;
   pki?: Pki;
   store?: Store;
   clusterId?: string;
@@ -151,7 +153,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         await stage.run();
       }
       this.progress = { current: stages.length, max: stages.length, description: 'Ready' };
-      this.setPhase('STARTED');
+      this.setPhase('STARTED', this.notice);
     } catch (err) {
       const message = `${this.progress?.description ?? 'start'} failed: ${(err as Error).message}`;
       log.error(message);
@@ -252,6 +254,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   /** Picks the nodes: reachable Docker contexts, plus virtual nodes; none reachable means one virtual node. */
   private async registerNodes(): Promise<void> {
+    this.notice = undefined;
     const selected = await selectContexts(this.opts.nodes ?? [], this.opts.contextEnv);
     this.contextReport = selected.map((c) => ({ name: c.name, host: c.host, node: c.reachable ? c.nodeName : undefined, reachable: c.reachable, current: c.current }));
     const nodes: LabNode[] = [];
@@ -276,7 +279,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     let virtual = this.opts.virtualNodes ?? 0;
     if (nodes.length === 0 && virtual === 0) {
       virtual = 1;
-      log.warn('No reachable Docker engine: the lab runs on one virtual node; pods are simulated, no containers run.');
+      const reasons = selected.map((c) => `${c.name}: ${c.reason ?? 'unreachable'}`).join('; ');
+      this.notice = `No reachable Docker engine (${reasons}): the lab runs on one virtual node; pods are simulated, no containers run.`;
+      log.warn(this.notice);
     }
     for (let i = 1; i <= virtual; i++) nodes.push({ name: `virtual-node-${i}`, kind: 'virtual' });
     this.nodes = nodes;
@@ -291,7 +296,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         runtime,
         nodeName: n.name,
         tracer: this.tracer,
-        options: { clusterId: this.clusterId, dataDir: join(this.dataDir, 'kubelet', n.name), virtual: n.kind === 'virtual' },
+        options: {
+          clusterId: this.clusterId,
+          dataDir: join(this.dataDir, 'kubelet', n.name),
+          virtual: n.kind === 'virtual',
+          // a lab grace period shorter than upstream's 40 s needs heartbeats often enough not to flap
+          ...this.heartbeat(),
+        },
       });
       await this.run(`kubelet/${n.name}`, kubelet);
       this.kubelets.push(kubelet);
@@ -300,6 +311,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   /** Resolves once every kubelet's Node object exists: the ready line promises registered nodes. */
+  /** Node status and Lease renewals at upstream's 10 s, or a quarter of a shorter lab grace period. */
+  private heartbeat(): { heartbeatMs: number; leaseMs: number } {
+    const grace = this.opts.controllerOptions?.nodeMonitorGracePeriodSeconds;
+    const ms = grace ? Math.min(10_000, Math.max(500, (grace * 1000) / 4)) : 10_000;
+    return { heartbeatMs: ms, leaseMs: ms };
+  }
+
   private async waitForNodes(names: string[], timeoutMs = 60_000): Promise<void> {
     const client = this.api!.client(componentUsers.controllerManager);
     const deadline = Date.now() + timeoutMs;

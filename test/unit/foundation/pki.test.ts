@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { ensurePki, writeKubeconfig } from '../../../main/apiserver/pki';
 import { setLogSink } from '../../../main/log';
 
-describe('pki', () => {
+describe('pki', { timeout: 60_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     setLogSink(() => {});
