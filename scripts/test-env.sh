@@ -173,7 +173,9 @@ fi
 if docker context inspect "$N2_CONTEXT" >/dev/null 2>&1; then
   say "docker context $N2_CONTEXT present"
 else
-  docker context create "$N2_CONTEXT" --description "kubelab test node2" --docker "host=unix://$N2_SOCK" >/dev/null 2>&1
+  # a concurrent run may have created it meanwhile: that is fine too
+  docker context create "$N2_CONTEXT" --description "kubelab test node2" --docker "host=unix://$N2_SOCK" >/dev/null 2>&1 \
+    || docker context inspect "$N2_CONTEXT" >/dev/null 2>&1 || die "could not create docker context $N2_CONTEXT"
   say "created docker context $N2_CONTEXT"
 fi
 for image in "$BUSYBOX_IMAGE" "$NGINX_IMAGE"; do
