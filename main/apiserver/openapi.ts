@@ -2,6 +2,7 @@
 // kubectl looks for `fieldValidation` on PATCH to decide to validate on the server.
 import { createHash } from 'node:crypto';
 import type { ResourceStrategy, Schema } from './registry/types';
+import { sharedComponents } from './registry/index';
 import type { ResourceRegistry } from './resources';
 
 /** `api/v1`, `apis/apps/v1` */
@@ -33,7 +34,8 @@ const common = {
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: ref } } });
 
 export function groupVersionDocument(reg: ResourceRegistry, group: string, version: string) {
-  const schemas: Record<string, Schema> = {};
+  // leaf types the strategies' schemas reference by name (IntOrString, Quantity)
+  const schemas: Record<string, Schema> = { ...sharedComponents };
   const paths: Record<string, unknown> = {};
   const prefix = group ? `/apis/${group}/${version}` : `/api/${version}`;
   for (const { strategy: s } of reg.inGroupVersion(group, version)) {

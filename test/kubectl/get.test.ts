@@ -81,6 +81,10 @@ describe('kubectl get and friends', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('KIND:       Pod');
     expect(r.stdout).toContain('FIELD: image <string>');
+    const ios = await t.kubectl(['explain', 'deployment.spec.strategy.rollingUpdate.maxSurge']);
+    expect(ios.stdout).toContain('FIELD: maxSurge <IntOrString>');
+    const q = await t.kubectl(['explain', 'pods.spec.containers.resources']);
+    expect(q.stdout).toMatch(/limits\s+<map\[string\]Quantity>/);
   });
 
   it('answers auth can-i from RBAC', async () => {
