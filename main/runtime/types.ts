@@ -219,6 +219,8 @@ export interface ContainerRuntime {
 
   exec(id: string, cmd: string[], opts?: ExecOptions): Promise<ExecSession>;
   execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult>;
+  /** Attach to the container's own stdin/stdout/stderr (kubectl attach, run -it); wait() resolves when it exits. */
+  attach?(id: string, opts?: ExecOptions): Promise<ExecSession>;
   /** Plain text log stream (stdout and stderr interleaved). */
   logs(id: string, opts: LogOptions): Promise<Readable>;
   /** Read a file from a (possibly exited) container: the termination message. */

@@ -114,11 +114,17 @@ describe('pod lifecycle on the real engine', () => {
     expect(pod.status!.containerStatuses![0].state!.waiting!.message).toMatch(/^back-off \ds restarting failed container=app pod=crasher_default\(/);
     const evs = await podEvents(h.client, 'crasher');
     expect(evs.some((e) => e.reason === 'BackOff' && e.message!.startsWith('Back-off restarting failed container app in pod crasher_default'))).toBe(true);
-    const cur = await h.kubectl(['logs', 'crasher']);
-    const prev = await h.kubectl(['logs', 'crasher', '--previous']);
-    expect(prev.stdout).toMatch(/^run-\d+\n$/);
-    expect(cur.stdout).toMatch(/^run-\d+\n$/);
-    expect(prev.stdout).not.toBe(cur.stdout);
+    // read both while no restart happens in between (the back-off here is seconds)
+    const { cur, prev } = await waitFor('current and previous logs of one moment', async () => {
+      const before = (await getPod(h.client, 'crasher')).status!.containerStatuses![0].restartCount;
+      const c = await h.kubectl(['logs', 'crasher']);
+      const p = await h.kubectl(['logs', 'crasher', '--previous']);
+      const after = (await getPod(h.client, 'crasher')).status!.containerStatuses![0].restartCount;
+      return before === after && { cur: c.stdout, prev: p.stdout };
+    });
+    expect(prev).toMatch(/^run-\d+\n$/);
+    expect(cur).toMatch(/^run-\d+\n$/);
+    expect(prev).not.toBe(cur);
   });
 
   it('restartPolicy Never and OnFailure: Succeeded, Failed, or restarted', async () => {

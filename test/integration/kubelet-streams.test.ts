@@ -95,4 +95,14 @@ describe('kubectl logs and exec through the kubelet', () => {
     expect(ws.protocol).toBe('v4.channel.k8s.io');
     expect(JSON.parse(status)).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
   });
+
+  it('kubectl attach -i reaches the container\'s own stdin and output', async () => {
+    await h.client.create(R.pods, podManifest('reader', h.nodeName, {
+      restartPolicy: 'Never',
+      containers: [{ name: 'r', image: images.busybox, imagePullPolicy: 'IfNotPresent', stdin: true, stdinOnce: true, command: ['sh', '-c', 'read x; echo got-$x'] }],
+    }), { namespace: 'default' });
+    await waitFor('reader running', async () => (await getPod(h.client, 'reader')).status?.phase === 'Running');
+    const r = await h.kubectl(['attach', '-i', 'reader'], { input: 'hello\n' });
+    expect(r.stdout).toContain('got-hello');
+  });
 });

@@ -147,18 +147,20 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         const data = JSON.stringify(err.toStatus());
         socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\nConnection: close\r\n\r\n${data}`);
       };
-      if (req.subresource !== 'exec') return fail(errors.notImplemented(`${req.subresource} is not supported by this lab's kubelet yet`));
+      const attach = req.subresource === 'attach';
+      if (req.subresource !== 'exec' && !attach) return fail(errors.notImplemented(`${req.subresource} is not supported by this lab's kubelet yet`));
       const url = new URL(httpReq.url ?? '/', 'https://127.0.0.1');
       const command = url.searchParams.getAll('command');
       const tty = truthy(url.searchParams.get('tty'));
       const wantStdin = truthy(url.searchParams.get('stdin'));
-      if (!command.length) return fail(errors.badRequest('you must specify at least 1 command'));
+      if (!command.length && !attach) return fail(errors.badRequest('you must specify at least 1 command'));
       void (async () => {
         const t = await resolve(req, url.searchParams.get('container') ?? undefined);
         const [current] = await instances(t);
         if (!current || current.state !== 'running') {
           throw errors.badRequest(`unable to upgrade connection: container not found ("${t.container}")`);
         }
+        if (attach && !t.kubelet.runtime.attach) throw errors.badRequest('this node cannot attach to containers');
         return { t, id: current.id };
       })().then(({ t, id }) => {
         wss.handleUpgrade(httpReq, socket, head, (ws) => void runExec(ws, t.kubelet, id));
@@ -191,7 +193,7 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         });
         let session: Awaited<ReturnType<Kubelet['runtime']['exec']>>;
         try {
-          session = await kubelet.runtime.exec(id, command, { stdin: wantStdin, tty });
+          session = attach ? await kubelet.runtime.attach!(id, { stdin: wantStdin, tty }) : await kubelet.runtime.exec(id, command, { stdin: wantStdin, tty });
         } catch (e) {
           return finish({ metadata: {}, status: 'Failure', message: String((e as Error).message), reason: 'InternalError', code: 500 });
         }

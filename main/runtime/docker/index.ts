@@ -411,6 +411,37 @@ export class DockerRuntime implements ContainerRuntime {
     };
   }
 
+  async attach(id: string, opts: ExecOptions = {}): Promise<ExecSession> {
+    const c = this.docker.getContainer(id);
+    const stream = (await c.attach({ stream: true, stdin: !!opts.stdin, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream & import('node:stream').Duplex;
+    const stdout = new PassThrough();
+    let stderr: PassThrough | undefined;
+    if (opts.tty) stream.pipe(stdout);
+    else {
+      stderr = new PassThrough();
+      this.docker.modem.demuxStream(stream, stdout, stderr);
+      stream.on('end', () => {
+        stdout.end();
+        stderr!.end();
+      });
+    }
+    const stdin = opts.stdin ? new PassThrough() : undefined;
+    if (stdin) {
+      stdin.on('data', (d: Buffer) => {
+        stream.write(d);
+      });
+    }
+    return {
+      stdin,
+      stdout,
+      stderr,
+      resize: async (width, height) => {
+        await c.resize({ w: width, h: height }).catch(() => undefined);
+      },
+      wait: async () => ((await c.wait()) as { StatusCode?: number }).StatusCode ?? 0,
+    };
+  }
+
   async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult> {
     const session = await this.exec(id, cmd);
     const out: Buffer[] = [];
