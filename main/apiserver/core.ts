@@ -308,8 +308,13 @@ export class Core implements ApiServerCore {
     const limit = req.query.limit ? Number(req.query.limit) : undefined;
     let res;
     try {
-      res = this.d.store.list(storePrefix(s, req.namespace), { limit, continue: req.query.continue || undefined, filter });
+      // resourceVersionMatch=Exact lists as of that revision; otherwise the latest state is never older than asked
+      const exact = req.query.resourceVersionMatch === 'Exact' && req.query.resourceVersion ? Number(req.query.resourceVersion) : undefined;
+      res = this.d.store.list(storePrefix(s, req.namespace), { limit, continue: req.query.continue || undefined, filter, revision: exact });
     } catch (e) {
+      if (e instanceof StoreError && e.code === 'Expired' && !req.query.continue) {
+        throw errors.expired(`too old resource version: ${req.query.resourceVersion} (${this.d.store.compactedRevision})`);
+      }
       if (e instanceof StoreError && e.code === 'Expired') {
         throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
       }

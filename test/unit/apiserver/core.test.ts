@@ -195,6 +195,18 @@ describe('list and watch', () => {
     expect(await names({ limit: '2', continue: page.metadata.continue })).toEqual(['c']);
   });
 
+  it('lists as of a revision with resourceVersionMatch=Exact, and 410 once compacted', async () => {
+    const { handle, w } = setup();
+    const a = await handle({ verb: 'create', body: w('a') });
+    await handle({ verb: 'create', body: w('b') });
+    const names = async (q: Record<string, string>) => ((await handle({ verb: 'list', query: q })) as unknown as { items: KubeObject[] }).items.map((i) => i.metadata.name);
+    expect(await names({ resourceVersion: a.metadata.resourceVersion!, resourceVersionMatch: 'Exact' })).toEqual(['a']);
+    expect(await names({ resourceVersion: a.metadata.resourceVersion! })).toEqual(['a', 'b']);
+    for (let i = 0; i < 20; i++) await handle({ verb: 'create', body: w(`x${i}`) });
+    const e = await failure(handle({ verb: 'list', query: { resourceVersion: a.metadata.resourceVersion!, resourceVersionMatch: 'Exact' } }));
+    expect(e.code).toBe(410);
+  });
+
   it('watches from a revision, turns selector transitions into ADDED/DELETED, and sends bookmarks', async () => {
     const { api, req, handle, w } = setup();
     const a = await handle({ verb: 'create', body: w('a', {}, { app: 'x' }) });
