@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import Docker from 'dockerode';
 import type { Node } from 'kubernetes-types/core/v1';
 import { createApiServer } from '../../main/apiserver/index';
@@ -47,7 +50,8 @@ describe('a kubelet whose engine cannot be reached', () => {
     await api.bootstrap();
     const client = api.client(adminUser);
     const runtime = new DockerRuntime({ docker: new Docker({ socketPath: '/run/kubelab-no-such-engine.sock' }), clusterId: 'unreachable', nodeName: 'gone', sandboxImage: 'none' });
-    const kubelet = new Kubelet({ client, runtime, nodeName: 'gone', options: { heartbeatMs: 200 } });
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kubelab-gone-'));
+    const kubelet = new Kubelet({ client, runtime, nodeName: 'gone', options: { heartbeatMs: 200, dataDir } });
     await kubelet.start();
     try {
       const node = await client.get<Node & KubeObject>(R.nodes, 'gone');
@@ -57,6 +61,7 @@ describe('a kubelet whose engine cannot be reached', () => {
       expect(ready.message).toMatch(/^container runtime is down: .*kubelab-no-such-engine\.sock/);
     } finally {
       await kubelet.stop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
