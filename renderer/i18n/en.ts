@@ -9,7 +9,7 @@ export default {
   },
   header: {
     allNamespaces: 'All namespaces', namespace: 'Namespace', search: 'Search… (Ctrl+K)', language: 'Language', theme: 'Theme',
-    themeSystem: 'System', themeLight: 'Light', themeDark: 'Dark', disconnected: 'Connection to the lab lost, reconnecting…',
+    themeSystem: 'System', themeLight: 'Light', themeDark: 'Dark', disconnected: 'Connection to the lab lost, reconnecting…', schedulerPaused: 'Scheduler paused: resume',
   },
   phase: { STOPPED: 'Stopped', STARTING: 'Starting', STARTED: 'Running', STOPPING: 'Stopping', ERROR: 'Error' },
   overview: {

@@ -13,7 +13,7 @@ const zh: Tree<typeof en> = {
   },
   header: {
     allNamespaces: '全部命名空间', namespace: '命名空间', search: '搜索…（Ctrl+K）', language: '语言', theme: '主题',
-    themeSystem: '跟随系统', themeLight: '浅色', themeDark: '深色', disconnected: '与实验环境的连接已断开，正在重连…',
+    themeSystem: '跟随系统', themeLight: '浅色', themeDark: '深色', disconnected: '与实验环境的连接已断开，正在重连…', schedulerPaused: '调度器已暂停：恢复',
   },
   phase: { STOPPED: '已停止', STARTING: '启动中', STARTED: '运行中', STOPPING: '停止中', ERROR: '错误' },
   overview: {

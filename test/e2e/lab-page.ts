@@ -1,0 +1,93 @@
+// Page object for the kubelab workspace: what a user does, in the words of the UI's test ids.
+import type { Page } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+
+export const SCREENSHOTS = 'test-results/screenshots';
+
+export class LabPage {
+  constructor(readonly page: Page) {}
+
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.locator('nav[aria-label=Main]').waitFor();
+  }
+
+  async go(hash: string): Promise<void> {
+    await this.page.evaluate((h) => ((globalThis as any).location.hash = h), hash);
+  }
+
+  row(name: string) {
+    return this.page.locator(`[data-testid=row][data-name="${name}"]`);
+  }
+
+  /** The STATUS chip text of a row, or '' if the row is not there. */
+  async rowStatus(name: string): Promise<string> {
+    const chip = this.row(name).locator('[data-col=status] [data-status]');
+    return (await chip.count()) ? ((await chip.first().getAttribute('data-status')) ?? '') : '';
+  }
+
+  /** Records every STATUS a row shows, however briefly (a MutationObserver in the page). */
+  async recordStatuses(name: string): Promise<() => Promise<string[]>> {
+    // runs in the page (the test's tsconfig has no DOM types, hence `any`)
+    await this.page.evaluate((n) => {
+      const g = globalThis as any;
+      const document = g.document;
+      const w = g as { __seen?: Record<string, string[]> };
+      w.__seen ??= {};
+      const seen = (w.__seen[n] = [] as string[]);
+      const look = () => {
+        const el = document.querySelector(`[data-testid=row][data-name="${n}"] [data-col=status] [data-status]`);
+        const s = el?.getAttribute('data-status');
+        if (s && seen[seen.length - 1] !== s) seen.push(s);
+      };
+      new g.MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      look();
+    }, name);
+    return () => this.page.evaluate((n) => ((globalThis as any).__seen as Record<string, string[]>)[n], name);
+  }
+
+  /** Replaces the YAML editor's text as a user would (select all, type). */
+  async setEditor(text: string): Promise<void> {
+    const content = this.page.locator('[data-testid=yaml-editor] .cm-content');
+    await content.click();
+    await this.page.keyboard.press('Control+A');
+    await this.page.keyboard.press('Delete');
+    await this.page.keyboard.insertText(text);
+  }
+
+  async editorText(): Promise<string> {
+    return this.page.locator('[data-testid=yaml-editor] .cm-content').innerText();
+  }
+
+  /** Applies; a successful apply leaves the editor for what was created, so wait for that. */
+  async applyEditor(): Promise<void> {
+    await this.page.locator('[data-testid=apply]').click();
+    await this.page.waitForFunction(() => (globalThis as any).location.hash !== '#/create');
+  }
+
+  /** Applies a manifest the server must refuse: the page stays on the editor. */
+  async applyEditorExpectingError(): Promise<void> {
+    await this.page.locator('[data-testid=apply]').click();
+    await this.page.locator('[data-testid=apply-error]').waitFor();
+  }
+
+  async confirm(): Promise<void> {
+    await this.page.locator('[data-testid=confirm]').click();
+  }
+
+  async prompt(value: string): Promise<void> {
+    const input = this.page.locator('[data-testid=prompt-input]');
+    await input.fill(value);
+    await this.page.locator('[data-testid=prompt-ok]').click();
+  }
+
+  async terminalText(): Promise<string> {
+    return (await this.page.locator('[data-testid=terminal] .xterm-rows').innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  async shot(name: string): Promise<void> {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await this.page.waitForTimeout(300); // let transitions settle so the picture is the steady state
+    await this.page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+  }
+}
