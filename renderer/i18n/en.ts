@@ -21,7 +21,7 @@ export default {
     recentEvents: 'Recent events', cpu: 'CPU', memory: 'Memory', podsCap: 'Pods', stepMode: 'Step mode',
     stepHelp: 'Pause a component to watch a pod wait: with the scheduler paused new pods stay Pending; with a kubelet paused they stay bound but unstarted.',
     scheduler: 'Scheduler (调度)', kubeletOf: 'kubelet on {node}', paused: 'Paused', active: 'Active', pause: 'Pause', resume: 'Resume',
-    slowMotion: 'Slow motion', stopAllPods: 'Stop all pods', stopAllConfirm: 'Delete every pod in every namespace? Controllers will recreate theirs.',
+    slowMotion: 'Slow motion', off: 'Off', stopAllPods: 'Stop all pods', stopAllConfirm: 'Delete every pod in every namespace? Controllers will recreate theirs.',
     stopped: '{n} pods deleted',
   },
   list: {

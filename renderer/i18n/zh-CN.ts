@@ -25,7 +25,7 @@ const zh: Tree<typeof en> = {
     recentEvents: '最近事件', cpu: 'CPU', memory: '内存', podsCap: 'Pod 数', stepMode: '单步模式',
     stepHelp: '暂停某个组件来观察 Pod 的等待：暂停调度器时新 Pod 停留在 Pending；暂停 kubelet 时 Pod 已绑定但不会启动。',
     scheduler: '调度器（Scheduler）', kubeletOf: '{node} 上的 kubelet', paused: '已暂停', active: '运行中', pause: '暂停', resume: '恢复',
-    slowMotion: '慢动作', stopAllPods: '停止所有 Pod', stopAllConfirm: '删除所有命名空间中的全部 Pod？控制器会重新创建它们管理的 Pod。',
+    slowMotion: '慢动作', off: '关闭', stopAllPods: '停止所有 Pod', stopAllConfirm: '删除所有命名空间中的全部 Pod？控制器会重新创建它们管理的 Pod。',
     stopped: '已删除 {n} 个 Pod',
   },
   list: {
