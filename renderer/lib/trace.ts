@@ -59,11 +59,15 @@ export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
         if (!n) continue;
         const v = get(n);
         if (f.plugin) v.plugins[f.plugin] = { ...v.plugins[f.plugin], verdict: f.ok === false || f.code ? (f.reason ?? f.message ?? 'rejected') : 'ok' };
-        const failed = f.ok === false || f.passed === false || (f.code && f.code !== 'Success') || (f.reasons?.length ?? 0) > 0 || (f.reason && f.ok !== true);
+        const failed = f.feasible === false || f.ok === false || f.passed === false || (f.code && f.code !== 'Success') || (f.reasons?.length ?? 0) > 0 || (f.reason && f.ok !== true);
         if (failed) {
           v.ok = false;
-          for (const r of f.reasons ?? [f.reason ?? f.message]) if (r && !v.reasons.includes(r)) v.reasons.push(r);
+          // the scheduler's own words first ("didn't match the node selector disktype=ssd"), then upstream's reasons
+          for (const r of [f.explain, ...(f.reasons ?? [f.reason ?? f.message])]) if (r && !v.reasons.includes(r)) v.reasons.push(r);
         }
+        // SchedulingDetails rows: scores per plugin and the weighted total
+        if (Array.isArray(f.scores)) for (const sc of f.scores as Obj[]) v.plugins[sc.plugin] = { ...v.plugins[sc.plugin], score: sc.weighted ?? sc.normalized ?? sc.score };
+        if (typeof f.total === 'number') v.total = f.total;
       }
     } else if (filters && typeof filters === 'object') {
       for (const [n, r] of Object.entries(filters as Obj)) {
@@ -97,8 +101,8 @@ export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
         }
       }
     }
-    const chosen = d.node ?? d.nodeName ?? d.selected ?? d.chosen;
-    if ((s.action === 'bind' || s.action === 'select' || s.action === 'select-host') && typeof chosen === 'string') get(chosen).chosen = true;
+    const chosen = d.chosen ?? ((s.action === 'bind' || s.action === 'select' || s.action === 'select-node') ? (d.node ?? d.nodeName ?? d.selected) : undefined);
+    if (typeof chosen === 'string') get(chosen).chosen = true;
   }
   for (const v of nodes.values()) if (v.total === undefined) {
     const scores = Object.values(v.plugins).map((p) => p.score).filter((x): x is number => typeof x === 'number');

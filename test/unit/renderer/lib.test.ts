@@ -137,6 +137,16 @@ describe('trace reading', () => {
   const step = (component: TraceStep['component'], action: string, start: number, end?: number, details?: Record<string, unknown>, outcome: TraceStep['outcome'] = 'success'): TraceStep =>
     ({ component, action, start: new Date(1_000_000 + start).toISOString(), end: end === undefined ? undefined : new Date(1_000_000 + end).toISOString(), outcome, message: action, details });
 
+  it('reads the scheduler\'s SchedulingDetails rows: words, scores, total, choice', () => {
+    const details = { kind: 'SchedulingDetails', chosen: 'node-1', nodes: [
+      { node: 'node-1', feasible: true, reasons: [], filters: [], scores: [{ plugin: 'NodeResourcesFit', normalized: 80, weight: 1, weighted: 80 }], total: 80 },
+      { node: 'node-2', feasible: false, reasons: ["node(s) didn't match Pod's node affinity/selector"], explain: "didn't match the node selector disktype=ssd", filters: [] },
+    ] };
+    const t = schedulerTable([step('scheduler', 'score', 0, 1, details)]);
+    expect(t.map((v) => [v.node, v.ok, v.total, !!v.chosen, v.plugins.NodeResourcesFit?.score])).toEqual([['node-1', true, 80, true, 80], ['node-2', false, undefined, false, undefined]]);
+    expect(t[1].reasons[0]).toBe("didn't match the node selector disktype=ssd");
+  });
+
   it('lays steps out in time', () => {
     const l = layoutSteps([step('client', 'request', 0, 10), step('scheduler', 'bind', 50, 100)]);
     expect(l.endMs - l.startMs).toBe(100);
