@@ -15,6 +15,7 @@ import { allKubelets, kubeletFor } from '../../kubelet/registry';
 import { logger } from '../../log';
 import type { ContainerStatus } from '../../runtime/types';
 import type { ApiRequest, StreamHandler } from '../types';
+import { servePortForward } from './port-forward';
 
 const log = logger('streams');
 
@@ -147,6 +148,7 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         const data = JSON.stringify(err.toStatus());
         socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\nConnection: close\r\n\r\n${data}`);
       };
+      if (req.subresource === 'portforward') return servePortForward(req, httpReq, socket, head, { client: opts.client });
       const attach = req.subresource === 'attach';
       if (req.subresource !== 'exec' && !attach) return fail(errors.notImplemented(`${req.subresource} is not supported by this lab's kubelet yet`));
       const url = new URL(httpReq.url ?? '/', 'https://127.0.0.1');
