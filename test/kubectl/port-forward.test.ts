@@ -30,10 +30,11 @@ const kubectl = async (...args: string[]) => {
   return r.stdout;
 };
 
-function httpGet(port: number): Promise<string> {
+function httpGet(port: number, path = '/'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/', timeout: 5000, agent: false }, (res) => {
+    const req = get({ host: '127.0.0.1', port, path, timeout: 10_000, agent: false }, (res) => {
       let body = '';
+      res.setEncoding('latin1');
       res.on('data', (d) => (body += d)).on('end', () => resolve(body));
     });
     req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
@@ -99,6 +100,20 @@ describe('kubectl port-forward', () => {
     for (const page of pages) expect(page).toContain('Welcome to nginx!');
     expect(pf.output()).not.toMatch(/error|E\d{4}/i);
     expect(lab.logs()).toMatch(/port-forward session pod=default\/web transport=spdy/);
+  });
+
+  it('carries a response far larger than one SPDY frame', async () => {
+    await kubectl('exec', 'web', '--', 'sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" x > /var/www/html/big.txt');
+    await portForward('pod/web', '18115:80');
+    const body = await httpGet(18115, '/big.txt');
+    expect(body.length).toBe(1_000_000);
+    expect(body).toMatch(/^x+$/);
+  });
+
+  it('reports a port nobody listens on in the pod, as upstream', async () => {
+    const pf = await portForward('pod/web', '18116:81');
+    await expect(httpGet(18116)).rejects.toThrow();
+    await eventually(async () => pf.output().includes('error forwarding port 81 to pod default/web'), 10_000, 'the forwarding error on kubectl\'s output');
   });
 
   it('says why when the pod does not exist', async () => {
