@@ -118,6 +118,8 @@ for (const layer of layers) {
       break;
     case 'typecheck-node':
       check('typecheck-node', process.execPath, [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'tsconfig.node.json']);
+      // tests of renderer modules run in node but need the DOM's types
+      check('typecheck-renderer-tests', process.execPath, [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'tsconfig.test-dom.json']);
       break;
     case 'typecheck-web':
       if (!hasTests(['renderer']) && !existsSync(join(root, 'renderer', 'main.ts'))) {
