@@ -91,6 +91,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   scheduler?: Scheduler;
   kubelets: Kubelet[] = [];
   proxy?: Proxy;
+  /** Docker nodes' runtimes, handed to the proxy for its Service relays */
+  private dockerRuntimes: DockerRuntime[] = [];
   /** started parts, newest last; stop() walks this backwards */
   private running: { name: string; stop: () => void | Promise<void> }[] = [];
   private stopping?: Promise<void>;
@@ -248,13 +250,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   private async startProxy(): Promise<void> {
-    this.proxy = new Proxy({ client: this.api!.client(componentUsers.proxy), tracer: this.tracer });
+    this.proxy = new Proxy({ client: this.api!.client(componentUsers.proxy), tracer: this.tracer, dockerNodes: this.dockerRuntimes });
     await this.run('proxy', this.proxy);
   }
 
   /** Picks the nodes: reachable Docker contexts, plus virtual nodes; none reachable means one virtual node. */
   private async registerNodes(): Promise<void> {
     this.notice = undefined;
+    this.dockerRuntimes = [];
     const selected = await selectContexts(this.opts.nodes ?? [], this.opts.contextEnv);
     this.contextReport = selected.map((c) => ({ name: c.name, host: c.host, node: c.reachable ? c.nodeName : undefined, reachable: c.reachable, current: c.current }));
     const nodes: LabNode[] = [];
@@ -291,6 +294,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       const runtime = n.kind === 'docker' && docker
         ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker) })
         : new VirtualRuntime({ nodeName: n.name });
+      if (runtime instanceof DockerRuntime) this.dockerRuntimes.push(runtime);
       const kubelet = new Kubelet({
         client: this.api!.client(componentUsers.node(n.name)),
         runtime,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the sandbox (pause) binary static, for this machine's architecture:
 #   resources/sandbox/bin/pause-linux-<arch>   (arch as Docker names it: amd64, arm64, ...)
+#   resources/sandbox/bin/relay-linux-<arch>   (Service relay; without it pods cannot reach Services by name)
 # Run by `npm install` (postinstall) when gcc exists; without gcc the lab pulls registry.k8s.io/pause instead.
 # Skips the build when the binary is newer than pause.c.
 set -euo pipefail
@@ -18,15 +19,20 @@ case "$(uname -m)" in
   *) arch="$(uname -m)" ;;
 esac
 version="$(node -p "require('$here/package.json').version" 2>/dev/null || echo 0.0.0)"
-out="$here/resources/sandbox/bin/pause-linux-$arch"
-mkdir -p "$(dirname "$out")"
-if [ -x "$out" ] && [ "$out" -nt "$src" ]; then echo "build-pause: $out up to date"; exit 0; fi
-if gcc -static -Os -Wall -Wextra -DVERSION="\"$version\"" -o "$out.tmp" "$src" 2>"$out.log"; then
-  strip "$out.tmp" 2>/dev/null || true
-  mv "$out.tmp" "$out"; rm -f "$out.log"
-  echo "build-pause: built $out"
-else
-  # a failed build must not fail `npm install`: the runtime falls back to pulling the upstream image
-  echo "build-pause: gcc -static failed (see $out.log); the lab will pull registry.k8s.io/pause:3.10" >&2
-  rm -f "$out.tmp"
-fi
+# the Service relay (resources/sandbox/relay.c) is built the same way, next to pause
+build() {
+  local name="$1" src="$here/resources/sandbox/$1.c" out="$here/resources/sandbox/bin/$1-linux-$arch"
+  mkdir -p "$(dirname "$out")"
+  if [ -x "$out" ] && [ "$out" -nt "$src" ]; then echo "build-pause: $out up to date"; return 0; fi
+  if gcc -static -Os -Wall -Wextra -DVERSION="\"$version\"" -o "$out.tmp" "$src" 2>"$out.log"; then
+    strip "$out.tmp" 2>/dev/null || true
+    mv "$out.tmp" "$out"; rm -f "$out.log"
+    echo "build-pause: built $out"
+  else
+    # a failed build must not fail `npm install`: the runtime falls back to pulling the upstream image
+    echo "build-pause: gcc -static failed (see $out.log); the lab will pull registry.k8s.io/pause:3.10" >&2
+    rm -f "$out.tmp"
+  fi
+}
+build pause
+build relay

@@ -1,6 +1,7 @@
 // The lab's kube-proxy. NodePort Services listen on the host (127.0.0.1:<nodePort> by default) and
 // balance each new TCP connection round robin over the Service's ready endpoints, read live from the
 // Endpoints informer, so a connection never goes to a pod that has stopped being Ready.
+// Inside pods, Services resolve by name through a relay container per Service and Docker node (service-relays.ts).
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Endpoints, Service } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../api/object';
@@ -11,6 +12,7 @@ import { WorkQueue } from '../client/workqueue';
 import { logger } from '../log';
 import { noopTracer, now, type Tracer } from '../trace/types';
 import { backendsFor, RoundRobin, type Backend } from './balancer';
+import { ServiceRelays, type RelayNode } from './service-relays';
 
 const log = logger('proxy');
 type Svc = Service & KubeObject;
@@ -23,6 +25,8 @@ export interface ProxyOptions {
   nodePortAddress?: string;
   /** how to reach a pod's IP:port; the default dials it directly (Docker bridge networks are routable from the host) */
   dial?: (b: Backend) => Socket;
+  /** Docker nodes whose pods reach Services by name (a relay per Service on each); none: NodePorts only */
+  dockerNodes?: RelayNode[];
 }
 
 interface Listener {
@@ -43,12 +47,14 @@ export class Proxy {
   private sockets = new Set<Socket>();
   private readonly tracer: Tracer;
   private readonly address: string;
+  private readonly relays: ServiceRelays;
 
   constructor(private readonly opts: ProxyOptions) {
     this.svcInf = new Informer<Svc>(opts.client, R.services);
     this.epInf = new Informer<Ep>(opts.client, R.endpoints);
     this.tracer = opts.tracer ?? noopTracer;
     this.address = opts.nodePortAddress ?? '127.0.0.1';
+    this.relays = new ServiceRelays(opts.dockerNodes ?? [], this.svcInf, this.epInf);
   }
 
   async start(): Promise<void> {
@@ -57,10 +63,12 @@ export class Proxy {
     this.epInf.addHandlers({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
     await Promise.all([this.svcInf.start(), this.epInf.start()]);
     void this.queue.run((k) => this.sync(k), 1, (key, err) => log.warn('sync failed', { key, error: String(err) }));
+    await this.relays.start();
   }
 
   async stop(): Promise<void> {
     this.queue.shutDown();
+    this.relays.stop(); // relays keep running: a restarted lab adopts them
     this.svcInf.stop();
     this.epInf.stop();
     for (const s of this.sockets) s.destroy();

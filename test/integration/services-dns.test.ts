@@ -1,0 +1,121 @@
+// Services by name from inside pods, on the real engine through `kubelab serve` and kubectl: a busybox pod's
+// `wget http://web` (short, namespaced and fully qualified names, and a port whose targetPort differs) gets nginx's
+// page through the Service's relay; with no ready endpoint the connection fails; deleting the Service removes its relay.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Docker from 'dockerode';
+import { startServe, type Serve } from '../fixtures/serve';
+import { images, mainSocket } from '../fixtures/env';
+
+let lab: Serve;
+const docker = new Docker({ socketPath: mainSocket });
+
+async function eventually<T>(fn: () => Promise<T | undefined | false | null | ''>, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${lab.logs().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+const kubectl = async (...args: string[]) => {
+  const r = await lab.kubectl(args);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
+};
+
+const manifest = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: nginx, image: ${images.nginx}, imagePullPolicy: IfNotPresent, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web2}
+spec:
+  selector: {app: web}
+  ports: [{port: 8080, targetPort: 80}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: busybox, image: ${images.busybox}, imagePullPolicy: IfNotPresent, command: [sleep, '3600']}
+`;
+
+/** wget from inside the client pod, as a user would type it (this busybox's wget -T crashes, kubectl's timeout bounds it). */
+const wget = (url: string) => lab.kubectl(['exec', 'client', '--', 'wget', '-qO-', url], { timeoutMs: 20_000 });
+
+const relays = async (service: string) => {
+  const clusterId = await lab.clusterId();
+  return docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${clusterId}`, `kubelab.io/service=${service}`] } });
+};
+
+beforeAll(async () => {
+  lab = await startServe({ nodes: ['default'], timeoutMs: 90_000 });
+  const r = await lab.kubectl(['apply', '-f', '-'], { input: manifest });
+  if (r.code !== 0) throw new Error(`apply failed: ${r.stderr}`);
+  await eventually(async () => (await kubectl('get', 'pod', 'client', '-o', 'jsonpath={.status.phase}')) === 'Running', 60_000, 'client pod Running');
+  await eventually(async () => (await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.status.availableReplicas}')) === '1', 60_000, 'web available');
+}, 180_000);
+
+afterAll(async () => {
+  await lab?.stop();
+}, 60_000);
+
+describe('Services by name from inside pods', () => {
+  for (const url of ['http://web', 'http://web.default', 'http://web.default.svc.cluster.local', 'http://web2:8080']) {
+    it(`wget -qO- ${url} returns nginx's page`, async () => {
+      const out = await eventually(async () => {
+        const r = await wget(url);
+        return r.code === 0 && r.stdout.includes('Welcome to nginx!') && r.stdout;
+      }, 60_000, `${url} answering from the client pod`);
+      expect(out).toContain('Welcome to nginx!');
+    });
+  }
+
+  it('each Service has one relay container, labelled with the cluster and the Service, on the pods network', async () => {
+    const [relay] = await relays('default/web');
+    expect(relay).toBeDefined();
+    expect((await relays('default/web')).length).toBe(1);
+    expect(relay.State).toBe('running');
+    const info = await docker.getContainer(relay.Id).inspect();
+    const net = Object.values(info.NetworkSettings.Networks)[0] as { Aliases?: string[] };
+    expect(net.Aliases).toEqual(expect.arrayContaining(['web', 'web.default', 'web.default.svc.cluster.local']));
+  });
+
+  it('scaled to 0, the Service name no longer connects', async () => {
+    await kubectl('scale', 'deployment', 'web', '--replicas=0');
+    await eventually(async () => (await wget('http://web')).code !== 0, 60_000, 'http://web to fail with no endpoints');
+    expect((await wget('http://web2:8080')).code).not.toBe(0);
+  });
+
+  it('deleting the Service removes its relay container', async () => {
+    await kubectl('delete', 'service', 'web');
+    await eventually(async () => (await relays('default/web')).length === 0, 30_000, 'the relay of web removed');
+    expect((await relays('default/web2')).length).toBe(1);
+  });
+});
