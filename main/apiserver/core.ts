@@ -12,6 +12,7 @@ import type { PodRef, Tracer, TraceStep } from '../trace/types';
 import type { AdmissionAttributes, AdmissionOperation, AdmissionPlugin } from './admission/types';
 import { ISSUER, type TokenSigner } from './authn';
 import { applySchemaMessage, strictDecodingMessage, unknownFields } from './field-validation';
+import { typeMismatch } from './typed-decoding';
 import { forbiddenMessage, type AuthorizationAttributes, type RbacAuthorizer } from './rbac';
 import type { ResourceStrategy, StrategyContext } from './registry/types';
 import { groupVersion, storeKey, storePrefix, type ResourceRegistry, type ServedResource } from './resources';
@@ -69,6 +70,41 @@ function storeError(e: unknown, s: ResourceStrategy, name: string): unknown {
     case 'InvalidContinue': return errors.badRequest(e.message);
     default: return errors.unavailable(e.message);
   }
+}
+
+/** A resourceVersion as the store knows it (etcd's unsigned revision); anything else is a 400 as upstream. */
+export function parseResourceVersion(rv: string): number {
+  const n = /^\d+$/.test(rv) ? Number(rv) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw errors.badRequest(`invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
+  }
+  return n;
+}
+
+/** An integer query parameter (limit, timeoutSeconds, gracePeriodSeconds): Go's ParseInt wording when it is not one. */
+export function intParam(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
+  return Number(value);
+}
+
+/** upstream's ValidateListOptions for resourceVersion and resourceVersionMatch: a 422 on ListOptions. */
+export function validateListOptions(query: Record<string, string>, watch: boolean): void {
+  const rv = query.resourceVersion ?? '';
+  const match = query.resourceVersionMatch ?? '';
+  if (rv !== '') parseResourceVersion(rv);
+  // a watch may carry NotOlderThan with sendInitialEvents (streaming lists); its resourceVersion is what matters
+  if (watch) return;
+  const field = 'resourceVersionMatch';
+  let message: string | undefined;
+  let type: FieldError['type'] = 'FieldValueForbidden';
+  if (match !== '' && rv === '') message = 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided';
+  else if (match === 'Exact' && rv === '0') message = `Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"`;
+  else if (match !== '' && match !== 'Exact' && match !== 'NotOlderThan') {
+    type = 'FieldValueNotSupported';
+    message = `Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`;
+  }
+  if (message) throw errors.invalid('ListOptions', 'meta.k8s.io', '', [{ field, type, message }]);
 }
 
 function stripForCompare(o: KubeObject): unknown {
@@ -179,8 +215,8 @@ export class Core implements ApiServerCore {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  private ctx(req: ApiRequest, operation: StrategyContext['operation']): StrategyContext {
-    return { user: req.user, operation, now: new Date() };
+  private ctx(req: ApiRequest, operation: StrategyContext['operation'], s: ResourceStrategy): StrategyContext {
+    return { user: req.user, operation, now: new Date(), stored: () => this.d.store.list(storePrefix(s, undefined)).items.map((i) => i.value) };
   }
 
   private key(s: ResourceStrategy, namespace: string | undefined, name: string) {
@@ -197,6 +233,8 @@ export class Core implements ApiServerCore {
     if (!isObj(req.body)) {
       throw errors.badRequest(`the object provided is unrecognized (must be of type ${s.kind}): couldn't get version/kind; json parse error: expected an object`);
     }
+    // a subresource body of another kind (Scale, Binding, ...) is not this schema's to judge
+    if (!req.subresource || req.subresource === 'status' || req.subresource === 'finalize') this.checkTypes(s, req.body);
     const obj = structuredClone(req.body) as KubeObject;
     const gv = groupVersion(s.group, s.version);
     if (obj.apiVersion !== undefined && obj.apiVersion !== gv && !req.subresource) {
@@ -211,6 +249,12 @@ export class Core implements ApiServerCore {
     }
     if (!isObj(obj.metadata)) obj.metadata = {};
     return obj;
+  }
+
+  /** Wrong JSON types are refused whatever fieldValidation says, as upstream's decoding into typed structs. */
+  private checkTypes(s: ResourceStrategy, value: unknown): void {
+    const bad = typeMismatch(value, s.schema, s.kind);
+    if (bad) throw errors.badRequest(`${s.kind} in version "${s.version}" cannot be handled as a ${s.kind}: ${bad.message}`);
   }
 
   /** fieldValidation: Strict refuses unknown fields (kubectl's default), Warn adds Warning headers. */
@@ -304,12 +348,15 @@ export class Core implements ApiServerCore {
   }
 
   private list(req: ApiRequest, s: ResourceStrategy): unknown {
+    validateListOptions(req.query, false);
     const filter = this.selectorFilter(req, s);
-    const limit = req.query.limit ? Number(req.query.limit) : undefined;
+    const asked = intParam(req.query.limit);
+    // upstream: a limit of zero or less means no limit
+    const limit = asked !== undefined && asked > 0 ? asked : undefined;
     let res;
     try {
       // resourceVersionMatch=Exact lists as of that revision; otherwise the latest state is never older than asked
-      const exact = req.query.resourceVersionMatch === 'Exact' && req.query.resourceVersion ? Number(req.query.resourceVersion) : undefined;
+      const exact = req.query.resourceVersionMatch === 'Exact' && req.query.resourceVersion ? parseResourceVersion(req.query.resourceVersion) : undefined;
       res = this.d.store.list(storePrefix(s, req.namespace), { limit, continue: req.query.continue || undefined, filter, revision: exact });
     } catch (e) {
       if (e instanceof StoreError && e.code === 'Expired' && !req.query.continue) {
@@ -363,7 +410,7 @@ export class Core implements ApiServerCore {
   /** The write path of a create, shared with server-side apply of a new object. */
   private async createObject(req: ApiRequest, s: ResourceStrategy, obj: KubeObject, trace: RequestTrace, managed = true): Promise<KubeObject> {
     const md = obj.metadata as MutableMeta;
-    const ctx = this.ctx(req, 'create');
+    const ctx = this.ctx(req, 'create', s);
     if (!md.name && md.generateName) md.name = md.generateName + randomSuffix();
     if (!md.name) {
       throw this.invalid(s, '', [{ field: 'metadata.name', type: 'FieldValueRequired', message: 'Required value: name or generateName is required' }]);
@@ -430,7 +477,7 @@ export class Core implements ApiServerCore {
 
   /** The write path of every update (PUT, PATCH, subresources): preserve, prepare, admit, default, validate, store. */
   private async writeUpdate(req: ApiRequest, s: ResourceStrategy, old: StoredValue, next: KubeObject, subresource?: string, managed = true): Promise<KubeObject> {
-    const ctx = this.ctx(req, 'update');
+    const ctx = this.ctx(req, 'update', s);
     const oldObj = old.value;
     const md = (next.metadata ?? (next.metadata = {})) as MutableMeta;
     md.name = oldObj.metadata.name;
@@ -492,6 +539,7 @@ export class Core implements ApiServerCore {
     if (type === 'application/apply-patch+yaml') {
       if (!isObj(req.body)) throw errors.badRequest('error decoding YAML: the apply configuration must be an object');
       this.checkFields(req, s, req.body, true);
+      if (req.subresource !== 'scale') this.checkTypes(s, req.body);
       if (!req.query.fieldManager) throw errors.badRequest('PATCH /apply requires fieldManager to be set');
     }
     for (let attempt = 0; ; attempt++) {
@@ -505,6 +553,7 @@ export class Core implements ApiServerCore {
         }
         const patched = this.patchDoc(type, old.value, req.body) as KubeObject;
         if (!isObj(patched) || !isObj(patched.metadata)) throw errors.badRequest('the patch removed the object metadata');
+        this.checkTypes(s, patched);
         const rv = patched.metadata.resourceVersion;
         if (rv && rv !== String(old.modRevision)) throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
         return await this.writeUpdate(req, s, old, patched, req.subresource);
@@ -662,7 +711,7 @@ export class Core implements ApiServerCore {
       throw errors.conflict({ group: s.group || undefined, kind: s.resource, name }, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion as string}, ResourceVersion in object meta: ${old.modRevision}`);
     }
     const graceParam = req.query.gracePeriodSeconds ?? (opts.gracePeriodSeconds !== undefined ? String(opts.gracePeriodSeconds) : undefined);
-    const requested = graceParam !== undefined && graceParam !== '' ? Number(graceParam) : undefined;
+    const requested = intParam(graceParam);
     const policy = (req.query.propagationPolicy ?? opts.propagationPolicy) as string | undefined;
     await this.runAdmission('validate', req, s, 'DELETE', undefined, obj);
     if (req.query.dryRun === 'All' || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All'))) return obj;
@@ -738,6 +787,8 @@ export class Core implements ApiServerCore {
       if (!served.storage.watch) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
       return served.storage.watch(req, onEvent);
     }
+    validateListOptions(req.query, true);
+    const timeout = intParam(req.query.timeoutSeconds) ?? 0;
     const match = this.selectorFilter(req, s);
     const nameFilter = req.name ?? (req.query.fieldSelector?.match(/^metadata\.name=([^,]+)$/)?.[1]);
     const accept = (o: KubeObject) => match(o) && (!req.name || o.metadata.name === nameFilter);
@@ -773,8 +824,7 @@ export class Core implements ApiServerCore {
       from = list.revision;
       for (const i of list.items) emit({ type: 'ADDED', object: i.value });
     } else {
-      from = Number(rvParam);
-      if (!Number.isFinite(from)) throw errors.badRequest(`invalid resource version: ${rvParam}`);
+      from = parseResourceVersion(rvParam);
     }
     let last = from;
     try {
@@ -802,7 +852,6 @@ export class Core implements ApiServerCore {
       }
       throw storeError(e, s, '');
     }
-    const timeout = req.query.timeoutSeconds ? Number(req.query.timeoutSeconds) : 0;
     if (timeout > 0) timer = setTimeout(stop, timeout * 1000);
     if (req.query.allowWatchBookmarks === 'true') {
       const gv = groupVersion(s.group, s.version);

@@ -12,6 +12,7 @@ import { groupVersionDocument, hashDocument, openapiRoot } from './openapi';
 import { decodeProtobuf, PROTOBUF } from './protobuf';
 import type { ResourceRegistry } from './resources';
 import { toTable, type IncludeObject } from './tables';
+import { MAX_NESTING_DEPTH, nestedDeeperThan, textNestedDeeperThan } from './typed-decoding';
 import type { ApiRequest, PatchType, StreamHandler, Verb } from './types';
 
 const log = logger('apiserver');
@@ -81,13 +82,33 @@ function parseBody(raw: Buffer, contentType: string): unknown {
   if (raw.length === 0) return undefined;
   if (contentType.startsWith(PROTOBUF)) return decodeProtobuf(raw);
   const text = raw.toString('utf8');
+  const yaml = contentType.includes('yaml');
+  if (yaml && textNestedDeeperThan(text, MAX_NESTING_DEPTH)) throw errors.badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+  let value: unknown;
   try {
-    if (contentType.includes('yaml')) return parseYaml(text);
-    return JSON.parse(text);
+    value = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw errors.badRequest(`couldn't get version/kind; json parse error: ${why}`);
   }
+  // refused before any recursive helper (patches, managedFields, comparisons) walks it
+  if (nestedDeeperThan(value, MAX_NESTING_DEPTH)) throw errors.badRequest(`couldn't get version/kind; json parse error: exceeded max depth`);
+  return value;
+}
+
+/** upstream's path.IsValidPathSegmentName: what a name or namespace in a URL may not be */
+export function pathSegmentProblems(segment: string): string[] {
+  if (segment === '.' || segment === '..') return [`may not be '${segment}'`];
+  const out: string[] = [];
+  if (segment.includes('/')) out.push(`may not contain '/'`);
+  if (segment.includes('%')) out.push(`may not contain '%'`);
+  return out;
+}
+
+/** The request path exactly as sent: WHATWG URL parsing would resolve `..` and `%2e%2e` into another object's path. */
+export function rawPath(url: string | undefined): string {
+  const p = (url ?? '/').split('?')[0].split('#')[0];
+  return p.startsWith('/') ? p : new URL(p, 'https://127.0.0.1').pathname;
 }
 
 export interface ParsedPath {
@@ -101,7 +122,13 @@ export interface ParsedPath {
 
 /** `/api/v1/namespaces/default/pods/web/status` → its parts; undefined for non-resource paths. */
 export function parseResourcePath(path: string, registry: ResourceRegistry): ParsedPath | undefined {
-  const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const segs = path.split('/').filter(Boolean).map((seg) => {
+    try {
+      return decodeURIComponent(seg);
+    } catch {
+      throw errors.badRequest(`invalid URL escape in path segment ${JSON.stringify(seg)}`);
+    }
+  });
   let group: string;
   let version: string;
   let rest: string[];
@@ -116,13 +143,24 @@ export function parseResourcePath(path: string, registry: ResourceRegistry): Par
   } else {
     return undefined;
   }
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const served = registry.find(group, version, rest[2]);
-    if (served?.strategy.namespaced || (group === '' && !['status', 'finalize'].includes(rest[2]))) {
-      return { group, version, namespace: rest[1], resource: rest[2], name: rest[3], subresource: rest[4] };
-    }
+  let parsed: ParsedPath;
+  let extra: string[];
+  const served = rest[0] === 'namespaces' && rest.length >= 3 ? registry.find(group, version, rest[2]) : undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3 && (served?.strategy.namespaced || (group === '' && !['status', 'finalize'].includes(rest[2])))) {
+    parsed = { group, version, namespace: rest[1], resource: rest[2], name: rest[3], subresource: rest[4] };
+    extra = rest.slice(5);
+  } else {
+    parsed = { group, version, resource: rest[0], name: rest[1], subresource: rest[2] };
+    extra = rest.slice(3);
   }
-  return { group, version, resource: rest[0], name: rest[1], subresource: rest[2] };
+  // as upstream's key functions: a name or namespace that would address another path is a 400
+  for (const [what, value] of [['Namespace', parsed.namespace], ['Name', parsed.name]] as const) {
+    const problems = value === undefined ? [] : pathSegmentProblems(value);
+    if (problems.length) throw errors.badRequest(`${what} parameter invalid: ${JSON.stringify(value)}: ${problems.join(';')}`);
+  }
+  // only a proxy subresource carries a path of its own after it
+  if (extra.length && parsed.subresource !== 'proxy') throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  return parsed;
 }
 
 function accepts(req: IncomingMessage): { table: boolean; aggregated: boolean } {
@@ -145,7 +183,7 @@ export function createRequestHandler(d: HttpDeps) {
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const path = rawPath(req.url).replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     if (path === '/version') return sendJson(res, 200, versionInfo);
     if (['/healthz', '/livez', '/readyz'].includes(path) || /^\/(healthz|livez|readyz)\/.+/.test(path)) {
@@ -287,7 +325,7 @@ export function createRequestHandler(d: HttpDeps) {
       };
       try {
         const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-        const parsed = parseResourcePath(url.pathname, d.registry);
+        const parsed = parseResourcePath(rawPath(req.url), d.registry);
         if (!parsed?.subresource || !STREAMING.has(parsed.subresource)) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
         const auth = authenticate(req);
         const apiReq: ApiRequest = {

@@ -21,6 +21,8 @@ export interface StrategyContext {
   operation: 'create' | 'update' | 'delete';
   /** current time, for fields like creationTimestamp or status ages */
   now: Date;
+  /** every stored object of this resource, in all namespaces (e.g. Services, to allocate unused addresses) */
+  stored?(): KubeObject[];
 }
 
 /** A JSON schema (OpenAPI v3 subset) used for /openapi/v3, `kubectl explain` and strict field validation. */
