@@ -1,30 +1,10 @@
 // meta.k8s.io/v1 Table for `kubectl get`, built from a strategy's columns and rows.
 import type { KubeObject } from '../api/object';
+import { age } from '../api/pod-status';
 import type { ResourceStrategy, TableColumn } from './registry/types';
 
-/** kubectl's age format (apimachinery's duration.HumanDuration): 5s, 3m20s, 4h5m, 2d3h, 1y30d. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < -1) return '<invalid>';
-  if (seconds < 0) return '0s';
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
-  if (minutes < 180) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
-  if (hours < 24 * 365 * 8) {
-    const days = Math.floor(hours / 24) % 365;
-    return days === 0 ? `${Math.floor(hours / 24 / 365)}y` : `${Math.floor(hours / 24 / 365)}y${days}d`;
-  }
-  return `${Math.floor(hours / 24 / 365)}y`;
-}
-
-export const ageOf = (obj: KubeObject, now: Date) =>
-  obj.metadata.creationTimestamp ? humanDuration(now.getTime() - Date.parse(obj.metadata.creationTimestamp)) : '<unknown>';
+// one age format for the whole lab: upstream's HumanDuration lives with the pod status printer
+export const ageOf = (obj: KubeObject, now: Date) => age(obj.metadata.creationTimestamp as string | undefined, now);
 
 const defaultColumns: TableColumn[] = [
   { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseResourcePath } from '../../../main/apiserver/http';
 import { groupVersionDocument, definitionName } from '../../../main/apiserver/openapi';
 import { ResourceRegistry } from '../../../main/apiserver/resources';
-import { humanDuration } from '../../../main/apiserver/tables';
+import { humanDuration } from '../../../main/api/pod-status';
 import { aggregatedDiscovery, apiResourceList } from '../../../main/apiserver/discovery';
 import { unknownFields } from '../../../main/apiserver/field-validation';
 import type { ResourceStrategy } from '../../../main/apiserver/registry/types';
