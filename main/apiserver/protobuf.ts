@@ -1,5 +1,5 @@
 // Just enough Kubernetes protobuf to read the request bodies kubectl's typed clients send that way
-// (`kubectl create deployment|namespace|serviceaccount|configmap|secret|service|job|rolebinding|...`,
+// (`kubectl create deployment|namespace|serviceaccount|configmap|secret|service|job|quota|rolebinding|...`,
 // `auth can-i`, `create token`, `drain`). Field numbers are those of k8s.io/api's generated.proto;
 // fields not listed are skipped. Responses are JSON, which client-go decodes by Content-Type.
 import { errors } from '../api/errors';
@@ -8,7 +8,7 @@ export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 /** int0: a plain (non-pointer) int, omitted when 0 as JSON's omitempty does */
-type Kind = 'string' | 'int' | 'int0' | 'bool' | 'bytes' | 'intOrString' | 'time' | Msg | { repeated: Kind } | { map: Kind };
+type Kind = 'string' | 'int' | 'int0' | 'bool' | 'bytes' | 'intOrString' | 'quantity' | 'time' | Msg | { repeated: Kind } | { map: Kind };
 interface Msg { [field: number]: [string, Kind] }
 
 type Wire = Buffer | number;
@@ -63,6 +63,8 @@ function scalar(kind: Kind, v: Wire): unknown {
     const secs = fields(v).get(1)?.[0];
     return typeof secs === 'number' ? new Date(secs * 1000).toISOString().replace(/\.\d+Z$/, 'Z') : undefined;
   }
+  // resource.Quantity is a message holding its string form in field 1
+  if (kind === 'quantity') return Buffer.isBuffer(v) ? scalar('string', fields(v).get(1)?.[0] ?? Buffer.alloc(0)) : undefined;
   if (kind === 'intOrString') {
     if (!Buffer.isBuffer(v)) return undefined;
     const f = fields(v);
@@ -111,7 +113,7 @@ const labelSelector: Msg = {
 };
 const containerPort: Msg = { 1: ['name', 'string'], 2: ['hostPort', 'int0'], 3: ['containerPort', 'int'], 4: ['protocol', 'string'], 5: ['hostIP', 'string'] };
 const envVar: Msg = { 1: ['name', 'string'], 2: ['value', 'string'] };
-const resources: Msg = { 1: ['limits', map('string')], 2: ['requests', map('string')] };
+const resources: Msg = { 1: ['limits', map('quantity')], 2: ['requests', map('quantity')] };
 const container: Msg = {
   1: ['name', 'string'], 2: ['image', 'string'], 3: ['command', rep('string')], 4: ['args', rep('string')], 5: ['workingDir', 'string'],
   6: ['ports', rep(containerPort)], 7: ['env', rep(envVar)], 8: ['resources', resources], 13: ['terminationMessagePath', 'string'],
@@ -165,6 +167,13 @@ const kinds: Record<string, Msg> = {
     }],
   },
   Job: { 1: ['metadata', objectMeta], 2: ['spec', jobSpec] },
+  ResourceQuota: {
+    1: ['metadata', objectMeta],
+    2: ['spec', {
+      1: ['hard', map('quantity')], 2: ['scopes', rep('string')],
+      3: ['scopeSelector', { 1: ['matchExpressions', rep({ 1: ['scopeName', 'string'], 2: ['operator', 'string'], 3: ['values', rep('string')] })] }],
+    }],
+  },
   CronJob: {
     1: ['metadata', objectMeta],
     2: ['spec', { 1: ['schedule', 'string'], 2: ['startingDeadlineSeconds', 'int'], 3: ['concurrencyPolicy', 'string'], 4: ['suspend', 'bool'], 5: ['jobTemplate', { 1: ['metadata', objectMeta], 2: ['spec', jobSpec] }] }],

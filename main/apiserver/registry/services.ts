@@ -1,40 +1,34 @@
-// v1 Service: a ClusterIP (and NodePorts) allocated at create and kept on update; the columns of `kubectl get svc`.
+// v1 Service: a ClusterIP (and NodePorts) allocated at create, against every stored Service, and kept on update; the columns of `kubectl get svc`.
 import type { FieldError } from '../../api/errors';
 import {
   fieldErr, isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum, nameIsDNS1035Label,
   validateLabels, validateObjectMeta, validateObjectMetaUpdate,
 } from '../../api/validation';
 import { ALL_VERBS, ageColumn, ageOf, col, formatLabels, keepSpec, keepStatus, nameColumn, type Obj } from './common';
+import type { Service } from 'kubernetes-types/core/v1';
+import type { KubeObject } from '../../api/object';
+import { allocateServiceIPs, nodePortRange } from '../../proxy/allocator';
 import { serviceSchema } from './schemas/core';
-import type { ResourceStrategy } from './types';
+import type { ResourceStrategy, StrategyContext } from './types';
 
 const serviceTypes = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const protocols = ['SCTP', 'TCP', 'UDP'];
-export const NODE_PORT_RANGE = [30000, 32767] as const;
 
-/** Cluster IPs come from 10.96.0.0/16 (10.96.0.1 is the `kubernetes` Service); remembered for this process. */
-const allocatedIPs = new Set<string>(['10.96.0.1', '10.96.0.10']);
-const allocatedNodePorts = new Set<number>();
+/**
+ * Addresses handed out by creates and updates still on their way to the store. Allocation otherwise
+ * counts only stored Services (which survive a restart); this keeps two concurrent creates apart.
+ */
+const inFlight: { service: Service; at: number }[] = [];
+const IN_FLIGHT_MS = 60_000;
 
-export function allocateClusterIP(): string {
-  for (;;) {
-    const n = 2 + Math.floor(Math.random() * (65534 - 2));
-    const ip = `10.96.${n >> 8}.${n & 255}`;
-    if (!allocatedIPs.has(ip)) {
-      allocatedIPs.add(ip);
-      return ip;
-    }
-  }
-}
-
-function allocateNodePort(): number {
-  for (;;) {
-    const p = NODE_PORT_RANGE[0] + Math.floor(Math.random() * (NODE_PORT_RANGE[1] - NODE_PORT_RANGE[0] + 1));
-    if (!allocatedNodePorts.has(p)) {
-      allocatedNodePorts.add(p);
-      return p;
-    }
-  }
+/** ClusterIP and NodePorts from the one allocator (main/proxy/allocator), knowing every stored Service. */
+function allocate(obj: KubeObject, ctx: StrategyContext): void {
+  const now = Date.now();
+  while (inFlight.length && now - inFlight[0].at > IN_FLIGHT_MS) inFlight.shift();
+  const stored = (ctx.stored?.() ?? []) as Service[];
+  const allocated = allocateServiceIPs(obj as Service, [...stored, ...inFlight.map((f) => f.service)]);
+  obj.spec = allocated.spec as Obj;
+  inFlight.push({ service: structuredClone(allocated), at: now });
 }
 
 const isIPv4 = (s: string) => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s) && s.split('.').every((x) => Number(x) <= 255);
@@ -84,8 +78,8 @@ function validateServiceSpec(spec: Obj): FieldError[] {
     else if (typeof p.targetPort === 'string') for (const m of isValidPortName(p.targetPort)) errs.push(fieldErr.invalid(`${pp}.targetPort`, p.targetPort, m));
     if (p.nodePort !== undefined && p.nodePort !== 0) {
       if (spec.type === 'ClusterIP') errs.push(fieldErr.forbidden(`${pp}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
-      else if (p.nodePort < NODE_PORT_RANGE[0] || p.nodePort > NODE_PORT_RANGE[1]) {
-        errs.push(fieldErr.invalid(`${pp}.nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE[0]}-${NODE_PORT_RANGE[1]}`));
+      else if (p.nodePort < nodePortRange.min || p.nodePort > nodePortRange.max) {
+        errs.push(fieldErr.invalid(`${pp}.nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${nodePortRange.min}-${nodePortRange.max}`));
       }
     }
     const key = `${p.port}/${p.protocol}`;
@@ -127,24 +121,13 @@ export const serviceStrategy: ResourceStrategy = {
   defaults(obj) {
     defaultService((obj.spec ??= {}) as Obj);
   },
-  prepareForCreate(obj) {
+  prepareForCreate(obj, ctx) {
     obj.status = { loadBalancer: {} };
     const spec = (obj.spec ??= {}) as Obj;
     defaultService(spec);
-    if (spec.type === 'ExternalName') return;
-    if (!spec.clusterIP) spec.clusterIP = allocateClusterIP();
-    else if (spec.clusterIP !== 'None') allocatedIPs.add(spec.clusterIP);
-    spec.clusterIPs ??= [spec.clusterIP];
-    spec.ipFamilies ??= ['IPv4'];
-    spec.ipFamilyPolicy ??= 'SingleStack';
-    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
-      for (const p of spec.ports ?? []) {
-        if (!p.nodePort) p.nodePort = allocateNodePort();
-        else allocatedNodePorts.add(p.nodePort);
-      }
-    }
+    allocate(obj, ctx);
   },
-  prepareForUpdate(obj, old) {
+  prepareForUpdate(obj, old, ctx) {
     keepStatus(obj, old);
     const spec = (obj.spec ??= {}) as Obj;
     const prev = (old.spec ?? {}) as Obj;
@@ -160,9 +143,12 @@ export const serviceStrategy: ResourceStrategy = {
       for (const p of spec.ports ?? []) {
         if (p.nodePort) continue;
         const same = ((prev.ports ?? []) as Obj[]).find((o) => o.port === p.port && (o.protocol ?? 'TCP') === p.protocol);
-        p.nodePort = same?.nodePort || allocateNodePort();
+        if (same?.nodePort) p.nodePort = same.nodePort;
       }
     }
+    // a changed clusterIP is validateUpdate's to refuse ("may not change once set"), not the allocator's
+    if (spec.type === 'ExternalName' || (prev.clusterIP && spec.clusterIP !== prev.clusterIP)) return;
+    allocate(obj, ctx);
   },
   prepareForStatusUpdate: keepSpec,
   validate: (obj) => [...validateObjectMeta(obj.metadata, true, nameIsDNS1035Label), ...validateServiceSpec((obj.spec ?? {}) as Obj)],
