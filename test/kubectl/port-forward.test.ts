@@ -103,10 +103,10 @@ describe('kubectl port-forward', () => {
   });
 
   it('carries a response far larger than one SPDY frame', async () => {
-    await kubectl('exec', 'web', '--', 'sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" x > /var/www/html/big.txt');
+    await kubectl('exec', 'web', '--', 'sh', '-c', 'head -c 5000000 /dev/zero | tr "\\0" x > /var/www/html/big.txt');
     await portForward('pod/web', '18115:80');
     const body = await httpGet(18115, '/big.txt');
-    expect(body.length).toBe(1_000_000);
+    expect(body.length).toBe(5_000_000);
     expect(body).toMatch(/^x+$/);
   });
 

@@ -30,6 +30,8 @@ const FLAG_FIN = 0x01;
 const RST_CANCEL = 5;
 /** the largest DATA payload we send at once */
 const MAX_DATA = 16 * 1024;
+/** bytes queued toward kubectl above which we stop reading from the pod (spdystream has no flow control to do it) */
+const HIGH_WATER = 1024 * 1024;
 
 export interface SpdyFrame {
   control: boolean;
@@ -125,6 +127,8 @@ function zlibPass(z: Inflate | Deflate, input: Buffer): Promise<Buffer> {
 interface Wire {
   write(b: Buffer): void;
   close(): void;
+  /** bytes written but not yet sent */
+  buffered(): number;
 }
 
 interface SpdyStream {
@@ -148,6 +152,8 @@ class SpdyServerSession {
   private outbound: Promise<void> = Promise.resolve();
   readonly streams = new Map<number, SpdyStream>();
   closed = false;
+  /** data bytes queued but not yet handed to the wire */
+  private queued = 0;
 
   constructor(private readonly wire: Wire, private readonly onStream: (s: SpdyStream) => void, private readonly onClose: () => void) {}
 
@@ -229,8 +235,17 @@ class SpdyServerSession {
     if (s.localClosed) return;
     for (let off = 0; off < data.length; off += MAX_DATA) {
       const part = data.subarray(off, off + MAX_DATA);
-      void this.send(async () => dataFrame(s.id, 0, part));
+      this.queued += part.length;
+      void this.send(async () => {
+        this.queued -= part.length;
+        return dataFrame(s.id, 0, part);
+      });
     }
+  }
+
+  /** True while more than HIGH_WATER bytes wait to reach the peer. */
+  congested(): boolean {
+    return !this.closed && this.queued + this.wire.buffered() > HIGH_WATER;
   }
 
   end(s: SpdyStream, data?: Buffer): void {
@@ -342,12 +357,24 @@ export function servePortForward(req: ApiRequest, httpReq: IncomingMessage, sock
         data.onEnd = () => conn.end();
         data.onReset = () => conn.destroy();
         error.onReset = () => conn.destroy();
-        conn.on('data', (d: Buffer) => session.write(data, d));
+        let wait: NodeJS.Timeout | undefined;
+        conn.on('data', (d: Buffer) => {
+          session.write(data, d);
+          if (wait || !session.congested()) return;
+          conn.pause();
+          wait = setInterval(() => {
+            if (session.congested()) return;
+            clearInterval(wait);
+            wait = undefined;
+            conn.resume();
+          }, 10);
+        });
         conn.on('error', (e) => {
           failed = true;
           session.end(error, Buffer.from(`error forwarding port ${port} to pod ${podName}, uid ${pod.metadata?.uid}: ${e.message}`));
         });
         conn.on('close', () => {
+          clearInterval(wait);
           conns.delete(conn);
           session.end(data);
           if (!failed) session.end(error);
@@ -358,14 +385,14 @@ export function servePortForward(req: ApiRequest, httpReq: IncomingMessage, sock
 
     if (tunneled) {
       tunnelServer.handleUpgrade(httpReq, socket, head, (ws) => {
-        const session = start({ write: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), close: () => ws.close(1000) });
+        const session = start({ write: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), close: () => ws.close(1000), buffered: () => ws.bufferedAmount });
         ws.on('message', (raw: Buffer) => session.feed(raw));
         ws.on('close', () => session.close());
       });
       return;
     }
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
-    const session = start({ write: (b) => { if (!socket.destroyed) socket.write(b); }, close: () => socket.end() });
+    const session = start({ write: (b) => { if (!socket.destroyed) socket.write(b); }, close: () => socket.end(), buffered: () => socket.writableLength });
     if (head.length) session.feed(head);
     socket.on('data', (b: Buffer) => session.feed(b));
     socket.on('close', () => session.close());
