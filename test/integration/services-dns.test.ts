@@ -3,7 +3,8 @@
 // page through the Service's relay; with no ready endpoint the connection fails; deleting the Service removes its relay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Docker from 'dockerode';
-import { startServe, type Serve } from '../fixtures/serve';
+import { rm } from 'node:fs/promises';
+import { removeLabObjects, startServe, type Serve } from '../fixtures/serve';
 import { images, mainSocket } from '../fixtures/env';
 
 let lab: Serve;
@@ -82,8 +83,15 @@ beforeAll(async () => {
   await eventually(async () => (await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.status.availableReplicas}')) === '1', 60_000, 'web available');
 }, 180_000);
 
+let restartedDir: string | undefined;
 afterAll(async () => {
+  const id = await lab?.clusterId().catch(() => '');
   await lab?.stop();
+  // the restarted lab ran on a data dir it was given, so its stop() leaves the cleanup to us
+  if (restartedDir) {
+    await removeLabObjects(id ?? '');
+    await rm(restartedDir, { recursive: true, force: true });
+  }
 }, 60_000);
 
 describe('Services by name from inside pods', () => {
@@ -117,5 +125,21 @@ describe('Services by name from inside pods', () => {
     await kubectl('delete', 'service', 'web');
     await eventually(async () => (await relays('default/web')).length === 0, 30_000, 'the relay of web removed');
     expect((await relays('default/web2')).length).toBe(1);
+  });
+
+  it('a restarted lab adopts the relays it left running, and they follow new endpoints', async () => {
+    const [before] = await relays('default/web2');
+    await lab.stop({ keepDataDir: true });
+    restartedDir = lab.dataDir;
+    lab = await startServe({ nodes: ['default'], dataDir: restartedDir, timeoutMs: 90_000 });
+    // a Service created after the restart gets its relay once the ones found at start have been synced
+    await kubectl('create', 'service', 'clusterip', 'web3', '--tcp=80:80');
+    await eventually(async () => (await relays('default/web3')).length === 1, 60_000, 'the relay of web3');
+    expect((await relays('default/web2')).map((c) => c.Id)).toEqual([before.Id]);
+    await kubectl('scale', 'deployment', 'web', '--replicas=1');
+    await eventually(async () => {
+      const r = await wget('http://web2:8080');
+      return r.code === 0 && r.stdout.includes('Welcome to nginx!');
+    }, 90_000, 'http://web2:8080 answering after the restart and scale-up');
   });
 });
