@@ -187,4 +187,12 @@ for image in "$BUSYBOX_IMAGE" "$NGINX_IMAGE"; do
   fi
 done
 
+# --- leftovers of labs that test runs started and never stopped (killed runs) --------------
+# Only networks the lab labelled, with no container left in them: each lab makes one per engine, and
+# an engine has room for about thirty before "could not find an available address pool".
+for d in "unix://$MAIN_SOCK" "unix://$N2_SOCK"; do
+  pruned="$(docker -H "$d" network prune -f --filter label=kubelab.io/cluster 2>/dev/null | grep -c '^kubelab-' || true)"
+  [ "$pruned" = 0 ] || say "removed $pruned unused lab network(s) on $d"
+done
+
 say "ready: images $BUSYBOX_IMAGE $NGINX_IMAGE; registry $REGISTRY; node2 $N2_SOCK (context $N2_CONTEXT)"
