@@ -60,6 +60,10 @@ interface PodState {
   volumes?: Map<string, PreparedVolume>;
   lastStatus?: string;
   terminating?: boolean;
+  /** the kubelet's own record of each container's highest restartCount, so an instance removed behind its back still counts */
+  restartCounts: Map<string, number>;
+  /** the highest sandbox attempt this kubelet saw for the pod */
+  sandboxAttempt?: number;
 }
 
 const log = logger('kubelet');
@@ -84,6 +88,8 @@ export class Kubelet {
   private running = false;
   private paused = false;
   private relistSig = new Map<string, string>();
+  /** pod uid -> when its watch event first reached this kubelet (ms) */
+  private watchSeen = new Map<string, number>();
   private runtimeError?: string;
   private workersDone?: Promise<void>;
   private hostIP?: string;
@@ -146,7 +152,10 @@ export class Kubelet {
     this.pods.addHandlers({
       add: (p) => this.onPod(p),
       update: (_o, p) => this.onPod(p),
-      delete: (p) => this.queue.add(objectKey(p)),
+      delete: (p) => {
+        if (p.metadata.uid) this.watchSeen.delete(p.metadata.uid);
+        this.queue.add(objectKey(p));
+      },
     });
     await this.pods.start();
     registerKubelet(this);
@@ -224,6 +233,8 @@ export class Kubelet {
 
   private onPod(p: Pod & KubeObject): void {
     if (p.spec?.nodeName !== this.nodeName) return;
+    // when the watch delivered the pod, so the trace can say how long it waited for a worker
+    if (p.metadata.uid && !this.watchSeen.has(p.metadata.uid)) this.watchSeen.set(p.metadata.uid, Date.now());
     this.queue.add(objectKey(p));
   }
 
@@ -286,7 +297,7 @@ export class Kubelet {
   private stateFor(pod: Pod): PodState {
     const uid = pod.metadata!.uid!;
     let s = this.states.get(uid);
-    if (!s) this.states.set(uid, (s = { uid, waiting: new Map(), terminationMessages: new Map(), traced: new Set() }));
+    if (!s) this.states.set(uid, (s = { uid, waiting: new Map(), terminationMessages: new Map(), traced: new Set(), restartCounts: new Map() }));
     return s;
   }
 
@@ -309,13 +320,13 @@ export class Kubelet {
     if (!pod || pod.spec?.nodeName !== this.nodeName) return; // gone: relist removes its containers
     const st = this.stateFor(pod);
     this.traceOnce(pod, st, 'seen', () => {
-      const bound = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'True')?.lastTransitionTime;
-      const after = bound ? Date.now() - new Date(bound).getTime() : undefined;
+      const seen = this.watchSeen.get(pod.metadata.uid!) ?? Date.now();
+      const waited = Date.now() - seen;
       return {
-        component: 'kubelet', action: 'observe', start: now(), end: now(), outcome: 'info',
-        // PodScheduled's transition time has second precision, so under a second is all we can say
-        message: `kubelet on ${this.nodeName} saw the pod through its watch${after === undefined ? '' : after < 1000 ? ', within a second of the binding' : `, ${formatDuration(after)} after the binding`}`,
-        details: { node: this.nodeName, sinceBindingMs: after, runtime: this.runtime.name },
+        // starts when the watch delivered it: the flow view measures the gap from the scheduler's bind to here
+        component: 'kubelet', action: 'observe', start: new Date(seen).toISOString(), end: now(), outcome: 'info',
+        message: `kubelet on ${this.nodeName} saw the pod through its watch and its pod worker took it up ${waited < 1 ? 'at once' : `${formatDuration(waited)} later`}`,
+        details: { node: this.nodeName, queuedMs: waited, runtime: this.runtime.name },
       };
     });
     if (pod.metadata.deletionTimestamp) {
@@ -335,8 +346,11 @@ export class Kubelet {
 
     // Converge: a few steps per sync (sandbox, then init containers, then containers).
     for (let step = 0; step < 8; step++) {
+      remember(pod, st, state);
       const actions = computePodActions(pod, state, {
         now: Date.now(),
+        lastRestartCount: (name) => st.restartCounts.get(name),
+        lastSandboxAttempt: st.sandboxAttempt,
         unhealthy: this.probes.unhealthy,
         backoffUntil: (name, last) => {
           const fin = last.finishedAt ? new Date(last.finishedAt).getTime() : Date.now();
@@ -345,13 +359,22 @@ export class Kubelet {
         },
       });
       let changed = false;
-      for (const k of actions.containersToKill) {
+      if (actions.sandboxChanged) {
+        void this.recorder.normal(pod, 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+        this.trace(pod, {
+          component: 'kubelet', action: 'sandbox-changed', start: now(), end: now(), outcome: 'info',
+          message: `the pod's sandbox is gone or stopped: its containers are stopped and a new sandbox (attempt ${actions.sandboxAttempt}) is created`,
+          details: { attempt: actions.sandboxAttempt, kill: actions.containersToKill.map((k) => k.name) },
+        });
+      }
+      // killed together, as upstream's killPodWithSyncResult does
+      await Promise.all(actions.containersToKill.map(async (k) => {
         const c = state.containers.find((x) => x.id === k.id);
         if (c) {
           await this.killContainer(pod, c, k.message, pod.spec?.terminationGracePeriodSeconds ?? 30);
           changed = true;
         }
-      }
+      }));
       for (const id of actions.containersToRemove) {
         this.probes.forget(id);
         await this.runtime.removeContainer(id);
@@ -443,7 +466,6 @@ export class Kubelet {
         message: `sandbox (pause container) ${sb.id.slice(0, 12)} running with IP ${sb.ip ?? '?'} on network ${sb.network ?? this.runtime.name}`,
         details: { containerID: sb.id, ip: sb.ip, network: sb.network, attempt, hostPorts, hostname: pod.spec?.hostname ?? pod.metadata.name },
       });
-      if (attempt > 0) void this.recorder.normal(pod, 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
       return true;
     } catch (e) {
       const msg = `Failed to create pod sandbox: ${(e as Error).message}`;
@@ -723,6 +745,15 @@ export class Kubelet {
     }
     return out;
   }
+}
+
+/** Keep the kubelet's own record of restart counts and sandbox attempts from what the runtime shows and the status it last reported. */
+function remember(pod: Pod, st: PodState, state: PodRuntimeState): void {
+  for (const cs of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    if (cs.containerID && !st.restartCounts.has(cs.name)) st.restartCounts.set(cs.name, cs.restartCount);
+  }
+  for (const c of state.containers) if (c.restartCount >= (st.restartCounts.get(c.name) ?? -1)) st.restartCounts.set(c.name, c.restartCount);
+  for (const sb of state.sandboxes) if (sb.attempt >= (st.sandboxAttempt ?? -1)) st.sandboxAttempt = sb.attempt;
 }
 
 async function streamText(s: NodeJS.ReadableStream): Promise<string> {

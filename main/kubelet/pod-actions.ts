@@ -17,6 +17,10 @@ export interface ActionContext {
   unhealthy?: Map<string, string>;
   /** ms until which a crashed container must wait before its restart (CrashLoopBackOff), if any */
   backoffUntil?: (name: string, last: ContainerStatus) => number | undefined;
+  /** the kubelet's own record of a container's last restartCount, for instances removed behind its back */
+  lastRestartCount?: (name: string) => number | undefined;
+  /** the kubelet's own record of the pod's last sandbox attempt (the sandbox itself may be gone) */
+  lastSandboxAttempt?: number;
 }
 
 export interface StartAction {
@@ -42,6 +46,8 @@ export interface PodActions {
   /** the sandbox containers join */
   sandboxId?: string;
   sandboxesToKill: string[];
+  /** the pod had a sandbox that died or vanished: upstream's SandboxChanged */
+  sandboxChanged: boolean;
   initContainerToStart?: StartAction;
   /** an init container failed and restartPolicy is Never: the pod fails */
   initFailed?: { name: string; exitCode: number };
@@ -73,6 +79,12 @@ function shouldRestart(pod: Pod, exitCode: number | undefined): boolean {
   return false;
 }
 
+/** A container with no instance: new, or recreated after its instance vanished (restartCount from the kubelet's record). */
+function startMissing(name: string, ctx: ActionContext): StartAction {
+  const last = ctx.lastRestartCount?.(name);
+  return last === undefined ? { name, restartCount: 0, reason: 'new' } : { name, restartCount: last + 1, reason: 'restart' };
+}
+
 export function computePodActions(pod: Pod, state: PodRuntimeState, ctx: ActionContext): PodActions {
   const spec = pod.spec!;
   const unhealthy = ctx.unhealthy ?? new Map<string, string>();
@@ -80,6 +92,7 @@ export function computePodActions(pod: Pod, state: PodRuntimeState, ctx: ActionC
     createSandbox: false,
     sandboxAttempt: 0,
     sandboxesToKill: [],
+    sandboxChanged: false,
     initialized: false,
     containersToStart: [],
     containersToKill: [],
@@ -111,12 +124,15 @@ export function computePodActions(pod: Pod, state: PodRuntimeState, ctx: ActionC
     // A pod that never restarts and already ran keeps its dead sandbox: nothing is recreated.
     const finished = policy === 'Never' && anyCreated && !state.containers.some((c) => c.state === 'running');
     if (!finished) {
+      const previous = sandbox?.attempt ?? ctx.lastSandboxAttempt;
       actions.createSandbox = true;
-      actions.sandboxAttempt = sandbox ? sandbox.attempt + 1 : 0;
+      actions.sandboxAttempt = previous === undefined ? 0 : Math.max(previous, ctx.lastSandboxAttempt ?? 0) + 1;
+      // a sandbox existed (seen now, recorded, or implied by containers): it changed under the pod
+      actions.sandboxChanged = previous !== undefined || anyCreated;
       if (sandbox) actions.sandboxesToKill.push(sandbox.id);
       // containers in the old sandbox's namespaces lose their network: stop them
       for (const c of state.containers) {
-        if (c.state === 'running') actions.containersToKill.push({ id: c.id, name: c.name, reason: 'Killing', message: 'Pod sandbox changed, it will be killed and re-created.' });
+        if (c.state === 'running' || c.state === 'unknown') actions.containersToKill.push({ id: c.id, name: c.name, reason: 'Killing', message: `Stopping container ${c.name}` });
       }
     }
     return actions;
@@ -127,7 +143,12 @@ export function computePodActions(pod: Pod, state: PodRuntimeState, ctx: ActionC
   for (const c of initSpecs) {
     const [last] = latestInstances(state.containers, c.name);
     if (!last) {
-      actions.initContainerToStart = { name: c.name, restartCount: 0, reason: 'new' };
+      actions.initContainerToStart = startMissing(c.name, ctx);
+      return actions;
+    }
+    // a new sandbox runs the init containers again, as upstream
+    if (last.sandboxId && last.sandboxId !== sandbox.id && last.state !== 'running') {
+      actions.initContainerToStart = { name: c.name, restartCount: last.restartCount + 1, reason: 'restart' };
       return actions;
     }
     if (last.state === 'created') {
@@ -150,7 +171,7 @@ export function computePodActions(pod: Pod, state: PodRuntimeState, ctx: ActionC
   for (const c of specs) {
     const [last] = latestInstances(state.containers, c.name);
     if (!last) {
-      actions.containersToStart.push({ name: c.name, restartCount: 0, reason: 'new' });
+      actions.containersToStart.push(startMissing(c.name, ctx));
       continue;
     }
     if (last.state === 'created') {

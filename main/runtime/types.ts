@@ -143,6 +143,8 @@ export interface ContainerStatus {
   imageID: string;
   state: ContainerState;
   restartCount: number;
+  /** the sandbox whose namespaces it joined, when the runtime knows */
+  sandboxId?: string;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;

@@ -249,7 +249,8 @@ export class DockerRuntime implements ContainerRuntime {
   // ---- containers
 
   async listContainers(): Promise<ContainerStatus[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [...this.ownFilter, `${LABEL.type}=container`] } });
+    // a container Docker is removing is already gone for the kubelet (not "unknown", which it would kill)
+    const list = (await this.docker.listContainers({ all: true, filters: { label: [...this.ownFilter, `${LABEL.type}=container`] } })).filter((c) => c.State !== 'removing');
     const live = new Set(list.map((c) => c.Id));
     for (const id of this.inspectCache.keys()) if (!live.has(id)) this.inspectCache.delete(id);
     const out = await Promise.all(list.map(async (c) => {
@@ -281,6 +282,7 @@ export class DockerRuntime implements ContainerRuntime {
       imageID: info.Image.startsWith('sha256:') ? `docker-pullable://${info.Config.Image}@${info.Image}` : info.Image,
       state,
       restartCount: Number(labels[LABEL.restartCount] ?? 0),
+      sandboxId: info.HostConfig?.NetworkMode?.startsWith('container:') ? info.HostConfig.NetworkMode.slice('container:'.length) : undefined,
       createdAt: info.Created,
       startedAt: zero(st.StartedAt),
       finishedAt: state === 'exited' ? zero(st.FinishedAt) : undefined,

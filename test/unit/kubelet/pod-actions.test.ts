@@ -139,6 +139,64 @@ describe('computePodActions', () => {
     if (e.initialized !== undefined) expect(a.initialized).toBe(e.initialized);
   });
 
+  // What Docker users do behind the kubelet's back: instances and sandboxes that vanish.
+  it.each([
+    {
+      name: 'sandbox removed, app still running: SandboxChanged, kill all, a new sandbox with the next attempt',
+      state: { sandboxes: [], containers: [ctr('app')] }, lastSandboxAttempt: 0,
+      expect: { createSandbox: true, sandboxChanged: true, attempt: 1, kill: ['app'] },
+    },
+    {
+      name: 'sandbox stopped: SandboxChanged, kill all, next attempt',
+      state: { sandboxes: [sandbox({ attempt: 2, state: 'notready', ip: undefined })], containers: [ctr('app')] }, lastSandboxAttempt: 2,
+      expect: { createSandbox: true, sandboxChanged: true, attempt: 3, kill: ['app'] },
+    },
+    {
+      name: 'sandbox removed with nothing left, but the kubelet recorded one: SandboxChanged',
+      state: { sandboxes: [], containers: [] }, lastSandboxAttempt: 0,
+      expect: { createSandbox: true, sandboxChanged: true, attempt: 1, kill: [] },
+    },
+    {
+      name: 'a brand new pod: a sandbox, no SandboxChanged',
+      state: { sandboxes: [], containers: [] }, lastSandboxAttempt: undefined,
+      expect: { createSandbox: true, sandboxChanged: false, attempt: 0, kill: [] },
+    },
+    {
+      name: 'healthy sandbox: no change',
+      state: { sandboxes: [sandbox()], containers: [ctr('app')] }, lastSandboxAttempt: 0,
+      expect: { createSandbox: false, sandboxChanged: false, attempt: 0, kill: [] },
+    },
+  ])('$name', (row) => {
+    const a = computePodActions(pod(), row.state, { now: NOW, lastSandboxAttempt: row.lastSandboxAttempt });
+    expect(a.createSandbox).toBe(row.expect.createSandbox);
+    expect(a.sandboxChanged).toBe(row.expect.sandboxChanged);
+    expect(a.sandboxAttempt).toBe(row.expect.attempt);
+    expect(a.containersToKill.map((k) => k.name)).toEqual(row.expect.kill);
+  });
+
+  it.each([
+    { name: 'app instance removed after running: recreated with the recorded count + 1', pod: pod(), containers: [] as ContainerStatus[], recorded: 0, expect: { name: 'app', restartCount: 1, reason: 'restart' } },
+    { name: 'app instance removed after 3 restarts: restart 4', pod: pod(), containers: [] as ContainerStatus[], recorded: 3, expect: { name: 'app', restartCount: 4, reason: 'restart' } },
+    { name: 'never created: new, restart 0', pod: pod(), containers: [] as ContainerStatus[], recorded: undefined, expect: { name: 'app', restartCount: 0, reason: 'new' } },
+  ])('$name', (row) => {
+    const a = computePodActions(row.pod, { sandboxes: [sandbox()], containers: row.containers }, { now: NOW, lastRestartCount: () => row.recorded });
+    expect(a.containersToStart[0]).toMatchObject(row.expect);
+  });
+
+  it('a new sandbox runs the init containers again, then the containers', () => {
+    const p = pod({ initContainers: [{ name: 'init-a', image: 'img' }] });
+    const oldInit = { ...exited('init-a', 0), sandboxId: 'sb0' };
+    const oldApp = { ...exited('app', 137), sandboxId: 'sb0' };
+    const fresh = sandbox({ id: 'sb1', attempt: 1 });
+    const a = computePodActions(p, { sandboxes: [fresh], containers: [oldInit, oldApp] }, { now: NOW });
+    expect(a.initContainerToStart).toMatchObject({ name: 'init-a', restartCount: 1 });
+    expect(a.containersToStart).toEqual([]);
+    const newInit = { ...exited('init-a', 0, 1), sandboxId: 'sb1' };
+    const b = computePodActions(p, { sandboxes: [fresh], containers: [oldInit, newInit, oldApp] }, { now: NOW });
+    expect(b.initContainerToStart).toBeUndefined();
+    expect(b.containersToStart).toMatchObject([{ name: 'app', restartCount: 1, reason: 'restart' }]);
+  });
+
   it('restart counts go up by one', () => {
     const a = computePodActions(pod(), { sandboxes: [sandbox()], containers: [exited('app', 1, 4)] }, { now: NOW });
     expect(a.containersToStart[0]).toMatchObject({ name: 'app', restartCount: 5, reason: 'restart' });
