@@ -73,6 +73,8 @@ describe('containers changed from outside the lab', () => {
     await expect.poll(async () => (await appStatus('removed'))?.ready, { timeout: 60_000, interval: 500 }).toBe(true);
     const running = (await labContainers('removed', 'removed')).filter((c) => c.State === 'running');
     expect(running).toHaveLength(1);
+    // the vanished container is recreated, not "killed" as if it were in an unknown state
+    expect(await eventReasons('removed')).not.toContain('Killing');
   });
 
   it('docker rm -f of the sandbox: SandboxChanged, the pod gets a new sandbox and its containers again', async () => {
