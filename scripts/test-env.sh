@@ -70,9 +70,14 @@ D1=(docker -H "unix://$MAIN_SOCK")
 has_image() { "$@" >/dev/null 2>&1; }
 
 # --- busybox image -------------------------------------------------------------
-if has_image "${D1[@]}" image inspect "$BUSYBOX_IMAGE"; then
+# Bump when the image's contents change: an engine keeps images across runs, so a stale one must be rebuilt.
+BUSYBOX_REV=2
+BUSYBOX_REBUILT=0
+busybox_rev() { "${D1[@]}" image inspect -f '{{index .Config.Labels "io.kubelab.test-env.rev"}}' "$BUSYBOX_IMAGE" 2>/dev/null; }
+if [ "$(busybox_rev)" = "$BUSYBOX_REV" ]; then
   say "image $BUSYBOX_IMAGE present"
 else
+  BUSYBOX_REBUILT=1
   tmp="$(mktemp -d)"
   mkdir -p "$tmp/bin" "$tmp/www" "$tmp/tmp" "$tmp/etc" "$tmp/proc" "$tmp/sys" "$tmp/dev"
   cp /bin/busybox "$tmp/bin/busybox"
@@ -86,7 +91,7 @@ else
   echo 'kubelab busybox' > "$tmp/www/index.html"
   chmod 1777 "$tmp/tmp"
   tar -C "$tmp" -c . | "${D1[@]}" import \
-    -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin:/usr/bin:/sbin' -c "LABEL $LABEL" - "$BUSYBOX_IMAGE" >/dev/null
+    -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin:/usr/bin:/sbin' -c "LABEL $LABEL" -c "LABEL io.kubelab.test-env.rev=$BUSYBOX_REV" - "$BUSYBOX_IMAGE" >/dev/null
   rm -rf "$tmp"
   say "built $BUSYBOX_IMAGE"
 fi
@@ -136,9 +141,9 @@ EOF
   setsid /usr/bin/docker-registry serve "$STATE_DIR/registry/config.yml" >"$STATE_DIR/registry.log" 2>&1 < /dev/null &
   wait_for 30 "registry" registry_up
 fi
-push_if_missing() { # push_if_missing LOCAL-IMAGE REPO TAG
-  local image="$1" repo="$2" tag="$3"
-  if curl -fsS "http://$REGISTRY/v2/$repo/manifests/$tag" \
+push_if_missing() { # push_if_missing LOCAL-IMAGE REPO TAG [FORCE]
+  local image="$1" repo="$2" tag="$3" force="${4:-0}"
+  if [ "$force" = 0 ] && curl -fsS "http://$REGISTRY/v2/$repo/manifests/$tag" \
        -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null 2>&1; then
     say "registry holds $REGISTRY/$repo:$tag"
   else
@@ -150,7 +155,7 @@ push_if_missing() { # push_if_missing LOCAL-IMAGE REPO TAG
   fi
 }
 push_if_missing "$NGINX_IMAGE" nginx 1.22
-push_if_missing "$BUSYBOX_IMAGE" busybox latest
+push_if_missing "$BUSYBOX_IMAGE" busybox latest "$BUSYBOX_REBUILT"
 
 # --- second engine (node2) --------------------------------------------------------
 if ! ip link show "$N2_BRIDGE" >/dev/null 2>&1; then
@@ -179,7 +184,7 @@ else
   say "created docker context $N2_CONTEXT"
 fi
 for image in "$BUSYBOX_IMAGE" "$NGINX_IMAGE"; do
-  if has_image "${D2[@]}" image inspect "$image"; then
+  if [ "$("${D2[@]}" image inspect -f '{{.Id}}' "$image" 2>/dev/null)" = "$("${D1[@]}" image inspect -f '{{.Id}}' "$image")" ]; then
     say "node2 has $image"
   else
     "${D1[@]}" save "$image" | "${D2[@]}" load -q >/dev/null
