@@ -81,7 +81,12 @@ export class ImageManager {
     const image = container.image ?? '';
     const ref = { namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, uid: pod.metadata!.uid };
     const podObj = pod as unknown as Parameters<EventRecorder['normal']>[0];
-    if (!image) throw new ImageError('InvalidImageName', 'Failed to apply default image tag "": couldn\'t parse image name "": invalid reference format');
+    if (!isImageReference(image)) {
+      // never hand a malformed reference to the engine (it would land in a request path)
+      const msg = `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format`;
+      void recorder.warning(podObj, 'InspectFailed', msg);
+      throw new ImageError('InvalidImageName', msg);
+    }
     const policy = container.imagePullPolicy ?? defaultPullPolicy(image);
     const present = policy === 'Always' ? undefined : await runtime.inspectImage(image);
     if (present) {
@@ -151,4 +156,16 @@ export class ImageManager {
       this.progress.delete(image);
     }
   }
+}
+
+// Docker's reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest].
+const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?';
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const REFERENCE = new RegExp(
+  `^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,})?$`,
+);
+
+/** Whether an image name is a valid Docker reference (`nginx`, `127.0.0.1:5000/nginx:1.22`, `repo@sha256:...`). */
+export function isImageReference(image: string): boolean {
+  return image.length > 0 && image.length <= 255 && REFERENCE.test(image);
 }

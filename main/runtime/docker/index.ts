@@ -271,8 +271,10 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const labels = info.Config.Labels ?? {};
     const st = info.State;
+    // a start the engine refused (no such executable, ...) leaves it "created" with an error: it ran and ended, as StartError
+    const startFailed = st.Status === 'created' && !!st.Error;
     const state: ContainerStatus['state'] =
-      st.Running ? 'running' : st.Status === 'created' ? 'created' : st.Status === 'exited' || st.Status === 'dead' ? 'exited' : 'unknown';
+      st.Running ? 'running' : st.Status === 'created' && !startFailed ? 'created' : st.Status === 'exited' || st.Status === 'dead' || startFailed ? 'exited' : 'unknown';
     const zero = (t?: string) => (!t || t.startsWith('0001-') ? undefined : t);
     const status: ContainerStatus = {
       id: info.Id,
@@ -286,8 +288,8 @@ export class DockerRuntime implements ContainerRuntime {
       createdAt: info.Created,
       startedAt: zero(st.StartedAt),
       finishedAt: state === 'exited' ? zero(st.FinishedAt) : undefined,
-      exitCode: state === 'exited' ? st.ExitCode : undefined,
-      reason: state === 'exited' ? (st.OOMKilled ? 'OOMKilled' : st.ExitCode === 0 ? 'Completed' : 'Error') : undefined,
+      exitCode: state === 'exited' ? (startFailed ? st.ExitCode || 128 : st.ExitCode) : undefined,
+      reason: state === 'exited' ? (startFailed ? 'StartError' : st.OOMKilled ? 'OOMKilled' : st.ExitCode === 0 ? 'Completed' : 'Error') : undefined,
       message: state === 'exited' && st.Error ? st.Error : undefined,
     };
     this.ttyCache.set(info.Id, !!info.Config.Tty);
