@@ -385,6 +385,8 @@ export class Kubelet {
         changed = true;
       }
       if (actions.createSandbox) {
+        // say the pod is being set up (ContainerCreating, Init:0/N) before the slow part, as upstream's first status does
+        if (state.sandboxes.length === 0 && !pod.status?.containerStatuses?.length) await this.updateStatus(pod, st, state);
         const ok = await this.createSandbox(pod, st, actions.sandboxAttempt);
         if (!ok) break;
         state = await this.podRuntimeState(uid);
