@@ -183,8 +183,9 @@ export class Scheduler {
           this.cache.addPod(p);
           this.moveAll('AssignedPodAdd');
         } else if (this.pending(p)) {
-          this.queue.add(p);
+          // traced first, so its time is never after the queue's own enqueue time (the queue step starts there)
           this.traceEnqueue(p);
+          this.queue.add(p);
         }
       },
       update: (o, p) => {
