@@ -185,6 +185,8 @@ export function createRequestHandler(d: HttpDeps) {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const path = rawPath(req.url).replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
+    // public endpoints answer anonymous callers, but a token that does not authenticate is a 401 everywhere, as upstream
+    if (req.headers.authorization) authenticate(req);
     if (path === '/version') return sendJson(res, 200, versionInfo);
     if (['/healthz', '/livez', '/readyz'].includes(path) || /^\/(healthz|livez|readyz)\/.+/.test(path)) {
       if (!d.ready() && path.startsWith('/readyz')) {

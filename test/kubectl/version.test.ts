@@ -63,6 +63,10 @@ describe('kubelab serve + kubectl version', () => {
     expect(wrong.status).toBe(401);
     const ok = await get(`${lab.api}/api/v1/namespaces`, { Authorization: `Bearer ${lab.adminToken()}` }, ca);
     expect(ok.status).toBe(200);
+    // public endpoints too: anonymous is fine, a token that does not authenticate is not
+    expect((await get(`${lab.api}/version`, {}, ca)).status).toBe(200);
+    expect((await get(`${lab.api}/version`, { Authorization: 'Bearer not-the-token' }, ca)).status).toBe(401);
+    expect((await get(`${lab.api}/healthz`, { Authorization: 'Bearer not-the-token' }, ca)).status).toBe(401);
     const badKubectl = await lab.kubectl(['get', 'namespaces', '--token', 'not-the-token']);
     expect(badKubectl.code).not.toBe(0);
     expect(badKubectl.stderr).toMatch(/Unauthorized|must be logged in/);
