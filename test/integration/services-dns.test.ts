@@ -4,32 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Docker from 'dockerode';
 import { rm } from 'node:fs/promises';
-import { removeLabObjects, startServe, type Serve } from '../fixtures/serve';
+import { labSteps, removeLabObjects, startServe, type Serve } from '../fixtures/serve';
 import { images, mainSocket } from '../fixtures/env';
 
 let lab: Serve;
 const docker = new Docker({ socketPath: mainSocket });
 
-async function eventually<T>(fn: () => Promise<T | undefined | false | null | ''>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${lab.logs().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
-const kubectl = async (...args: string[]) => {
-  const r = await lab.kubectl(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-};
+const { eventually, kubectl } = labSteps(() => lab);
 
 const manifest = `
 apiVersion: apps/v1

@@ -3,32 +3,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
-import { startServe, type Serve } from '../fixtures/serve';
+import { labSteps, startServe, type Serve } from '../fixtures/serve';
 import { images, kubectlPath } from '../fixtures/env';
 
 let lab: Serve;
 const forwards: ChildProcess[] = [];
 
-async function eventually<T>(fn: () => Promise<T | undefined | false | null | ''>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${lab.logs().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
-const kubectl = async (...args: string[]) => {
-  const r = await lab.kubectl(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-};
+const { eventually, kubectl } = labSteps(() => lab);
 
 function httpGet(port: number, path = '/'): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,31 +1,12 @@
 // DaemonSets, Jobs and namespace deletion with kubectl against `kubelab serve` on two real engines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type Serve } from '../fixtures/serve';
+import { labSteps, startServe, type Serve } from '../fixtures/serve';
 import { contexts, images, missingEnvHint, node2Available } from '../fixtures/env';
 
 let lab: Serve;
 
-async function eventually<T>(fn: () => Promise<T | undefined | false | null | ''>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${lab.logs().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
-const kubectl = async (...args: string[]) => {
-  const r = await lab.kubectl(args, { timeoutMs: 100_000 });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-};
-const json = async <T = any>(...args: string[]): Promise<T> => JSON.parse(await kubectl(...args, '-o', 'json')) as T;
+const { eventually, kubectl, json } = labSteps(() => lab, { kubectlTimeoutMs: 100_000 });
 
 beforeAll(async () => {
   if (!node2Available()) throw new Error(`the second engine does not answer: ${missingEnvHint}`);
