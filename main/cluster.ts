@@ -28,6 +28,9 @@ import { logger } from './log';
 
 const log = logger('cluster');
 
+/** How long stop() waits for one part before it goes on to the next. */
+const STOP_DEADLINE_MS = 15_000;
+
 export interface ClusterOptions {
   dataDir: string;
   /** HTTPS port on 127.0.0.1; 0 picks a free one */
@@ -181,11 +184,17 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   private async stopRunning(): Promise<void> {
     while (this.running.length) {
       const part = this.running.pop()!;
+      let timer: NodeJS.Timeout | undefined;
+      // one part that cannot stop (an engine that no longer answers) must not keep the store from closing
+      const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), STOP_DEADLINE_MS)));
       try {
-        await part.stop();
-        log.debug('stopped', { part: part.name });
+        const outcome = await Promise.race([Promise.resolve(part.stop()).then(() => 'stopped' as const), deadline]);
+        if (outcome === 'timeout') log.warn(`did not stop within ${STOP_DEADLINE_MS / 1000} s; going on`, { part: part.name });
+        else log.debug('stopped', { part: part.name });
       } catch (err) {
         log.warn('stopping failed', { part: part.name, error: String(err) });
+      } finally {
+        clearTimeout(timer);
       }
     }
   }
