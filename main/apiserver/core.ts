@@ -50,7 +50,9 @@ class RequestTrace {
   constructor(readonly enabled: boolean) {}
   step(action: string, outcome: TraceStep['outcome'], message: string, start: number, details?: Record<string, unknown>): void {
     if (!this.enabled) return;
-    this.steps.push({ component: 'apiserver', action, start: new Date(start).toISOString(), end: new Date().toISOString(), outcome, message, ...(details ? { details } : {}) });
+    // the request is what the client did, the write is the store's: each shows in its own lane
+    const component: TraceStep['component'] = action === 'request' ? 'client' : action === 'store' ? 'store' : 'apiserver';
+    this.steps.push({ component, action, start: new Date(start).toISOString(), end: new Date().toISOString(), outcome, message, ...(details ? { details } : {}) });
   }
   flush(tracer: Tracer, ref: PodRef): void {
     if (!this.enabled || !ref.name) return;

@@ -45,7 +45,7 @@ describe('the seed nginx pod as a PodTrace', () => {
     await kubectl('wait', '--for=condition=Ready', 'pod/nginx-pod', '--timeout=90s');
 
     const want: Array<[string, RegExp]> = [
-      ['apiserver', /^request$/],
+      ['client', /^request$/],
       ['apiserver', /^authenticate$/],
       ['apiserver', /^authorize$/],
       ['apiserver', /^admit:NamespaceLifecycle$/],
@@ -54,7 +54,7 @@ describe('the seed nginx pod as a PodTrace', () => {
       ['apiserver', /^admit:ResourceQuota$/],
       ['apiserver', /^admit:DefaultTolerationSeconds$/],
       ['apiserver', /^validate$/],
-      ['apiserver', /^store$/],
+      ['store', /^store$/],
       ['scheduler', /^queue$/],
       ['scheduler', /^filter$/],
       ['scheduler', /^select-node$/],
@@ -89,9 +89,9 @@ describe('the seed nginx pod as a PodTrace', () => {
 
     // what the steps say
     const find = (c: string, a: string) => steps.find((s) => s.component === c && s.action === a)!;
-    expect(find('apiserver', 'request').message).toMatch(/kubectl\//);
+    expect(find('client', 'request').message).toMatch(/kubectl\//);
     expect(find('apiserver', 'authenticate').message).toMatch(/kubelab-admin/);
-    expect(find('apiserver', 'store').message).toMatch(/revision \d+/);
+    expect(find('store', 'store').message).toMatch(/revision \d+/);
     expect(find('scheduler', 'bind').message).toMatch(/bound default\/nginx-pod to default/);
     expect(find('runtime', 'create-sandbox').message).toMatch(/IP \d+\.\d+\.\d+\.\d+/);
     expect(find('controller-manager', 'endpoints').message).toMatch(/web/);
