@@ -466,7 +466,7 @@ export class Kubelet {
       this.trace(pod, {
         component: 'runtime', action: 'create-sandbox', start, end: now(), outcome: 'success',
         message: `sandbox (pause container) ${sb.id.slice(0, 12)} running with IP ${sb.ip ?? '?'} on network ${sb.network ?? this.runtime.name}`,
-        details: { containerID: sb.id, ip: sb.ip, network: sb.network, attempt, hostPorts, hostname: pod.spec?.hostname ?? pod.metadata.name },
+        details: { containerID: sb.id, image: sb.image, ip: sb.ip, network: sb.network, attempt, hostPorts, hostname: pod.spec?.hostname ?? pod.metadata.name },
       });
       return true;
     } catch (e) {

@@ -98,6 +98,8 @@ export interface SandboxStatus {
   state: 'ready' | 'notready';
   ip?: string;
   network?: string;
+  /** the sandbox (pause) image, where the runtime knows it */
+  image?: string;
   createdAt: string;
 }
 

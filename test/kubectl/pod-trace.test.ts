@@ -94,6 +94,7 @@ describe('the seed nginx pod as a PodTrace', () => {
     expect(find('store', 'store').message).toMatch(/revision \d+/);
     expect(find('scheduler', 'bind').message).toMatch(/bound default\/nginx-pod to default/);
     expect(find('runtime', 'create-sandbox').message).toMatch(/IP \d+\.\d+\.\d+\.\d+/);
+    expect(find('runtime', 'create-sandbox').details).toMatchObject({ image: expect.stringMatching(/^kubelab\/pause:/) });
     expect(find('controller-manager', 'endpoints').message).toMatch(/web/);
 
     // owned by the pod: deleted with it

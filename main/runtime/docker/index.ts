@@ -168,6 +168,7 @@ export class DockerRuntime implements ContainerRuntime {
         state: c.State === 'running' ? 'ready' : 'notready',
         ip: c.State === 'running' ? netw?.IPAddress || undefined : undefined,
         network: this.networkName,
+        image: c.Image,
         createdAt: new Date(c.Created * 1000).toISOString(),
       } satisfies SandboxStatus;
     }));
@@ -234,6 +235,7 @@ export class DockerRuntime implements ContainerRuntime {
       state: info.State.Running ? 'ready' : 'notready',
       ip: info.NetworkSettings.Networks?.[this.networkName]?.IPAddress || undefined,
       network: this.networkName,
+      image,
       createdAt: info.Created,
     };
   }
