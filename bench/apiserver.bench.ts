@@ -14,19 +14,8 @@ import type { ApiRequest } from '../main/apiserver/types';
 import { setLogSink } from '../main/log';
 import { memoryStore, openStore } from '../main/store/index';
 import type { KubeObject } from '../main/api/object';
+import { percentile, type BenchResult } from './report';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  ratio?: number;
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 
 const pod = (name: string) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: { app: 'bench' } },
@@ -78,7 +67,7 @@ async function listTable(n: number): Promise<{ table: number; list: number }> {
       if (!body.length) throw new Error('empty');
       runs.push(performance.now() - t0);
     }
-    return pct(runs, 50);
+    return percentile(runs, 50);
   };
   const list = await time(async () => JSON.stringify(await api.core.handle(listReq)));
   const table = await time(async () => JSON.stringify(toTable(podStrategy, await api.core.handle(listReq), 'Metadata')));
@@ -104,7 +93,7 @@ async function watchLatency(events: number): Promise<{ p50: number; p99: number 
   }
   while (latencies.length < events * 100) await new Promise((r) => setTimeout(r, 10));
   for (const w of watches) w.stop();
-  return { p50: pct(latencies, 50), p99: pct(latencies, 99) };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 export async function run(opts: { quick: boolean } = { quick: false }): Promise<BenchResult[]> {
@@ -122,6 +111,6 @@ export async function run(opts: { quick: boolean } = { quick: false }): Promise<
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   setLogSink(() => {});
-  const { printTable } = await import('./run');
+  const { printTable } = await import('./report');
   printTable(await run({ quick: process.argv.includes('--quick') }));
 }

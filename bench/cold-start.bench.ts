@@ -8,7 +8,7 @@ import { ensureSandboxImage } from '../main/runtime/docker/sandbox-image';
 import { mainSocket } from '../test/fixtures/env';
 import { startServe } from '../test/fixtures/serve';
 import { labApi, median, until } from '../test/fixtures/lab-api';
-import type { BenchOptions, BenchResult } from './run';
+import type { BenchOptions, BenchResult } from './report';
 
 const BENCH_LABEL = 'kubelab.io/bench';
 

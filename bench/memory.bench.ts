@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { NodeList, PodList } from 'kubernetes-types/core/v1';
 import { startServe } from '../test/fixtures/serve';
 import { labApi, median, until, type LabApi } from '../test/fixtures/lab-api';
-import type { BenchOptions, BenchResult } from './run';
+import type { BenchOptions, BenchResult } from './report';
 
 const PODS = 1000;
 const VIRTUAL_NODES = 12;

@@ -10,19 +10,8 @@ import { ensureSandboxImage } from '../main/runtime/docker/sandbox-image';
 import { LABEL } from '../main/runtime/types';
 import { images } from '../test/fixtures/env';
 import { podManifest, startHarness, type Harness } from '../test/integration/kubelet-harness';
+import { percentile, type BenchResult } from './report';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  ratio?: number;
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 
 /** Resolves each pod's Ready through one watch. */
 function readyWatcher(h: Harness) {
@@ -112,9 +101,9 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult[]> {
     await deleteAll(h, 'burst', burst);
     await removeRaw(h);
     return [
-      { name: `pod startup p50 (${seq} sequential, create -> Ready by watch)`, value: pct(k, 50), unit: 'ms', baseline: pct(r, 50) },
-      { name: `pod startup p99 (${seq} sequential)`, value: pct(k, 99), unit: 'ms', baseline: pct(r, 99) },
-      { name: `pod startup p50 (${burst} at once)`, value: pct(kb, 50), unit: 'ms', baseline: pct(rb, 50) },
+      { name: `pod startup p50 (${seq} sequential, create -> Ready by watch)`, value: percentile(k, 50), unit: 'ms', baseline: percentile(r, 50) },
+      { name: `pod startup p99 (${seq} sequential)`, value: percentile(k, 99), unit: 'ms', baseline: percentile(r, 99) },
+      { name: `pod startup p50 (${burst} at once)`, value: percentile(kb, 50), unit: 'ms', baseline: percentile(rb, 50) },
       { name: `pod startup all ready (${burst} at once)`, value: Math.max(...kb), unit: 'ms', baseline: Math.max(...rb) },
     ];
   } finally {

@@ -13,14 +13,7 @@ import { setLogSink } from '../main/log';
 import { Scheduler } from '../main/scheduler';
 import { memoryStore } from '../main/store';
 import { FakeClient } from '../test/unit/scheduler/fake-client';
-
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  ratio?: number;
-}
+import type { BenchResult } from './report';
 
 /** upstream's scheduler_perf threshold for SchedulingBasic at 5000 nodes */
 const UPSTREAM_PODS_PER_SECOND = 680;

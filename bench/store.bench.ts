@@ -10,20 +10,7 @@ import type { KubeObject } from '../main/api/object';
 import { setLogSink } from '../main/log';
 import { memoryStore, openStore } from '../main/store';
 import { frame } from '../main/store/wal';
-
-// Same shapes as bench/run.ts, declared here: importing the runner from a bench it imports would deadlock its top-level await.
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  /** what the value is compared with, in the same unit (absent when there is none) */
-  baseline?: number;
-  ratio?: number;
-}
-
-export interface BenchOptions {
-  quick: boolean;
-}
+import { printTable, type BenchOptions, type BenchResult } from './report';
 
 /** length of one measured slice; cases alternate slice by slice so a shared disk's drift hits all alike */
 const SLICE_SECONDS = 1;
@@ -138,16 +125,6 @@ export async function run(opts: BenchOptions = { quick: false }): Promise<BenchR
   return results;
 }
 
-function printTable(results: BenchResult[]): void {
-  const fmt = (n: number | undefined, d = 1) => (n === undefined ? '' : n.toFixed(d));
-  const rows = results.map((r) => [r.name, fmt(r.value, r.unit === 'ms' ? 3 : 0), r.unit, fmt(r.baseline, 0), r.ratio === undefined ? '' : `${fmt(r.ratio, 2)}x`]);
-  const head = ['benchmark', 'value', 'unit', 'baseline', 'ratio'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
-}
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   printTable(await run({ quick: process.argv.includes('--quick') }));
