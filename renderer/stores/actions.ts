@@ -5,6 +5,7 @@ import type { ApplyResult, ResourceRef } from '../../main/bridge/contract';
 import { bridge } from '../bridge';
 import { i18n } from '../i18n';
 import { kindByKind } from '../lib/kinds';
+import { undoPatch } from '../lib/rollout';
 import { useUiStore } from './ui';
 
 const t = (k: string, v?: Record<string, unknown>) => i18n.global.t(k, v ?? {});
@@ -56,12 +57,12 @@ export const useActionsStore = defineStore('actions', () => {
     ui.toast('ok', t('action.restarted', { name }));
   }
 
-  /** `rollout undo`: put the chosen ReplicaSet's pod template back on the Deployment. */
+  /** `rollout undo`: the chosen ReplicaSet's pod template (and annotations) replace the Deployment's, as kubectl's JSON patch does. */
   async function undo(deploy: KubeObject, rs: KubeObject, revision: number) {
-    const tpl = structuredClone((rs as { spec?: { template?: Record<string, any> } }).spec?.template ?? {});
-    if (tpl.metadata?.labels) delete tpl.metadata.labels['pod-template-hash'];
     const name = deploy.metadata.name ?? '';
-    const ok = await run(() => bridge().api.patch({ ref: deployments, name, namespace: deploy.metadata.namespace, patch: { spec: { template: tpl } } }));
+    const patch = undoPatch(deploy, rs);
+    if (!patch) return ui.toast('info', t('action.undoSkipped', { rev: revision }));
+    const ok = await run(() => bridge().api.patch({ ref: deployments, name, namespace: deploy.metadata.namespace, patch, kind: 'json' }));
     if (!ok) return;
     ui.did({ verb: 'undo', name, namespace: deploy.metadata.namespace, revision });
     ui.toast('ok', t('action.undone', { name, rev: revision }));

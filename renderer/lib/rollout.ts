@@ -1,0 +1,84 @@
+// A Deployment's rollout as kubectl tells it: `rollout status` (upstream DeploymentStatusViewer) and what changed per revision.
+type Obj = Record<string, any>;
+
+export const revisionAnnotation = 'deployment.kubernetes.io/revision';
+export const changeCauseAnnotation = 'kubernetes.io/change-cause';
+export const restartedAtAnnotation = 'kubectl.kubernetes.io/restartedAt';
+
+export type RolloutState =
+  | { state: 'observing' }
+  | { state: 'deadline' }
+  | { state: 'updating'; updated: number; desired: number }
+  | { state: 'terminating'; old: number }
+  | { state: 'available'; available: number; updated: number }
+  | { state: 'done' };
+
+/** The line `kubectl rollout status` prints, as data (the view words it in the user's language). */
+export function rolloutStatus(d: Obj | undefined): RolloutState {
+  const s = d?.status ?? {};
+  if ((d?.metadata?.generation ?? 0) > (s.observedGeneration ?? 0)) return { state: 'observing' };
+  const progressing = (s.conditions ?? []).find((c: Obj) => c.type === 'Progressing');
+  if (progressing?.reason === 'ProgressDeadlineExceeded') return { state: 'deadline' };
+  const desired = d?.spec?.replicas ?? 1;
+  const updated = s.updatedReplicas ?? 0;
+  if (updated < desired) return { state: 'updating', updated, desired };
+  if ((s.replicas ?? 0) > updated) return { state: 'terminating', old: (s.replicas ?? 0) - updated };
+  if ((s.availableReplicas ?? 0) < updated) return { state: 'available', available: s.availableReplicas ?? 0, updated };
+  return { state: 'done' };
+}
+
+export const revisionOf = (o: Obj | undefined): number => Number(o?.metadata?.annotations?.[revisionAnnotation] ?? 0);
+
+export const imagesOf = (template: Obj | undefined): string[] =>
+  (template?.spec?.containers ?? []).map((c: Obj) => c.image as string);
+
+export type TemplateChange =
+  | { kind: 'cause'; text: string }
+  | { kind: 'image'; container: string; from?: string; to: string }
+  | { kind: 'restart'; at: string }
+  | { kind: 'other' };
+
+/** What a revision changed against the one before it: its change-cause when set, else the template's differences. */
+export function templateChanges(prev: Obj | undefined, cur: Obj): TemplateChange[] {
+  const cause = cur.metadata?.annotations?.[changeCauseAnnotation];
+  if (cause) return [{ kind: 'cause', text: cause }];
+  if (!prev) return [];
+  const out: TemplateChange[] = [];
+  const before = new Map<string, string>((prev.spec?.template?.spec?.containers ?? []).map((c: Obj) => [c.name, c.image]));
+  for (const c of cur.spec?.template?.spec?.containers ?? []) {
+    if (before.get(c.name) !== c.image) out.push({ kind: 'image', container: c.name, from: before.get(c.name), to: c.image });
+  }
+  const at = cur.spec?.template?.metadata?.annotations?.[restartedAtAnnotation];
+  if (at && at !== prev.spec?.template?.metadata?.annotations?.[restartedAtAnnotation]) out.push({ kind: 'restart', at });
+  return out.length ? out : [{ kind: 'other' }];
+}
+
+/** Annotations `rollout undo` leaves on the Deployment rather than copying from the ReplicaSet (upstream annotationsToSkip). */
+const undoSkip = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration', revisionAnnotation, 'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas', 'deployment.kubernetes.io/max-replicas', 'deprecated.deployment.rollback.to',
+]);
+
+/**
+ * The JSON patch `kubectl rollout undo` sends: the ReplicaSet's template (without pod-template-hash) replaces the
+ * Deployment's, and its annotations come along. Undefined when the Deployment already runs that template.
+ */
+export function undoPatch(deploy: Obj, rs: Obj): object[] | undefined {
+  const template = structuredClone(rs.spec?.template ?? {});
+  if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
+  if (sameJSON(template, deploy.spec?.template ?? {})) return undefined;
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries<string>(deploy.metadata?.annotations ?? {})) if (undoSkip.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries<string>(rs.metadata?.annotations ?? {})) if (!undoSkip.has(k)) annotations[k] = v;
+  return [
+    { op: 'replace', path: '/spec/template', value: template },
+    // add, not replace: it also works where the Deployment has no annotations yet
+    { op: 'add', path: '/metadata/annotations', value: annotations },
+  ];
+}
+
+function sameJSON(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon)
+    : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Obj)[k])])) : v);
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
