@@ -157,6 +157,39 @@ push_if_missing() { # push_if_missing LOCAL-IMAGE REPO TAG [FORCE]
 push_if_missing "$NGINX_IMAGE" nginx 1.22
 push_if_missing "$BUSYBOX_IMAGE" busybox latest "$BUSYBOX_REBUILT"
 
+# --- images only the registry holds, with layers of random data no engine has: pulling them really downloads ---
+#   nginx-layers:1.22  kubelab-test/nginx:1.22 plus 3 layers of 8 MB (the base layer "Already exists")
+#   layers:1           busybox plus 5 layers of 8 MB, for per-layer pull progress
+push_pull_image() { # push_pull_image REPO TAG BASE DATA-LAYERS
+  local repo="$1" tag="$2" base="$3" n="$4" ref="$REGISTRY/$1:$2"
+  if curl -fsS "http://$REGISTRY/v2/$repo/manifests/$tag" \
+       -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null 2>&1; then
+    say "registry holds $ref"
+  else
+    local tmp; tmp="$(mktemp -d)"
+    echo "FROM $base" > "$tmp/Dockerfile"
+    if [ "$base" = scratch ]; then
+      mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/tmp"
+      cp /bin/busybox "$tmp/rootfs/bin/busybox"
+      for applet in sh sleep echo cat ls; do ln -sf busybox "$tmp/rootfs/bin/$applet"; done
+      printf '%s\n' 'COPY rootfs/ /' 'ENV PATH=/bin' 'CMD ["/bin/sh"]' >> "$tmp/Dockerfile"
+    fi
+    for i in $(seq 1 "$n"); do
+      head -c 8M /dev/urandom > "$tmp/layer$i"
+      echo "COPY layer$i /data/layer$i" >> "$tmp/Dockerfile"
+    done
+    echo "LABEL $LABEL" >> "$tmp/Dockerfile"
+    DOCKER_BUILDKIT=0 "${D1[@]}" build -q -t "$ref" "$tmp" >/dev/null 2>&1 || { rm -rf "$tmp"; die "could not build $ref"; }
+    "${D1[@]}" push -q "$ref" >/dev/null
+    rm -rf "$tmp"
+    say "pushed $ref"
+  fi
+  # a copy left on the engine (the build, or a killed test run) would make the next pull a no-op
+  if "${D1[@]}" image rm "$ref" >/dev/null 2>&1; then say "removed local $ref"; fi
+}
+push_pull_image nginx-layers 1.22 "$NGINX_IMAGE" 3
+push_pull_image layers 1 scratch 5
+
 # --- second engine (node2) --------------------------------------------------------
 if ! ip link show "$N2_BRIDGE" >/dev/null 2>&1; then
   ip link add "$N2_BRIDGE" type bridge

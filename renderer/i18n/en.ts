@@ -52,6 +52,7 @@ export default {
     image: 'Image', state: 'State', started: 'Started', exitCode: 'Exit code', probes: 'Probes', readiness: 'Readiness probe (就绪探针)',
     liveness: 'Liveness probe (存活探针)', startup: 'Startup probe', qos: 'QoS class', podIP: 'Pod IP', hostIP: 'Host IP', node: 'Node',
     controlledBy: 'Controlled by', labels: 'Labels', annotations: 'Annotations', created: 'Created', requests: 'Requests', limits: 'Limits',
+    images: 'Images', pullPulling: 'Pulling', pullPulled: 'Pulled', pullPresent: 'Already present', pullFailed: 'Pull failed', pulledIn: 'in {s} s',
     noEvents: 'No events yet.', pullProgress: 'Pulling image (拉取镜像)', layers: 'layers', whyPending: 'Why is my pod Pending?',
     notScheduledYet: 'The scheduler has not looked at this pod yet.', schedulerPaused: 'The scheduler is paused (step mode): resume it to let this pod be scheduled.',
     kubeletPaused: 'The kubelet on {node} is paused (step mode): the pod is bound but will not start until it resumes.',

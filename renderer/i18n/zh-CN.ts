@@ -56,6 +56,7 @@ const zh: Tree<typeof en> = {
     image: '镜像', state: '状态', started: '启动时间', exitCode: '退出码', probes: '探针', readiness: '就绪探针（Readiness）',
     liveness: '存活探针（Liveness）', startup: '启动探针（Startup）', qos: 'QoS 等级', podIP: 'Pod IP', hostIP: '主机 IP', node: '节点',
     controlledBy: '控制者', labels: '标签', annotations: '注解', created: '创建时间', requests: '请求', limits: '限制',
+    images: '镜像', pullPulling: '拉取中', pullPulled: '已拉取', pullPresent: '本机已有', pullFailed: '拉取失败', pulledIn: '用时 {s} 秒',
     noEvents: '还没有事件。', pullProgress: '正在拉取镜像', layers: '层', whyPending: '为什么我的 Pod 处于 Pending？',
     notScheduledYet: '调度器还没有处理这个 Pod。', schedulerPaused: '调度器已暂停（单步模式）：恢复后该 Pod 才会被调度。',
     kubeletPaused: '{node} 上的 kubelet 已暂停（单步模式）：Pod 已绑定，恢复前不会启动。',

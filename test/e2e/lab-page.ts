@@ -46,6 +46,24 @@ export class LabPage {
     return () => this.page.evaluate((n) => ((globalThis as any).__seen as Record<string, string[]>)[n], name);
   }
 
+  /** Records every pull state and layer line the pod page shows, however briefly: `Pulling 1a2b3c: Downloading`. */
+  async recordPull(): Promise<() => Promise<string[]>> {
+    await this.page.evaluate(() => {
+      const g = globalThis as any;
+      const seen: string[] = (g.__pull = []);
+      const look = () => {
+        for (const img of g.document.querySelectorAll('[data-testid=pull-image]')) {
+          const state = img.getAttribute('data-state');
+          const lines = [...img.querySelectorAll('[data-testid=pull-layer]')].map((l: any) => `${state} ${l.getAttribute('data-layer')}: ${l.getAttribute('data-layer-status')}`);
+          for (const s of lines.length ? lines : [String(state)]) if (!seen.includes(s)) seen.push(s);
+        }
+      };
+      new g.MutationObserver(look).observe(g.document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      look();
+    });
+    return () => this.page.evaluate(() => (globalThis as any).__pull as string[]);
+  }
+
   /** Replaces the YAML editor's text as a user would (select all, type). */
   async setEditor(text: string): Promise<void> {
     const content = this.page.locator('[data-testid=yaml-editor] .cm-content');

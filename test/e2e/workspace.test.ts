@@ -2,9 +2,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startServe, type Serve } from '../fixtures/serve';
 import { chromiumArgs, chromiumPath, images, registry } from '../fixtures/env';
-import { LabPage } from './lab-page';
+import { LabPage, SCREENSHOTS } from './lab-page';
 
 let lab: Serve;
 let browser: Browser;
@@ -15,8 +17,12 @@ const template = (file: string) => readFileSync(new URL(`../../resources/templat
   // no registry is reachable here: the seed's nginx:1.14.2 is swapped for the locally built nginx
   .replace(/nginx:1\.14\.2/g, images.nginx);
 const poll = { timeout: 90_000, interval: 200 };
+// images only the registry holds: the lab pulls them for real; this file removes what it pulled, before and after
+const pulledHere = [registry.nginxLayers, registry.layers];
+const removePulled = () => Promise.all(pulledHere.map((i) => promisify(execFile)('docker', ['image', 'rm', i]).catch(() => undefined)));
 
 beforeAll(async () => {
+  await removePulled();
   lab = await startServe();
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
@@ -27,6 +33,7 @@ afterAll(async () => {
   await lab?.kubectl(['delete', 'deployments,pods', '--all', '--wait=true', '--timeout=60s']).catch(() => undefined);
   await browser?.close();
   await lab?.stop();
+  await removePulled();
 });
 
 afterEach(async (ctx) => {
@@ -44,7 +51,7 @@ describe('workspace', () => {
     await ui.shot('overview');
   });
 
-  it('creates the seed nginx pod from its template and its row goes Pending, then (ContainerCreating,) Running', async () => {
+  it('creates the seed nginx pod from its template and its row goes Pending, ContainerCreating, Running', async () => {
     // pause the scheduler (step mode) so Pending is there to see, as the seed describes the wait
     await ui.go('#/');
     await page.locator('[data-testid=step-scheduler]').click();
@@ -55,7 +62,8 @@ describe('workspace', () => {
     await ui.go('#/create');
     await page.locator('[data-template=nginx]').click();
     expect(await ui.editorText()).toContain('name: nginx-pod');
-    await ui.setEditor(template('nginx-pod.yaml'));
+    // an nginx only the registry holds, so the kubelet really pulls it and ContainerCreating lasts as in a real cluster
+    await ui.setEditor(template('nginx-pod.yaml').replace(images.nginx, registry.nginxLayers));
     await ui.shot('create');
     await ui.applyEditor();
     // applying a single pod opens its Flow tab: the API side of the flow is there; the pod is queued, not bound
@@ -67,12 +75,34 @@ describe('workspace', () => {
     // the header offers the resume while the scheduler is paused, so the list stays in view
     await page.locator('[data-testid=header-resume-scheduler]').click();
     await expect.poll(() => ui.rowStatus('nginx-pod'), poll).toBe('Running');
-    const statuses = await seen();
-    // the kubelet posts no status between the sandbox and the running container for a present image,
-    // so ContainerCreating shows only when it lasts (a pull); when it shows, it is between the two
-    expect(statuses.filter((s) => s !== 'ContainerCreating')).toEqual(['Pending', 'Running']);
-    if (statuses.includes('ContainerCreating')) expect(statuses.indexOf('ContainerCreating')).toBe(1);
+    expect(await seen()).toEqual(['Pending', 'ContainerCreating', 'Running']);
     await ui.shot('pods');
+  });
+
+  it('shows a pod\'s image pull per layer while it runs, then Pulled', async () => {
+    // the scheduler waits (step mode) until the pod page is open, so the whole pull is in view
+    await ui.go('#/');
+    await page.locator('[data-testid=step-scheduler]').click();
+    await ui.go('#/create');
+    await ui.setEditor([
+      'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: pull-demo', 'spec:', '  containers:',
+      '  - name: box', `    image: ${registry.layers}`, '    command: ["sleep", "3600"]', '',
+    ].join('\n'));
+    await ui.applyEditor();
+    await ui.go('#/r/pods/default/pull-demo/overview');
+    await expect.poll(() => page.locator('[data-testid=pod-status]').getAttribute('data-status'), poll).toBe('Pending');
+    const seen = await ui.recordPull();
+    await page.locator('[data-testid=header-resume-scheduler]').click();
+    await page.locator('[data-testid=pull-image][data-state=Pulling] [data-testid=pull-layer]').first().waitFor({ timeout: 90_000 });
+    await page.screenshot({ path: `${SCREENSHOTS}/pull-progress.png` }); // at once: the pull lasts a second or two
+    await expect.poll(() => page.locator('[data-testid=pull-image]').getAttribute('data-state'), poll).toBe('Pulled');
+    // layer lines were there while it pulled, in docker pull's words, and every layer ends Pull complete
+    expect((await seen()).filter((l) => /^Pulling \w+: (Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting)$/.test(l))).not.toEqual([]);
+    await expect.poll(() => page.locator('[data-testid=pull-image][data-state=Pulled] [data-testid=pull-layer][data-layer-status="Pull complete"]').count(), poll).toBe(6);
+    expect(await page.locator('[data-testid=pull-progress]').innerText()).toContain('Pulled');
+    await expect.poll(() => page.locator('[data-testid=pod-status]').getAttribute('data-status'), poll).toBe('Running');
+    await ui.shot('pulled');
+    await lab.kubectl(['delete', 'pod', 'pull-demo', '--wait=false']);
   });
 
   it('fills the Flow tab\'s lanes live, through the scheduler, kubelet and runtime', async () => {
