@@ -249,6 +249,7 @@ export function startWatch(
   let stopped = false;
   let current: { stop(): void } | undefined;
   let pending: BridgeWatchEvent[] = [];
+  const pendingKeys = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   const flush = () => {
@@ -256,6 +257,7 @@ export function startWatch(
     if (stopped || !pending.length) return;
     const batch = pending;
     pending = [];
+    pendingKeys.clear();
     emit(batch, false);
   };
 
@@ -267,6 +269,7 @@ export function startWatch(
         if (timer) clearTimeout(timer);
         timer = undefined;
         pending = [];
+        pendingKeys.clear();
         const kind = type.kind;
         const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
         emit(list.items.map((o) => ({ type: 'ADDED', object: { apiVersion, kind, ...o } })), true);
@@ -278,6 +281,13 @@ export function startWatch(
             return;
           }
           if (ev.type === 'BOOKMARK') return;
+          // a second change of one object goes out in its own batch, so the UI shows every state it passed (ContainerCreating)
+          const key = `${ev.object.metadata?.namespace ?? ''}/${ev.object.metadata?.name ?? ''}`;
+          if (pendingKeys.has(key)) {
+            if (timer) clearTimeout(timer);
+            flush();
+          }
+          pendingKeys.add(key);
           pending.push(ev);
           timer ??= setTimeout(flush, 16);
         });

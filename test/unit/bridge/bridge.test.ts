@@ -136,6 +136,22 @@ describe.each(['direct', 'websocket'] as const)('bridge over %s transport', (mod
     await until(() => fake.watcherCount() === 0);
   });
 
+  it('watch: two changes of one object in one tick arrive in two batches, so the UI shows both states', async () => {
+    await setup();
+    await api.api.create({ ref: pods, object: pod('web'), namespace: 'default' });
+    const seen: BridgeWatchEvent[][] = [];
+    const stop = await api.watch({ ref: pods, namespace: 'default' }, { onEvents: (events, resync) => !resync && seen.push(events) });
+    await until(() => fake.watcherCount() === 1);
+    const type = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true } as never;
+    void fake.backend.client.patch(type, 'web', 'application/merge-patch+json', { status: { phase: 'Pending', reason: 'ContainerCreating' } }, { namespace: 'default' });
+    void fake.backend.client.patch(type, 'web', 'application/merge-patch+json', { status: { phase: 'Running' } }, { namespace: 'default' });
+    void api.api.create({ ref: pods, object: pod('other'), namespace: 'default' });
+    await until(() => seen.flat().length >= 3);
+    expect(seen.map((b) => b.map((e) => `${e.object.metadata.name} ${(e.object as { status?: { phase?: string } }).status?.phase ?? '-'}`)))
+      .toEqual([['web Pending'], ['web Running', 'other -']]);
+    await stop();
+  });
+
   it('logs stream chunks and end', async () => {
     await setup();
     const chunks: string[] = [];
