@@ -1,6 +1,6 @@
-// The Electron shell: the only module that imports 'electron'. One window onto the lab, one bridge, secure defaults.
-import { app, BrowserWindow, Menu, clipboard, dialog, ipcMain, screen, session, shell, type MenuItemConstructorOptions, type WebContents } from 'electron';
-import { existsSync } from 'node:fs';
+// The Electron shell: the only module that imports 'electron'. Thin wiring: the decisions live in the modules
+// beside it (renderer-location, ipc-guard, navigation, menu, quit, window-state), unit-tested without Electron.
+import { app, BrowserWindow, Menu, clipboard, dialog, ipcMain, screen, session, shell, type WebContents } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +9,16 @@ import { logger } from '../log';
 import { BridgeServer, type BridgeConnection } from '../bridge/server';
 import { clusterBackend } from '../bridge/cluster-backend';
 import { IPC_EVENT, IPC_INVOKE } from '../bridge/ipc';
+import { appFiles, rendererLocation } from './renderer-location';
+import { refuseSender } from './ipc-guard';
+import { decideNavigation, decideWindowOpen, endsPage } from './navigation';
+import { menuActions, menuTemplate } from './menu';
+import { quitSequence } from './quit';
 import { loadWindowState, saveWindowState } from './window-state';
 
 const log = logger('app');
-const here = fileURLToPath(new URL('.', import.meta.url));
-const isDev = !app.isPackaged && !!process.env.ELECTRON_RENDERER_URL;
+const files = appFiles(fileURLToPath(new URL('.', import.meta.url)));
+const page = rendererLocation({ devUrl: process.env.ELECTRON_RENDERER_URL, isPackaged: app.isPackaged, rendererIndex: files.rendererIndex });
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -26,18 +31,7 @@ const backend = clusterBackend(cluster);
 const bridge = new BridgeServer(backend);
 const connections = new Map<number, BridgeConnection>();
 let win: BrowserWindow | undefined;
-
-/** The renderer's origin: the dev server in development, else the packaged file. */
-const rendererUrl = () => process.env.ELECTRON_RENDERER_URL ?? `file://${join(here, '../renderer/index.html')}`;
-const isOurs = (url: string) => (isDev ? url.startsWith(process.env.ELECTRON_RENDERER_URL!) : url.startsWith(`file://${join(here, '../renderer')}`));
-
-function preloadPath(): string {
-  for (const f of ['index.cjs', 'index.js', 'index.mjs']) {
-    const p = join(here, '../preload', f);
-    if (existsSync(p)) return p;
-  }
-  return join(here, '../preload/index.cjs');
-}
+let starting: Promise<void> | undefined;
 
 function createWindow(): BrowserWindow {
   const stateFile = join(app.getPath('userData'), 'window-state.json');
@@ -49,13 +43,12 @@ function createWindow(): BrowserWindow {
     show: false,
     title: 'kubelab',
     backgroundColor: '#12161e',
-    webPreferences: { preload: preloadPath(), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
+    webPreferences: { preload: files.preload, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
   });
   if (state.maximized) w.maximize();
   w.once('ready-to-show', () => w.show());
-  const save = () => saveWindowState(stateFile, { ...w.getNormalBounds(), maximized: w.isMaximized() });
-  w.on('close', save);
-  void w.loadURL(rendererUrl());
+  w.on('close', () => saveWindowState(stateFile, { ...w.getNormalBounds(), maximized: w.isMaximized() }));
+  void w.loadURL(page.url);
   return w;
 }
 
@@ -72,99 +65,49 @@ function connectionFor(wc: WebContents): BridgeConnection {
     connections.delete(wc.id);
   };
   wc.once('destroyed', drop);
-  wc.on('did-start-navigation', (_e, _url, _inPlace, isMainFrame) => isMainFrame && drop());
+  // a reload is a new page: its watches and shells start over; a route change is not
+  wc.on('did-start-navigation', (details) => endsPage(details) && drop());
   return c;
 }
 
 ipcMain.handle(IPC_INVOKE, (e, channel: unknown, args: unknown) => {
-  // only our own page, in the main frame, may talk to the lab
-  if (!e.senderFrame || e.senderFrame !== e.sender.mainFrame || !isOurs(e.senderFrame.url)) {
+  const refused = refuseSender({ senderFrame: e.senderFrame, mainFrame: e.sender.mainFrame }, page.isOurs);
+  if (refused) {
     log.warn('refused IPC from an unexpected sender', { url: e.senderFrame?.url ?? '?' });
-    return { error: { name: 'Error', message: 'forbidden sender', status: 403 } };
+    return refused;
   }
   return connectionFor(e.sender).invoke(channel, args);
 });
 
 app.on('web-contents-created', (_e, wc) => {
-  // no new windows: external links go to the system browser
   wc.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    const d = decideWindowOpen(url, page.isOurs);
+    if (d.openExternal) void shell.openExternal(d.openExternal);
     return { action: 'deny' };
   });
   wc.on('will-navigate', (ev, url) => {
-    if (!isOurs(url)) {
-      ev.preventDefault();
-      if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-    }
+    const d = decideNavigation(url, page.isOurs);
+    if (!d.allow) ev.preventDefault();
+    if (d.openExternal) void shell.openExternal(d.openExternal);
   });
   wc.on('will-attach-webview', (ev) => ev.preventDefault());
 });
 
-async function applyManifestFromFile(): Promise<void> {
-  const r = await dialog.showOpenDialog({ title: 'Apply manifest', filters: [{ name: 'Kubernetes manifests', extensions: ['yaml', 'yml', 'json'] }], properties: ['openFile', 'multiSelections'] });
-  if (r.canceled) return;
-  for (const f of r.filePaths) {
-    try {
-      const res = await bridge.apply(await readFile(f, 'utf8'));
-      log.info('applied', { file: f, objects: res.map((x) => `${x.kind}/${x.name} ${x.action}`).join(', ') });
-    } catch (err) {
-      dialog.showErrorBox('Apply failed', `${f}\n\n${(err as Error).message}`);
-    }
-  }
-}
-
-function buildMenu(): void {
-  const template: MenuItemConstructorOptions[] = [
-    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    {
-      label: 'File',
-      submenu: [
-        { label: 'Apply manifest…', accelerator: 'CmdOrCtrl+O', click: () => void applyManifestFromFile() },
-        { type: 'separator' },
-        { label: 'Open data folder', click: () => void shell.openPath(dataDir) },
-        { label: 'Copy kubeconfig path', click: () => cluster.kubeconfig && clipboard.writeText(cluster.kubeconfig) },
-        { type: 'separator' },
-        {
-          label: 'Stop all pods',
-          click: async () => {
-            const r = await dialog.showMessageBox({ type: 'warning', buttons: ['Cancel', 'Stop all pods'], defaultId: 0, message: 'Delete every pod? Controllers recreate theirs.' });
-            if (r.response === 1) await backend.stopAllPods?.().catch((err) => dialog.showErrorBox('Stop all pods', String(err)));
-          },
-        },
-        { type: 'separator' },
-        process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
-      ],
-    },
-    { role: 'editMenu' },
-    {
-      label: 'View',
-      submenu: [
-        { role: 'reload' },
-        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
-        { type: 'separator' },
-        { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' },
-      ],
-    },
-    { role: 'windowMenu' },
-  ];
-  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
-}
-
 app.on('second-instance', () => {
-  if (!win) return;
+  if (!win || win.isDestroyed()) return;
   if (win.isMinimized()) win.restore();
+  win.show();
   win.focus();
 });
 
-let quitting = false;
-app.on('before-quit', (e) => {
-  if (quitting) return;
-  // stop the control plane cleanly first; containers keep running and the next start adopts them
-  e.preventDefault();
-  quitting = true;
-  connections.forEach((c) => c.close());
-  void cluster.stop().catch((err) => log.error('stopping the lab failed', { error: String(err) })).finally(() => app.quit());
+const quit = quitSequence({
+  app,
+  closeConnections: () => connections.forEach((c) => c.close()),
+  starting: () => starting,
+  stopCluster: () => cluster.stop(),
+  log,
 });
+app.on('before-quit', (e) => quit.onBeforeQuit(e));
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
@@ -173,11 +116,15 @@ app.on('window-all-closed', () => {
 void app.whenReady().then(() => {
   // nothing asks for camera, notifications or the like: refuse all permission prompts
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-  buildMenu();
+  const actions = menuActions(
+    { shell, clipboard, dialog },
+    { dataDir, kubeconfig: () => cluster.kubeconfig, apply: (m) => bridge.apply(m), stopAllPods: () => backend.stopAllPods!(), readFile: (f) => readFile(f, 'utf8') },
+  );
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(actions, { platform: process.platform, isPackaged: app.isPackaged })));
   win = createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) win = createWindow();
   });
   // the window shows start progress pushed over the bridge while this runs
-  cluster.start().catch((err) => log.error('the lab failed to start', { error: String(err) }));
+  starting = cluster.start().catch((err) => log.error('the lab failed to start', { error: String(err) }));
 });
