@@ -126,6 +126,17 @@ export function setCondition(conds: DeploymentCondition[], c: DeploymentConditio
   return [...conds.filter((x) => x.type !== c.type), next];
 }
 
+/**
+ * Sets Progressing as upstream syncRolloutStatus does: progress under the same reason (ReplicaSetUpdated) still
+ * moves lastUpdateTime, since progressDeadlineSeconds counts from the last progress, not from the rollout's start.
+ */
+export function setProgressingCondition(conds: DeploymentCondition[], c: DeploymentCondition, progressed: boolean, now: string): DeploymentCondition[] {
+  const cur = conds.find((x) => x.type === 'Progressing');
+  if (!(progressed && c.reason === 'ReplicaSetUpdated' && cur)) return setCondition(conds, c, now);
+  const next: DeploymentCondition = { ...c, lastUpdateTime: now, lastTransitionTime: cur.status === 'True' ? cur.lastTransitionTime : now };
+  return [...conds.filter((x) => x.type !== 'Progressing'), next];
+}
+
 /** Status over all ReplicaSets, with the Available condition (upstream calculateStatus). */
 export function calculateStatus(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet | undefined, now: string): DeploymentStatus {
   const replicas = all.reduce((n, rs) => n + (rs.status?.replicas ?? 0), 0);

@@ -16,7 +16,7 @@ import { ownerRefFor } from '../replicaset/replicaset-controller';
 import {
   calculateStatus, desiredReplicasAnnotation, equalIgnoreHash, hashLabel, historyToClean, maxReplicasAnnotation,
   newRSReplicas, oldRSScaleDown, progressingCondition, resolveFenceposts, revisionAnnotation, revisionHistoryAnnotation,
-  setCondition, templateHash,
+  setProgressingCondition, templateHash,
 } from './decisions';
 
 const log = logger('deployment-controller');
@@ -225,7 +225,7 @@ export class DeploymentController implements Controller {
     const moved = progressed || (status.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) || (status.availableReplicas ?? 0) > (old.availableReplicas ?? 0) || (status.readyReplicas ?? 0) > (old.readyReplicas ?? 0);
     let p = progressingCondition(d, status, freshNew, moved, now.getTime());
     if (created && freshNew) p = { type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${freshNew.metadata.name}"` };
-    if (p) status.conditions = setCondition(status.conditions ?? [], p, now.toISOString());
+    if (p) status.conditions = setProgressingCondition(status.conditions ?? [], p, moved, now.toISOString());
     // conditions sorted as upstream shows them: Available, then Progressing
     status.conditions = [...(status.conditions ?? [])].sort((a, b) => (a.type === 'Available' ? -1 : b.type === 'Available' ? 1 : 0));
     const deadline = d.spec?.progressDeadlineSeconds ?? 600;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import {
-  equalIgnoreHash, historyToClean, newRSReplicas, oldRSScaleDown, progressingCondition, resolveFenceposts, templateHash,
+  equalIgnoreHash, historyToClean, newRSReplicas, oldRSScaleDown, progressingCondition, resolveFenceposts, setProgressingCondition, templateHash,
 } from '../../../main/controllers/deployment/decisions';
 
 const dep = (replicas: number, maxSurge?: number | string, maxUnavailable?: number | string, extra: Partial<Deployment['spec']> = {}): Deployment => ({
@@ -75,6 +75,31 @@ describe('progressing condition', () => {
   });
   it('is Unknown while paused', () => {
     expect(progressingCondition({ ...d, spec: { ...d.spec!, paused: true } }, {}, undefined, false, 0)).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused' });
+  });
+});
+
+describe('setProgressingCondition', () => {
+  const T0 = '2026-01-01T00:00:00.000Z';
+  const NOW = '2026-01-01T00:08:20.000Z';
+  const cond = (status: string, reason: string) => ({ type: 'Progressing', status, reason, message: 'm', lastUpdateTime: T0, lastTransitionTime: T0 });
+  it.each([
+    ['progress under ReplicaSetUpdated moves lastUpdateTime only', cond('True', 'ReplicaSetUpdated'), 'ReplicaSetUpdated', true, { lastUpdateTime: NOW, lastTransitionTime: T0 }],
+    ['no progress leaves both times', cond('True', 'ReplicaSetUpdated'), 'ReplicaSetUpdated', false, { lastUpdateTime: T0, lastTransitionTime: T0 }],
+    ['a new reason with the same status keeps the transition time', cond('True', 'NewReplicaSetCreated'), 'ReplicaSetUpdated', true, { lastUpdateTime: NOW, lastTransitionTime: T0 }],
+    ['back from a timeout is a transition', cond('False', 'ProgressDeadlineExceeded'), 'ReplicaSetUpdated', true, { lastUpdateTime: NOW, lastTransitionTime: NOW }],
+  ])('%s', (_name, old, reason, progressed, want) => {
+    const [c] = setProgressingCondition([old], { type: 'Progressing', status: 'True', reason, message: 'm2' }, progressed, NOW);
+    expect(c).toMatchObject({ reason, ...want });
+  });
+
+  it('a rollout still progressing when progressDeadlineSeconds have passed since it began is not timed out', () => {
+    const d = dep(3, 1, 0, { progressDeadlineSeconds: 600 });
+    const at = (s: number) => new Date(s * 1000).toISOString();
+    let conds = setProgressingCondition([], { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' }, true, at(0));
+    // a pod becomes ready at 500 s: progress
+    conds = setProgressingCondition(conds, { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' }, true, at(500));
+    const c = progressingCondition({ ...d, status: { conditions: conds } }, { observedGeneration: 1, replicas: 4, updatedReplicas: 2, availableReplicas: 3 }, rs('d-abc', 2), false, 700_000);
+    expect(c).toBeUndefined();
   });
 });
 
