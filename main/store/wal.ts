@@ -129,6 +129,7 @@ async function lockDir(dir: string, waitMs = 5000): Promise<void> {
   if (held.has(dir)) throw new Error(`the store in ${dir} is already open in this process`);
   const path = join(dir, 'LOCK');
   const deadline = Date.now() + waitMs;
+  let waitingFor = 0;
   for (;;) {
     try {
       await fsp.writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: FILE_MODE });
@@ -140,6 +141,8 @@ async function lockDir(dir: string, waitMs = 5000): Promise<void> {
     const pid = Number((await fsp.readFile(path, 'utf8').catch(() => '')).trim());
     if (pid > 0 && pid !== process.pid && (await alive(pid))) {
       if (Date.now() > deadline) throw new Error(`the store in ${dir} is in use by process ${pid}`);
+      if (waitingFor !== pid) log.info('waiting for the process holding the store to exit', { dir, pid, waitMs });
+      waitingFor = pid;
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }

@@ -7,6 +7,8 @@ import { parse } from 'yaml';
 import { ensurePki, writeKubeconfig } from '../../../main/apiserver/pki';
 import { setLogSink } from '../../../main/log';
 
+// Creating the PKI is two RSA-2048 key generations (a random prime search, 0.1-2 s each on a quiet core and
+// several times that on a loaded one; 7.4 s seen) plus pure-JS signing: inherently slow, so not the 5 s default.
 describe('pki', { timeout: 60_000 }, () => {
   let dir: string;
   beforeAll(async () => {

@@ -274,15 +274,26 @@ describe('durable store: refusals', () => {
 });
 
 describe('durable store: a live lock holder', () => {
+  // The holder lives until the test ends it: a fixed lifetime raced the store's 5 s wait on a loaded machine.
   it('waits for a live holder to exit, then opens', async () => {
     const dir = tempDir();
     await (await openStore(dir)).close();
-    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 800)']);
-    let exited = false;
-    holder.on('exit', () => (exited = true));
+    const holder = spawn('sleep', ['60']);
     expect(holder.pid).toBeGreaterThan(0);
     writeFileSync(join(dir, 'store', 'LOCK'), `${holder.pid}\n`);
-    await reopen(dir);
-    expect(exited, 'opened only after the holder was gone').toBe(true);
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    try {
+      let opened = false;
+      const opening = reopen(dir).then(() => (opened = true));
+      await expect.poll(() => lines.some((l) => l.includes('waiting for the process holding the store') && l.includes(`pid=${holder.pid}`))).toBe(true);
+      expect(opened, 'not opened while the holder lives').toBe(false);
+      holder.kill();
+      await opening;
+      expect(readFileSync(join(dir, 'store', 'LOCK'), 'utf8')).toBe(`${process.pid}\n`);
+    } finally {
+      setLogSink(() => {});
+      holder.kill('SIGKILL');
+    }
   });
 });
