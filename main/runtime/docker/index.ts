@@ -26,6 +26,9 @@ export interface DockerRuntimeOptions {
 }
 
 const statusCode = (e: unknown) => (e as { statusCode?: number })?.statusCode;
+/** Docker's answer when a container is started on a network that no longer exists. */
+export const networkNotFound = (e: unknown, network: string) =>
+  statusCode(e) === 404 && String((e as Error)?.message ?? '').includes(`network ${network} not found`);
 const GOARCH: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', armv7l: 'arm', i386: '386', s390x: 's390x', ppc64le: 'ppc64le' };
 
 /** dockershim's container names: k8s_<container>_<pod>_<namespace>_<uid>_<attempt> */
@@ -187,7 +190,21 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async runSandbox(cfg: SandboxConfig): Promise<SandboxStatus> {
-    await this.ensureNetwork();
+    const ready = this.ensureNetwork();
+    await ready;
+    try {
+      return await this.createSandbox(cfg);
+    } catch (e) {
+      if (!networkNotFound(e, this.networkName)) throw e;
+      // removed under us (docker network rm, a prune): make it again, once, then start the pod on it
+      log.warn('pod network not found; recreating it', { node: this.nodeName, network: this.networkName });
+      if (this.networkReady === ready) this.networkReady = undefined;
+      await this.ensureNetwork();
+      return await this.createSandbox(cfg);
+    }
+  }
+
+  private async createSandbox(cfg: SandboxConfig): Promise<SandboxStatus> {
     const image = await this.sandboxImage();
     const name = dockerName(SANDBOX_CONTAINER_NAME, cfg.pod, cfg.attempt);
     const exposed: Record<string, object> = {};
