@@ -92,7 +92,7 @@ export default {
     labelPrompt: 'Label (key=value, or key- to remove)', taintPrompt: 'Taint (key=value:NoSchedule, or key- to remove)', dockerContext: 'Docker context',
   },
   deploy: { replicaSets: 'ReplicaSets', history: 'Revision history', revision: 'Revision', strategy: 'Strategy', current: 'current',
-    rollout: 'Rollout', conditions: 'Conditions', change: 'Change', undoTo: 'Roll back to revision {rev}', noHistory: 'No earlier revision to roll back to',
+    rollout: 'Rollout', complete: 'Complete', progressing: 'Progressing', failed: 'Failed', conditions: 'Conditions', change: 'Change', undoTo: 'Roll back to revision {rev}', noHistory: 'No earlier revision to roll back to',
     fenceposts: 'max surge {surge}, max unavailable {unavailable}', changeImage: '{container}: {from} → {to}', changeRestart: 'restarted at {at}',
     changeOther: 'pod template changed', changeFirst: 'first template', podsOf: 'Pods ({n})',
     statusObserving: 'Waiting for deployment spec update to be observed...', statusDeadline: 'deployment "{name}" exceeded its progress deadline',

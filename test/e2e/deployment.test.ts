@@ -119,6 +119,8 @@ describe('deployment rollout from the detail view', () => {
     expect(rows[0].change).toMatch(/^restarted at \d{4}-/);
     expect(rows[1].change).toBe('first template');
     expect(await kubectlRevisions()).toEqual(await uiRevisions());
+    const status = await lab.kubectl(['rollout', 'status', 'deployment/k8s-nginx', '--timeout=30s']);
+    expect(status.stdout).toContain('deployment "k8s-nginx" successfully rolled out');
     const rev2 = await lab.kubectl(['rollout', 'history', 'deployment/k8s-nginx', '--revision=2']);
     expect(rev2.stdout).toContain('kubectl.kubernetes.io/restartedAt');
     expect(rev2.stdout).toContain(images.nginx);
@@ -127,21 +129,29 @@ describe('deployment rollout from the detail view', () => {
   it('shows a stuck rollout for an image that cannot be pulled, and rolls back from the UI', async () => {
     const rev2 = (await rsRows())[0];
     await ui.go('#/create');
-    // the same manifest with a new image and the replicas the user scaled to, applied over the live object
-    await ui.setEditor(template.replace('replicas: 3', 'replicas: 2').replace(images.nginx, badImage));
+    // the same manifest with a new image and the replicas the user scaled to, applied over the live object;
+    // a short progress deadline so the lab also shows the rollout given up on, as kubectl rollout status would
+    await ui.setEditor(template.replace('replicas: 3', 'replicas: 2\n  progressDeadlineSeconds: 20').replace(images.nginx, badImage));
     await ui.applyEditor();
     await ui.go(detail);
     await expect.poll(() => rsRows().then((r) => r[0]?.revision), poll).toBe(3);
     await page.locator('[data-testid=rollout-stuck]').waitFor({ timeout: poll.timeout });
     expect(await page.locator('[data-testid=rollout-stuck]').innerText()).toMatch(/revision 3 cannot start \((ErrImagePull|ImagePullBackOff)\)/);
     // maxUnavailable rounds down to 0 of 2: the old pods keep serving while the new one cannot start
-    expect(await page.locator('[data-testid=rollout-status]').innerText())
+    await expect.poll(() => page.locator('[data-testid=rollout-status]').innerText(), poll)
       .toBe('Waiting for deployment "k8s-nginx" rollout to finish: 1 out of 2 new replicas have been updated...');
     const rows = await rsRows();
     expect(rows[0].change).toBe(`nginx: ${images.nginx} → ${badImage}`);
     expect(rows.map((r) => [r.revision, r.desired])).toEqual([[3, 1], [2, 2], [1, 0]]);
     expect(await running()).toBe(2);
     await ui.shot('deployment-stuck-rollout');
+    await expect.poll(rolloutState, poll).toBe('deadline');
+    expect(await page.locator('[data-testid=rollout-status]').innerText()).toBe('deployment "k8s-nginx" exceeded its progress deadline');
+    expect(await page.locator('[data-testid=deploy-condition][data-type=Progressing]').getAttribute('data-reason')).toBe('ProgressDeadlineExceeded');
+    const status = await lab.kubectl(['rollout', 'status', 'deployment/k8s-nginx', '--timeout=10s']);
+    expect(status.code).not.toBe(0);
+    expect(status.stderr).toContain('exceeded its progress deadline');
+    await ui.shot('deployment-deadline-exceeded');
 
     await page.locator('[data-testid=deploy-undo]').click();
     // as upstream: the undone-to ReplicaSet (revision 2) becomes the newest revision, 4; 2 is gone from the history
@@ -156,6 +166,21 @@ describe('deployment rollout from the detail view', () => {
     expect(await uiRevisions()).toEqual([1, 3, 4]);
     expect(await page.locator('[data-testid=rollout-stuck]').count()).toBe(0);
     await ui.shot('deployment-rolled-back');
+  });
+
+  it('rolls back to revision 1 from its row: the whole template comes back, restart annotation included', async () => {
+    const rev1 = (await rsRows()).find((r) => r.revision === 1)!;
+    await page.locator(`[data-testid=rs-row][data-revision="1"] [data-testid=rs-undo]`).click();
+    await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.desired, r.ready]), poll).toEqual([[5, 2, 2], [4, 0, 0], [3, 0, 0]]);
+    expect((await rsRows())[0].name).toBe(rev1.name);
+    await expect.poll(() => steady(2), poll).toBe(true);
+    const annotations = await lab.kubectl(['get', 'deployment/k8s-nginx', '-o', 'jsonpath={.spec.template.metadata.annotations}']);
+    expect(annotations.stdout).not.toContain('restartedAt');
+    expect(await kubectlRevisions()).toEqual([3, 4, 5]);
+    await page.locator('[data-testid=locale-picker]').selectOption('zh-CN');
+    await expect.poll(() => page.locator('[data-testid=rollout-status]').innerText(), poll).toBe('Deployment "k8s-nginx" 发布成功');
+    await ui.shot('deployment-zh');
+    await page.locator('[data-testid=locale-picker]').selectOption('en');
   });
 
   it('deletes it (confirmed): the Deployment, its ReplicaSets and pods leave the UI', async () => {
