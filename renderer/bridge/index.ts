@@ -1,10 +1,11 @@
-// The renderer's one way to the lab: window.kubelab (Electron preload) if present, else the WebSocket of `kubelab serve`.
-import { createKubelabApi, type KubelabApi } from '../../main/bridge/contract';
+// The renderer's one way to the lab: window.kubelab (Electron preload's IPC transport) if present, else the WebSocket
+// of `kubelab serve`. Either transport is wrapped here, so errors are this world's BridgeError with their causes.
+import { createKubelabApi, type BridgeTransport, type KubelabApi } from '../../main/bridge/contract';
 import { createWsTransport } from './ws-transport';
 
 declare global {
   interface Window {
-    kubelab?: KubelabApi;
+    kubelab?: BridgeTransport;
   }
 }
 
@@ -22,7 +23,7 @@ function uiToken(): string {
 export function bridge(): KubelabApi {
   if (api) return api;
   if (window.kubelab) {
-    api = window.kubelab;
+    api = createKubelabApi(window.kubelab);
     return api;
   }
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
