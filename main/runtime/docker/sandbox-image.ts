@@ -3,11 +3,11 @@
 // the upstream image is pulled instead.
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { logger } from '../../log';
+import { packageRoot, sandboxBinDir } from '../../resources';
 
 const log = logger('sandbox-image');
 
@@ -16,23 +16,9 @@ export const UPSTREAM_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 /** Labels on the imported image, so it is recognisably ours. */
 export const SANDBOX_IMAGE_LABELS = { 'kubelab.io/component': 'sandbox' } as const;
 
-/** The project root: the nearest ancestor holding resources/sandbox (works from sources and from out/). */
-function findRoot(): string | undefined {
-  if (process.env.KUBELAB_RESOURCES) return dirname(process.env.KUBELAB_RESOURCES);
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'resources', 'sandbox'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
-
-const root = findRoot();
-
 function packageVersion(): string {
   try {
-    return JSON.parse(readFileSync(join(root ?? '.', 'package.json'), 'utf8')).version ?? '0.0.0';
+    return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }
@@ -42,7 +28,7 @@ export const SANDBOX_VERSION = packageVersion();
 export const SANDBOX_IMAGE = `${SANDBOX_REPO}:${SANDBOX_VERSION}`;
 
 /** Where the binary for an architecture is (Docker's arch names: amd64, arm64). */
-export function pauseBinaryPath(arch: string, binDir = join(root ?? '.', 'resources', 'sandbox', 'bin')): string {
+export function pauseBinaryPath(arch: string, binDir = sandboxBinDir()): string {
   return join(binDir, `pause-linux-${arch}`);
 }
 
