@@ -40,7 +40,7 @@ export default {
   },
   action: {
     delete: 'Delete', deleteConfirm: 'Delete {kind} "{name}"?', deleted: '{kind} "{name}" deleted', cancel: 'Cancel', confirm: 'Confirm',
-    scale: 'Scale', scaled: '{name} scaled to {n}', restart: 'Restart', restarted: '{name} is restarting', undo: 'Roll back', undone: '{name} rolled back to revision {rev}', undoSkipped: 'Skipped: the Deployment already runs the template of revision {rev}',
+    scale: 'Scale', scaled: '{name} scaled to {n}', restart: 'Restart', restarted: '{name} is restarting', undo: 'Roll back', undone: '{name} rolled back to revision {rev}', undoSkipped: 'Skipped: the Deployment already runs the template of revision {rev}', undoPaused: 'you cannot rollback a paused deployment; resume it first',
     cordon: 'Cordon', uncordon: 'Uncordon', drain: 'Drain', drained: '{name} drained: {n} pods evicted', label: 'Label', taint: 'Taint',
     logs: 'Logs', shell: 'Shell', open: 'Open', copy: 'Copy', copied: 'Copied', apply: 'Apply', dryRun: 'Validate (dry run)',
     close: 'Close', download: 'Download', replicas: 'Replicas', add: 'Add', remove: 'Remove', save: 'Save', reveal: 'Reveal', hide: 'Hide',

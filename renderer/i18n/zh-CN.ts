@@ -44,7 +44,7 @@ const zh: Tree<typeof en> = {
   },
   action: {
     delete: '删除', deleteConfirm: '删除 {kind} "{name}"？', deleted: '已删除 {kind} "{name}"', cancel: '取消', confirm: '确认',
-    scale: '扩缩容', scaled: '{name} 已扩缩到 {n} 个副本', restart: '重启', restarted: '{name} 正在重启', undo: '回滚', undone: '{name} 已回滚到版本 {rev}', undoSkipped: '已跳过：Deployment 已在运行版本 {rev} 的模板',
+    scale: '扩缩容', scaled: '{name} 已扩缩到 {n} 个副本', restart: '重启', restarted: '{name} 正在重启', undo: '回滚', undone: '{name} 已回滚到版本 {rev}', undoSkipped: '已跳过：Deployment 已在运行版本 {rev} 的模板', undoPaused: '不能回滚已暂停的 Deployment：请先恢复（rollout resume）',
     cordon: '禁止调度', uncordon: '恢复调度', drain: '驱逐', drained: '{name} 已驱逐 {n} 个 Pod', label: '标签', taint: '污点',
     logs: '日志', shell: '终端', open: '打开', copy: '复制', copied: '已复制', apply: '应用', dryRun: '校验（dry run）',
     close: '关闭', download: '下载', replicas: '副本数', add: '添加', remove: '移除', save: '保存', reveal: '显示', hide: '隐藏',

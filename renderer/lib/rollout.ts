@@ -61,20 +61,24 @@ const undoSkip = new Set([
 
 /**
  * The JSON patch `kubectl rollout undo` sends: the ReplicaSet's template (without pod-template-hash) replaces the
- * Deployment's, and its annotations come along. Undefined when the Deployment already runs that template.
+ * Deployment's, and its annotations come along. Refused as kubectl does for a paused Deployment; skipped when it
+ * already runs that template.
  */
-export function undoPatch(deploy: Obj, rs: Obj): object[] | undefined {
+export function undoPatch(deploy: Obj, rs: Obj): { patch: object[] } | { skip: 'paused' | 'current' } {
+  if (deploy.spec?.paused) return { skip: 'paused' };
   const template = structuredClone(rs.spec?.template ?? {});
   if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
-  if (sameJSON(template, deploy.spec?.template ?? {})) return undefined;
+  if (sameJSON(template, deploy.spec?.template ?? {})) return { skip: 'current' };
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries<string>(deploy.metadata?.annotations ?? {})) if (undoSkip.has(k)) annotations[k] = v;
   for (const [k, v] of Object.entries<string>(rs.metadata?.annotations ?? {})) if (!undoSkip.has(k)) annotations[k] = v;
-  return [
-    { op: 'replace', path: '/spec/template', value: template },
-    // add, not replace: it also works where the Deployment has no annotations yet
-    { op: 'add', path: '/metadata/annotations', value: annotations },
-  ];
+  return {
+    patch: [
+      { op: 'replace', path: '/spec/template', value: template },
+      // add, not replace: it also works where the Deployment has no annotations yet
+      { op: 'add', path: '/metadata/annotations', value: annotations },
+    ],
+  };
 }
 
 function sameJSON(a: unknown, b: unknown): boolean {

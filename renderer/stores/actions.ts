@@ -60,9 +60,9 @@ export const useActionsStore = defineStore('actions', () => {
   /** `rollout undo`: the chosen ReplicaSet's pod template (and annotations) replace the Deployment's, as kubectl's JSON patch does. */
   async function undo(deploy: KubeObject, rs: KubeObject, revision: number) {
     const name = deploy.metadata.name ?? '';
-    const patch = undoPatch(deploy, rs);
-    if (!patch) return ui.toast('info', t('action.undoSkipped', { rev: revision }));
-    const ok = await run(() => bridge().api.patch({ ref: deployments, name, namespace: deploy.metadata.namespace, patch, kind: 'json' }));
+    const plan = undoPatch(deploy, rs);
+    if ('skip' in plan) return plan.skip === 'paused' ? ui.error(new Error(t('action.undoPaused'))) : ui.toast('info', t('action.undoSkipped', { rev: revision }));
+    const ok = await run(() => bridge().api.patch({ ref: deployments, name, namespace: deploy.metadata.namespace, patch: plan.patch, kind: 'json' }));
     if (!ok) return;
     ui.did({ verb: 'undo', name, namespace: deploy.metadata.namespace, revision });
     ui.toast('ok', t('action.undone', { name, rev: revision }));

@@ -131,7 +131,7 @@ describe('deployment rollout from the detail view', () => {
     await ui.go('#/create');
     // the same manifest with a new image and the replicas the user scaled to, applied over the live object;
     // a short progress deadline so the lab also shows the rollout given up on, as kubectl rollout status would
-    await ui.setEditor(template.replace('replicas: 3', 'replicas: 2\n  progressDeadlineSeconds: 20').replace(images.nginx, badImage));
+    await ui.setEditor(template.replace('replicas: 3', 'replicas: 2\n  progressDeadlineSeconds: 30').replace(images.nginx, badImage));
     await ui.applyEditor();
     await ui.go(detail);
     await expect.poll(() => rsRows().then((r) => r[0]?.revision), poll).toBe(3);

@@ -40,15 +40,19 @@ describe('undoPatch (kubectl rollout undo)', () => {
       spec: { template: rs('nginx:bad').spec.template },
     };
     const old = rs('nginx:1', { 'deployment.kubernetes.io/revision': '1', 'kubernetes.io/change-cause': 'first' });
-    expect(undoPatch(d, old)).toEqual([
+    expect(undoPatch(d, old)).toEqual({ patch: [
       { op: 'replace', path: '/spec/template', value: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1' }] } } },
       { op: 'add', path: '/metadata/annotations', value: { 'deployment.kubernetes.io/revision': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'kubernetes.io/change-cause': 'first' } },
-    ]);
+    ] });
   });
 
   it('is nothing when the Deployment already runs that template (upstream: skipped rollback)', () => {
     const cur = rs('nginx:1');
     const d = { metadata: {}, spec: { template: { metadata: { labels: { app: 'web' } }, spec: cur.spec.template.spec } } };
-    expect(undoPatch(d, cur)).toBeUndefined();
+    expect(undoPatch(d, cur)).toEqual({ skip: 'current' });
+  });
+
+  it('is refused for a paused Deployment, as kubectl refuses it', () => {
+    expect(undoPatch({ metadata: {}, spec: { paused: true, template: {} } }, rs('nginx:1'))).toEqual({ skip: 'paused' });
   });
 });
