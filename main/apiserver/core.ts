@@ -471,7 +471,8 @@ export class Core implements ApiServerCore {
       next.spec = { ...((next.spec as Obj) ?? {}), finalizers: ((obj as Obj).spec as Obj | undefined)?.finalizers ?? [] };
       return this.writeUpdate(req, s, old, next as KubeObject, 'finalize');
     }
-    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== String(old.modRevision)) {
+    // a malformed version is the client's mistake (400), not a lost race (409)
+    if (obj.metadata.resourceVersion && parseResourceVersion(String(obj.metadata.resourceVersion)) !== old.modRevision) {
       throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
     }
     return this.writeUpdate(req, s, old, obj, req.subresource);
@@ -557,7 +558,7 @@ export class Core implements ApiServerCore {
         if (!isObj(patched) || !isObj(patched.metadata)) throw errors.badRequest('the patch removed the object metadata');
         this.checkTypes(s, patched);
         const rv = patched.metadata.resourceVersion;
-        if (rv && rv !== String(old.modRevision)) throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
+        if (rv && parseResourceVersion(String(rv)) !== old.modRevision) throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
         return await this.writeUpdate(req, s, old, patched, req.subresource);
       } catch (e) {
         // a concurrent write between our read and our write: retry, as upstream does for patches
@@ -631,7 +632,7 @@ export class Core implements ApiServerCore {
       throw errors.invalid('Scale', 'autoscaling', req.name ?? '', [{ field: 'spec.replicas', type: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
     }
     const rv = (scale.metadata as Obj | undefined)?.resourceVersion;
-    if (rv && rv !== String(old.modRevision)) throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
+    if (rv && parseResourceVersion(String(rv)) !== old.modRevision) throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
     const next = structuredClone(old.value);
     next.spec = { ...((next.spec as Obj) ?? {}), replicas };
     const written = await this.writeUpdate(req, s, old, next, 'scale');

@@ -109,6 +109,18 @@ describe('update and patch', () => {
     expect(store.revision).toBe(rev);
   });
 
+  it('refuses a malformed resourceVersion on update and patch with 400 BadRequest, not 409', async () => {
+    const { handle, w } = setup();
+    await handle({ verb: 'create', body: w('a') });
+    for (const rv of ['abc', '-1', '1.5', '99999999999999999999']) {
+      const put = await failure(handle({ verb: 'update', name: 'a', body: { ...w('a'), metadata: { name: 'a', resourceVersion: rv } } }));
+      expect([put.code, put.reason]).toEqual([400, 'BadRequest']);
+      expect(put.message).toBe(`invalid resource version: resourceVersion: Invalid value: "${rv}": strconv.ParseUint: parsing "${rv}": invalid syntax`);
+      const patch = await failure(handle({ verb: 'patch', name: 'a', patchType: 'application/merge-patch+json', body: { metadata: { resourceVersion: rv } } }));
+      expect(patch.code).toBe(400);
+    }
+  });
+
   it('applies the three patch types and validates the result on update', async () => {
     const { handle, w } = setup();
     await handle({ verb: 'create', body: w('a', {}, { frozen: 'x' }) });
