@@ -5,6 +5,7 @@ import type { ApplyResult, ResourceRef } from '../../main/bridge/contract';
 import { bridge } from '../bridge';
 import { i18n } from '../i18n';
 import { kindByKind } from '../lib/kinds';
+import { labelChange, taintChange, type Taint } from '../lib/node';
 import { undoPatch } from '../lib/rollout';
 import { useUiStore } from './ui';
 
@@ -92,22 +93,16 @@ export const useActionsStore = defineStore('actions', () => {
 
   async function labelNode(node: KubeObject, change: string) {
     const name = node.metadata.name ?? '';
-    const m = change.trim().match(/^([\w./-]+)(-|=([\w.-]*))$/);
-    if (!m) return ui.error(new Error(`invalid label: ${change}`));
-    const patch = { metadata: { labels: { [m[1]]: m[2] === '-' ? null : m[3] } } };
-    const ok = await run(() => bridge().api.patch({ ref: nodes, name, patch }));
+    const labels = labelChange(change);
+    if (labels instanceof Error) return ui.error(labels);
+    const ok = await run(() => bridge().api.patch({ ref: nodes, name, patch: { metadata: { labels } } }));
     if (ok) ui.did({ verb: 'label', node: name, change });
   }
 
   async function taintNode(node: KubeObject, change: string) {
     const name = node.metadata.name ?? '';
-    const taints = [...(((node as { spec?: { taints?: { key: string; value?: string; effect: string }[] } }).spec?.taints) ?? [])];
-    const rm = change.trim().match(/^([\w./-]+)(:\w+)?-$/);
-    const add = change.trim().match(/^([\w./-]+)(=([\w.-]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/);
-    let next;
-    if (rm) next = taints.filter((x) => x.key !== rm[1]);
-    else if (add) next = [...taints.filter((x) => !(x.key === add[1] && x.effect === add[4])), { key: add[1], ...(add[3] ? { value: add[3] } : {}), effect: add[4] }];
-    else return ui.error(new Error(`invalid taint: ${change}`));
+    const next = taintChange((node as { spec?: { taints?: Taint[] } }).spec?.taints ?? [], change);
+    if (next instanceof Error) return ui.error(next);
     const ok = await run(() => bridge().api.patch({ ref: nodes, name, patch: { spec: { taints: next.length ? next : null } } }));
     if (ok) ui.did({ verb: 'taint', node: name, change });
   }

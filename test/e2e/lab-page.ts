@@ -103,6 +103,19 @@ export class LabPage {
     return (await this.page.locator('[data-testid=terminal] .xterm-rows').innerText()).replace(/\u00a0/g, ' ');
   }
 
+  /** Opens a node's detail page (what `kubectl describe node` shows) and waits for it. */
+  async openNode(name: string): Promise<void> {
+    await this.go(`#/r/nodes/${name}`);
+    await this.page.locator(`[data-testid=node-detail] h1:text-is("${name}")`).waitFor();
+    await this.page.locator('[data-testid=node-status]').waitFor();
+  }
+
+  /** The NODE column of a pod's row in the Pods list ('' while it is not bound). */
+  async podNode(name: string): Promise<string> {
+    const cell = this.row(name).locator('[data-col=node]');
+    return (await cell.count()) ? (await cell.innerText()).trim() : '';
+  }
+
   async shot(name: string): Promise<void> {
     await mkdir(SCREENSHOTS, { recursive: true });
     await this.page.waitForTimeout(300); // let transitions settle so the picture is the steady state
