@@ -226,6 +226,10 @@ describe('nodes', () => {
     await expect.poll(() => page.locator('[data-testid=node-status]').getAttribute('data-status'), poll).toBe('Ready,SchedulingDisabled');
     expect(await page.locator('[data-testid=node-unschedulable]').innerText()).toBe('true');
     expect(await page.locator('[data-testid=cordon]').innerText()).toBe('Uncordon');
+    // the node lifecycle controller adds the taint upstream's describe shows for a cordoned node
+    const cordonTaint = page.locator('[data-testid=taint][data-taint="node.kubernetes.io/unschedulable:NoSchedule"]');
+    await expect.poll(() => cordonTaint.count(), poll).toBe(1);
+    expect(field(await steps.kubectl('describe', 'node', N2), 'Taints')).toBe('node.kubernetes.io/unschedulable:NoSchedule');
     await ui.go('#/r/nodes');
     await expect.poll(() => ui.rowStatus(N2), poll).toBe('Ready,SchedulingDisabled');
     expect(await ui.rowStatus(N1)).toBe('Ready');
@@ -238,6 +242,7 @@ describe('nodes', () => {
     await page.locator('[data-testid=cordon]').click();
     await expect.poll(() => page.locator('[data-testid=node-status]').getAttribute('data-status'), poll).toBe('Ready');
     expect((await steps.json('get', 'node', N2)).spec.unschedulable).toBeUndefined();
+    await expect.poll(() => cordonTaint.count(), poll).toBe(0);
     await steps.kubectl('delete', 'deployment', 'cordoned', '--wait=false');
   });
 
@@ -251,6 +256,7 @@ describe('nodes', () => {
     const webOnN2 = Object.entries(await placement('web')).filter(([, n]) => n === N2).map(([p]) => p);
     await ui.openNode(N2);
     await expect.poll(() => page.locator('[data-testid=node-pod]').count(), poll).toBe(3);
+    await page.locator('[data-testid=node-pods]').scrollIntoViewIfNeeded();
     await ui.shot('node-before-drain');
     await page.locator('[data-testid=drain]').click();
     await ui.confirm();
@@ -258,6 +264,7 @@ describe('nodes', () => {
     await expect.poll(() => page.locator('[data-testid=node-status]').getAttribute('data-status'), poll).toBe('Ready,SchedulingDisabled');
     // only the DaemonSet's pod is left on the node, the same pod as before
     await expect.poll(() => page.locator('[data-testid=node-pod]').evaluateAll((els) => els.map((e) => (e as { dataset: { name: string } }).dataset.name)), poll).toEqual([agentOnN2]);
+    await page.locator('[data-testid=node-pods]').scrollIntoViewIfNeeded();
     await ui.shot('node-drained');
     // the evicted pods are gone; the ReplicaSet made new ones, on the other node
     await expect.poll(async () => {

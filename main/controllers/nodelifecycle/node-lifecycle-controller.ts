@@ -88,7 +88,7 @@ export class NodeLifecycleController implements Controller {
         if (readiness === 'True') void this.recorder.normal(current, 'NodeReady', `Node ${name} status is now: NodeReady`);
         else void this.recorder.normal(current, 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
       }
-      const taints = reconcileTaints(current.spec?.taints ?? [], readiness, nowISO);
+      const taints = reconcileTaints(current.spec?.taints ?? [], readiness, nowISO, !!current.spec?.unschedulable);
       if (canonicalJSON(taints) !== canonicalJSON(current.spec?.taints ?? [])) {
         await this.ctx.client.patch(R.nodes, name, 'application/merge-patch+json', { spec: { taints: taints.length ? taints : null } }).catch((e) => log.warn('taint update failed', { node: name, error: errMessage(e) }));
         log.info('node taints', { node: name, readiness, taints: taints.map((t) => `${t.key}:${t.effect}`).join(',') || 'none' });

@@ -3,6 +3,7 @@ import type { Node, NodeCondition, Pod, Taint, Toleration } from 'kubernetes-typ
 
 export const unreachableTaint = 'node.kubernetes.io/unreachable';
 export const notReadyTaint = 'node.kubernetes.io/not-ready';
+export const unschedulableTaint = 'node.kubernetes.io/unschedulable';
 /** what upstream's DefaultTolerationSeconds admission plugin gives every pod */
 export const admissionDefaultSeconds = 300;
 
@@ -25,17 +26,24 @@ export function observedReadiness(node: Node, heartbeatMs: number | undefined, n
   return ready === 'True' ? 'True' : ready === 'False' ? 'False' : 'Unknown';
 }
 
-/** The taints a node should carry for its readiness (NoSchedule from TaintNodesByCondition, NoExecute for eviction). */
-export function wantedTaints(readiness: Readiness): Array<{ key: string; effect: 'NoSchedule' | 'NoExecute' }> {
-  if (readiness === 'True') return [];
-  const key = readiness === 'Unknown' ? unreachableTaint : notReadyTaint;
-  return [{ key, effect: 'NoSchedule' }, { key, effect: 'NoExecute' }];
+/**
+ * The taints a node should carry: NoSchedule+NoExecute for its readiness (TaintNodesByCondition, eviction), and
+ * `node.kubernetes.io/unschedulable:NoSchedule` while it is cordoned, as upstream's doNoScheduleTaintingPass.
+ */
+export function wantedTaints(readiness: Readiness, unschedulable = false): Array<{ key: string; effect: 'NoSchedule' | 'NoExecute' }> {
+  const out: Array<{ key: string; effect: 'NoSchedule' | 'NoExecute' }> = [];
+  if (readiness !== 'True') {
+    const key = readiness === 'Unknown' ? unreachableTaint : notReadyTaint;
+    out.push({ key, effect: 'NoSchedule' }, { key, effect: 'NoExecute' });
+  }
+  if (unschedulable) out.push({ key: unschedulableTaint, effect: 'NoSchedule' });
+  return out;
 }
 
 /** The node's taints with the lifecycle ones replaced by those wanted (others kept as they are). */
-export function reconcileTaints(current: Taint[], readiness: Readiness, nowISO: string): Taint[] {
-  const ours = (t: Taint) => t.key === unreachableTaint || t.key === notReadyTaint;
-  const want = wantedTaints(readiness);
+export function reconcileTaints(current: Taint[], readiness: Readiness, nowISO: string, unschedulable = false): Taint[] {
+  const ours = (t: Taint) => t.key === unreachableTaint || t.key === notReadyTaint || (t.key === unschedulableTaint && t.effect === 'NoSchedule');
+  const want = wantedTaints(readiness, unschedulable);
   const keep = current.filter((t) => !ours(t) || want.some((w) => w.key === t.key && w.effect === t.effect));
   for (const w of want) {
     if (!keep.some((t) => t.key === w.key && t.effect === w.effect)) keep.push({ key: w.key, effect: w.effect, ...(w.effect === 'NoExecute' ? { timeAdded: nowISO } : {}) });

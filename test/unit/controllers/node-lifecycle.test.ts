@@ -30,6 +30,14 @@ describe('reconcileTaints', () => {
     expect(reconcileTaints(unreachable, 'False', t).map((x) => x.key)).toEqual(['node.kubernetes.io/not-ready', 'node.kubernetes.io/not-ready']);
     expect(reconcileTaints(unreachable, 'True', t)).toEqual([]);
   });
+  it.each([
+    ['a cordoned node gets unschedulable:NoSchedule', [], 'True', true, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]],
+    ['an uncordoned node loses it', [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }], 'True', false, []],
+    ['a user\'s taint with another effect on that key stays', [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoExecute' }], 'True', false, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoExecute' }]],
+    ['cordoned and unreachable: both', [], 'Unknown', true, [{ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: t }, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]],
+  ] as [string, Taint[], 'True' | 'Unknown', boolean, Taint[]][])('%s', (_n, current, readiness, unschedulable, want) => {
+    expect(reconcileTaints(current, readiness, t, unschedulable)).toEqual(want);
+  });
 });
 
 describe('evictionDelayMs', () => {
