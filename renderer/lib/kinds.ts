@@ -2,6 +2,7 @@
 import type { KubeObject } from '../../main/api/object';
 import type { ResourceRef } from '../../main/bridge/contract';
 import { age, podStatusCells, podWideCells } from '../../main/api/pod-status';
+import { servicePortsText } from './service';
 
 type Obj = Record<string, any>;
 
@@ -58,8 +59,7 @@ export function nodeStatus(o: Obj): string {
   return s;
 }
 
-const svcPorts = (o: Obj) =>
-  (o.spec?.ports ?? []).map((p: Obj) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',') || '<none>';
+const svcPorts = (o: Obj) => servicePortsText(o as KubeObject);
 
 function endpointsText(o: Obj): string {
   const out: string[] = [];

@@ -14,7 +14,8 @@ export type UiAction =
   | { verb: 'logs'; pod: string; namespace: string; container?: string; follow?: boolean; previous?: boolean; timestamps?: boolean; tailLines?: number }
   | { verb: 'exec'; pod: string; namespace: string; container?: string; command: string[] }
   | { verb: 'watch'; ref: ResourceRef; resource: string; namespace?: string; labelSelector?: string }
-  | { verb: 'run'; name: string; image: string; namespace: string; replicas: number; port?: number };
+  | { verb: 'run'; name: string; image: string; namespace: string; replicas: number; port?: number }
+  | { verb: 'createNamespace'; name: string };
 
 export interface Equivalent {
   command: string;
@@ -99,6 +100,8 @@ export function kubectlFor(a: UiAction): Equivalent {
         command: `kubectl get ${a.resource}${a.namespace ? nsFlag(a.namespace) : ' -A'}${a.labelSelector ? ` -l ${q(a.labelSelector)}` : ''} -w`,
         http: `GET ${resourcePath(a.ref, a.namespace)}?${a.labelSelector ? `labelSelector=${encodeURIComponent(a.labelSelector)}&` : ''}watch=true&resourceVersion=<from the list>`,
       };
+    case 'createNamespace':
+      return { command: `kubectl create namespace ${a.name}`, http: `POST ${resourcePath(core('namespaces'))}` };
     case 'run':
       return a.replicas > 0
         ? {

@@ -13,6 +13,7 @@ const t = (k: string, v?: Record<string, unknown>) => i18n.global.t(k, v ?? {});
 const nodes: ResourceRef = { group: '', version: 'v1', resource: 'nodes' };
 const pods: ResourceRef = { group: '', version: 'v1', resource: 'pods' };
 const deployments: ResourceRef = { group: 'apps', version: 'v1', resource: 'deployments' };
+const namespaces: ResourceRef = { group: '', version: 'v1', resource: 'namespaces' };
 
 export const useActionsStore = defineStore('actions', () => {
   const ui = useUiStore();
@@ -107,5 +108,14 @@ export const useActionsStore = defineStore('actions', () => {
     if (ok) ui.did({ verb: 'taint', node: name, change });
   }
 
-  return { apply, remove, scale, restart, undo, cordon, drain, labelNode, taintNode, run };
+  /** `kubectl create namespace`: a create, not an apply, so an existing name is the server's AlreadyExists. */
+  async function createNamespace(name: string): Promise<boolean> {
+    const ok = await run(() => bridge().api.create({ ref: namespaces, object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } }));
+    if (!ok) return false;
+    ui.did({ verb: 'createNamespace', name });
+    ui.toast('ok', t('palette.namespaceCreated', { name }));
+    return true;
+  }
+
+  return { apply, remove, scale, restart, undo, cordon, drain, labelNode, taintNode, createNamespace, run };
 });

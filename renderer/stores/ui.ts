@@ -2,13 +2,9 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import { kubectlFor, type Equivalent, type UiAction } from '../lib/kubectl';
+import { addToast, describeError, type Toast } from '../lib/toasts';
 
-export interface Toast {
-  id: number;
-  tone: 'ok' | 'err' | 'info';
-  message: string;
-  detail?: string;
-}
+export type { Toast } from '../lib/toasts';
 
 export interface DockTab {
   id: string;
@@ -38,17 +34,34 @@ export const useUiStore = defineStore('ui', () => {
 
   const toasts = ref<Toast[]>([]);
   let toastSeq = 0;
-  function toast(tone: Toast['tone'], message: string, detail?: string) {
-    const id = ++toastSeq;
-    toasts.value = [...toasts.value, { id, tone, message, detail }];
-    setTimeout(() => dismiss(id), tone === 'err' ? 9000 : 4000);
+  const timers = new Map<number, ReturnType<typeof setTimeout>>();
+  const lifetime = (tone: Toast['tone']) => (tone === 'err' ? 9000 : 4000);
+  function arm(id: number, tone: Toast['tone']) {
+    clearTimeout(timers.get(id));
+    timers.set(id, setTimeout(() => dismiss(id), lifetime(tone)));
+  }
+  function toast(tone: Toast['tone'], message: string, detail?: string, title?: string) {
+    const r = addToast(toasts.value, { id: ++toastSeq, tone, message, detail, title });
+    toasts.value = r.list;
+    arm(r.id, tone);
+    for (const id of timers.keys()) if (!r.list.some((t) => t.id === id)) dismiss(id);
   }
   function dismiss(id: number) {
+    clearTimeout(timers.get(id));
+    timers.delete(id);
     toasts.value = toasts.value.filter((t) => t.id !== id);
   }
-  /** Errors as toasts carrying the Kubernetes Status message. */
+  /** While the pointer rests on a toast it stays, so it can be read and copied. */
+  function holdToast(id: number, hold: boolean) {
+    const tt = toasts.value.find((x) => x.id === id);
+    if (!tt) return;
+    if (hold) clearTimeout(timers.get(id));
+    else arm(id, tt.tone);
+  }
+  /** Errors as toasts carrying the Kubernetes Status message, titled by its reason. */
   function error(e: unknown) {
-    toast('err', e instanceof Error ? e.message : String(e));
+    const d = describeError(e);
+    toast('err', d.message, undefined, d.title);
   }
 
   const equivalent = ref<(Equivalent & { at: number }) | undefined>();
@@ -97,7 +110,7 @@ export const useUiStore = defineStore('ui', () => {
   const paletteOpen = ref(false);
 
   return {
-    namespace, theme, toasts, toast, dismiss, error, equivalent, did, confirmState, confirm, answer,
+    namespace, theme, toasts, toast, dismiss, holdToast, error, equivalent, did, confirmState, confirm, answer,
     promptState, prompt, answerPrompt, dock, activeDock, dockOpen, openDock, closeDock, paletteOpen,
   };
 });
