@@ -138,3 +138,18 @@ export function labelChange(change: string): Record<string, string | null> | Err
   if (!m) return new Error(`invalid label: ${change} (key=value, or key- to remove)`);
   return { [m[1]]: m[2] ? null : m[3] };
 }
+
+const controller = (p: KubeObject) => (p.metadata.ownerReferences ?? []).find((r) => r.controller) ?? p.metadata.ownerReferences?.[0];
+
+/** The kind of what controls a pod (ReplicaSet, DaemonSet, Job...), or '' for a bare pod. */
+export const controllerKind = (p: KubeObject): string => controller(p)?.kind ?? '';
+
+/**
+ * What `kubectl drain --ignore-daemonsets --delete-emptydir-data --force` does with a node's pods: DaemonSet pods stay,
+ * every other pod is evicted; `unmanaged` are the evicted ones no controller recreates (drain refuses them without --force).
+ */
+export function drainPlan(pods: KubeObject[]): { evict: KubeObject[]; daemonSet: KubeObject[]; unmanaged: KubeObject[] } {
+  const daemonSet = pods.filter((p) => controllerKind(p) === 'DaemonSet');
+  const evict = pods.filter((p) => controllerKind(p) !== 'DaemonSet');
+  return { evict, daemonSet, unmanaged: evict.filter((p) => !controller(p)) };
+}

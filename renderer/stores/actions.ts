@@ -5,7 +5,7 @@ import type { ApplyResult, ResourceRef } from '../../main/bridge/contract';
 import { bridge } from '../bridge';
 import { i18n } from '../i18n';
 import { kindByKind } from '../lib/kinds';
-import { labelChange, taintChange, type Taint } from '../lib/node';
+import { drainPlan, labelChange, taintChange, type Taint } from '../lib/node';
 import { undoPatch } from '../lib/rollout';
 import { useUiStore } from './ui';
 
@@ -78,8 +78,8 @@ export const useActionsStore = defineStore('actions', () => {
   async function drain(node: string, podsOnNode: KubeObject[]) {
     await cordon(node, true);
     let n = 0;
-    for (const p of podsOnNode) {
-      if ((p.metadata.ownerReferences ?? []).some((r) => r.kind === 'DaemonSet')) continue;
+    // DaemonSet pods stay, as with --ignore-daemonsets
+    for (const p of drainPlan(podsOnNode).evict) {
       const ns = p.metadata.namespace;
       const name = p.metadata.name ?? '';
       const evicted = await run(() => bridge().api.create({

@@ -249,18 +249,28 @@ describe('nodes', () => {
   it('drains in the UI: the deployment\'s pods are evicted and recreated on the other node, the DaemonSet pod stays, the node is cordoned', async () => {
     await apply(daemonSet('agent'));
     await apply(deployment('web', 4));
+    // a bare pod on the node: drain evicts it too (as --force), and nothing brings it back
+    const loner = await lab.kubectl(['run', 'loner', `--image=${images.busybox}`, '--image-pull-policy=IfNotPresent',
+      `--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"${N2}"},"terminationGracePeriodSeconds":1}}`, '--', 'sleep', '3600']);
+    expect(loner.code, loner.stderr).toBe(0);
     await expect.poll(async () => Object.values(await placement('agent')).sort(), poll).toEqual([N1, N2]);
     await expect.poll(async () => Object.values(await placement('web')).sort(), poll).toEqual([N1, N1, N2, N2]);
     await expect.poll(async () => (await steps.json('get', 'pods', '-l', 'app in (web,agent)')).items.every((p: { status: { phase: string } }) => p.status.phase === 'Running'), poll).toBe(true);
     const agentOnN2 = Object.entries(await placement('agent')).find(([, n]) => n === N2)![0];
     const webOnN2 = Object.entries(await placement('web')).filter(([, n]) => n === N2).map(([p]) => p);
     await ui.openNode(N2);
-    await expect.poll(() => page.locator('[data-testid=node-pod]').count(), poll).toBe(3);
+    await expect.poll(() => page.locator('[data-testid=node-pod]').count(), poll).toBe(4);
+    expect(await page.locator('[data-testid=node-pod][data-name=loner]').innerText()).toContain('no controller');
+    expect(await page.locator(`[data-testid=node-pod][data-name=${agentOnN2}]`).innerText()).toContain('DaemonSet');
     await page.locator('[data-testid=node-pods]').scrollIntoViewIfNeeded();
     await ui.shot('node-before-drain');
     await page.locator('[data-testid=drain]').click();
+    // the confirmation says what will happen, pod by pod kind
+    expect(await page.locator('[role=dialog] p').innerText()).toBe(`Drain ${N2}? It is cordoned and its pods (3) are evicted; their controllers recreate them on other nodes. `
+      + 'DaemonSet pods (1) stay. Pods with no controller (1) will not come back: loner.');
+    await ui.shot('node-drain-confirm');
     await ui.confirm();
-    await expect.poll(() => page.locator('[data-testid=toast-message]', { hasText: 'drained' }).first().innerText(), poll).toBe(`${N2} drained: 2 pods evicted`);
+    await expect.poll(() => page.locator('[data-testid=toast-message]', { hasText: 'drained' }).first().innerText(), poll).toBe(`${N2} drained: 3 pods evicted`);
     await expect.poll(() => page.locator('[data-testid=node-status]').getAttribute('data-status'), poll).toBe('Ready,SchedulingDisabled');
     // only the DaemonSet's pod is left on the node, the same pod as before
     await expect.poll(() => page.locator('[data-testid=node-pod]').evaluateAll((els) => els.map((e) => (e as { dataset: { name: string } }).dataset.name)), poll).toEqual([agentOnN2]);
@@ -273,6 +283,7 @@ describe('nodes', () => {
     }, poll).toEqual({ evictedLeft: [], nodes: [N1, N1, N1, N1] });
     await expect.poll(() => nodeColumn('app=web'), poll).toEqual([N1, N1, N1, N1]);
     expect(Object.entries(await placement('agent')).find(([, n]) => n === N2)?.[0]).toBe(agentOnN2);
+    await expect.poll(async () => (await lab.kubectl(['get', 'pod', 'loner'])).stderr, poll).toMatch(/NotFound/);
     await ui.openNode(N2);
     await page.locator('[data-testid=cordon]').click();
     await expect.poll(() => page.locator('[data-testid=node-status]').getAttribute('data-status'), poll).toBe('Ready');

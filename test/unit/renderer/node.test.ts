@@ -1,7 +1,7 @@
 // The Node view's decisions: `kubectl taint` / `kubectl label` arguments, and describe's figures for pods and allocation.
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../main/api/object';
-import { allocatedResources, labelChange, podResourceRow, systemInfo, taintChange, type Taint } from '../../../renderer/lib/node';
+import { allocatedResources, drainPlan, labelChange, podResourceRow, systemInfo, taintChange, type Taint } from '../../../renderer/lib/node';
 
 const ns: Taint = { key: 'dedicated', value: 'lab', effect: 'NoSchedule' };
 const ne: Taint = { key: 'dedicated', value: 'lab', effect: 'NoExecute' };
@@ -71,5 +71,22 @@ describe('describe node figures', () => {
     expect(systemInfo({ kubeletVersion: 'v1.32', machineID: 'm', kernelVersion: '6.1' })).toEqual([
       { label: 'Machine ID', value: 'm' }, { label: 'Kernel Version', value: '6.1' }, { label: 'Kubelet Version', value: 'v1.32' },
     ]);
+  });
+});
+
+describe('drainPlan', () => {
+  const owned = (name: string, kind?: string, controller = true): KubeObject => ({
+    metadata: { name, ownerReferences: kind ? [{ apiVersion: 'apps/v1', kind, name: 'x', uid: 'u', controller }] : undefined },
+  });
+  const names = (ps: KubeObject[]) => ps.map((p) => p.metadata.name);
+  it.each([
+    ['ReplicaSet pods are evicted', [owned('a', 'ReplicaSet')], { evict: ['a'], daemonSet: [], unmanaged: [] }],
+    ['DaemonSet pods stay', [owned('d', 'DaemonSet'), owned('a', 'ReplicaSet')], { evict: ['a'], daemonSet: ['d'], unmanaged: [] }],
+    ['a bare pod is evicted and lost', [owned('b')], { evict: ['b'], daemonSet: [], unmanaged: ['b'] }],
+    ['a Job pod is evicted, its Job recreates it', [owned('j', 'Job')], { evict: ['j'], daemonSet: [], unmanaged: [] }],
+    ['an owner that is not a controller still counts as one', [owned('o', 'ReplicaSet', false)], { evict: ['o'], daemonSet: [], unmanaged: [] }],
+  ] as const)('%s', (_n, pods, want) => {
+    const plan = drainPlan([...pods]);
+    expect({ evict: names(plan.evict), daemonSet: names(plan.daemonSet), unmanaged: names(plan.unmanaged) }).toEqual(want);
   });
 });
