@@ -41,8 +41,10 @@ export interface ExecOptions {
   rows?: number;
 }
 
-/** Exec without a command: bash where the image has it, else sh (the shell fallback). */
-export const SHELL_FALLBACK = ['sh', '-c', 'command -v bash >/dev/null 2>&1 && exec bash || exec sh'];
+/** A private OSC sequence (`ESC ] 6973 ; <shell> BEL`) the shell fallback prints first, so the terminal can say which shell runs. */
+export const SHELL_OSC = 6973;
+/** Exec without a command: bash where the image has it, else sh (the shell fallback); it announces its choice with SHELL_OSC. */
+export const SHELL_FALLBACK = ['sh', '-c', `command -v bash >/dev/null 2>&1 && { printf '\\033]${SHELL_OSC};bash\\007'; exec bash; }; printf '\\033]${SHELL_OSC};sh\\007'; exec sh`];
 
 export type ClusterPhase = 'STOPPED' | 'STARTING' | 'STARTED' | 'STOPPING' | 'ERROR';
 

@@ -81,7 +81,7 @@ export default {
     container: 'Container', follow: 'Follow', previous: 'Previous', timestamps: 'Timestamps', tail: 'Tail', wrap: 'Wrap', search: 'Search logs',
     all: 'all', lines: '{n} lines', paused: 'Auto-scroll paused, scroll to the bottom to resume', matches: '{n} matches', empty: 'No log output yet.',
   },
-  exec: { title: 'Terminal', connecting: 'Connecting…', exited: 'Session ended with exit code {code}', newTab: 'Open shell', noContainer: 'Pick a container' },
+  exec: { title: 'Terminal', connecting: 'Connecting…', exited: 'Session ended: exited with code {code}', exitedShort: 'exit {code}', paste: 'Paste', newTab: 'Open shell', noContainer: 'Pick a container' },
   create: {
     title: 'Create resources', templates: 'Templates', editor: 'Manifest (YAML)', run: 'Run a pod', runHelp: 'Like kubectl run / kubectl create deployment',
     image: 'Image', name: 'Name', replicas: 'Replicas (0 = a bare pod)', port: 'Container port', applied: '{kind} "{name}" {action}', invalidAt: 'line {line}',

@@ -85,7 +85,7 @@ const zh: Tree<typeof en> = {
     container: '容器', follow: '跟随', previous: '上一次', timestamps: '时间戳', tail: '末尾行数', wrap: '自动换行', search: '搜索日志',
     all: '全部', lines: '{n} 行', paused: '自动滚动已暂停，滚动到底部即可恢复', matches: '{n} 处匹配', empty: '还没有日志输出。',
   },
-  exec: { title: '终端', connecting: '正在连接…', exited: '会话已结束，退出码 {code}', newTab: '打开终端', noContainer: '选择一个容器' },
+  exec: { title: '终端', connecting: '正在连接…', exited: '会话已结束：退出码 {code}', exitedShort: '退出 {code}', paste: '粘贴', newTab: '打开终端', noContainer: '选择一个容器' },
   create: {
     title: '创建资源', templates: '模板', editor: '清单（YAML）', run: '运行一个 Pod', runHelp: '相当于 kubectl run / kubectl create deployment',
     image: '镜像', name: '名称', replicas: '副本数（0 = 单个 Pod）', port: '容器端口', applied: '{kind} "{name}" {action}', invalidAt: '第 {line} 行',

@@ -116,6 +116,19 @@ export class LabPage {
     return (await cell.count()) ? (await cell.innerText()).trim() : '';
   }
 
+  /** The terminal of the dock tab in view. */
+  dockTerminal() {
+    return this.page.locator('[data-dock-pane][data-active=true] [data-testid=terminal]');
+  }
+
+  async dockTerminalText(): Promise<string> {
+    return (await this.dockTerminal().locator('.xterm-rows').innerText()).replace(/\u00a0/g, ' ');
+  }
+
+  dockTab(pod: string) {
+    return this.page.locator(`[data-testid=dock-tab][data-pod="${pod}"]`);
+  }
+
   async shot(name: string): Promise<void> {
     await mkdir(SCREENSHOTS, { recursive: true });
     await this.page.waitForTimeout(300); // let transitions settle so the picture is the steady state

@@ -143,7 +143,7 @@ describe('workspace', () => {
     expect(await ui.terminalText()).toContain('shell-demo');
     await ui.shot('terminal');
     await page.keyboard.type('exit 3\n');
-    await expect.poll(() => ui.terminalText(), poll).toContain('exit code 3');
+    await expect.poll(() => ui.terminalText(), poll).toContain('exited with code 3');
   });
 
   it('scales a deployment to 3 in the UI, sees 3 rows, and deletes it', async () => {
