@@ -288,4 +288,16 @@ describe('nodes', () => {
     await page.locator('[data-testid=cordon]').click();
     await expect.poll(() => page.locator('[data-testid=node-status]').getAttribute('data-status'), poll).toBe('Ready');
   });
+  it('reads in zh-CN too', async () => {
+    await page.locator('[data-testid=locale-picker]').selectOption('zh-CN');
+    try {
+      await ui.openNode(N1);
+      await expect.poll(() => page.locator('[data-testid=node-detail]').innerText(), poll).toContain('系统信息');
+      expect(await page.locator('[data-testid=add-taint]').innerText()).toBe('+ 污点');
+      expect(await page.locator('[data-testid=node-pod-count]').innerText()).toMatch(/^（共 \d+ 个）$/);
+      await ui.shot('node-zh');
+    } finally {
+      await page.locator('[data-testid=locale-picker]').selectOption('en');
+    }
+  });
 });
