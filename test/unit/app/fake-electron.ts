@@ -102,3 +102,153 @@ export class FakeApp {
     this.quits++;
   }
 }
+
+// ---- a fake of the electron module as main/app/index.ts uses it ----
+
+type Handler = (...args: any[]) => unknown;
+
+class FakeEmitter {
+  private handlers = new Map<string, Handler[]>();
+  on(ev: string, h: Handler): this {
+    this.handlers.set(ev, [...(this.handlers.get(ev) ?? []), h]);
+    return this;
+  }
+  once(ev: string, h: Handler): this {
+    const wrapped: Handler = (...a) => {
+      this.handlers.set(ev, (this.handlers.get(ev) ?? []).filter((x) => x !== wrapped));
+      return h(...a);
+    };
+    return this.on(ev, wrapped);
+  }
+  emit(ev: string, ...args: unknown[]): void {
+    for (const h of [...(this.handlers.get(ev) ?? [])]) h(...args);
+  }
+  listeners(ev: string): Handler[] {
+    return this.handlers.get(ev) ?? [];
+  }
+}
+
+/** A preventable Electron event. */
+export const fakeEvent = () => {
+  const e = { defaultPrevented: false, preventDefault: () => void (e.defaultPrevented = true) };
+  return e;
+};
+
+export class FakeWebContents extends FakeEmitter {
+  static nextId = 1;
+  readonly id = FakeWebContents.nextId++;
+  readonly sent: unknown[][] = [];
+  windowOpenHandler?: (d: { url: string }) => { action: string };
+  mainFrame: FrameLikeFake;
+  constructor(url = '') {
+    super();
+    this.mainFrame = { url, processId: 1, routingId: this.id };
+  }
+  setWindowOpenHandler(h: (d: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = h;
+  }
+  isDestroyed(): boolean {
+    return false;
+  }
+  send(...args: unknown[]): void {
+    this.sent.push(args);
+  }
+}
+
+interface FrameLikeFake {
+  url: string;
+  processId: number;
+  routingId: number;
+}
+
+export class FakeBrowserWindow extends FakeEmitter {
+  static all: FakeBrowserWindow[] = [];
+  static getAllWindows = () => FakeBrowserWindow.all;
+  readonly webContents = new FakeWebContents();
+  loaded?: string;
+  maximized = false;
+  minimized = false;
+  focused = 0;
+  constructor(readonly options: Record<string, any>) {
+    super();
+    FakeBrowserWindow.all.push(this);
+  }
+  loadURL(url: string): Promise<void> {
+    this.loaded = url;
+    this.webContents.mainFrame.url = url;
+    return Promise.resolve();
+  }
+  maximize(): void {
+    this.maximized = true;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  restore(): void {
+    this.minimized = false;
+  }
+  show(): void {}
+  focus(): void {
+    this.focused++;
+  }
+  isDestroyed(): boolean {
+    return false;
+  }
+  getNormalBounds() {
+    return { x: 10, y: 20, width: 1200, height: 800 };
+  }
+}
+
+export class FakeElectronApp extends FakeEmitter {
+  isPackaged = false;
+  singleInstance = true;
+  quitRequests = 0;
+  /** true once a quit was not prevented by before-quit */
+  exited = false;
+  private readyResolve!: () => void;
+  private readyPromise = new Promise<void>((r) => (this.readyResolve = r));
+  constructor(private userData: string) {
+    super();
+  }
+  requestSingleInstanceLock(): boolean {
+    return this.singleInstance;
+  }
+  getPath(_name: string): string {
+    return this.userData;
+  }
+  whenReady(): Promise<void> {
+    return this.readyPromise;
+  }
+  /** the test's "Electron is ready" */
+  ready(): void {
+    this.readyResolve();
+  }
+  quit(): void {
+    this.quitRequests++;
+    const e = fakeEvent();
+    this.emit('before-quit', e);
+    if (!e.defaultPrevented) this.exited = true;
+  }
+}
+
+/** Everything index.ts imports from 'electron', recording what it was asked to do. */
+export function fakeElectronModule(userData: string) {
+  const ipcHandlers = new Map<string, Handler>();
+  const rec = { menu: undefined as unknown, permissionHandler: undefined as Handler | undefined, openedExternal: [] as string[] };
+  return {
+    rec,
+    ipcHandlers,
+    app: new FakeElectronApp(userData),
+    BrowserWindow: FakeBrowserWindow,
+    Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => void (rec.menu = m) },
+    ipcMain: { handle: (ch: string, h: Handler) => void ipcHandlers.set(ch, h) },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+    session: { defaultSession: { setPermissionRequestHandler: (h: Handler) => void (rec.permissionHandler = h) } },
+    shell: { openExternal: async (u: string) => void rec.openedExternal.push(u), openPath: async () => '' },
+    clipboard: { writeText: () => {} },
+    dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showMessageBox: async () => ({ response: 0 }), showErrorBox: () => {} },
+  };
+}
