@@ -77,6 +77,13 @@ describe('electron-vite build output', () => {
     expect(read('main/index.js')).not.toMatch(/\b__dirname\b|\b__filename\b|(?<![.\w])require\(/);
   });
 
+  it('the main bundle\'s imports of packages load in plain Node ESM (a CommonJS named export that is not found would stop the start)', async () => {
+    const imports = (read('main/index.js').match(/^import [^;]+;$/gm) ?? []).filter((l) => !/from\s*"(electron|node:[^"]+)"/.test(l));
+    expect(imports.length).toBeGreaterThan(0);
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', [...imports, 'console.log("loaded")'].join('\n')], { cwd: root });
+    expect(stdout.trim()).toBe('loaded');
+  }, 60_000);
+
   it('the paths main loads the preload and the page from resolve to files in out/', () => {
     const main = read('main/index.js');
     for (const rel of [PRELOAD_FROM_MAIN, RENDERER_INDEX_FROM_MAIN]) {
