@@ -99,7 +99,7 @@ export default {
     addTaint: 'taint', removeTaint: 'Remove taint {taint}', lastHeartbeat: 'Last heartbeat', lastTransition: 'Last transition', resource: 'Resource',
     overcommit: 'Total limits may be over 100 percent, i.e., overcommitted.', inTotal: '({n} in total)', noPods: 'No pods run on this node.',
   },
-  meta: { addLabel: 'label', removeLabel: 'Remove label {key}' },
+  meta: { addLabel: 'label', removeLabel: 'Remove label {key}', editLabel: 'Change the value of {key}' },
   deploy: { replicaSets: 'ReplicaSets', history: 'Revision history', revision: 'Revision', strategy: 'Strategy', current: 'current',
     rollout: 'Rollout', complete: 'Complete', progressing: 'Progressing', failed: 'Failed', conditions: 'Conditions', change: 'Change', undoTo: 'Roll back to revision {rev}', noHistory: 'No earlier revision to roll back to',
     fenceposts: 'max surge {surge}, max unavailable {unavailable}', changeImage: '{container}: {from} → {to}', changeRestart: 'restarted at {at}',

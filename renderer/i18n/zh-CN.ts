@@ -103,7 +103,7 @@ const zh: Tree<typeof en> = {
     addTaint: '污点', removeTaint: '删除污点 {taint}', lastHeartbeat: '最近心跳', lastTransition: '最近转换', resource: '资源',
     overcommit: '限制总和可能超过 100%，即超售。', inTotal: '（共 {n} 个）', noPods: '该节点上没有运行的 Pod。',
   },
-  meta: { addLabel: '标签', removeLabel: '删除标签 {key}' },
+  meta: { addLabel: '标签', removeLabel: '删除标签 {key}', editLabel: '修改 {key} 的值' },
   deploy: { replicaSets: 'ReplicaSet', history: '版本历史', revision: '版本', strategy: '策略', current: '当前',
     rollout: '滚动发布', complete: '已完成', progressing: '进行中', failed: '失败', conditions: '状况', change: '变更', undoTo: '回滚到版本 {rev}', noHistory: '没有可回滚的更早版本',
     fenceposts: '最大超出 {surge}，最大不可用 {unavailable}', changeImage: '{container}：{from} → {to}', changeRestart: '重启于 {at}',

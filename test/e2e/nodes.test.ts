@@ -177,6 +177,12 @@ describe('nodes', () => {
     await ui.prompt('tier=lab');
     const tier = page.locator('[data-testid=label][data-key=tier]');
     await expect.poll(() => tier.innerText(), poll).toBe('tier=lab');
+    // clicking a label edits it: the prompt starts from key=value
+    await tier.locator('[data-testid=edit]').click();
+    expect(await page.locator('[data-testid=prompt-input]').inputValue()).toBe('tier=lab');
+    await ui.prompt('tier=prod');
+    await expect.poll(() => tier.innerText(), poll).toBe('tier=prod');
+    expect((await steps.json('get', 'node', N2)).metadata.labels.tier).toBe('prod');
     await tier.locator('[data-testid=remove]').click();
     await expect.poll(() => tier.count(), poll).toBe(0);
     expect((await steps.json('get', 'node', N2)).metadata.labels.tier).toBeUndefined();
