@@ -13,6 +13,7 @@ import { appFiles, rendererLocation } from './renderer-location';
 import { refuseSender } from './ipc-guard';
 import { decideNavigation, decideWindowOpen, endsPage } from './navigation';
 import { menuActions, menuTemplate } from './menu';
+import { grantPermission } from './permissions';
 import { quitSequence } from './quit';
 import { loadWindowState, saveWindowState } from './window-state';
 
@@ -114,8 +115,7 @@ app.on('window-all-closed', () => {
 });
 
 void app.whenReady().then(() => {
-  // nothing asks for camera, notifications or the like: refuse all permission prompts
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionRequestHandler((wc, perm, cb, details) => cb(grantPermission(perm, details.requestingUrl ?? wc.getURL(), page.isOurs)));
   const actions = menuActions(
     { shell, clipboard, dialog },
     { dataDir, kubeconfig: () => cluster.kubeconfig, apply: (m) => bridge.apply(m), stopAllPods: () => backend.stopAllPods!(), readFile: (f) => readFile(f, 'utf8') },

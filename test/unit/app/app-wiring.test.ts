@@ -79,13 +79,22 @@ describe('the app, wired to a fake Electron', () => {
     expect(win.options).toMatchObject({ width: 1380, height: 880, show: false });
   });
 
-  it('starts the lab with the app, in the app data folder, and refuses every permission prompt', () => {
+  it('starts the lab with the app, in the app data folder', () => {
     expect(h.clusters).toHaveLength(1);
     expect(h.clusters[0].steps).toEqual(['start']);
     expect(h.clusters[0].opts.dataDir).toBe(`${h.userData}/lab`);
-    let granted: boolean | undefined;
-    e.rec.permissionHandler!({}, 'media', (ok: boolean) => (granted = ok));
-    expect(granted).toBe(false);
+  });
+
+  it('grants our page the clipboard (terminal paste, copy buttons) and refuses every other permission prompt', () => {
+    const ask = (perm: string, requestingUrl: string) => {
+      let granted: boolean | undefined;
+      e.rec.permissionHandler!({ getURL: () => requestingUrl }, perm, (ok: boolean) => (granted = ok), { requestingUrl });
+      return granted;
+    };
+    expect(ask('clipboard-read', `${win.loaded}#/r/pods`)).toBe(true);
+    expect(ask('clipboard-sanitized-write', win.loaded!)).toBe(true);
+    expect(ask('media', win.loaded!)).toBe(false);
+    expect(ask('clipboard-read', 'https://evil.example/')).toBe(false);
   });
 
   it('sets the native menu with the lab\'s actions', () => {
