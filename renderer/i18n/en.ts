@@ -116,7 +116,7 @@ export default {
   palette: {
     placeholder: 'Jump to a resource, view or action…', noResults: 'No matches', action: 'Action', view: 'View', navigate: 'navigate', open: 'open',
     byKind: 'one kind', count: '{n} results', create: 'Create {kind}', createNamespace: 'Create namespace…', namespaceName: 'Name of the new namespace',
-    namespaceCreated: 'Namespace "{name}" created', switchNamespace: 'Switch to namespace {ns}', allNamespaces: 'Show all namespaces', theme: 'Theme: {theme}',
+    namespaceCreated: 'Namespace "{name}" created', switchNamespace: 'Switch to namespace {ns}', allNamespaces: 'Show all namespaces', theme: 'Theme: {theme}', recent: 'recently opened',
   },
   service: {
     title: 'Service', selector: 'Selector', dns: 'DNS name', ports: 'Ports', port: 'Port', targetPort: 'Target port', nodePort: 'Node port', protocol: 'Protocol',

@@ -120,7 +120,7 @@ const zh: Tree<typeof en> = {
   palette: {
     placeholder: '跳转到资源、视图或操作…', noResults: '没有匹配项', action: '操作', view: '视图', navigate: '选择', open: '打开',
     byKind: '只看一种资源', count: '{n} 个结果', create: '创建 {kind}', createNamespace: '创建命名空间…', namespaceName: '新命名空间的名称',
-    namespaceCreated: '命名空间 "{name}" 已创建', switchNamespace: '切换到命名空间 {ns}', allNamespaces: '显示所有命名空间', theme: '主题：{theme}',
+    namespaceCreated: '命名空间 "{name}" 已创建', switchNamespace: '切换到命名空间 {ns}', allNamespaces: '显示所有命名空间', theme: '主题：{theme}', recent: '最近打开',
   },
   service: {
     title: 'Service', selector: '选择器', dns: 'DNS 名称', ports: '端口', port: '端口', targetPort: '目标端口', nodePort: '节点端口', protocol: '协议',

@@ -9,6 +9,8 @@ export interface PaletteEntry {
   namespace?: string;
   /** more words that match, weaker than the label (an action's verb, a view's kind) */
   keywords?: string;
+  /** listed only once something is typed (one per namespace would crowd the first screen) */
+  typedOnly?: boolean;
 }
 
 export interface Ranked<T extends PaletteEntry> {
@@ -81,6 +83,7 @@ export function rankEntries<T extends PaletteEntry>(entries: T[], query: string,
   const out: Ranked<T>[] = [];
   for (const entry of entries) {
     if (parsed.kind && entry.kind && entry.kind !== parsed.kind) continue;
+    if (entry.typedOnly && !parsed.text) continue;
     // actions and views have no kind: they match the whole query ("namespace shop" finds "Switch to namespace shop")
     const text = parsed.kind && !entry.kind ? query.trim().toLowerCase() : parsed.text;
     const label = entry.label.toLowerCase();
@@ -96,9 +99,11 @@ export function rankEntries<T extends PaletteEntry>(entries: T[], query: string,
     }
     if (best) out.push({ entry, score: best.score, positions: best.positions });
   }
-  out.sort((a, b) => (query.trim() ? b.score - a.score : 0)
+  const typed = !!query.trim();
+  // with nothing typed, actions and views keep the order they are declared in (the likeliest first)
+  out.sort((a, b) => (typed ? b.score - a.score : 0)
     || SECTION_ORDER[a.entry.section] - SECTION_ORDER[b.entry.section]
-    || a.entry.label.localeCompare(b.entry.label)
+    || (!typed && a.entry.section !== 'resource' ? 0 : a.entry.label.localeCompare(b.entry.label))
     || (a.entry.namespace ?? '').localeCompare(b.entry.namespace ?? ''));
   return out.slice(0, limit);
 }

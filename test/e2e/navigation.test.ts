@@ -52,7 +52,7 @@ afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail') await ui?.shot(`failed-nav-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
   if (await palette().count()) await page.keyboard.press('Escape');
   // a toast left from one test must not answer for the next
-  for (const b of await page.locator('[data-testid=toast-dismiss]').all()) await b.click().catch(() => undefined);
+  for (const b of await page.locator('[data-testid=toast-dismiss]').all()) await b.click({ timeout: 1000 }).catch(() => undefined);
 });
 
 describe('navigation', () => {
@@ -114,6 +114,15 @@ describe('navigation', () => {
     await page.keyboard.press('Enter');
     await expect.poll(hash, poll).toBe('#/r/configmaps/shop/k8s-nginx-conf');
     await expect.poll(() => page.locator('[data-testid=configmap-value][data-key=greeting]').innerText(), poll).toBe('hello from the lab');
+
+    // with nothing typed, what was last opened comes first, then actions and views
+    await page.keyboard.press('Control+K');
+    await palette().waitFor();
+    await expect.poll(() => items().evaluateAll((els) => els.slice(0, 3).map((e) => `${e.getAttribute('data-section')}:${e.getAttribute('data-name')}`)), poll)
+      .toEqual(['resource:k8s-nginx-conf', 'resource:k8s-nginx', 'action:Create Pod']);
+    expect(await page.locator('[data-testid=palette-recent]').count()).toBe(2);
+    await ui.shot('nav-palette-open');
+    await page.keyboard.press('Escape');
 
     // actions: "Create Deployment" opens the Create view with that seed template chosen
     await page.keyboard.press('Control+K');

@@ -4,7 +4,8 @@ import { highlight, matchText, parseQuery, rankEntries, type PaletteEntry } from
 const res = (label: string, kind: string, namespace?: string): PaletteEntry => ({ label, kind, namespace, section: 'resource' });
 const entries: PaletteEntry[] = [
   { label: 'Create pod', section: 'action', keywords: 'new run nginx' },
-  { label: 'Switch to namespace shop', section: 'action' },
+  { label: 'Create deployment', section: 'action' },
+  { label: 'Switch to namespace shop', section: 'action', typedOnly: true },
   { label: 'Pods', section: 'view', keywords: 'Pod' },
   { label: 'Services', section: 'view', keywords: 'Service' },
   res('nginx-pod', 'Pod', 'default'),
@@ -53,7 +54,7 @@ describe('palette match', () => {
 
 describe('palette ranking', () => {
   it.each([
-    ['empty query: actions, then views, then resources', '', ['action:Create pod', 'action:Switch to namespace shop', 'view:Pods', 'view:Services']],
+    ['empty query: actions and views as declared, then resources by name', '', ['action:Create pod', 'action:Create deployment', 'view:Pods', 'view:Services', 'ConfigMap:coredns']],
     ['a name: every kind that has it, best match first', 'k8s-nginx', ['Deployment:k8s-nginx', 'Service:k8s-nginx', 'Pod:k8s-nginx-7d9f-abcde']],
     ['a kubectl short name narrows to its kind', 'svc nginx', ['Service:k8s-nginx']],
     ['a kind word still finds actions by the whole query', 'namespace shop', ['action:Switch to namespace shop']],
