@@ -96,6 +96,7 @@ export default {
     labelPrompt: 'Label (key=value, or key- to remove)', taintPrompt: 'Taint (key=value:NoSchedule, or key- to remove)', dockerContext: 'Docker context',
     drainConfirm: 'Drain {name}? It is cordoned and its pods ({n}) are evicted; their controllers recreate them on other nodes. DaemonSet pods ({ds}) stay.',
     drainUnmanaged: 'Pods with no controller ({n}) will not come back: {names}.', controlledBy: 'Controlled by', bare: 'no controller',
+    leaseRenewed: 'held by {holder}, renewed {age} ago',
     addTaint: 'taint', removeTaint: 'Remove taint {taint}', lastHeartbeat: 'Last heartbeat', lastTransition: 'Last transition', resource: 'Resource',
     overcommit: 'Total limits may be over 100 percent, i.e., overcommitted.', inTotal: '({n} in total)', noPods: 'No pods run on this node.',
   },

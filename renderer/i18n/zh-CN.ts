@@ -100,6 +100,7 @@ const zh: Tree<typeof en> = {
     labelPrompt: '标签（key=value，或 key- 表示删除）', taintPrompt: '污点（key=value:NoSchedule，或 key- 表示删除）', dockerContext: 'Docker 上下文',
     drainConfirm: '排空 {name}？节点会被封锁（cordon），其上 {n} 个 Pod 被驱逐，由控制器在其他节点上重建。{ds} 个 DaemonSet 的 Pod 保留。',
     drainUnmanaged: '其中 {n} 个没有控制器，驱逐后不会重建：{names}。', controlledBy: '控制者', bare: '无控制器',
+    leaseRenewed: '持有者 {holder}，{age} 前续约',
     addTaint: '污点', removeTaint: '删除污点 {taint}', lastHeartbeat: '最近心跳', lastTransition: '最近转换', resource: '资源',
     overcommit: '限制总和可能超过 100%，即超售。', inTotal: '（共 {n} 个）', noPods: '该节点上没有运行的 Pod。',
   },

@@ -110,6 +110,7 @@ describe('nodes', () => {
       expect(field(d, 'Taints')).toBe('<none>');
       expect(await view.locator('[data-testid=node-taints]').innerText()).toContain('<none>');
       expect(await view.locator('[data-testid=node-unschedulable]').innerText()).toBe(field(d, 'Unschedulable'));
+      await expect.poll(() => view.locator('[data-testid=node-lease]').innerText(), poll).toMatch(new RegExp(`^held by ${field(d, 'HolderIdentity')}, renewed \\d+s ago$`));
       // conditions
       expect(await view.locator('[data-condition=Ready] [data-status]').getAttribute('data-status')).toBe('True');
       for (const c of ['MemoryPressure', 'DiskPressure', 'PIDPressure']) expect(await view.locator(`[data-condition=${c}]`).innerText()).toContain('False');
