@@ -2,6 +2,7 @@
 // of `kubelab serve`. Either transport is wrapped here, so errors are this world's BridgeError with their causes.
 import { createKubelabApi, type BridgeTransport, type KubelabApi } from '../../main/bridge/contract';
 import { createWsTransport } from './ws-transport';
+import { ipcTransport } from './ipc-transport';
 
 declare global {
   interface Window {
@@ -23,7 +24,7 @@ function uiToken(): string {
 export function bridge(): KubelabApi {
   if (api) return api;
   if (window.kubelab) {
-    api = createKubelabApi(window.kubelab);
+    api = createKubelabApi(ipcTransport(window.kubelab));
     return api;
   }
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -1,6 +1,8 @@
 // Fakes of the few Electron calls the shell's modules make, for unit tests (Electron's binary cannot run here).
 // fakeContextBridge copies values between worlds as Electron documents it: functions are proxied, objects and
-// arrays are copied without their prototypes, and an Error keeps only its message.
+// arrays are copied without their prototypes, an Error keeps only its message, and a Proxy (Vue's reactive
+// objects) cannot be cloned (electron/electron#39598).
+import { types } from 'node:util';
 import type { MenuElectron } from '../../../main/app/menu';
 
 /** A value as the other world sees it after contextBridge. */
@@ -16,6 +18,7 @@ export function crossWorld(v: unknown): unknown {
       return out instanceof Promise ? out.then(crossWorld, (e) => Promise.reject(crossWorld(e))) : crossWorld(out);
     };
   }
+  if (types.isProxy(v)) throw new Error('An object could not be cloned.');
   if (v instanceof Error) return new Error(v.message);
   if (Array.isArray(v)) return v.map(crossWorld);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, crossWorld(x)]));

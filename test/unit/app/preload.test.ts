@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { BridgeError, createKubelabApi, toErrorShape, type BridgeTransport, type KubelabApi } from '../../../main/bridge/contract';
 import { IPC_EVENT, IPC_INVOKE } from '../../../main/bridge/ipc';
 import { errors } from '../../../main/api/errors';
+import { reactive } from 'vue';
+import { ipcTransport } from '../../../renderer/bridge/ipc-transport';
 import { FakeContextBridge, FakeIpcRenderer, crossWorld } from './fake-electron';
 
 const fake = vi.hoisted(() => ({ contextBridge: undefined as unknown as FakeContextBridge, ipcRenderer: undefined as unknown as FakeIpcRenderer }));
@@ -19,7 +21,7 @@ let api: KubelabApi;
 beforeAll(async () => {
   await import('../../../preload/index');
   // what renderer/bridge does with window.kubelab
-  api = createKubelabApi(fake.contextBridge.mainWorld.kubelab as BridgeTransport);
+  api = createKubelabApi(ipcTransport(fake.contextBridge.mainWorld.kubelab as BridgeTransport));
 });
 
 describe('preload: window.kubelab', () => {
@@ -70,6 +72,15 @@ describe('preload: window.kubelab', () => {
     await stop();
     expect(fake.ipcRenderer.invoked.at(-1)?.args).toEqual(['watch:stop', { id: 'w1' }]);
     expect(fake.ipcRenderer.listenerCount(IPC_EVENT)).toBe(1);
+  });
+
+  it('a patch built from the stores\' reactive state crosses (contextBridge cannot clone a Proxy)', async () => {
+    fake.ipcRenderer.handler = (_ch, _channel, args) => ({ result: { kind: 'Node', metadata: { name: 'node2' }, spec: (args as { patch: { spec: unknown } }).patch.spec } });
+    const taints = reactive([{ key: 'gpu', value: 'true', effect: 'NoSchedule' }]);
+    const raw = fake.contextBridge.mainWorld.kubelab as BridgeTransport;
+    expect(() => raw.invoke('api:patch', { ref: { group: '', version: 'v1', resource: 'nodes' }, name: 'node2', patch: { spec: { taints } } })).toThrow(/could not be cloned/);
+    const node = await api.api.patch({ ref: { group: '', version: 'v1', resource: 'nodes' }, name: 'node2', patch: { spec: { taints } } });
+    expect(node.spec).toEqual({ taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] });
   });
 
   it('refuses channels outside the contract', async () => {
