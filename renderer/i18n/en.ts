@@ -8,7 +8,7 @@ export default {
     namespaces: 'Namespaces', nodes: 'Nodes', events: 'Events', create: 'Create',
   },
   header: {
-    allNamespaces: 'All namespaces', namespace: 'Namespace', search: 'Search… (Ctrl+K)', language: 'Language', theme: 'Theme',
+    allNamespaces: 'All namespaces', namespace: 'Namespace', search: 'Search… (Ctrl+K)', searchHint: 'Search resources, views, actions…', language: 'Language', theme: 'Theme',
     themeSystem: 'System', themeLight: 'Light', themeDark: 'Dark', disconnected: 'Connection to the lab lost, reconnecting…', schedulerPaused: 'Scheduler paused: resume',
   },
   phase: { STOPPED: 'Stopped', STARTING: 'Starting', STARTED: 'Running', STOPPING: 'Stopping', ERROR: 'Error' },
@@ -125,7 +125,7 @@ export default {
     address: 'Address', pod: 'Pod', endpoints: 'Endpoints', noEndpoints: 'No pod matches the selector yet, or none is ready: connections are refused.',
   },
   configmap: { binary: '(binary, {n} bytes)', empty: 'No data.' },
-  object: { missing: '{kind} "{name}" is not there (deleted, or never created).', backToList: 'Back to {list}' },
+  object: { created: 'Created', controlledBy: 'Controlled by', labels: 'Labels', annotations: 'Annotations', events: 'Events', missing: '{kind} "{name}" is not there (deleted, or never created).', backToList: 'Back to {list}' },
   time: { justNow: 'just now' },
   common: { yes: 'Yes', no: 'No', none: '—', loading: 'Loading…', error: 'Error', all: 'All' },
 };

@@ -12,7 +12,7 @@ const zh: Tree<typeof en> = {
     namespaces: '命名空间', nodes: '节点', events: '事件', create: '创建',
   },
   header: {
-    allNamespaces: '全部命名空间', namespace: '命名空间', search: '搜索…（Ctrl+K）', language: '语言', theme: '主题',
+    allNamespaces: '全部命名空间', namespace: '命名空间', search: '搜索…（Ctrl+K）', searchHint: '搜索资源、视图、操作…', language: '语言', theme: '主题',
     themeSystem: '跟随系统', themeLight: '浅色', themeDark: '深色', disconnected: '与实验环境的连接已断开，正在重连…', schedulerPaused: '调度器已暂停：恢复',
   },
   phase: { STOPPED: '已停止', STARTING: '启动中', STARTED: '运行中', STOPPING: '停止中', ERROR: '错误' },
@@ -129,7 +129,7 @@ const zh: Tree<typeof en> = {
     address: '地址', pod: 'Pod', endpoints: '端点', noEndpoints: '还没有匹配选择器的 Pod，或者都未就绪：连接会被拒绝。',
   },
   configmap: { binary: '（二进制，{n} 字节）', empty: '没有数据。' },
-  object: { missing: '{kind} "{name}" 不存在（已删除或从未创建）。', backToList: '返回 {list}' },
+  object: { created: '创建时间', controlledBy: '控制者', labels: '标签', annotations: '注解', events: '事件', missing: '{kind} "{name}" 不存在（已删除或从未创建）。', backToList: '返回 {list}' },
   time: { justNow: '刚刚' },
   common: { yes: '是', no: '否', none: '—', loading: '加载中…', error: '错误', all: '全部' },
 };

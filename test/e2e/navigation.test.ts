@@ -145,6 +145,17 @@ describe('navigation', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('[data-testid=namespace-picker]').inputValue(), poll).toBe('');
 
+    // the header's search box opens it too; Escape gives focus back to where the user was typing
+    await ui.go('#/r/pods');
+    await page.locator('[data-testid=header-search]').click();
+    await palette().waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid=list-search]').click();
+    await page.keyboard.press('Control+K');
+    await palette().waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.dataset?.testid), poll).toBe('list-search');
+
     // nothing matches: the palette says so
     await page.keyboard.press('Control+K');
     await page.keyboard.type('zzzz-nothing');
@@ -232,6 +243,7 @@ describe('navigation', () => {
     const value = page.locator('[data-testid=secret-value][data-key=password]');
     await value.waitFor({ timeout: poll.timeout });
     expect(await value.innerText()).toBe('••••••••');
+    expect(await page.locator('[data-testid=object-meta]').innerText()).toContain('kubelab-test=navigation');
     // nor does the YAML below give it away (neither plain nor base64)
     await expect.poll(() => ui.editorText(), poll).toContain('password: <hidden>');
     expect(await page.locator('body').innerText()).not.toMatch(/s3cr3t-value|czNjcjN0LXZhbHVl/);
