@@ -80,6 +80,7 @@ export default {
   logs: {
     container: 'Container', follow: 'Follow', previous: 'Previous', timestamps: 'Timestamps', tail: 'Tail', wrap: 'Wrap', search: 'Search logs',
     all: 'all', lines: '{n} lines', paused: 'Auto-scroll paused, scroll to the bottom to resume', matches: '{n} matches', empty: 'No log output yet.',
+    init: 'init', matchOf: '{i} of {n}', prevMatch: 'Previous match (Shift+Enter)', nextMatch: 'Next match (Enter)', resume: 'Jump to bottom and follow',
   },
   exec: { title: 'Terminal', connecting: 'Connecting…', exited: 'Session ended: exited with code {code}', exitedShort: 'exit {code}', paste: 'Paste', newTab: 'Open shell', noContainer: 'Pick a container' },
   create: {

@@ -84,6 +84,7 @@ const zh: Tree<typeof en> = {
   logs: {
     container: '容器', follow: '跟随', previous: '上一次', timestamps: '时间戳', tail: '末尾行数', wrap: '自动换行', search: '搜索日志',
     all: '全部', lines: '{n} 行', paused: '自动滚动已暂停，滚动到底部即可恢复', matches: '{n} 处匹配', empty: '还没有日志输出。',
+    init: '初始化', matchOf: '第 {i} / {n} 处', prevMatch: '上一处匹配（Shift+Enter）', nextMatch: '下一处匹配（Enter）', resume: '跳到底部并继续跟随',
   },
   exec: { title: '终端', connecting: '正在连接…', exited: '会话已结束：退出码 {code}', exitedShort: '退出 {code}', paste: '粘贴', newTab: '打开终端', noContainer: '选择一个容器' },
   create: {

@@ -52,11 +52,17 @@ export function filterObjects<T extends KubeObject>(items: T[], f: ListFilter): 
     matchesSelector(o.metadata.labels, reqs));
 }
 
+// one collator: localeCompare with options builds a new one per call, which costs a thousand-pod list ~10x
+const collator = new Intl.Collator(undefined, { numeric: true });
+
+/** Sorts by key, each key computed once (a sort calls its comparator ~n log n times). */
 export function sortBy<T>(items: T[], key: (o: T) => string | number, dir: 1 | -1): T[] {
-  return [...items].sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true });
+  const keyed = items.map((o) => ({ o, k: key(o) }));
+  keyed.sort((a, b) => {
+    const x = a.k;
+    const y = b.k;
+    const c = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
     return c * dir;
   });
+  return keyed.map((e) => e.o);
 }

@@ -1,7 +1,9 @@
-// Chunks -> lines (a chunk may end mid-line), and search highlighting. Pure.
+// Chunks -> lines (a chunk may end mid-line), search matches and highlighting. Pure.
 export class LineBuffer {
   lines: string[] = [];
   version = 0;
+  /** lines dropped from the front to stay bounded, so line numbers stay those of the stream */
+  dropped = 0;
   private partial = '';
   /** Bounded so an endless follow can't eat the renderer's memory. */
   constructor(private readonly max = 200_000) {}
@@ -11,7 +13,12 @@ export class LineBuffer {
     const parts = text.split('\n');
     this.partial = parts.pop() ?? '';
     for (const p of parts) this.lines.push(p.endsWith('\r') ? p.slice(0, -1) : p);
-    if (this.lines.length > this.max) this.lines.splice(0, this.lines.length - this.max);
+    // trim in steps of a tenth so a long follow does not shift the whole array on every chunk
+    if (this.lines.length > this.max) {
+      const cut = Math.min(this.lines.length - this.max + Math.floor(this.max / 10), this.lines.length - 1);
+      this.lines.splice(0, cut);
+      this.dropped += cut;
+    }
     this.version++;
   }
 
@@ -25,8 +32,30 @@ export class LineBuffer {
   clear(): void {
     this.lines.length = 0;
     this.partial = '';
+    this.dropped = 0;
     this.version++;
   }
+
+  /** All lines as a file's text (what download saves). */
+  text(): string {
+    return this.lines.length ? `${this.lines.join('\n')}\n` : '';
+  }
+}
+
+/** Indexes of the lines containing q (case-insensitive), in order. */
+export function findMatches(lines: readonly string[], q: string): number[] {
+  const out: number[] = [];
+  if (!q) return out;
+  const needle = q.toLowerCase();
+  for (let i = 0; i < lines.length; i++) if (lines[i].toLowerCase().includes(needle)) out.push(i);
+  return out;
+}
+
+/** Which match to show next: the position in matches after (dir 1) or before (dir -1) the current one, wrapping around. */
+export function stepMatch(count: number, current: number, dir: 1 | -1): number {
+  if (count === 0) return -1;
+  if (current < 0) return dir === 1 ? 0 : count - 1;
+  return (current + dir + count) % count;
 }
 
 export function splitMatches(line: string, q: string): { text: string; hit: boolean }[] {

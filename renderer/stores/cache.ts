@@ -28,3 +28,21 @@ function olderThan(a: KubeObject, b: KubeObject): boolean {
   const y = Number(b.metadata.resourceVersion);
   return Number.isFinite(x) && Number.isFinite(y) && x < y;
 }
+
+/** Runs fn at most once per scheduled slot however often it is requested (schedule: the next animation frame). */
+export function coalesce(fn: () => void, schedule: (cb: () => void) => void = nextFrame): () => void {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    schedule(() => {
+      queued = false;
+      fn();
+    });
+  };
+}
+
+const nextFrame = (cb: () => void) => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => cb());
+  else setTimeout(cb, 16);
+};

@@ -4,7 +4,7 @@ import { shallowRef, triggerRef, ref, type ShallowRef } from 'vue';
 import type { KubeObject } from '../../main/api/object';
 import type { ResourceRef } from '../../main/bridge/contract';
 import { bridge } from '../bridge';
-import { applyWatchEvents } from './cache';
+import { applyWatchEvents, coalesce } from './cache';
 
 export interface ResourceCache {
   items: ShallowRef<Map<string, KubeObject>>;
@@ -29,12 +29,19 @@ export const useResourcesStore = defineStore('resources', () => {
         error: shallowRef<string | undefined>(undefined),
         users: 0,
       } as ResourceCache & { users: number; stop?: Promise<() => Promise<void>>; idle?: ReturnType<typeof setTimeout> };
+      // events fold into the map as they come; views re-render once per frame, so a thousand pods churning stay smooth
+      let changed = false;
+      const publish = coalesce(() => {
+        if (changed) triggerRef(entry.items);
+        changed = false;
+        entry.synced.value = true;
+        entry.error.value = undefined;
+        tick.value++;
+      });
       entry.stop = bridge().watch({ ref: r }, {
         onEvents(events, resync) {
-          if (applyWatchEvents(entry.items.value, events, resync) || resync) triggerRef(entry.items);
-          entry.synced.value = true;
-          entry.error.value = undefined;
-          tick.value++;
+          changed = applyWatchEvents(entry.items.value, events, resync) || resync || changed;
+          publish();
         },
         onError(e) {
           entry.error.value = e.message;
