@@ -27,7 +27,9 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 const dataDir = join(app.getPath('userData'), 'lab');
-const cluster = new Cluster({ dataDir });
+// KUBELAB_API_PORT as serve's --api-port (0: a free port), for a machine where 6443 is taken
+const apiPort = /^\d{1,5}$/.test(process.env.KUBELAB_API_PORT ?? '') ? Number(process.env.KUBELAB_API_PORT) : undefined;
+const cluster = new Cluster({ dataDir, apiPort });
 const backend = clusterBackend(cluster);
 const bridge = new BridgeServer(backend);
 const connections = new Map<number, BridgeConnection>();

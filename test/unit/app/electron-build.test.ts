@@ -2,7 +2,7 @@
 // output, what a real start of the app depends on (the window itself cannot start on these machines).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,8 @@ import { FakeContextBridge, FakeIpcRenderer } from './fake-electron';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+/** a packaged app's layout: <tmp>/app (the asar root: package.json, out/) and <tmp>/resources (extraResources) */
+let tmp: string;
 let out: string;
 const read = (p: string) => readFileSync(join(out, p), 'utf8');
 
@@ -32,12 +34,18 @@ const isBuiltin = (m: string) => m.startsWith('node:') || builtinModules.include
 const packageOf = (m: string) => (m.startsWith('@') ? m.split('/').slice(0, 2).join('/') : m.split('/')[0]);
 
 beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), 'kubelab-electron-build-'));
+  tmp = mkdtempSync(join(tmpdir(), 'kubelab-electron-build-'));
+  out = join(tmp, 'app', 'out');
   await promisify(execFile)(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', out, '--logLevel', 'error'], { cwd: root, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
+  cpSync(join(root, 'package.json'), join(tmp, 'app', 'package.json'));
+  // electron-builder packs the production node_modules beside out/; the checkout's stand in for them
+  symlinkSync(join(root, 'node_modules'), join(tmp, 'app', 'node_modules'));
+  mkdirSync(join(tmp, 'resources'));
+  cpSync(join(root, 'resources', 'sandbox'), join(tmp, 'resources', 'sandbox'), { recursive: true });
 }, 180_000);
 
 afterAll(() => {
-  if (out) rmSync(out, { recursive: true, force: true });
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('electron-vite build output', () => {
@@ -122,4 +130,39 @@ describe('electron-vite build output', () => {
     }
     expect(dirname(join(out, 'main', PRELOAD_FROM_MAIN))).toBe(join(out, 'preload'));
   });
+});
+
+describe('the built main process, run in plain Node with a fake electron module', () => {
+  it('starts the lab with the window, answers the page, and on quit stops the lab and exits', async () => {
+    const userData = join(tmp, 'user-data');
+    mkdirSync(userData);
+    const home = join(tmp, 'home');
+    mkdirSync(home);
+    const run = promisify(execFile)(process.execPath, ['--import', join(root, 'test/unit/app/fake-electron-loader.mjs'), join(out, 'main', 'index.js')], {
+      cwd: tmp,
+      timeout: 150_000,
+      env: {
+        PATH: process.env.PATH, HOME: home, FAKE_ELECTRON_USER_DATA: userData, FAKE_ELECTRON_PACKAGED: '1', FAKE_ELECTRON_RESOURCES: join(tmp, 'resources'),
+        // no Docker engine: the lab starts on a virtual node, so this needs none
+        DOCKER_HOST: `unix://${join(tmp, 'no-docker.sock')}`, KUBELAB_API_PORT: '0',
+      },
+    });
+    const { stdout, stderr } = await run.catch((err: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`the app exited abnormally: ${err.message}\n${err.stdout ?? ''}\n${(err.stderr ?? '').slice(-3000)}`);
+    });
+    const seen = stdout.split('\n').filter((l) => l.startsWith('FAKE ')).map((l) => JSON.parse(l.slice(5)));
+    const window = seen.find((o) => o.window)?.window;
+    expect(window.url).toBe(`file://${join(out, 'renderer', 'index.html')}`);
+    expect(window.webPreferences).toMatchObject({ preload: join(out, 'preload', 'index.cjs'), sandbox: true, contextIsolation: true, nodeIntegration: false });
+    expect(seen.find((o) => o.menu)?.menu).toEqual(['File', 'editMenu', 'View', 'windowMenu']);
+    const started = seen.find((o) => o.status);
+    expect(started.status, stderr.slice(-3000)).toMatchObject({ phase: 'STARTED', virtual: true, dataDir: join(userData, 'lab') });
+    expect(started.pushed).toBeGreaterThan(0);
+    expect(seen.find((o) => o.nodes)?.nodes).toEqual(['virtual-node-1']);
+    // the first quit is held while the lab stops; the second (the app's own, after the stop) goes through
+    expect(seen.filter((o) => o.quit).map((o) => o.quit.held)).toEqual([true, false]);
+    expect(existsSync(join(userData, 'lab', 'kubeconfig'))).toBe(true);
+    expect(existsSync(join(userData, 'window-state.json'))).toBe(true);
+    expect(stderr).not.toMatch(/stopping the lab failed|the lab failed to start/);
+  }, 180_000);
 });
