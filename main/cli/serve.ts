@@ -1,5 +1,6 @@
 // `kubelab serve`: the cluster headless plus the UI for a browser; one ready line on stdout, logs on stderr.
 import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster } from '../cluster';
@@ -64,6 +65,30 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   };
 }
 
+/** serve's own hard stop, after which it exits 1 even if a part is still stopping */
+const HARD_STOP_MS = 20_000;
+/** after this, the process is killed from a watchdog thread: the main thread no longer runs even its timers */
+export const WATCHDOG_MS = 25_000;
+
+// Runs on its own thread, so it still acts when the main thread spins (a loop that never yields starves timers).
+const watchdogSource = `
+const { parentPort } = require('node:worker_threads');
+const { writeSync } = require('node:fs');
+parentPort.once('message', ({ ms, pid }) => {
+  setTimeout(() => {
+    writeSync(2, new Date().toISOString() + ' ERROR [serve] still running ' + ms / 1000 + ' s after the stop signal, its event loop blocked; killing the process\\n');
+    process.kill(pid, 'SIGKILL');
+  }, ms);
+});`;
+
+/** Arms a thread that kills this process if it has not exited `ms` after now. */
+export function armStopWatchdog(ms = WATCHDOG_MS): void {
+  const worker = new Worker(watchdogSource, { eval: true });
+  worker.unref();
+  worker.on('error', (err) => log.warn('stop watchdog failed', { error: String(err) }));
+  worker.postMessage({ ms, pid: process.pid });
+}
+
 /** CLI entry: parses flags, serves until SIGTERM/SIGINT, returns the exit code. */
 export async function serveCommand(argv: string[]): Promise<number> {
   let opts: ServeOptions;
@@ -89,10 +114,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info('stopping', { signal: sig });
+      armStopWatchdog();
       const hardStop = setTimeout(() => {
-        log.error('did not stop within 20 s, exiting');
+        log.error(`did not stop within ${HARD_STOP_MS / 1000} s, exiting`);
         resolve(1);
-      }, 20_000);
+      }, HARD_STOP_MS);
       hardStop.unref();
       Promise.resolve(served?.stop())
         .then(() => resolve(0))
