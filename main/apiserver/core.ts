@@ -282,11 +282,13 @@ export class Core implements ApiServerCore {
     phase: 'admit' | 'validate', req: ApiRequest, s: ResourceStrategy, operation: AdmissionOperation,
     object: KubeObject | undefined, oldObject: KubeObject | undefined, trace?: RequestTrace,
   ): Promise<void> {
+    // one serialization per mutating plugin (its after is the next one's before); validating ones cannot change it
+    const watchChanges = !!trace?.enabled && !!object && phase === 'admit';
+    let before = watchChanges ? JSON.stringify(object) : '';
     for (const plugin of this.d.admission()) {
       const fn = plugin[phase];
       if (!fn) continue;
       const notes: string[] = [];
-      const before = trace?.enabled && object ? JSON.stringify(object) : '';
       const attrs: AdmissionAttributes = {
         operation, object, oldObject, user: req.user, namespace: req.namespace ?? '', name: req.name ?? object?.metadata?.name ?? '',
         group: s.group, version: s.version, resource: s.resource, subresource: req.subresource ?? '', kind: s.kind,
@@ -300,7 +302,9 @@ export class Core implements ApiServerCore {
         throw e;
       }
       if (trace?.enabled) {
-        const changed = object ? JSON.stringify(object) !== before : false;
+        const after = watchChanges ? JSON.stringify(object) : '';
+        const changed = after !== before;
+        before = after;
         const msg = notes.length ? notes.join('; ') : phase === 'admit' ? (changed ? 'changed the object' : 'no change') : 'allowed';
         trace.step(`${phase === 'admit' ? 'admit' : 'validate-admission'}:${plugin.name}`, 'success', msg, start);
       }
@@ -862,6 +866,8 @@ export class Core implements ApiServerCore {
         () => emit({ type: 'BOOKMARK', object: { apiVersion: gv, kind: s.kind, metadata: { resourceVersion: String(last) } } }),
         this.d.bookmarkIntervalMs ?? 10_000,
       );
+      // a watch alone (an in-process informer) must not keep the process alive
+      bookmarkTimer.unref?.();
     }
     return { stop, done: finished };
   }

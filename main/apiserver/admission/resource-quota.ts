@@ -3,7 +3,8 @@
 // objects already stored plus those admitted moments ago and not yet visible.
 import { objectKey, type KubeObject } from '../../api/object';
 import { addQuantity, compareQuantity, formatQuantity, isQuantity, parseQuantity, type Quantity } from '../../api/quantity';
-import { R, type ResourceType } from '../../client/types';
+import { Informer } from '../../client/informer';
+import { R, type Client, type ResourceType } from '../../client/types';
 import { forbidden } from './forbidden';
 import type { AdmissionAttributes, AdmissionPlugin } from './types';
 
@@ -121,8 +122,40 @@ interface Reservation {
   expires: number;
 }
 
-export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionPlugin {
+/**
+ * The ResourceQuotas of every namespace as an informer holds them (upstream's quota lister), started on
+ * first use: a namespace without quota costs a map lookup, not a list per write. Until the first list
+ * arrived it answers from a live list. The in-process watch delivers a committed quota before its
+ * creator even sees the response, so the cache is never behind a quota a client knows about.
+ */
+export class QuotaLister {
+  private informer?: Informer;
+
+  constructor(private readonly client: Client) {}
+
+  async list(namespace: string): Promise<KubeObject[]> {
+    if (!this.informer) {
+      this.informer = new Informer(this.client, R.resourcequotas);
+      this.informer.start().catch(() => undefined);
+    }
+    if (this.informer.hasSynced()) return this.informer.list(namespace);
+    return (await this.client.list(R.resourcequotas, { namespace })).items;
+  }
+
+  /** true once answers come from the cache */
+  get cached(): boolean {
+    return this.informer?.hasSynced() ?? false;
+  }
+
+  stop(): void {
+    this.informer?.stop();
+  }
+}
+
+export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionPlugin & { lister?: QuotaLister } {
   const reservationMs = opts.reservationMs ?? 30_000;
+  let lister: QuotaLister | undefined;
+  const quotasIn = (a: AdmissionAttributes) => (lister ??= new QuotaLister(a.client)).list(a.namespace);
   /** admitted, not yet seen in the store: namespace -> key -> reservation */
   const reserved = new Map<string, Map<string, Reservation>>();
   /** one quota decision at a time per namespace, so concurrent creates cannot both take the last unit */
@@ -182,6 +215,9 @@ export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionP
 
   return {
     name: 'ResourceQuota',
+    get lister() {
+      return lister;
+    },
     async admit(a: AdmissionAttributes) {
       // a quota written by a user starts with its status computed, as the quota controller would
       if (a.group !== '' || a.resource !== 'resourcequotas' || a.subresource !== '' || !a.object) return;
@@ -194,9 +230,9 @@ export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionP
     async validate(a: AdmissionAttributes) {
       if (!a.namespace || a.subresource !== '') return;
       if (a.operation === 'DELETE') {
-        if (!a.oldObject) return;
+        if (!a.oldObject || !(await quotasIn(a)).length) return;
         await withLock(a.namespace, async () => {
-          const quotas = (await a.client.list(R.resourcequotas, { namespace: a.namespace })).items;
+          const quotas = await quotasIn(a);
           const u = usageOf(a.group, a.resource, a.oldObject!);
           for (const q of quotas) {
             const keys = Object.keys(((q.spec as Obj | undefined)?.hard ?? {}) as Obj);
@@ -209,9 +245,9 @@ export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionP
       if (a.operation !== 'CREATE' || !a.object) return;
       const obj = a.object;
       const usage = usageOf(a.group, a.resource, obj);
-      if (!Object.keys(usage).length) return;
+      if (!Object.keys(usage).length || !(await quotasIn(a)).length) return;
       await withLock(a.namespace, async () => {
-        const quotas = (await a.client.list(R.resourcequotas, { namespace: a.namespace })).items
+        const quotas = [...(await quotasIn(a))]
           .sort((x, y) => (x.metadata.name ?? '').localeCompare(y.metadata.name ?? ''));
         const key = objectKey({ metadata: { ...obj.metadata, namespace: a.namespace } });
         const updates: [KubeObject, Usage][] = [];

@@ -26,6 +26,28 @@ async function create(plugin: ReturnType<typeof resourceQuota>, client: FakeClie
 const statusOf = async (client: FakeClient, name = 'q') => (await client.get(R.resourcequotas, name, 'default')).status as any;
 
 describe('ResourceQuota', () => {
+  it('reads quotas from its informer cache: a namespace without quota costs no list per create', async () => {
+    const client = new FakeClient();
+    const plugin = resourceQuota();
+    expect((await create(plugin, client, pod('a'))).error).toBe('');
+    await expect.poll(() => plugin.lister?.cached).toBe(true);
+    client.lists.length = 0;
+    for (const name of ['b', 'c', 'd']) expect((await create(plugin, client, pod(name))).error).toBe('');
+    expect(client.lists).toEqual([]);
+    plugin.lister!.stop();
+  });
+
+  it('a quota created after the cache synced is enforced on the next create', async () => {
+    const client = new FakeClient().add(R.pods, pod('a'));
+    const plugin = resourceQuota();
+    expect((await create(plugin, client, pod('b'))).error).toBe('');
+    await expect.poll(() => plugin.lister?.cached).toBe(true);
+    client.add(R.resourcequotas, quota({ pods: '1' }));
+    const r = await create(plugin, client, pod('c'));
+    expect(r.error).toBe('pods "c" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1');
+    plugin.lister!.stop();
+  });
+
   it('refuses the third pod with upstream message and keeps status.used', async () => {
     const client = new FakeClient().add(R.resourcequotas, quota({ pods: '2' }));
     const plugin = resourceQuota();
