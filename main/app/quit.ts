@@ -6,6 +6,8 @@ export interface QuitDeps {
   closeConnections(): void;
   /** the start in progress, if any: stopping midway would race its next stage */
   starting?(): Promise<unknown> | undefined;
+  /** how long a quit waits for that start before stopping anyway (a start stuck on an engine must not block quit) */
+  startWaitMs?: number;
   stopCluster(): Promise<void>;
   log: { error(msg: string, fields?: Record<string, unknown>): void };
 }
@@ -28,7 +30,13 @@ export function quitSequence(d: QuitDeps): { onBeforeQuit(e: { preventDefault():
       state.done = (async () => {
         try {
           d.closeConnections();
-          await d.starting?.()?.catch(() => undefined);
+          const start = d.starting?.();
+          if (start) {
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            const waited = new Promise<void>((r) => (timer = setTimeout(r, d.startWaitMs ?? 20_000)));
+            await Promise.race([start.catch(() => undefined), waited]);
+            clearTimeout(timer);
+          }
           await d.stopCluster();
         } catch (err) {
           d.log.error('stopping the lab failed; quitting anyway', { error: String(err) });

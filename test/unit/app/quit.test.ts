@@ -77,6 +77,14 @@ describe('quitSequence', () => {
     expect(steps).toEqual(['close connections', 'started', 'stop cluster', 'quit']);
   });
 
+  it('a start that never settles (an engine that hangs) delays the quit only so long, then the lab stops anyway', async () => {
+    const { d, steps } = deps({ starting: () => new Promise(() => {}), startWaitMs: 20 });
+    const q = quitSequence(d);
+    q.onBeforeQuit(quitEvent());
+    await q.done;
+    expect(steps).toEqual(['close connections', 'stop cluster', 'quit']);
+  });
+
   it('a start that failed does not keep the app from quitting', async () => {
     const { d, steps } = deps({ starting: () => Promise.reject(new Error('no Docker')) });
     const q = quitSequence(d);
