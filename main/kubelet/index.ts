@@ -67,6 +67,8 @@ interface PodState {
 }
 
 const log = logger('kubelet');
+/** How long stop() waits for pods in their grace period before leaving them to the engine. */
+export const STOP_WAIT_FOR_TERMINATIONS_MS = 2000;
 const DEFAULT_TERMINATION_PATH = '/dev/termination-log';
 
 export class Kubelet {
@@ -189,7 +191,14 @@ export class Kubelet {
     this.probes.stopAll();
     this.queue.shutDown();
     unregisterKubelet(this);
-    await this.workersDone?.catch(() => undefined);
+    // a graceful kill can wait out a 30 s grace period; the engine finishes it without us, the next start deletes the pod
+    const terminating = [...this.states.values()].filter((s) => s.terminating).length;
+    const done = this.workersDone?.catch(() => undefined) ?? Promise.resolve();
+    if (!terminating) return void (await done);
+    let timer: NodeJS.Timeout | undefined;
+    const left = await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), STOP_WAIT_FOR_TERMINATIONS_MS)))]);
+    clearTimeout(timer);
+    if (left) log.info('stopping with pods still terminating: their containers go on stopping in the engine; the next start finishes', { node: this.nodeName, pods: terminating });
   }
 
   /** Step mode: pods wait unsynced until resume(); the node stays Ready. */

@@ -183,6 +183,23 @@ describe('pod lifecycle on the real engine', () => {
     expect(cond(p, 'Ready')).toBe('True');
   });
 
+  it('stopping mid grace period leaves the kill to the engine; the next start finishes the deletion', async () => {
+    // sleep as PID 1 ignores SIGTERM: only the grace period's SIGKILL ends it
+    await create('lingering', { terminationGracePeriodSeconds: 30, containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'] }] });
+    await waitFor('lingering Ready', async () => cond(await getPod(h.client, 'lingering'), 'Ready') === 'True');
+    await h.client.delete(R.pods, 'lingering', { namespace: 'default' });
+    await waitFor('Killing event', async () => (await podEvents(h.client, 'lingering')).some((e) => e.reason === 'Killing'));
+    await h.kubelet.stop();
+    // quitting did not wait out the 30 s: the app container is still in its grace period
+    const app = (await ourContainers(h.docker, h.clusterId, 'lingering')).filter((c) => c.Labels['io.kubernetes.container.name'] === 'app');
+    expect(app.map((c) => c.State)).toEqual(['running']);
+    expect((await getPod(h.client, 'lingering')).metadata!.deletionTimestamp).toBeTruthy();
+    await h.restartKubelet();
+    // the new kubelet sees the pod still terminating and finishes: the object and every container go
+    await waitFor('pod deleted', async () => !(await h.client.list(R.pods, { namespace: 'default' })).items.some((p) => p.metadata.name === 'lingering'), 90_000);
+    await waitFor('containers removed', async () => (await ourContainers(h.docker, h.clusterId, 'lingering')).length === 0, 20_000);
+  });
+
   it('containers of pods that no longer exist are removed (only ours)', async () => {
     await waitFor('survivor Ready', async () => cond(await getPod(h.client, 'survivor'), 'Ready') === 'True');
     await h.kubelet.stop();
