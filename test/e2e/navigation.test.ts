@@ -274,6 +274,9 @@ describe('navigation', () => {
     await expect.poll(() => items().count(), poll).toBeGreaterThan(0);
     await ui.shot('nav-palette-dark');
     await page.keyboard.press('Escape');
+    await ui.go('#/r/services/default/k8s-nginx');
+    await page.locator('[data-testid=service-detail]').waitFor();
+    await ui.shot('nav-service-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 });
