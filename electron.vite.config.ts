@@ -2,20 +2,23 @@
 // preload/ (contextBridge, entry preload/index.ts), renderer/ (Vue app, index.html). Output in out/.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
+    // dependencies stay external (externalizeDeps, on by default): electron-builder packs them in node_modules
     build: { outDir: 'out/main', rollupOptions: { input: { index: resolve(root, 'main/app/index.ts') } } },
   },
   preload: {
-    plugins: [externalizeDepsPlugin()],
-    // sandboxed preloads must be CommonJS
-    build: { outDir: 'out/preload', rollupOptions: { input: { index: resolve(root, 'preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } } },
+    // a sandboxed preload can require only 'electron': it must be CommonJS with every dependency bundled in
+    build: {
+      outDir: 'out/preload',
+      externalizeDeps: false,
+      rollupOptions: { input: { index: resolve(root, 'preload/index.ts') }, external: ['electron'], output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
   },
   renderer: {
     root: resolve(root, 'renderer'),
