@@ -114,6 +114,7 @@ describe('navigation', () => {
     await page.keyboard.press('Enter');
     await expect.poll(hash, poll).toBe('#/r/configmaps/shop/k8s-nginx-conf');
     await expect.poll(() => page.locator('[data-testid=configmap-value][data-key=greeting]').innerText(), poll).toBe('hello from the lab');
+    await ui.shot('nav-configmap');
 
     // with nothing typed, what was last opened comes first, then actions and views
     await page.keyboard.press('Control+K');
