@@ -11,7 +11,7 @@ export interface FieldError {
   /** `metadata.name`, `spec.containers[0].image` */
   field: string;
   /** upstream's cause reason: FieldValueRequired, FieldValueInvalid, FieldValueDuplicate, FieldValueNotSupported, FieldValueForbidden, FieldValueTooLong */
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueDuplicate' | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueNotFound';
+  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueDuplicate' | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueNotFound' | 'FieldValueTooMany';
   /** upstream's message, e.g. `Required value` or `Invalid value: "Web": a lowercase RFC 1123 subdomain must ...` */
   message: string;
 }

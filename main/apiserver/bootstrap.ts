@@ -15,6 +15,7 @@ const viewRules: PolicyRule[] = [
   rule(['apps'], ['deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'daemonsets', 'daemonsets/status', 'statefulsets', 'controllerrevisions'], read),
   rule(['batch'], ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status'], read),
   rule(['coordination.k8s.io'], ['leases'], read),
+  rule(['discovery.k8s.io'], ['endpointslices'], read),
   rule(['lab.kubelab.io'], ['podtraces'], read),
 ];
 
@@ -83,7 +84,7 @@ export function bootstrapObjects(apiPort: number): { resource: string; group: st
       rule(['lab.kubelab.io'], ['podtraces'], all),
     ])),
     // one identity for all controllers: the lab runs them in one process, as kube-controller-manager does
-    rbac('clusterroles', clusterRole('system:kube-controller-manager', [rule(['', 'apps', 'batch', 'coordination.k8s.io', 'lab.kubelab.io', 'rbac.authorization.k8s.io'], ['*'], all)])),
+    rbac('clusterroles', clusterRole('system:kube-controller-manager', [rule(['', 'apps', 'batch', 'coordination.k8s.io', 'discovery.k8s.io', 'lab.kubelab.io', 'rbac.authorization.k8s.io'], ['*'], all)])),
     rbac('clusterroles', clusterRole('system:node', [
       rule([''], ['pods'], [...read, 'create', 'delete']),
       rule([''], ['pods/status'], ['patch', 'update']),
@@ -98,7 +99,15 @@ export function bootstrapObjects(apiPort: number): { resource: string; group: st
     ])),
     rbac('clusterroles', clusterRole('system:node-proxier', [
       rule([''], ['services', 'endpoints', 'nodes', 'pods'], read),
+      rule(['discovery.k8s.io'], ['endpointslices'], read),
       rule([''], ['events'], ['create', 'patch', 'update']),
+    ])),
+    // upstream's per-controller role, for a controller run under its own service account
+    rbac('clusterroles', clusterRole('system:controller:endpointslice-controller', [
+      rule([''], ['services', 'pods', 'nodes'], read),
+      rule([''], ['services/finalizers'], ['update']),
+      rule(['discovery.k8s.io'], ['endpointslices'], ['get', 'list', 'create', 'update', 'delete']),
+      rule(['', 'events.k8s.io'], ['events'], ['create', 'patch', 'update']),
     ])),
     rbac('clusterroles', clusterRole('system:kubelab:tracer', [rule(['lab.kubelab.io'], ['podtraces'], all), rule([''], ['pods'], read)])),
     rbac('clusterrolebindings', clusterBinding('cluster-admin', 'cluster-admin', [{ kind: 'Group', name: 'system:masters' }])),
@@ -106,6 +115,7 @@ export function bootstrapObjects(apiPort: number): { resource: string; group: st
     rbac('clusterrolebindings', clusterBinding('system:kube-scheduler', 'system:kube-scheduler', [{ kind: 'User', name: 'system:kube-scheduler' }])),
     rbac('clusterrolebindings', clusterBinding('system:kube-controller-manager', 'system:kube-controller-manager', [{ kind: 'User', name: 'system:kube-controller-manager' }])),
     rbac('clusterrolebindings', clusterBinding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }])),
+    rbac('clusterrolebindings', clusterBinding('system:controller:endpointslice-controller', 'system:controller:endpointslice-controller', [{ kind: 'ServiceAccount', name: 'endpointslice-controller', namespace: 'kube-system' }])),
     rbac('clusterrolebindings', clusterBinding('system:node-proxier', 'system:node-proxier', [{ kind: 'User', name: 'system:kube-proxy' }])),
     rbac('clusterrolebindings', clusterBinding('system:kubelab:tracer', 'system:kubelab:tracer', [{ kind: 'User', name: 'system:kubelab:tracer' }])),
   ];

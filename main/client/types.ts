@@ -24,6 +24,7 @@ export const R = {
   events: rt('', 'v1', 'events', 'Event'),
   services: rt('', 'v1', 'services', 'Service'),
   endpoints: rt('', 'v1', 'endpoints', 'Endpoints'),
+  endpointslices: rt('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   configmaps: rt('', 'v1', 'configmaps', 'ConfigMap'),
   secrets: rt('', 'v1', 'secrets', 'Secret'),
   serviceaccounts: rt('', 'v1', 'serviceaccounts', 'ServiceAccount'),

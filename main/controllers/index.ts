@@ -7,6 +7,7 @@ import { CronJobController } from './cronjob/cronjob-controller';
 import { DaemonSetController } from './daemonset/daemonset-controller';
 import { DeploymentController } from './deployment/deployment-controller';
 import { EndpointsController } from './endpoints/endpoints-controller';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller';
 import { GarbageCollector } from './garbagecollector/garbage-collector';
 import { JobController } from './job/job-controller';
 import { NamespaceController } from './namespace/namespace-controller';
@@ -52,6 +53,7 @@ export class ControllerManager {
       ['namespace', () => new NamespaceController(ctx)],
       ['serviceaccount', () => new ServiceAccountController(ctx)],
       ['endpoints', () => new EndpointsController(ctx)],
+      ['endpointslice', () => new EndpointSliceController(ctx)],
       ['daemonset', () => new DaemonSetController(ctx)],
       ['job', () => new JobController(ctx, o.jobBackoffBaseMs)],
       ['cronjob', () => new CronJobController(ctx)],

@@ -5,6 +5,7 @@ import { controllerRevisionStrategy, daemonSetStrategy, deploymentStrategy, repl
 import { cronJobStrategy, jobStrategy } from './batch';
 import { configMapStrategy, secretStrategy, serviceAccountStrategy } from './config';
 import { endpointsStrategy } from './endpoints';
+import { endpointSliceStrategy } from './endpointslices';
 import { eventStrategy } from './events';
 import { leaseStrategy } from './leases';
 import { namespaceStrategy } from './namespaces';
@@ -22,6 +23,7 @@ export const strategies: ResourceStrategy[] = [
   deploymentStrategy, replicaSetStrategy, daemonSetStrategy, controllerRevisionStrategy,
   jobStrategy, cronJobStrategy,
   leaseStrategy,
+  endpointSliceStrategy,
   roleStrategyV1, clusterRoleStrategy, roleBindingStrategy, clusterRoleBindingStrategy,
   podTraceStrategy,
 ];

@@ -15,7 +15,7 @@ const log = logger('garbage-collector');
 /** the types whose objects own or are owned in the lab */
 export const gcTypes: ResourceType[] = [
   R.deployments, R.replicasets, R.pods, R.daemonsets, R.controllerrevisions, R.jobs, R.cronjobs, R.services, R.endpoints,
-  R.configmaps, R.secrets, R.serviceaccounts, R.leases, R.nodes, R.namespaces,
+  R.configmaps, R.secrets, R.serviceaccounts, R.leases, R.nodes, R.namespaces, R.endpointslices,
 ];
 
 interface Node {
