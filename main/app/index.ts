@@ -1,6 +1,6 @@
 // The Electron shell: the only module that imports 'electron'. Thin wiring: the decisions live in the modules
-// beside it (renderer-location, ipc-guard, navigation, menu, quit, window-state), unit-tested without Electron.
-import { app, BrowserWindow, Menu, clipboard, dialog, ipcMain, screen, session, shell, type WebContents } from 'electron';
+// beside it (renderer-location, ipc-guard, navigation, permissions, menu, quit, window-state), unit-tested without Electron.
+import { app, BrowserWindow, Menu, clipboard, dialog, ipcMain, nativeTheme, screen, session, shell, type WebContents } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,8 @@ function createWindow(): BrowserWindow {
     minHeight: 600,
     show: false,
     title: 'kubelab',
-    backgroundColor: '#12161e',
+    // theme.css's --bg, so the window does not flash the other theme before the page paints
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#12161e' : '#f6f7f9',
     webPreferences: { preload: files.preload, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
   });
   if (state.maximized) w.maximize();

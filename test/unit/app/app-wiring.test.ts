@@ -76,7 +76,7 @@ describe('the app, wired to a fake Electron', () => {
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
     expect(prefs.preload).toMatch(/\/preload\/index\.cjs$/);
     expect(win.loaded).toMatch(/^file:\/\/\/.*\/renderer\/index\.html$/);
-    expect(win.options).toMatchObject({ width: 1380, height: 880, show: false });
+    expect(win.options).toMatchObject({ width: 1380, height: 880, show: false, backgroundColor: '#f6f7f9' });
   });
 
   it('starts the lab with the app, in the app data folder', () => {

@@ -102,6 +102,7 @@ async function playUser(win) {
 }
 
 export const Menu = { buildFromTemplate: (t) => t, setApplicationMenu: (m) => report({ menu: m.map((x) => x.label ?? x.role) }) };
+export const nativeTheme = { shouldUseDarkColors: true };
 export const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
 export const session = { defaultSession: { setPermissionRequestHandler() {} } };
 export const shell = { openExternal: async () => {}, openPath: async () => '' };

@@ -249,6 +249,7 @@ export function fakeElectronModule(userData: string) {
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => void (rec.menu = m) },
     ipcMain: { handle: (ch: string, h: Handler) => void ipcHandlers.set(ch, h) },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+    nativeTheme: { shouldUseDarkColors: false },
     session: { defaultSession: { setPermissionRequestHandler: (h: Handler) => void (rec.permissionHandler = h) } },
     shell: { openExternal: async (u: string) => void rec.openedExternal.push(u), openPath: async () => '' },
     clipboard: { writeText: () => {} },
