@@ -1,26 +1,14 @@
 // `kubelab serve`: the cluster headless plus the UI for a browser; one ready line on stdout, logs on stderr.
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Cluster } from '../cluster';
 import { logger, setLogLevel } from '../log';
 import { parseServeArgs, serveUsage, UsageError, type ServeOptions } from './args';
 import { startUiServer, type UiServer } from './ui-server';
 import { bridgeForLab } from '../bridge/attach';
+import { packageRoot } from '../resources';
 
 const log = logger('serve');
-
-/** The checkout (or install) root: the nearest ancestor with package.json and main/. */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'main'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
 
 export interface Served {
   cluster: Cluster;
@@ -44,7 +32,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   await cluster.start();
   let ui: UiServer;
   try {
-    ui = await startUiServer({ token: cluster.pki!.tokens.ui, root: join(projectRoot(), 'out', 'renderer'), port: opts.uiPort });
+    ui = await startUiServer({ token: cluster.pki!.tokens.ui, root: join(packageRoot(), 'out', 'renderer'), port: opts.uiPort });
   } catch (err) {
     await cluster.stop();
     throw err;
