@@ -279,6 +279,16 @@ describe('navigation', () => {
     await page.locator('[data-testid=service-detail]').waitFor();
     await ui.shot('nav-service-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+    // in zh-CN too
+    await page.locator('[data-testid=locale-picker]').selectOption('zh-CN');
+    await expect.poll(() => page.locator('[data-testid=service-detail]').innerText(), poll).toContain('节点端口');
+    await ui.shot('nav-service-zh');
+    await page.keyboard.press('Control+K');
+    await expect.poll(() => items().first().innerText(), poll).toContain('最近打开');
+    await ui.shot('nav-palette-zh');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid=locale-picker]').selectOption('en');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 });
 
