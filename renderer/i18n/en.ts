@@ -4,7 +4,7 @@ export default {
   nav: {
     overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', cluster: 'Cluster',
     pods: 'Pods', deployments: 'Deployments', replicasets: 'ReplicaSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
-    services: 'Services', endpoints: 'Endpoints', configmaps: 'ConfigMaps', secrets: 'Secrets',
+    services: 'Services', endpoints: 'Endpoints', endpointslices: 'EndpointSlices', configmaps: 'ConfigMaps', secrets: 'Secrets',
     namespaces: 'Namespaces', nodes: 'Nodes', events: 'Events', create: 'Create',
   },
   header: {
@@ -38,7 +38,7 @@ export default {
   col: {
     name: 'Name', namespace: 'Namespace', ready: 'Ready', status: 'Status', restarts: 'Restarts', age: 'Age', ip: 'IP', node: 'Node',
     upToDate: 'Up-to-date', available: 'Available', desired: 'Desired', current: 'Current', completions: 'Completions', duration: 'Duration',
-    type: 'Type', clusterIP: 'Cluster-IP', ports: 'Ports', endpoints: 'Endpoints', data: 'Data', roles: 'Roles', version: 'Version',
+    type: 'Type', clusterIP: 'Cluster-IP', ports: 'Ports', endpoints: 'Endpoints', addressType: 'Address type', data: 'Data', roles: 'Roles', version: 'Version',
     lastSeen: 'Last seen', reason: 'Reason', object: 'Object', message: 'Message', count: 'Count', images: 'Images', selector: 'Selector',
     nodeSelector: 'Node selector',
   },

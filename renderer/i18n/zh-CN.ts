@@ -8,7 +8,7 @@ const zh: Tree<typeof en> = {
   nav: {
     overview: '概览', workloads: '工作负载', network: '网络', config: '配置', cluster: '集群',
     pods: 'Pod', deployments: 'Deployment', replicasets: 'ReplicaSet', daemonsets: 'DaemonSet', jobs: 'Job',
-    services: 'Service', endpoints: 'Endpoints', configmaps: 'ConfigMap', secrets: 'Secret',
+    services: 'Service', endpoints: 'Endpoints', endpointslices: 'EndpointSlice', configmaps: 'ConfigMap', secrets: 'Secret',
     namespaces: '命名空间', nodes: '节点', events: '事件', create: '创建',
   },
   header: {
@@ -42,7 +42,7 @@ const zh: Tree<typeof en> = {
   col: {
     name: '名称', namespace: '命名空间', ready: '就绪', status: '状态', restarts: '重启次数', age: '存在时间', ip: 'IP', node: '节点',
     upToDate: '已更新', available: '可用', desired: '期望', current: '当前', completions: '完成数', duration: '耗时',
-    type: '类型', clusterIP: '集群 IP', ports: '端口', endpoints: '端点', data: '数据', roles: '角色', version: '版本',
+    type: '类型', clusterIP: '集群 IP', ports: '端口', endpoints: '端点', addressType: '地址类型', data: '数据', roles: '角色', version: '版本',
     lastSeen: '最近出现', reason: '原因', object: '对象', message: '消息', count: '次数', images: '镜像', selector: '选择器',
     nodeSelector: '节点选择器',
   },

@@ -3,6 +3,7 @@ import type { KubeObject } from '../../main/api/object';
 import type { ResourceRef } from '../../main/bridge/contract';
 import { age, podStatusCells, podWideCells } from '../../main/api/pod-status';
 import { servicePortsText } from './service';
+import { formatDiscoveryEndpoints, formatDiscoveryPorts } from '../../main/apiserver/registry/endpointslices-format';
 
 type Obj = Record<string, any>;
 
@@ -125,6 +126,12 @@ export const KINDS: KindDef[] = [
   {
     id: 'endpoints', kind: 'Endpoints', ref: core('endpoints'), namespaced: true,
     columns: [name, ns, { id: 'endpoints', label: 'endpoints', width: 'minmax(200px, 2fr)', value: endpointsText, mono: true }, ageCol],
+  },
+  {
+    id: 'endpointslices', kind: 'EndpointSlice', ref: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }, namespaced: true,
+    columns: [name, ns, { id: 'addressType', label: 'addressType', width: '120px', value: (o) => o.addressType ?? '' },
+      { id: 'ports', label: 'ports', width: '110px', value: (o) => formatDiscoveryPorts(o.ports), mono: true },
+      { id: 'endpoints', label: 'endpoints', width: 'minmax(200px, 2fr)', value: (o) => formatDiscoveryEndpoints(o.endpoints), mono: true }, ageCol],
   },
   {
     id: 'configmaps', kind: 'ConfigMap', ref: core('configmaps'), namespaced: true,

@@ -7,6 +7,7 @@ import { ALL_VERBS, ageColumn, ageOf, col, nameColumn, type Obj } from './common
 import { arr, bool, enumOf, int, obj, resource, set, str, stringMap } from './schema';
 import { objectMeta, objectReference } from './schemas/meta';
 import type { ResourceStrategy } from './types';
+import { formatDiscoveryEndpoints, formatDiscoveryPorts } from './endpointslices-format';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -125,37 +126,6 @@ function validateEndpointSlice(obj: KubeObject): FieldError[] {
   errs.push(...validateEndpoints(obj.endpoints as Obj[], addressType ?? ''));
   errs.push(...validatePorts(obj.ports as Obj[]));
   return errs;
-}
-
-const listWithMore = (list: string[], more: boolean, count: number, max: number) =>
-  more ? `${list.join(',')} + ${count - max} more...` : list.join(',') || '<unset>';
-
-/** the PORTS cell: up to three port numbers (a name when the number is unset, `*` for all ports) */
-export function formatDiscoveryPorts(ports: Obj[] | null | undefined): string {
-  const list: string[] = [];
-  let more = false;
-  let count = 0;
-  for (const p of ports ?? []) {
-    if (list.length < 3) list.push(p.port != null ? String(p.port) : p.name != null ? String(p.name) : '*');
-    else more = true;
-    count++;
-  }
-  return listWithMore(list, more, count, 3);
-}
-
-/** the ENDPOINTS cell: up to three addresses of any endpoint, ready or not */
-export function formatDiscoveryEndpoints(endpoints: Obj[] | null | undefined): string {
-  const list: string[] = [];
-  let more = false;
-  let count = 0;
-  for (const ep of endpoints ?? []) {
-    for (const a of ep.addresses ?? []) {
-      if (list.length < 3) list.push(String(a));
-      else more = true;
-      count++;
-    }
-  }
-  return listWithMore(list, more, count, 3);
 }
 
 /** everything but metadata, and the labels: what bumps generation (upstream's PrepareForUpdate) */
