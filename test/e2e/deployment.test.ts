@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { startServe, type Serve } from '../fixtures/serve';
 import { chromiumArgs, chromiumPath, images, registry } from '../fixtures/env';
 import { LabPage } from './lab-page';
@@ -63,7 +64,11 @@ afterAll(async () => {
 });
 afterEach(async (ctx) => {
   // a failed step leaves a picture of what the user would have seen
-  if (ctx.task.result?.state === 'fail') await ui?.shot(`failed-deployment-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  if (ctx.task.result?.state === 'fail') {
+    await ui?.shot(`failed-deployment-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    // and what the lab logged until then, to tell a controller's story from the browser's
+    await writeFile('test-results/deployment-serve.log', lab?.logs() ?? '');
+  }
 });
 
 describe('deployment rollout from the detail view', () => {
@@ -126,7 +131,7 @@ describe('deployment rollout from the detail view', () => {
     expect(rev2.stdout).toContain(images.nginx);
   });
 
-  it('shows a stuck rollout for an image that cannot be pulled, and rolls back from the UI', async () => {
+  it('shows a stuck rollout for an image that cannot be pulled, scales it in proportion, and rolls back from the UI', async () => {
     const rev2 = (await rsRows())[0];
     await ui.go('#/create');
     // the same manifest with a new image and the replicas the user scaled to, applied over the live object;
@@ -152,12 +157,17 @@ describe('deployment rollout from the detail view', () => {
     expect(status.code).not.toBe(0);
     expect(status.stderr).toContain('exceeded its progress deadline');
     await ui.shot('deployment-deadline-exceeded');
+    // a scale mid-rollout is shared in proportion, as upstream does: 4 + maxSurge 1 over 2 : 1, so the serving set grows too
+    await page.locator('[data-testid=replicas]').click();
+    await ui.prompt('4');
+    await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.desired]), poll).toEqual([[3, 2], [2, 3], [1, 0]]);
+    await expect.poll(running, poll).toBe(3);
 
     await page.locator('[data-testid=deploy-undo]').click();
     // as upstream: the undone-to ReplicaSet (revision 2) becomes the newest revision, 4; 2 is gone from the history
     await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.name, r.desired, r.ready]), poll)
-      .toEqual([[4, rev2.name, 2, 2], [3, rows[0].name, 0, 0], [1, rows[2].name, 0, 0]]);
-    await expect.poll(() => steady(2), poll).toBe(true);
+      .toEqual([[4, rev2.name, 4, 4], [3, rows[0].name, 0, 0], [1, rows[2].name, 0, 0]]);
+    await expect.poll(() => steady(4), poll).toBe(true);
     await expect.poll(rolloutState, poll).toBe('done');
     const image = await lab.kubectl(['get', 'deployment/k8s-nginx', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
     expect(image.stdout).toBe(images.nginx);
@@ -171,9 +181,9 @@ describe('deployment rollout from the detail view', () => {
   it('rolls back to revision 1 from its row: the whole template comes back, restart annotation included', async () => {
     const rev1 = (await rsRows()).find((r) => r.revision === 1)!;
     await page.locator(`[data-testid=rs-row][data-revision="1"] [data-testid=rs-undo]`).click();
-    await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.desired, r.ready]), poll).toEqual([[5, 2, 2], [4, 0, 0], [3, 0, 0]]);
+    await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.desired, r.ready]), poll).toEqual([[5, 4, 4], [4, 0, 0], [3, 0, 0]]);
     expect((await rsRows())[0].name).toBe(rev1.name);
-    await expect.poll(() => steady(2), poll).toBe(true);
+    await expect.poll(() => steady(4), poll).toBe(true);
     const annotations = await lab.kubectl(['get', 'deployment/k8s-nginx', '-o', 'jsonpath={.spec.template.metadata.annotations}']);
     expect(annotations.stdout).not.toContain('restartedAt');
     expect(await kubectlRevisions()).toEqual([3, 4, 5]);

@@ -107,10 +107,60 @@ export function oldRSScaleDown(d: Deployment, oldRSs: ReplicaSet[], newRS: Repli
   return out;
 }
 
-/** Proportional scaling isn't modeled: a scale event resizes the newest active set (or the new one). */
+/** A scale event: some active ReplicaSet was sized for another spec.replicas (upstream isScalingEvent). */
 export function isScalingEvent(d: Deployment, active: ReplicaSet[]): boolean {
   const want = String(d.spec?.replicas ?? 1);
   return active.some((rs) => rs.metadata?.annotations?.[desiredReplicasAnnotation] !== undefined && rs.metadata.annotations[desiredReplicasAnnotation] !== want);
+}
+
+const created = (rs: ReplicaSet) => String(rs.metadata?.creationTimestamp ?? '');
+const maxReplicasBefore = (rs: ReplicaSet) => Number(rs.metadata?.annotations?.[maxReplicasAnnotation] ?? 0);
+
+/**
+ * Replica counts after a scale event (upstream DeploymentController.scale): one active set takes spec.replicas;
+ * a saturated new set empties the old ones; in a rolling update the change is shared among the active sets in
+ * proportion to their size, larger first, so a scale-up mid-rollout also grows the old pods that still serve.
+ * Returns the new count for each ReplicaSet it changes.
+ */
+export function proportionalScale<T extends ReplicaSet>(d: Deployment, newRS: T | undefined, oldRSs: T[]): Map<T, number> {
+  const out = new Map<T, number>();
+  const want = d.spec?.replicas ?? 1;
+  const active = [...(newRS ? [newRS] : []), ...oldRSs].filter((rs) => reps(rs) > 0);
+  if (active.length <= 1) {
+    const target = active[0] ?? newRS ?? [...oldRSs].sort((a, b) => created(b).localeCompare(created(a)))[0];
+    if (target && reps(target) !== want) out.set(target, want);
+    return out;
+  }
+  const saturated = newRS && reps(newRS) === want && newRS.metadata?.annotations?.[desiredReplicasAnnotation] === String(want) && avail(newRS) === want;
+  if (saturated) {
+    for (const rs of active) if (rs !== newRS) out.set(rs, 0);
+    return out;
+  }
+  if (d.spec?.strategy?.type === 'Recreate') return out;
+  const maxSurge = resolveFenceposts(d).maxSurge;
+  const allowed = want > 0 ? want + maxSurge : 0;
+  const toAdd = allowed - active.reduce((n, rs) => n + reps(rs), 0);
+  if (toAdd === 0) return out;
+  // larger first; on a tie newer first when growing, older first when shrinking (ReplicaSetsBySizeNewer/Older)
+  const sorted = [...active].sort((a, b) => reps(b) - reps(a) || (toAdd > 0 ? created(b).localeCompare(created(a)) : created(a).localeCompare(created(b))));
+  let added = 0;
+  const size = new Map<T, number>();
+  for (const rs of sorted) {
+    let fraction: number;
+    if (want === 0) fraction = -reps(rs);
+    else {
+      const before = maxReplicasBefore(rs) || (d.status?.replicas ?? 0);
+      fraction = before ? Math.round(reps(rs) * (allowed / before)) - reps(rs) : 0;
+    }
+    const left = toAdd - added;
+    const proportion = left === 0 ? 0 : toAdd > 0 ? Math.min(fraction, left) : Math.max(fraction, left);
+    size.set(rs, reps(rs) + proportion);
+    added += proportion;
+  }
+  // leftovers go to the largest set
+  size.set(sorted[0], Math.max(0, size.get(sorted[0])! + toAdd - added));
+  for (const [rs, n] of size) if (n !== reps(rs)) out.set(rs, n);
+  return out;
 }
 
 export function setCondition(conds: DeploymentCondition[], c: DeploymentCondition, now: string): DeploymentCondition[] {

@@ -14,8 +14,8 @@ import { canonicalJSON } from '../common/names';
 import { selectorMatches } from '../common/selector';
 import { ownerRefFor } from '../replicaset/replicaset-controller';
 import {
-  calculateStatus, desiredReplicasAnnotation, equalIgnoreHash, hashLabel, historyToClean, maxReplicasAnnotation,
-  newRSReplicas, oldRSScaleDown, progressingCondition, resolveFenceposts, revisionAnnotation, revisionHistoryAnnotation,
+  calculateStatus, desiredReplicasAnnotation, equalIgnoreHash, hashLabel, historyToClean, isScalingEvent, maxReplicasAnnotation,
+  newRSReplicas, oldRSScaleDown, progressingCondition, proportionalScale, resolveFenceposts, revisionAnnotation, revisionHistoryAnnotation,
   setProgressingCondition, templateHash,
 } from './decisions';
 
@@ -84,6 +84,21 @@ export class DeploymentController implements Controller {
       return;
     }
 
+    const want = d.spec?.replicas ?? 1;
+    const active = rsList.filter((rs) => reps(rs) > 0);
+    if (isScalingEvent(d, active)) {
+      // a scale, not a rollout: resize the active sets (in proportion mid-rollout), no new ReplicaSet yet
+      const plan = proportionalScale(d, newRS, oldRSs);
+      for (const rs of new Set([...active, ...plan.keys()])) {
+        const to = plan.get(rs) ?? reps(rs);
+        if (to !== reps(rs) || rs.metadata.annotations?.[desiredReplicasAnnotation] !== String(want)) {
+          await this.scale(d, rs, to, `scaled to ${want} replicas, shared in proportion among the active ReplicaSets`);
+        }
+      }
+      await this.syncStatus(d, rsList, newRS, plan.size > 0);
+      return;
+    }
+
     const maxOld = Math.max(0, ...oldRSs.map(revOf));
     if (!newRS) {
       const created = await this.createNewRS(d, rsList, maxOld + 1);
@@ -103,7 +118,6 @@ export class DeploymentController implements Controller {
         { metadata: { annotations: { [revisionAnnotation]: newRS.metadata.annotations?.[revisionAnnotation] } } }, { namespace: d.metadata.namespace });
     }
 
-    const want = d.spec?.replicas ?? 1;
     if (d.spec?.strategy?.type === 'Recreate') {
       for (const rs of oldRSs) if (reps(rs) > 0) { await this.scale(d, rs, 0, 'Recreate: old pods go first'); before.scaled = true; }
       const oldRunning = oldRSs.some((rs) => (rs.status?.replicas ?? 0) > 0 || reps(rs) > 0);
@@ -234,7 +248,8 @@ export class DeploymentController implements Controller {
     try {
       await this.ctx.client.update(R.deployments, { ...d, status } as KubeObject, { namespace: d.metadata.namespace, subresource: 'status' });
     } catch (e) {
-      if (isStatusError(e, 'Conflict')) this.queue.add(objectKey(d));
+      // our cache was behind: retry after a backoff, so the watch can deliver the newer object first
+      if (isStatusError(e, 'Conflict')) this.queue.addRateLimited(objectKey(d));
       else if (!isStatusError(e, 'NotFound')) throw e;
     }
   }

@@ -267,7 +267,8 @@ export class ReplicaSetController implements Controller {
       await this.ctx.client.update(R.replicasets, { ...rs, status } as KubeObject, { namespace: rs.metadata.namespace, subresource: 'status' });
     } catch (e) {
       if (isStatusError(e, 'Conflict')) {
-        this.queue.add(objectKey(rs)); // our cache was behind: try again from the newer object
+        // our cache was behind: try again from the newer object, after a backoff that lets the watch deliver it
+        this.queue.addRateLimited(objectKey(rs));
         return;
       }
       if (!isStatusError(e, 'NotFound')) throw e;

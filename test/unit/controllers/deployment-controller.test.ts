@@ -109,6 +109,49 @@ describe('Deployment controller (fake API, fake kubelet)', () => {
     expect((await api.get<D>(R.deployments, 'k8s-nginx', 'default')).metadata.annotations!['deployment.kubernetes.io/revision']).toBe('3');
   });
 
+  it('a scale-up during a stuck rollout is shared in proportion, so the old set that still serves grows too', async () => {
+    const api = await setup();
+    await api.create(R.deployments, deployment(2));
+    await eventually(async () => (await status(api))?.availableReplicas === 2);
+    const [old] = api.all<RS>(R.replicasets, 'default');
+    // no kubelet from here on: new pods never become ready, as with an image that cannot be pulled
+    stopKubelet?.();
+    stopKubelet = undefined;
+    await api.patch(R.deployments, 'k8s-nginx', 'application/merge-patch+json', { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:bad' }] } } } }, { namespace: 'default' });
+    const sizes = () => Object.fromEntries(api.all<RS>(R.replicasets, 'default').map((rs) => [rs.metadata.uid === old.metadata.uid ? 'old' : 'new', rs.spec!.replicas]));
+    await eventually(() => sizes().new === 1 && sizes().old === 2, 3000, 'stuck at new 1, old 2');
+    await api.patch(R.deployments, 'k8s-nginx', 'application/merge-patch+json', { spec: { replicas: 4 } }, { namespace: 'default' });
+    // upstream: 4 + maxSurge 1 = 5 shared 2 * 5/3 ≈ 3 and 1 * 5/3 ≈ 2
+    await eventually(() => sizes().new === 2 && sizes().old === 3, 3000, `old 3, new 2 (have ${JSON.stringify(sizes())})`);
+  });
+
+  it('a Conflict on its status write backs off, so a watch delivered after a macrotask (as the store does) catches the cache up', async () => {
+    // the real store delivers watch events from setImmediate; an immediate requeue on Conflict is all microtasks,
+    // so the cache never caught up and the lab hung (the API stopped answering)
+    class MacrotaskWatchApi extends FakeApi {
+      conflicts = 0;
+      override watch(...[t, opts, onEvent]: Parameters<FakeApi['watch']>) {
+        return super.watch(t, opts, (ev) => setImmediate(() => onEvent(ev)));
+      }
+      override async update<T extends KubeObject = KubeObject>(...args: Parameters<FakeApi['update']>): Promise<T> {
+        try {
+          return await super.update<T>(...args);
+        } catch (e) {
+          // a runaway retry loop would starve the event loop (and this test's timeout): stop it after a bound
+          if (++this.conflicts > 200) throw new Error('runaway conflict loop');
+          throw e;
+        }
+      }
+    }
+    const api = new MacrotaskWatchApi();
+    stopKubelet = await fakeKubelet(api);
+    cm = new ControllerManager({ client: api, tracer: { record: () => {} }, options: { controllers: ['replicaset', 'deployment'] } });
+    await cm.start();
+    await api.create(R.deployments, deployment(2));
+    await eventually(async () => (await status(api))?.availableReplicas === 2, 5000, '2/2 available');
+    expect(api.conflicts).toBeLessThan(20);
+  });
+
   it('Recreate scales the old set to zero before the new one starts; scale follows spec.replicas', async () => {
     const api = await setup();
     await api.create(R.deployments, deployment(2, 'nginx', { type: 'Recreate' }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import {
-  equalIgnoreHash, historyToClean, newRSReplicas, oldRSScaleDown, progressingCondition, resolveFenceposts, setProgressingCondition, templateHash,
+  equalIgnoreHash, historyToClean, newRSReplicas, oldRSScaleDown, progressingCondition, proportionalScale, resolveFenceposts, setProgressingCondition, templateHash,
 } from '../../../main/controllers/deployment/decisions';
 
 const dep = (replicas: number, maxSurge?: number | string, maxUnavailable?: number | string, extra: Partial<Deployment['spec']> = {}): Deployment => ({
@@ -75,6 +75,26 @@ describe('progressing condition', () => {
   });
   it('is Unknown while paused', () => {
     expect(progressingCondition({ ...d, spec: { ...d.spec!, paused: true } }, {}, undefined, false, 0)).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused' });
+  });
+});
+
+describe('proportionalScale (a scale event mid-rollout)', () => {
+  // a ReplicaSet sized for `desired` replicas (max = desired + surge), created at second `born`
+  const sized = (name: string, replicas: number, available: number, desired: number, max: number, born: number): ReplicaSet => ({
+    metadata: { name, creationTimestamp: new Date(born * 1000).toISOString(), annotations: { 'deployment.kubernetes.io/desired-replicas': String(desired), 'deployment.kubernetes.io/max-replicas': String(max) } },
+    spec: { replicas, selector: {} },
+    status: { replicas, availableReplicas: available },
+  });
+  it.each([
+    ['one active set takes spec.replicas', dep(5), undefined, [sized('old', 3, 3, 3, 4, 0)], { old: 5 }],
+    ['a saturated new set empties the old ones', dep(2), sized('new', 2, 2, 2, 3, 1), [sized('old', 1, 1, 2, 3, 0)], { old: 0 }],
+    ['stuck rollout 2 -> 4: the serving old set grows too', dep(4), sized('new', 1, 0, 2, 3, 1), [sized('old', 2, 2, 2, 3, 0)], { old: 3, new: 2 }],
+    ['4 -> 2 mid-rollout shrinks both, older first on a tie', dep(2), sized('new', 2, 0, 4, 5, 1), [sized('old', 3, 3, 4, 5, 0)], { old: 2, new: 1 }],
+    ['to zero empties every set', dep(0), sized('new', 2, 0, 4, 5, 1), [sized('old', 3, 3, 4, 5, 0)], { old: 0, new: 0 }],
+    ['Recreate with two active sets waits', dep(4, undefined, undefined, { strategy: { type: 'Recreate' } }), sized('new', 1, 0, 2, 2, 1), [sized('old', 2, 2, 2, 2, 0)], {}],
+  ])('%s', (_name, d, newRS, oldRSs, want) => {
+    const out = proportionalScale(d, newRS, oldRSs);
+    expect(Object.fromEntries([...out].map(([rs, n]) => [rs.metadata!.name, n]))).toEqual(want);
   });
 });
 
