@@ -21,11 +21,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Where the lab keeps its data when --data-dir is not given, per platform conventions. */
+/**
+ * Where the lab keeps its data when --data-dir is not given: `lab` in the app's folder (Electron's userData, per
+ * platform conventions), so `kubelab serve` and the desktop app run the same lab and Chromium's profile stays apart.
+ */
 export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'kubelab');
-  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'kubelab');
-  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'kubelab');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'kubelab', 'lab');
+  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'kubelab', 'lab');
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'kubelab', 'lab');
 }
 
 export const serveUsage = `Usage: kubelab serve [flags]

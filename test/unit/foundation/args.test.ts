@@ -37,12 +37,12 @@ describe('parseServeArgs', () => {
 
 describe('defaultDataDir', () => {
   const rows: [NodeJS.Platform, NodeJS.ProcessEnv, string][] = [
-    ['linux', {}, '/home/u/.config/kubelab'],
-    ['linux', { XDG_CONFIG_HOME: '/xdg' }, '/xdg/kubelab'],
-    ['darwin', {}, '/home/u/Library/Application Support/kubelab'],
+    ['linux', {}, '/home/u/.config/kubelab/lab'],
+    ['linux', { XDG_CONFIG_HOME: '/xdg' }, '/xdg/kubelab/lab'],
+    ['darwin', {}, '/home/u/Library/Application Support/kubelab/lab'],
   ];
   for (const [platform, env, want] of rows) {
     it(`${platform} ${JSON.stringify(env)}`, () => expect(defaultDataDir(platform, env, '/home/u')).toBe(want));
   }
-  it('win32 uses %APPDATA%', () => expect(defaultDataDir('win32', { APPDATA: 'C:/Users/u/AppData/Roaming' }, 'C:/Users/u')).toMatch(/AppData[\\/]Roaming[\\/]kubelab$/));
+  it('win32 uses %APPDATA%', () => expect(defaultDataDir('win32', { APPDATA: 'C:/Users/u/AppData/Roaming' }, 'C:/Users/u')).toMatch(/AppData[\\/]Roaming[\\/]kubelab[\\/]lab$/));
 });
