@@ -26,8 +26,12 @@ const bodyColors = (p: Page = page) => p.evaluate(() => {
   return { bg: s.backgroundColor as string, fg: s.color as string };
 });
 
-async function kubectl(...args: string[]): Promise<string> {
-  const r = await lab.kubectl(args);
+async function kubectl(...args: string[]): Promise<string>;
+async function kubectl(opts: { input: string }, ...args: string[]): Promise<string>;
+async function kubectl(...all: unknown[]): Promise<string> {
+  const opts = typeof all[0] === 'object' ? (all.shift() as { input: string }) : undefined;
+  const args = all as string[];
+  const r = await lab.kubectl(args, opts);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -79,8 +83,8 @@ describe('navigation', () => {
 
   it('the command palette (Ctrl+K, Meta+K) finds objects of every kind with their kind and namespace, and jumps with the keyboard', async () => {
     await kubectl('create', 'namespace', 'shop');
-    await lab.kubectl(['apply', '-f', '-'], { input: template('deployment-k8s-nginx.yaml').replace('replicas: 3', 'replicas: 1') });
-    await lab.kubectl(['apply', '-f', '-'], { input: template('service-k8s-nginx.yaml') });
+    await kubectl({ input: template('deployment-k8s-nginx.yaml').replace('replicas: 3', 'replicas: 1') }, 'apply', '-f', '-');
+    await kubectl({ input: template('service-k8s-nginx.yaml') }, 'apply', '-f', '-');
     await kubectl('label', 'deployment/k8s-nginx', 'service/k8s-nginx', 'kubelab-test=navigation');
     await kubectl('create', 'configmap', 'k8s-nginx-conf', '-n', 'shop', '--from-literal=greeting=hello from the lab');
     await ui.go('#/');
