@@ -162,6 +162,7 @@ describe('deployment rollout from the detail view', () => {
     await ui.prompt('4');
     await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.desired]), poll).toEqual([[3, 2], [2, 3], [1, 0]]);
     await expect.poll(running, poll).toBe(3);
+    await ui.shot('deployment-scaled-mid-rollout');
 
     await page.locator('[data-testid=deploy-undo]').click();
     // as upstream: the undone-to ReplicaSet (revision 2) becomes the newest revision, 4; 2 is gone from the history
