@@ -126,7 +126,7 @@ export default {
     address: 'Address', pod: 'Pod', endpoints: 'Endpoints', noEndpoints: 'No pod matches the selector yet, or none is ready: connections are refused.',
   },
   configmap: { binary: '(binary, {n} bytes)', empty: 'No data.' },
-  object: { created: 'Created', controlledBy: 'Controlled by', labels: 'Labels', annotations: 'Annotations', events: 'Events', missing: '{kind} "{name}" is not there (deleted, or never created).', backToList: 'Back to {list}' },
+  object: { controlledBy: 'Controlled by', events: 'Events', missing: '{kind} "{name}" is not there (deleted, or never created).', backToList: 'Back to {list}' },
   time: { justNow: 'just now' },
   common: { yes: 'Yes', no: 'No', none: '—', loading: 'Loading…', error: 'Error', all: 'All' },
 };

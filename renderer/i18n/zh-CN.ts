@@ -130,7 +130,7 @@ const zh: Tree<typeof en> = {
     address: '地址', pod: 'Pod', endpoints: '端点', noEndpoints: '还没有匹配选择器的 Pod，或者都未就绪：连接会被拒绝。',
   },
   configmap: { binary: '（二进制，{n} 字节）', empty: '没有数据。' },
-  object: { created: '创建时间', controlledBy: '控制者', labels: '标签', annotations: '注解', events: '事件', missing: '{kind} "{name}" 不存在（已删除或从未创建）。', backToList: '返回 {list}' },
+  object: { controlledBy: '控制者', events: '事件', missing: '{kind} "{name}" 不存在（已删除或从未创建）。', backToList: '返回 {list}' },
   time: { justNow: '刚刚' },
   common: { yes: '是', no: '否', none: '—', loading: '加载中…', error: '错误', all: '全部' },
 };
