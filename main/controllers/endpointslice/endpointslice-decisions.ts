@@ -118,6 +118,7 @@ export function newSlice(svc: Service, ports: SlicePort[] | null, endpoints: Sli
 }
 
 const byAddress = (a: SliceEndpoint, b: SliceEndpoint) => a.addresses[0].localeCompare(b.addresses[0], undefined, { numeric: true });
+const ownedBy = (s: EndpointSlice, svc: Service) => !!s.metadata.ownerReferences?.some((r) => r.controller && r.uid === svc.metadata?.uid);
 const isPlaceholder = (s: EndpointSlice) => !(s.endpoints ?? []).length && !(s.ports ?? []).length;
 
 /**
@@ -142,6 +143,11 @@ export function reconcileSlices(svc: Service, pods: Pod[], existing: EndpointSli
   const kept = new Map<string, Array<{ slice: EndpointSlice; endpoints: SliceEndpoint[]; changed: boolean }>>();
   const emptied = new Map<string, EndpointSlice[]>();
   for (const slice of existing) {
+    // left by an older Service of the same name: the garbage collector's, never reused
+    if (!ownedBy(slice, svc)) {
+      plan.delete.push(slice);
+      continue;
+    }
     const k = portsKey(slice.ports);
     const g = desired.get(k);
     if (!g) {
@@ -195,6 +201,17 @@ export function reconcileSlices(svc: Service, pods: Pod[], existing: EndpointSli
     } else {
       plan.create.push(newSlice(svc, null, []));
     }
+  }
+  // as upstream's finalize: a slice about to be deleted takes the place of one about to be created (same name, one write)
+  for (let i = 0; i < plan.delete.length && plan.create.length;) {
+    const old = plan.delete[i];
+    if (!ownedBy(old, svc)) {
+      i++;
+      continue;
+    }
+    const fresh = plan.create.pop()!;
+    plan.delete.splice(i, 1);
+    plan.update.push({ ...fresh, metadata: { ...old.metadata, labels: fresh.metadata.labels, ownerReferences: fresh.metadata.ownerReferences } });
   }
   return plan;
 }

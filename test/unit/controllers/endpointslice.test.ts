@@ -59,7 +59,7 @@ const ep = (name: string, ip: string, ready = true): SliceEndpoint => ({
 });
 const labels = { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': CONTROLLER_NAME };
 const slice = (name: string, endpoints: SliceEndpoint[], ports: EndpointSlice['ports'] = [{ name: '', port: 8080, protocol: 'TCP' }]): EndpointSlice => ({
-  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, namespace: 'default', labels }, addressType: 'IPv4', endpoints, ...(ports ? { ports } : {}),
+  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, namespace: 'default', labels, ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'web', uid: 'svc-uid', controller: true }] }, addressType: 'IPv4', endpoints, ...(ports ? { ports } : {}),
 });
 const names = (s: EndpointSlice[]) => s.map((x) => x.metadata.name ?? x.metadata.generateName);
 const counts = (s: EndpointSlice[]) => s.map((x) => (x.endpoints ?? []).length);
@@ -72,12 +72,13 @@ describe('reconcileSlices', () => {
     { name: 'a pod turns not ready: its slice is updated in place', svc: service(), pods: [pod('a', '10.0.0.1', { ready: false })], existing: [slice('web-x', [ep('a', '10.0.0.1')])], create: [], update: [1], del: [] },
     { name: 'a new pod joins the slice with room', svc: service(), pods: [pod('a', '10.0.0.1'), pod('b', '10.0.0.2')], existing: [slice('web-x', [ep('a', '10.0.0.1')])], create: [], update: [2], del: [] },
     { name: 'pods without IP or finished are left out', svc: service(), pods: [pod('a', undefined), pod('b', '10.0.0.2', { phase: 'Succeeded' })], existing: [], create: [0], update: [], del: [] },
-    { name: 'last pod gone: slice deleted, empty placeholder created', svc: service(), pods: [], existing: [slice('web-x', [ep('a', '10.0.0.1')])], create: [0], update: [], del: ['web-x'] },
+    { name: 'last pod gone: the slice becomes the empty placeholder (same name)', svc: service(), pods: [], existing: [slice('web-x', [ep('a', '10.0.0.1')])], create: [], update: [0], del: [] },
     { name: 'placeholder already there: no writes', svc: service(), pods: [], existing: [slice('web-p', [], null)], create: [], update: [], del: [] },
-    { name: 'first pod: placeholder replaced', svc: service(), pods: [pod('a', '10.0.0.1')], existing: [slice('web-p', [], null)], create: [1], update: [], del: ['web-p'] },
+    { name: 'first pod: the placeholder takes it', svc: service(), pods: [pod('a', '10.0.0.1')], existing: [slice('web-p', [], null)], create: [], update: [1], del: [] },
     { name: '250 pods: slices of at most 100', svc: service(), pods: many(250), existing: [], create: [100, 100, 50], update: [], del: [] },
     { name: 'ports differ per pod (named targetPort): one slice per port set', svc: service(), pods: [pod('a', '10.0.0.1'), pod('b', '10.0.0.2', { port: 9090 })], existing: [], create: [1, 1], update: [], del: [] },
-    { name: 'service port changed: old slice reused for nothing, deleted; new one created', svc: service([{ port: 80, targetPort: 9999 }]), pods: [pod('a', '10.0.0.1')], existing: [slice('web-x', [ep('a', '10.0.0.1')])], create: [1], update: [], del: ['web-x'] },
+    { name: 'service port changed: the old slice is rewritten with the new ports', svc: service([{ port: 80, targetPort: 9999 }]), pods: [pod('a', '10.0.0.1')], existing: [slice('web-x', [ep('a', '10.0.0.1')])], create: [], update: [1], del: [] },
+    { name: 'a slice of an older Service of the same name is not reused', svc: { ...service(), metadata: { ...service().metadata, uid: 'new' } }, pods: [pod('a', '10.0.0.1')], existing: [slice('web-x', [ep('a', '10.0.0.1')])], create: [1], update: [], del: ['web-x'] },
   ])('$name', ({ svc, pods, existing, create, update, del }) => {
     const plan = reconcileSlices(svc, pods, existing);
     expect(counts(plan.create)).toEqual(create);
