@@ -103,7 +103,7 @@ export default {
   },
   meta: { addLabel: 'label', removeLabel: 'Remove label {key}', editLabel: 'Change the value of {key}' },
   deploy: { replicaSets: 'ReplicaSets', history: 'Revision history', revision: 'Revision', strategy: 'Strategy', current: 'current',
-    rollout: 'Rollout', complete: 'Complete', progressing: 'Progressing', failed: 'Failed', conditions: 'Conditions', change: 'Change', undoTo: 'Roll back to revision {rev}', noHistory: 'No earlier revision to roll back to',
+    from: 'From', rollout: 'Rollout', complete: 'Complete', progressing: 'Progressing', failed: 'Failed', conditions: 'Conditions', change: 'Change', undoTo: 'Roll back to revision {rev}', noHistory: 'No earlier revision to roll back to',
     fenceposts: 'max surge {surge}, max unavailable {unavailable}', changeImage: '{container}: {from} → {to}', changeRestart: 'restarted at {at}',
     changeOther: 'pod template changed', changeFirst: 'first template', podsOf: 'Pods ({n})',
     statusObserving: 'Waiting for deployment spec update to be observed...', statusDeadline: 'deployment "{name}" exceeded its progress deadline',

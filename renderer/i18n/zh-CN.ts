@@ -107,7 +107,7 @@ const zh: Tree<typeof en> = {
   },
   meta: { addLabel: '标签', removeLabel: '删除标签 {key}', editLabel: '修改 {key} 的值' },
   deploy: { replicaSets: 'ReplicaSet', history: '版本历史', revision: '版本', strategy: '策略', current: '当前',
-    rollout: '滚动发布', complete: '已完成', progressing: '进行中', failed: '失败', conditions: '状况', change: '变更', undoTo: '回滚到版本 {rev}', noHistory: '没有可回滚的更早版本',
+    from: '来源', rollout: '滚动发布', complete: '已完成', progressing: '进行中', failed: '失败', conditions: '状况', change: '变更', undoTo: '回滚到版本 {rev}', noHistory: '没有可回滚的更早版本',
     fenceposts: '最大超出 {surge}，最大不可用 {unavailable}', changeImage: '{container}：{from} → {to}', changeRestart: '重启于 {at}',
     changeOther: 'Pod 模板已变更', changeFirst: '初始模板', podsOf: 'Pod（{n}）',
     statusObserving: '等待控制器观察到 Deployment 的新规格…', statusDeadline: 'Deployment "{name}" 超过了发布期限（progressDeadlineSeconds）',

@@ -123,6 +123,9 @@ describe('deployment rollout from the detail view', () => {
     const rows = await rsRows();
     expect(rows[0].change).toMatch(/^restarted at \d{4}-/);
     expect(rows[1].change).toBe('first template');
+    // the steps the controller took, as kubectl describe deployment lists them
+    await expect.poll(() => page.locator('[data-testid=deployment-event]').allInnerTexts().then((t) => t.join('\n')), poll)
+      .toMatch(new RegExp(`Scaled up replica set ${rows[0].name} from 0 to 1[\\s\\S]*Scaled down replica set ${rows[1].name} from 1 to 0`));
     expect(await kubectlRevisions()).toEqual(await uiRevisions());
     const status = await lab.kubectl(['rollout', 'status', 'deployment/k8s-nginx', '--timeout=30s']);
     expect(status.stdout).toContain('deployment "k8s-nginx" successfully rolled out');
@@ -177,6 +180,8 @@ describe('deployment rollout from the detail view', () => {
     expect(await uiRevisions()).toEqual([1, 3, 4]);
     expect(await page.locator('[data-testid=rollout-stuck]').count()).toBe(0);
     await ui.shot('deployment-rolled-back');
+    await page.locator('[data-testid=deployment-events]').scrollIntoViewIfNeeded();
+    await ui.shot('deployment-events');
   });
 
   it('rolls back to revision 1 from its row: the whole template comes back, restart annotation included', async () => {
