@@ -58,6 +58,11 @@ const rows: [string, string, string, string, string, string[]?][] = [
   ['batch/v1.d.ts', 'JobStatus', 'batch', 'jobs', 'status'],
   ['batch/v1.d.ts', 'CronJobSpec', 'batch', 'cronjobs', 'spec'],
   ['coordination/v1.d.ts', 'LeaseSpec', 'coordination.k8s.io', 'leases', 'spec'],
+  ['discovery/v1.d.ts', 'EndpointSlice', 'discovery.k8s.io', 'endpointslices', ''],
+  ['discovery/v1.d.ts', 'Endpoint', 'discovery.k8s.io', 'endpointslices', 'endpoints.[]'],
+  ['discovery/v1.d.ts', 'EndpointConditions', 'discovery.k8s.io', 'endpointslices', 'endpoints.[].conditions'],
+  ['discovery/v1.d.ts', 'EndpointHints', 'discovery.k8s.io', 'endpointslices', 'endpoints.[].hints'],
+  ['discovery/v1.d.ts', 'EndpointPort', 'discovery.k8s.io', 'endpointslices', 'ports.[]'],
   ['rbac/v1.d.ts', 'PolicyRule', 'rbac.authorization.k8s.io', 'clusterroles', 'rules.[]'],
   ['rbac/v1.d.ts', 'Subject', 'rbac.authorization.k8s.io', 'clusterrolebindings', 'subjects.[]'],
 ];
