@@ -46,10 +46,30 @@ export function streamLogs(api: ApiEndpoint, o: LogOptions, onChunk: (c: string)
         res.on('end', () => reject(statusError(res.statusCode ?? 500, body)));
         return;
       }
-      resolve({ stop: () => { ended = true; req.destroy(); } });
-      res.on('data', (d: string) => !ended && onChunk(d));
-      res.on('end', () => end());
-      res.on('error', (e) => end(e));
+      // a follow brings one chunk per log line: gathered for 16 ms, 100k lines are tens of bridge messages, not 100k
+      let pending = '';
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const flush = () => {
+        clearTimeout(timer);
+        timer = undefined;
+        if (pending && !ended) onChunk(pending);
+        pending = '';
+      };
+      resolve({ stop: () => { ended = true; clearTimeout(timer); req.destroy(); } });
+      res.on('data', (d: string) => {
+        if (ended) return;
+        pending += d;
+        if (pending.length >= 256 * 1024) flush();
+        else timer ??= setTimeout(flush, 16);
+      });
+      res.on('end', () => {
+        flush();
+        end();
+      });
+      res.on('error', (e) => {
+        flush();
+        end(e);
+      });
     });
     req.on('error', (e) => (ended ? undefined : reject(e)));
     req.end();
