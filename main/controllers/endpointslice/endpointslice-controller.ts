@@ -23,7 +23,7 @@ export class EndpointSliceController implements Controller {
   private podInf;
   private sliceInf;
   /** per Service: slices we wrote (name -> resourceVersion, null when deleted) the cache may not show yet (upstream's endpointSliceTracker) */
-  private written = new Map<string, Map<string, string | null>>();
+  private written = new Map<string, Map<string, { rv: string | null; at: number }>>();
 
   constructor(private readonly ctx: ControllerContext) {
     this.svcInf = ctx.informers.for<Svc>(R.services);
@@ -58,10 +58,13 @@ export class EndpointSliceController implements Controller {
   private cacheIsBehind(key: string, namespace: string): boolean {
     const w = this.written.get(key);
     if (!w) return false;
-    for (const [name, rv] of w) {
+    for (const [name, { rv, at }] of w) {
       const cached = this.sliceInf.get(`${namespace}/${name}`);
-      const caughtUp = rv === null ? !cached : !!cached && Number(cached.metadata.resourceVersion) >= Number(rv);
-      if (!caughtUp) return true;
+      // a watch past our write has shown it even if the slice is gone since; a write unseen for 10 s is given up on
+      const caughtUp = rv === null
+        ? !cached
+        : (!!cached && Number(cached.metadata.resourceVersion) >= Number(rv)) || Number(this.sliceInf.lastSyncResourceVersion) >= Number(rv);
+      if (!caughtUp && Date.now() - at < 10_000) return true;
       w.delete(name);
     }
     this.written.delete(key);
@@ -71,7 +74,7 @@ export class EndpointSliceController implements Controller {
   private remember(key: string, name: string, rv: string | null): void {
     let w = this.written.get(key);
     if (!w) this.written.set(key, (w = new Map()));
-    w.set(name, rv);
+    w.set(name, { rv, at: Date.now() });
   }
 
   async sync(key: string): Promise<void> {

@@ -135,6 +135,20 @@ describe('EndpointSlice controller (fake API)', () => {
     await eventually(() => slices().length === 0, 3000, 'slices removed with the service');
   });
 
+  it('puts back a slice someone deleted, and undoes edits to it', async () => {
+    const api = new FakeApi();
+    cm = new ControllerManager({ client: api, options: { controllers: ['endpointslice'] } });
+    await cm.start();
+    await api.create(R.services, service() as KubeObject);
+    await api.create(R.pods, pod('a', '10.0.0.1') as KubeObject);
+    const slices = () => api.all(R.endpointslices, 'default') as EndpointSlice[];
+    const first = await eventually(() => slices().length === 1 && (slices()[0].endpoints ?? []).length === 1 && slices()[0], 3000, 'a slice');
+    await api.delete(R.endpointslices, first.metadata.name!, { namespace: 'default' });
+    const second = await eventually(() => slices().length === 1 && slices()[0].metadata.name !== first.metadata.name && slices()[0], 3000, 'a new slice');
+    await api.update(R.endpointslices, { ...second, endpoints: [] } as KubeObject, { namespace: 'default' });
+    await eventually(() => (slices()[0].endpoints ?? []).length === 1, 3000, 'the endpoint back');
+  });
+
   it('leaves Services without a selector alone', async () => {
     const api = new FakeApi();
     cm = new ControllerManager({ client: api, options: { controllers: ['endpointslice'] } });
