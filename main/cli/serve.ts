@@ -64,7 +64,7 @@ const { parentPort } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 parentPort.once('message', ({ ms, pid }) => {
   setTimeout(() => {
-    writeSync(2, new Date().toISOString() + ' ERROR [serve] still running ' + ms / 1000 + ' s after the stop signal, its event loop blocked; killing the process\\n');
+    writeSync(2, new Date().toISOString() + ' ERROR [serve] still running ' + ms / 1000 + ' s after the stop signal (its main thread stuck or spinning); killing the process\\n');
     process.kill(pid, 'SIGKILL');
   }, ms);
 });`;

@@ -7,7 +7,7 @@ import {
   validateNonnegative, validateObjectMeta, validateObjectMetaUpdate, validatePodTemplate,
 } from '../../api/validation';
 import {
-  ALL_VERBS, ageColumn, ageOf, col, containerCells, formatLabels, formatSelector, keepSpec, nameColumn,
+  ALL_VERBS, ageColumn, ageOf, col, formatLabels, keepSpec, nameColumn, templateWideCells, templateWideColumns,
   workloadPrepareForCreate, workloadPrepareForUpdate, type Obj,
 } from './common';
 import { controllerRevisionSchema, daemonSetSchema, deploymentSchema, replicaSetSchema } from './schemas/workloads';
@@ -84,12 +84,8 @@ function validateDeploymentSpec(spec: Obj): FieldError[] {
 
 const templateOf = (obj: KubeObject) => ((obj.spec as Obj | undefined)?.template ?? {}) as Obj;
 const workloadVerbs = ALL_VERBS;
-const wideColumns = [
-  col('Containers', 'string', 'Names of each container in the template.', 1),
-  col('Images', 'string', 'Images referenced by each container in the template.', 1),
-  col('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', 1),
-];
-const wideCells = (obj: KubeObject) => [...containerCells(templateOf(obj).spec), formatSelector((obj.spec as Obj | undefined)?.selector)];
+const wideColumns = templateWideColumns('Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.');
+const wideCells = (obj: KubeObject) => templateWideCells(obj.spec as Obj | undefined);
 
 const meta = (obj: KubeObject) => validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain);
 const metaUpdate = (obj: KubeObject, old: KubeObject) => [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...meta(obj)];

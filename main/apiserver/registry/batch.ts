@@ -8,7 +8,7 @@ import {
   fieldErr, nameIsDNSSubdomain, selectorMatches, validateImmutable, validateLabelSelector, validateNonnegative,
   validateObjectMeta, validateObjectMetaUpdate, validatePodTemplate,
 } from '../../api/validation';
-import { ALL_VERBS, ageColumn, ageOf, col, containerCells, formatLabelSelector, keepSpec, nameColumn, workloadPrepareForCreate, workloadPrepareForUpdate, type Obj } from './common';
+import { ALL_VERBS, ageColumn, ageOf, col, keepSpec, nameColumn, templateWideCells, templateWideColumns, workloadPrepareForCreate, workloadPrepareForUpdate, type Obj } from './common';
 import { cronJobSchema, jobSchema } from './schemas/workloads';
 import type { ResourceStrategy } from './types';
 
@@ -128,9 +128,7 @@ export const jobStrategy: ResourceStrategy = {
     col('Completions', 'string', 'The completion status of the job.'),
     col('Duration', 'string', 'Time required to complete the job.'),
     ageColumn,
-    col('Containers', 'string', 'Names of each container in the template.', 1),
-    col('Images', 'string', 'Images referenced by each container in the template.', 1),
-    col('Selector', 'string', 'Label selector for pods.', 1),
+    ...templateWideColumns(),
   ],
   tableRow(obj, now) {
     const spec = (obj.spec ?? {}) as Obj;
@@ -145,7 +143,7 @@ export const jobStrategy: ResourceStrategy = {
       const end = st.completionTime ? Date.parse(st.completionTime) : now.getTime();
       duration = humanDuration(end - Date.parse(st.startTime));
     }
-    return [obj.metadata.name, jobStatus(obj), completions, duration, ageOf(obj, now), ...containerCells(spec.template?.spec), formatLabelSelector(spec.selector)];
+    return [obj.metadata.name, jobStatus(obj), completions, duration, ageOf(obj, now), ...templateWideCells(spec, '<none>')];
   },
   selectableFields: (obj) => ({ 'status.successful': String((obj.status as Obj | undefined)?.succeeded ?? 0) }),
 };
@@ -235,9 +233,7 @@ export const cronJobStrategy: ResourceStrategy = {
     col('Active', 'integer', 'A list of pointers to currently running jobs.'),
     col('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
     ageColumn,
-    col('Containers', 'string', 'Names of each container in the template.', 1),
-    col('Images', 'string', 'Images referenced by each container in the template.', 1),
-    col('Selector', 'string', 'Label selector for pods.', 1),
+    ...templateWideColumns(),
   ],
   tableRow(obj, now) {
     const spec = (obj.spec ?? {}) as Obj;
@@ -247,7 +243,7 @@ export const cronJobStrategy: ResourceStrategy = {
     return [
       obj.metadata.name, spec.schedule ?? '', spec.timeZone ?? '<none>', suspend, (st.active ?? []).length,
       st.lastScheduleTime ? age(st.lastScheduleTime, now) : '<none>', ageOf(obj, now),
-      ...containerCells(jobSpec.template?.spec), formatLabelSelector(jobSpec.selector),
+      ...templateWideCells(jobSpec, '<none>'),
     ];
   },
 };

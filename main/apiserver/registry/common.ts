@@ -37,6 +37,17 @@ export function formatSelector(sel: Obj | undefined): string {
 /** metav1.FormatLabelSelector: `<none>` when empty */
 export const formatLabelSelector = (sel: Obj | undefined) => formatSelector(sel) || '<none>';
 
+/** The -o wide trio of every workload with a pod template (deployments, replicasets, daemonsets, jobs, cronjobs). */
+export const templateWideColumns = (selectorDescription = 'Label selector for pods.'): TableColumn[] => [
+  col('Containers', 'string', 'Names of each container in the template.', 1),
+  col('Images', 'string', 'Images referenced by each container in the template.', 1),
+  col('Selector', 'string', selectorDescription, 1),
+];
+
+/** Its cells from the spec holding `template` and `selector`; upstream's apps printers leave an empty selector '', batch's print `<none>`. */
+export const templateWideCells = (spec: Obj | undefined, emptySelector: '' | '<none>' = ''): [string, string, string] =>
+  [...containerCells(spec?.template?.spec), formatSelector(spec?.selector) || emptySelector];
+
 /** the CONTAINERS and IMAGES cells of -o wide */
 export function containerCells(podSpec: Obj | undefined): [string, string] {
   const cs: Obj[] = podSpec?.containers ?? [];
