@@ -111,6 +111,8 @@ export class WorkQueue {
         } finally {
           this.done(key);
         }
+        // a sync made only of microtasks (a Conflict requeued at once) must still let watch events and timers in
+        await new Promise<void>((r) => setImmediate(r));
       }
     };
     await Promise.all(Array.from({ length: workers }, loop));

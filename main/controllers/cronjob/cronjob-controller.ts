@@ -117,7 +117,7 @@ export class CronJobController implements Controller {
     };
     if (canonicalJSON(cj.status ?? {}) !== canonicalJSON(status)) {
       await this.ctx.client.update(R.cronjobs, { ...cj, status } as KubeObject, { namespace: ns, subresource: 'status' }).catch((e) => {
-        if (isStatusError(e, 'Conflict')) this.queue.add(key);
+        if (isStatusError(e, 'Conflict')) this.queue.addRateLimited(key); // let the watch bring the newer object first
         else if (!isStatusError(e, 'NotFound')) throw e;
       });
     }

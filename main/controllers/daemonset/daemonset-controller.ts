@@ -177,7 +177,7 @@ export class DaemonSetController implements Controller {
     try {
       await this.ctx.client.update(R.daemonsets, { ...ds, status } as KubeObject, { namespace: ds.metadata.namespace, subresource: 'status' });
     } catch (e) {
-      if (isStatusError(e, 'Conflict')) this.queue.add(objectKey(ds));
+      if (isStatusError(e, 'Conflict')) this.queue.addRateLimited(objectKey(ds)); // let the watch bring the newer object first
       else if (!isStatusError(e, 'NotFound')) throw e;
     }
   }

@@ -132,7 +132,7 @@ export class JobController implements Controller {
     try {
       await this.ctx.client.update(R.jobs, { ...job, status } as KubeObject, { namespace, subresource: 'status' });
     } catch (e) {
-      if (isStatusError(e, 'Conflict')) this.queue.add(key);
+      if (isStatusError(e, 'Conflict')) this.queue.addRateLimited(key); // let the watch bring the newer object first
       else if (!isStatusError(e, 'NotFound')) throw e;
     }
   }
