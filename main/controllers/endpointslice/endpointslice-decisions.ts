@@ -194,7 +194,7 @@ export function reconcileSlices(svc: Service, pods: Pod[], existing: EndpointSli
   // a Service with no endpoints keeps one empty placeholder slice, so consumers can tell "none" from "not yet"
   const keptAny = [...kept.values()].some((s) => s.length > 0);
   if (!keptAny && plan.create.length === 0) {
-    const placeholder = plan.delete.find(isPlaceholder);
+    const placeholder = plan.delete.find((s) => isPlaceholder(s) && ownedBy(s, svc));
     if (placeholder) {
       plan.delete = plan.delete.filter((s) => s !== placeholder);
       if (canonicalJSON(placeholder.metadata.labels ?? {}) !== canonicalJSON(labels)) plan.update.push({ ...placeholder, metadata: { ...placeholder.metadata, labels } });
