@@ -1,8 +1,8 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { request } from 'node:https';
 import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
-import { readFile, stat } from 'node:fs/promises';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServe, type Serve } from '../fixtures/serve';
 
@@ -102,17 +102,22 @@ describe('kubelab serve + kubectl version', () => {
 });
 
 describe('kubelab serve without a reachable Docker engine', () => {
-  it('still starts, on a virtual node, and says so in the log', async () => {
-    const lab2 = await startServe({ env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', DOCKER_CONTEXT: '' } });
+  // A second cold start in this file: under heavy parallel load one took over 50 s (module loading, new RSA keys),
+  // so the test outlasts startServe's own 120 s ready limit and fails with its log rather than a bare timeout.
+  it('still starts, on a virtual node, and says so in the log', { timeout: 240_000 }, async () => {
+    // the first lab's PKI, so this one makes no new RSA keys (seconds each on a loaded machine)
+    const dataDir = await mkdtemp(join(tmpdir(), 'kubelab-serve-'));
+    await cp(join(lab.dataDir, 'pki'), join(dataDir, 'pki'), { recursive: true });
+    const lab2 = await startServe({ dataDir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', DOCKER_CONTEXT: '' } });
     try {
       expect(lab2.logs()).toMatch(/no Docker engine at \/nonexistent\/docker\.sock/);
       expect(lab2.logs()).toMatch(/No reachable Docker engine .*: the lab runs on one virtual node/);
       const r = await lab2.kubectl(['version']);
       expect(r.stdout).toMatch(/^Server Version: /m);
-      const nodes = await lab2.kubectl(['get', 'nodes', '--no-headers']);
-      expect(nodes.stdout).toMatch(/^virtual-node-1\s+Ready\s/m);
+      await expect.poll(async () => (await lab2.kubectl(['get', 'nodes', '--no-headers'])).stdout, { timeout: 60_000, interval: 500 }).toMatch(/^virtual-node-1\s+Ready\s/m);
     } finally {
       expect(await lab2.stop()).toBe(0);
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
