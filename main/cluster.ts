@@ -3,7 +3,7 @@
 // reports a typed lifecycle with progress, and stops in reverse.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { ensurePki, writeKubeconfig, type Pki } from './apiserver/pki';
@@ -13,11 +13,14 @@ import { createStreamHandler } from './apiserver/streams/index';
 import { apiserverUser } from './apiserver/authn';
 import { versionInfo } from './apiserver/http';
 import { openStore, type Store } from './store/index';
-import { selectContexts, listDockerContexts, type ContextEnv } from './runtime/docker/contexts';
+import { selectContexts, listDockerContexts, type ContextEnv, type SelectedContext } from './runtime/docker/contexts';
 import { ensureSandboxImage } from './runtime/docker/sandbox-image';
 import { DockerRuntime } from './runtime/docker/index';
 import { VirtualRuntime } from './runtime/virtual/index';
-import type { ClusterPhase, ClusterStatus, DockerContextInfo } from './bridge/contract';
+import type { ClusterPhase, ClusterStatus, DockerContextInfo, NodeActivity } from './bridge/contract';
+import { StatusError } from './api/errors';
+import type { UserInfo } from './apiserver/types';
+import { LABEL } from './runtime/types';
 import { ControllerManager, type ControllerManagerOptions } from './controllers/index';
 import { Scheduler } from './scheduler/index';
 import { Kubelet } from './kubelet/index';
@@ -30,6 +33,12 @@ const log = logger('cluster');
 
 /** How long stop() waits for one part before it goes on to the next. */
 const STOP_DEADLINE_MS = 15_000;
+
+/** The lab's node set chosen in the UI, read at the next start unless `--node` flags say otherwise. */
+const NODES_FILE = 'nodes.json';
+
+/** Who adds and removes nodes through the API (cordon, delete the Node and its pods), named for audit lines. */
+const NODE_MANAGER_USER: UserInfo = { username: 'kubelab:node-manager', groups: ['system:masters', 'system:authenticated'] };
 
 export interface ClusterOptions {
   dataDir: string;
@@ -99,6 +108,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** started parts, newest last; stop() walks this backwards */
   private running: { name: string; stop: () => void | Promise<void> }[] = [];
   private stopping?: Promise<void>;
+  /** Docker contexts the user chose as nodes (reachable or not); persisted in nodes.json on add/remove */
+  private chosenContexts: string[] = [];
+  /** node additions and removals run one at a time */
+  private nodeOps: Promise<unknown> = Promise.resolve();
+  /** the node being added or removed right now, for the UI */
+  nodeActivity?: NodeActivity;
 
   constructor(readonly opts: ClusterOptions) {
     super();
@@ -115,6 +130,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       kubeconfig: this.kubeconfig,
       dataDir: this.dataDir,
       version: versionInfo.gitVersion,
+      ...(this.nodeActivity ? { nodeActivity: this.nodeActivity } : {}),
     };
   }
 
@@ -124,12 +140,17 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.emit('status', this.status());
   }
 
-  /** Every Docker context (for the UI's context list), marked with the node it serves. */
+  /** Every Docker context (for the UI's context list), marked with the node it serves; the others probed now, so "Add as node" knows. */
   async contexts(): Promise<DockerContextInfo[]> {
     const all = await listDockerContexts(this.opts.contextEnv);
+    const serving = new Map(this.nodes.filter((n) => n.context).map((n) => [n.context!, n.name]));
+    const unused = all.filter((c) => !serving.has(c.name)).map((c) => c.name);
+    // an empty list would mean "the current context" to selectContexts
+    const probed = unused.length ? await selectContexts(unused, { ...this.opts.contextEnv, timeoutMs: 2000 }) : [];
     return all.map((c) => {
-      const used = this.contextReport.find((r) => r.name === c.name);
-      return { name: c.name, host: c.host, current: c.current, node: used?.node, reachable: used?.reachable };
+      const p = probed.find((x) => x.name === c.name);
+      const node = serving.get(c.name);
+      return { name: c.name, host: c.host, current: c.current, node, reachable: node ? true : p?.reachable, ...(p?.reason ? { reason: p.reason } : {}) };
     });
   }
 
@@ -266,9 +287,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Picks the nodes: reachable Docker contexts, plus virtual nodes; none reachable means one virtual node. */
   private async registerNodes(): Promise<void> {
     this.notice = undefined;
-    this.dockerRuntimes = [];
-    const selected = await selectContexts(this.opts.nodes ?? [], this.opts.contextEnv);
-    this.contextReport = selected.map((c) => ({ name: c.name, host: c.host, node: c.reachable ? c.nodeName : undefined, reachable: c.reachable, current: c.current }));
+    this.dockerRuntimes.splice(0); // in place: the proxy holds this array
+    const wanted = this.opts.nodes?.length ? this.opts.nodes : await this.readChosenContexts();
+    const selected = await selectContexts(wanted, this.opts.contextEnv);
+    this.chosenContexts = selected.map((c) => c.name);
+    this.contextReport = selected.map((c) => ({ name: c.name, host: c.host, node: c.reachable ? c.nodeName : undefined, reachable: c.reachable, current: c.current, reason: c.reason }));
+    this.setProgressDetail(`Docker contexts found: ${contextsLine(selected)}`);
     const nodes: LabNode[] = [];
     for (const c of selected) {
       if (!c.reachable || !c.docker) {
@@ -279,14 +303,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         log.warn('two contexts map to one node name; keeping the first', { context: c.name, node: c.nodeName });
         continue;
       }
-      const node: LabNode = { name: c.nodeName, kind: 'docker', context: c.name, host: c.host, engineVersion: c.version, docker: c.docker };
-      try {
-        node.sandboxImage = await ensureSandboxImage(c.docker);
-      } catch (err) {
-        log.warn('sandbox image not ready on this node; pods there will fail to start', { node: node.name, error: (err as Error).message });
-      }
-      log.info('node from Docker context', { node: node.name, context: c.name, host: c.host, engine: c.version, sandbox: node.sandboxImage });
-      nodes.push(node);
+      nodes.push(await this.nodeFromContext(c));
     }
     let virtual = this.opts.virtualNodes ?? 0;
     if (nodes.length === 0 && virtual === 0) {
@@ -297,33 +314,198 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
     for (let i = 1; i <= virtual; i++) nodes.push({ name: `virtual-node-${i}`, kind: 'virtual' });
     this.nodes = nodes;
-    for (const n of nodes) {
-      const docker = n.docker;
-      // nodes without an engine simulate their containers
-      const runtime = n.kind === 'docker' && docker
-        ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker) })
-        : new VirtualRuntime({ nodeName: n.name });
-      if (runtime instanceof DockerRuntime) this.dockerRuntimes.push(runtime);
-      const kubelet = new Kubelet({
-        client: this.api!.client(componentUsers.node(n.name)),
-        runtime,
-        nodeName: n.name,
-        tracer: this.tracer,
-        options: {
-          clusterId: this.clusterId,
-          dataDir: join(this.dataDir, 'kubelet', n.name),
-          virtual: n.kind === 'virtual',
-          // a lab grace period shorter than upstream's 40 s needs heartbeats often enough not to flap
-          ...this.heartbeat(),
-        },
-      });
-      await this.run(`kubelet/${n.name}`, kubelet);
-      this.kubelets.push(kubelet);
-    }
-    await this.waitForNodes(this.kubelets.map((k) => k.nodeName));
+    this.setProgressDetail(`Docker contexts found: ${contextsLine(selected)}; nodes registering: ${nodes.map((n) => n.name).join(', ')}`);
+    for (const n of nodes) await this.startNode(n);
+    await this.waitForNodes(nodes.map((n) => n.name));
   }
 
-  /** Resolves once every kubelet's Node object exists: the ready line promises registered nodes. */
+  private setProgressDetail(detail: string): void {
+    if (this.progress) this.progress = { ...this.progress, detail };
+    log.info(detail);
+    this.emit('status', this.status());
+  }
+
+  /** A reachable context as a lab node, its sandbox image prepared (a failure there is logged, not fatal). */
+  private async nodeFromContext(c: SelectedContext): Promise<LabNode> {
+    const node: LabNode = { name: c.nodeName, kind: 'docker', context: c.name, host: c.host, engineVersion: c.version, docker: c.docker };
+    try {
+      node.sandboxImage = await ensureSandboxImage(c.docker!);
+    } catch (err) {
+      log.warn('sandbox image not ready on this node; pods there will fail to start', { node: node.name, error: (err as Error).message });
+    }
+    log.info('node from Docker context', { node: node.name, context: c.name, host: c.host, engine: c.version, sandbox: node.sandboxImage });
+    return node;
+  }
+
+  /** Starts one node's kubelet on its runtime (Docker, or simulated without an engine); start and addNode share it. */
+  private async startNode(n: LabNode): Promise<Kubelet> {
+    const docker = n.docker;
+    const runtime = n.kind === 'docker' && docker
+      ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker) })
+      : new VirtualRuntime({ nodeName: n.name });
+    const kubelet = new Kubelet({
+      client: this.api!.client(componentUsers.node(n.name)),
+      runtime,
+      nodeName: n.name,
+      tracer: this.tracer,
+      options: {
+        clusterId: this.clusterId,
+        dataDir: join(this.dataDir, 'kubelet', n.name),
+        virtual: n.kind === 'virtual',
+        // a lab grace period shorter than upstream's 40 s needs heartbeats often enough not to flap
+        ...this.heartbeat(),
+      },
+    });
+    await this.run(`kubelet/${n.name}`, kubelet);
+    this.kubelets.push(kubelet);
+    if (runtime instanceof DockerRuntime) this.dockerRuntimes.push(runtime);
+    return kubelet;
+  }
+
+  /** Adds a Docker context as a node of the running lab, as start would have; the choice is kept for the next start. */
+  addNode(context: string): Promise<LabNode> {
+    return this.nodeOp(() => this.doAddNode(context));
+  }
+
+  /** Takes a node out of the running lab: cordon, stop its kubelet, delete the Node and its pods, remove its containers. */
+  removeNode(nodeName: string): Promise<void> {
+    return this.nodeOp(() => this.doRemoveNode(nodeName));
+  }
+
+  private nodeOp<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.nodeOps.then(op, op);
+    this.nodeOps = next.catch(() => undefined);
+    return next;
+  }
+
+  private setActivity(activity: NodeActivity | undefined): void {
+    this.nodeActivity = activity;
+    if (activity) log.info(`${activity.action === 'add' ? 'Adding' : 'Removing'} node ${activity.node}: ${activity.step}`);
+    this.emit('status', this.status());
+  }
+
+  private requireStarted(what: string): void {
+    if (this.phase !== 'STARTED') throw new StatusError(409, 'Conflict', `cannot ${what}: the lab is ${this.phase}`);
+  }
+
+  private async doAddNode(context: string): Promise<LabNode> {
+    this.requireStarted(`add a node from Docker context "${context}"`);
+    const known = (await listDockerContexts(this.opts.contextEnv)).map((c) => c.name);
+    const refusedEarly = addNodeRefusal(context, known, this.nodes);
+    if (refusedEarly) throw refusedEarly;
+    const [c] = await selectContexts([context], this.opts.contextEnv);
+    this.upsertContextReport(c);
+    const refused = addNodeRefusal(context, known, this.nodes, c);
+    if (refused) {
+      this.emit('status', this.status());
+      throw refused;
+    }
+    try {
+      this.setActivity({ action: 'add', node: c.nodeName, context, step: 'preparing the sandbox image' });
+      const node = await this.nodeFromContext(c);
+      this.setActivity({ action: 'add', node: node.name, context, step: 'starting the kubelet' });
+      const kubelet = await this.startNode(node);
+      this.setActivity({ action: 'add', node: node.name, context, step: 'waiting for the Node to register' });
+      try {
+        await this.waitForNodes([node.name]);
+      } catch (err) {
+        await this.stopKubelet(kubelet);
+        throw err;
+      }
+      this.nodes.push(node);
+      if (node.docker) await this.proxy?.dockerNodesChanged();
+      if (!this.chosenContexts.includes(context)) this.chosenContexts.push(context);
+      await this.writeChosenContexts();
+      log.info('node added', { node: node.name, context });
+      return node;
+    } finally {
+      this.setActivity(undefined);
+    }
+  }
+
+  private async doRemoveNode(name: string): Promise<void> {
+    this.requireStarted(`remove node "${name}"`);
+    const refused = removeNodeRefusal(name, this.nodes);
+    if (refused) throw refused;
+    const node = this.nodes.find((n) => n.name === name)!;
+    const client = this.api!.client(NODE_MANAGER_USER);
+    const ignoreNotFound = (e: unknown) => {
+      if ((e as { code?: number }).code !== 404) throw e;
+    };
+    const step = (s: string) => this.setActivity({ action: 'remove', node: name, context: node.context, step: s });
+    try {
+      step('cordoning');
+      await client.patch(R.nodes, name, 'application/merge-patch+json', { spec: { unschedulable: true } }).catch(ignoreNotFound);
+      step('stopping the kubelet');
+      const kubelet = this.kubelets.find((k) => k.nodeName === name);
+      if (kubelet) await this.stopKubelet(kubelet);
+      this.nodes = this.nodes.filter((n) => n !== node);
+      step('deleting the Node object');
+      await client.delete(R.nodes, name).catch(ignoreNotFound);
+      await client.delete(R.leases, name, { namespace: 'kube-node-lease' }).catch(() => undefined);
+      // upstream PodGC deletes pods bound to a node that no longer exists (gcOrphaned), at once: no kubelet will confirm
+      step('deleting its pods');
+      const pods = await client.list(R.pods, { fieldSelector: `spec.nodeName=${name}` });
+      await Promise.all(pods.items.map((p) =>
+        client.delete(R.pods, p.metadata.name!, { namespace: p.metadata.namespace, gracePeriodSeconds: 0 }).catch(ignoreNotFound)));
+      if (node.docker) {
+        step('removing its containers');
+        await this.removeNodeContainers(node);
+      }
+      this.contextReport = this.contextReport.map((r) => (r.node === name ? { ...r, node: undefined } : r));
+      this.chosenContexts = this.chosenContexts.filter((c) => c !== node.context);
+      await this.writeChosenContexts();
+      log.info('node removed', { node: name, context: node.context, pods: pods.items.length });
+    } finally {
+      this.setActivity(undefined);
+    }
+  }
+
+  /** Stops a kubelet and forgets it (stop() will not stop it again); its runtime leaves the proxy's Docker nodes. */
+  private async stopKubelet(kubelet: Kubelet): Promise<void> {
+    const i = this.running.findIndex((p) => p.name === `kubelet/${kubelet.nodeName}`);
+    if (i >= 0) this.running.splice(i, 1);
+    this.kubelets = this.kubelets.filter((k) => k !== kubelet);
+    const r = this.dockerRuntimes.findIndex((d) => d.nodeName === kubelet.nodeName);
+    if (r >= 0) this.dockerRuntimes.splice(r, 1); // in place: the proxy holds this array
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([kubelet.stop(), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_DEADLINE_MS)))]).finally(() => clearTimeout(timer));
+  }
+
+  /** Removes this lab's containers of the node from its engine (cluster and node labels: never anyone else's). */
+  private async removeNodeContainers(node: LabNode): Promise<void> {
+    const docker = node.docker!;
+    const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.clusterId}`, `${LABEL.node}=${node.name}`] } });
+    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e) => log.warn('cannot remove container', { id: c.Id, error: String(e) }))));
+    // the pod network goes too, unless another node of the lab runs on the same engine
+    if (this.nodes.some((n) => n.kind === 'docker' && n.host === node.host)) return;
+    const networks = await docker.listNetworks({ filters: { label: [`${LABEL.cluster}=${this.clusterId}`] } });
+    await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch((e) => log.warn('cannot remove network', { network: n.Name, error: String(e) }))));
+  }
+
+  private upsertContextReport(c: SelectedContext): void {
+    const entry: DockerContextInfo = { name: c.name, host: c.host, node: c.reachable ? c.nodeName : undefined, reachable: c.reachable, current: c.current, reason: c.reason };
+    const i = this.contextReport.findIndex((r) => r.name === c.name);
+    if (i >= 0) this.contextReport[i] = entry;
+    else this.contextReport.push(entry);
+  }
+
+  /** The contexts chosen by adds and removes, or none (then the current context) when the file is absent or unreadable. */
+  private async readChosenContexts(): Promise<string[]> {
+    try {
+      const saved = JSON.parse(await readFile(join(this.dataDir, NODES_FILE), 'utf8')) as { contexts?: unknown };
+      if (Array.isArray(saved.contexts) && saved.contexts.every((c) => typeof c === 'string')) return saved.contexts as string[];
+    } catch {}
+    return [];
+  }
+
+  /** Written to a temporary file and renamed, so a crash never leaves half a file. */
+  private async writeChosenContexts(): Promise<void> {
+    const path = join(this.dataDir, NODES_FILE);
+    await writeFile(`${path}.tmp`, JSON.stringify({ contexts: this.chosenContexts }, null, 2) + '\n', { mode: 0o600 });
+    await rename(`${path}.tmp`, path);
+  }
+
   /** Node status and Lease renewals at upstream's 10 s, or a quarter of a shorter lab grace period. */
   private heartbeat(): { heartbeatMs: number; leaseMs: number } {
     const grace = this.opts.controllerOptions?.nodeMonitorGracePeriodSeconds;
@@ -331,6 +513,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return { heartbeatMs: ms, leaseMs: ms };
   }
 
+  /** Resolves once every kubelet's Node object exists: the ready line promises registered nodes. */
   private async waitForNodes(names: string[], timeoutMs = 60_000): Promise<void> {
     const client = this.api!.client(componentUsers.controllerManager);
     const deadline = Date.now() + timeoutMs;
@@ -346,4 +529,41 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       }
     }
   }
+}
+
+/** `default, node2 (node2: connection refused)`: every context considered, with why the unreachable ones are not nodes. */
+export function contextsLine(contexts: { name: string; reachable: boolean; reason?: string }[]): string {
+  const names = contexts.map((c) => c.name).join(', ');
+  const down = contexts.filter((c) => !c.reachable).map((c) => `${c.name}: ${c.reason ?? 'unreachable'}`);
+  return down.length ? `${names} (${down.join('; ')})` : names;
+}
+
+/**
+ * Why a context cannot become a node now, as a Status error (undefined: it can). Without `probed` only what is
+ * known before probing the engine is checked (an unknown context, a context already serving a node).
+ */
+export function addNodeRefusal(
+  context: string,
+  knownContexts: string[],
+  nodes: Pick<LabNode, 'name' | 'context'>[],
+  probed?: { nodeName: string; reachable: boolean; reason?: string },
+): StatusError | undefined {
+  if (!knownContexts.includes(context)) {
+    return new StatusError(404, 'NotFound', `no Docker context named "${context}" (known: ${knownContexts.join(', ') || 'none'})`);
+  }
+  const serving = nodes.find((n) => n.context === context);
+  if (serving) return new StatusError(409, 'AlreadyExists', `Docker context "${context}" is already node "${serving.name}"`);
+  if (!probed) return undefined;
+  if (nodes.some((n) => n.name === probed.nodeName)) return new StatusError(409, 'AlreadyExists', `nodes "${probed.nodeName}" already exists`);
+  if (!probed.reachable) return new StatusError(503, 'ServiceUnavailable', `Docker context "${context}" is not reachable: ${probed.reason ?? 'unknown reason'}`);
+  return undefined;
+}
+
+/** Why a node cannot be removed (undefined: it can): it is not one of the lab's, or it is the last one. */
+export function removeNodeRefusal(name: string, nodes: Pick<LabNode, 'name'>[]): StatusError | undefined {
+  if (!nodes.some((n) => n.name === name)) {
+    return new StatusError(404, 'NotFound', `nodes "${name}" not found in this lab (nodes: ${nodes.map((n) => n.name).join(', ') || 'none'})`);
+  }
+  if (nodes.length === 1) return new StatusError(409, 'Conflict', `node "${name}" is the lab's only node; add another before removing it`);
+  return undefined;
 }

@@ -23,6 +23,8 @@ export interface LabLike {
   on(event: 'status', cb: (s: ClusterStatus) => void): unknown;
   off(event: 'status', cb: (s: ClusterStatus) => void): unknown;
   contexts(): Promise<DockerContextInfo[]>;
+  addNode?(context: string): Promise<{ name: string; context?: string; host?: string; engineVersion?: string }>;
+  removeNode?(node: string): Promise<void>;
   apiUrl?: string;
   pki?: { caCert: string; tokens: { admin: string } };
   /** the API server, for in-process clients */
@@ -83,6 +85,17 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
     logs: (o, onChunk, onEnd) => streamLogs(endpoint(), o, onChunk, onEnd),
     exec: (o, cb) => startExec(endpoint(), o, cb),
     contexts: () => lab.contexts(),
+    nodes: {
+      async add(context) {
+        if (!lab.addNode) throw Object.assign(new Error('adding nodes is not available in this lab'), { status: 501, reason: 'NotImplemented' });
+        const n = await lab.addNode(context);
+        return { name: n.name, context: n.context ?? context, host: n.host, engineVersion: n.engineVersion };
+      },
+      async remove(node) {
+        if (!lab.removeNode) throw Object.assign(new Error('removing nodes is not available in this lab'), { status: 501, reason: 'NotImplemented' });
+        await lab.removeNode(node);
+      },
+    },
     step: {
       get: stepState,
       set(target: StepTarget, paused: boolean) {

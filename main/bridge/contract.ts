@@ -50,7 +50,8 @@ export type ClusterPhase = 'STOPPED' | 'STARTING' | 'STARTED' | 'STOPPING' | 'ER
 
 export interface ClusterStatus {
   phase: ClusterPhase;
-  progress?: { current: number; max: number; description: string };
+  /** `detail`: what the stage found so far, e.g. `Docker contexts found: default, node2 (node2: connection refused)` */
+  progress?: { current: number; max: number; description: string; detail?: string };
   /** No reachable Docker engine: pods run on a simulated node. */
   virtual?: boolean;
   message?: string;
@@ -58,6 +59,24 @@ export interface ClusterStatus {
   kubeconfig?: string;
   dataDir?: string;
   version?: string;
+  /** A node being added or removed at run time, and its current step. */
+  nodeActivity?: NodeActivity;
+}
+
+/** `Adding node node2: starting the kubelet` */
+export interface NodeActivity {
+  action: 'add' | 'remove';
+  node: string;
+  context?: string;
+  step: string;
+}
+
+/** What a node added from a Docker context became. */
+export interface AddedNode {
+  name: string;
+  context: string;
+  host?: string;
+  engineVersion?: string;
 }
 
 export interface DockerContextInfo {
@@ -66,6 +85,8 @@ export interface DockerContextInfo {
   /** Node name this context serves, if it is one. */
   node?: string;
   reachable?: boolean;
+  /** why it is not reachable, in one line */
+  reason?: string;
   current?: boolean;
 }
 
@@ -115,6 +136,10 @@ export interface BridgeInvokes {
   'cluster:status': [void, ClusterStatus];
   'cluster:stopAllPods': [void, number];
   'nodes:contexts': [void, DockerContextInfo[]];
+  /** Adds a Docker context as a node of the running lab (kept for the next start). */
+  'nodes:add': [{ context: string }, AddedNode];
+  /** Takes a node out: its kubelet stops, the Node and its pods are deleted, its containers removed. */
+  'nodes:remove': [{ node: string }, void];
   'step:get': [void, StepState];
   'pulls:list': [void, PullProgressInfo[]];
   'step:set': [{ target: StepTarget; paused: boolean } | { slowMotionMs: number }, StepState];
@@ -144,7 +169,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'api:get', 'api:list', 'api:create', 'api:apply', 'api:patch', 'api:delete',
   'watch:start', 'watch:stop', 'logs:start', 'logs:stop',
   'exec:start', 'exec:write', 'exec:resize', 'exec:close',
-  'cluster:status', 'cluster:stopAllPods', 'nodes:contexts', 'step:get', 'step:set', 'pulls:list',
+  'cluster:status', 'cluster:stopAllPods', 'nodes:contexts', 'nodes:add', 'nodes:remove', 'step:get', 'step:set', 'pulls:list',
 ];
 export const EVENT_CHANNELS: readonly EventChannel[] = [
   'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state', 'pulls:progress',
@@ -254,7 +279,11 @@ export interface KubelabApi {
     onStatus(cb: (s: ClusterStatus) => void): () => void;
     stopAllPods(): Promise<number>;
   };
-  nodes: { contexts(): Promise<DockerContextInfo[]> };
+  nodes: {
+    contexts(): Promise<DockerContextInfo[]>;
+    add(args: InvokeArgs<'nodes:add'>): Promise<AddedNode>;
+    remove(args: InvokeArgs<'nodes:remove'>): Promise<void>;
+  };
   step: {
     get(): Promise<StepState>;
     set(args: InvokeArgs<'step:set'>): Promise<StepState>;
@@ -378,7 +407,11 @@ export function createKubelabApi(t: BridgeTransport): KubelabApi {
       onStatus: (cb) => t.on('cluster:status', cb),
       stopAllPods: () => call('cluster:stopAllPods', undefined),
     },
-    nodes: { contexts: () => call('nodes:contexts', undefined) },
+    nodes: {
+      contexts: () => call('nodes:contexts', undefined),
+      add: (a) => call('nodes:add', a),
+      remove: (a) => call('nodes:remove', a),
+    },
     step: {
       get: () => call('step:get', undefined),
       set: (a) => call('step:set', a),

@@ -7,7 +7,7 @@ import type { PatchType } from '../apiserver/types';
 import { logger } from '../log';
 import {
   envelope, toErrorShape, isInvokeChannel, SHELL_FALLBACK,
-  type ApplyResult, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
+  type AddedNode, type ApplyResult, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
   type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
   type LogOptions, type PatchKind, type PullProgressInfo, type ResourceRef, type StepState, type StepTarget,
 } from './contract';
@@ -41,6 +41,8 @@ export interface BridgeBackend {
   /** pods/exec with a concrete command. */
   exec?(opts: ExecOptions & { command: string[] }, cb: ExecCallbacks): Promise<ExecHandle>;
   contexts?(): Promise<DockerContextInfo[]>;
+  /** Docker contexts as nodes at run time */
+  nodes?: { add(context: string): Promise<AddedNode>; remove(node: string): Promise<void> };
   step?: {
     get(): StepState;
     set(target: StepTarget, paused: boolean): void;
@@ -166,6 +168,16 @@ export class BridgeServer {
         return b.stopAllPods();
       },
       'nodes:contexts': async () => (b.contexts ? b.contexts() : []),
+      'nodes:add': (a) => {
+        if (!b.nodes) throw notAvailable('adding nodes');
+        if (typeof a?.context !== 'string' || !a.context) throw badRequest('nodes:add needs a Docker context name: {context}');
+        return b.nodes.add(a.context);
+      },
+      'nodes:remove': (a) => {
+        if (!b.nodes) throw notAvailable('removing nodes');
+        if (typeof a?.node !== 'string' || !a.node) throw badRequest('nodes:remove needs a node name: {node}');
+        return b.nodes.remove(a.node);
+      },
       'step:get': () => b.step?.get() ?? { scheduler: false, kubelets: {} },
       'pulls:list': () => b.pulls?.list() ?? [],
       'step:set': (a) => {
@@ -229,6 +241,10 @@ export class BridgeServer {
     }
     return out;
   }
+}
+
+function badRequest(message: string) {
+  return Object.assign(new Error(message), { status: 400, reason: 'BadRequest' });
 }
 
 function notAvailable(what: string) {

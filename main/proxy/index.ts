@@ -76,6 +76,11 @@ export class Proxy {
     this.listeners.clear();
   }
 
+  /** Docker nodes were added or removed at run time (the array given as dockerNodes changed in place). */
+  dockerNodesChanged(): Promise<void> {
+    return this.relays.nodesChanged();
+  }
+
   /** NodePorts this proxy currently listens on, for the UI and tests. */
   nodePorts(): Array<{ nodePort: number; service: string; port: string }> {
     return [...this.listeners.entries()].map(([nodePort, l]) => ({ nodePort, service: l.svcKey, port: l.portName }));

@@ -120,6 +120,7 @@ const statusCode = (e: unknown) => (e as { statusCode?: number }).statusCode;
 /** Keeps one relay container per Service on every Docker node, following Services and Endpoints. */
 export class ServiceRelays {
   private queue = new WorkQueue({ baseDelayMs: 200, maxDelayMs: 30_000 });
+  private started = false;
 
   constructor(
     private readonly nodes: RelayNode[],
@@ -129,7 +130,8 @@ export class ServiceRelays {
 
   /** Call after the informers have synced. Relays of Services that went while the lab was down are swept. */
   async start(): Promise<void> {
-    if (this.nodes.length === 0) return;
+    if (this.nodes.length === 0 || this.started) return;
+    this.started = true;
     const enqueue = (o: KubeObject) => this.queue.add(objectKey(o));
     this.svcInf.addHandlers({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
     this.epInf.addHandlers({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
@@ -145,6 +147,12 @@ export class ServiceRelays {
 
   stop(): void {
     this.queue.shutDown();
+  }
+
+  /** The lab added or removed a Docker node (the shared nodes array changed): bring every Service's relays in line. */
+  async nodesChanged(): Promise<void> {
+    if (!this.started) return this.start();
+    for (const svc of this.svcInf.list()) this.queue.add(objectKey(svc));
   }
 
   private listRelays(n: RelayNode, svcKey?: string) {
