@@ -8,6 +8,7 @@ import { DaemonSetController } from './daemonset/daemonset-controller';
 import { DeploymentController } from './deployment/deployment-controller';
 import { EndpointsController } from './endpoints/endpoints-controller';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller';
+import { EndpointSliceMirroringController } from './endpointslice/endpointslice-mirroring-controller';
 import { GarbageCollector } from './garbagecollector/garbage-collector';
 import { JobController } from './job/job-controller';
 import { NamespaceController } from './namespace/namespace-controller';
@@ -54,6 +55,7 @@ export class ControllerManager {
       ['serviceaccount', () => new ServiceAccountController(ctx)],
       ['endpoints', () => new EndpointsController(ctx)],
       ['endpointslice', () => new EndpointSliceController(ctx)],
+      ['endpointslicemirroring', () => new EndpointSliceMirroringController(ctx)],
       ['daemonset', () => new DaemonSetController(ctx)],
       ['job', () => new JobController(ctx, o.jobBackoffBaseMs)],
       ['cronjob', () => new CronJobController(ctx)],

@@ -138,6 +138,17 @@ describe('EndpointSlices with kubectl', () => {
     await kubectl('delete', 'endpointslice', 'manual');
   });
 
+  it('a Service without selector shows the Endpoints written by hand, mirrored into a slice', async () => {
+    const manual = 'apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec: {ports: [{port: 5432}]}\n---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: db}\nsubsets: [{addresses: [{ip: 10.1.2.3}], ports: [{port: 5432}]}]\n';
+    expect((await lab.kubectl(['apply', '-f', '-'], { input: manual })).code).toBe(0);
+    await eventually(async () => /^Endpoints:\s+10\.1\.2\.3:5432$/m.test(await kubectl('describe', 'service', 'db')), 30_000, 'describe lists the hand-written endpoint');
+    const out = await kubectl('get', 'endpointslices', '-l', 'endpointslice.kubernetes.io/managed-by=endpointslicemirroring-controller.k8s.io');
+    expect(out).toMatch(/^db-\w{5}\s+IPv4\s+5432\s+10\.1\.2\.3\s+\S+$/m);
+    await kubectl('delete', 'service', 'db');
+    await eventually(async () => !(await kubectl('get', 'endpointslices', '-l', 'kubernetes.io/service-name=db')).includes('db-'), 30_000, 'mirrored slice gone');
+    await lab.kubectl(['delete', 'endpoints', 'db', '--ignore-not-found']);
+  });
+
   it('deleting the Service removes its slices (garbage collector, through the ownerReference)', async () => {
     await kubectl('delete', 'service', 'web');
     await eventually(async () => (await slices()).length === 0, 30_000, 'slices gone');

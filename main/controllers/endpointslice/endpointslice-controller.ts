@@ -10,6 +10,7 @@ import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
 import { errMessage } from '../common/context';
 import { mapSelectorMatches } from '../common/selector';
+import { SliceTracker } from './slice-tracker';
 import { CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, reconcileSlices, type EndpointSlice } from './endpointslice-decisions';
 
 const log = logger('endpointslice-controller');
@@ -22,13 +23,13 @@ export class EndpointSliceController implements Controller {
   private svcInf;
   private podInf;
   private sliceInf;
-  /** per Service: slices we wrote (name -> resourceVersion, null when deleted) the cache may not show yet (upstream's endpointSliceTracker) */
-  private written = new Map<string, Map<string, { rv: string | null; at: number }>>();
+  private tracker;
 
   constructor(private readonly ctx: ControllerContext) {
     this.svcInf = ctx.informers.for<Svc>(R.services);
     this.podInf = ctx.informers.for<P>(R.pods);
     this.sliceInf = ctx.informers.for<EndpointSlice>(R.endpointslices);
+    this.tracker = new SliceTracker(this.sliceInf);
   }
 
   init(): void {
@@ -54,39 +55,16 @@ export class EndpointSliceController implements Controller {
     this.queue.shutDown();
   }
 
-  /** Our own writes not yet in the cache: deciding now would create duplicates or undo them. */
-  private cacheIsBehind(key: string, namespace: string): boolean {
-    const w = this.written.get(key);
-    if (!w) return false;
-    for (const [name, { rv, at }] of w) {
-      const cached = this.sliceInf.get(`${namespace}/${name}`);
-      // a watch past our write has shown it even if the slice is gone since; a write unseen for 10 s is given up on
-      const caughtUp = rv === null
-        ? !cached
-        : (!!cached && Number(cached.metadata.resourceVersion) >= Number(rv)) || Number(this.sliceInf.lastSyncResourceVersion) >= Number(rv);
-      if (!caughtUp && Date.now() - at < 10_000) return true;
-      w.delete(name);
-    }
-    this.written.delete(key);
-    return false;
-  }
-
-  private remember(key: string, name: string, rv: string | null): void {
-    let w = this.written.get(key);
-    if (!w) this.written.set(key, (w = new Map()));
-    w.set(name, { rv, at: Date.now() });
-  }
-
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const svc = this.svcInf.get(key);
     if (!svc) {
       // the garbage collector deletes the slices through their ownerReference
-      this.written.delete(key);
+      this.tracker.forget(key);
       return;
     }
     if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return; // endpoints managed by hand
-    if (this.cacheIsBehind(key, namespace!)) {
+    if (this.tracker.cacheIsBehind(key, namespace!)) {
       this.queue.addAfter(key, 50);
       return;
     }
@@ -95,20 +73,7 @@ export class EndpointSliceController implements Controller {
       s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === CONTROLLER_NAME && s.addressType === 'IPv4');
     const plan = reconcileSlices(svc, pods, existing);
     try {
-      for (const s of plan.delete) {
-        await this.ctx.client.delete(R.endpointslices, s.metadata.name!, { namespace }).catch((e) => {
-          if (!isStatusError(e, 'NotFound')) throw e;
-        });
-        this.remember(key, s.metadata.name!, null);
-      }
-      for (const s of plan.update) {
-        const out = await this.ctx.client.update<EndpointSlice>(R.endpointslices, s, { namespace });
-        this.remember(key, out.metadata.name!, out.metadata.resourceVersion!);
-      }
-      for (const s of plan.create) {
-        const out = await this.ctx.client.create<EndpointSlice>(R.endpointslices, s, { namespace });
-        this.remember(key, out.metadata.name!, out.metadata.resourceVersion!);
-      }
+      await this.tracker.apply(key, plan, this.ctx.client, namespace);
     } catch (e) {
       // a stale cache (someone else wrote): decide again once it catches up
       if (isStatusError(e, 'Conflict') || isStatusError(e, 'NotFound')) this.queue.addAfter(key, 50);

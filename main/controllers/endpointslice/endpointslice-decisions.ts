@@ -1,6 +1,6 @@
 // EndpointSlices for a Service from its pods, as upstream's endpointslice reconciler computes them (pure):
 // endpoints grouped by their resolved ports, at most 100 per slice, existing slices reused so writes stay minimal.
-import type { ObjectReference, Pod, Service } from 'kubernetes-types/core/v1';
+import type { Endpoints, ObjectReference, Pod, Service } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../../api/object';
 import { nameIsDNSSubdomain } from '../../api/validation';
 import { isPodReady } from '../common/pods';
@@ -10,6 +10,9 @@ import { resolveTargetPort } from '../endpoints/endpoints-decisions';
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 export const LABEL_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
+export const MIRRORING_CONTROLLER_NAME = 'endpointslicemirroring-controller.k8s.io';
+/** on an Endpoints: do not mirror it into EndpointSlices */
+export const LABEL_SKIP_MIRROR = 'endpointslice.kubernetes.io/skip-mirror';
 const LABEL_HEADLESS = 'service.kubernetes.io/headless';
 /** upstream --max-endpoints-per-slice default */
 export const MAX_ENDPOINTS_PER_SLICE = 100;
@@ -103,12 +106,12 @@ export function slicePrefix(serviceName: string): string {
   return nameIsDNSSubdomain(prefix, true).length ? 'endpointslice-' : prefix;
 }
 
-export function newSlice(svc: Service, ports: SlicePort[] | null, endpoints: SliceEndpoint[]): EndpointSlice {
+export function newSlice(svc: Service, ports: SlicePort[] | null, endpoints: SliceEndpoint[], labels = sliceLabels(svc)): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: {
       generateName: slicePrefix(svc.metadata!.name!), namespace: svc.metadata!.namespace,
-      labels: sliceLabels(svc),
+      labels,
       ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata!.name!, uid: svc.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
     },
     addressType: 'IPv4',
@@ -126,18 +129,55 @@ const isPlaceholder = (s: EndpointSlice) => !(s.endpoints ?? []).length && !(s.p
  * Slices that already hold the right endpoints are left untouched; freed room is refilled before new slices are made.
  */
 export function reconcileSlices(svc: Service, pods: Pod[], existing: EndpointSlice[], maxPerSlice = MAX_ENDPOINTS_PER_SLICE): SlicePlan {
-  const desired = new Map<string, { ports: SlicePort[]; endpoints: Map<string, SliceEndpoint> }>();
+  const desired: DesiredGroups = new Map();
   for (const pod of pods) {
     if (!shouldPodBeInSlices(pod)) continue;
     const ep = podToEndpoint(svc, pod);
-    if (!ep) continue;
-    const ports = endpointPorts(svc, pod);
-    const k = portsKey(ports);
-    let g = desired.get(k);
-    if (!g) desired.set(k, (g = { ports, endpoints: new Map() }));
-    g.endpoints.set(endpointKey(ep), ep);
+    if (ep) addDesired(desired, endpointPorts(svc, pod), ep);
   }
-  const labels = sliceLabels(svc);
+  return reconcileDesired(svc, desired, existing, sliceLabels(svc), { maxPerSlice, placeholder: true });
+}
+
+/** endpoints to hold, grouped by their ports */
+export type DesiredGroups = Map<string, { ports: SlicePort[]; endpoints: Map<string, SliceEndpoint> }>;
+
+function addDesired(desired: DesiredGroups, ports: SlicePort[], ep: SliceEndpoint): void {
+  const k = portsKey(ports);
+  let g = desired.get(k);
+  if (!g) desired.set(k, (g = { ports, endpoints: new Map() }));
+  g.endpoints.set(endpointKey(ep), ep);
+}
+
+/** upstream's endpointslicemirroring: a hand-written Endpoints (Service without selector) as EndpointSlices */
+export function desiredFromEndpoints(ep: Endpoints): DesiredGroups {
+  const desired: DesiredGroups = new Map();
+  for (const ss of ep.subsets ?? []) {
+    const ports: SlicePort[] = (ss.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) }));
+    for (const [list, ready] of [[ss.addresses, true], [ss.notReadyAddresses, false]] as const) {
+      for (const a of list ?? []) {
+        if (!isIPv4(a.ip)) continue;
+        addDesired(desired, ports, {
+          addresses: [a.ip], conditions: { ready },
+          ...(a.hostname ? { hostname: a.hostname } : {}), ...(a.nodeName ? { nodeName: a.nodeName } : {}), ...(a.targetRef ? { targetRef: a.targetRef } : {}),
+        });
+      }
+    }
+  }
+  return desired;
+}
+
+/** Labels of a mirrored slice: the Endpoints' own (but the reserved ones), service-name, managed-by mirroring. */
+export function mirroredSliceLabels(ep: Endpoints): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(ep.metadata?.labels ?? {})) if (k !== LABEL_SERVICE_NAME && k !== LABEL_MANAGED_BY) labels[k] = v;
+  labels[LABEL_SERVICE_NAME] = ep.metadata!.name!;
+  labels[LABEL_MANAGED_BY] = MIRRORING_CONTROLLER_NAME;
+  return labels;
+}
+
+/** The slices that hold `desired`, reusing `existing` ones; with `placeholder`, an endpoint-less Service keeps one empty slice. */
+export function reconcileDesired(svc: Service, desired: DesiredGroups, existing: EndpointSlice[], labels: Record<string, string>, opts: { maxPerSlice: number; placeholder: boolean }): SlicePlan {
+  const maxPerSlice = opts.maxPerSlice;
   const plan: SlicePlan = { create: [], update: [], delete: [] };
   // per port group: slices kept (changed or not) with their new endpoint lists
   const kept = new Map<string, Array<{ slice: EndpointSlice; endpoints: SliceEndpoint[]; changed: boolean }>>();
@@ -184,7 +224,7 @@ export function reconcileSlices(svc: Service, pods: Pod[], existing: EndpointSli
       const endpoints = rest.splice(0, maxPerSlice);
       const old = reusable.shift();
       if (old) slots.push({ slice: old, endpoints, changed: true });
-      else plan.create.push(newSlice(svc, g.ports.length ? g.ports : null, endpoints));
+      else plan.create.push(newSlice(svc, g.ports.length ? g.ports : null, endpoints, labels));
     }
     emptied.set(k, reusable);
     for (const s of slots) if (s.changed) plan.update.push({ ...s.slice, metadata: { ...s.slice.metadata, labels }, endpoints: s.endpoints, ...(g.ports.length ? { ports: g.ports } : {}) });
@@ -193,13 +233,13 @@ export function reconcileSlices(svc: Service, pods: Pod[], existing: EndpointSli
   for (const slices of emptied.values()) plan.delete.push(...slices);
   // a Service with no endpoints keeps one empty placeholder slice, so consumers can tell "none" from "not yet"
   const keptAny = [...kept.values()].some((s) => s.length > 0);
-  if (!keptAny && plan.create.length === 0) {
+  if (opts.placeholder && !keptAny && plan.create.length === 0) {
     const placeholder = plan.delete.find((s) => isPlaceholder(s) && ownedBy(s, svc));
     if (placeholder) {
       plan.delete = plan.delete.filter((s) => s !== placeholder);
       if (canonicalJSON(placeholder.metadata.labels ?? {}) !== canonicalJSON(labels)) plan.update.push({ ...placeholder, metadata: { ...placeholder.metadata, labels } });
     } else {
-      plan.create.push(newSlice(svc, null, []));
+      plan.create.push(newSlice(svc, null, [], labels));
     }
   }
   // as upstream's finalize: a slice about to be deleted takes the place of one about to be created (same name, one write)

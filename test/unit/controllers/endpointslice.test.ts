@@ -3,7 +3,8 @@ import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../../../main/api/object';
 import { ControllerManager } from '../../../main/controllers';
 import {
-  CONTROLLER_NAME, endpointPorts, podToEndpoint, reconcileSlices, slicePrefix, type EndpointSlice, type SliceEndpoint,
+  CONTROLLER_NAME, MIRRORING_CONTROLLER_NAME, desiredFromEndpoints, endpointPorts, mirroredSliceLabels, podToEndpoint, reconcileDesired, reconcileSlices, slicePrefix,
+  type EndpointSlice, type SliceEndpoint,
 } from '../../../main/controllers/endpointslice/endpointslice-decisions';
 import { EndpointSliceController } from '../../../main/controllers/endpointslice/endpointslice-controller';
 import { R } from '../../../main/client/types';
@@ -108,6 +109,29 @@ describe('reconcileSlices', () => {
   });
 });
 
+describe('mirroring hand-written Endpoints', () => {
+  const manual = (subsets: unknown[], labels?: Record<string, string>) => ({ metadata: { name: 'db', namespace: 'default', ...(labels ? { labels } : {}) }, subsets }) as never;
+  const svc: Service = { metadata: { name: 'db', namespace: 'default', uid: 'db-uid' }, spec: { ports: [{ port: 5432 }] } };
+  it.each([
+    ['ready and not-ready addresses, ports as written', [{ addresses: [{ ip: '10.1.0.5' }], notReadyAddresses: [{ ip: '10.1.0.6', nodeName: 'n1' }], ports: [{ name: 'pg', port: 5432 }] }],
+      [[{ name: 'pg', port: 5432, protocol: 'TCP' }], [{ addresses: ['10.1.0.5'], conditions: { ready: true } }, { addresses: ['10.1.0.6'], conditions: { ready: false }, nodeName: 'n1' }]]],
+    ['IPv6 addresses are not IPv4 slices', [{ addresses: [{ ip: 'fd00::5' }], ports: [{ port: 1 }] }], undefined],
+    ['no subsets: nothing', [], undefined],
+  ] as const)('%s', (_n, subsets, want) => {
+    const [g] = [...desiredFromEndpoints(manual([...subsets])).values()];
+    expect(g ? [g.ports, [...g.endpoints.values()]] : undefined).toEqual(want);
+  });
+  it('slices labelled managed-by mirroring, owned by the Service; none when the Endpoints empty out (no placeholder)', () => {
+    const ep = manual([{ addresses: [{ ip: '10.1.0.5' }], ports: [{ port: 5432 }] }], { team: 'data' });
+    const [s] = reconcileDesired(svc, desiredFromEndpoints(ep), [], mirroredSliceLabels(ep), { maxPerSlice: 1000, placeholder: false }).create;
+    expect(s.metadata.labels).toEqual({ team: 'data', 'kubernetes.io/service-name': 'db', 'endpointslice.kubernetes.io/managed-by': MIRRORING_CONTROLLER_NAME });
+    expect(s.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Service', name: 'db', uid: 'db-uid', controller: true });
+    const existing = { ...s, metadata: { ...s.metadata, name: 'db-x' } };
+    const plan = reconcileDesired(svc, desiredFromEndpoints(manual([])), [existing], mirroredSliceLabels(ep), { maxPerSlice: 1000, placeholder: false });
+    expect([plan.create, plan.update, names(plan.delete)]).toEqual([[], [], ['db-x']]);
+  });
+});
+
 let cm: ControllerManager | undefined;
 afterEach(() => cm?.stop());
 
@@ -147,6 +171,20 @@ describe('EndpointSlice controller (fake API)', () => {
     const second = await eventually(() => slices().length === 1 && slices()[0].metadata.name !== first.metadata.name && slices()[0], 3000, 'a new slice');
     await api.update(R.endpointslices, { ...second, endpoints: [] } as KubeObject, { namespace: 'default' });
     await eventually(() => (slices()[0].endpoints ?? []).length === 1, 3000, 'the endpoint back');
+  });
+
+  it('mirrors the Endpoints of a Service without selector, and stops when the Service gets one', async () => {
+    const api = new FakeApi();
+    cm = new ControllerManager({ client: api, options: { controllers: ['endpointslicemirroring'] } });
+    await cm.start();
+    await api.create(R.services, { metadata: { name: 'db', namespace: 'default', uid: 'db-uid' }, spec: { ports: [{ port: 5432 }] } } as KubeObject);
+    await api.create(R.endpoints, { metadata: { name: 'db', namespace: 'default' }, subsets: [{ addresses: [{ ip: '10.1.0.5' }], ports: [{ port: 5432, protocol: 'TCP' }] }] } as KubeObject);
+    const slices = () => api.all(R.endpointslices, 'default') as EndpointSlice[];
+    await eventually(() => slices().length === 1 && slices()[0].endpoints?.[0]?.addresses[0] === '10.1.0.5', 3000, 'a mirrored slice');
+    expect(slices()[0].metadata.labels?.['endpointslice.kubernetes.io/managed-by']).toBe(MIRRORING_CONTROLLER_NAME);
+    const svc = await api.get<KubeObject>(R.services, 'db', 'default');
+    await api.update(R.services, { ...svc, spec: { ...(svc.spec as object), selector: { app: 'db' } } } as KubeObject, { namespace: 'default' });
+    await eventually(() => slices().length === 0, 3000, 'mirrored slice removed');
   });
 
   it('leaves Services without a selector alone', async () => {
