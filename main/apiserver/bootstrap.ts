@@ -109,6 +109,12 @@ export function bootstrapObjects(apiPort: number): { resource: string; group: st
       rule(['discovery.k8s.io'], ['endpointslices'], ['get', 'list', 'create', 'update', 'delete']),
       rule(['', 'events.k8s.io'], ['events'], ['create', 'patch', 'update']),
     ])),
+    rbac('clusterroles', clusterRole('system:controller:endpointslicemirroring-controller', [
+      rule([''], ['services', 'endpoints'], read),
+      rule([''], ['endpoints/finalizers'], ['update']),
+      rule(['discovery.k8s.io'], ['endpointslices'], ['get', 'list', 'create', 'update', 'delete']),
+      rule(['', 'events.k8s.io'], ['events'], ['create', 'patch', 'update']),
+    ])),
     rbac('clusterroles', clusterRole('system:kubelab:tracer', [rule(['lab.kubelab.io'], ['podtraces'], all), rule([''], ['pods'], read)])),
     rbac('clusterrolebindings', clusterBinding('cluster-admin', 'cluster-admin', [{ kind: 'Group', name: 'system:masters' }])),
     rbac('clusterrolebindings', clusterBinding('system:basic-user', 'system:basic-user', [{ kind: 'Group', name: 'system:authenticated' }])),
@@ -116,6 +122,7 @@ export function bootstrapObjects(apiPort: number): { resource: string; group: st
     rbac('clusterrolebindings', clusterBinding('system:kube-controller-manager', 'system:kube-controller-manager', [{ kind: 'User', name: 'system:kube-controller-manager' }])),
     rbac('clusterrolebindings', clusterBinding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }])),
     rbac('clusterrolebindings', clusterBinding('system:controller:endpointslice-controller', 'system:controller:endpointslice-controller', [{ kind: 'ServiceAccount', name: 'endpointslice-controller', namespace: 'kube-system' }])),
+    rbac('clusterrolebindings', clusterBinding('system:controller:endpointslicemirroring-controller', 'system:controller:endpointslicemirroring-controller', [{ kind: 'ServiceAccount', name: 'endpointslicemirroring-controller', namespace: 'kube-system' }])),
     rbac('clusterrolebindings', clusterBinding('system:node-proxier', 'system:node-proxier', [{ kind: 'User', name: 'system:kube-proxy' }])),
     rbac('clusterrolebindings', clusterBinding('system:kubelab:tracer', 'system:kubelab:tracer', [{ kind: 'User', name: 'system:kubelab:tracer' }])),
   ];

@@ -90,6 +90,7 @@ describe('discovery, OpenAPI and RBAC', () => {
     for (const r of ['view', 'edit', 'admin', 'system:node-proxier']) expect(can(r, 'list')).toBe(true);
     expect(can('view', 'create')).toBe(false);
     expect(can('system:controller:endpointslice-controller', 'create')).toBe(true);
+    expect(can('system:controller:endpointslicemirroring-controller', 'delete')).toBe(true);
     expect(can('system:kube-controller-manager', 'delete')).toBe(true);
   });
 });
