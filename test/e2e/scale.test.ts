@@ -269,9 +269,14 @@ describe('a hundred thousand log lines', () => {
   it('shows the previous run of a restarted container', async () => {
     await steps.eventually(async () => (await steps.json('get', 'pod', 'crasher')).status?.containerStatuses?.[0]?.restartCount >= 1, 120_000, 'crasher restarted');
     await ui.go('#/r/pods/default/crasher/logs');
+    await expect.poll(() => lines().innerText(), poll).toContain('crasher started');
     await page.locator('[data-testid=log-previous]').check();
-    await expect.poll(() => lines().innerText(), poll).toContain('crasher exiting with 1');
-    expect(await lines().innerText()).toContain('crasher started');
+    // the pane restarts its stream for the previous run; the kubectl equivalent says which one it shows
+    await expect.poll(() => page.locator('[data-testid=kubectl-equivalent]').innerText(), poll).toContain('--previous');
+    await expect.poll(async () => {
+      const text = await lines().innerText();
+      return text.includes('crasher started') && text.includes('crasher exiting with 1');
+    }, poll).toBe(true);
     await ui.shot('scale-logs-previous');
   });
 });
