@@ -91,6 +91,11 @@ describe('EndpointSlices with kubectl', () => {
     expect(yaml).toMatch(/^ {2}- apiVersion: v1\n {4}blockOwnerDeletion: true\n {4}controller: true\n {4}kind: Service\n {4}name: web\n/m);
     expect(yaml).toMatch(/^- addresses:\n {2}- [\d.]+\n {2}conditions:\n {4}ready: true\n {4}serving: true\n {4}terminating: false\n {2}nodeName: \S+\n {2}targetRef:\n {4}kind: Pod\n/m);
     expect(yaml).toMatch(/^ports:\n- name: ""\n {2}port: 80\n {2}protocol: TCP$/m);
+    const described = await kubectl('describe', 'endpointslice', s.metadata.name);
+    expect(described).toMatch(/^AddressType:\s+IPv4$/m);
+    expect(described).toMatch(/^ {2}- Addresses:\s+[\d.]+$/m);
+    expect(described).toMatch(/^ {6}Ready:\s+true$/m);
+    expect(described).toMatch(/^ {4}TargetRef:\s+Pod\/web-/m);
   });
 
   it('a pod that is not ready is in the slice with ready=false, serving=false, and not on the describe Endpoints line', async () => {
