@@ -4,6 +4,7 @@ import type { KubeObject } from '../../api/object';
 import { addQuantity, compareQuantity, formatQuantity, isQuantity, parseQuantity, toMilli, type Quantity } from '../../api/quantity';
 import { R } from '../../client/types';
 import { forbidden, isPod } from './forbidden';
+import { NamespacedLister } from './lister';
 import type { AdmissionAttributes, AdmissionPlugin } from './types';
 
 type Obj = Record<string, any>;
@@ -125,14 +126,14 @@ export function validatePodLimits(pod: KubeObject, ranges: KubeObject[]): string
   return errs;
 }
 
-async function rangesOf(a: AdmissionAttributes): Promise<KubeObject[]> {
-  const list = await a.client.list(R.limitranges, { namespace: a.namespace });
-  return list.items;
-}
-
-export function limitRanger(): AdmissionPlugin {
+export function limitRanger(): AdmissionPlugin & { lister?: NamespacedLister } {
+  let lister: NamespacedLister | undefined;
+  const rangesOf = (a: AdmissionAttributes) => (lister ??= new NamespacedLister(a.client, R.limitranges)).list(a.namespace);
   return {
     name: 'LimitRanger',
+    get lister() {
+      return lister;
+    },
     async admit(a: AdmissionAttributes) {
       // containers cannot change after create, so only creates are defaulted and checked
       if (a.operation !== 'CREATE' || !isPod(a) || !a.object) return;

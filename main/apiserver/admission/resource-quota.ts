@@ -3,9 +3,9 @@
 // objects already stored plus those admitted moments ago and not yet visible.
 import { objectKey, type KubeObject } from '../../api/object';
 import { addQuantity, compareQuantity, formatQuantity, isQuantity, parseQuantity, type Quantity } from '../../api/quantity';
-import { Informer } from '../../client/informer';
-import { R, type Client, type ResourceType } from '../../client/types';
+import { R, type ResourceType } from '../../client/types';
 import { forbidden } from './forbidden';
+import { NamespacedLister } from './lister';
 import type { AdmissionAttributes, AdmissionPlugin } from './types';
 
 type Obj = Record<string, any>;
@@ -122,40 +122,10 @@ interface Reservation {
   expires: number;
 }
 
-/**
- * The ResourceQuotas of every namespace as an informer holds them (upstream's quota lister), started on
- * first use: a namespace without quota costs a map lookup, not a list per write. Until the first list
- * arrived it answers from a live list. The in-process watch delivers a committed quota before its
- * creator even sees the response, so the cache is never behind a quota a client knows about.
- */
-export class QuotaLister {
-  private informer?: Informer;
-
-  constructor(private readonly client: Client) {}
-
-  async list(namespace: string): Promise<KubeObject[]> {
-    if (!this.informer) {
-      this.informer = new Informer(this.client, R.resourcequotas);
-      this.informer.start().catch(() => undefined);
-    }
-    if (this.informer.hasSynced()) return this.informer.list(namespace);
-    return (await this.client.list(R.resourcequotas, { namespace })).items;
-  }
-
-  /** true once answers come from the cache */
-  get cached(): boolean {
-    return this.informer?.hasSynced() ?? false;
-  }
-
-  stop(): void {
-    this.informer?.stop();
-  }
-}
-
-export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionPlugin & { lister?: QuotaLister } {
+export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionPlugin & { lister?: NamespacedLister } {
   const reservationMs = opts.reservationMs ?? 30_000;
-  let lister: QuotaLister | undefined;
-  const quotasIn = (a: AdmissionAttributes) => (lister ??= new QuotaLister(a.client)).list(a.namespace);
+  let lister: NamespacedLister | undefined;
+  const quotasIn = (a: AdmissionAttributes) => (lister ??= new NamespacedLister(a.client, R.resourcequotas)).list(a.namespace);
   /** admitted, not yet seen in the store: namespace -> key -> reservation */
   const reserved = new Map<string, Map<string, Reservation>>();
   /** one quota decision at a time per namespace, so concurrent creates cannot both take the last unit */

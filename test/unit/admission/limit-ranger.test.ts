@@ -22,6 +22,25 @@ async function run(client: FakeClient, obj: ReturnType<typeof pod>) {
 }
 
 describe('LimitRanger defaults', () => {
+  it('reads LimitRanges from its informer cache: no list per pod, and one added later applies to the next pod', async () => {
+    const client = new FakeClient();
+    const plugin = limitRanger();
+    const admit = async (obj: ReturnType<typeof pod>) => {
+      const { a } = attrs(client, { operation: 'CREATE', object: obj });
+      await plugin.admit!(a);
+      await plugin.validate!(a);
+      return obj;
+    };
+    await admit(pod([{ name: 'web', image: 'x' }]));
+    await expect.poll(() => plugin.lister?.cached).toBe(true);
+    client.lists.length = 0;
+    expect((await admit(pod([{ name: 'web', image: 'x' }]))).spec.containers[0]).toEqual({ name: 'web', image: 'x' });
+    client.add(R.limitranges, lr([{ type: 'Container', defaultRequest: { cpu: '100m' } }]));
+    expect((await admit(pod([{ name: 'web', image: 'x' }]))).spec.containers[0]).toMatchObject({ resources: { requests: { cpu: '100m' } } });
+    expect(client.lists).toEqual([]);
+    plugin.lister!.stop();
+  });
+
   it('fills requests and limits, and says so in the annotation', async () => {
     const client = new FakeClient().add(R.limitranges, lr([{ type: 'Container', default: { cpu: '500m', memory: '256Mi' }, defaultRequest: { cpu: '100m', memory: '128Mi' } }]));
     const obj = pod([{ name: 'web', image: 'x' }, { name: 'side', image: 'y', resources: { requests: { cpu: '50m' } } }], [{ name: 'init', image: 'z' }]);
