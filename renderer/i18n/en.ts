@@ -128,5 +128,17 @@ export default {
   configmap: { binary: '(binary, {n} bytes)', empty: 'No data.' },
   object: { controlledBy: 'Controlled by', events: 'Events', missing: '{kind} "{name}" is not there (deleted, or never created).', backToList: 'Back to {list}' },
   time: { justNow: 'just now' },
+  nodesManager: {
+    title: 'Docker engines as nodes', help: 'Each Docker context can be a node of the lab. Add a second engine to try the scheduler across nodes; the choice is kept for the next start.',
+    context: 'Context', host: 'Endpoint', state: 'State', serves: 'Node', current: 'current', reachable: 'reachable', unreachable: 'unreachable',
+    notANode: 'not a node', add: 'Add as node', remove: 'Remove node', refresh: 'Refresh',
+    adding: 'Adding node {node}: {step}', removing: 'Removing node {node}: {step}', added: 'Node {node} added', removed: 'Node {node} removed',
+    removeConfirm: 'Remove node {node}? Its kubelet stops and the Node is deleted. Its pods ({n}) are deleted; controllers recreate theirs on the other nodes. The lab\'s containers on that engine are removed.',
+    onlyNode: 'The lab\'s only node cannot be removed',
+    steps: {
+      sandbox: 'preparing the sandbox image', kubelet: 'starting the kubelet', register: 'waiting for the Node to register', cordon: 'cordoning',
+      stopKubelet: 'stopping the kubelet', deleteNode: 'deleting the Node object', deletePods: 'deleting its pods', containers: 'removing its containers',
+    },
+  },
   common: { yes: 'Yes', no: 'No', none: '—', loading: 'Loading…', error: 'Error', all: 'All' },
 };

@@ -132,6 +132,18 @@ const zh: Tree<typeof en> = {
   configmap: { binary: '（二进制，{n} 字节）', empty: '没有数据。' },
   object: { controlledBy: '控制者', events: '事件', missing: '{kind} "{name}" 不存在（已删除或从未创建）。', backToList: '返回 {list}' },
   time: { justNow: '刚刚' },
+  nodesManager: {
+    title: '作为节点的 Docker 引擎', help: '每个 Docker 上下文都可以成为实验集群的一个节点。添加第二个引擎即可观察调度器在多个节点之间的选择；所选节点会在下次启动时保留。',
+    context: '上下文', host: '端点', state: '状态', serves: '节点', current: '当前', reachable: '可连接', unreachable: '无法连接',
+    notANode: '不是节点', add: '添加为节点', remove: '移除节点', refresh: '刷新',
+    adding: '正在添加节点 {node}：{step}', removing: '正在移除节点 {node}：{step}', added: '已添加节点 {node}', removed: '已移除节点 {node}',
+    removeConfirm: '移除节点 {node}？它的 kubelet 将停止，Node 对象被删除。其上的 Pod（{n} 个）会被删除，控制器会在其他节点上重建它们。该引擎上属于本实验集群的容器也会被移除。',
+    onlyNode: '不能移除实验集群唯一的节点',
+    steps: {
+      sandbox: '准备 sandbox 镜像', kubelet: '启动 kubelet', register: '等待 Node 注册', cordon: '标记为不可调度（cordon）',
+      stopKubelet: '停止 kubelet', deleteNode: '删除 Node 对象', deletePods: '删除其上的 Pod', containers: '移除其容器',
+    },
+  },
   common: { yes: '是', no: '否', none: '—', loading: '加载中…', error: '错误', all: '全部' },
 };
 export default zh;

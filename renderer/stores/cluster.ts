@@ -23,7 +23,11 @@ export const useClusterStore = defineStore('cluster', () => {
       connected.value = c;
       if (c && !was) void refresh();
     });
-    b.cluster.onStatus((s) => (status.value = s));
+    b.cluster.onStatus((s) => {
+      // a node added or removed elsewhere (another window, or done now): the context list says which node each serves
+      if (status.value.nodeActivity && !s.nodeActivity) void refreshContexts();
+      status.value = s;
+    });
     b.step.onState((s) => (step.value = s));
     b.pulls.onProgress((p) => (pulls.value = p));
     await refresh();
@@ -57,6 +61,37 @@ export const useClusterStore = defineStore('cluster', () => {
     }
   }
 
+  async function refreshContexts() {
+    try {
+      contexts.value = await bridge().nodes.contexts();
+    } catch (e) {
+      useUiStore().error(e);
+    }
+  }
+
+  /** Adds a Docker context as a node; resolves to the node's name, or undefined after an error toast. */
+  async function addNode(context: string): Promise<string | undefined> {
+    try {
+      return (await bridge().nodes.add({ context })).name;
+    } catch (e) {
+      useUiStore().error(e);
+    } finally {
+      await refreshContexts();
+    }
+  }
+
+  async function removeNode(node: string): Promise<boolean> {
+    try {
+      await bridge().nodes.remove({ node });
+      return true;
+    } catch (e) {
+      useUiStore().error(e);
+      return false;
+    } finally {
+      await refreshContexts();
+    }
+  }
+
   async function stopAllPods(): Promise<number | undefined> {
     try {
       return await bridge().cluster.stopAllPods();
@@ -65,5 +100,5 @@ export const useClusterStore = defineStore('cluster', () => {
     }
   }
 
-  return { status, step, contexts, connected, pulls, init, refresh, setPaused, setSlowMotion, stopAllPods };
+  return { status, step, contexts, connected, pulls, init, refresh, refreshContexts, addNode, removeNode, setPaused, setSlowMotion, stopAllPods };
 });

@@ -129,6 +129,11 @@ export class LabPage {
     return this.page.locator(`[data-testid=dock-tab][data-pod="${pod}"]`);
   }
 
+  /** A Docker context's row in the Overview's nodes panel (NodesManager). */
+  contextRow(context: string) {
+    return this.page.locator(`[data-testid=nodes-manager] tr[data-context="${context}"]`);
+  }
+
   async shot(name: string): Promise<void> {
     await mkdir(SCREENSHOTS, { recursive: true });
     await this.page.waitForTimeout(300); // let transitions settle so the picture is the steady state
