@@ -136,6 +136,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         close: () =>
           new Promise<void>((resolve) => {
             namespaces.stop();
+            for (const plugin of admission) plugin.stop?.();
             server.close(() => resolve());
             server.closeAllConnections();
           }),

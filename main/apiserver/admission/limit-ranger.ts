@@ -134,6 +134,9 @@ export function limitRanger(): AdmissionPlugin & { lister?: NamespacedLister } {
     get lister() {
       return lister;
     },
+    stop() {
+      lister?.stop();
+    },
     async admit(a: AdmissionAttributes) {
       // containers cannot change after create, so only creates are defaulted and checked
       if (a.operation !== 'CREATE' || !isPod(a) || !a.object) return;

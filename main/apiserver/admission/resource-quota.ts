@@ -188,6 +188,9 @@ export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionP
     get lister() {
       return lister;
     },
+    stop() {
+      lister?.stop();
+    },
     async admit(a: AdmissionAttributes) {
       // a quota written by a user starts with its status computed, as the quota controller would
       if (a.group !== '' || a.resource !== 'resourcequotas' || a.subresource !== '' || !a.object) return;

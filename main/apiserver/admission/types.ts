@@ -45,6 +45,8 @@ export interface AdmissionPlugin {
   admit?(attrs: AdmissionAttributes): Promise<void>;
   /** validating phase, run after every admit and after defaulting */
   validate?(attrs: AdmissionAttributes): Promise<void>;
+  /** ends what the plugin started (its listers' watches) when the API server closes */
+  stop?(): void;
 }
 
 /**

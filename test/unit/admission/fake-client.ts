@@ -13,6 +13,11 @@ export class FakeClient implements Client {
   private readonly watchers = new Set<{ t: ResourceType; onEvent: (ev: ApiWatchEvent) => void }>();
   private revision = 0;
 
+  /** open watches (a lister that was stopped holds none) */
+  get watching(): number {
+    return this.watchers.size;
+  }
+
   private notify(t: ResourceType, type: 'ADDED' | 'MODIFIED', obj: KubeObject): void {
     for (const w of this.watchers) if (w.t.group === t.group && w.t.resource === t.resource) w.onEvent({ type, object: structuredClone(obj) });
   }

@@ -34,7 +34,10 @@ describe('ResourceQuota', () => {
     client.lists.length = 0;
     for (const name of ['b', 'c', 'd']) expect((await create(plugin, client, pod(name))).error).toBe('');
     expect(client.lists).toEqual([]);
-    plugin.lister!.stop();
+    expect(client.watching).toBe(1);
+    // the API server stops its plugins when it closes: the lister's watch ends with it
+    plugin.stop!();
+    await expect.poll(() => client.watching).toBe(0);
   });
 
   it('a quota created after the cache synced is enforced on the next create', async () => {
