@@ -132,7 +132,9 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
       const stop = await recordFrames(page);
       const t0 = performance.now();
       await page.locator('[data-testid=log-tail]').selectOption('-1');
-      await page.waitForFunction(`[...document.querySelectorAll('[data-testid=log-line] .tx')].some((e) => e.textContent === 'line ${LINES}')`,
+      // every line counted and the last one shown (tail 1000 showed it already, so the count decides)
+      await page.waitForFunction(`document.querySelector('[data-testid=log-count]')?.textContent === '${LINES} lines'
+        && [...document.querySelectorAll('[data-testid=log-line] .tx')].some((e) => e.textContent === 'line ${LINES}')`,
         undefined, { polling: 'raf', timeout: 120_000 });
       logMs.push(performance.now() - t0);
       const f = (await stop()).slice(1);
