@@ -54,6 +54,8 @@ describe('adding and removing a Docker engine as a node at run time', () => {
     const ctx = (await api.nodes.contexts()).find((c) => c.name === NODE2);
     expect(ctx).toMatchObject({ name: NODE2, host: `unix://${node2.socket}`, reachable: true });
     expect(ctx?.node).toBeUndefined();
+    // a Service from before the node existed: the new node must get its relay too (names resolve from its pods)
+    await kubectl('create', 'service', 'clusterip', 'early', '--tcp=80:80');
   });
 
   it('adds kubelab-node2: kubectl lists it Ready and a pod with its hostname as nodeSelector runs there', async () => {
@@ -63,6 +65,7 @@ describe('adding and removing a Docker engine as a node at run time', () => {
     expect(steps).toEqual(expect.arrayContaining(['starting the kubelet', 'waiting for the Node to register']));
     await eventually(() => nodeReady(NODE2), 60_000, 'kubelab-node2 Ready');
     expect((await api.nodes.contexts()).find((c) => c.name === NODE2)?.node).toBe(NODE2);
+    await eventually(async () => (await labContainersOn2()).some((c) => c.Labels['kubelab.io/service'] === 'default/early'), 60_000, 'the early Service\'s relay on node2');
 
     await kubectl('run', 'pinned', `--image=${images.busybox}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"${NODE2}"}}}`, '--', 'sleep', '3600');
     const pod = await eventually(async () => {
