@@ -90,4 +90,19 @@ describe('nodes panel', () => {
     expect(await nodeNames()).toEqual(['node/default']);
     expect((await lab.kubectl(['get', 'pod', 'on-n2'])).stderr).toContain('pods "on-n2" not found');
   });
+
+  it('speaks zh-CN', async () => {
+    await page.locator('[data-testid=locale-picker]').selectOption('zh-CN');
+    try {
+      await expect.poll(() => ui.contextRow(N2).locator('[data-testid=node-add]').innerText(), poll).toBe('添加为节点');
+      expect(await ui.contextRow(OFFLINE.name).locator('[data-status]').getAttribute('data-status')).toBe('无法连接');
+      // the earlier toasts would cover the panel's right side
+      await page.locator('[data-testid=toast-dismiss]').evaluateAll((els) => els.forEach((e) => (e as { click(): void }).click()));
+      await expect.poll(() => page.locator('[data-testid=toast]').count(), poll).toBe(0);
+      await page.locator('[data-testid=nodes-manager]').scrollIntoViewIfNeeded();
+      await ui.shot('nodes-manager-zh-CN');
+    } finally {
+      await page.locator('[data-testid=locale-picker]').selectOption('en');
+    }
+  });
 });
