@@ -450,7 +450,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         client.delete(R.pods, p.metadata.name!, { namespace: p.metadata.namespace, gracePeriodSeconds: 0 }).catch(ignoreNotFound)));
       if (node.docker) {
         step('removing its containers');
-        await this.removeNodeContainers(node);
+        // an engine that stopped answering (the reason to remove it, often) keeps its containers; the node still goes
+        await this.removeNodeContainers(node).catch((e) => log.warn('cannot remove the node\'s containers', { node: name, error: String(e) }));
       }
       this.contextReport = this.contextReport.map((r) => (r.node === name ? { ...r, node: undefined } : r));
       this.chosenContexts = this.chosenContexts.filter((c) => c !== node.context);
