@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isStatusError } from '../api/errors';
 import type { KubeObject } from '../api/object';
+import { deepEqual } from '../api/validation';
 import { inProcessClient } from '../client/in-process';
 import type { Client } from '../client/types';
 import { logger } from '../log';
@@ -93,13 +94,31 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     addResource: (s, storage) => registry.add(s, storage),
 
     async bootstrap() {
+      // upstream's RBAC auto-reconciliation: a default ClusterRole kept from an older lab gains the rules it lacks
+      // (a component that cannot list what it now watches would never start), unless autoupdate is "false"
+      const reconcileRole = async (stored: KubeObject, wanted: KubeObject) => {
+        if (wanted.kind !== 'ClusterRole' || stored.metadata.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] === 'false') return;
+        const rules = ((stored as { rules?: unknown[] }).rules ?? []).slice();
+        const missing = ((wanted as { rules?: unknown[] }).rules ?? []).filter((r) => !rules.some((h) => deepEqual(h, r)));
+        if (!missing.length) return;
+        log.info('bootstrap: default ClusterRole gains rules', { name: wanted.metadata.name, rules: missing.length });
+        await core.handle({
+          verb: 'update', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', name: stored.metadata.name,
+          body: { ...stored, rules: [...rules, ...missing] } as KubeObject,
+          query: { fieldManager: 'kube-apiserver' }, user: apiserverUser, userAgent: 'kube-apiserver/v1.32.0',
+        });
+      };
       for (const { group, resource, object } of bootstrapObjects(apiPort)) {
         const served = registry.find(group, 'v1', resource);
         if (!served) {
           log.warn('bootstrap: resource not served, skipped', { resource: group ? `${resource}.${group}` : resource, name: object.metadata.name });
           continue;
         }
-        if (opts.store.get(storeKey(served.strategy, object.metadata.namespace, object.metadata.name!))) continue;
+        const stored = opts.store.get(storeKey(served.strategy, object.metadata.namespace, object.metadata.name!));
+        if (stored) {
+          await reconcileRole(stored.value, object);
+          continue;
+        }
         try {
           await core.handle({
             verb: 'create', group, version: 'v1', resource, namespace: object.metadata.namespace, body: object as KubeObject,
