@@ -6,7 +6,7 @@ export interface ServeOptions {
   dataDir: string;
   apiPort: number;
   uiPort: number;
-  /** Docker contexts to use as nodes (repeatable); empty = the current context */
+  /** Docker contexts to use as nodes (repeatable); empty = the nodes saved in the data dir, else the current context */
   nodes: string[];
   virtualNodes: number;
   /** seconds a node's heartbeat may lapse before it is NotReady (upstream 40) */
@@ -44,7 +44,8 @@ Flags:
   --api-port N            HTTPS port of the API server on 127.0.0.1; 0 picks a free one (default 6443)
   --ui-port N             HTTP port of the UI on 127.0.0.1; 0 picks a free one (default 8080)
   --node CONTEXT          a Docker context to run as a node, named after it; repeatable
-                          (default: the current context, as \`docker context ls\` marks it)
+                          (default: the nodes this lab last ran, kept in <data-dir>/nodes.json,
+                          else the current context, as \`docker context ls\` marks it)
   --virtual-nodes N       also run N simulated nodes (no Docker); with no reachable engine
                           the lab runs on one virtual node anyway (default 0)
   --node-monitor-grace-period SECONDS
