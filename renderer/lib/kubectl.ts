@@ -8,7 +8,7 @@ export type UiAction =
   | { verb: 'restart'; name: string; namespace?: string; kind: string; ref: ResourceRef }
   | { verb: 'undo'; name: string; namespace?: string; revision: number }
   | { verb: 'cordon' | 'uncordon'; node: string }
-  | { verb: 'drain'; node: string }
+  | { verb: 'drain'; node: string; force?: boolean }
   | { verb: 'label'; node: string; change: string }
   | { verb: 'taint'; node: string; change: string }
   | { verb: 'logs'; pod: string; namespace: string; container?: string; follow?: boolean; previous?: boolean; timestamps?: boolean; tailLines?: number }
@@ -64,7 +64,8 @@ export function kubectlFor(a: UiAction): Equivalent {
       };
     case 'drain':
       return {
-        command: `kubectl drain ${a.node} --ignore-daemonsets --delete-emptydir-data`,
+        // pods without a controller are evicted too, which kubectl only does with --force
+        command: `kubectl drain ${a.node} --ignore-daemonsets --delete-emptydir-data${a.force ? ' --force' : ''}`,
         http: `PATCH ${resourcePath(core('nodes'), undefined, a.node)} {"spec":{"unschedulable":true}}\nPOST /api/v1/namespaces/<ns>/pods/<pod>/eviction   (for each pod on the node)`,
       };
     case 'label':

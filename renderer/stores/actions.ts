@@ -78,8 +78,9 @@ export const useActionsStore = defineStore('actions', () => {
   async function drain(node: string, podsOnNode: KubeObject[]) {
     await cordon(node, true);
     let n = 0;
+    const plan = drainPlan(podsOnNode);
     // DaemonSet pods stay, as with --ignore-daemonsets
-    for (const p of drainPlan(podsOnNode).evict) {
+    for (const p of plan.evict) {
       const ns = p.metadata.namespace;
       const name = p.metadata.name ?? '';
       const evicted = await run(() => bridge().api.create({
@@ -88,7 +89,7 @@ export const useActionsStore = defineStore('actions', () => {
       }));
       if (evicted) n++;
     }
-    ui.did({ verb: 'drain', node });
+    ui.did({ verb: 'drain', node, force: plan.unmanaged.length > 0 });
     ui.toast('ok', t('action.drained', { name: node, n }));
   }
 

@@ -77,6 +77,9 @@ describe('kubectl equivalents', () => {
     [{ verb: 'scale', ref: deployments, kind: 'Deployment', name: 'k8s-nginx', namespace: 'shop', replicas: 3 }, 'kubectl scale deployment/k8s-nginx --replicas=3 -n shop',
       'PATCH /apis/apps/v1/namespaces/shop/deployments/k8s-nginx/scale'],
     [{ verb: 'cordon', node: 'node2' }, 'kubectl cordon node2', 'PATCH /api/v1/nodes/node2'],
+    [{ verb: 'drain', node: 'node2' }, 'kubectl drain node2 --ignore-daemonsets --delete-emptydir-data', 'PATCH /api/v1/nodes/node2'],
+    // a bare pod on the node is evicted too: kubectl needs --force for that
+    [{ verb: 'drain', node: 'node2', force: true }, 'kubectl drain node2 --ignore-daemonsets --delete-emptydir-data --force', 'PATCH /api/v1/nodes/node2'],
     [{ verb: 'label', node: 'node2', change: 'disktype=ssd' }, 'kubectl label node node2 disktype=ssd --overwrite', 'PATCH /api/v1/nodes/node2'],
     [{ verb: 'taint', node: 'n', change: 'k=v:NoSchedule' }, 'kubectl taint node n k=v:NoSchedule', 'PATCH /api/v1/nodes/n'],
     [{ verb: 'logs', pod: 'web', namespace: 'default', container: 'c', follow: true, tailLines: 100 }, 'kubectl logs web -c c -f --tail=100',
