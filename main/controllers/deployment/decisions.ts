@@ -113,6 +113,11 @@ export function isScalingEvent(d: Deployment, active: ReplicaSet[]): boolean {
   return active.some((rs) => rs.metadata?.annotations?.[desiredReplicasAnnotation] !== undefined && rs.metadata.annotations[desiredReplicasAnnotation] !== want);
 }
 
+/** Whether a sync only resizes ReplicaSets (upstream syncDeployment: paused, or a scale event) rather than rolls out. */
+export function onlyScales(d: Deployment, active: ReplicaSet[]): boolean {
+  return !!d.spec?.paused || isScalingEvent(d, active);
+}
+
 const created = (rs: ReplicaSet) => String(rs.metadata?.creationTimestamp ?? '');
 const maxReplicasBefore = (rs: ReplicaSet) => Number(rs.metadata?.annotations?.[maxReplicasAnnotation] ?? 0);
 

@@ -14,8 +14,8 @@ import { canonicalJSON } from '../common/names';
 import { selectorMatches } from '../common/selector';
 import { ownerRefFor } from '../replicaset/replicaset-controller';
 import {
-  calculateStatus, desiredReplicasAnnotation, equalIgnoreHash, hashLabel, historyToClean, isScalingEvent, maxReplicasAnnotation,
-  newRSReplicas, oldRSScaleDown, progressingCondition, proportionalScale, resolveFenceposts, revisionAnnotation, revisionHistoryAnnotation,
+  calculateStatus, desiredReplicasAnnotation, equalIgnoreHash, hashLabel, historyToClean, maxReplicasAnnotation,
+  newRSReplicas, oldRSScaleDown, onlyScales, progressingCondition, proportionalScale, resolveFenceposts, revisionAnnotation, revisionHistoryAnnotation,
   setProgressingCondition, templateHash,
 } from './decisions';
 
@@ -74,27 +74,20 @@ export class DeploymentController implements Controller {
     const oldRSs = rsList.filter((rs) => rs !== newRS).sort(byCreation);
     const before = { created: false, scaled: false };
 
-    if (d.spec?.paused) {
-      // paused: only scaling, no rollout
-      const target = newRS ?? [...oldRSs].reverse().find((rs) => reps(rs) > 0);
-      if (target && reps(target) !== (d.spec.replicas ?? 1) && oldRSs.every((rs) => rs === target || reps(rs) === 0)) {
-        await this.scale(d, target, d.spec.replicas ?? 1, 'scale while paused');
-      }
-      await this.syncStatus(d, rsList, newRS, false);
-      return;
-    }
-
     const want = d.spec?.replicas ?? 1;
     const active = rsList.filter((rs) => reps(rs) > 0);
-    if (isScalingEvent(d, active)) {
-      // a scale, not a rollout: resize the active sets (in proportion mid-rollout), no new ReplicaSet yet
+    if (onlyScales(d, active)) {
+      // a scale, not a rollout (also whenever paused, as upstream sync() does): resize the active sets in proportion
+      // mid-rollout, no new ReplicaSet yet
       const plan = proportionalScale(d, newRS, oldRSs);
       for (const rs of new Set([...active, ...plan.keys()])) {
         const to = plan.get(rs) ?? reps(rs);
         if (to !== reps(rs) || rs.metadata.annotations?.[desiredReplicasAnnotation] !== String(want)) {
-          await this.scale(d, rs, to, `scaled to ${want} replicas, shared in proportion among the active ReplicaSets`);
+          await this.scale(d, rs, to, d.spec?.paused ? `paused: scaled to ${want} replicas, shared in proportion among the active ReplicaSets`
+            : `scaled to ${want} replicas, shared in proportion among the active ReplicaSets`);
         }
       }
+      if (d.spec?.paused) await this.cleanup(d, oldRSs);
       await this.syncStatus(d, rsList, newRS, plan.size > 0);
       return;
     }

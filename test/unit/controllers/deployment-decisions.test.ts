@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import {
-  equalIgnoreHash, historyToClean, newRSReplicas, oldRSScaleDown, progressingCondition, proportionalScale, resolveFenceposts, setProgressingCondition, templateHash,
+  equalIgnoreHash, historyToClean, newRSReplicas, oldRSScaleDown, onlyScales, progressingCondition, proportionalScale, resolveFenceposts, setProgressingCondition, templateHash,
 } from '../../../main/controllers/deployment/decisions';
 
 const dep = (replicas: number, maxSurge?: number | string, maxUnavailable?: number | string, extra: Partial<Deployment['spec']> = {}): Deployment => ({
@@ -128,5 +128,33 @@ describe('historyToClean', () => {
     const d = dep(1, 1, 0, { revisionHistoryLimit: 1 });
     const old = [rs('r1', 0, 0, 1), rs('r3', 0, 0, 3), rs('r2', 0, 0, 2), rs('busy', 1, 1, 4)];
     expect(historyToClean(d, old).map((r) => r.metadata!.name)).toEqual(['r1', 'r2']);
+  });
+});
+
+describe('paused Deployments only scale, in proportion (upstream sync() calls scale() when paused)', () => {
+  const sized = (name: string, replicas: number, desired: number, max: number, born: number): ReplicaSet => ({
+    metadata: { name, creationTimestamp: new Date(born * 1000).toISOString(), annotations: { 'deployment.kubernetes.io/desired-replicas': String(desired), 'deployment.kubernetes.io/max-replicas': String(max) } },
+    spec: { replicas, selector: {} },
+    status: { replicas, availableReplicas: replicas },
+  });
+  const paused = (replicas: number) => dep(replicas, 1, 0, { paused: true });
+  it.each([
+    ['paused, nothing changed: no rollout, nothing to resize', paused(3), [sized('a', 3, 3, 4, 0)], true],
+    ['not paused, same size: a rollout may run', dep(3, 1, 0), [sized('a', 3, 3, 4, 0)], false],
+    ['not paused, resized: a scale event', dep(5, 1, 0), [sized('a', 3, 3, 4, 0)], true],
+  ])('onlyScales: %s', (_name, d, active, want) => {
+    expect(onlyScales(d, active)).toBe(want);
+  });
+  it.each([
+    // template edited while paused: no new ReplicaSet exists, the one serving set takes the new size
+    ['new template pending, 3 -> 5: the serving set grows', paused(5), undefined, [sized('old', 3, 3, 4, 0)], { old: 5 }],
+    // paused mid-rollout (3 + surge 1 = 4 pods), scaled 3 -> 7 (8 allowed): both sets grow by their share
+    ['paused mid-rollout 3 -> 7: both sets grow in proportion', paused(7), sized('new', 2, 3, 4, 1), [sized('old', 2, 3, 4, 0)], { new: 4, old: 4 }],
+    ['paused mid-rollout 3 -> 1: both sets shrink, older first on a tie', paused(1), sized('new', 2, 3, 4, 1), [sized('old', 2, 3, 4, 0)], { new: 1, old: 1 }],
+    ['paused mid-rollout with a pending template: only old sets, in proportion', paused(7), undefined, [sized('r1', 1, 3, 4, 0), sized('r2', 3, 3, 4, 1)], { r1: 2, r2: 6 }],
+    ['paused and already sized: nothing moves', paused(3), undefined, [sized('old', 3, 3, 4, 0)], {}],
+  ])('%s', (_name, d, newRS, oldRSs, want) => {
+    const out = proportionalScale(d, newRS, oldRSs);
+    expect(Object.fromEntries([...out].map(([rs, n]) => [rs.metadata!.name, n]))).toEqual(want);
   });
 });
