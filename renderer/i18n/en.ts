@@ -44,7 +44,7 @@ export default {
   },
   action: {
     delete: 'Delete', deleteConfirm: 'Delete {kind} "{name}"?', deleted: '{kind} "{name}" deleted', cancel: 'Cancel', confirm: 'Confirm',
-    scale: 'Scale', scaled: '{name} scaled to {n}', restart: 'Restart', restarted: '{name} is restarting', undo: 'Roll back', undone: '{name} rolled back to revision {rev}', undoSkipped: 'Skipped: the Deployment already runs the template of revision {rev}', undoPaused: 'you cannot rollback a paused deployment; resume it first',
+    scale: 'Scale', scaled: '{name} scaled to {n}', restart: 'Restart', restarted: '{name} is restarting', undo: 'Roll back', undone: '{name} rolled back to revision {rev}', undoSkipped: 'Skipped: the Deployment already runs the template of revision {rev}', undoPaused: 'you cannot rollback a paused deployment; resume it first', pause: 'Pause', resume: 'Resume', paused: '{name} paused: template changes wait until it is resumed', resumed: '{name} resumed: the rollout continues',
     cordon: 'Cordon', uncordon: 'Uncordon', drain: 'Drain', drained: '{name} drained: {n} pods evicted', label: 'Label', taint: 'Taint',
     logs: 'Logs', shell: 'Shell', open: 'Open', copy: 'Copy', copied: 'Copied', apply: 'Apply', dryRun: 'Validate (dry run)',
     close: 'Close', download: 'Download', replicas: 'Replicas', add: 'Add', remove: 'Remove', save: 'Save', reveal: 'Reveal', hide: 'Hide',
@@ -111,6 +111,9 @@ export default {
     statusTerminating: 'Waiting for deployment "{name}" rollout to finish: {old} old replicas are pending termination...',
     statusAvailable: 'Waiting for deployment "{name}" rollout to finish: {available} of {updated} updated replicas are available...',
     statusDone: 'deployment "{name}" successfully rolled out',
+    paused: 'Paused', pausedNote: 'Rollout paused (Progressing: DeploymentPaused, "Deployment is paused"): scaling still applies, template changes roll out only after Resume.',
+    pauseHint: 'Pause the rollout: template changes wait, scaling still applies (kubectl rollout pause)', resumeHint: 'Resume the rollout: pending template changes roll out (kubectl rollout resume)',
+    undoPausedHint: 'A paused Deployment cannot be rolled back: resume it first',
     stuck: 'New pods of revision {rev} cannot start ({reason}): the rollout waits while the old ReplicaSet keeps serving. Fix the template or roll back.',
   },
   secret: { hidden: 'hidden' },

@@ -48,7 +48,7 @@ const zh: Tree<typeof en> = {
   },
   action: {
     delete: '删除', deleteConfirm: '删除 {kind} "{name}"？', deleted: '已删除 {kind} "{name}"', cancel: '取消', confirm: '确认',
-    scale: '扩缩容', scaled: '{name} 已扩缩到 {n} 个副本', restart: '重启', restarted: '{name} 正在重启', undo: '回滚', undone: '{name} 已回滚到版本 {rev}', undoSkipped: '已跳过：Deployment 已在运行版本 {rev} 的模板', undoPaused: '不能回滚已暂停的 Deployment：请先恢复（rollout resume）',
+    scale: '扩缩容', scaled: '{name} 已扩缩到 {n} 个副本', restart: '重启', restarted: '{name} 正在重启', undo: '回滚', undone: '{name} 已回滚到版本 {rev}', undoSkipped: '已跳过：Deployment 已在运行版本 {rev} 的模板', undoPaused: '不能回滚已暂停的 Deployment：请先恢复（rollout resume）', pause: '暂停', resume: '恢复', paused: '{name} 已暂停：模板的变更会等到恢复后再发布', resumed: '{name} 已恢复：发布继续进行',
     cordon: '禁止调度', uncordon: '恢复调度', drain: '驱逐', drained: '{name} 已驱逐 {n} 个 Pod', label: '标签', taint: '污点',
     logs: '日志', shell: '终端', open: '打开', copy: '复制', copied: '已复制', apply: '应用', dryRun: '校验（dry run）',
     close: '关闭', download: '下载', replicas: '副本数', add: '添加', remove: '移除', save: '保存', reveal: '显示', hide: '隐藏',
@@ -115,6 +115,9 @@ const zh: Tree<typeof en> = {
     statusTerminating: '等待 Deployment "{name}" 发布完成：{old} 个旧副本等待终止…',
     statusAvailable: '等待 Deployment "{name}" 发布完成：{updated} 个已更新副本中 {available} 个可用…',
     statusDone: 'Deployment "{name}" 发布成功',
+    paused: '已暂停', pausedNote: '发布已暂停（Progressing：DeploymentPaused，"Deployment is paused"）：扩缩容仍然生效，模板的变更要等恢复后才会发布。',
+    pauseHint: '暂停发布：模板的变更先不发布，扩缩容仍然生效（kubectl rollout pause）', resumeHint: '恢复发布：暂停期间的模板变更开始发布（kubectl rollout resume）',
+    undoPausedHint: '已暂停的 Deployment 不能回滚：请先恢复',
     stuck: '版本 {rev} 的新 Pod 无法启动（{reason}）：发布会一直等待，旧 ReplicaSet 继续提供服务。修正模板或回滚。',
   },
   secret: { hidden: '已隐藏' },

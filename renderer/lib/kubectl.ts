@@ -7,6 +7,7 @@ export type UiAction =
   | { verb: 'scale'; ref: ResourceRef; kind: string; name: string; namespace?: string; replicas: number }
   | { verb: 'restart'; name: string; namespace?: string; kind: string; ref: ResourceRef }
   | { verb: 'undo'; name: string; namespace?: string; revision: number }
+  | { verb: 'pause' | 'resume'; name: string; namespace?: string }
   | { verb: 'cordon' | 'uncordon'; node: string }
   | { verb: 'drain'; node: string; force?: boolean }
   | { verb: 'label'; node: string; change: string }
@@ -55,6 +56,12 @@ export function kubectlFor(a: UiAction): Equivalent {
       return {
         command: `kubectl rollout undo deployment/${a.name} --to-revision=${a.revision}${nsFlag(a.namespace)}`,
         http: `PATCH ${resourcePath({ group: 'apps', version: 'v1', resource: 'deployments' }, a.namespace, a.name)}\n(spec.template set to the template of revision ${a.revision})`,
+      };
+    case 'pause':
+    case 'resume':
+      return {
+        command: `kubectl rollout ${a.verb} deployment/${a.name}${nsFlag(a.namespace)}`,
+        http: `PATCH ${resourcePath({ group: 'apps', version: 'v1', resource: 'deployments' }, a.namespace, a.name)}\nContent-Type: application/strategic-merge-patch+json\n{"spec":{"paused":${a.verb === 'pause'}}}`,
       };
     case 'cordon':
     case 'uncordon':

@@ -59,6 +59,16 @@ export const useActionsStore = defineStore('actions', () => {
     ui.toast('ok', t('action.restarted', { name }));
   }
 
+  /** `rollout pause|resume`: spec.paused, as kubectl's strategic merge patch sets it. */
+  async function pause(deploy: KubeObject, paused: boolean) {
+    const name = deploy.metadata.name ?? '';
+    const namespace = deploy.metadata.namespace;
+    const ok = await run(() => bridge().api.patch({ ref: deployments, name, namespace, patch: { spec: { paused } }, kind: 'strategic' }));
+    if (!ok) return;
+    ui.did({ verb: paused ? 'pause' : 'resume', name, namespace });
+    ui.toast('ok', t(paused ? 'action.paused' : 'action.resumed', { name }));
+  }
+
   /** `rollout undo`: the chosen ReplicaSet's pod template (and annotations) replace the Deployment's, as kubectl's JSON patch does. */
   async function undo(deploy: KubeObject, rs: KubeObject, revision: number) {
     const name = deploy.metadata.name ?? '';
@@ -118,5 +128,5 @@ export const useActionsStore = defineStore('actions', () => {
     return true;
   }
 
-  return { apply, remove, scale, restart, undo, cordon, drain, labelNode, taintNode, createNamespace, run };
+  return { apply, remove, scale, restart, pause, undo, cordon, drain, labelNode, taintNode, createNamespace, run };
 });

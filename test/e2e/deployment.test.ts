@@ -1,5 +1,5 @@
 // A Deployment's rollout driven from its detail view in Chromium, against `kubelab serve` with real Docker:
-// create, scale, restart, a stuck rollout (an image that cannot be pulled), undo, delete (issue 6).
+// create, scale, restart, a stuck rollout (an image that cannot be pulled), undo, delete, pause/resume (issue 6).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
@@ -210,5 +210,51 @@ describe('deployment rollout from the detail view', () => {
     await ui.go('#/r/pods');
     await page.locator('[data-testid=label-filter]').fill('app=k8s-nginx');
     await expect.poll(() => page.locator('[data-testid=row]').count(), poll).toBe(0);
+  });
+
+  it('pauses: an image change waits (no new ReplicaSet), scaling still applies; resume rolls the new image out', async () => {
+    const manifest = template.replace('replicas: 3', 'replicas: 2');
+    await ui.go('#/create');
+    await ui.setEditor(manifest);
+    await ui.applyEditor();
+    await ui.go(detail);
+    await expect.poll(() => steady(2), poll).toBe(true);
+    await expect.poll(rolloutState, poll).toBe('done');
+    await page.locator('[data-testid=deploy-pause]').click();
+    await page.locator('[data-testid=deploy-resume]').waitFor({ timeout: poll.timeout });
+    await expect.poll(() => page.locator('[data-testid=kubectl-equivalent]').innerText(), poll).toContain('kubectl rollout pause deployment/k8s-nginx');
+    await expect.poll(() => page.locator('[data-testid=deploy-condition][data-type=Progressing]').getAttribute('data-reason'), poll).toBe('DeploymentPaused');
+    expect(await page.locator('[data-testid=rollout-chip]').innerText()).toBe('Paused');
+    expect(await page.locator('[data-testid=rollout-paused]').innerText()).toContain('Deployment is paused');
+    // roll back is refused while paused: the button says why instead of failing on click
+    expect(await page.locator('[data-testid=deploy-undo]').isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid=deploy-undo]').getAttribute('title')).toBe('A paused Deployment cannot be rolled back: resume it first');
+
+    await ui.go('#/create');
+    await ui.setEditor(manifest.replace(images.nginx, registry.nginx));
+    await ui.applyEditor();
+    await ui.go(detail);
+    // the controller has seen the new template (kubectl's line counts 0 updated) and made no ReplicaSet for it
+    await expect.poll(() => page.locator('[data-testid=rollout-status]').innerText(), poll)
+      .toBe('Waiting for deployment "k8s-nginx" rollout to finish: 0 out of 2 new replicas have been updated...');
+    expect((await rsRows()).map((r) => [r.revision, r.desired])).toEqual([[1, 2]]);
+    // scaling while paused resizes the serving ReplicaSet, still without a rollout
+    await page.locator('[data-testid=scale-up]').click();
+    await expect.poll(() => steady(3), poll).toBe(true);
+    expect((await rsRows()).map((r) => [r.revision, r.desired])).toEqual([[1, 3]]);
+    expect(await page.locator('[data-testid=rollout-paused]').isVisible()).toBe(true);
+    await ui.shot('deployment-paused');
+
+    await page.locator('[data-testid=deploy-resume]').click();
+    await expect.poll(() => page.locator('[data-testid=kubectl-equivalent]').innerText(), poll).toContain('kubectl rollout resume deployment/k8s-nginx');
+    await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.desired, r.ready]), poll).toEqual([[2, 3, 3], [1, 0, 0]]);
+    expect((await rsRows())[0].change).toBe(`nginx: ${images.nginx} → ${registry.nginx}`);
+    await expect.poll(() => steady(3), poll).toBe(true);
+    await expect.poll(rolloutState, poll).toBe('done');
+    expect(await page.locator('[data-testid=rollout-paused]').count()).toBe(0);
+    expect(await page.locator('[data-testid=deploy-pause]').isVisible()).toBe(true);
+    await expect.poll(async () => (await lab.kubectl(['get', 'pods', '-l', 'app=k8s-nginx', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])).stdout, poll)
+      .toBe([registry.nginx, registry.nginx, registry.nginx].join(' '));
+    await ui.shot('deployment-resumed');
   });
 });

@@ -87,6 +87,8 @@ describe('kubectl equivalents', () => {
     [{ verb: 'exec', pod: 'web', namespace: 'default', command: ['sh', '-c', 'echo hi'] }, "kubectl exec -it web -- sh -c 'echo hi'", 'GET /api/v1/namespaces/default/pods/web/exec?command=sh'],
     [{ verb: 'watch', ref: pods, resource: 'pods', labelSelector: 'app=web' }, 'kubectl get pods -A -l app=web -w', 'GET /api/v1/pods?labelSelector=app%3Dweb&watch=true'],
     [{ verb: 'run', name: 'web', image: 'nginx', namespace: 'default', replicas: 0, port: 80 }, 'kubectl run web --image=nginx --port=80', 'POST /api/v1/namespaces/default/pods'],
+    [{ verb: 'pause', name: 'web', namespace: 'shop' }, 'kubectl rollout pause deployment/web -n shop', 'PATCH /apis/apps/v1/namespaces/shop/deployments/web\nContent-Type: application/strategic-merge-patch+json\n{"spec":{"paused":true}}'],
+    [{ verb: 'resume', name: 'web', namespace: 'default' }, 'kubectl rollout resume deployment/web', 'PATCH /apis/apps/v1/namespaces/default/deployments/web\nContent-Type: application/strategic-merge-patch+json\n{"spec":{"paused":false}}'],
     [{ verb: 'run', name: 'web', image: 'nginx', namespace: 'default', replicas: 3 }, 'kubectl create deployment web --image=nginx --replicas=3', 'POST /apis/apps/v1/namespaces/default/deployments'],
   ] as const)('%j', (action, command, http) => {
     const eq = kubectlFor(action as Parameters<typeof kubectlFor>[0]);
