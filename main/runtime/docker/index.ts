@@ -96,6 +96,10 @@ export class DockerRuntime implements ContainerRuntime {
           try {
             await this.docker.createNetwork({ Name: this.networkName, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABEL.cluster]: this.clusterId } });
           } catch (e) {
+            if (/non-overlapping IPv4 address pool/.test(String((e as Error)?.message))) {
+              // Docker's default pools hold about 30 networks; say what to do instead of the engine's 404
+              throw new Error(`the engine has no free address pool for the pod network ${this.networkName}: remove unused networks (docker network ls; docker network prune) and try again`);
+            }
             if (statusCode(e) !== 409) throw e;
           }
           n = await find();
