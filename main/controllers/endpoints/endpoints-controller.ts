@@ -11,7 +11,7 @@ import { now } from '../../trace/types';
 import type { Controller, ControllerContext } from '../common/context';
 import { errMessage } from '../common/context';
 import { canonicalJSON } from '../common/names';
-import { mapSelectorMatches } from '../common/selector';
+import { podsOfService, queueServicesOnPodChanges } from '../common/services';
 import { computeSubsets } from './endpoints-decisions';
 
 const log = logger('endpoints-controller');
@@ -34,12 +34,7 @@ export class EndpointsController implements Controller {
   }
 
   init(): void {
-    const onSvc = (s: Svc) => this.queue.add(objectKey(s));
-    this.svcInf.addHandlers({ add: onSvc, update: (_o, s) => onSvc(s), delete: onSvc });
-    const onPod = (p: P) => {
-      for (const s of this.svcInf.list(p.metadata.namespace)) if (mapSelectorMatches(s.spec?.selector, p.metadata.labels)) this.queue.add(objectKey(s));
-    };
-    this.podInf.addHandlers({ add: onPod, update: (o, p) => { onPod(o); onPod(p); }, delete: onPod });
+    queueServicesOnPodChanges(this.svcInf, this.podInf, this.queue);
     // someone changed or deleted our Endpoints: put them back
     this.epInf.addHandlers({ update: (_o, e) => this.queue.add(objectKey(e)), delete: (e) => this.queue.add(objectKey(e)) });
   }
@@ -63,7 +58,7 @@ export class EndpointsController implements Controller {
       return;
     }
     if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return; // managed by hand
-    const pods = this.podInf.list(namespace).filter((p) => mapSelectorMatches(svc.spec?.selector, p.metadata.labels));
+    const pods = podsOfService(svc, this.podInf);
     const subsets = computeSubsets(svc, pods);
     this.trace(svc, pods, subsets);
     const labels = { ...(svc.metadata.labels ?? {}), 'service.kubernetes.io/headless': svc.spec.clusterIP === 'None' ? '' : undefined };

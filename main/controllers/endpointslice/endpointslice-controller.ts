@@ -2,14 +2,14 @@
 // Service with a selector, owned by the Service (GC removes them with it), kept current as pods change.
 import type { Pod, Service } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../../api/object';
-import { objectKey, splitKey } from '../../api/object';
+import { splitKey } from '../../api/object';
 import { isStatusError } from '../../api/errors';
 import { R } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
 import { errMessage } from '../common/context';
-import { mapSelectorMatches } from '../common/selector';
+import { podsOfService, queueServicesOnPodChanges } from '../common/services';
 import { SliceTracker } from './slice-tracker';
 import { CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, reconcileSlices, type EndpointSlice } from './endpointslice-decisions';
 
@@ -33,12 +33,7 @@ export class EndpointSliceController implements Controller {
   }
 
   init(): void {
-    const onSvc = (s: Svc) => this.queue.add(objectKey(s));
-    this.svcInf.addHandlers({ add: onSvc, update: (_o, s) => onSvc(s), delete: onSvc });
-    const onPod = (p: P) => {
-      for (const s of this.svcInf.list(p.metadata.namespace)) if (mapSelectorMatches(s.spec?.selector, p.metadata.labels)) this.queue.add(objectKey(s));
-    };
-    this.podInf.addHandlers({ add: onPod, update: (o, p) => { onPod(o); onPod(p); }, delete: onPod });
+    queueServicesOnPodChanges(this.svcInf, this.podInf, this.queue);
     // our slices changed or deleted by someone else: converge their Service again
     const onSlice = (e: EndpointSlice) => {
       const svc = e.metadata.labels?.[LABEL_SERVICE_NAME];
@@ -68,7 +63,7 @@ export class EndpointSliceController implements Controller {
       this.queue.addAfter(key, 50);
       return;
     }
-    const pods = this.podInf.list(namespace).filter((p) => mapSelectorMatches(svc.spec?.selector, p.metadata.labels));
+    const pods = podsOfService(svc, this.podInf);
     const existing = this.sliceInf.list(namespace).filter((s) =>
       s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === CONTROLLER_NAME && s.addressType === 'IPv4');
     const plan = reconcileSlices(svc, pods, existing);
