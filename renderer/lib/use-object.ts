@@ -1,8 +1,9 @@
 // One live object (or a filtered set) out of the shared caches, released with the component.
-import { computed, onBeforeUnmount, type ComputedRef } from 'vue';
+import { computed, onBeforeUnmount, shallowRef, watch, type ComputedRef, type ShallowRef } from 'vue';
 import type { KubeObject } from '../../main/api/object';
 import type { ResourceRef } from '../../main/bridge/contract';
-import { useResourcesStore } from '../stores/resources';
+import { useResourcesStore, type ResourceCache } from '../stores/resources';
+import type { KindDef } from './kinds';
 
 export function useObjects(ref: ResourceRef): { all: ComputedRef<KubeObject[]>; synced: ComputedRef<boolean>; byKey(k: string): KubeObject | undefined } {
   const sub = useResourcesStore().watch(ref);
@@ -18,4 +19,19 @@ export function useObjects(ref: ResourceRef): { all: ComputedRef<KubeObject[]>; 
 export function useObject(ref: ResourceRef, namespace: () => string | undefined, name: () => string): { obj: ComputedRef<KubeObject | undefined>; synced: ComputedRef<boolean> } {
   const o = useObjects(ref);
   return { obj: computed(() => o.byKey(`${namespace() ?? ''}/${name()}`)), synced: o.synced };
+}
+
+/** The live cache of a view's kind; the router reuses a view from one kind to another (the palette jumps so), so it follows the kind's watch. */
+export function useKindCache(def: ComputedRef<KindDef>, onKindChange?: (d: KindDef) => void): ShallowRef<ResourceCache> {
+  const res = useResourcesStore();
+  let sub = res.watch(def.value.ref);
+  const cache = shallowRef(sub.cache);
+  watch(def, (d) => {
+    sub.release();
+    sub = res.watch(d.ref);
+    cache.value = sub.cache;
+    onKindChange?.(d);
+  });
+  onBeforeUnmount(() => sub.release());
+  return cache;
 }
