@@ -1,16 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import {
-  BridgeError, createKubelabApi, toErrorShape, unwrap, envelope,
-  type BridgeEvents, type BridgeTransport, type BridgeWatchEvent, type EventChannel, type KubelabApi,
+  BridgeError, toErrorShape, unwrap, envelope,
+  type BridgeWatchEvent, type KubelabApi,
 } from '../../../main/bridge/contract';
 import { BridgeServer, SHELL_FALLBACK } from '../../../main/bridge/server';
 import { createBridgeWsHandler } from '../../../main/bridge/ws';
-import { createWsTransport, type SocketLike } from '../../../renderer/bridge/ws-transport';
 import { errors } from '../../../main/api/errors';
 import { fakeBackend } from './fake-backend';
+import { connectApi } from './transports';
 
 const pods = { group: '', version: 'v1', resource: 'pods' };
 const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
@@ -26,23 +26,6 @@ async function until<T>(fn: () => T | undefined, ms = 3000): Promise<T> {
 }
 
 /** The in-memory transport: what Electron IPC does, minus the process boundary (JSON round trip included). */
-function directTransport(server: BridgeServer): { t: BridgeTransport; close(): void } {
-  const listeners = new Map<string, Set<(p: unknown) => void>>();
-  const conn = server.connect((c, p) => listeners.get(c)?.forEach((cb) => cb(JSON.parse(JSON.stringify(p)))));
-  return {
-    t: {
-      invoke: async (c, a) => JSON.parse(JSON.stringify(await conn.invoke(c, a))),
-      on<E extends EventChannel>(c: E, cb: (p: BridgeEvents[E]) => void) {
-        const s = listeners.get(c) ?? new Set();
-        s.add(cb as (p: unknown) => void);
-        listeners.set(c, s);
-        return () => s.delete(cb as (p: unknown) => void);
-      },
-    },
-    close: () => conn.close(),
-  };
-}
-
 describe('error envelope', () => {
   it.each([
     ['StatusError keeps code, reason and message', errors.alreadyExists({ kind: 'pods', name: 'web' }),
@@ -80,21 +63,9 @@ describe.each(['direct', 'websocket'] as const)('bridge over %s transport', (mod
 
   async function setup() {
     fake = fakeBackend();
-    const server = new BridgeServer(fake.backend);
-    if (mode === 'direct') {
-      const d = directTransport(server);
-      cleanups.push(d.close);
-      api = createKubelabApi(d.t);
-      return;
-    }
-    const handler = createBridgeWsHandler(server, { token: 'secret-token' });
-    const http: Server = createServer();
-    http.on('upgrade', (req, sock, head) => handler.handleUpgrade(req, sock, head) || sock.destroy());
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    const port = (http.address() as AddressInfo).port;
-    const t = createWsTransport(`ws://127.0.0.1:${port}/bridge?token=secret-token`, (u) => new WebSocket(u) as unknown as SocketLike);
-    cleanups.push(() => new Promise<void>((r) => { t.close(); handler.close(); http.close(() => r()); http.closeAllConnections(); }));
-    api = createKubelabApi(t);
+    const c = await connectApi(new BridgeServer(fake.backend), mode);
+    cleanups.push(c.close);
+    api = c.api;
   }
 
   it('creates, gets and lists; errors come back as Status messages', async () => {

@@ -1,15 +1,11 @@
 // nodes:add and nodes:remove through the one contract, over both transports: results, pushed activity, Status-shaped errors.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import WebSocket from 'ws';
-import { BridgeError, createKubelabApi, type BridgeEvents, type ClusterStatus, type EventChannel, type KubelabApi } from '../../../main/bridge/contract';
+import { BridgeError, type ClusterStatus, type KubelabApi } from '../../../main/bridge/contract';
 import { BridgeServer } from '../../../main/bridge/server';
 import { clusterBackend, type LabLike } from '../../../main/bridge/cluster-backend';
-import { createBridgeWsHandler } from '../../../main/bridge/ws';
-import { createWsTransport, type SocketLike } from '../../../renderer/bridge/ws-transport';
 import { addNodeRefusal, removeNodeRefusal } from '../../../main/cluster';
 import { fakeBackend } from './fake-backend';
+import { connectApi } from './transports';
 
 /** A fake lab: contexts and nodes in memory, refusing as the real Cluster does (same decision functions). */
 function fakeLab() {
@@ -58,30 +54,9 @@ describe.each(['direct', 'websocket'] as const)('nodes over %s transport', (mode
 
   async function setup() {
     fake = fakeLab();
-    const server = new BridgeServer(clusterBackend(fake.lab, fakeBackend().backend.client as never));
-    if (mode === 'direct') {
-      const listeners = new Map<string, Set<(p: unknown) => void>>();
-      const conn = server.connect((c, p) => listeners.get(c)?.forEach((cb) => cb(JSON.parse(JSON.stringify(p)))));
-      cleanups.push(() => conn.close());
-      api = createKubelabApi({
-        invoke: async (c, a) => JSON.parse(JSON.stringify(await conn.invoke(c, a))),
-        on<E extends EventChannel>(c: E, cb: (p: BridgeEvents[E]) => void) {
-          const s = listeners.get(c) ?? new Set();
-          s.add(cb as (p: unknown) => void);
-          listeners.set(c, s);
-          return () => s.delete(cb as (p: unknown) => void);
-        },
-      });
-      return;
-    }
-    const handler = createBridgeWsHandler(server, { token: 'tok' });
-    const http: Server = createServer();
-    http.on('upgrade', (req, sock, head) => handler.handleUpgrade(req, sock, head) || sock.destroy());
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    const port = (http.address() as AddressInfo).port;
-    const t = createWsTransport(`ws://127.0.0.1:${port}/bridge?token=tok`, (u) => new WebSocket(u) as unknown as SocketLike);
-    cleanups.push(() => new Promise<void>((r) => { t.close(); handler.close(); http.close(() => r()); http.closeAllConnections(); }));
-    api = createKubelabApi(t);
+    const c = await connectApi(new BridgeServer(clusterBackend(fake.lab, fakeBackend().backend.client as never)), mode, 'tok');
+    cleanups.push(c.close);
+    api = c.api;
   }
 
   async function failure(p: Promise<unknown>): Promise<BridgeError> {
