@@ -6,6 +6,7 @@ import type { UserInfo } from '../apiserver/types';
 import { allKubelets } from '../kubelet/registry';
 import type { ClusterStatus, DockerContextInfo, PullProgressInfo, StepState, StepTarget } from './contract';
 import type { BridgeBackend } from './server';
+import { PortForwards } from './port-forwards';
 import { startExec, streamLogs, type ApiEndpoint } from './streams-client';
 
 /** The identity UI requests carry: a cluster admin, named so audit lines and traces say "the app". */
@@ -43,6 +44,9 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
     if (!lab.apiUrl || !lab.pki) throw Object.assign(new Error('the API server is not serving yet'), { status: 503, reason: 'ServiceUnavailable' });
     return { url: lab.apiUrl, token: lab.pki.tokens.admin, ca: lab.pki.caCert };
   };
+  // forwards go through the API server's pods/portforward, as kubectl's do; the lab stopping ends them
+  const portForwards = new PortForwards({ client: getClient, endpoint });
+  lab.on('status', (s) => (s.phase === 'STOPPING' || s.phase === 'STOPPED') && portForwards.closeAll());
   let slowMotionMs = 0;
   const pullsNow = (): PullProgressInfo[] =>
     allKubelets().flatMap((k) => [...k.images.progress.values()].map((p) => ({ node: k.nodeName, image: p.image, layers: p.layers.map((l) => ({ ...l })) })));
@@ -131,6 +135,7 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
         };
       },
     },
+    portForwards,
     /** "Stop all pods": delete every pod (controllers recreate theirs); the containers go with their pods. */
     async stopAllPods() {
       const c = getClient();

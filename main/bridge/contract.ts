@@ -116,6 +116,53 @@ export interface ApplyResult {
   object: KubeObject;
 }
 
+/** What a port-forward targets, as `kubectl port-forward TYPE/NAME`: a pod, or a Deployment's or Service's pod. */
+export type PortForwardKind = 'Pod' | 'Deployment' | 'Service';
+
+export interface PortForwardStart {
+  namespace: string;
+  kind: PortForwardKind;
+  name: string;
+  /** a container port (Pod, Deployment) or a Service port: a number, or a port's name */
+  port: number | string;
+  /** 127.0.0.1 port to listen on; absent or 0: a free one */
+  localPort?: number;
+}
+
+/** One active forward, with what went through it. */
+export interface PortForwardInfo {
+  id: string;
+  namespace: string;
+  kind: PortForwardKind;
+  name: string;
+  /** the port asked for (Service port for a Service) */
+  port: number | string;
+  /** the pod's port the connections reach */
+  targetPort?: number;
+  localPort: number;
+  /** http://127.0.0.1:LOCAL */
+  url: string;
+  /** the pod forwarded to now; absent while none is running */
+  pod?: string;
+  /** Active: a pod serves it; Waiting: no running pod right now (Deployment/Service: a new one is followed) */
+  state: 'Active' | 'Waiting';
+  /** connections open now, and since the start */
+  connections: number;
+  totalConnections: number;
+  /** bytes from the pod to local clients, and from them to the pod */
+  bytesIn: number;
+  bytesOut: number;
+  /** newest last, at most 20 */
+  errors: { at: string; message: string }[];
+  startedAt: string;
+  /** what a user would type for the same */
+  kubectl: string;
+}
+
+/** `kubectl port-forward -n ns svc/web 8080:80`: what a forward is, in the words a user would type. */
+export const kubectlPortForward = (f: { namespace: string; kind: PortForwardKind; name: string; port: number | string; localPort?: number }) =>
+  `kubectl port-forward${f.namespace !== 'default' ? ` -n ${f.namespace}` : ''} ${f.kind === 'Pod' ? 'pod' : f.kind === 'Service' ? 'svc' : 'deployment'}/${f.name} ${f.localPort || ''}:${f.port}`;
+
 /** Request/response channels: `domain:verb` -> [args, result]. */
 export interface BridgeInvokes {
   'api:get': [{ ref: ResourceRef; name: string; namespace?: string; subresource?: string }, KubeObject];
@@ -143,6 +190,10 @@ export interface BridgeInvokes {
   'step:get': [void, StepState];
   'pulls:list': [void, PullProgressInfo[]];
   'step:set': [{ target: StepTarget; paused: boolean } | { slowMotionMs: number }, StepState];
+  /** Listens on 127.0.0.1 and forwards each connection to the target's pod through the API server (pods/portforward). */
+  'portforward:start': [PortForwardStart, PortForwardInfo];
+  'portforward:stop': [{ id: string }, void];
+  'portforward:list': [void, PortForwardInfo[]];
 }
 
 /** Push channels, main -> UI. */
@@ -158,6 +209,8 @@ export interface BridgeEvents {
   'step:state': StepState;
   /** every pull in progress, whenever one changes */
   'pulls:progress': PullProgressInfo[];
+  /** every forward, whenever one starts, stops, changes pod or moves bytes (at most 4 times a second) */
+  'portforward:changed': PortForwardInfo[];
 }
 
 export type InvokeChannel = keyof BridgeInvokes;
@@ -170,9 +223,10 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'watch:start', 'watch:stop', 'logs:start', 'logs:stop',
   'exec:start', 'exec:write', 'exec:resize', 'exec:close',
   'cluster:status', 'cluster:stopAllPods', 'nodes:contexts', 'nodes:add', 'nodes:remove', 'step:get', 'step:set', 'pulls:list',
+  'portforward:start', 'portforward:stop', 'portforward:list',
 ];
 export const EVENT_CHANNELS: readonly EventChannel[] = [
-  'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state', 'pulls:progress',
+  'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state', 'pulls:progress', 'portforward:changed',
 ];
 
 export const isInvokeChannel = (c: unknown): c is InvokeChannel => typeof c === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(c);
@@ -292,6 +346,12 @@ export interface KubelabApi {
   pulls: {
     list(): Promise<PullProgressInfo[]>;
     onProgress(cb: (p: PullProgressInfo[]) => void): () => void;
+  };
+  portForwards: {
+    start(args: PortForwardStart): Promise<PortForwardInfo>;
+    stop(id: string): Promise<void>;
+    list(): Promise<PortForwardInfo[]>;
+    onChange(cb: (all: PortForwardInfo[]) => void): () => void;
   };
 }
 
@@ -420,6 +480,12 @@ export function createKubelabApi(t: BridgeTransport): KubelabApi {
     pulls: {
       list: () => call('pulls:list', undefined),
       onProgress: (cb) => t.on('pulls:progress', cb),
+    },
+    portForwards: {
+      start: (a) => call('portforward:start', a),
+      stop: (id) => call('portforward:stop', { id }),
+      list: () => call('portforward:list', undefined),
+      onChange: (cb) => t.on('portforward:changed', cb),
     },
   };
 }

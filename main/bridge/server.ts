@@ -9,7 +9,7 @@ import {
   envelope, toErrorShape, isInvokeChannel, SHELL_FALLBACK,
   type AddedNode, type ApplyResult, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
   type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
-  type LogOptions, type PatchKind, type PullProgressInfo, type ResourceRef, type StepState, type StepTarget,
+  type LogOptions, type PatchKind, type PortForwardInfo, type PortForwardStart, type PullProgressInfo, type ResourceRef, type StepState, type StepTarget,
 } from './contract';
 
 const log = logger('bridge');
@@ -52,6 +52,13 @@ export interface BridgeBackend {
   stopAllPods?(): Promise<number>;
   /** image pulls in progress on every node, and a feed of their changes */
   pulls?: { list(): PullProgressInfo[]; onChange(cb: (p: PullProgressInfo[]) => void): () => void };
+  /** port-forwards, shared by every connection (they outlive a page; they end with the lab) */
+  portForwards?: {
+    start(a: PortForwardStart): Promise<PortForwardInfo>;
+    stop(id: string): Promise<void>;
+    list(): PortForwardInfo[];
+    onChange(cb: (all: PortForwardInfo[]) => void): () => void;
+  };
 }
 
 /** The channel a connection pushes events on (ipc webContents.send, or a WebSocket frame). */
@@ -107,6 +114,7 @@ export class BridgeServer {
     if (b.onStatus) unsubs.push(b.onStatus((s) => !closed && send('cluster:status', s)));
     if (b.step?.onChange) unsubs.push(b.step.onChange((s) => !closed && send('step:state', s)));
     if (b.pulls) unsubs.push(b.pulls.onChange((p) => !closed && send('pulls:progress', p)));
+    if (b.portForwards) unsubs.push(b.portForwards.onChange((all) => !closed && send('portforward:changed', all)));
 
     const handlers: { [C in InvokeChannel]: (a: InvokeArgs<C>) => Promise<InvokeResult<C>> | InvokeResult<C> } = {
       'api:get': (a) => b.client.get(resolveRef(a.ref), a.name, a.namespace, a.subresource),
@@ -180,6 +188,16 @@ export class BridgeServer {
       },
       'step:get': () => b.step?.get() ?? { scheduler: false, kubelets: {} },
       'pulls:list': () => b.pulls?.list() ?? [],
+      'portforward:start': (a) => {
+        if (!b.portForwards) throw notAvailable('port-forward');
+        return b.portForwards.start(a);
+      },
+      'portforward:stop': (a) => {
+        if (!b.portForwards) throw notAvailable('port-forward');
+        if (typeof a?.id !== 'string') throw badRequest('portforward:stop needs {id}');
+        return b.portForwards.stop(a.id);
+      },
+      'portforward:list': () => b.portForwards?.list() ?? [],
       'step:set': (a) => {
         if (!b.step) throw notAvailable('step mode');
         if ('slowMotionMs' in a) b.step.setSlowMotion?.(a.slowMotionMs);

@@ -9,7 +9,7 @@ const zh: Tree<typeof en> = {
     overview: '概览', workloads: '工作负载', network: '网络', config: '配置', cluster: '集群',
     pods: 'Pod', deployments: 'Deployment', replicasets: 'ReplicaSet', daemonsets: 'DaemonSet', jobs: 'Job',
     services: 'Service', endpoints: 'Endpoints', endpointslices: 'EndpointSlice', configmaps: 'ConfigMap', secrets: 'Secret',
-    namespaces: '命名空间', nodes: '节点', events: '事件', create: '创建',
+    namespaces: '命名空间', nodes: '节点', events: '事件', create: '创建', 'port-forwards': '端口转发',
   },
   header: {
     allNamespaces: '全部命名空间', namespace: '命名空间', search: '搜索…（Ctrl+K）', searchHint: '搜索资源、视图、操作…', language: '语言', theme: '主题',
@@ -148,5 +148,14 @@ const zh: Tree<typeof en> = {
     },
   },
   common: { yes: '是', no: '否', none: '—', loading: '加载中…', error: '错误', all: '全部' },
+  portForward: {
+    action: '端口转发', title: '端口转发', count: '无活动转发 | {n} 个活动 | {n} 个活动', remote: '端口', remotePort: '端口号或名称',
+    other: '其他…', local: '本地端口', free: '空闲端口', start: '转发', stop: '停止', open: '打开', all: '全部端口转发',
+    help: '只监听 127.0.0.1，每个连接都经由 API 服务器（pods/portforward）转发，与 kubectl port-forward 相同。',
+    started: '正在转发 {url} → {target}:{port}', noPod: '没有运行中的 Pod', target: '目标', pod: 'Pod', ports: '本地 → 端口',
+    connections: '连接', bytesIn: '已接收', bytesOut: '已发送', errors: '错误', active: '活动', waiting: '等待 Pod',
+    emptyTitle: '没有端口转发', emptyBody: '打开一个 Pod、Deployment 或 Service，选择“端口转发”，即可在本机 127.0.0.1 上访问它的端口。',
+    follows: 'Deployment 或 Service 的转发会跟随其 Pod：所用的 Pod 消失后，由同一选择器的下一个运行中 Pod 接替（kubectl 只解析一次，随后退出）。实验室停止时转发随之结束。',
+  },
 };
 export default zh;
