@@ -4,7 +4,7 @@ import type { Client } from '../client/types';
 import { R } from '../client/types';
 import type { UserInfo } from '../apiserver/types';
 import { allKubelets } from '../kubelet/registry';
-import type { ClusterStatus, DockerContextInfo, PullProgressInfo, StepState, StepTarget } from './contract';
+import type { ClusterStatus, DockerContextInfo, PullProgressInfo, StepState, StepTarget, UsageSeriesInfo } from './contract';
 import type { BridgeBackend } from './server';
 import { PortForwards } from './port-forwards';
 import { startExec, streamLogs, type ApiEndpoint } from './streams-client';
@@ -31,6 +31,8 @@ export interface LabLike {
   /** the API server, for in-process clients */
   api?: { client(user: UserInfo): Client };
   scheduler?: Pausable & { slowMotionMs?: number };
+  /** the metrics server, when metrics are on */
+  metrics?: { series(kind: 'Pod' | 'Node', name: string, namespace?: string): { intervalMs: number; points: UsageSeriesInfo['points'] } };
 }
 
 export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
@@ -136,6 +138,10 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
       },
     },
     portForwards,
+    metrics: {
+      series: (kind, name, namespace) =>
+        lab.metrics ? lab.metrics.series(kind, name, namespace) : { intervalMs: 0, points: [], unavailable: 'the metrics server is off (--metric-resolution 0)' },
+    },
     /** "Stop all pods": delete every pod (controllers recreate theirs); the containers go with their pods. */
     async stopAllPods() {
       const c = getClient();

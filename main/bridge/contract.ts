@@ -159,6 +159,15 @@ export interface PortForwardInfo {
   kubectl: string;
 }
 
+/** CPU (cores) and memory (bytes) of a pod (per container too) or a node over the last minutes, oldest first. */
+export interface UsageSeriesInfo {
+  /** how often a point is added; the UI asks again at this pace */
+  intervalMs: number;
+  points: { t: number; cpu: number; memory: number; containers?: Record<string, { cpu: number; memory: number }> }[];
+  /** no metrics here: the metrics server is off, or (another cluster) metrics.k8s.io is not served */
+  unavailable?: string;
+}
+
 /** `kubectl port-forward -n ns svc/web 8080:80`: what a forward is, in the words a user would type. */
 export const kubectlPortForward = (f: { namespace: string; kind: PortForwardKind; name: string; port: number | string; localPort?: number }) =>
   `kubectl port-forward${f.namespace !== 'default' ? ` -n ${f.namespace}` : ''} ${f.kind === 'Pod' ? 'pod' : f.kind === 'Service' ? 'svc' : 'deployment'}/${f.name} ${f.localPort || ''}:${f.port}`;
@@ -194,6 +203,8 @@ export interface BridgeInvokes {
   'portforward:start': [PortForwardStart, PortForwardInfo];
   'portforward:stop': [{ id: string }, void];
   'portforward:list': [void, PortForwardInfo[]];
+  /** usage history of a pod or node, for the charts (metrics.k8s.io gives only the latest point) */
+  'metrics:series': [{ kind: 'Pod' | 'Node'; name: string; namespace?: string }, UsageSeriesInfo];
 }
 
 /** Push channels, main -> UI. */
@@ -223,7 +234,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'watch:start', 'watch:stop', 'logs:start', 'logs:stop',
   'exec:start', 'exec:write', 'exec:resize', 'exec:close',
   'cluster:status', 'cluster:stopAllPods', 'nodes:contexts', 'nodes:add', 'nodes:remove', 'step:get', 'step:set', 'pulls:list',
-  'portforward:start', 'portforward:stop', 'portforward:list',
+  'portforward:start', 'portforward:stop', 'portforward:list', 'metrics:series',
 ];
 export const EVENT_CHANNELS: readonly EventChannel[] = [
   'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state', 'pulls:progress', 'portforward:changed',
@@ -346,6 +357,9 @@ export interface KubelabApi {
   pulls: {
     list(): Promise<PullProgressInfo[]>;
     onProgress(cb: (p: PullProgressInfo[]) => void): () => void;
+  };
+  metrics: {
+    series(args: InvokeArgs<'metrics:series'>): Promise<UsageSeriesInfo>;
   };
   portForwards: {
     start(args: PortForwardStart): Promise<PortForwardInfo>;
@@ -480,6 +494,9 @@ export function createKubelabApi(t: BridgeTransport): KubelabApi {
     pulls: {
       list: () => call('pulls:list', undefined),
       onProgress: (cb) => t.on('pulls:progress', cb),
+    },
+    metrics: {
+      series: (a) => call('metrics:series', a),
     },
     portForwards: {
       start: (a) => call('portforward:start', a),

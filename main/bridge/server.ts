@@ -9,7 +9,7 @@ import {
   envelope, toErrorShape, isInvokeChannel, SHELL_FALLBACK,
   type AddedNode, type ApplyResult, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
   type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
-  type LogOptions, type PatchKind, type PortForwardInfo, type PortForwardStart, type PullProgressInfo, type ResourceRef, type StepState, type StepTarget,
+  type LogOptions, type PatchKind, type PortForwardInfo, type PortForwardStart, type PullProgressInfo, type UsageSeriesInfo, type ResourceRef, type StepState, type StepTarget,
 } from './contract';
 
 const log = logger('bridge');
@@ -52,6 +52,8 @@ export interface BridgeBackend {
   stopAllPods?(): Promise<number>;
   /** image pulls in progress on every node, and a feed of their changes */
   pulls?: { list(): PullProgressInfo[]; onChange(cb: (p: PullProgressInfo[]) => void): () => void };
+  /** usage history for the charts */
+  metrics?: { series(kind: 'Pod' | 'Node', name: string, namespace?: string): Promise<UsageSeriesInfo> | UsageSeriesInfo };
   /** port-forwards, shared by every connection (they outlive a page; they end with the lab) */
   portForwards?: {
     start(a: PortForwardStart): Promise<PortForwardInfo>;
@@ -198,6 +200,10 @@ export class BridgeServer {
         return b.portForwards.stop(a.id);
       },
       'portforward:list': () => b.portForwards?.list() ?? [],
+      'metrics:series': (a) => {
+        if (!a || (a.kind !== 'Pod' && a.kind !== 'Node') || typeof a.name !== 'string') throw badRequest('metrics:series needs {kind: Pod|Node, name, namespace}');
+        return b.metrics ? b.metrics.series(a.kind, a.name, a.namespace) : { intervalMs: 0, points: [], unavailable: 'metrics are not served here' };
+      },
       'step:set': (a) => {
         if (!b.step) throw notAvailable('step mode');
         if ('slowMotionMs' in a) b.step.setSlowMotion?.(a.slowMotionMs);

@@ -13,7 +13,7 @@ const apiVersion = `${GROUP}/${VERSION}`;
 
 const usage = { type: 'object', additionalProperties: { type: 'string' }, description: 'cpu and memory, as quantities.' };
 const meta = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-const window = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 ? 3 : 0).replace(/\.?0+$/, '')}s`;
+const window = (ms: number) => `${Number((ms / 1000).toFixed(3))}s`;
 
 export function nodeMetricsObject(n: NodeUsage): KubeObject {
   return {

@@ -144,6 +144,10 @@ export default {
     },
   },
   common: { yes: 'Yes', no: 'No', none: '—', loading: 'Loading…', error: 'Error', all: 'All' },
+  usage: {
+    title: 'Resource usage', cpu: 'CPU', memory: 'Memory', every: 'every {s} s, as kubectl top reads it', limit: 'limit', allocatable: 'allocatable',
+    waiting: 'Waiting for the metrics server: a CPU rate needs two readings of the container.', unavailable: 'No usage here: {why}',
+  },
   portForward: {
     action: 'Port forward', title: 'Port forwards', count: 'none active | {n} active | {n} active', remote: 'Port', remotePort: 'Port number or name',
     other: 'Other…', local: 'Local port', free: 'free port', start: 'Forward', stop: 'Stop', open: 'Open', all: 'All port forwards',

@@ -148,6 +148,10 @@ const zh: Tree<typeof en> = {
     },
   },
   common: { yes: '是', no: '否', none: '—', loading: '加载中…', error: '错误', all: '全部' },
+  usage: {
+    title: '资源用量', cpu: 'CPU', memory: '内存', every: '每 {s} 秒，与 kubectl top 读取的相同', limit: '上限', allocatable: '可分配',
+    waiting: '等待指标服务器：CPU 速率需要对容器读取两次。', unavailable: '此处没有用量数据：{why}',
+  },
   portForward: {
     action: '端口转发', title: '端口转发', count: '无活动转发 | {n} 个活动 | {n} 个活动', remote: '端口', remotePort: '端口号或名称',
     other: '其他…', local: '本地端口', free: '空闲端口', start: '转发', stop: '停止', open: '打开', all: '全部端口转发',

@@ -40,6 +40,6 @@ describe('quantities and objects', () => {
       timestamp: '2026-01-01T00:00:05.000Z', window: '5.012s', containers: [{ name: 'nginx', usage: { cpu: '2000000n', memory: '4096Ki' } }],
     });
     expect(podMetricsStrategy.tableRow!(p, new Date())).toEqual(['web', '2m', '4Mi', '5.012s']);
-    expect(nodeMetricsObject({ name: 'n', labels: {}, timestamp: 0, windowMs: 5000, cpu: 1.5, memory: 1024 })).toMatchObject({ kind: 'NodeMetrics', window: '5s', usage: { cpu: '1500000000n', memory: '1Ki' } });
+    expect(nodeMetricsObject({ name: 'n', labels: {}, timestamp: 0, windowMs: 10000, cpu: 1.5, memory: 1024 })).toMatchObject({ kind: 'NodeMetrics', window: '10s', usage: { cpu: '1500000000n', memory: '1Ki' } });
   });
 });
