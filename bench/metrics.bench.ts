@@ -48,7 +48,18 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const clusterId = await off.clusterId();
   let on: Serve | undefined;
   try {
-    const r = await off.kubectl(['create', 'deployment', 'metrics-bench', `--image=${images.busybox}`, `--replicas=${PODS}`, '--', 'sleep', '36000']);
+    const deployment = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'metrics-bench' },
+      spec: {
+        replicas: PODS, selector: { matchLabels: { app: 'metrics-bench' } },
+        template: {
+          metadata: { labels: { app: 'metrics-bench' } },
+          // busybox:latest would be pulled (Always), and no registry is reachable: the offline copy as it is
+          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'sleep', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '36000'] }] },
+        },
+      },
+    };
+    const r = await off.kubectl(['create', '-f', '-'], { input: JSON.stringify(deployment) });
     if (r.code !== 0) throw new Error(r.stderr);
     await allRunning(off);
     await new Promise((res) => setTimeout(res, 5000)); // let the start-up work settle

@@ -61,7 +61,24 @@ export interface ClusterStatus {
   version?: string;
   /** A node being added or removed at run time, and its current step. */
   nodeActivity?: NodeActivity;
+  /** This window shows another cluster (a kubeconfig context), not the lab: the lab-only views are hidden. */
+  external?: { context: string; server: string; user?: string };
 }
+
+/** A cluster the UI can show: the lab itself, or a context of the user's kubeconfig ($KUBECONFIG, ~/.kube/config). */
+export interface ContextInfo {
+  /** `lab`, or `kubeconfig:<context name>` */
+  id: string;
+  name: string;
+  server?: string;
+  user?: string;
+  namespace?: string;
+  lab?: boolean;
+  /** the kubeconfig's current-context */
+  current?: boolean;
+}
+
+export const LAB_CONTEXT = 'lab';
 
 /** `Adding node node2: starting the kubelet` */
 export interface NodeActivity {
@@ -203,6 +220,10 @@ export interface BridgeInvokes {
   'portforward:start': [PortForwardStart, PortForwardInfo];
   'portforward:stop': [{ id: string }, void];
   'portforward:list': [void, PortForwardInfo[]];
+  /** the clusters this window can show, and the one it shows */
+  'contexts:list': [void, { current: string; contexts: ContextInfo[] }];
+  /** switches this connection (this window) to a cluster: its watches, logs and shells end; rejects if it cannot be reached */
+  'contexts:use': [{ id: string }, ClusterStatus];
   /** usage history of a pod or node, for the charts (metrics.k8s.io gives only the latest point) */
   'metrics:series': [{ kind: 'Pod' | 'Node'; name: string; namespace?: string }, UsageSeriesInfo];
 }
@@ -235,6 +256,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'exec:start', 'exec:write', 'exec:resize', 'exec:close',
   'cluster:status', 'cluster:stopAllPods', 'nodes:contexts', 'nodes:add', 'nodes:remove', 'step:get', 'step:set', 'pulls:list',
   'portforward:start', 'portforward:stop', 'portforward:list', 'metrics:series',
+  'contexts:list', 'contexts:use',
 ];
 export const EVENT_CHANNELS: readonly EventChannel[] = [
   'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state', 'pulls:progress', 'portforward:changed',
@@ -360,6 +382,10 @@ export interface KubelabApi {
   };
   metrics: {
     series(args: InvokeArgs<'metrics:series'>): Promise<UsageSeriesInfo>;
+  };
+  contexts: {
+    list(): Promise<InvokeResult<'contexts:list'>>;
+    use(id: string): Promise<ClusterStatus>;
   };
   portForwards: {
     start(args: PortForwardStart): Promise<PortForwardInfo>;
@@ -497,6 +523,10 @@ export function createKubelabApi(t: BridgeTransport): KubelabApi {
     },
     metrics: {
       series: (a) => call('metrics:series', a),
+    },
+    contexts: {
+      list: () => call('contexts:list', undefined),
+      use: (id) => call('contexts:use', { id }),
     },
     portForwards: {
       start: (a) => call('portforward:start', a),

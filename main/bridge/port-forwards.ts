@@ -80,7 +80,7 @@ export class PortForwards {
   private readonly listeners = new Set<(all: PortForwardInfo[]) => void>();
   private timer?: ReturnType<typeof setTimeout>;
 
-  constructor(private readonly deps: { client: () => PodClient; endpoint: () => ApiEndpoint }) {}
+  constructor(private readonly deps: { client: () => PodClient; endpoint: () => ApiEndpoint | Promise<ApiEndpoint> }) {}
 
   list(): PortForwardInfo[] {
     return [...this.forwards.values()].map((f) => ({ ...f.info, errors: [...f.info.errors] }));
@@ -201,7 +201,7 @@ export class PortForwards {
           const r = await this.resolve(f.info);
           this.setPod(f, r.pod, r.targetPort);
         }
-        const s = await openPortForward(this.deps.endpoint(), f.info.namespace, f.info.pod!);
+        const s = await openPortForward(await this.deps.endpoint(), f.info.namespace, f.info.pod!);
         if (f.stopped) {
           s.close();
           throw new Error('stopped');

@@ -17,12 +17,17 @@ export interface ApiEndpoint {
   key?: string;
   /** kubeconfig's insecure-skip-tls-verify */
   insecureSkipTLSVerify?: boolean;
+  /** kubeconfig's username and password (basic auth) */
+  basic?: { username: string; password: string };
 }
 
 /** The TLS and header options every request to an API endpoint carries (node:https and ws take the same). */
 export function endpointOptions(api: ApiEndpoint): { headers: Record<string, string>; ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean } {
   return {
-    headers: { ...(api.token ? { Authorization: `Bearer ${api.token}` } : {}), 'User-Agent': 'kubelab-ui' },
+    headers: {
+      ...(api.token ? { Authorization: `Bearer ${api.token}` } : api.basic ? { Authorization: `Basic ${Buffer.from(`${api.basic.username}:${api.basic.password}`).toString('base64')}` } : {}),
+      'User-Agent': 'kubelab-ui',
+    },
     ...(api.ca ? { ca: api.ca } : {}),
     ...(api.cert ? { cert: api.cert } : {}),
     ...(api.key ? { key: api.key } : {}),

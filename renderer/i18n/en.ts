@@ -144,6 +144,13 @@ export default {
     },
   },
   common: { yes: 'Yes', no: 'No', none: '—', loading: 'Loading…', error: 'Error', all: 'All' },
+  contexts: {
+    title: 'Cluster', lab: 'kubelab (this lab)', help: 'Which cluster this window shows: the lab, or a context of your kubeconfig ($KUBECONFIG or ~/.kube/config)',
+    external: 'another cluster', failed: 'Could not reach the chosen cluster, showing the lab: {message}',
+    externalTitle: 'Cluster: {context}',
+    externalBody: 'This window shows {server} through your kubeconfig, read-write with your credentials there. The lab-only views are hidden: Docker reality, step mode, Docker contexts as nodes; a pod\'s flow is rebuilt from its events and conditions.',
+    flowFromEvents: 'This cluster keeps no trace of what each component did: the flow below is rebuilt from the pod\'s events and the times its conditions changed.',
+  },
   usage: {
     title: 'Resource usage', cpu: 'CPU', memory: 'Memory', every: 'every {s} s, as kubectl top reads it', limit: 'limit', allocatable: 'allocatable',
     waiting: 'Waiting for the metrics server: a CPU rate needs two readings of the container.', unavailable: 'No usage here: {why}',

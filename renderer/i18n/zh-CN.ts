@@ -148,6 +148,13 @@ const zh: Tree<typeof en> = {
     },
   },
   common: { yes: '是', no: '否', none: '—', loading: '加载中…', error: '错误', all: '全部' },
+  contexts: {
+    title: '集群', lab: 'kubelab（本实验室）', help: '此窗口显示的集群：实验室，或 kubeconfig（$KUBECONFIG 或 ~/.kube/config）中的某个上下文',
+    external: '其他集群', failed: '无法连接所选集群，改为显示实验室：{message}',
+    externalTitle: '集群：{context}',
+    externalBody: '此窗口通过你的 kubeconfig 显示 {server}，使用其中的凭据读写。仅限实验室的视图已隐藏：Docker 实况、单步模式、以 Docker 上下文作为节点；Pod 的流程由其事件和状况重建。',
+    flowFromEvents: '此集群不记录各组件的具体操作：下面的流程由 Pod 的事件及其状况变化的时间重建。',
+  },
   usage: {
     title: '资源用量', cpu: 'CPU', memory: '内存', every: '每 {s} 秒，与 kubectl top 读取的相同', limit: '上限', allocatable: '可分配',
     waiting: '等待指标服务器：CPU 速率需要对容器读取两次。', unavailable: '此处没有用量数据：{why}',
