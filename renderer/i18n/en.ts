@@ -5,7 +5,7 @@ export default {
     overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', cluster: 'Cluster',
     pods: 'Pods', deployments: 'Deployments', replicasets: 'ReplicaSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
     services: 'Services', endpoints: 'Endpoints', endpointslices: 'EndpointSlices', configmaps: 'ConfigMaps', secrets: 'Secrets',
-    namespaces: 'Namespaces', nodes: 'Nodes', events: 'Events', create: 'Create',
+    namespaces: 'Namespaces', nodes: 'Nodes', events: 'Events', create: 'Create', 'port-forwards': 'Port forwards',
   },
   header: {
     allNamespaces: 'All namespaces', namespace: 'Namespace', search: 'Search… (Ctrl+K)', searchHint: 'Search resources, views, actions…', language: 'Language', theme: 'Theme',
@@ -144,4 +144,24 @@ export default {
     },
   },
   common: { yes: 'Yes', no: 'No', none: '—', loading: 'Loading…', error: 'Error', all: 'All' },
+  contexts: {
+    title: 'Cluster', lab: 'kubelab (this lab)', help: 'Which cluster this window shows: the lab, or a context of your kubeconfig ($KUBECONFIG or ~/.kube/config)',
+    external: 'another cluster', failed: 'Could not reach the chosen cluster, showing the lab: {message}',
+    externalTitle: 'Cluster: {context}',
+    externalBody: 'This window shows {server} through your kubeconfig, read-write with your credentials there. The lab-only views are hidden: Docker reality, step mode, Docker contexts as nodes; a pod\'s flow is rebuilt from its events and conditions.',
+    flowFromEvents: 'This cluster keeps no trace of what each component did: the flow below is rebuilt from the pod\'s events and the times its conditions changed.',
+  },
+  usage: {
+    title: 'Resource usage', cpu: 'CPU', memory: 'Memory', every: 'every {s} s, as kubectl top reads it', limit: 'limit', allocatable: 'allocatable',
+    waiting: 'Waiting for the metrics server: a CPU rate needs two readings of the container.', unavailable: 'No usage here: {why}',
+  },
+  portForward: {
+    action: 'Port forward', title: 'Port forwards', count: 'none active | {n} active | {n} active', remote: 'Port', remotePort: 'Port number or name',
+    other: 'Other…', local: 'Local port', free: 'free port', start: 'Forward', stop: 'Stop', open: 'Open', all: 'All port forwards',
+    help: 'Listens on 127.0.0.1 only and forwards each connection through the API server (pods/portforward), as kubectl port-forward does.',
+    started: 'Forwarding {url} → {target}:{port}', noPod: 'no running pod', target: 'Target', pod: 'Pod', ports: 'Local → port',
+    connections: 'Connections', bytesIn: 'Received', bytesOut: 'Sent', errors: 'Errors', active: 'Active', waiting: 'Waiting for a pod',
+    emptyTitle: 'No port forwards', emptyBody: 'Open a pod, Deployment or Service and choose "Port forward" to reach one of its ports from this machine, at 127.0.0.1.',
+    follows: 'A Deployment or Service forward follows its pods: when the pod it uses goes, the next running pod of the same selector takes over (kubectl resolves once and stops). Forwards end when the lab stops.',
+  },
 };

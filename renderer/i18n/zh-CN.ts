@@ -9,7 +9,7 @@ const zh: Tree<typeof en> = {
     overview: '概览', workloads: '工作负载', network: '网络', config: '配置', cluster: '集群',
     pods: 'Pod', deployments: 'Deployment', replicasets: 'ReplicaSet', daemonsets: 'DaemonSet', jobs: 'Job',
     services: 'Service', endpoints: 'Endpoints', endpointslices: 'EndpointSlice', configmaps: 'ConfigMap', secrets: 'Secret',
-    namespaces: '命名空间', nodes: '节点', events: '事件', create: '创建',
+    namespaces: '命名空间', nodes: '节点', events: '事件', create: '创建', 'port-forwards': '端口转发',
   },
   header: {
     allNamespaces: '全部命名空间', namespace: '命名空间', search: '搜索…（Ctrl+K）', searchHint: '搜索资源、视图、操作…', language: '语言', theme: '主题',
@@ -148,5 +148,25 @@ const zh: Tree<typeof en> = {
     },
   },
   common: { yes: '是', no: '否', none: '—', loading: '加载中…', error: '错误', all: '全部' },
+  contexts: {
+    title: '集群', lab: 'kubelab（本实验室）', help: '此窗口显示的集群：实验室，或 kubeconfig（$KUBECONFIG 或 ~/.kube/config）中的某个上下文',
+    external: '其他集群', failed: '无法连接所选集群，改为显示实验室：{message}',
+    externalTitle: '集群：{context}',
+    externalBody: '此窗口通过你的 kubeconfig 显示 {server}，使用其中的凭据读写。仅限实验室的视图已隐藏：Docker 实况、单步模式、以 Docker 上下文作为节点；Pod 的流程由其事件和状况重建。',
+    flowFromEvents: '此集群不记录各组件的具体操作：下面的流程由 Pod 的事件及其状况变化的时间重建。',
+  },
+  usage: {
+    title: '资源用量', cpu: 'CPU', memory: '内存', every: '每 {s} 秒，与 kubectl top 读取的相同', limit: '上限', allocatable: '可分配',
+    waiting: '等待指标服务器：CPU 速率需要对容器读取两次。', unavailable: '此处没有用量数据：{why}',
+  },
+  portForward: {
+    action: '端口转发', title: '端口转发', count: '无活动转发 | {n} 个活动 | {n} 个活动', remote: '端口', remotePort: '端口号或名称',
+    other: '其他…', local: '本地端口', free: '空闲端口', start: '转发', stop: '停止', open: '打开', all: '全部端口转发',
+    help: '只监听 127.0.0.1，每个连接都经由 API 服务器（pods/portforward）转发，与 kubectl port-forward 相同。',
+    started: '正在转发 {url} → {target}:{port}', noPod: '没有运行中的 Pod', target: '目标', pod: 'Pod', ports: '本地 → 端口',
+    connections: '连接', bytesIn: '已接收', bytesOut: '已发送', errors: '错误', active: '活动', waiting: '等待 Pod',
+    emptyTitle: '没有端口转发', emptyBody: '打开一个 Pod、Deployment 或 Service，选择“端口转发”，即可在本机 127.0.0.1 上访问它的端口。',
+    follows: 'Deployment 或 Service 的转发会跟随其 Pod：所用的 Pod 消失后，由同一选择器的下一个运行中 Pod 接替（kubectl 只解析一次，随后退出）。实验室停止时转发随之结束。',
+  },
 };
 export default zh;

@@ -1,5 +1,5 @@
 // "kubectl equivalent": for every action the app performs, the command a user would type and the HTTP request it sends.
-import type { ResourceRef } from '../../main/bridge/contract';
+import { kubectlPortForward, type PortForwardKind, type ResourceRef } from '../../main/bridge/contract';
 
 export type UiAction =
   | { verb: 'apply'; manifestKinds: { kind: string; name: string; namespace?: string; ref?: ResourceRef }[] }
@@ -16,7 +16,8 @@ export type UiAction =
   | { verb: 'exec'; pod: string; namespace: string; container?: string; command: string[] }
   | { verb: 'watch'; ref: ResourceRef; resource: string; namespace?: string; labelSelector?: string }
   | { verb: 'run'; name: string; image: string; namespace: string; replicas: number; port?: number }
-  | { verb: 'createNamespace'; name: string };
+  | { verb: 'createNamespace'; name: string }
+  | { verb: 'portForward'; kind: PortForwardKind; name: string; namespace: string; port: number | string; localPort: number; pod?: string };
 
 export interface Equivalent {
   command: string;
@@ -107,6 +108,11 @@ export function kubectlFor(a: UiAction): Equivalent {
       return {
         command: `kubectl get ${a.resource}${a.namespace ? nsFlag(a.namespace) : ' -A'}${a.labelSelector ? ` -l ${q(a.labelSelector)}` : ''} -w`,
         http: `GET ${resourcePath(a.ref, a.namespace)}?${a.labelSelector ? `labelSelector=${encodeURIComponent(a.labelSelector)}&` : ''}watch=true&resourceVersion=<from the list>`,
+      };
+    case 'portForward':
+      return {
+        command: kubectlPortForward(a),
+        http: `GET ${resourcePath(core('pods'), a.namespace, a.pod ?? '<pod>', 'portforward')}\nUpgrade: websocket (Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io)\n(per connection: an error and a data stream, headers port=…, requestid=…)`,
       };
     case 'createNamespace':
       return { command: `kubectl create namespace ${a.name}`, http: `POST ${resourcePath(core('namespaces'))}` };
