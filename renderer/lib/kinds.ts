@@ -1,6 +1,10 @@
-// The resource kinds the workspace lists: how to reach each, and its columns as `kubectl get` prints them.
+// The resource kinds the workspace lists. Which kinds exist, their scope and verbs come from the server's discovery
+// (stores/discovery.ts); identity of the kinds the app itself needs comes from the lab's one table (client R). Columns
+// here are hand-made where they add value (kubectl's printers computed live); every other kind shows the server's Table.
+import { shallowRef } from 'vue';
 import type { KubeObject } from '../../main/api/object';
-import type { ResourceRef } from '../../main/bridge/contract';
+import type { ApiResourceInfo, ResourceRef } from '../../main/bridge/contract';
+import { R } from '../../main/client/types';
 import { age, podStatusCells, podWideCells } from '../../main/api/pod-status';
 import { servicePortsText } from './service';
 import { formatDiscoveryEndpoints, formatDiscoveryPorts } from '../../main/apiserver/registry/endpointslices-format';
@@ -13,6 +17,9 @@ export interface Column {
   id: string;
   /** i18n key under `col.` */
   label: string;
+  /** a header the server named (Table columns): shown as is */
+  title?: string;
+  description?: string;
   width: string;
   value(o: Obj, now: Date): string;
   /** sort key; defaults to value */
@@ -22,13 +29,17 @@ export interface Column {
 }
 
 export interface KindDef {
-  /** route segment and i18n key under `nav.` */
+  /** route segment and i18n key under `nav.` (the plural; `plural.group` where two groups share it) */
   id: string;
   kind: string;
   ref: ResourceRef;
   namespaced: boolean;
-  columns: Column[];
-  /** has a detail view beyond YAML */
+  /** what discovery says the server allows: no `update`, the YAML is read-only */
+  verbs: string[];
+  shortNames?: string[];
+  /** hand-made columns; absent: the server's Table columns */
+  columns?: Column[];
+  /** has a hand-made detail view beyond the generic one */
   detail?: boolean;
 }
 
@@ -76,12 +87,14 @@ function jobDuration(o: Obj, now: Date): string {
   return age(new Date(s).toISOString(), new Date(e));
 }
 
-const core = (resource: string): ResourceRef => ({ group: '', version: 'v1', resource });
-const apps = (resource: string): ResourceRef => ({ group: 'apps', version: 'v1', resource });
+const ALL_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+const ident = (t: { group: string; version: string; resource: string; kind: string; namespaced: boolean }) =>
+  ({ kind: t.kind, namespaced: t.namespaced, verbs: ALL_VERBS, ref: { group: t.group, version: t.version, resource: t.resource, kind: t.kind, namespaced: t.namespaced } });
 
-export const KINDS: KindDef[] = [
+/** Kinds with hand-made columns, by id (their identity from R; the server's verbs fill in once discovery answered). */
+const HAND: KindDef[] = [
   {
-    id: 'pods', kind: 'Pod', ref: core('pods'), namespaced: true, detail: true,
+    id: 'pods', ...ident(R.pods), detail: true,
     columns: [
       name, ns,
       { id: 'ready', label: 'ready', width: '70px', value: (o) => podStatus(o).ready },
@@ -93,22 +106,22 @@ export const KINDS: KindDef[] = [
     ],
   },
   {
-    id: 'deployments', kind: 'Deployment', ref: apps('deployments'), namespaced: true, detail: true,
+    id: 'deployments', ...ident(R.deployments), detail: true,
     columns: [name, ns, ratio('ready', 'ready', (o) => o.status?.readyReplicas, (o) => o.spec?.replicas),
       num('upToDate', 'upToDate', (o) => o.status?.updatedReplicas), num('available', 'available', (o) => o.status?.availableReplicas), ageCol],
   },
   {
-    id: 'replicasets', kind: 'ReplicaSet', ref: apps('replicasets'), namespaced: true,
+    id: 'replicasets', ...ident(R.replicasets),
     columns: [name, ns, num('desired', 'desired', (o) => o.spec?.replicas), num('current', 'current', (o) => o.status?.replicas),
       num('ready', 'ready', (o) => o.status?.readyReplicas), ageCol],
   },
   {
-    id: 'daemonsets', kind: 'DaemonSet', ref: apps('daemonsets'), namespaced: true,
+    id: 'daemonsets', ...ident(R.daemonsets),
     columns: [name, ns, num('desired', 'desired', (o) => o.status?.desiredNumberScheduled), num('current', 'current', (o) => o.status?.currentNumberScheduled),
       num('ready', 'ready', (o) => o.status?.numberReady), num('upToDate', 'upToDate', (o) => o.status?.updatedNumberScheduled), ageCol],
   },
   {
-    id: 'jobs', kind: 'Job', ref: { group: 'batch', version: 'v1', resource: 'jobs' }, namespaced: true,
+    id: 'jobs', ...ident(R.jobs),
     columns: [name, ns,
       { id: 'status', label: 'status', width: '120px', chip: true, value: (o) => {
         const c = (o.status?.conditions ?? []).find((x: Obj) => x.status === 'True' && (x.type === 'Complete' || x.type === 'Failed'));
@@ -118,42 +131,42 @@ export const KINDS: KindDef[] = [
       { id: 'duration', label: 'duration', width: '90px', value: (o, now) => jobDuration(o, now) }, ageCol],
   },
   {
-    id: 'services', kind: 'Service', ref: core('services'), namespaced: true,
+    id: 'services', ...ident(R.services),
     columns: [name, ns, { id: 'type', label: 'type', width: '110px', value: (o) => o.spec?.type ?? 'ClusterIP' },
       { id: 'clusterIP', label: 'clusterIP', width: '130px', value: (o) => o.spec?.clusterIP ?? '<none>', mono: true },
       { id: 'ports', label: 'ports', width: 'minmax(120px, 1fr)', value: svcPorts, mono: true }, ageCol],
   },
   {
-    id: 'endpoints', kind: 'Endpoints', ref: core('endpoints'), namespaced: true,
+    id: 'endpoints', ...ident(R.endpoints),
     columns: [name, ns, { id: 'endpoints', label: 'endpoints', width: 'minmax(200px, 2fr)', value: endpointsText, mono: true }, ageCol],
   },
   {
-    id: 'endpointslices', kind: 'EndpointSlice', ref: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }, namespaced: true,
+    id: 'endpointslices', ...ident(R.endpointslices),
     columns: [name, ns, { id: 'addressType', label: 'addressType', width: '120px', value: (o) => o.addressType ?? '' },
       { id: 'ports', label: 'ports', width: '110px', value: (o) => formatDiscoveryPorts(o.ports), mono: true },
       { id: 'endpoints', label: 'endpoints', width: 'minmax(200px, 2fr)', value: (o) => formatDiscoveryEndpoints(o.endpoints), mono: true }, ageCol],
   },
   {
-    id: 'configmaps', kind: 'ConfigMap', ref: core('configmaps'), namespaced: true,
+    id: 'configmaps', ...ident(R.configmaps),
     columns: [name, ns, num('data', 'data', (o) => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length), ageCol],
   },
   {
-    id: 'secrets', kind: 'Secret', ref: core('secrets'), namespaced: true,
+    id: 'secrets', ...ident(R.secrets),
     columns: [name, ns, { id: 'type', label: 'type', width: 'minmax(160px, 1fr)', value: (o) => o.type ?? 'Opaque' },
       num('data', 'data', (o) => Object.keys(o.data ?? {}).length), ageCol],
   },
   {
-    id: 'namespaces', kind: 'Namespace', ref: core('namespaces'), namespaced: false,
+    id: 'namespaces', ...ident(R.namespaces),
     columns: [name, { id: 'status', label: 'status', width: '120px', value: (o) => o.status?.phase ?? 'Active', chip: true }, ageCol],
   },
   {
-    id: 'nodes', kind: 'Node', ref: core('nodes'), namespaced: false, detail: true,
+    id: 'nodes', ...ident(R.nodes), detail: true,
     columns: [name, { id: 'status', label: 'status', width: 'minmax(140px, 1fr)', value: nodeStatus, chip: true },
       { id: 'roles', label: 'roles', width: '110px', value: (o) => Object.keys(o.metadata?.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.split('/')[1]).join(',') || '<none>' },
       ageCol, { id: 'version', label: 'version', width: '110px', value: (o) => o.status?.nodeInfo?.kubeletVersion ?? '' }],
   },
   {
-    id: 'events', kind: 'Event', ref: core('events'), namespaced: true,
+    id: 'events', ...ident(R.events),
     columns: [
       { id: 'lastSeen', label: 'lastSeen', width: '90px', value: (o, now) => age(o.lastTimestamp ?? o.eventTime ?? o.metadata?.creationTimestamp, now),
         sort: (o) => -(Date.parse(o.lastTimestamp ?? o.eventTime ?? o.metadata?.creationTimestamp ?? '') || 0) },
@@ -165,9 +178,60 @@ export const KINDS: KindDef[] = [
   },
 ];
 
-export const PODTRACES_REF: ResourceRef = { group: 'lab.kubelab.io', version: 'v1', resource: 'podtraces', kind: 'PodTrace', namespaced: true };
+export const PODTRACES_REF: ResourceRef = { ...R.podtraces };
 
-export const kindById = (id: string) => KINDS.find((k) => k.id === id);
-export const kindByKind = (kind: string) => KINDS.find((k) => k.kind === kind);
+const handByRef = new Map(HAND.map((k) => [`${k.ref.group}/${k.ref.resource}`, k]));
+
+/** Discovery -> the kinds the workspace lists: every resource that can be listed and watched, hand-made columns merged in. */
+export function kindsFromDiscovery(resources: ApiResourceInfo[]): KindDef[] {
+  const listable = resources.filter((r) => !r.resource.includes('/') && r.verbs.includes('list') && r.verbs.includes('watch'));
+  const plurals = new Map<string, number>();
+  for (const r of listable) plurals.set(r.resource, (plurals.get(r.resource) ?? 0) + 1);
+  return listable.map((r) => {
+    const hand = handByRef.get(`${r.group}/${r.resource}`);
+    const id = (plurals.get(r.resource) ?? 0) > 1 && r.group ? `${r.resource}.${r.group}` : r.resource;
+    return {
+      ...(hand ?? {}), id, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs, shortNames: r.shortNames,
+      ref: { group: r.group, version: r.version, resource: r.resource, kind: r.kind, namespaced: r.namespaced },
+    };
+  });
+}
+
+/** The kinds the workspace knows: the hand-made ones until discovery answers, then what the server serves. */
+export const kinds = shallowRef<KindDef[]>(HAND);
+export function setDiscovered(resources: ApiResourceInfo[]): void {
+  const found = kindsFromDiscovery(resources);
+  if (found.length) kinds.value = found;
+}
+
+export const kindById = (id: string) => kinds.value.find((k) => k.id === id);
+export const kindByKind = (kind: string, apiVersion?: string) =>
+  kinds.value.find((k) => k.kind === kind && (!apiVersion || apiVersion === (k.ref.group ? `${k.ref.group}/${k.ref.version}` : k.ref.version)));
+export const editable = (k: KindDef) => k.verbs.includes('update');
+
+/** Sidebar sections: where Lens and Headlamp put each kind; a kind nobody placed goes under its API group. */
+const SECTION: Record<string, string> = {
+  pods: 'workloads', deployments: 'workloads', replicasets: 'workloads', statefulsets: 'workloads', daemonsets: 'workloads', jobs: 'workloads', cronjobs: 'workloads',
+  controllerrevisions: 'workloads',
+  services: 'network', endpoints: 'network', endpointslices: 'network', ingresses: 'network', networkpolicies: 'network',
+  configmaps: 'config', secrets: 'config', resourcequotas: 'config', limitranges: 'config', leases: 'config', horizontalpodautoscalers: 'config', poddisruptionbudgets: 'config',
+  serviceaccounts: 'access', roles: 'access', clusterroles: 'access', rolebindings: 'access', clusterrolebindings: 'access',
+  nodes: 'cluster', namespaces: 'cluster', events: 'cluster',
+  podtraces: 'lab',
+};
+const SECTION_ORDER = ['workloads', 'network', 'config', 'access', 'cluster', 'lab'];
+const ORDER = Object.keys(SECTION);
+
+export function sidebarSections(list: KindDef[]): { title: string; group?: string; items: KindDef[] }[] {
+  const out = new Map<string, { title: string; group?: string; items: KindDef[] }>();
+  for (const title of SECTION_ORDER) out.set(title, { title, items: [] });
+  for (const k of list) {
+    const title = SECTION[k.id] ?? `group:${k.ref.group || 'core'}`;
+    if (!out.has(title)) out.set(title, { title, group: k.ref.group || 'core', items: [] });
+    out.get(title)!.items.push(k);
+  }
+  const rank = (k: KindDef) => (ORDER.includes(k.id) ? ORDER.indexOf(k.id) : ORDER.length);
+  return [...out.values()].filter((s) => s.items.length).map((s) => ({ ...s, items: s.items.sort((a, b) => rank(a) - rank(b) || a.kind.localeCompare(b.kind)) }));
+}
 
 export const objKey = (o: KubeObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name ?? ''));
