@@ -121,6 +121,8 @@ export default {
     stuck: 'New pods of revision {rev} cannot start ({reason}): the rollout waits while the old ReplicaSet keeps serving. Fix the template or roll back.',
   },
   secret: { hidden: 'hidden' },
+  dock: { collapse: 'Collapse the panel', expand: 'Expand the panel' },
+  a11y: { skip: 'Skip to content', content: 'Content', rows: '{kind}: use the arrow keys to move, Enter to open' },
   edit: {
     edit: 'Edit', editing: 'Editing YAML', hint: 'Ctrl+Space completes field names · Ctrl+S reviews · Esc leaves the editor', review: 'Review changes', back: 'Back to editing',
     readOnly: 'read-only', readOnlyKind: 'The server does not allow updating {kind} objects', readOnlyRbac: 'You are not allowed to update this object (RBAC)',
@@ -136,6 +138,7 @@ export default {
     placeholder: 'Jump to a resource, view or action…', noResults: 'No matches', action: 'Action', view: 'View', navigate: 'navigate', open: 'open',
     byKind: 'one kind', count: '{n} results', create: 'Create {kind}', createNamespace: 'Create namespace…', namespaceName: 'Name of the new namespace',
     namespaceCreated: 'Namespace "{name}" created', switchNamespace: 'Switch to namespace {ns}', allNamespaces: 'Show all namespaces', theme: 'Theme: {theme}', recent: 'recently opened',
+    focusFilter: 'Filter the list', shortcut: 'shortcut {keys}', goKeys: 'g then a letter: go to a view',
   },
   service: {
     title: 'Service', selector: 'Selector', dns: 'DNS name', ports: 'Ports', port: 'Port', targetPort: 'Target port', nodePort: 'Node port', protocol: 'Protocol',

@@ -125,6 +125,8 @@ const zh: Tree<typeof en> = {
     stuck: '版本 {rev} 的新 Pod 无法启动（{reason}）：发布会一直等待，旧 ReplicaSet 继续提供服务。修正模板或回滚。',
   },
   secret: { hidden: '已隐藏' },
+  dock: { collapse: '收起面板', expand: '展开面板' },
+  a11y: { skip: '跳到内容', content: '内容', rows: '{kind}：用方向键移动，回车打开' },
   edit: {
     edit: '编辑', editing: '编辑 YAML', hint: 'Ctrl+空格 补全字段名 · Ctrl+S 查看变更 · Esc 离开编辑器', review: '查看变更', back: '返回编辑',
     readOnly: '只读', readOnlyKind: '服务器不允许更新 {kind} 对象', readOnlyRbac: '你无权更新此对象（RBAC）',
@@ -140,6 +142,7 @@ const zh: Tree<typeof en> = {
     placeholder: '跳转到资源、视图或操作…', noResults: '没有匹配项', action: '操作', view: '视图', navigate: '选择', open: '打开',
     byKind: '只看一种资源', count: '{n} 个结果', create: '创建 {kind}', createNamespace: '创建命名空间…', namespaceName: '新命名空间的名称',
     namespaceCreated: '命名空间 "{name}" 已创建', switchNamespace: '切换到命名空间 {ns}', allNamespaces: '显示所有命名空间', theme: '主题：{theme}', recent: '最近打开',
+    focusFilter: '筛选列表', shortcut: '快捷键 {keys}', goKeys: '先按 g 再按字母：跳到视图',
   },
   service: {
     title: 'Service', selector: '选择器', dns: 'DNS 名称', ports: '端口', port: '端口', targetPort: '目标端口', nodePort: '节点端口', protocol: '协议',

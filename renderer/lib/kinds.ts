@@ -9,11 +9,18 @@ import { age, podStatusCells, podWideCells } from '../../main/api/pod-status';
 import { servicePortsText } from './service';
 import { formatDiscoveryEndpoints, formatDiscoveryPorts } from '../../main/apiserver/registry/endpointslices-format';
 
-type Obj = Record<string, any>;
+import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+import type { ConfigMap, Endpoints, Event, Namespace, Node, Pod, Secret, Service } from 'kubernetes-types/core/v1';
+import type { DaemonSet, Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
+import type { Job } from 'kubernetes-types/batch/v1';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
+
+/** What every object has; each kind's columns read its own fields, typed by kubernetes-types. */
+type Meta = { metadata?: ObjectMeta };
 
 export type ChipTone = 'ok' | 'warn' | 'err' | 'info' | 'neutral';
 
-export interface Column {
+export interface Column<T extends Meta = KubeObject> {
   id: string;
   /** i18n key under `col.` */
   label: string;
@@ -21,9 +28,9 @@ export interface Column {
   title?: string;
   description?: string;
   width: string;
-  value(o: Obj, now: Date): string;
+  value(o: T, now: Date): string;
   /** sort key; defaults to value */
-  sort?(o: Obj): string | number;
+  sort?(o: T): string | number;
   chip?: boolean;
   mono?: boolean;
 }
@@ -43,18 +50,20 @@ export interface KindDef {
   detail?: boolean;
 }
 
-const ts = (o: Obj) => Date.parse(o.metadata?.creationTimestamp ?? '') || 0;
-const name: Column = { id: 'name', label: 'name', width: 'minmax(220px, 2.2fr)', value: (o) => o.metadata?.name ?? '' };
-const ns: Column = { id: 'namespace', label: 'namespace', width: 'minmax(110px, .9fr)', value: (o) => o.metadata?.namespace ?? '' };
-const ageCol: Column = { id: 'age', label: 'age', width: '80px', value: (o, now) => age(o.metadata?.creationTimestamp, now), sort: (o) => -ts(o) };
-const num = (id: string, label: string, f: (o: Obj) => number | undefined, width = '100px'): Column => ({
+const ts = (o: Meta) => Date.parse(o.metadata?.creationTimestamp ?? '') || 0;
+const name: Column<Meta> = { id: 'name', label: 'name', width: 'minmax(220px, 2.2fr)', value: (o) => o.metadata?.name ?? '' };
+const ns: Column<Meta> = { id: 'namespace', label: 'namespace', width: 'minmax(110px, .9fr)', value: (o) => o.metadata?.namespace ?? '' };
+const ageCol: Column<Meta> = { id: 'age', label: 'age', width: '80px', value: (o, now) => age(o.metadata?.creationTimestamp, now), sort: (o) => -ts(o) };
+const num = <T extends Meta>(id: string, label: string, f: (o: T) => number | undefined, width = '100px'): Column<T> => ({
   id, label, width, value: (o) => String(f(o) ?? 0), sort: (o) => f(o) ?? 0,
 });
-const ratio = (id: string, label: string, a: (o: Obj) => number | undefined, b: (o: Obj) => number | undefined): Column => ({
+const ratio = <T extends Meta>(id: string, label: string, a: (o: T) => number | undefined, b: (o: T) => number | undefined): Column<T> => ({
   id, label, width: '90px', value: (o) => `${a(o) ?? 0}/${b(o) ?? 0}`, sort: (o) => (a(o) ?? 0) - (b(o) ?? 0),
 });
 
-export const podStatus = (o: Obj, now = new Date()) => podStatusCells(o, now);
+export const podStatus = (o: Pod | KubeObject, now = new Date()) => podStatusCells(o as Record<string, unknown>, now);
+/** One kind's columns, each reading that kind's typed fields. */
+const of = <T extends Meta>(cols: Column<T>[]): Column[] => cols as unknown as Column[];
 
 /** Colored chip tone for kubectl's STATUS strings. */
 export function statusTone(s: string): ChipTone {
@@ -64,23 +73,24 @@ export function statusTone(s: string): ChipTone {
   return 'neutral';
 }
 
-export function nodeStatus(o: Obj): string {
-  const ready = (o.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
+export function nodeStatus(o: Node | KubeObject): string {
+  const n = o as Node;
+  const ready = (n.status?.conditions ?? []).find((c) => c.type === 'Ready');
   let s = ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown';
-  if (o.spec?.unschedulable) s += ',SchedulingDisabled';
+  if (n.spec?.unschedulable) s += ',SchedulingDisabled';
   return s;
 }
 
-const svcPorts = (o: Obj) => servicePortsText(o as KubeObject);
+const svcPorts = (o: Service) => servicePortsText(o as KubeObject);
 
-function endpointsText(o: Obj): string {
+function endpointsText(o: Endpoints): string {
   const out: string[] = [];
-  for (const s of o.subsets ?? []) for (const a of s.addresses ?? []) for (const p of s.ports ?? [{}]) out.push(p.port ? `${a.ip}:${p.port}` : a.ip);
+  for (const s of o.subsets ?? []) for (const a of s.addresses ?? []) for (const p of s.ports ?? [{ port: undefined }]) out.push(p.port ? `${a.ip}:${p.port}` : a.ip);
   if (!out.length) return '<none>';
   return out.length > 3 ? `${out.slice(0, 3).join(',')} + ${out.length - 3} more...` : out.join(',');
 }
 
-function jobDuration(o: Obj, now: Date): string {
+function jobDuration(o: Job, now: Date): string {
   const s = Date.parse(o.status?.startTime ?? '');
   if (!s) return '';
   const e = Date.parse(o.status?.completionTime ?? '') || now.getTime();
@@ -95,7 +105,7 @@ const ident = (t: { group: string; version: string; resource: string; kind: stri
 const HAND: KindDef[] = [
   {
     id: 'pods', ...ident(R.pods), detail: true,
-    columns: [
+    columns: of<Pod>([
       name, ns,
       { id: 'ready', label: 'ready', width: '70px', value: (o) => podStatus(o).ready },
       { id: 'status', label: 'status', width: 'minmax(180px, 1.1fr)', value: (o, now) => podStatus(o, now).status, chip: true },
@@ -103,78 +113,78 @@ const HAND: KindDef[] = [
       ageCol,
       { id: 'ip', label: 'ip', width: '120px', value: (o) => podWideCells(o)[0], mono: true },
       { id: 'node', label: 'node', width: 'minmax(100px, .9fr)', value: (o) => podWideCells(o)[1] },
-    ],
+    ]),
   },
   {
     id: 'deployments', ...ident(R.deployments), detail: true,
-    columns: [name, ns, ratio('ready', 'ready', (o) => o.status?.readyReplicas, (o) => o.spec?.replicas),
-      num('upToDate', 'upToDate', (o) => o.status?.updatedReplicas), num('available', 'available', (o) => o.status?.availableReplicas), ageCol],
+    columns: of<Deployment>([name, ns, ratio('ready', 'ready', (o) => o.status?.readyReplicas, (o) => o.spec?.replicas),
+      num('upToDate', 'upToDate', (o) => o.status?.updatedReplicas), num('available', 'available', (o) => o.status?.availableReplicas), ageCol]),
   },
   {
     id: 'replicasets', ...ident(R.replicasets),
-    columns: [name, ns, num('desired', 'desired', (o) => o.spec?.replicas), num('current', 'current', (o) => o.status?.replicas),
-      num('ready', 'ready', (o) => o.status?.readyReplicas), ageCol],
+    columns: of<ReplicaSet>([name, ns, num('desired', 'desired', (o) => o.spec?.replicas), num('current', 'current', (o) => o.status?.replicas),
+      num('ready', 'ready', (o) => o.status?.readyReplicas), ageCol]),
   },
   {
     id: 'daemonsets', ...ident(R.daemonsets),
-    columns: [name, ns, num('desired', 'desired', (o) => o.status?.desiredNumberScheduled), num('current', 'current', (o) => o.status?.currentNumberScheduled),
-      num('ready', 'ready', (o) => o.status?.numberReady), num('upToDate', 'upToDate', (o) => o.status?.updatedNumberScheduled), ageCol],
+    columns: of<DaemonSet>([name, ns, num('desired', 'desired', (o) => o.status?.desiredNumberScheduled), num('current', 'current', (o) => o.status?.currentNumberScheduled),
+      num('ready', 'ready', (o) => o.status?.numberReady), num('upToDate', 'upToDate', (o) => o.status?.updatedNumberScheduled), ageCol]),
   },
   {
     id: 'jobs', ...ident(R.jobs),
-    columns: [name, ns,
+    columns: of<Job>([name, ns,
       { id: 'status', label: 'status', width: '120px', chip: true, value: (o) => {
-        const c = (o.status?.conditions ?? []).find((x: Obj) => x.status === 'True' && (x.type === 'Complete' || x.type === 'Failed'));
+        const c = (o.status?.conditions ?? []).find((x) => x.status === 'True' && (x.type === 'Complete' || x.type === 'Failed'));
         return c ? (c.type === 'Complete' ? 'Complete' : 'Failed') : 'Running';
       } },
       ratio('completions', 'completions', (o) => o.status?.succeeded, (o) => o.spec?.completions ?? 1),
-      { id: 'duration', label: 'duration', width: '90px', value: (o, now) => jobDuration(o, now) }, ageCol],
+      { id: 'duration', label: 'duration', width: '90px', value: (o, now) => jobDuration(o, now) }, ageCol]),
   },
   {
     id: 'services', ...ident(R.services),
-    columns: [name, ns, { id: 'type', label: 'type', width: '110px', value: (o) => o.spec?.type ?? 'ClusterIP' },
+    columns: of<Service>([name, ns, { id: 'type', label: 'type', width: '110px', value: (o) => o.spec?.type ?? 'ClusterIP' },
       { id: 'clusterIP', label: 'clusterIP', width: '130px', value: (o) => o.spec?.clusterIP ?? '<none>', mono: true },
-      { id: 'ports', label: 'ports', width: 'minmax(120px, 1fr)', value: svcPorts, mono: true }, ageCol],
+      { id: 'ports', label: 'ports', width: 'minmax(120px, 1fr)', value: svcPorts, mono: true }, ageCol]),
   },
   {
     id: 'endpoints', ...ident(R.endpoints),
-    columns: [name, ns, { id: 'endpoints', label: 'endpoints', width: 'minmax(200px, 2fr)', value: endpointsText, mono: true }, ageCol],
+    columns: of<Endpoints>([name, ns, { id: 'endpoints', label: 'endpoints', width: 'minmax(200px, 2fr)', value: endpointsText, mono: true }, ageCol]),
   },
   {
     id: 'endpointslices', ...ident(R.endpointslices),
-    columns: [name, ns, { id: 'addressType', label: 'addressType', width: '120px', value: (o) => o.addressType ?? '' },
+    columns: of<EndpointSlice>([name, ns, { id: 'addressType', label: 'addressType', width: '120px', value: (o) => o.addressType ?? '' },
       { id: 'ports', label: 'ports', width: '110px', value: (o) => formatDiscoveryPorts(o.ports), mono: true },
-      { id: 'endpoints', label: 'endpoints', width: 'minmax(200px, 2fr)', value: (o) => formatDiscoveryEndpoints(o.endpoints), mono: true }, ageCol],
+      { id: 'endpoints', label: 'endpoints', width: 'minmax(200px, 2fr)', value: (o) => formatDiscoveryEndpoints(o.endpoints), mono: true }, ageCol]),
   },
   {
     id: 'configmaps', ...ident(R.configmaps),
-    columns: [name, ns, num('data', 'data', (o) => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length), ageCol],
+    columns: of<ConfigMap>([name, ns, num('data', 'data', (o) => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length), ageCol]),
   },
   {
     id: 'secrets', ...ident(R.secrets),
-    columns: [name, ns, { id: 'type', label: 'type', width: 'minmax(160px, 1fr)', value: (o) => o.type ?? 'Opaque' },
-      num('data', 'data', (o) => Object.keys(o.data ?? {}).length), ageCol],
+    columns: of<Secret>([name, ns, { id: 'type', label: 'type', width: 'minmax(160px, 1fr)', value: (o) => o.type ?? 'Opaque' },
+      num('data', 'data', (o) => Object.keys(o.data ?? {}).length), ageCol]),
   },
   {
     id: 'namespaces', ...ident(R.namespaces),
-    columns: [name, { id: 'status', label: 'status', width: '120px', value: (o) => o.status?.phase ?? 'Active', chip: true }, ageCol],
+    columns: of<Namespace>([name, { id: 'status', label: 'status', width: '120px', value: (o) => o.status?.phase ?? 'Active', chip: true }, ageCol]),
   },
   {
     id: 'nodes', ...ident(R.nodes), detail: true,
-    columns: [name, { id: 'status', label: 'status', width: 'minmax(140px, 1fr)', value: nodeStatus, chip: true },
+    columns: of<Node>([name, { id: 'status', label: 'status', width: 'minmax(140px, 1fr)', value: nodeStatus, chip: true },
       { id: 'roles', label: 'roles', width: '110px', value: (o) => Object.keys(o.metadata?.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.split('/')[1]).join(',') || '<none>' },
-      ageCol, { id: 'version', label: 'version', width: '110px', value: (o) => o.status?.nodeInfo?.kubeletVersion ?? '' }],
+      ageCol, { id: 'version', label: 'version', width: '110px', value: (o) => o.status?.nodeInfo?.kubeletVersion ?? '' }]),
   },
   {
     id: 'events', ...ident(R.events),
-    columns: [
+    columns: of<Event>([
       { id: 'lastSeen', label: 'lastSeen', width: '90px', value: (o, now) => age(o.lastTimestamp ?? o.eventTime ?? o.metadata?.creationTimestamp, now),
         sort: (o) => -(Date.parse(o.lastTimestamp ?? o.eventTime ?? o.metadata?.creationTimestamp ?? '') || 0) },
       { id: 'type', label: 'type', width: '90px', value: (o) => o.type ?? 'Normal', chip: true },
       { id: 'reason', label: 'reason', width: '150px', value: (o) => o.reason ?? '' },
       { id: 'object', label: 'object', width: 'minmax(160px, 1fr)', value: (o) => `${(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? ''}` },
       { id: 'message', label: 'message', width: 'minmax(240px, 3fr)', value: (o) => o.message ?? '' },
-    ],
+    ]),
   },
 ];
 

@@ -11,6 +11,8 @@ export interface PaletteEntry {
   keywords?: string;
   /** listed only once something is typed (one per namespace would crowd the first screen) */
   typedOnly?: boolean;
+  /** its keyboard shortcut, shown beside it (`G P`) */
+  shortcut?: string;
 }
 
 export interface Ranked<T extends PaletteEntry> {
