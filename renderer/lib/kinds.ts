@@ -43,6 +43,7 @@ export interface KindDef {
   namespaced: boolean;
   /** what discovery says the server allows: no `update`, the YAML is read-only */
   verbs: string[];
+  singular?: string;
   shortNames?: string[];
   /** hand-made columns; absent: the server's Table columns */
   columns?: Column[];
@@ -201,7 +202,7 @@ export function kindsFromDiscovery(resources: ApiResourceInfo[]): KindDef[] {
     const hand = handByRef.get(`${r.group}/${r.resource}`);
     const id = (plurals.get(r.resource) ?? 0) > 1 && r.group ? `${r.resource}.${r.group}` : r.resource;
     return {
-      ...(hand ?? {}), id, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs, shortNames: r.shortNames,
+      ...(hand ?? {}), id, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs, singular: r.singular, shortNames: r.shortNames,
       ref: { group: r.group, version: r.version, resource: r.resource, kind: r.kind, namespaced: r.namespaced },
     };
   });
