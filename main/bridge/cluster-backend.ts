@@ -8,6 +8,7 @@ import type { ClusterStatus, DockerContextInfo, PullProgressInfo, StepState, Ste
 import type { BridgeBackend } from './server';
 import { PortForwards } from './port-forwards';
 import { startExec, streamLogs, type ApiEndpoint } from './streams-client';
+import { discover, openapi, table } from './api-http';
 
 /** The identity UI requests carry: a cluster admin, named so audit lines and traces say "the app". */
 export const UI_USER: UserInfo = { username: 'kubelab:ui', groups: ['system:masters', 'system:authenticated'] };
@@ -87,6 +88,11 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
     onStatus(cb) {
       lab.on('status', cb);
       return () => lab.off('status', cb);
+    },
+    http: {
+      discovery: () => discover(endpoint()),
+      table: (ref, opts) => table(endpoint(), ref, opts),
+      openapi: (group, version) => openapi(endpoint(), group, version),
     },
     logs: (o, onChunk, onEnd) => streamLogs(endpoint(), o, onChunk, onEnd),
     exec: (o, cb) => startExec(endpoint(), o, cb),

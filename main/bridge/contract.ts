@@ -189,6 +189,36 @@ export interface UsageSeriesInfo {
 export const kubectlPortForward = (f: { namespace: string; kind: PortForwardKind; name: string; port: number | string; localPort?: number }) =>
   `kubectl port-forward${f.namespace !== 'default' ? ` -n ${f.namespace}` : ''} ${f.kind === 'Pod' ? 'pod' : f.kind === 'Service' ? 'svc' : 'deployment'}/${f.name} ${f.localPort || ''}:${f.port}`;
 
+/** One resource the server serves, as discovery lists it (the preferred version of its group). */
+export interface ApiResourceInfo {
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+  singular?: string;
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: string[];
+}
+
+/** A meta.k8s.io/v1 Table column, as `kubectl get` prints it (priority 1: only with -o wide). */
+export interface TableColumnDefinition {
+  name: string;
+  type: string;
+  format?: string;
+  description?: string;
+  priority: number;
+}
+
+/** The server's Table for a collection; rows keyed by the object they print. */
+export interface ResourceTable {
+  columns: TableColumnDefinition[];
+  rows: { name: string; namespace?: string; cells: unknown[] }[];
+  resourceVersion?: string;
+}
+
 /** Request/response channels: `domain:verb` -> [args, result]. */
 export interface BridgeInvokes {
   'api:get': [{ ref: ResourceRef; name: string; namespace?: string; subresource?: string }, KubeObject];
@@ -198,6 +228,14 @@ export interface BridgeInvokes {
   'api:apply': [{ manifest: string; namespace?: string; dryRun?: boolean }, ApplyResult[]];
   'api:patch': [{ ref: ResourceRef; name: string; namespace?: string; patch: unknown; kind?: PatchKind; subresource?: string }, KubeObject];
   'api:delete': [{ ref: ResourceRef; name: string; namespace?: string; gracePeriodSeconds?: number }, KubeObject];
+  /** PUT of a whole object; its metadata.resourceVersion makes a stale edit a 409 Conflict. */
+  'api:update': [{ ref: ResourceRef; object: KubeObject; namespace?: string; dryRun?: boolean }, KubeObject];
+  /** Every resource the server serves (aggregated discovery of /api and /apis). */
+  'api:discovery': [void, ApiResourceInfo[]];
+  /** A collection as the server prints it (`kubectl get`, as=Table). */
+  'api:table': [{ ref: ResourceRef; namespace?: string; labelSelector?: string }, ResourceTable];
+  /** The OpenAPI v3 document of one group version. */
+  'api:openapi': [{ group: string; version: string }, unknown];
   'watch:start': [{ ref: ResourceRef; namespace?: string; labelSelector?: string; fieldSelector?: string }, string];
   'watch:stop': [{ id: string }, void];
   'logs:start': [LogOptions, string];
@@ -251,7 +289,7 @@ export type InvokeArgs<C extends InvokeChannel> = BridgeInvokes[C][0];
 export type InvokeResult<C extends InvokeChannel> = BridgeInvokes[C][1];
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
-  'api:get', 'api:list', 'api:create', 'api:apply', 'api:patch', 'api:delete',
+  'api:get', 'api:list', 'api:create', 'api:apply', 'api:patch', 'api:delete', 'api:update', 'api:discovery', 'api:table', 'api:openapi',
   'watch:start', 'watch:stop', 'logs:start', 'logs:stop',
   'exec:start', 'exec:write', 'exec:resize', 'exec:close',
   'cluster:status', 'cluster:stopAllPods', 'nodes:contexts', 'nodes:add', 'nodes:remove', 'step:get', 'step:set', 'pulls:list',
@@ -356,6 +394,10 @@ export interface KubelabApi {
     apply(args: InvokeArgs<'api:apply'>): Promise<ApplyResult[]>;
     patch(args: InvokeArgs<'api:patch'>): Promise<KubeObject>;
     delete(args: InvokeArgs<'api:delete'>): Promise<KubeObject>;
+    update(args: InvokeArgs<'api:update'>): Promise<KubeObject>;
+    discovery(): Promise<ApiResourceInfo[]>;
+    table(args: InvokeArgs<'api:table'>): Promise<ResourceTable>;
+    openapi(args: InvokeArgs<'api:openapi'>): Promise<unknown>;
   };
   /** Starts a watch (a list as the first resync batch, then events); resolves to a stop function. */
   watch(args: InvokeArgs<'watch:start'>, handlers: WatchHandlers): Promise<() => Promise<void>>;
@@ -444,6 +486,10 @@ export function createKubelabApi(t: BridgeTransport): KubelabApi {
       apply: (a) => call('api:apply', a),
       patch: (a) => call('api:patch', a),
       delete: (a) => call('api:delete', a),
+      update: (a) => call('api:update', a),
+      discovery: () => call('api:discovery', undefined),
+      table: (a) => call('api:table', a),
+      openapi: (a) => call('api:openapi', a),
     },
     async watch(args, h) {
       const id = await call('watch:start', args);

@@ -9,6 +9,7 @@ import type { ResourceType } from '../client/types';
 import { logger } from '../log';
 import type { ClusterStatus, UsageSeriesInfo } from './contract';
 import { endpointOf, type Kubeconfig } from './kubeconfig';
+import { discover, openapi, table } from './api-http';
 import { PortForwards } from './port-forwards';
 import { remoteClient, type RemoteClient } from './remote-client';
 import type { BridgeBackend } from './server';
@@ -137,6 +138,12 @@ export async function remoteBackend(k: Kubeconfig, context: string): Promise<Rem
   return {
     client: client2,
     status: () => status,
+    // discovery, Tables and OpenAPI as kubectl reads them, for the views generated from what that cluster serves
+    http: {
+      discovery: async () => (await discover(await endpoint())).filter((r) => !LAB_ONLY_GROUPS.has(r.group)),
+      table: async (ref, opts) => table(await endpoint(), ref, opts),
+      openapi: async (group, version) => openapi(await endpoint(), group, version),
+    },
     logs: async (o, onChunk, onEnd) => streamLogs(await endpoint(), o, onChunk, onEnd),
     exec: async (o, cb) => startExec(await endpoint(), o, cb),
     portForwards,

@@ -7,7 +7,7 @@ import type { PatchType } from '../apiserver/types';
 import { logger } from '../log';
 import {
   envelope, toErrorShape, isInvokeChannel, SHELL_FALLBACK,
-  type AddedNode, type ApplyResult, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
+  type AddedNode, type ApiResourceInfo, type ApplyResult, type ResourceTable, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
   type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
   type LogOptions, type PatchKind, type PortForwardInfo, type PortForwardStart, type PullProgressInfo, type UsageSeriesInfo, type ResourceRef, type StepState, type StepTarget,
 } from './contract';
@@ -38,6 +38,12 @@ export interface BridgeBackend {
   client: Pick<Client, 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete'>;
   status(): ClusterStatus;
   onStatus?(cb: (s: ClusterStatus) => void): () => void;
+  /** Reads the API as kubectl does (discovery, OpenAPI, Tables), for views generated from what the server serves. */
+  http?: {
+    discovery(): Promise<ApiResourceInfo[]>;
+    table(ref: ResourceRef, opts: { namespace?: string; labelSelector?: string }): Promise<ResourceTable>;
+    openapi(group: string, version: string): Promise<unknown>;
+  };
   /** pods/log: chunks until the stream ends; onEnd once. */
   logs?(opts: LogOptions, onChunk: (chunk: string) => void, onEnd: (error?: unknown) => void): Promise<LogHandle>;
   /** pods/exec with a concrete command. */
@@ -146,6 +152,20 @@ export class BridgeServer {
       'api:patch': (a) =>
         b.client.patch(resolveRef(a.ref), a.name, patchTypes[a.kind ?? 'merge'], a.patch, { namespace: a.namespace, subresource: a.subresource }),
       'api:delete': (a) => b.client.delete(resolveRef(a.ref), a.name, { namespace: a.namespace, gracePeriodSeconds: a.gracePeriodSeconds }),
+      'api:update': (a) => b.client.update(resolveRef(a.ref), a.object, { namespace: a.namespace ?? a.object.metadata?.namespace, dryRun: a.dryRun, fieldManager: 'kubelab' }),
+      'api:discovery': () => {
+        if (!b.http) throw notAvailable('discovery');
+        return b.http.discovery();
+      },
+      'api:table': (a) => {
+        if (!b.http) throw notAvailable('tables');
+        return b.http.table(a.ref, { namespace: a.namespace, labelSelector: a.labelSelector });
+      },
+      'api:openapi': (a) => {
+        if (!b.http) throw notAvailable('OpenAPI');
+        if (typeof a?.version !== 'string' || typeof a.group !== 'string') throw badRequest('api:openapi needs {group, version}');
+        return b.http.openapi(a.group, a.version);
+      },
       'watch:start': async (a) => {
         const id = newId('w');
         const w = startWatch(b.client, resolveRef(a.ref), a, (events, resync) => !closed && send('watch:event', { id, events, resync }),

@@ -6,6 +6,9 @@ export default {
     pods: 'Pods', deployments: 'Deployments', replicasets: 'ReplicaSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
     services: 'Services', endpoints: 'Endpoints', endpointslices: 'EndpointSlices', configmaps: 'ConfigMaps', secrets: 'Secrets',
     namespaces: 'Namespaces', nodes: 'Nodes', events: 'Events', create: 'Create', 'port-forwards': 'Port forwards',
+    access: 'Access control', lab: 'Lab', cronjobs: 'CronJobs', controllerrevisions: 'ControllerRevisions', serviceaccounts: 'ServiceAccounts',
+    resourcequotas: 'Resource quotas', limitranges: 'Limit ranges', leases: 'Leases', roles: 'Roles', clusterroles: 'ClusterRoles',
+    rolebindings: 'RoleBindings', clusterrolebindings: 'ClusterRoleBindings', podtraces: 'Pod traces',
   },
   header: {
     allNamespaces: 'All namespaces', namespace: 'Namespace', search: 'Search… (Ctrl+K)', searchHint: 'Search resources, views, actions…', language: 'Language', theme: 'Theme',
@@ -80,7 +83,8 @@ export default {
   logs: {
     container: 'Container', follow: 'Follow', previous: 'Previous', timestamps: 'Timestamps', tail: 'Tail', wrap: 'Wrap', search: 'Search logs',
     all: 'all', lines: '{n} lines', paused: 'Auto-scroll paused, scroll to the bottom to resume', matches: '{n} matches', empty: 'No log output yet.',
-    init: 'init', matchOf: '{i} of {n}', prevMatch: 'Previous match (Shift+Enter)', nextMatch: 'Next match (Enter)', resume: 'Jump to bottom and follow',
+    init: 'init', allContainers: 'All containers', podsOf: '{n} pods', ofAllPods: 'Logs of all its pods, in one stream',
+    matchOf: '{i} of {n}', prevMatch: 'Previous match (Shift+Enter)', nextMatch: 'Next match (Enter)', resume: 'Jump to bottom and follow',
   },
   exec: { title: 'Terminal', connecting: 'Connecting…', exited: 'Session ended: exited with code {code}', exitedShort: 'exit {code}', paste: 'Paste', newTab: 'Open shell', noContainer: 'Pick a container' },
   create: {
@@ -117,11 +121,24 @@ export default {
     stuck: 'New pods of revision {rev} cannot start ({reason}): the rollout waits while the old ReplicaSet keeps serving. Fix the template or roll back.',
   },
   secret: { hidden: 'hidden' },
+  dock: { collapse: 'Collapse the panel', expand: 'Expand the panel' },
+  a11y: { skip: 'Skip to content', content: 'Content', rows: '{kind}: use the arrow keys to move, Enter to open' },
+  edit: {
+    edit: 'Edit', editing: 'Editing YAML', hint: 'Ctrl+Space completes field names · Ctrl+S reviews · Esc leaves the editor', review: 'Review changes', back: 'Back to editing',
+    readOnly: 'read-only', readOnlyKind: 'The server does not allow updating {kind} objects', readOnlyRbac: 'You are not allowed to update this object (RBAC)',
+    conflict: 'Conflict (409): the object changed since you opened it. Reload it to start from the current version, or see what changed.',
+    stale: 'The object changed on the server since you opened it: applying now will be refused.',
+    reload: 'Reload', seeChanges: 'See changes', saved: '{kind} "{name}" updated',
+    diffLegend: 'Left: the object on the server when you opened it. Right: your edit. Apply sends the right side.',
+    theirsLegend: 'What changed on the server: resourceVersion {from} (when you opened it) on the left, {to} (now) on the right.',
+  },
+  table: { serverColumns: 'Columns as the server prints them (kubectl get)' },
   kubectl: { title: 'kubectl equivalent', http: 'HTTP request', command: 'Command' },
   palette: {
     placeholder: 'Jump to a resource, view or action…', noResults: 'No matches', action: 'Action', view: 'View', navigate: 'navigate', open: 'open',
     byKind: 'one kind', count: '{n} results', create: 'Create {kind}', createNamespace: 'Create namespace…', namespaceName: 'Name of the new namespace',
     namespaceCreated: 'Namespace "{name}" created', switchNamespace: 'Switch to namespace {ns}', allNamespaces: 'Show all namespaces', theme: 'Theme: {theme}', recent: 'recently opened',
+    focusFilter: 'Filter the list', shortcut: 'shortcut {keys}', goKeys: 'g then a letter: go to a view',
   },
   service: {
     title: 'Service', selector: 'Selector', dns: 'DNS name', ports: 'Ports', port: 'Port', targetPort: 'Target port', nodePort: 'Node port', protocol: 'Protocol',
