@@ -61,13 +61,13 @@ describe('the bridge from a page on another 127.0.0.1 port', () => {
     const ui = await context.newPage();
     await ui.goto(lab.ui);
     // the bridge answered the UI: the node list comes from the lab through window.kubelab
-    await ui.waitForFunction(() => /virtual-node-1/.test(document.body.innerText), undefined, { timeout: 60_000 });
+    await ui.getByText('virtual-node-1').first().waitFor({ timeout: 60_000 });
     expect(new URL(ui.url()).searchParams.has('token'), 'the token left the address bar').toBe(false);
     expect((await context.cookies()).map((c) => c.name)).toContain('kubelab_ui');
 
     const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${evilPort}/`);
-    const result = (await (await page.waitForFunction(() => (window as unknown as { result?: unknown }).result, undefined, { timeout: 30_000 })).jsonValue()) as {
+    const result = (await (await page.waitForFunction('window.result', undefined, { timeout: 30_000 })).jsonValue()) as {
       frames: string[];
       closes: number[];
       token: string;
@@ -82,7 +82,7 @@ describe('the bridge from a page on another 127.0.0.1 port', () => {
     // a new tab of the UI without the token in its URL gets it from the UI server (same origin) and works
     const again = await context.newPage();
     await again.goto(lab.uiBase);
-    await again.waitForFunction(() => /virtual-node-1/.test(document.body.innerText), undefined, { timeout: 60_000 });
+    await again.getByText('virtual-node-1').first().waitFor({ timeout: 60_000 });
     await context.close();
   });
 });
