@@ -76,7 +76,8 @@ beforeAll(async () => {
   // file runs, and a lazy chunk of the older build is then gone
   await ui.open(`${lab.ui}#/r/pods/default/numbers/logs`);
   await page.locator('[data-testid=log-lines]').waitFor({ timeout: 120_000 }).catch(async (err: unknown) => {
-    // what the page showed instead (this once timed out in CI only): keep it beside the error
+    // what the page showed instead: keep it beside the error (a lazy view chunk aborted by ERR_NETWORK_CHANGED once
+    // left the page blank here; the views are no longer lazy)
     await ui.shot('failed-scale-before-all-logs');
     throw new Error(`${String(err)}\npage text: ${(await page.locator('body').innerText().catch(() => '')).slice(0, 2000)}`);
   });
