@@ -507,8 +507,7 @@ export class Kubelet {
       try {
         env = await buildEnv(pod, spec, { ...this.envSources(), podIP: sandbox.ip, hostIP: this.hostIP });
         if (!st.volumes) st.volumes = await setUpVolumes(pod, this.options.dataDir, this.runtime, this.volumeSources(pod, sandbox.ip));
-        mounts = containerMounts(spec, st.volumes);
-        for (const m of mounts) if (m.type === 'bind' && m.source.startsWith(this.options.dataDir)) await fs.mkdir(m.source, { recursive: true }).catch(() => undefined);
+        mounts = await containerMounts(spec, st.volumes, env);
       } catch (e) {
         if (!(e instanceof EnvError) && !(e instanceof VolumeError)) throw e;
         const msg = (e as Error).message;
