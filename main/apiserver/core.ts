@@ -292,7 +292,7 @@ export class Core implements ApiServerCore {
       const attrs: AdmissionAttributes = {
         operation, object, oldObject, user: req.user, namespace: req.namespace ?? '', name: req.name ?? object?.metadata?.name ?? '',
         group: s.group, version: s.version, resource: s.resource, subresource: req.subresource ?? '', kind: s.kind,
-        dryRun: req.query.dryRun === 'All', client: this.d.client(), note: (m) => notes.push(m),
+        dryRun: req.query.dryRun === 'All', client: this.d.client(), note: (m) => notes.push(m), warn: (m) => (req.warnings ??= []).push(m),
       };
       const start = Date.now();
       try {
