@@ -656,6 +656,16 @@ export function validatePodSpec(spec: Obj | undefined, path = 'spec'): FieldErro
   errs.push(...validateTolerations(s.tolerations, `${path}.tolerations`));
   errs.push(...validateAffinity(s.affinity, `${path}.affinity`));
   errs.push(...validateTopologySpread(s.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
+  // the lab's runtime cannot honor user namespaces: refused rather than run in the host's
+  if (s.hostUsers === false) errs.push(fieldErr.forbidden(`${path}.hostUsers`, "user namespaces are not supported by the lab's container runtime (Docker runs containers in the engine's user namespace)"));
+  ((s.securityContext?.sysctls ?? []) as Obj[]).forEach((sy, i) => {
+    const sp = `${path}.securityContext.sysctls[${i}]`;
+    if (!sy.name) errs.push(fieldErr.required(`${sp}.name`));
+    else if (!/^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$/.test(sy.name)) {
+      errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "must have at most 253 characters and match regex ([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?"));
+    } else if (s.hostNetwork && String(sy.name).startsWith('net.')) errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "may not be specified when 'hostNetwork' is true"));
+    else if (s.hostIPC && /^(kernel\.(shm|msg|sem)|fs\.mqueue\.)/.test(sy.name)) errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "may not be specified when 'hostIPC' is true"));
+  });
   if (s.securityContext) {
     errs.push(...validateNonnegative(s.securityContext.runAsUser, `${path}.securityContext.runAsUser`));
     errs.push(...validateNonnegative(s.securityContext.runAsGroup, `${path}.securityContext.runAsGroup`));

@@ -156,12 +156,34 @@ async function setUpVolume(pod: Pod, v: Volume, dataDir: string, runtime: Contai
   throw new VolumeError(`volume type ${kind} is not supported by this lab's kubelet`);
 }
 
+/**
+ * upstream's SetVolumeOwnership for the volumes the kubelet writes: group fsGroup, group-readable (and writable
+ * for emptyDir), directories setgid so new files keep the group. hostPath volumes are never changed, as upstream.
+ */
+async function applyFsGroup(dir: string, gid: number, readOnly: boolean): Promise<void> {
+  const walk = async (p: string) => {
+    const st = await fs.lstat(p);
+    if (st.isSymbolicLink()) return;
+    // a kubelet not running as root may not give away a group: the mode bits still open it to the group
+    await fs.lchown(p, st.uid, gid).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPERM') throw e;
+    });
+    const mask = readOnly ? 0o440 : 0o660;
+    await fs.chmod(p, (st.mode & 0o7777) | mask | (st.isDirectory() ? 0o2110 : 0));
+    if (st.isDirectory()) for (const e of await fs.readdir(p)) await walk(path.join(p, e));
+  };
+  await walk(dir);
+}
+
 /** Set up every volume of the pod; throws VolumeError with upstream's wording. */
 export async function setUpVolumes(pod: Pod, dataDir: string, runtime: ContainerRuntime, src: VolumeSources): Promise<Map<string, PreparedVolume>> {
   const out = new Map<string, PreparedVolume>();
+  const fsGroup = pod.spec?.securityContext?.fsGroup;
   for (const v of pod.spec?.volumes ?? []) {
     try {
-      out.set(v.name, await setUpVolume(pod, v, dataDir, runtime, src));
+      const prepared = await setUpVolume(pod, v, dataDir, runtime, src);
+      if (fsGroup !== undefined && prepared.mount.type === 'bind' && prepared.type !== 'hostPath') await applyFsGroup(prepared.mount.source, fsGroup, prepared.readOnly);
+      out.set(v.name, prepared);
     } catch (e) {
       throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : ${(e as Error).message}`);
     }

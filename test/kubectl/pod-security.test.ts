@@ -69,4 +69,21 @@ describe('kubectl and Pod Security', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
   });
+
+  it('a field the runtime cannot honor comes back as a Warning line; user namespaces are refused', async () => {
+    const r = await t.kubectl(['apply', '-f', '-'], { input: `apiVersion: v1
+kind: Pod
+metadata: {name: labelled, namespace: default}
+spec:
+  containers:
+  - name: c
+    image: busybox:1.36
+    securityContext: {seLinuxOptions: {type: container_t}}
+` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('Warning: spec.containers[0].securityContext.seLinuxOptions: passed to Docker as label options, which take effect only on an engine with SELinux enabled\n');
+    const u = await t.kubectl(['run', 'userns', '--image=busybox:1.36', '--overrides={"spec":{"hostUsers":false}}']);
+    expect(u.code).not.toBe(0);
+    expect(u.stderr).toContain(`spec.hostUsers: Forbidden: user namespaces are not supported by the lab's container runtime`);
+  });
 });

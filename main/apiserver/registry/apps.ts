@@ -1,5 +1,6 @@
 // apps/v1 Deployment, ReplicaSet, DaemonSet and ControllerRevision: defaults, selector rules, generations, columns.
 import type { FieldError } from '../../api/errors';
+import { podSpecWarningsOnWrite } from '../../api/pod-warnings';
 import type { KubeObject } from '../../api/object';
 import { defaultPodSpec } from '../../api/defaults';
 import {
@@ -94,6 +95,7 @@ const selectorImmutable = (obj: KubeObject, old: KubeObject) =>
 
 export const deploymentStrategy: ResourceStrategy = {
   group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', singular: 'deployment', namespaced: true,
+  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
   shortNames: ['deploy'],
   categories: ['all'],
   verbs: workloadVerbs,
@@ -146,6 +148,7 @@ function validateReplicaSetSpec(spec: Obj): FieldError[] {
 
 export const replicaSetStrategy: ResourceStrategy = {
   group: 'apps', version: 'v1', kind: 'ReplicaSet', resource: 'replicasets', singular: 'replicaset', namespaced: true,
+  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
   shortNames: ['rs'],
   categories: ['all'],
   verbs: workloadVerbs,
@@ -201,6 +204,7 @@ function validateDaemonSetSpec(spec: Obj): FieldError[] {
 
 export const daemonSetStrategy: ResourceStrategy = {
   group: 'apps', version: 'v1', kind: 'DaemonSet', resource: 'daemonsets', singular: 'daemonset', namespaced: true,
+  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
   shortNames: ['ds'],
   categories: ['all'],
   verbs: workloadVerbs,

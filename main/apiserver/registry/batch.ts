@@ -1,5 +1,6 @@
 // batch/v1 Job and CronJob: generated selectors, OnFailure/Never templates, the STATUS/COMPLETIONS/DURATION cells.
 import { randomUUID } from 'node:crypto';
+import { podSpecWarningsOnWrite } from '../../api/pod-warnings';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { defaultPodSpec } from '../../api/defaults';
@@ -91,6 +92,7 @@ const meta = (obj: KubeObject) => validateObjectMeta(obj.metadata, true, nameIsD
 
 export const jobStrategy: ResourceStrategy = {
   group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', singular: 'job', namespaced: true,
+  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
   categories: ['all'],
   verbs: ALL_VERBS,
   subresources: ['status'],
@@ -202,6 +204,7 @@ function validateCronJob(obj: KubeObject): FieldError[] {
 
 export const cronJobStrategy: ResourceStrategy = {
   group: 'batch', version: 'v1', kind: 'CronJob', resource: 'cronjobs', singular: 'cronjob', namespaced: true,
+  warnings: (obj, old) => podSpecWarningsOnWrite((obj.spec as Obj | undefined)?.jobTemplate?.spec?.template?.spec, (old?.spec as Obj | undefined)?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec'),
   shortNames: ['cj'],
   categories: ['all'],
   verbs: ALL_VERBS,
