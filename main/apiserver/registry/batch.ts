@@ -1,4 +1,5 @@
 // batch/v1 Job and CronJob: generated selectors, OnFailure/Never templates, the STATUS/COMPLETIONS/DURATION cells.
+import { R } from '../../client/types';
 import { randomUUID } from 'node:crypto';
 import { podSpecWarningsOnWrite } from '../../api/pod-warnings';
 import type { FieldError } from '../../api/errors';
@@ -91,7 +92,7 @@ export function jobStatus(job: KubeObject): string {
 const meta = (obj: KubeObject) => validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain);
 
 export const jobStrategy: ResourceStrategy = {
-  group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', singular: 'job', namespaced: true,
+  ...R.jobs, singular: 'job',
   warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
   categories: ['all'],
   verbs: ALL_VERBS,
@@ -203,7 +204,7 @@ function validateCronJob(obj: KubeObject): FieldError[] {
 }
 
 export const cronJobStrategy: ResourceStrategy = {
-  group: 'batch', version: 'v1', kind: 'CronJob', resource: 'cronjobs', singular: 'cronjob', namespaced: true,
+  ...R.cronjobs, singular: 'cronjob',
   warnings: (obj, old) => podSpecWarningsOnWrite((obj.spec as Obj | undefined)?.jobTemplate?.spec?.template?.spec, (old?.spec as Obj | undefined)?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec'),
   shortNames: ['cj'],
   categories: ['all'],
