@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { defaultPodSpec } from '../../api/defaults';
+import { labelSelectorMatches } from '../../api/selectors';
 import { age, humanDuration } from '../../api/pod-status';
 import {
-  fieldErr, nameIsDNSSubdomain, selectorMatches, validateImmutable, validateLabelSelector, validateNonnegative,
+  fieldErr, nameIsDNSSubdomain, validateImmutable, validateLabelSelector, validateNonnegative,
   validateObjectMeta, validateObjectMetaUpdate, validatePodTemplate,
 } from '../../api/validation';
 import { ALL_VERBS, ageColumn, ageOf, col, keepSpec, nameColumn, templateWideCells, templateWideColumns, workloadPrepareForCreate, workloadPrepareForUpdate, type Obj } from './common';
@@ -63,7 +64,7 @@ function validateJobSpec(spec: Obj, path: string, isTemplate: boolean): FieldErr
     else errs.push(...validateLabelSelector(spec.selector, `${path}.selector`));
   }
   const tpl = spec.template as Obj | undefined;
-  if (spec.selector && tpl && !selectorMatches(spec.selector, tpl.metadata?.labels)) {
+  if (spec.selector && tpl && !labelSelectorMatches(spec.selector, tpl.metadata?.labels)) {
     errs.push(fieldErr.invalid(`${path}.template.metadata.labels`, tpl.metadata?.labels ?? {}, '`selector` does not match template `labels`'));
   }
   errs.push(...validatePodTemplate(tpl, `${path}.template`));

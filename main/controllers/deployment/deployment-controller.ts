@@ -11,7 +11,7 @@ import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
 import { errMessage } from '../common/context';
 import { canonicalJSON } from '../common/names';
-import { selectorMatches } from '../common/selector';
+import { controllerSelectorMatches } from '../../api/selectors';
 import { ownerRefFor } from '../replicaset/replicaset-controller';
 import {
   calculateStatus, desiredReplicasAnnotation, equalIgnoreHash, hashLabel, historyToClean, maxReplicasAnnotation,
@@ -52,7 +52,7 @@ export class DeploymentController implements Controller {
     const onRS = (rs: RS) => {
       const ref = controllerOf(rs);
       if (ref?.kind === 'Deployment') this.queue.add(`${rs.metadata.namespace}/${ref.name}`);
-      else if (!ref) for (const d of this.dInf.list(rs.metadata.namespace)) if (selectorMatches(d.spec?.selector, rs.metadata.labels)) this.queue.add(objectKey(d));
+      else if (!ref) for (const d of this.dInf.list(rs.metadata.namespace)) if (controllerSelectorMatches(d.spec?.selector, rs.metadata.labels)) this.queue.add(objectKey(d));
     };
     this.rsInf.addHandlers({ add: onRS, update: (old, rs) => { onRS(old); onRS(rs); }, delete: onRS });
   }
@@ -140,7 +140,7 @@ export class DeploymentController implements Controller {
     const out: RS[] = [];
     for (const rs of this.rsInf.list(d.metadata.namespace)) {
       const ref = controllerOf(rs);
-      const matches = selectorMatches(d.spec?.selector, rs.metadata.labels);
+      const matches = controllerSelectorMatches(d.spec?.selector, rs.metadata.labels);
       if (ref) {
         if (ref.uid !== d.metadata.uid) continue;
         if (matches || d.metadata.deletionTimestamp) { out.push(rs); continue; }

@@ -4,6 +4,7 @@ import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../../api/object';
 import { objectKey, splitKey } from '../../api/object';
 import { isStatusError } from '../../api/errors';
+import { serviceHasSelector } from '../../api/selectors';
 import { R } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
@@ -57,7 +58,7 @@ export class EndpointsController implements Controller {
       for (const k of this.traced.keys()) if (k.startsWith(key + '|')) this.traced.delete(k);
       return;
     }
-    if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return; // managed by hand
+    if (!serviceHasSelector(svc.spec?.selector)) return; // managed by hand
     const pods = podsOfService(svc, this.podInf);
     const subsets = computeSubsets(svc, pods);
     this.trace(svc, pods, subsets);

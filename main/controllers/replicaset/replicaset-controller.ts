@@ -15,7 +15,7 @@ import { errMessage } from '../common/context';
 import { Expectations } from '../common/expectations';
 import { canonicalJSON, generateName } from '../common/names';
 import { isPodActive, secondsUntilAvailable } from '../common/pods';
-import { selectorMatches } from '../common/selector';
+import { controllerSelectorMatches } from '../../api/selectors';
 import { calculateStatus, podsToDelete, replicaDiff, slowStartBatches } from './decisions';
 
 const log = logger('replicaset-controller');
@@ -101,7 +101,7 @@ export class ReplicaSetController implements Controller {
   }
 
   private matchingRS(pod: KubeObject): Array<ReplicaSet & KubeObject> {
-    return this.rsInf.list(pod.metadata.namespace).filter((rs) => selectorMatches(rs.spec?.selector, pod.metadata.labels));
+    return this.rsInf.list(pod.metadata.namespace).filter((rs) => controllerSelectorMatches(rs.spec?.selector, pod.metadata.labels));
   }
 
   run(): void {
@@ -139,7 +139,7 @@ export class ReplicaSetController implements Controller {
     const out: Array<Pod & KubeObject> = [];
     for (const pod of pods) {
       const ref = controllerOf(pod);
-      const matches = selectorMatches(rs.spec?.selector, pod.metadata.labels);
+      const matches = controllerSelectorMatches(rs.spec?.selector, pod.metadata.labels);
       if (ref) {
         if (ref.uid !== rs.metadata.uid) continue;
         if (matches || rs.metadata.deletionTimestamp) {

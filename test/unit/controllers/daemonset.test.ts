@@ -22,6 +22,12 @@ describe('shouldRunOn', () => {
     ['an unreachable node (daemon pods tolerate it)', node('n1', {}, [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }]), {}, true],
     ['a cordoned node (daemon pods tolerate it)', node('n1', {}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]), {}, true],
     ['a PreferNoSchedule taint does not keep it away', node('n1', {}, [{ key: 'x', effect: 'PreferNoSchedule' }]), {}, true],
+    // required node affinity as the scheduler reads it (one matcher): Gt/Lt and matchFields count, an empty term matches nothing
+    ['node affinity Gt on a newer node', node('n1', { gen: '5' }), { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'gen', operator: 'Gt', values: ['4'] }] }] } } } }, true],
+    ['node affinity Gt on an older node', node('n1', { gen: '3' }), { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'gen', operator: 'Gt', values: ['4'] }] }] } } } }, false],
+    ['node affinity matchFields names another node', node('n1'), { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] }] } } } }, false],
+    ['node affinity matchFields names this node', node('n1'), { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }] } } } }, true],
+    ['node affinity with an empty term', node('n1'), { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{}] } } } }, false],
   ] as const)('%s', (_n, nd, spec, want) => expect(shouldRunOn(nd, { spec: { containers: [], ...(spec as object) } }).run).toBe(want));
 
   it('names the reason', () => {
