@@ -2,6 +2,7 @@
 // admission, defaulting, validation and the store, recording each step of a pod's creation.
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ObjectMeta } from '../api/object';
+import { dropEmptyMetaLists } from '../api/object';
 import { errors, isStatusError, StatusError, type FieldError } from '../api/errors';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, recordUpdate, serverSideApply } from '../api/patch';
 import { labelSelectorString, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../api/selectors';
@@ -428,6 +429,7 @@ export class Core implements ApiServerCore {
     delete md.deletionTimestamp;
     delete md.deletionGracePeriodSeconds;
     delete md.selfLink;
+    dropEmptyMetaLists(md);
     if (managed) delete md.managedFields;
     s.prepareForCreate?.(obj, ctx);
     await this.runAdmission('admit', req, s, 'CREATE', obj, undefined, trace);
@@ -495,6 +497,7 @@ export class Core implements ApiServerCore {
     md.deletionGracePeriodSeconds = oldObj.metadata.deletionGracePeriodSeconds;
     if (md.deletionTimestamp === undefined) delete md.deletionTimestamp;
     if (md.deletionGracePeriodSeconds === undefined) delete md.deletionGracePeriodSeconds;
+    dropEmptyMetaLists(md);
     if (oldObj.metadata.generation !== undefined && md.generation === undefined) md.generation = oldObj.metadata.generation;
     next.apiVersion = oldObj.apiVersion;
     next.kind = oldObj.kind;

@@ -11,7 +11,7 @@ import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
 import { errMessage } from '../common/context';
 import { canonicalJSON } from '../common/names';
-import { ownerRefFor } from '../replicaset/replicaset-controller';
+import { newControllerRef } from '../common/controller-ref-manager';
 import { mostRecentDue, nextAfter, parseSchedule } from './cron-schedule';
 
 const log = logger('cronjob-controller');
@@ -87,7 +87,7 @@ export class CronJobController implements Controller {
             metadata: {
               name, namespace: ns, labels: { ...(t.metadata?.labels ?? {}) },
               annotations: { ...(t.metadata?.annotations ?? {}), 'batch.kubernetes.io/cronjob-scheduled-timestamp': due.toISOString() },
-              ownerReferences: [ownerRefFor(cj, 'batch/v1', 'CronJob')],
+              ownerReferences: [newControllerRef(cj, R.cronjobs)],
             },
             spec: structuredClone(t.spec),
           }, { namespace: ns });

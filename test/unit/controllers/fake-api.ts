@@ -2,6 +2,8 @@
 // merge/JSON patches, generation bumps, and deletion as the API core does it (finalizers,
 // propagationPolicy -> foregroundDeletion/orphan finalizers). Used only where the real one isn't needed.
 import { applyPatch } from 'fast-json-patch';
+import { dropEmptyMetaLists } from '../../../main/api/object';
+import { applyStrategicMergePatch } from '../../../main/api/patch';
 import type { KubeList, KubeObject } from '../../../main/api/object';
 import { errors } from '../../../main/api/errors';
 import type { ApiWatch, ApiWatchEvent, PatchType } from '../../../main/apiserver/types';
@@ -105,6 +107,7 @@ export class FakeApi implements Client {
     else if (subresource === 'finalize') obj = { ...old, spec: { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] })?.finalizers ?? [] } };
     else if (old.status !== undefined && subresource !== 'status') obj.status = obj.status ?? old.status;
     if (JSON.stringify(old.spec) !== JSON.stringify(obj.spec)) (obj.metadata as Meta).generation = (old.metadata.generation ?? 1) + 1;
+    dropEmptyMetaLists(obj.metadata as Meta);
     (obj.metadata as Meta).uid = old.metadata.uid;
     (obj.metadata as Meta).creationTimestamp = old.metadata.creationTimestamp;
     (obj.metadata as Meta).resourceVersion = String(++this.rv);
@@ -140,6 +143,7 @@ export class FakeApi implements Client {
     if (!old) throw errors.notFound({ group: t.group, kind: t.resource, name });
     let obj: KubeObject;
     if (patchType === 'application/json-patch+json') obj = applyPatch(structuredClone(old), patch as any, false, false).newDocument as KubeObject;
+    else if (patchType === 'application/strategic-merge-patch+json') obj = applyStrategicMergePatch(structuredClone(old), patch) as KubeObject;
     else obj = mergePatch(structuredClone(old), patch) as KubeObject;
     this.writes.push(`patch${opts.subresource ? '/' + opts.subresource : ''} ${t.resource} ${name}`);
     return structuredClone(this.store(t, old, obj, opts.subresource)) as T;
