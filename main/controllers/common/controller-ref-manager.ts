@@ -9,6 +9,7 @@ import { controllerSelectorMatches, labelSelectorMatches } from '../../api/selec
 import type { Informer, InformerHandlers } from '../../client/informer';
 import { apiVersionOf, type Client, type ResourceType } from '../../client/types';
 import type { WorkQueue } from '../../client/workqueue';
+import { aggregateError } from './context';
 import type { Expectations } from './expectations';
 
 const SMP = 'application/strategic-merge-patch+json';
@@ -98,10 +99,8 @@ export class ControllerRefManager {
         failed.push(e);
       }
     }
-    if (failed.length) {
-      const first = failed[0] instanceof Error ? failed[0].message : String(failed[0]);
-      throw new Error(failed.length === 1 ? first : `${first} (and ${failed.length - 1} more)`);
-    }
+    const err = aggregateError(failed);
+    if (err) throw err;
     return claimed;
   }
 

@@ -9,7 +9,7 @@ import { R } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { canonicalJSON } from '../common/names';
 import { newControllerRef } from '../common/controller-ref-manager';
 import { mostRecentDue, nextAfter, parseSchedule } from './cron-schedule';
@@ -74,10 +74,12 @@ export class CronJobController implements Controller {
         log.info('skipping run: a job is still active', { cronjob: key });
       } else {
         if (policy === 'Replace') {
-          for (const j of active) {
-            await this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background' }).catch(() => {});
-            void this.recorder.normal(cj, 'SuccessfulDelete', `Deleted job ${j.metadata.name}`);
-          }
+          // a job that cannot be deleted fails the sync (retried with backoff) before a new one starts beside it
+          await allOrThrow(active.map(async (j) => {
+            if (await unlessGone(this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } }))) {
+              void this.recorder.normal(cj, 'SuccessfulDelete', `Deleted job ${j.metadata.name}`);
+            }
+          }));
         }
         const name = `${cj.metadata.name}-${Math.floor(due.getTime() / 60_000)}`;
         const t = cj.spec!.jobTemplate;
@@ -104,9 +106,8 @@ export class CronJobController implements Controller {
     // history limits: oldest finished jobs beyond the limits go
     for (const [kind, limit] of [['Complete', cj.spec?.successfulJobsHistoryLimit ?? 3], ['Failed', cj.spec?.failedJobsHistoryLimit ?? 1]] as const) {
       const done = jobs.filter((j) => finished(j) === kind).sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
-      for (const j of done.slice(0, Math.max(0, done.length - limit))) {
-        await this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background' }).catch(() => {});
-      }
+      await allOrThrow(done.slice(0, Math.max(0, done.length - limit)).map((j) =>
+        unlessGone(this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } }))));
     }
     const successTimes = jobs.filter((j) => finished(j) === 'Complete').map((j) => j.status?.completionTime).filter(Boolean).sort();
     const status = {

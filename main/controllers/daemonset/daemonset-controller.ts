@@ -12,7 +12,7 @@ import { logger } from '../../log';
 import { now as nowISO } from '../../trace/types';
 import type { Controller, ControllerContext } from '../common/context';
 import { ControllerRefManager, newControllerRef, ownedObjectHandlers } from '../common/controller-ref-manager';
-import { errMessage } from '../common/context';
+import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { Expectations } from '../common/expectations';
 import { canonicalJSON, generateName } from '../common/names';
 import { isPodAvailable, isPodReady } from '../common/pods';
@@ -114,10 +114,11 @@ export class DaemonSetController implements Controller {
         for (let i = 0; i < failed.length; i++) this.expectations.creationFailed(key);
         if (failed.length) void this.recorder.warning(ds, 'FailedCreate', `Error creating: ${errMessage(failed[0].reason)}`);
       }
-      for (const p of new Set(toDelete)) {
-        await this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }).catch(() => {});
-        void this.recorder.normal(ds, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-      }
+      await allOrThrow([...new Set(toDelete)].map(async (p) => {
+        if (await unlessGone(this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }))) {
+          void this.recorder.normal(ds, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+        }
+      }));
     }
     await this.updateStatus(ds, pods.filter((p) => !toDelete.includes(p)), desired, hash);
   }

@@ -9,7 +9,7 @@ import { R } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { canonicalJSON } from '../common/names';
 import { ControllerRefManager, newControllerRef, ownedObjectHandlers } from '../common/controller-ref-manager';
 import {
@@ -187,9 +187,8 @@ export class DeploymentController implements Controller {
   }
 
   private async cleanup(d: D, oldRSs: RS[]): Promise<void> {
-    for (const rs of historyToClean(d, oldRSs)) {
-      await this.ctx.client.delete(R.replicasets, rs.metadata.name!, { namespace: rs.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: rs.metadata.uid } }).catch(() => {});
-    }
+    await allOrThrow(historyToClean(d, oldRSs).map((rs) =>
+      unlessGone(this.ctx.client.delete(R.replicasets, rs.metadata.name!, { namespace: rs.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: rs.metadata.uid } }))));
   }
 
   private async syncStatus(d: D, all: RS[], newRS: RS | undefined, progressed: boolean, created = false): Promise<void> {

@@ -10,7 +10,7 @@ import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import { now } from '../../trace/types';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { errMessage, unlessGone } from '../common/context';
 import { canonicalJSON } from '../common/names';
 import { podsOfService, queueServicesOnPodChanges } from '../common/services';
 import { computeSubsets } from './endpoints-decisions';
@@ -54,7 +54,7 @@ export class EndpointsController implements Controller {
     const cur = this.epInf.get(key);
     if (!svc) {
       // the Endpoints go with their Service
-      if (cur) await this.ctx.client.delete(R.endpoints, name, { namespace }).catch(() => {});
+      if (cur) await unlessGone(this.ctx.client.delete(R.endpoints, name, { namespace, preconditions: { uid: cur.metadata.uid } }));
       for (const k of this.traced.keys()) if (k.startsWith(key + '|')) this.traced.delete(k);
       return;
     }

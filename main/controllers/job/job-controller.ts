@@ -12,7 +12,7 @@ import { logger } from '../../log';
 import { now as nowISO } from '../../trace/types';
 import type { Controller, ControllerContext } from '../common/context';
 import { ControllerRefManager, newControllerRef, ownedObjectHandlers } from '../common/controller-ref-manager';
-import { errMessage } from '../common/context';
+import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { Expectations } from '../common/expectations';
 import { canonicalJSON, generateName } from '../common/names';
 import { isPodReady } from '../common/pods';
@@ -82,10 +82,10 @@ export class JobController implements Controller {
       counts.active += v.create - failed.length;
     }
     if (v.deleteActive > 0) {
-      for (const p of active.slice(0, v.deleteActive)) {
-        await this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }).catch(() => {});
-        if (!v.finished) void this.recorder.normal(job, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-      }
+      await allOrThrow(active.slice(0, v.deleteActive).map(async (p) => {
+        const deleted = await unlessGone(this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }));
+        if (deleted && !v.finished) void this.recorder.normal(job, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+      }));
       if (v.finished) counts.active = 0;
     }
     if (v.backoffMs) this.queue.addAfter(key, v.backoffMs + 10);
@@ -141,7 +141,7 @@ export class JobController implements Controller {
       return;
     }
     log.info('ttlSecondsAfterFinished reached: deleting job', { job: objectKey(job) });
-    await this.ctx.client.delete(R.jobs, job.metadata.name!, { namespace: job.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: job.metadata.uid } }).catch(() => {});
+    await unlessGone(this.ctx.client.delete(R.jobs, job.metadata.name!, { namespace: job.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: job.metadata.uid } }));
   }
 
   private async createPod(job: J, counts: { active: number; succeeded: number }, i: number): Promise<void> {

@@ -5,7 +5,7 @@ import type { KubeObject } from '../../../main/api/object';
 import { ControllerManager } from '../../../main/controllers';
 import { podNodeName, rollingDeleteBudget, shouldRunOn } from '../../../main/controllers/daemonset/daemonset-decisions';
 import { R } from '../../../main/client/types';
-import { setLogLevel } from '../../../main/log';
+import { setLogLevel, setLogSink } from '../../../main/log';
 import { FakeApi, eventually } from './fake-api';
 
 setLogLevel('error');
@@ -88,5 +88,27 @@ describe('DaemonSet controller (fake API)', () => {
     await eventually(() => dsPods(api).length === 2 && dsPods(api).every((p) => p.spec!.containers[0].image === 'busybox:2' && p.status?.phase === 'Running'), 5000, 'rolled');
     w.stop();
     expect(minReady).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a delete that fails is logged and retried with backoff, not dropped', async () => {
+    const logged: string[] = [];
+    setLogSink((line) => logged.push(line));
+    setLogLevel('warn');
+    try {
+      const api = new FakeApi();
+      stopSched = await fakeNodes(api);
+      await api.create(R.nodes, node('node-1', { role: 'agent' }));
+      cm = new ControllerManager({ client: api, options: { controllers: ['daemonset'] } });
+      await cm.start();
+      await api.create(R.daemonsets, { metadata: { name: 'agent', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { nodeSelector: { role: 'agent' }, containers: [{ name: 'c', image: 'busybox' }] } } } });
+      await eventually(() => dsPods(api).length === 1, 3000, 'a pod on the agent node');
+      api.failDeletes.set('pods', 2);
+      await api.patch(R.nodes, 'node-1', 'application/merge-patch+json', { metadata: { labels: { role: null } } });
+      await eventually(() => dsPods(api).length === 0, 5000, 'the pod deleted once the API answers again');
+      expect(logged.filter((l) => l.includes('sync failed') && l.includes('etcdserver: request timed out'))).toHaveLength(2);
+    } finally {
+      setLogLevel('error');
+      setLogSink(() => {});
+    }
   });
 });

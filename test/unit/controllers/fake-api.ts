@@ -37,6 +37,8 @@ export class FakeApi implements Client {
   readonly writes: string[] = [];
   /** make the next create of this resource fail, as a quota or webhook would */
   failCreates = new Map<string, number>();
+  /** make the next deletes of this resource fail, as an unavailable API server would (503) */
+  failDeletes = new Map<string, number>();
 
   private k(t: ResourceType, ns: string | undefined, name: string) {
     return `${t.group}/${t.resource}/${t.namespaced ? ns ?? 'default' : ''}/${name}`;
@@ -151,6 +153,11 @@ export class FakeApi implements Client {
 
   async delete<T extends KubeObject = KubeObject>(t: ResourceType, name: string, opts: DeleteOptions = {}): Promise<T> {
     const key = this.k(t, opts.namespace, name);
+    const fails = this.failDeletes.get(t.resource) ?? 0;
+    if (fails > 0) {
+      this.failDeletes.set(t.resource, fails - 1);
+      throw errors.unavailable('etcdserver: request timed out');
+    }
     const old = this.objs.get(key);
     if (!old) throw errors.notFound({ group: t.group, kind: t.resource, name });
     if (opts.preconditions?.uid && opts.preconditions.uid !== old.metadata.uid) {
