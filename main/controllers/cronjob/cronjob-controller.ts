@@ -12,7 +12,8 @@ import type { Controller, ControllerContext } from '../common/context';
 import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { canonicalJSON } from '../common/names';
 import { newControllerRef } from '../common/controller-ref-manager';
-import { mostRecentDue, nextAfter, parseSchedule } from './cron-schedule';
+import { parseSchedule, type Schedule } from '../../api/cron-schedule';
+import { scheduleDecision } from './cronjob-decisions';
 
 const log = logger('cronjob-controller');
 type CJ = CronJob & KubeObject;
@@ -56,18 +57,18 @@ export class CronJobController implements Controller {
     const ns = cj.metadata.namespace!;
     const jobs = this.jobInf.list(ns).filter((j) => controllerOf(j)?.uid === cj.metadata.uid);
     const active = jobs.filter((j) => !finished(j) && !j.metadata.deletionTimestamp);
-    let schedule;
+    let schedule: Schedule;
     try {
-      schedule = parseSchedule(cj.spec!.schedule);
+      schedule = parseSchedule(cj.spec!.schedule, cj.spec?.timeZone);
     } catch (e) {
-      void this.recorder.warning(cj, 'UnparseableSchedule', `unparseable schedule: "${cj.spec?.schedule}" : ${errMessage(e)}`);
+      // upstream's two events: a time zone this process cannot load, or a schedule it cannot parse
+      if (cj.spec?.timeZone != null && /time ?zone/i.test(errMessage(e))) void this.recorder.warning(cj, 'UnknownTimeZone', `invalid timeZone: "${cj.spec.timeZone}": ${errMessage(e)}`);
+      else void this.recorder.warning(cj, 'UnparseableSchedule', `unparseable schedule: "${cj.spec?.schedule}" : ${errMessage(e)}`);
       return;
     }
     const now = new Date();
-    const since = new Date(cj.status?.lastScheduleTime ?? cj.metadata.creationTimestamp ?? now.toISOString());
     let lastScheduleTime = cj.status?.lastScheduleTime;
-    const due = cj.spec?.suspend ? undefined : mostRecentDue(schedule, since, now);
-    const late = due && cj.spec?.startingDeadlineSeconds !== undefined && now.getTime() - due.getTime() > cj.spec.startingDeadlineSeconds * 1000;
+    const { due, late, next } = scheduleDecision(schedule, cj.spec ?? {}, cj.status, cj.metadata.creationTimestamp, now);
     if (due && !late) {
       const policy = cj.spec?.concurrencyPolicy ?? 'Allow';
       if (policy === 'Forbid' && active.length > 0) {
@@ -122,7 +123,6 @@ export class CronJobController implements Controller {
         else if (!isStatusError(e, 'NotFound')) throw e;
       });
     }
-    const next = nextAfter(schedule, now);
     if (next) this.queue.addAfter(key, Math.min(next.getTime() - now.getTime() + 50, 2 ** 31 - 1));
   }
 }
