@@ -4,6 +4,8 @@
 import { applyPatch } from 'fast-json-patch';
 import { dropEmptyMetaLists } from '../../../main/api/object';
 import { applyStrategicMergePatch } from '../../../main/api/patch';
+// the served kinds' schemas declare which lists a strategic merge patch merges by key
+import '../../../main/apiserver/registry';
 import type { KubeList, KubeObject } from '../../../main/api/object';
 import { errors } from '../../../main/api/errors';
 import type { ApiWatch, ApiWatchEvent, PatchType } from '../../../main/apiserver/types';
