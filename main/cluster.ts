@@ -3,13 +3,16 @@
 // reports a typed lifecycle with progress, and stops in reverse.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { writeFileAtomic } from './atomic-file';
 import { ensurePki, writeKubeconfig, type Pki } from './apiserver/pki';
 import { createApiServer, type ApiServer } from './apiserver/index';
 import { componentUsers } from './apiserver/bootstrap';
 import { createStreamHandler } from './apiserver/streams/index';
+import { MetricsServer } from './metrics/metrics-server';
+import { nodeMetricsStorage, nodeMetricsStrategy, podMetricsStorage, podMetricsStrategy } from './metrics/strategy';
 import { apiserverUser } from './apiserver/authn';
 import { versionInfo } from './apiserver/http';
 import { openStore, type Store } from './store/index';
@@ -48,6 +51,8 @@ export interface ClusterOptions {
   nodes?: string[];
   /** simulated nodes on top of the Docker ones */
   virtualNodes?: number;
+  /** how often the metrics server reads the containers' stats, ms (metrics-server's --metric-resolution); 0: no metrics */
+  metricResolutionMs?: number;
   controllerOptions?: ControllerManagerOptions;
   /** where Docker contexts are read from (tests pass a temp HOME) */
   contextEnv?: ContextEnv;
@@ -103,6 +108,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   scheduler?: Scheduler;
   kubelets: Kubelet[] = [];
   proxy?: Proxy;
+  /** CPU and memory per pod and node, served as metrics.k8s.io */
+  metrics?: MetricsServer;
   /** Docker nodes' runtimes, handed to the proxy for its Service relays */
   private dockerRuntimes: DockerRuntime[] = [];
   /** started parts, newest last; stop() walks this backwards */
@@ -163,6 +170,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       { description: 'Starting the scheduler', run: () => this.startScheduler() },
       { description: 'Starting the kubelets and registering nodes', run: () => this.registerNodes() },
       { description: 'Starting the service proxy', run: () => this.startProxy() },
+      { description: 'Starting the metrics server', run: () => this.startMetrics() },
     ];
   }
 
@@ -240,7 +248,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       if (/^[a-z0-9]{6,32}$/.test(id)) return id;
     } catch {}
     const id = randomBytes(4).toString('hex');
-    await writeFile(path, id + '\n', { mode: 0o600 });
+    await writeFileAtomic(path, id + '\n');
     return id;
   }
 
@@ -260,6 +268,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await api.bootstrap();
     // logs, exec, attach and port-forward go to the pod's kubelet, as the apiserver proxies them upstream
     api.setStreamHandler(createStreamHandler({ client: api.client(apiserverUser) }));
+    // metrics.k8s.io, served in-process where upstream aggregates metrics-server's API
+    api.addResource(nodeMetricsStrategy, nodeMetricsStorage(() => this.metrics));
+    api.addResource(podMetricsStrategy, podMetricsStorage(() => this.metrics));
     this.tracer.attach(api.client({ username: TRACER_USER, groups: ['system:authenticated'] }));
     this.running.push({ name: 'trace-recorder', stop: () => this.tracer.close() });
     this.apiPort = listener.port;
@@ -277,6 +288,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   private async startScheduler(): Promise<void> {
     this.scheduler = new Scheduler({ client: this.api!.client(componentUsers.scheduler), tracer: this.tracer });
     await this.run('scheduler', this.scheduler);
+  }
+
+  private async startMetrics(): Promise<void> {
+    if (this.opts.metricResolutionMs === 0) return;
+    this.metrics = new MetricsServer({ kubelets: () => this.kubelets, resolutionMs: this.opts.metricResolutionMs });
+    await this.run('metrics-server', this.metrics);
   }
 
   private async startProxy(): Promise<void> {
@@ -500,11 +517,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return [];
   }
 
-  /** Written to a temporary file and renamed, so a crash never leaves half a file. */
+  /** Written atomically, so a crash never leaves half a file. */
   private async writeChosenContexts(): Promise<void> {
     const path = join(this.dataDir, NODES_FILE);
-    await writeFile(`${path}.tmp`, JSON.stringify({ contexts: this.chosenContexts }, null, 2) + '\n', { mode: 0o600 });
-    await rename(`${path}.tmp`, path);
+    await writeFileAtomic(path, JSON.stringify({ contexts: this.chosenContexts }, null, 2) + '\n');
   }
 
   /** Node status and Lease renewals at upstream's 10 s, or a quarter of a shorter lab grace period. */

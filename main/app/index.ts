@@ -8,12 +8,13 @@ import { Cluster } from '../cluster';
 import { logger } from '../log';
 import { BridgeServer, type BridgeConnection } from '../bridge/server';
 import { clusterBackend } from '../bridge/cluster-backend';
+import { ClusterContexts } from '../bridge/contexts';
 import { IPC_EVENT, IPC_INVOKE } from '../bridge/ipc';
 import { appFiles, rendererLocation } from './renderer-location';
 import { refuseSender } from './ipc-guard';
 import { decideNavigation, decideWindowOpen, endsPage } from './navigation';
 import { menuActions, menuTemplate } from './menu';
-import { grantPermission } from './permissions';
+import { checkPermission, grantPermission } from './permissions';
 import { quitSequence } from './quit';
 import { loadWindowState, saveWindowState } from './window-state';
 
@@ -31,7 +32,7 @@ const dataDir = join(app.getPath('userData'), 'lab');
 const apiPort = /^\d{1,5}$/.test(process.env.KUBELAB_API_PORT ?? '') ? Number(process.env.KUBELAB_API_PORT) : undefined;
 const cluster = new Cluster({ dataDir, apiPort });
 const backend = clusterBackend(cluster);
-const bridge = new BridgeServer(backend);
+const bridge = new BridgeServer(backend, { contexts: new ClusterContexts(backend) });
 const connections = new Map<number, BridgeConnection>();
 let win: BrowserWindow | undefined;
 let starting: Promise<void> | undefined;
@@ -119,6 +120,11 @@ app.on('window-all-closed', () => {
 
 void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((wc, perm, cb, details) => cb(grantPermission(perm, details.requestingUrl ?? wc.getURL(), page.isOurs)));
+  session.defaultSession.setPermissionCheckHandler((wc, perm, requestingOrigin, details) =>
+    checkPermission(perm, { requestingUrl: details.requestingUrl, webContentsUrl: wc?.getURL(), requestingOrigin }, page.isOurs),
+  );
+  // HID, serial, USB and Bluetooth devices: none, for any page
+  session.defaultSession.setDevicePermissionHandler(() => false);
   const actions = menuActions(
     { shell, clipboard, dialog },
     { dataDir, kubeconfig: () => cluster.kubeconfig, apply: (m) => bridge.apply(m), stopAllPods: () => backend.stopAllPods!(), readFile: (f) => readFile(f, 'utf8') },

@@ -14,6 +14,8 @@ export interface ServeOptions {
   /** seconds pods stay bound to an unreachable node before eviction (upstream 300) */
   podEvictionTimeout?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** seconds between two readings of the containers' stats (metrics-server's --metric-resolution); 0: no metrics */
+  metricResolution?: number;
   help: boolean;
 }
 
@@ -52,6 +54,9 @@ Flags:
                           how long a node may miss heartbeats before it turns NotReady (default 40)
   --pod-eviction-timeout SECONDS
                           how long pods stay on an unreachable node before eviction (default 300)
+  --metric-resolution SECONDS
+                          how often CPU and memory are read from the engines, for kubectl top and the
+                          UI's charts; 0 turns metrics off (default 5)
   --log-level LEVEL       debug, info, warn or error (default info)
   -h, --help              show this help
 
@@ -60,7 +65,7 @@ Example:
   KUBECONFIG=/tmp/lab/kubeconfig kubectl get nodes
 `;
 
-const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'log-level', 'help']);
+const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'log-level', 'help']);
 
 function port(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--${flag}: "${v}" is not a port (0-65535; 0 picks a free port)`);
@@ -122,6 +127,9 @@ export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd
         break;
       case 'pod-eviction-timeout':
         opts.podEvictionTimeout = count(flag, value);
+        break;
+      case 'metric-resolution':
+        opts.metricResolution = count(flag, value);
         break;
       case 'log-level':
         if (!['debug', 'info', 'warn', 'error'].includes(value)) throw new UsageError(`--log-level: "${value}" is not one of debug, info, warn, error`);

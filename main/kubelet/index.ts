@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
-import type { ConfigMap, Container, Pod, Secret } from 'kubernetes-types/core/v1';
+import type { ConfigMap, Container, Node, Pod, Secret } from 'kubernetes-types/core/v1';
 import { isStatusError } from '../api/errors';
 import { objectKey, type KubeObject } from '../api/object';
 import { toMilli, toValue } from '../api/quantity';
@@ -23,6 +23,13 @@ import { generatePodStatus, type WaitingReason } from './pod-status';
 import { ProbeManager } from './prober';
 import { PodFlowTrace } from './pod-trace';
 import { registerKubelet, unregisterKubelet } from './registry';
+import {
+  MAX_CONTAINER_TERMINATION_MESSAGE,
+  MAX_CONTAINER_TERMINATION_MESSAGE_LOG,
+  MAX_CONTAINER_TERMINATION_MESSAGE_LOG_LINES,
+  readTail,
+  streamTail,
+} from './termination-message';
 import { containerMounts, setUpVolumes, tearDownVolumes, VolumeError, type PreparedVolume } from './volumes';
 
 export interface KubeletOptions {
@@ -65,6 +72,8 @@ interface PodState {
   restartCounts: Map<string, number>;
   /** the highest sandbox attempt this kubelet saw for the pod */
   sandboxAttempt?: number;
+  /** the first sync looked for containers already running (a restarted kubelet adopts them) */
+  adoptionChecked?: boolean;
 }
 
 const log = logger('kubelet');
@@ -211,6 +220,11 @@ export class Kubelet {
   }
 
   /** The pod as the kubelet sees it (for streams). */
+  /** The Node object as this kubelet last registered or updated it. */
+  get node(): Node | undefined {
+    return this.nodeStatus.current;
+  }
+
   findPod(namespace: string, name: string): Pod | undefined {
     const p = this.pods.getByName(name, namespace);
     return p && p.spec?.nodeName === this.nodeName ? p : undefined;
@@ -320,6 +334,9 @@ export class Kubelet {
     const uid = pod.metadata.uid!;
     const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     let state = await this.podRuntimeState(uid);
+    const syncStart = now();
+    const found = st.adoptionChecked ? [] : state.containers.filter((c) => c.state === 'running');
+    st.adoptionChecked = true;
     if (terminal) {
       for (const c of state.containers) if (c.state === 'running') await this.killContainer(pod, c, 'Pod has terminated', pod.spec?.terminationGracePeriodSeconds ?? 30);
       for (const s of state.sandboxes) if (s.state === 'ready') await this.runtime.stopSandbox(s.id);
@@ -369,6 +386,7 @@ export class Kubelet {
       if (actions.initContainerToStart) break;
     }
     await this.updateStatus(pod, st, state);
+    this.flow.adopted(pod, st.traced, syncStart, found);
   }
 
   /** What computePodActions needs to know beyond the pod and the runtime: restart counts, probes, crash backoff. */
@@ -627,12 +645,16 @@ export class Kubelet {
       else this.probes.stopContainer(last.id);
       if (last.state === 'exited' && !st.terminationMessages.has(last.id)) {
         const file = path.join(this.options.dataDir, 'pods', pod.metadata.uid!, 'containers', spec.name, `${last.restartCount}-termination-log`);
-        let msg = await fs.readFile(file, 'utf8').catch(() => '');
+        let msg = await readTail(file, MAX_CONTAINER_TERMINATION_MESSAGE).catch((err: Error) => `Error on reading termination log ${file}: ${err.message}`);
         if (!msg && spec.terminationMessagePolicy === 'FallbackToLogsOnError' && last.exitCode !== 0) {
-          const s = await this.runtime.logs(last.id, { tail: 80 }).catch(() => undefined);
-          if (s) msg = await streamText(s);
+          const s = await this.runtime.logs(last.id, { tail: MAX_CONTAINER_TERMINATION_MESSAGE_LOG_LINES }).catch(() => undefined);
+          if (s) {
+            msg = await streamTail(s, MAX_CONTAINER_TERMINATION_MESSAGE_LOG).catch(
+              (err: Error) => `Error on reading termination message from logs: ${err.message}`,
+            );
+          }
         }
-        st.terminationMessages.set(last.id, msg.slice(0, 4096));
+        st.terminationMessages.set(last.id, msg);
         this.flow.exited(pod, st.traced, spec, last, (pod.spec?.initContainers ?? []).some((c) => c.name === spec.name));
       }
       // a waiting reason only holds while the container is not running
@@ -717,8 +739,3 @@ function remember(pod: Pod, st: PodState, state: PodRuntimeState): void {
   for (const sb of state.sandboxes) if (sb.attempt >= (st.sandboxAttempt ?? -1)) st.sandboxAttempt = sb.attempt;
 }
 
-async function streamText(s: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(Buffer.from(c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -46,6 +46,16 @@ export class PodFlowTrace {
     });
   }
 
+  /** the first sync found containers of the pod already running: a restarted kubelet adopts them */
+  adopted(pod: Pod, traced: Set<string>, start: string, found: ContainerStatus[]): void {
+    if (!found.length) return;
+    this.once(pod, traced, 'adopt', () => ({
+      component: 'kubelet', action: 'adopt', start, end: now(), outcome: 'info',
+      message: `kubelet on ${this.nodeName} found ${found.length} container(s) of the pod already running (${found.map((c) => c.name).join(', ')}) and adopted them, as a restarted kubelet does`,
+      details: { node: this.nodeName, containers: found.map((c) => ({ name: c.name, containerID: c.id })) },
+    }));
+  }
+
   /** a probe's first success, or the failures that restart the container */
   probe(pod: Pod, container: Container, type: string, outcome: string, failures: number, message?: string): void {
     this.record(pod, {

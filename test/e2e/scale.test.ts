@@ -75,7 +75,11 @@ beforeAll(async () => {
   // load the pod view (and its logs pane) once up front: on a shared machine out/renderer may be rebuilt while this
   // file runs, and a lazy chunk of the older build is then gone
   await ui.open(`${lab.ui}#/r/pods/default/numbers/logs`);
-  await page.locator('[data-testid=log-lines]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid=log-lines]').waitFor({ timeout: 120_000 }).catch(async (err: unknown) => {
+    // what the page showed instead (this once timed out in CI only): keep it beside the error
+    await ui.shot('failed-scale-before-all-logs');
+    throw new Error(`${String(err)}\npage text: ${(await page.locator('body').innerText().catch(() => '')).slice(0, 2000)}`);
+  });
   await ui.go('#/r/pods');
   await page.locator('[data-testid=list-count]').waitFor({ timeout: 120_000 });
 }, 300_000);
@@ -261,7 +265,8 @@ describe('a hundred thousand log lines', () => {
 
   it('lists init containers in the picker and shows their output', async () => {
     const options = await page.locator('[data-testid=log-container] option').allInnerTexts();
-    expect(options).toEqual(['init-echo (init)', 'numbers', 'ticker']);
+    // "All containers" first: every container of the pod in one stream (kubectl logs --all-containers --prefix)
+    expect(options).toEqual(['All containers', 'init-echo (init)', 'numbers', 'ticker']);
     await page.locator('[data-testid=log-container]').selectOption('init-echo');
     await expect.poll(lastLine, poll).toBe('hello from init');
   });
