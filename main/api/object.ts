@@ -34,6 +34,12 @@ export function controllerOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller);
 }
 
+/** ObjectMeta's lists are omitempty upstream: a patch that deletes the last ownerReference or finalizer leaves none, not []. */
+export function dropEmptyMetaLists(md: { ownerReferences?: unknown[]; finalizers?: unknown[] }): void {
+  if (Array.isArray(md.ownerReferences) && md.ownerReferences.length === 0) delete md.ownerReferences;
+  if (Array.isArray(md.finalizers) && md.finalizers.length === 0) delete md.finalizers;
+}
+
 export function deepCopy<T>(v: T): T {
   return structuredClone(v);
 }

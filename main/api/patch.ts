@@ -33,44 +33,43 @@ export function applyMergePatch(target: Json, patch: Json): Json {
   return out;
 }
 
-/** The merge key of a list field, as upstream's `patchMergeKey` struct tags; undefined = atomic (replace). */
-export function mergeKeyOf(field: string, path: string[]): string | undefined {
-  switch (field) {
-    case 'containers':
-    case 'initContainers':
-    case 'ephemeralContainers':
-    case 'volumes':
-    case 'env':
-    case 'imagePullSecrets':
-    case 'resourceClaims':
-    case 'secrets':
-      return 'name';
-    case 'volumeMounts':
-      return 'mountPath';
-    case 'volumeDevices':
-      return 'devicePath';
-    case 'ports':
-      return path.includes('containers') || path.includes('initContainers') || path.includes('ephemeralContainers') ? 'containerPort' : 'port';
-    case 'hostAliases':
-      return 'ip';
-    case 'conditions':
-    case 'addresses':
-      return 'type';
-    case 'ownerReferences':
-      return 'uid';
-    case 'topologySpreadConstraints':
-      return 'topologyKey';
-    default:
-      return undefined;
-  }
+/**
+ * How each kind's lists merge, derived from its schema (x-kubernetes-patch-merge-key, x-kubernetes-list-type set with
+ * patch strategy merge), as upstream derives them from the types' patchMergeKey/patchStrategy tags. Keyed by
+ * `Kind:field.path` (list items add no segment). The registry registers every served kind's schema.
+ */
+const listKeys = new Map<string, { key?: string; set?: boolean }>();
+
+export function registerListKeys(kind: string, schema: Record<string, unknown>): void {
+  const walk = (node: Record<string, unknown> | undefined, path: string[]) => {
+    if (!node) return;
+    const props = node.properties as Record<string, Record<string, unknown>> | undefined;
+    for (const [name, child] of Object.entries(props ?? {})) {
+      const p = [...path, name];
+      if (child.type === 'array') {
+        const merge = String(child['x-kubernetes-patch-strategy'] ?? '').split(',').includes('merge');
+        if (merge && typeof child['x-kubernetes-patch-merge-key'] === 'string') listKeys.set(`${kind}:${p.join('.')}`, { key: child['x-kubernetes-patch-merge-key'] as string });
+        else if (merge && child['x-kubernetes-list-type'] === 'set') listKeys.set(`${kind}:${p.join('.')}`, { set: true });
+        walk(child.items as Record<string, unknown> | undefined, p);
+      } else {
+        walk(child, p);
+      }
+    }
+  };
+  walk(schema, []);
 }
 
-/** primitive lists that merge as sets (patchStrategy: merge) */
-const setLists = new Set(['finalizers']);
+/** The merge key of a list field of `kind` at `path` (from the object's root); undefined = atomic (replace). */
+export function mergeKeyOf(kind: string | undefined, path: string[]): string | undefined {
+  return listKeys.get(`${kind}:${path.join('.')}`)?.key;
+}
+
+const isSetList = (kind: string | undefined, path: string[]) => !!listKeys.get(`${kind}:${path.join('.')}`)?.set;
 
 /** Strategic merge patch (application/strategic-merge-patch+json), as kubectl apply/edit/patch send it. */
-export function applyStrategicMergePatch(target: Json, patch: Json, path: string[] = []): Json {
+export function applyStrategicMergePatch(target: Json, patch: Json, path: string[] = [], kind?: string): Json {
   if (!isObj(patch)) return structuredClone(patch);
+  kind ??= (isObj(target) && typeof target.kind === 'string' ? target.kind : undefined) ?? (typeof patch.kind === 'string' ? patch.kind : undefined);
   if (patch.$patch === 'delete') return undefined;
   if (patch.$patch === 'replace') {
     const { $patch: _, ...rest } = patch;
@@ -86,9 +85,9 @@ export function applyStrategicMergePatch(target: Json, patch: Json, path: string
     }
     const sub = [...path, k];
     if (Array.isArray(v)) {
-      out[k] = mergeList(out[k], v, k, sub);
+      out[k] = mergeList(out[k], v, sub, kind);
     } else if (isObj(v)) {
-      const merged = applyStrategicMergePatch(out[k], v, sub);
+      const merged = applyStrategicMergePatch(out[k], v, sub, kind);
       if (merged === undefined) delete out[k];
       else out[k] = merged;
     } else {
@@ -102,7 +101,7 @@ export function applyStrategicMergePatch(target: Json, patch: Json, path: string
     }
     if (k.startsWith('$setElementOrder/') && Array.isArray(v)) {
       const f = k.slice('$setElementOrder/'.length);
-      if (Array.isArray(out[f])) out[f] = reorder(out[f] as Json[], v, mergeKeyOf(f, [...path, f]));
+      if (Array.isArray(out[f])) out[f] = reorder(out[f] as Json[], v, mergeKeyOf(kind, [...path, f]));
     }
   }
   if (retainKeys) for (const k of Object.keys(out)) if (!retainKeys.includes(k)) delete out[k];
@@ -116,9 +115,9 @@ function reorder(items: Json[], order: Json[], key: string | undefined): Json[] 
   return [...listed, ...items.filter((x) => !pos.has(id(x)))];
 }
 
-function mergeList(current: Json, patch: Json[], field: string, path: string[]): Json[] {
-  const key = mergeKeyOf(field, path);
-  if (setLists.has(field)) {
+function mergeList(current: Json, patch: Json[], path: string[], kind: string | undefined): Json[] {
+  const key = mergeKeyOf(kind, path);
+  if (isSetList(kind, path)) {
     const base = Array.isArray(current) ? [...current] : [];
     for (const v of patch) if (!base.includes(v)) base.push(v);
     return base;
@@ -134,9 +133,9 @@ function mergeList(current: Json, patch: Json[], field: string, path: string[]):
     if (p.$patch === 'delete') {
       if (idx >= 0) out.splice(idx, 1);
     } else if (idx >= 0) {
-      out[idx] = applyStrategicMergePatch(out[idx], p, path);
+      out[idx] = applyStrategicMergePatch(out[idx], p, path, kind);
     } else {
-      out.push(applyStrategicMergePatch(undefined, p, path));
+      out.push(applyStrategicMergePatch(undefined, p, path, kind));
     }
   }
   return out;
@@ -155,6 +154,7 @@ const unownedMeta = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'gen
 /** The leaf paths of an object, as a set (fieldsV1 semantics: keyed list items, set lists, atomic leaves). */
 export function fieldPaths(obj: Json): PathSet {
   const out: PathSet = new Set();
+  const kind = isObj(obj) && typeof obj.kind === 'string' ? obj.kind : undefined;
   const walk = (v: Json, prefix: string[], fieldPath: string[]) => {
     if (!isObj(v)) return;
     for (const [k, child] of Object.entries(v)) {
@@ -163,7 +163,7 @@ export function fieldPaths(obj: Json): PathSet {
       if (prefix.length === 0 && k === 'status') continue;
       const p = [...prefix, `f:${k}`];
       const fp = [...fieldPath, k];
-      const key = Array.isArray(child) ? mergeKeyOf(k, fp) : undefined;
+      const key = Array.isArray(child) ? mergeKeyOf(kind, fp) : undefined;
       if (isObj(child) && Object.keys(child).length > 0) {
         walk(child, p, fp);
       } else if (Array.isArray(child) && key && child.every(isObj)) {
@@ -172,7 +172,7 @@ export function fieldPaths(obj: Json): PathSet {
           out.add([...ip, '.'].join(SEP));
           walk(item, ip, fp);
         }
-      } else if (Array.isArray(child) && setLists.has(k)) {
+      } else if (Array.isArray(child) && isSetList(kind, fp)) {
         for (const item of child) out.add([...p, `v:${JSON.stringify(item)}`].join(SEP));
       } else {
         out.add(p.join(SEP));

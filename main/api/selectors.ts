@@ -1,5 +1,7 @@
 // Label selectors (all operators) and field selectors, parsed as upstream's
-// k8s.io/apimachinery labels.Parse and fields.ParseSelector, with upstream's error messages.
+// k8s.io/apimachinery labels.Parse and fields.ParseSelector, with upstream's error messages. The one
+// implementation of selector matching: the API server, controllers, scheduler and renderer all use it.
+import type { NodeSelectorRequirement, NodeSelectorTerm } from 'kubernetes-types/core/v1';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
 import { errors } from './errors';
 
@@ -85,48 +87,128 @@ export function parseLabelSelector(s: string | undefined): LabelRequirement[] {
   return reqs;
 }
 
-export function matchesRequirement(r: LabelRequirement, labels: Labels): boolean {
-  const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, r.key);
-  const v = has ? labels![r.key] : undefined;
-  switch (r.operator) {
+function isInt64(s: string | undefined): s is string {
+  return s !== undefined && /^[+-]?\d+$/.test(s) && BigInt(s) <= 9223372036854775807n && BigInt(s) >= -9223372036854775808n;
+}
+
+/** labels.Requirement.Matches: one operator, key and values against a label set (Gt/Lt compare int64 exactly). */
+function requirementMatches(op: LabelOperator, key: string, values: readonly string[], labels: Labels): boolean {
+  const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, key);
+  const v = has ? labels![key] : undefined;
+  switch (op) {
     case '=':
     case '==':
     case 'in':
-      return has && r.values.includes(v!);
+      return has && values.includes(v!);
     case '!=':
     case 'notin':
-      return !has || !r.values.includes(v!);
+      return !has || !values.includes(v!);
     case 'exists':
       return has;
     case '!':
       return !has;
     case 'gt':
-      return has && /^-?\d+$/.test(v!) && Number(v) > Number(r.values[0]);
     case 'lt':
-      return has && /^-?\d+$/.test(v!) && Number(v) < Number(r.values[0]);
+      if (!has || values.length !== 1 || !isInt64(v) || !isInt64(values[0])) return false;
+      return op === 'gt' ? BigInt(v) > BigInt(values[0]) : BigInt(v) < BigInt(values[0]);
   }
+}
+
+export function matchesRequirement(r: LabelRequirement, labels: Labels): boolean {
+  return requirementMatches(r.operator, r.key, r.values, labels);
 }
 
 export function matchesLabels(reqs: LabelRequirement[], labels: Labels): boolean {
   return reqs.every((r) => matchesRequirement(r, labels));
 }
 
-/** A metav1.LabelSelector (matchLabels + matchExpressions) as requirements; an empty selector matches everything. */
+/** metav1.LabelSelectorOperator -> requirement operator (a LabelSelector knows no Gt/Lt). */
+const labelSelectorOps: Record<string, LabelOperator | undefined> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+/** v1.NodeSelectorOperator -> requirement operator (nodeaffinity.nodeSelectorRequirementsAsSelector). */
+const nodeSelectorOps: Record<string, LabelOperator | undefined> = { ...labelSelectorOps, Gt: 'gt', Lt: 'lt' };
+
+/** A metav1.LabelSelector (matchLabels + matchExpressions) as requirements; an empty selector gives none (matches everything). */
 export function fromLabelSelector(sel: LabelSelector | undefined | null): LabelRequirement[] {
   if (!sel) return [];
   const reqs: LabelRequirement[] = Object.entries(sel.matchLabels ?? {}).map(([key, v]) => ({ key, operator: '=' as const, values: [v] }));
   for (const e of sel.matchExpressions ?? []) {
-    const op = ({ In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' } as const)[e.operator as 'In'];
+    const op = labelSelectorOps[e.operator];
     if (!op) throw errors.badRequest(`"${e.operator}" is not a valid label selector operator`);
     reqs.push({ key: e.key, operator: op, values: e.values ?? [] });
   }
   return reqs;
 }
 
-/** Does a metav1.LabelSelector select these labels? A null selector selects nothing, as upstream. */
+/**
+ * Does a metav1.LabelSelector select these labels? As upstream's LabelSelectorAsSelector: a nil selector selects
+ * nothing, an empty one (`{}`) everything, one with an unknown operator nothing (upstream's conversion error).
+ * Callers that need another rule for nil or empty say so by using one of the functions below.
+ */
 export function labelSelectorMatches(sel: LabelSelector | undefined | null, labels: Labels): boolean {
   if (!sel) return false;
-  return matchesLabels(fromLabelSelector(sel), labels);
+  if (sel.matchLabels) for (const k in sel.matchLabels) if (!requirementMatches('=', k, [sel.matchLabels[k]], labels)) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const op = labelSelectorOps[e.operator];
+    if (!op || !requirementMatches(op, e.key, e.values ?? [], labels)) return false;
+  }
+  return true;
+}
+
+/** A selector with neither matchLabels nor matchExpressions (or none at all). */
+export function selectorIsEmpty(sel: LabelSelector | undefined | null): boolean {
+  return !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
+}
+
+/**
+ * Which controllers own a pod by selector (the listers' GetPodReplicaSets, GetPodJobs, GetPodDaemonSets,
+ * GetDeploymentsForReplicaSet): "if a controller with a nil or empty selector creeps in, it should match nothing,
+ * not everything". Validation refuses such a selector for apps/v1 kinds; this guards what it does not see.
+ */
+export function controllerSelectorMatches(sel: LabelSelector | undefined | null, labels: Labels): boolean {
+  return !selectorIsEmpty(sel) && labelSelectorMatches(sel, labels);
+}
+
+/** labels.SelectorFromSet (a pod's spec.nodeSelector): every pair must match; an empty or missing set matches everything. */
+export function setSelectorMatches(set: Record<string, string> | undefined | null, labels: Labels): boolean {
+  if (set) for (const k in set) if (!requirementMatches('=', k, [set[k]], labels)) return false;
+  return true;
+}
+
+/**
+ * A Service's spec.selector: a Service without one selects no pods (its Endpoints are written by hand, and the
+ * endpoints and endpointslice controllers skip it). `selector: {}` counts as none, as upstream, where omitempty
+ * stores an empty map as nil.
+ */
+export function serviceSelectorMatches(sel: Record<string, string> | undefined | null, labels: Labels): boolean {
+  return serviceHasSelector(sel) && setSelectorMatches(sel, labels);
+}
+
+export function serviceHasSelector(sel: Record<string, string> | undefined | null): sel is Record<string, string> {
+  return !!sel && Object.keys(sel).length > 0;
+}
+
+/** One v1.NodeSelectorRequirement (In, NotIn, Exists, DoesNotExist, Gt, Lt) against node labels or fields. */
+export function nodeSelectorRequirementMatches(values: Labels, r: NodeSelectorRequirement): boolean {
+  const op = nodeSelectorOps[r.operator];
+  return !!op && requirementMatches(op, r.key, r.values ?? [], values);
+}
+
+/**
+ * nodeaffinity's term match: all matchExpressions on the node's labels and all matchFields (only `metadata.name`
+ * is a field) must match; a term with neither matches nothing.
+ */
+export function nodeSelectorTermMatches(term: NodeSelectorTerm, labels: Labels, nodeName: string): boolean {
+  const exprs = term.matchExpressions ?? [];
+  const fields = term.matchFields ?? [];
+  if (exprs.length === 0 && fields.length === 0) return false;
+  for (const r of exprs) if (!nodeSelectorRequirementMatches(labels ?? {}, r)) return false;
+  for (const r of fields) if (r.key !== 'metadata.name' || !nodeSelectorRequirementMatches({ 'metadata.name': nodeName }, r)) return false;
+  return true;
+}
+
+/** A NodeSelector's terms are ORed; no terms match nothing. */
+export function nodeSelectorTermsMatch(terms: NodeSelectorTerm[], labels: Labels, nodeName: string): boolean {
+  return terms.some((t) => nodeSelectorTermMatches(t, labels, nodeName));
 }
 
 /** The string form (`app=web,tier in (a,b)`) of a LabelSelector, for `?labelSelector=` and Scale status. */

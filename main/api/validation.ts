@@ -271,25 +271,6 @@ export function validateLabelSelector(sel: Obj | undefined, path: string): Field
   return errs;
 }
 
-/** Whether a LabelSelector (matchLabels + matchExpressions) selects the given labels. */
-export function selectorMatches(sel: Obj | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!sel) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const vals: string[] = e.values ?? [];
-    if (e.operator === 'In' && !(has && vals.includes(l[e.key]))) return false;
-    if (e.operator === 'NotIn' && has && vals.includes(l[e.key])) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
-}
-
-export const selectorIsEmpty = (sel: Obj | undefined) =>
-  !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
-
 // ---- resources ----
 
 const standardContainerResources = ['cpu', 'memory', 'ephemeral-storage'];

@@ -2,6 +2,7 @@
 // admission, defaulting, validation and the store, recording each step of a pod's creation.
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ObjectMeta } from '../api/object';
+import { dropEmptyMetaLists } from '../api/object';
 import { errors, isStatusError, StatusError, type FieldError } from '../api/errors';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, recordUpdate, serverSideApply } from '../api/patch';
 import { labelSelectorString, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../api/selectors';
@@ -10,11 +11,10 @@ import type { Store, StoredValue } from '../store/types';
 import { StoreError } from '../store/types';
 import type { PodRef, Tracer, TraceStep } from '../trace/types';
 import type { AdmissionAttributes, AdmissionOperation, AdmissionPlugin } from './admission/types';
-import { ISSUER, type TokenSigner } from './authn';
 import { applySchemaMessage, strictDecodingMessage, unknownFields } from './field-validation';
 import { typeMismatch } from './typed-decoding';
 import { forbiddenMessage, type AuthorizationAttributes, type RbacAuthorizer } from './rbac';
-import type { ResourceStrategy, StrategyContext } from './registry/types';
+import type { GenericStore, ResourceStorage, ResourceStrategy, StrategyContext, SubresourceStorage } from './registry/types';
 import { groupVersion, storeKey, storePrefix, type ResourceRegistry, type ServedResource } from './resources';
 import type { ApiRequest, ApiServerCore, ApiWatch, ApiWatchEvent, UserInfo } from './types';
 import type { Client } from '../client/types';
@@ -31,14 +31,11 @@ export interface CoreDeps {
   tracer: Tracer;
   registry: ResourceRegistry;
   authorizer: RbacAuthorizer;
-  signer: TokenSigner;
   admission: () => AdmissionPlugin[];
   /** a full-rights in-process client, for admission plugins */
   client: () => Client;
   /** how often watches send a BOOKMARK when asked for them */
   bookmarkIntervalMs?: number;
-  /** told when a namespace turns Terminating, to clean it out */
-  namespaceDeleting?: (name: string) => void;
 }
 
 const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
@@ -126,7 +123,32 @@ function canonical(v: unknown): unknown {
 }
 
 export class Core implements ApiServerCore {
-  constructor(private readonly d: CoreDeps) {}
+  /** what a resource's own storage (registry/) may use of this one */
+  private readonly generic: GenericStore;
+
+  constructor(private readonly d: CoreDeps) {
+    this.generic = {
+      get: (s, namespace, name) => this.mustGet(s, namespace, name),
+      guaranteedUpdate: async (s, old, next) => {
+        try {
+          return (await this.d.store.update(old.key, next, old.modRevision)).value;
+        } catch (e) {
+          throw storeError(e, s, next.metadata.name ?? '');
+        }
+      },
+      update: (req, s, old, next, subresource) => this.writeUpdate(req, s, old, next, subresource),
+      delete: (req, s, options) => this.delete({ ...req, subresource: undefined, verb: 'delete', body: options }, s),
+      markDeleting: (s, old, finalizers, grace, change) => this.markDeleting(s, old, finalizers, grace, change),
+    };
+  }
+
+  private rest(s: ResourceStrategy): ResourceStorage | undefined {
+    return this.d.registry.find(s.group, s.version, s.resource)?.rest;
+  }
+
+  private subresourceStorage(s: ResourceStrategy, subresource: string | undefined): SubresourceStorage | undefined {
+    return subresource ? this.rest(s)?.subresources?.[subresource] : undefined;
+  }
 
   // ---- resolution and authorization ----------------------------------------------------------
 
@@ -236,7 +258,7 @@ export class Core implements ApiServerCore {
       throw errors.badRequest(`the object provided is unrecognized (must be of type ${s.kind}): couldn't get version/kind; json parse error: expected an object`);
     }
     // a subresource body of another kind (Scale, Binding, ...) is not this schema's to judge
-    if (!req.subresource || req.subresource === 'status' || req.subresource === 'finalize') this.checkTypes(s, req.body);
+    if (!req.subresource || req.subresource === 'status' || this.subresourceStorage(s, req.subresource)?.parentKind) this.checkTypes(s, req.body);
     const obj = structuredClone(req.body) as KubeObject;
     const gv = groupVersion(s.group, s.version);
     if (obj.apiVersion !== undefined && obj.apiVersion !== gv && !req.subresource) {
@@ -432,6 +454,7 @@ export class Core implements ApiServerCore {
     delete md.deletionTimestamp;
     delete md.deletionGracePeriodSeconds;
     delete md.selfLink;
+    dropEmptyMetaLists(md);
     if (managed) delete md.managedFields;
     s.prepareForCreate?.(obj, ctx);
     await this.runAdmission('admit', req, s, 'CREATE', obj, undefined, trace);
@@ -475,11 +498,8 @@ export class Core implements ApiServerCore {
     this.checkFields(req, s, req.body);
     const old = this.mustGet(s, req.namespace, req.name);
     if (req.subresource === 'scale') return this.writeScale(req, s, old, obj as unknown as Obj);
-    if (req.subresource === 'finalize' && s.resource === 'namespaces') {
-      const next = structuredClone(old.value) as Obj;
-      next.spec = { ...((next.spec as Obj) ?? {}), finalizers: ((obj as Obj).spec as Obj | undefined)?.finalizers ?? [] };
-      return this.writeUpdate(req, s, old, next as KubeObject, 'finalize');
-    }
+    const own = this.subresourceStorage(s, req.subresource);
+    if (own?.update) return own.update(req, s, obj, old, this.generic);
     // a malformed version is the client's mistake (400), not a lost race (409)
     if (obj.metadata.resourceVersion && parseResourceVersion(String(obj.metadata.resourceVersion)) !== old.modRevision) {
       throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
@@ -500,11 +520,14 @@ export class Core implements ApiServerCore {
     md.deletionGracePeriodSeconds = oldObj.metadata.deletionGracePeriodSeconds;
     if (md.deletionTimestamp === undefined) delete md.deletionTimestamp;
     if (md.deletionGracePeriodSeconds === undefined) delete md.deletionGracePeriodSeconds;
+    dropEmptyMetaLists(md);
     if (oldObj.metadata.generation !== undefined && md.generation === undefined) md.generation = oldObj.metadata.generation;
     next.apiVersion = oldObj.apiVersion;
     next.kind = oldObj.kind;
+    const own = this.subresourceStorage(s, subresource);
     if (subresource === 'status') s.prepareForStatusUpdate?.(next, oldObj, ctx);
-    else if (subresource !== 'finalize') s.prepareForUpdate?.(next, oldObj, ctx);
+    else if (own?.prepareForUpdate) own.prepareForUpdate(next, oldObj);
+    else s.prepareForUpdate?.(next, oldObj, ctx);
     await this.runAdmission('admit', req, s, 'UPDATE', next, oldObj);
     s.defaults?.(next);
     const causes = s.validateUpdate?.(next, oldObj, ctx) ?? [];
@@ -535,8 +558,8 @@ export class Core implements ApiServerCore {
   private readyToRemove(s: ResourceStrategy, next: KubeObject, old: KubeObject): boolean {
     if (!next.metadata.deletionTimestamp) return false;
     if ((next.metadata.finalizers ?? []).length) return false;
-    if (s.resource === 'namespaces') return ((next.spec as Obj | undefined)?.finalizers as unknown[] | undefined ?? []).length === 0;
-    return (old.metadata.finalizers ?? []).length > 0;
+    const rule = this.rest(s)?.shouldDeleteDuringUpdate;
+    return rule ? rule(next, old) : (old.metadata.finalizers ?? []).length > 0;
   }
 
   // ---- patch --------------------------------------------------------------------------------
@@ -652,61 +675,14 @@ export class Core implements ApiServerCore {
   // ---- subresources created by POST ---------------------------------------------------------
 
   private async createSubresource(req: ApiRequest, s: ResourceStrategy): Promise<unknown> {
-    const name = req.name!;
-    const body = isObj(req.body) ? req.body : {};
-    if (s.resource === 'pods' && req.subresource === 'binding') {
-      const target = (body.target as Obj | undefined) ?? {};
-      const nodeName = target.name as string | undefined;
-      if (!nodeName) throw errors.invalid('Binding', undefined, name, [{ field: 'target.name', type: 'FieldValueRequired', message: 'Required value' }]);
-      const old = this.mustGet(s, req.namespace, name);
-      const pod = structuredClone(old.value) as Obj & KubeObject;
-      const spec = (pod.spec as Obj) ?? {};
-      if (pod.metadata.deletionTimestamp) throw errors.conflict({ kind: 'pods/binding', name }, `pod ${name} is being deleted, cannot be assigned to a host`);
-      if (spec.nodeName) throw errors.conflict({ kind: 'pods/binding', name }, `pod ${name} is already assigned to node "${spec.nodeName as string}"`);
-      const uid = ((body.metadata as Obj | undefined)?.uid as string | undefined);
-      if (uid && uid !== pod.metadata.uid) throw errors.conflict({ kind: 'pods/binding', name }, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
-      pod.spec = { ...spec, nodeName };
-      const status = (pod.status as Obj) ?? {};
-      const conditions = ((status.conditions as Obj[]) ?? []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
-      pod.status = { ...status, conditions };
-      try {
-        await this.d.store.update(old.key, pod, old.modRevision);
-      } catch (e) {
-        throw storeError(e, s, name);
-      }
-      return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
-    }
-    if (s.resource === 'pods' && req.subresource === 'eviction') {
-      const opts = (body.deleteOptions as Obj | undefined) ?? {};
-      await this.delete({ ...req, subresource: undefined, verb: 'delete', body: opts }, s);
-      return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
-    }
-    if (s.resource === 'serviceaccounts' && req.subresource === 'token') {
-      const sa = this.mustGet(s, req.namespace, name).value;
-      const spec = (body.spec as Obj | undefined) ?? {};
-      const expirationSeconds = typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : 3600;
-      if (expirationSeconds < 600) {
-        throw errors.invalid('TokenRequest', 'authentication.k8s.io', name, [{ field: 'spec.expirationSeconds', type: 'FieldValueInvalid', message: `Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes` }]);
-      }
-      const iat = Math.floor(Date.now() / 1000);
-      const audiences = (spec.audiences as string[] | undefined)?.length ? (spec.audiences as string[]) : [ISSUER];
-      const token = this.d.signer.sign({
-        iss: ISSUER, sub: `system:serviceaccount:${req.namespace}:${name}`, aud: audiences, iat, nbf: iat, exp: iat + expirationSeconds,
-        'kubernetes.io': { namespace: req.namespace!, serviceaccount: { name, uid: sa.metadata.uid! } },
-      });
-      return {
-        kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: { name, namespace: req.namespace, creationTimestamp: null },
-        spec: { audiences, expirationSeconds, boundObjectRef: null },
-        status: { token, expirationTimestamp: new Date((iat + expirationSeconds) * 1000).toISOString().replace(/\.\d+Z$/, 'Z') },
-      };
-    }
-    throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
+    const own = this.subresourceStorage(s, req.subresource);
+    if (!own?.create) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
+    return own.create(req, s, isObj(req.body) ? req.body : {}, this.generic);
   }
 
   // ---- delete -------------------------------------------------------------------------------
 
-  private async delete(req: ApiRequest, s: ResourceStrategy): Promise<unknown> {
+  private async delete(req: ApiRequest, s: ResourceStrategy): Promise<KubeObject> {
     if (!req.name) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
     const old = this.mustGet(s, req.namespace, req.name);
     return this.deleteStored(req, s, old);
@@ -733,14 +709,8 @@ export class Core implements ApiServerCore {
     if (policy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
     let grace = s.gracefulDelete?.(obj, requested);
-    if (s.resource === 'namespaces') {
-      const specFinalizers = ((obj.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? [];
-      if (specFinalizers.length) {
-        const marked = obj.metadata.deletionTimestamp ? obj : await this.markDeleting(s, old, obj.metadata.finalizers ?? [], 0, true);
-        this.d.namespaceDeleting?.(name);
-        return marked;
-      }
-    }
+    const instead = await this.rest(s)?.beforeDelete?.(req, s, old, this.generic);
+    if (instead) return instead;
     const now = Date.now();
     if (obj.metadata.deletionTimestamp) {
       // already being deleted: a shorter grace period (0: now) may end it sooner
@@ -762,13 +732,13 @@ export class Core implements ApiServerCore {
     }
   }
 
-  private async markDeleting(s: ResourceStrategy, old: StoredValue, finalizers: string[], grace: number, terminating = false): Promise<KubeObject> {
+  private async markDeleting(s: ResourceStrategy, old: StoredValue, finalizers: string[], grace: number, change?: (next: KubeObject) => void): Promise<KubeObject> {
     const next = structuredClone(old.value);
     const md = next.metadata as MutableMeta;
     md.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     md.deletionGracePeriodSeconds = grace;
     if (finalizers.length) next.metadata.finalizers = finalizers;
-    if (terminating) next.status = { ...((next.status as Obj) ?? {}), phase: 'Terminating' };
+    change?.(next);
     try {
       return (await this.d.store.update(old.key, next, old.modRevision)).value;
     } catch (e) {

@@ -17,6 +17,10 @@ import { bootstrapObjects, SYSTEM_NAMESPACE_LEVELS } from './bootstrap';
 import { Core } from './core';
 import { createRequestHandler } from './http';
 import { NamespaceFinalizer } from './namespace-finalizer';
+import { namespaceStorage } from './registry/namespace-storage';
+import { bindingREST } from './registry/pod-binding';
+import { evictionREST } from './registry/pod-eviction';
+import { tokenREST } from './registry/serviceaccount-token';
 import { RbacAuthorizer } from './rbac';
 import { strategies as registryStrategies } from './registry/index';
 import type { ResourceStrategy } from './registry/types';
@@ -73,13 +77,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     tracer: opts.tracer ?? noopTracer,
     registry,
     authorizer,
-    signer,
     admission: () => admission,
     client: internal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
-    namespaceDeleting: (name) => namespaces.finalize(name),
   });
   const namespaces = new NamespaceFinalizer(() => core, registry, opts.store);
+  // the resources whose storage does more than the generic store (upstream's BindingREST, EvictionREST, TokenREST, ...)
+  registry.extend('', 'v1', 'pods', { subresources: { binding: bindingREST, eviction: evictionREST } });
+  registry.extend('', 'v1', 'serviceaccounts', { subresources: { token: tokenREST(signer) } });
+  registry.extend('', 'v1', 'namespaces', namespaceStorage((name) => namespaces.finalize(name)));
 
   const serviceAccountUid = (namespace: string, name: string) => {
     const sa = registry.find('', 'v1', 'serviceaccounts');

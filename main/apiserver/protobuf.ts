@@ -11,37 +11,47 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 type Kind = 'string' | 'int' | 'int0' | 'bool' | 'bytes' | 'intOrString' | 'quantity' | 'time' | Msg | { repeated: Kind } | { map: Kind };
 interface Msg { [field: number]: [string, Kind] }
 
-type Wire = Buffer | number;
+/** a length-delimited field's bytes, or a varint / fixed field's value, exact (a negative int64 is a 10-byte varint) */
+type Wire = Buffer | bigint;
 type Fields = Map<number, Wire[]>;
 
-function readVarint(b: Buffer, pos: number): [number, number] {
-  let result = 0;
-  let shift = 0;
+function readVarint(b: Buffer, pos: number): [bigint, number] {
+  let result = 0n;
+  let shift = 0n;
   for (;;) {
     if (pos >= b.length) throw errors.badRequest('invalid protobuf: truncated varint');
+    if (shift > 63n) throw errors.badRequest('invalid protobuf: varint longer than 64 bits');
     const byte = b[pos++];
-    result += (byte & 0x7f) * 2 ** shift;
+    result |= BigInt(byte & 0x7f) << shift;
     if (!(byte & 0x80)) return [result, pos];
-    shift += 7;
+    shift += 7n;
   }
+}
+
+/** a length or a tag: small, and a JavaScript number */
+function readLength(b: Buffer, pos: number): [number, number] {
+  const [v, p] = readVarint(b, pos);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw errors.badRequest('invalid protobuf: length out of range');
+  return [Number(v), p];
 }
 
 function fields(b: Buffer): Fields {
   const out: Fields = new Map();
   let pos = 0;
   while (pos < b.length) {
-    const [tag, p1] = readVarint(b, pos);
+    const [tag, p1] = readLength(b, pos);
     pos = p1;
     const field = Math.floor(tag / 8);
     const wire = tag & 7;
     let value: Wire;
     if (wire === 0) [value, pos] = readVarint(b, pos);
     else if (wire === 2) {
-      const [len, p2] = readVarint(b, pos);
+      const [len, p2] = readLength(b, pos);
+      if (p2 + len > b.length) throw errors.badRequest('invalid protobuf: truncated field');
       value = b.subarray(p2, p2 + len);
       pos = p2 + len;
-    } else if (wire === 1) { value = Number(b.readBigUInt64LE(pos)); pos += 8; }
-    else if (wire === 5) { value = b.readUInt32LE(pos); pos += 4; }
+    } else if (wire === 1) { value = b.readBigUInt64LE(pos); pos += 8; }
+    else if (wire === 5) { value = BigInt(b.readUInt32LE(pos)); pos += 4; }
     else throw errors.badRequest(`invalid protobuf: wire type ${wire}`);
     if (!out.has(field)) out.set(field, []);
     out.get(field)!.push(value);
@@ -49,27 +59,27 @@ function fields(b: Buffer): Fields {
   return out;
 }
 
-/** varints of negative int32/int64 come as 64-bit two's complement */
-const signed = (n: number) => (n >= 2 ** 63 ? n - 2 ** 64 : n);
+/** int32/int64 varints are 64-bit two's complement: -5 is 2^64 - 5, read exactly, then signed */
+const signed = (n: bigint) => Number(BigInt.asIntN(64, n));
 
 function scalar(kind: Kind, v: Wire): unknown {
   if (kind === 'string') return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
   if (kind === 'bytes') return Buffer.isBuffer(v) ? v.toString('base64') : '';
-  if (kind === 'int') return typeof v === 'number' ? signed(v) : 0;
-  if (kind === 'int0') return typeof v === 'number' && v !== 0 ? signed(v) : undefined;
-  if (kind === 'bool') return v === 1;
+  if (kind === 'int') return typeof v === 'bigint' ? signed(v) : 0;
+  if (kind === 'int0') return typeof v === 'bigint' && v !== 0n ? signed(v) : undefined;
+  if (kind === 'bool') return v === 1n;
   if (kind === 'time') {
     if (!Buffer.isBuffer(v)) return undefined;
     const secs = fields(v).get(1)?.[0];
-    return typeof secs === 'number' ? new Date(secs * 1000).toISOString().replace(/\.\d+Z$/, 'Z') : undefined;
+    return typeof secs === 'bigint' ? new Date(signed(secs) * 1000).toISOString().replace(/\.\d+Z$/, 'Z') : undefined;
   }
   // resource.Quantity is a message holding its string form in field 1
   if (kind === 'quantity') return Buffer.isBuffer(v) ? scalar('string', fields(v).get(1)?.[0] ?? Buffer.alloc(0)) : undefined;
   if (kind === 'intOrString') {
     if (!Buffer.isBuffer(v)) return undefined;
     const f = fields(v);
-    const type = f.get(1)?.[0] ?? 0;
-    return type === 1 ? scalar('string', f.get(3)?.[0] ?? Buffer.alloc(0)) : scalar('int', f.get(2)?.[0] ?? 0);
+    const type = f.get(1)?.[0] ?? 0n;
+    return type === 1n ? scalar('string', f.get(3)?.[0] ?? Buffer.alloc(0)) : scalar('int', f.get(2)?.[0] ?? 0n);
   }
   return Buffer.isBuffer(v) ? decodeMessage(v, kind as Msg) : undefined;
 }

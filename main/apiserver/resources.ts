@@ -2,7 +2,7 @@
 // custom storage instead of the store (read-only or computed resources such as podtraces,
 // or create-only reviews such as SelfSubjectAccessReview).
 import type { KubeObject } from '../api/object';
-import type { ResourceStrategy } from './registry/types';
+import type { ResourceStorage, ResourceStrategy } from './registry/types';
 import type { ApiRequest, ApiWatch, ApiWatchEvent } from './types';
 
 /**
@@ -21,6 +21,8 @@ export interface CustomStorage {
 export interface ServedResource {
   strategy: ResourceStrategy;
   storage?: CustomStorage;
+  /** what the resource's storage does beyond the generic store: subresources with storage of their own, deletion rules */
+  rest?: ResourceStorage;
 }
 
 export const groupVersion = (group: string, version: string) => (group ? `${group}/${version}` : version);
@@ -30,6 +32,12 @@ export class ResourceRegistry {
 
   add(strategy: ResourceStrategy, storage?: CustomStorage): void {
     this.byKey.set(`${strategy.group}/${strategy.version}/${strategy.resource}`, { strategy, storage });
+  }
+
+  /** gives a served resource its own storage rules (registry/pod-binding.ts, namespace-storage.ts, ...); none if not served */
+  extend(group: string, version: string, resource: string, rest: ResourceStorage): void {
+    const r = this.find(group, version, resource);
+    if (r) r.rest = { ...r.rest, ...rest, subresources: { ...r.rest?.subresources, ...rest.subresources } };
   }
 
   find(group: string, version: string, resource: string): ServedResource | undefined {

@@ -1,6 +1,7 @@
 // Main-side implementation of the bridge contract: one BridgeServer per backend, one connection per window or socket.
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../api/object';
+import { Reflector } from '../client/reflector';
 import type { Client, ResourceType } from '../client/types';
 import { R } from '../client/types';
 import type { PatchType } from '../apiserver/types';
@@ -338,8 +339,8 @@ function notAvailable(what: string) {
 }
 
 /**
- * List, then watch from the list's resourceVersion; relist on 410 Expired or when the watch ends.
- * Events are batched per tick so a thousand pods arrive as one UI update.
+ * The UI's watch: the Reflector's list/watch/relist loop (client/reflector.ts), a list going out as a resync and
+ * events batched per tick, so a thousand pods arrive as one UI update. Failures are reported and retried with backoff.
  */
 export function startWatch(
   client: BridgeBackend['client'],
@@ -348,12 +349,16 @@ export function startWatch(
   emit: (events: BridgeWatchEvent[], resync: boolean) => void,
   onError: (e: unknown) => void,
 ): { stop(): void } {
-  let stopped = false;
-  let current: { stop(): void } | undefined;
   let pending: BridgeWatchEvent[] = [];
   const pendingKeys = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let failures = 0;
+  let stopped = false;
+  const drop = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    pending = [];
+    pendingKeys.clear();
+  };
   const flush = () => {
     timer = undefined;
     if (stopped || !pending.length) return;
@@ -362,60 +367,37 @@ export function startWatch(
     pendingKeys.clear();
     emit(batch, false);
   };
-
-  const run = async (): Promise<void> => {
-    while (!stopped) {
-      try {
-        const list = await client.list(type, opts);
-        if (stopped) return;
+  const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
+  const reflector = new Reflector(client, type, { ...opts, retryDelayMs: 1000 }, {
+    replace(items) {
+      drop();
+      // list items carry no apiVersion and kind; the UI's objects do
+      emit(items.map((o) => ({ type: 'ADDED', object: { apiVersion, kind: type.kind, ...o } })), true);
+    },
+    event(ev) {
+      // a second change of one object goes out in its own batch, so the UI shows every state it passed (ContainerCreating)
+      const key = `${ev.object.metadata?.namespace ?? ''}/${ev.object.metadata?.name ?? ''}`;
+      if (pendingKeys.has(key)) {
         if (timer) clearTimeout(timer);
-        timer = undefined;
-        pending = [];
-        pendingKeys.clear();
-        const kind = type.kind;
-        const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
-        emit(list.items.map((o) => ({ type: 'ADDED', object: { apiVersion, kind, ...o } })), true);
-        let expired = false;
-        const w = await client.watch(type, { ...opts, resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true }, (ev) => {
-          if (stopped) return;
-          if (ev.type === 'ERROR') {
-            expired = true;
-            return;
-          }
-          if (ev.type === 'BOOKMARK') return;
-          // a second change of one object goes out in its own batch, so the UI shows every state it passed (ContainerCreating)
-          const key = `${ev.object.metadata?.namespace ?? ''}/${ev.object.metadata?.name ?? ''}`;
-          if (pendingKeys.has(key)) {
-            if (timer) clearTimeout(timer);
-            flush();
-          }
-          pendingKeys.add(key);
-          pending.push(ev);
-          timer ??= setTimeout(flush, 16);
-        });
-        current = w;
-        failures = 0;
-        if (stopped) {
-          w.stop();
-          return;
-        }
-        await w.done;
         flush();
-        if (!expired && !stopped) log.debug(`watch ${type.resource} ended; relisting`);
-      } catch (e) {
-        if (stopped) return;
-        failures++;
-        onError(e);
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(failures, 6))));
       }
-    }
-  };
-  void run();
+      pendingKeys.add(key);
+      pending.push(ev);
+      timer ??= setTimeout(flush, 16);
+    },
+    watchEnded() {
+      if (timer) clearTimeout(timer);
+      flush();
+      log.debug(`watch ${type.resource} ended; watching again`);
+    },
+    error: (e) => !stopped && onError(e),
+  });
+  void reflector.run();
   return {
     stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
-      current?.stop();
+      drop();
+      reflector.stop();
     },
   };
 }

@@ -1,9 +1,9 @@
-// An informer as in client-go: list at a resourceVersion, watch from it, relist on 410 Expired,
-// keep a cache (lister) with a namespace index, and tell handlers what changed.
+// An informer as in client-go: a Reflector (list, watch, relist on 410 Expired) feeds a cache (lister) with a
+// namespace index, and handlers are told what changed.
 import type { KubeObject } from '../api/object';
 import { objectKey } from '../api/object';
-import type { ApiWatch } from '../apiserver/types';
-import type { Client, ListOptions, ResourceType } from './types';
+import { Reflector } from './reflector';
+import type { Client, ResourceType } from './types';
 
 export interface InformerHandlers<T extends KubeObject> {
   add?(obj: T): void;
@@ -15,7 +15,7 @@ export interface InformerOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
-  /** delay before re-listing after a watch ends with an error */
+  /** first delay before retrying a failed list or watch (then doubled, up to 30 s) */
   retryDelayMs?: number;
 }
 
@@ -23,17 +23,23 @@ export class Informer<T extends KubeObject = KubeObject> {
   private cache = new Map<string, T>();
   private byNamespace = new Map<string, Map<string, T>>();
   private handlers: InformerHandlers<T>[] = [];
-  private watch?: ApiWatch;
-  private stopped = false;
   private synced = false;
   private syncWaiters: Array<() => void> = [];
-  private resourceVersion = '';
+  private readonly reflector: Reflector<T>;
 
   constructor(
-    private readonly client: Client,
+    client: Client,
     readonly type: ResourceType,
-    private readonly opts: InformerOptions = {},
-  ) {}
+    opts: InformerOptions = {},
+  ) {
+    this.reflector = new Reflector<T>(client, type, opts, {
+      replace: (items) => {
+        this.replace(items);
+        this.markSynced();
+      },
+      event: (ev) => (ev.type === 'DELETED' ? this.remove(ev.object as T) : this.upsert(ev.object as T)),
+    });
+  }
 
   addHandlers(h: InformerHandlers<T>): void {
     this.handlers.push(h);
@@ -42,7 +48,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** Start list+watch; resolves once the first list has been delivered (cache synced). */
   async start(): Promise<void> {
-    void this.runLoop();
+    void this.reflector.run();
     await this.waitForSync();
   }
 
@@ -55,8 +61,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   stop(): void {
-    this.stopped = true;
-    this.watch?.stop();
+    this.reflector.stop();
   }
 
   get(key: string): T | undefined {
@@ -74,59 +79,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** the resourceVersion the cache is at */
   get lastSyncResourceVersion(): string {
-    return this.resourceVersion;
-  }
-
-  private async runLoop(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        await this.listAndWatch();
-      } catch {
-        // list failed (apiserver not ready, transient): retry below
-      }
-      if (this.stopped) return;
-      await new Promise((r) => setTimeout(r, this.opts.retryDelayMs ?? 200));
-    }
-  }
-
-  private listOptions(): ListOptions {
-    return { namespace: this.opts.namespace, labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
-  }
-
-  private async listAndWatch(): Promise<void> {
-    const list = await this.client.list<T>(this.type, this.listOptions());
-    this.replace(list.items);
-    this.resourceVersion = list.metadata.resourceVersion ?? '';
-    this.markSynced();
-    // Watch until it ends; a 410 Expired (ERROR event) or a closed stream sends us back to list.
-    for (;;) {
-      if (this.stopped) return;
-      let expired = false;
-      this.watch = await this.client.watch(
-        this.type,
-        { ...this.listOptions(), resourceVersion: this.resourceVersion, allowWatchBookmarks: true },
-        (ev) => {
-          const rv = ev.object.metadata?.resourceVersion;
-          switch (ev.type) {
-            case 'ADDED':
-            case 'MODIFIED':
-              this.upsert(ev.object as T);
-              break;
-            case 'DELETED':
-              this.remove(ev.object as T);
-              break;
-            case 'ERROR':
-              expired = true;
-              return;
-            case 'BOOKMARK':
-              break;
-          }
-          if (rv) this.resourceVersion = rv;
-        },
-      );
-      await this.watch.done;
-      if (expired) return; // relist
-    }
+    return this.reflector.resourceVersion;
   }
 
   private markSynced(): void {

@@ -13,7 +13,7 @@ import { R, type Client } from '../client/types';
 import { WorkQueue } from '../client/workqueue';
 import { logger } from '../log';
 import type { ContainerRuntime, ContainerStatus, HostPortMapping, SandboxStatus } from '../runtime/types';
-import { noopTracer, now, type PodRef, type Tracer, type TraceStep } from '../trace/types';
+import { noopTracer, now, type Tracer } from '../trace/types';
 import { Backoff, formatDuration, type BackoffOptions } from './backoff';
 import { buildEnv, EnvError } from './env';
 import { ImageError, ImageManager } from './images';
@@ -21,6 +21,7 @@ import { NodeLeaseController, NodeStatusManager } from './node-status';
 import { computePodActions, latestInstances, type PodRuntimeState, type StartAction } from './pod-actions';
 import { generatePodStatus, type WaitingReason } from './pod-status';
 import { ProbeManager } from './prober';
+import { PodFlowTrace } from './pod-trace';
 import { registerKubelet, unregisterKubelet } from './registry';
 import { admitPod, containerSecurity, localhostSeccompProfile, sandboxSecurity, SecurityContextError } from './security-context';
 import {
@@ -88,6 +89,8 @@ export class Kubelet {
   readonly runtime: ContainerRuntime;
   readonly nodeName: string;
   readonly tracer: Tracer;
+  /** the kubelet's steps of each pod's flow, in words */
+  private readonly flow: PodFlowTrace;
   readonly options: Required<Pick<KubeletOptions, 'heartbeatMs' | 'leaseMs' | 'relistMs' | 'resyncMs' | 'dataDir' | 'workers'>> & KubeletOptions;
   readonly recorder: EventRecorder;
   readonly probes: ProbeManager;
@@ -113,6 +116,7 @@ export class Kubelet {
     this.runtime = deps.runtime;
     this.nodeName = deps.nodeName;
     this.tracer = deps.tracer ?? noopTracer;
+    this.flow = new PodFlowTrace(this.tracer, this.nodeName, this.runtime.name);
     const o = deps.options ?? {};
     this.options = {
       ...o,
@@ -134,16 +138,7 @@ export class Kubelet {
         const kind = type[0].toUpperCase() + type.slice(1);
         void this.recorder.warning(pod as KubeObject, 'Unhealthy', `${kind} probe failed: ${message}`);
       },
-      summary: (pod, c, type, outcome, failures, message) => {
-        this.trace(pod, {
-          component: 'kubelet', action: `probe:${type}`, start: now(), end: now(),
-          outcome: outcome === 'first-success' ? 'success' : 'failure',
-          message: outcome === 'first-success'
-            ? `${type} probe of ${c.name} succeeded${failures ? ` after ${failures} failure(s)` : ''}`
-            : `${type} probe of ${c.name} failed ${failures} time(s): ${message}; the container will be restarted`,
-          details: { container: c.name, type, failures },
-        });
-      },
+      summary: (pod, c, type, outcome, failures, message) => this.flow.probe(pod, c, type, outcome, failures, message),
     });
     this.images = new ImageManager({
       runtime: this.runtime,
@@ -327,17 +322,6 @@ export class Kubelet {
     return s;
   }
 
-  private trace(pod: Pod, step: TraceStep): void {
-    const ref: PodRef = { namespace: pod.metadata!.namespace ?? 'default', name: pod.metadata!.name!, uid: pod.metadata!.uid };
-    this.tracer.record(ref, step);
-  }
-
-  private traceOnce(pod: Pod, st: PodState, key: string, step: () => TraceStep): void {
-    if (st.traced.has(key)) return;
-    st.traced.add(key);
-    this.trace(pod, step());
-  }
-
   // ---- the pod worker
 
   private async syncPod(key: string): Promise<void> {
@@ -345,16 +329,7 @@ export class Kubelet {
     const pod = this.pods.get(key);
     if (!pod || pod.spec?.nodeName !== this.nodeName) return; // gone: relist removes its containers
     const st = this.stateFor(pod);
-    this.traceOnce(pod, st, 'seen', () => {
-      const seen = this.watchSeen.get(pod.metadata.uid!) ?? Date.now();
-      const waited = Date.now() - seen;
-      return {
-        // starts when the watch delivered it: the flow view measures the gap from the scheduler's bind to here
-        component: 'kubelet', action: 'observe', start: new Date(seen).toISOString(), end: now(), outcome: 'info',
-        message: `kubelet on ${this.nodeName} saw the pod through its watch and its pod worker took it up ${waited < 1 ? 'at once' : `${formatDuration(waited)} later`}`,
-        details: { node: this.nodeName, queuedMs: waited, runtime: this.runtime.name },
-      };
-    });
+    this.flow.observed(pod, st.traced, this.watchSeen.get(pod.metadata.uid!) ?? Date.now());
     if (pod.metadata.deletionTimestamp) {
       await this.terminatePod(pod, st);
       return;
@@ -378,7 +353,7 @@ export class Kubelet {
       const rejected = admitPod(pod, this.options.allowedUnsafeSysctls);
       if (rejected) {
         void this.recorder.warning(pod, rejected.reason, rejected.message);
-        this.trace(pod, { component: 'kubelet', action: 'admit', start: now(), end: now(), outcome: 'failure', message: rejected.message, details: { reason: rejected.reason } });
+        this.flow.admitRefused(pod, rejected.reason, rejected.message);
         await this.client.patch(R.pods, pod.metadata.name!, 'application/merge-patch+json', { status: { phase: 'Failed', reason: rejected.reason, message: rejected.message } }, { namespace: pod.metadata.namespace, subresource: 'status' })
           .catch((e: unknown) => {
             if (!isStatusError(e, 'NotFound')) throw e;
@@ -387,73 +362,35 @@ export class Kubelet {
       }
     }
 
-    // Converge: a few steps per sync (sandbox, then init containers, then containers).
-    for (let step = 0; step < 8; step++) {
+    // Converge as upstream's kuberuntime SyncPod does, a few rounds per sync (each round computes afresh)
+    for (let round = 0; round < 8; round++) {
       remember(pod, st, state);
-      const actions = computePodActions(pod, state, {
-        now: Date.now(),
-        lastRestartCount: (name) => st.restartCounts.get(name),
-        lastSandboxAttempt: st.sandboxAttempt,
-        unhealthy: this.probes.unhealthy,
-        backoffUntil: (name, last) => {
-          const fin = last.finishedAt ? new Date(last.finishedAt).getTime() : Date.now();
-          const started = last.startedAt ? new Date(last.startedAt).getTime() : undefined;
-          return this.crashBackoff.until(`${uid}/${name}`, fin, started);
-        },
-      });
-      let changed = false;
+      // Step 1: compute sandbox and container changes
+      const actions = computePodActions(pod, state, this.actionContext(uid, st));
+      // Step 2: kill the pod if the sandbox changed; Step 3: kill any containers that should not be running
       if (actions.sandboxChanged) {
         void this.recorder.normal(pod, 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
-        this.trace(pod, {
-          component: 'kubelet', action: 'sandbox-changed', start: now(), end: now(), outcome: 'info',
-          message: `the pod's sandbox is gone or stopped: its containers are stopped and a new sandbox (attempt ${actions.sandboxAttempt}) is created`,
-          details: { attempt: actions.sandboxAttempt, kill: actions.containersToKill.map((k) => k.name) },
-        });
+        this.flow.sandboxChanged(pod, actions.sandboxAttempt, actions.containersToKill.map((k) => k.name));
       }
-      // killed together, as upstream's killPodWithSyncResult does
-      await Promise.all(actions.containersToKill.map(async (k) => {
-        const c = state.containers.find((x) => x.id === k.id);
-        if (c) {
-          await this.killContainer(pod, c, k.message, pod.spec?.terminationGracePeriodSeconds ?? 30);
-          changed = true;
-        }
-      }));
-      for (const id of actions.containersToRemove) {
-        this.probes.forget(id);
-        await this.runtime.removeContainer(id);
-        changed = true;
-      }
-      for (const id of actions.sandboxesToKill) {
-        await this.runtime.stopSandbox(id);
-        changed = true;
-      }
+      let changed = await this.killAndRemove(pod, state, actions);
+      // Step 4: create the sandbox if necessary, then compute again
       if (actions.createSandbox) {
         // say the pod is being set up (ContainerCreating, Init:0/N) before the slow part, as upstream's first status does
         if (state.sandboxes.length === 0 && !pod.status?.containerStatuses?.length) await this.updateStatus(pod, st, state);
-        const ok = await this.createSandbox(pod, st, actions.sandboxAttempt);
-        if (!ok) break;
+        if (!(await this.createSandbox(pod, st, actions.sandboxAttempt))) break;
         state = await this.podRuntimeState(uid);
         continue;
       }
+      // (Step 5, ephemeral containers, is not served)
       const sandbox = state.sandboxes.find((s) => s.id === actions.sandboxId);
-      if (actions.initFailed) {
-        this.traceOnce(pod, st, `init-failed:${actions.initFailed.name}`, () => ({
-          component: 'kubelet', action: 'init-container', start: now(), end: now(), outcome: 'failure',
-          message: `init container ${actions.initFailed!.name} exited with ${actions.initFailed!.exitCode}; restartPolicy Never: the pod fails`,
-          details: { container: actions.initFailed!.name, exitCode: actions.initFailed!.exitCode },
-        }));
-      }
-      for (const b of actions.backOff) {
-        const spec = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === b.name)!;
-        const delay = formatDuration(this.crashBackoff.delay(`${uid}/${b.name}`));
-        st.waiting.set(b.name, { reason: 'CrashLoopBackOff', message: `back-off ${delay} restarting failed container=${b.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` });
-        void this.recorder.warning(pod, 'BackOff', `Back-off restarting failed container ${spec.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`);
-        this.queue.addAfter(key, Math.max(50, b.until - Date.now() + 20));
-      }
+      if (actions.initFailed) this.flow.initFailed(pod, st.traced, actions.initFailed);
+      for (const b of actions.backOff) this.backOff(pod, st, key, b);
+      // Step 6: start the next init container
       if (sandbox && actions.initContainerToStart) {
         const spec = pod.spec!.initContainers!.find((c) => c.name === actions.initContainerToStart!.name)!;
         changed = (await this.startContainer(pod, st, sandbox, spec, actions.initContainerToStart, 'init')) || changed;
       }
+      // (Step 7, in-place resize, is not served) Step 8: start the containers
       if (sandbox) {
         for (const a of actions.containersToStart) {
           const spec = pod.spec!.containers.find((c) => c.name === a.name)!;
@@ -466,13 +403,53 @@ export class Kubelet {
       if (actions.initContainerToStart) break;
     }
     await this.updateStatus(pod, st, state);
-    if (found.length) {
-      this.traceOnce(pod, st, 'adopt', () => ({
-        component: 'kubelet', action: 'adopt', start: syncStart, end: now(), outcome: 'info',
-        message: `kubelet on ${this.nodeName} found ${found.length} container(s) of the pod already running (${found.map((c) => c.name).join(', ')}) and adopted them, as a restarted kubelet does`,
-        details: { node: this.nodeName, containers: found.map((c) => ({ name: c.name, containerID: c.id })) },
-      }));
+    this.flow.adopted(pod, st.traced, syncStart, found);
+  }
+
+  /** What computePodActions needs to know beyond the pod and the runtime: restart counts, probes, crash backoff. */
+  private actionContext(uid: string, st: PodState): Parameters<typeof computePodActions>[2] {
+    return {
+      now: Date.now(),
+      lastRestartCount: (name) => st.restartCounts.get(name),
+      lastSandboxAttempt: st.sandboxAttempt,
+      unhealthy: this.probes.unhealthy,
+      backoffUntil: (name, last) => {
+        const fin = last.finishedAt ? new Date(last.finishedAt).getTime() : Date.now();
+        const started = last.startedAt ? new Date(last.startedAt).getTime() : undefined;
+        return this.crashBackoff.until(`${uid}/${name}`, fin, started);
+      },
+    };
+  }
+
+  /** Steps 2 and 3: the containers to kill (together, as upstream's killPodWithSyncResult), then removals and sandboxes. */
+  private async killAndRemove(pod: Pod & KubeObject, state: PodRuntimeState, actions: ReturnType<typeof computePodActions>): Promise<boolean> {
+    let changed = false;
+    await Promise.all(actions.containersToKill.map(async (k) => {
+      const c = state.containers.find((x) => x.id === k.id);
+      if (c) {
+        await this.killContainer(pod, c, k.message, pod.spec?.terminationGracePeriodSeconds ?? 30);
+        changed = true;
+      }
+    }));
+    for (const id of actions.containersToRemove) {
+      this.probes.forget(id);
+      await this.runtime.removeContainer(id);
+      changed = true;
     }
+    for (const id of actions.sandboxesToKill) {
+      await this.runtime.stopSandbox(id);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** A crashed container waits out its backoff: CrashLoopBackOff, an event, and a sync when it ends. */
+  private backOff(pod: Pod & KubeObject, st: PodState, key: string, b: { name: string; until: number }): void {
+    const uid = pod.metadata.uid!;
+    const delay = formatDuration(this.crashBackoff.delay(`${uid}/${b.name}`));
+    st.waiting.set(b.name, { reason: 'CrashLoopBackOff', message: `back-off ${delay} restarting failed container=${b.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` });
+    void this.recorder.warning(pod, 'BackOff', `Back-off restarting failed container ${b.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`);
+    this.queue.addAfter(key, Math.max(50, b.until - Date.now() + 20));
   }
 
   private async createSandbox(pod: Pod & KubeObject, st: PodState, attempt: number): Promise<boolean> {
@@ -482,17 +459,11 @@ export class Kubelet {
     const vStart = now();
     try {
       st.volumes = await setUpVolumes(pod, this.options.dataDir, this.runtime, this.volumeSources(pod));
-      if (st.volumes.size) {
-        this.traceOnce(pod, st, 'volumes', () => ({
-          component: 'kubelet', action: 'mount-volumes', start: vStart, end: now(), outcome: 'success',
-          message: `${st.volumes!.size} volume(s) ready: ${[...st.volumes!.values()].map((v) => `${v.name} (${v.type})`).join(', ')}`,
-          details: { volumes: [...st.volumes!.values()].map((v) => ({ name: v.name, type: v.type, source: v.mount.source, readOnly: v.readOnly })) },
-        }));
-      }
+      this.flow.volumesReady(pod, st.traced, vStart, st.volumes);
     } catch (e) {
       const msg = (e as Error).message;
       void this.recorder.warning(pod, 'FailedMount', msg);
-      this.trace(pod, { component: 'kubelet', action: 'mount-volumes', start: vStart, end: now(), outcome: 'failure', message: msg });
+      this.flow.volumesFailed(pod, vStart, msg);
       for (const c of pod.spec?.containers ?? []) st.waiting.set(c.name, { reason: 'ContainerCreating' });
       this.queue.addAfter(objectKey(pod), 2000);
       return false;
@@ -514,16 +485,12 @@ export class Kubelet {
         dnsAliases: [pod.metadata.name!],
         ...sandboxSecurity(pod),
       });
-      this.trace(pod, {
-        component: 'runtime', action: 'create-sandbox', start, end: now(), outcome: 'success',
-        message: `sandbox (pause container) ${sb.id.slice(0, 12)} running with IP ${sb.ip ?? '?'} on network ${sb.network ?? this.runtime.name}`,
-        details: { containerID: sb.id, image: sb.image, ip: sb.ip, network: sb.network, attempt, hostPorts, hostname: pod.spec?.hostname ?? pod.metadata.name },
-      });
+      this.flow.sandboxCreated(pod, start, sb, attempt, hostPorts);
       return true;
     } catch (e) {
       const msg = `Failed to create pod sandbox: ${(e as Error).message}`;
       void this.recorder.warning(pod, 'FailedCreatePodSandBox', msg);
-      this.trace(pod, { component: 'runtime', action: 'create-sandbox', start, end: now(), outcome: 'failure', message: msg });
+      this.flow.sandboxFailed(pod, start, msg);
       this.queue.addAfter(objectKey(pod), 2000);
       return false;
     }
@@ -593,16 +560,12 @@ export class Kubelet {
         const msg = (e as Error).message;
         st.waiting.set(spec.name, { reason: 'CreateContainerError', message: msg });
         void this.recorder.warning(pod, 'Failed', `Error: ${msg}`);
-        this.trace(pod, { component: 'runtime', action: 'create-container', start: createStart, end: now(), outcome: 'failure', message: msg, details: { container: spec.name } });
+        this.flow.containerFailed(pod, 'create-container', createStart, spec, msg);
         this.queue.addAfter(key, 2000);
         return false;
       }
       void this.recorder.normal(pod, 'Created', `Created container ${spec.name}`);
-      this.trace(pod, {
-        component: 'runtime', action: kind === 'init' ? 'create-init-container' : 'create-container', start: createStart, end: now(), outcome: 'success',
-        message: `created ${kind === 'init' ? 'init ' : ''}container ${spec.name} (${id.slice(0, 12)}) joining the sandbox's namespaces`,
-        details: { container: spec.name, containerID: id, image: spec.image, networkMode: `container:${sandbox.id}`, restartCount: a.restartCount, mounts: mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`) },
-      });
+      this.flow.containerCreated(pod, kind, createStart, spec, id, sandbox, a, mounts);
     }
     const startStart = now();
     try {
@@ -611,18 +574,14 @@ export class Kubelet {
       const msg = (e as Error).message;
       st.waiting.set(spec.name, { reason: 'RunContainerError', message: msg });
       void this.recorder.warning(pod, 'Failed', `Error: ${msg}`);
-      this.trace(pod, { component: 'runtime', action: 'start-container', start: startStart, end: now(), outcome: 'failure', message: msg, details: { container: spec.name } });
+      this.flow.containerFailed(pod, 'start-container', startStart, spec, msg);
       this.crashBackoff.next(`${uid}/${spec.name}`);
       return true;
     }
     if (a.restartCount > 0) this.crashBackoff.next(`${uid}/${spec.name}`);
     st.waiting.delete(spec.name);
     void this.recorder.normal(pod, 'Started', `Started container ${spec.name}`);
-    this.trace(pod, {
-      component: 'runtime', action: kind === 'init' ? 'start-init-container' : 'start-container', start: startStart, end: now(), outcome: 'success',
-      message: `started ${kind === 'init' ? 'init ' : ''}container ${spec.name}${a.restartCount ? ` (restart ${a.restartCount}, ${a.reason})` : ''}`,
-      details: { container: spec.name, containerID: id, restartCount: a.restartCount },
-    });
+    this.flow.containerStarted(pod, kind, startStart, spec, id, a);
     if (spec.lifecycle?.postStart) await this.runHook(pod, spec, id, 'PostStart', sandbox.ip);
     return true;
   }
@@ -638,10 +597,7 @@ export class Kubelet {
       await new Promise((r) => setTimeout(r, (h.sleep!.seconds ?? 0) * 1000));
       res = { ok: true };
     } else res = { ok: true };
-    this.trace(pod, {
-      component: 'kubelet', action: `hook:${which}`, start, end: now(), outcome: res.ok ? 'success' : 'failure',
-      message: `${which} hook of ${spec.name} ${res.ok ? 'succeeded' : `failed: ${res.message}`}`, details: { container: spec.name },
-    });
+    this.flow.hook(pod, which, start, spec, res);
     if (!res.ok) {
       void this.recorder.warning(pod, `Failed${which}Hook`, `${h.exec ? 'Exec' : 'HTTP'} lifecycle hook (${h.exec ? (h.exec.command ?? []).join(' ') : h.httpGet?.path ?? ''}) for Container "${spec.name}" in Pod "${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})" failed - error: ${res.message}`);
       if (which === 'PostStart') {
@@ -684,7 +640,7 @@ export class Kubelet {
         await this.runtime.removeSandbox(s.id);
       }
       await tearDownVolumes(this.options.dataDir, uid, this.runtime).catch(() => undefined);
-      this.trace(pod, { component: 'kubelet', action: 'terminate', start, end: now(), outcome: 'success', message: `stopped and removed ${state.containers.length} container(s) and the sandbox (grace ${grace}s)`, details: { gracePeriodSeconds: grace } });
+      this.flow.terminated(pod, start, state.containers.length, grace);
       try {
         await this.client.delete(R.pods, pod.metadata.name!, { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid } });
       } catch (e) {
@@ -717,13 +673,7 @@ export class Kubelet {
           }
         }
         st.terminationMessages.set(last.id, msg);
-        const init = (pod.spec?.initContainers ?? []).some((c) => c.name === spec.name);
-        this.traceOnce(pod, st, `exit:${last.id}`, () => ({
-          component: 'runtime', action: init ? 'init-container-exited' : 'container-exited', start: last.finishedAt ?? now(), end: last.finishedAt ?? now(),
-          outcome: last.exitCode === 0 ? 'success' : 'failure',
-          message: `${init ? 'init ' : ''}container ${spec.name} exited with code ${last.exitCode}${last.reason === 'OOMKilled' ? ' (OOMKilled)' : ''}`,
-          details: { container: spec.name, containerID: last.id, exitCode: last.exitCode, reason: last.reason, restartCount: last.restartCount },
-        }));
+        this.flow.exited(pod, st.traced, spec, last, (pod.spec?.initContainers ?? []).some((c) => c.name === spec.name));
       }
       // a waiting reason only holds while the container is not running
       if (last.state === 'running' && st.waiting.get(spec.name)?.reason === 'CrashLoopBackOff') st.waiting.delete(spec.name);
@@ -740,13 +690,7 @@ export class Kubelet {
       now: new Date().toISOString(),
     });
     const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-    if (ready) {
-      this.traceOnce(pod, st, 'ready', () => ({
-        component: 'kubelet', action: 'ready', start: now(), end: now(), outcome: 'success',
-        message: `pod is Ready: all ${status.containerStatuses?.length ?? 0} container(s) running and ready`,
-        details: { podIP: status.podIP, phase: status.phase },
-      }));
-    }
+    if (ready) this.flow.ready(pod, st.traced, status);
     const json = JSON.stringify(status);
     if (json === st.lastStatus) return;
     try {

@@ -16,6 +16,7 @@ import type { Endpoints, Service } from 'kubernetes-types/core/v1';
 import tar from 'tar-stream';
 import type { KubeObject } from '../api/object';
 import { objectKey } from '../api/object';
+import { serviceHasSelector } from '../api/selectors';
 import type { Informer } from '../client/informer';
 import { WorkQueue } from '../client/workqueue';
 import { logger } from '../log';
@@ -69,7 +70,7 @@ export function relaySpec(svc: Service | undefined, ep: Endpoints | undefined, n
     args.push(`${p.port}=${backends.map((b) => `${b.ip}:${b.port}`).join(',')}`);
   }
   // a Service without selector (as `kubernetes`, whose endpoint is the API server on the host) needs a relay only for endpoints here
-  if (args.length === 0 && Object.keys(svc.spec?.selector ?? {}).length === 0) return undefined;
+  if (args.length === 0 && !serviceHasSelector(svc.spec?.selector)) return undefined;
   return { args, aliases: serviceAliases(svc.metadata.name, svc.metadata.namespace ?? 'default') };
 }
 

@@ -14,7 +14,8 @@ export interface HostPort {
 }
 
 export interface AffinityTerm {
-  selector: LabelSelector;
+  /** undefined for a term without labelSelector: it selects no pods (upstream's nil selector) */
+  selector: LabelSelector | undefined;
   /** explicit namespaces; empty with no namespaceSelector means the pod's own namespace */
   namespaces: string[];
   namespaceSelector?: LabelSelector;
@@ -47,7 +48,7 @@ export interface PodInfo {
 function toTerm(t: PodAffinityTerm, ns: string): AffinityTerm {
   const explicit = t.namespaces ?? [];
   return {
-    selector: t.labelSelector ?? {},
+    selector: t.labelSelector,
     namespaces: explicit.length === 0 && !t.namespaceSelector ? [ns] : explicit,
     namespaceSelector: t.namespaceSelector,
     topologyKey: t.topologyKey,

@@ -1,39 +1,15 @@
 // Search, label-selector filtering and sorting for the resource lists: pure, so they are table-tested.
 import type { KubeObject } from '../../main/api/object';
+import { matchesLabels, parseLabelSelector, type LabelRequirement } from '../../main/api/selectors';
 
-type Req = { key: string; op: 'eq' | 'neq' | 'exists' | 'notexists' | 'in' | 'notin'; values: string[] };
-
-/** Parses the equality- and set-based selector syntax kubectl accepts (`app=web,tier!=db,env in (a,b),!legacy`). */
-export function parseSelector(sel: string): Req[] | Error {
-  const out: Req[] = [];
-  const parts = sel.match(/([^,(]+(\([^)]*\))?)/g) ?? [];
-  for (const raw of parts) {
-    const p = raw.trim();
-    if (!p) continue;
-    let m: RegExpMatchArray | null;
-    if ((m = p.match(/^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/))) out.push({ key: m[1], op: m[2] as 'in' | 'notin', values: m[3].split(',').map((v) => v.trim()).filter(Boolean) });
-    else if ((m = p.match(/^([\w./-]+)\s*!=\s*([\w.-]*)$/))) out.push({ key: m[1], op: 'neq', values: [m[2]] });
-    else if ((m = p.match(/^([\w./-]+)\s*==?\s*([\w.-]*)$/))) out.push({ key: m[1], op: 'eq', values: [m[2]] });
-    else if ((m = p.match(/^!([\w./-]+)$/))) out.push({ key: m[1], op: 'notexists', values: [] });
-    else if ((m = p.match(/^([\w./-]+)$/))) out.push({ key: m[1], op: 'exists', values: [] });
-    else return new Error(`unable to parse requirement: ${p}`);
+/** The selector syntax kubectl accepts (`app=web,tier!=db,env in (a,b),!legacy`), parsed by the API server's own
+ *  parser (main/api/selectors.ts), so the list filters as `kubectl get -l` does; an Error carries upstream's message. */
+export function parseSelector(sel: string): LabelRequirement[] | Error {
+  try {
+    return parseLabelSelector(sel);
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
   }
-  return out;
-}
-
-export function matchesSelector(labels: Record<string, string> | undefined, reqs: Req[]): boolean {
-  const l = labels ?? {};
-  return reqs.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    switch (r.op) {
-      case 'eq': return has && l[r.key] === r.values[0];
-      case 'neq': return !has || l[r.key] !== r.values[0];
-      case 'exists': return has;
-      case 'notexists': return !has;
-      case 'in': return has && r.values.includes(l[r.key]);
-      case 'notin': return !has || !r.values.includes(l[r.key]);
-    }
-  });
 }
 
 export interface ListFilter {
@@ -49,7 +25,7 @@ export function filterObjects<T extends KubeObject>(items: T[], f: ListFilter): 
   return items.filter((o) =>
     (!f.namespace || o.metadata.namespace === f.namespace || !o.metadata.namespace) &&
     (!needle || (o.metadata.name ?? '').toLowerCase().includes(needle)) &&
-    matchesSelector(o.metadata.labels, reqs));
+    matchesLabels(reqs, o.metadata.labels));
 }
 
 /** A key whose plain string order is natural order (web-2 before web-10), case folded. A thousand rows sort with

@@ -29,6 +29,13 @@ describe('kubectl create <kind> (protobuf bodies)', () => {
     expect(d.spec.template.spec.containers[0].ports[0].hostPort).toBeUndefined();
   });
 
+  it('refuses a negative replica count sent as protobuf (a 10-byte varint) with the field path, as upstream', async () => {
+    const r = await t.kubectl(['create', 'deployment', 'neg', '--image=busybox', '--replicas=-5']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('spec.replicas: Invalid value: -5: must be greater than or equal to 0');
+    expect((await t.kubectl(['get', 'deploy', 'neg'])).stderr).toContain('"neg" not found');
+  });
+
   it('creates services, configmaps, secrets, namespaces, jobs and service accounts', async () => {
     for (const [args, out] of [
       [['create', 'service', 'clusterip', 'web', '--tcp=80:8080'], 'service/web created\n'],

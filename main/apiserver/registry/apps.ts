@@ -4,8 +4,9 @@ import type { FieldError } from '../../api/errors';
 import { podSpecWarningsOnWrite } from '../../api/pod-warnings';
 import type { KubeObject } from '../../api/object';
 import { defaultPodSpec } from '../../api/defaults';
+import { labelSelectorMatches, selectorIsEmpty } from '../../api/selectors';
 import {
-  fieldErr, nameIsDNSSubdomain, selectorIsEmpty, selectorMatches, validateImmutable, validateLabelSelector,
+  fieldErr, nameIsDNSSubdomain, validateImmutable, validateLabelSelector,
   validateNonnegative, validateObjectMeta, validateObjectMetaUpdate, validatePodTemplate,
 } from '../../api/validation';
 import {
@@ -28,7 +29,7 @@ export function validateReplicatedTemplate(spec: Obj, kindWord: string): FieldEr
     errs.push(fieldErr.required('spec.template'));
     return errs;
   }
-  if (spec.selector && !selectorIsEmpty(spec.selector) && !selectorMatches(spec.selector, tpl.metadata?.labels)) {
+  if (spec.selector && !selectorIsEmpty(spec.selector) && !labelSelectorMatches(spec.selector, tpl.metadata?.labels)) {
     errs.push(fieldErr.invalid('spec.template.metadata.labels', tpl.metadata?.labels ?? {}, '`selector` does not match template `labels`'));
   }
   errs.push(...validatePodTemplate(tpl, 'spec.template'));

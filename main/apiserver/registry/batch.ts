@@ -5,9 +5,11 @@ import { podSpecWarningsOnWrite } from '../../api/pod-warnings';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { defaultPodSpec } from '../../api/defaults';
+import { cronScheduleError, timeZoneError } from '../../api/cron-schedule';
+import { labelSelectorMatches } from '../../api/selectors';
 import { age, humanDuration } from '../../api/pod-status';
 import {
-  fieldErr, nameIsDNSSubdomain, selectorMatches, validateImmutable, validateLabelSelector, validateNonnegative,
+  fieldErr, nameIsDNSSubdomain, validateImmutable, validateLabelSelector, validateNonnegative,
   validateObjectMeta, validateObjectMetaUpdate, validatePodTemplate,
 } from '../../api/validation';
 import { ALL_VERBS, ageColumn, ageOf, col, keepSpec, nameColumn, templateWideCells, templateWideColumns, workloadPrepareForCreate, workloadPrepareForUpdate, type Obj } from './common';
@@ -65,7 +67,7 @@ function validateJobSpec(spec: Obj, path: string, isTemplate: boolean): FieldErr
     else errs.push(...validateLabelSelector(spec.selector, `${path}.selector`));
   }
   const tpl = spec.template as Obj | undefined;
-  if (spec.selector && tpl && !selectorMatches(spec.selector, tpl.metadata?.labels)) {
+  if (spec.selector && tpl && !labelSelectorMatches(spec.selector, tpl.metadata?.labels)) {
     errs.push(fieldErr.invalid(`${path}.template.metadata.labels`, tpl.metadata?.labels ?? {}, '`selector` does not match template `labels`'));
   }
   errs.push(...validatePodTemplate(tpl, `${path}.template`));
@@ -151,41 +153,6 @@ export const jobStrategy: ResourceStrategy = {
   selectableFields: (obj) => ({ 'status.successful': String((obj.status as Obj | undefined)?.succeeded ?? 0) }),
 };
 
-const descriptors = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
-const fieldRanges: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
-const names: Record<number, string[]> = {
-  3: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
-  4: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
-};
-
-/** robfig/cron's ParseStandard, as CronJob validation uses it: the error text, or '' */
-export function cronScheduleError(schedule: string): string {
-  let s = schedule.trim();
-  if (s.startsWith('TZ=') || s.startsWith('CRON_TZ=')) s = s.slice(s.indexOf(' ') + 1).trim();
-  if (s.startsWith('@')) {
-    if (descriptors.includes(s)) return '';
-    if (s.startsWith('@every ')) return /^@every\s+(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s) ? '' : `failed to parse duration ${s}`;
-    return `unrecognized descriptor: ${s}`;
-  }
-  const fields = s.split(/\s+/).filter(Boolean);
-  if (fields.length !== 5) return `expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`;
-  for (let i = 0; i < 5; i++) {
-    const [lo, hi] = fieldRanges[i];
-    for (const part of fields[i].split(',')) {
-      const [range, step] = part.split('/');
-      if (step !== undefined && !/^\d+$/.test(step)) return `failed to parse int from ${step}: strconv.Atoi: parsing "${step}": invalid syntax`;
-      if (range === '*' || range === '?') continue;
-      for (const v of range.split('-')) {
-        const n = /^\d+$/.test(v) ? Number(v) : (names[i] ?? []).indexOf(v.toLowerCase()) + (i === 3 ? 1 : 0);
-        if (!/^\d+$/.test(v) && (names[i] ?? []).indexOf(v.toLowerCase()) < 0) return `failed to parse int from ${v}: strconv.Atoi: parsing "${v}": invalid syntax`;
-        if (n < lo) return `beginning of range (${n}) below minimum (${lo}): ${range}`;
-        if (n > hi) return `end of range (${n}) above maximum (${hi}): ${range}`;
-      }
-    }
-  }
-  return '';
-}
-
 function validateCronJob(obj: KubeObject): FieldError[] {
   const errs = meta(obj);
   if ((obj.metadata.name ?? '').length > 52) errs.push(fieldErr.invalid('metadata.name', obj.metadata.name, 'must be no more than 52 characters'));
@@ -195,6 +162,10 @@ function validateCronJob(obj: KubeObject): FieldError[] {
     const e = cronScheduleError(String(spec.schedule));
     if (e) errs.push(fieldErr.invalid('spec.schedule', spec.schedule, e));
     if (/^\s*(CRON_)?TZ=/.test(spec.schedule)) errs.push(fieldErr.invalid('spec.schedule', spec.schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
+  }
+  if (spec.timeZone != null) {
+    const e = timeZoneError(String(spec.timeZone));
+    if (e) errs.push(fieldErr.invalid('spec.timeZone', spec.timeZone, e));
   }
   const policies = ['Allow', 'Forbid', 'Replace'];
   if (!policies.includes(spec.concurrencyPolicy)) errs.push(fieldErr.notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy ?? '', policies));

@@ -16,6 +16,7 @@ import { clusterRoleBindingStrategy, clusterRoleStrategy, roleBindingStrategy, r
 import { serviceStrategy } from './services';
 import { podTraceStrategy } from '../../trace/strategy';
 import type { ResourceStrategy } from './types';
+import { registerListKeys } from '../../api/patch';
 
 export const strategies: ResourceStrategy[] = [
   namespaceStrategy, podStrategy, nodeStrategy, eventStrategy, serviceStrategy, endpointsStrategy,
@@ -33,6 +34,8 @@ for (const s of strategies) {
   byKey.set(`${s.group}/${s.resource}`, s);
   // kubectl explain and strict validation find a schema by its group-version-kind
   if (s.schema) s.schema['x-kubernetes-group-version-kind'] = [{ group: s.group, version: s.version, kind: s.kind }];
+  // strategic merge patch and server-side apply merge lists by the keys the schema declares
+  if (s.schema) registerListKeys(s.kind, s.schema);
 }
 
 /** The strategy for `group` ('' for core) and plural `resource`, if served. */

@@ -3,7 +3,8 @@
 // a ResourceStrategy supplies the resource-specific rules, as upstream's pkg/registry does.
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
-import type { UserInfo } from '../types';
+import type { StoredValue } from '../../store/types';
+import type { ApiRequest, UserInfo } from '../types';
 
 export interface TableColumn {
   name: string;
@@ -68,4 +69,48 @@ export interface ResourceStrategy {
 
   /** pods: graceful deletion (deletionTimestamp + grace) instead of immediate removal */
   gracefulDelete?(obj: KubeObject, requestedGrace: number | undefined): number | undefined;
+}
+
+/**
+ * What a resource's own storage may use of the generic store (upstream's genericregistry.Store), so that the core
+ * stays resource-agnostic and a subresource's rules live in registry/ beside its resource.
+ */
+export interface GenericStore {
+  /** the stored object, or 404 */
+  get(s: ResourceStrategy, namespace: string | undefined, name: string): StoredValue;
+  /** a compare-and-swap write of the whole object that skips admission and validation: the caller owns the change */
+  guaranteedUpdate(s: ResourceStrategy, old: StoredValue, next: KubeObject): Promise<KubeObject>;
+  /** the write path of every update: preserve, prepare, admit, default, validate, managedFields, store */
+  update(req: ApiRequest, s: ResourceStrategy, old: StoredValue, next: KubeObject, subresource: string): Promise<KubeObject>;
+  /** a DELETE of the named object with the given DeleteOptions, already authorized by the caller's own verb */
+  delete(req: ApiRequest, s: ResourceStrategy, options: Record<string, unknown>): Promise<KubeObject>;
+  /** sets deletionTimestamp (now + grace) and the finalizers; `change` may adjust the object in the same write */
+  markDeleting(s: ResourceStrategy, old: StoredValue, finalizers: string[], grace: number, change?: (next: KubeObject) => void): Promise<KubeObject>;
+}
+
+/** A subresource with storage of its own (upstream's BindingREST, EvictionREST, TokenREST, FinalizeREST). */
+export interface SubresourceStorage {
+  /** the body is the resource's own kind (finalize takes a Namespace), checked against its schema */
+  parentKind?: boolean;
+  /** POST: e.g. a Binding, an Eviction, a TokenRequest */
+  create?(req: ApiRequest, s: ResourceStrategy, body: Record<string, unknown>, store: GenericStore): Promise<unknown>;
+  /** PUT of the subresource */
+  update?(req: ApiRequest, s: ResourceStrategy, body: KubeObject, old: StoredValue, store: GenericStore): Promise<unknown>;
+  /** instead of the strategy's prepareForUpdate, for any update through this subresource (upstream's per-subresource strategy) */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+}
+
+/** What a resource's storage does beyond the generic store (upstream's per-resource REST). */
+export interface ResourceStorage {
+  subresources?: Record<string, SubresourceStorage>;
+  /**
+   * Before the generic delete of a stored object (after admission): an object to answer with instead, or undefined to
+   * go on (namespaces: Terminating while spec.finalizers remain).
+   */
+  beforeDelete?(req: ApiRequest, s: ResourceStrategy, old: StoredValue, store: GenericStore): Promise<KubeObject | undefined>;
+  /**
+   * Whether an update that leaves a deleting object without finalizers removes it (upstream's ShouldDeleteDuringUpdate);
+   * the generic rule is: when the old object still had finalizers.
+   */
+  shouldDeleteDuringUpdate?(next: KubeObject, old: KubeObject): boolean;
 }

@@ -1,5 +1,6 @@
 // What every controller is given by the ControllerManager: the client, shared informers, the tracer.
 import type { KubeObject } from '../../api/object';
+import { isStatusError } from '../../api/errors';
 import { Informer } from '../../client/informer';
 import type { Client, ResourceType } from '../../client/types';
 import type { Tracer } from '../../trace/types';
@@ -55,3 +56,30 @@ export interface Controller {
 }
 
 export const errMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** utilerrors.NewAggregate: one error for several, named by the first (undefined for none). */
+export function aggregateError(errs: unknown[]): Error | undefined {
+  if (!errs.length) return undefined;
+  const first = errMessage(errs[0]);
+  return new Error(errs.length === 1 ? first : `${first} (and ${errs.length - 1} more)`);
+}
+
+/**
+ * A delete or update whose object may be gone already: 404, or a uid precondition that no longer holds (the name now
+ * belongs to a new object), is done. Any other failure is the sync's: the work queue logs it and retries with backoff.
+ */
+export async function unlessGone<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (e) {
+    if (isStatusError(e, 'NotFound') || (isStatusError(e, 'Conflict') && /Precondition failed: UID/.test(errMessage(e)))) return undefined;
+    throw e;
+  }
+}
+
+/** Runs every write, then throws their failures as one: a failed write does not keep the others from being tried. */
+export async function allOrThrow(writes: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+  const err = aggregateError(failed);
+  if (err) throw err;
+}

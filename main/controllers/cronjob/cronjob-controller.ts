@@ -9,10 +9,11 @@ import { R } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { canonicalJSON } from '../common/names';
-import { ownerRefFor } from '../replicaset/replicaset-controller';
-import { mostRecentDue, nextAfter, parseSchedule } from './cron-schedule';
+import { newControllerRef } from '../common/controller-ref-manager';
+import { parseSchedule, type Schedule } from '../../api/cron-schedule';
+import { scheduleDecision } from './cronjob-decisions';
 
 const log = logger('cronjob-controller');
 type CJ = CronJob & KubeObject;
@@ -56,28 +57,30 @@ export class CronJobController implements Controller {
     const ns = cj.metadata.namespace!;
     const jobs = this.jobInf.list(ns).filter((j) => controllerOf(j)?.uid === cj.metadata.uid);
     const active = jobs.filter((j) => !finished(j) && !j.metadata.deletionTimestamp);
-    let schedule;
+    let schedule: Schedule;
     try {
-      schedule = parseSchedule(cj.spec!.schedule);
+      schedule = parseSchedule(cj.spec!.schedule, cj.spec?.timeZone);
     } catch (e) {
-      void this.recorder.warning(cj, 'UnparseableSchedule', `unparseable schedule: "${cj.spec?.schedule}" : ${errMessage(e)}`);
+      // upstream's two events: a time zone this process cannot load, or a schedule it cannot parse
+      if (cj.spec?.timeZone != null && /time ?zone/i.test(errMessage(e))) void this.recorder.warning(cj, 'UnknownTimeZone', `invalid timeZone: "${cj.spec.timeZone}": ${errMessage(e)}`);
+      else void this.recorder.warning(cj, 'UnparseableSchedule', `unparseable schedule: "${cj.spec?.schedule}" : ${errMessage(e)}`);
       return;
     }
     const now = new Date();
-    const since = new Date(cj.status?.lastScheduleTime ?? cj.metadata.creationTimestamp ?? now.toISOString());
     let lastScheduleTime = cj.status?.lastScheduleTime;
-    const due = cj.spec?.suspend ? undefined : mostRecentDue(schedule, since, now);
-    const late = due && cj.spec?.startingDeadlineSeconds !== undefined && now.getTime() - due.getTime() > cj.spec.startingDeadlineSeconds * 1000;
+    const { due, late, next } = scheduleDecision(schedule, cj.spec ?? {}, cj.status, cj.metadata.creationTimestamp, now);
     if (due && !late) {
       const policy = cj.spec?.concurrencyPolicy ?? 'Allow';
       if (policy === 'Forbid' && active.length > 0) {
         log.info('skipping run: a job is still active', { cronjob: key });
       } else {
         if (policy === 'Replace') {
-          for (const j of active) {
-            await this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background' }).catch(() => {});
-            void this.recorder.normal(cj, 'SuccessfulDelete', `Deleted job ${j.metadata.name}`);
-          }
+          // a job that cannot be deleted fails the sync (retried with backoff) before a new one starts beside it
+          await allOrThrow(active.map(async (j) => {
+            if (await unlessGone(this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } }))) {
+              void this.recorder.normal(cj, 'SuccessfulDelete', `Deleted job ${j.metadata.name}`);
+            }
+          }));
         }
         const name = `${cj.metadata.name}-${Math.floor(due.getTime() / 60_000)}`;
         const t = cj.spec!.jobTemplate;
@@ -87,7 +90,7 @@ export class CronJobController implements Controller {
             metadata: {
               name, namespace: ns, labels: { ...(t.metadata?.labels ?? {}) },
               annotations: { ...(t.metadata?.annotations ?? {}), 'batch.kubernetes.io/cronjob-scheduled-timestamp': due.toISOString() },
-              ownerReferences: [ownerRefFor(cj, 'batch/v1', 'CronJob')],
+              ownerReferences: [newControllerRef(cj, R.cronjobs)],
             },
             spec: structuredClone(t.spec),
           }, { namespace: ns });
@@ -104,9 +107,8 @@ export class CronJobController implements Controller {
     // history limits: oldest finished jobs beyond the limits go
     for (const [kind, limit] of [['Complete', cj.spec?.successfulJobsHistoryLimit ?? 3], ['Failed', cj.spec?.failedJobsHistoryLimit ?? 1]] as const) {
       const done = jobs.filter((j) => finished(j) === kind).sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
-      for (const j of done.slice(0, Math.max(0, done.length - limit))) {
-        await this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background' }).catch(() => {});
-      }
+      await allOrThrow(done.slice(0, Math.max(0, done.length - limit)).map((j) =>
+        unlessGone(this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } }))));
     }
     const successTimes = jobs.filter((j) => finished(j) === 'Complete').map((j) => j.status?.completionTime).filter(Boolean).sort();
     const status = {
@@ -121,7 +123,6 @@ export class CronJobController implements Controller {
         else if (!isStatusError(e, 'NotFound')) throw e;
       });
     }
-    const next = nextAfter(schedule, now);
     if (next) this.queue.addAfter(key, Math.min(next.getTime() - now.getTime() + 50, 2 ** 31 - 1));
   }
 }

@@ -3,7 +3,7 @@
 import type { DaemonSet } from 'kubernetes-types/apps/v1';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../../api/object';
-import { controllerOf, objectKey, splitKey } from '../../api/object';
+import { objectKey, splitKey } from '../../api/object';
 import { isStatusError } from '../../api/errors';
 import { EventRecorder } from '../../client/events';
 import { R } from '../../client/types';
@@ -11,12 +11,12 @@ import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import { now as nowISO } from '../../trace/types';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { ControllerRefManager, newControllerRef, ownedObjectHandlers } from '../common/controller-ref-manager';
+import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { Expectations } from '../common/expectations';
 import { canonicalJSON, generateName } from '../common/names';
 import { isPodAvailable, isPodReady } from '../common/pods';
 import { templateHash } from '../deployment/decisions';
-import { ownerRefFor } from '../replicaset/replicaset-controller';
 import { daemonTolerations, podNodeName, rollingDeleteBudget, shouldRunOn, tolerates } from './daemonset-decisions';
 
 const log = logger('daemonset-controller');
@@ -42,14 +42,7 @@ export class DaemonSetController implements Controller {
 
   init(): void {
     this.dsInf.addHandlers({ add: (d) => this.queue.add(objectKey(d)), update: (_o, d) => this.queue.add(objectKey(d)), delete: (d) => this.expectations.delete(objectKey(d)) });
-    const onPod = (p: P, added = false) => {
-      const ref = controllerOf(p);
-      if (ref?.kind !== 'DaemonSet') return;
-      const key = `${p.metadata.namespace}/${ref.name}`;
-      if (added) this.expectations.creationObserved(key);
-      this.queue.add(key);
-    };
-    this.podInf.addHandlers({ add: (p) => onPod(p, true), update: (_o, p) => onPod(p), delete: (p) => onPod(p) });
+    this.podInf.addHandlers(ownedObjectHandlers<DS, P>({ owners: this.dsInf, kind: 'DaemonSet', queue: this.queue, expectations: this.expectations }));
     const all = () => { for (const d of this.dsInf.list()) this.queue.add(objectKey(d)); };
     this.nodeInf.addHandlers({ add: all, update: (o, n) => { if (canonicalJSON([o.metadata.labels, o.spec]) !== canonicalJSON([n.metadata.labels, n.spec])) all(); }, delete: all });
   }
@@ -67,7 +60,9 @@ export class DaemonSetController implements Controller {
     if (!ds || ds.metadata.deletionTimestamp) return;
     const { namespace } = splitKey(key);
     const hash = templateHash(ds.spec?.template);
-    const pods = this.podInf.list(namespace).filter((p) => controllerOf(p)?.uid === ds.metadata.uid && !p.metadata.deletionTimestamp);
+    // adopt orphan pods the selector matches, release those relabelled away; terminating pods no longer count
+    const claimed = await new ControllerRefManager(this.ctx.client, ds, R.daemonsets, ds.spec?.selector).claim(R.pods, this.podInf.list(namespace));
+    const pods = claimed.filter((p) => !p.metadata.deletionTimestamp);
     const byNode = new Map<string, P[]>();
     for (const p of pods) {
       const n = podNodeName(p) ?? '';
@@ -119,10 +114,11 @@ export class DaemonSetController implements Controller {
         for (let i = 0; i < failed.length; i++) this.expectations.creationFailed(key);
         if (failed.length) void this.recorder.warning(ds, 'FailedCreate', `Error creating: ${errMessage(failed[0].reason)}`);
       }
-      for (const p of new Set(toDelete)) {
-        await this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }).catch(() => {});
-        void this.recorder.normal(ds, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-      }
+      await allOrThrow([...new Set(toDelete)].map(async (p) => {
+        if (await unlessGone(this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }))) {
+          void this.recorder.normal(ds, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+        }
+      }));
     }
     await this.updateStatus(ds, pods.filter((p) => !toDelete.includes(p)), desired, hash);
   }
@@ -145,7 +141,7 @@ export class DaemonSetController implements Controller {
       metadata: {
         name, generateName: `${ds.metadata.name}-`, namespace: ds.metadata.namespace,
         labels: { ...(t.metadata?.labels ?? {}), [hashLabel]: hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) },
-        annotations: t.metadata?.annotations, ownerReferences: [ownerRefFor(ds, 'apps/v1', 'DaemonSet')],
+        annotations: t.metadata?.annotations, ownerReferences: [newControllerRef(ds, R.daemonsets)],
       },
       spec,
     }, { namespace: ds.metadata.namespace });

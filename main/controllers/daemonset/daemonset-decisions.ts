@@ -1,6 +1,7 @@
 // Which nodes a DaemonSet's pod belongs on, and what its rolling update may replace (pure).
 import type { Node, Pod, PodTemplateSpec, Taint, Toleration } from 'kubernetes-types/core/v1';
 import type { DaemonSet } from 'kubernetes-types/apps/v1';
+import { nodeSelectorTermsMatch, setSelectorMatches } from '../../api/selectors';
 import { scaledValue } from '../deployment/decisions';
 
 /** Tolerations every daemon pod gets, as upstream's daemonset util adds them. */
@@ -24,22 +25,14 @@ export function tolerates(tols: Toleration[], taint: Taint): boolean {
 /** upstream NodeShouldRunDaemonPod: node selector, required node affinity on labels, taints. */
 export function shouldRunOn(node: Node, template: PodTemplateSpec | undefined): { run: boolean; reason?: string } {
   const labels = node.metadata?.labels ?? {};
-  const sel = template?.spec?.nodeSelector ?? {};
-  for (const [k, v] of Object.entries(sel)) if (labels[k] !== v) return { run: false, reason: `node selector ${k}=${v} does not match` };
-  const terms = template?.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (terms?.length) {
-    const ok = terms.some((term) => (term.matchExpressions ?? []).every((e) => {
-      const has = e.key in labels;
-      const vals = e.values ?? [];
-      switch (e.operator) {
-        case 'In': return has && vals.includes(labels[e.key]);
-        case 'NotIn': return !has || !vals.includes(labels[e.key]);
-        case 'Exists': return has;
-        case 'DoesNotExist': return !has;
-        default: return false;
-      }
-    }));
-    if (!ok) return { run: false, reason: 'node affinity does not match' };
+  const sel = template?.spec?.nodeSelector;
+  if (!setSelectorMatches(sel, labels)) {
+    const [k, v] = Object.entries(sel!).find(([k, v]) => labels[k] !== v)!;
+    return { run: false, reason: `node selector ${k}=${v} does not match` };
+  }
+  const required = template?.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (required && !nodeSelectorTermsMatch(required.nodeSelectorTerms ?? [], labels, node.metadata?.name ?? '')) {
+    return { run: false, reason: 'node affinity does not match' };
   }
   const tols = [...(template?.spec?.tolerations ?? []), ...daemonTolerations];
   for (const taint of node.spec?.taints ?? []) {

@@ -9,10 +9,9 @@ import { R } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { canonicalJSON } from '../common/names';
-import { selectorMatches } from '../common/selector';
-import { ownerRefFor } from '../replicaset/replicaset-controller';
+import { ControllerRefManager, newControllerRef, ownedObjectHandlers } from '../common/controller-ref-manager';
 import {
   calculateStatus, desiredReplicasAnnotation, equalIgnoreHash, hashLabel, historyToClean, maxReplicasAnnotation,
   newRSReplicas, oldRSScaleDown, onlyScales, progressingCondition, proportionalScale, resolveFenceposts, revisionAnnotation, revisionHistoryAnnotation,
@@ -49,12 +48,7 @@ export class DeploymentController implements Controller {
       update: (_o, d) => this.queue.add(objectKey(d)),
       delete: (d) => this.queue.add(objectKey(d)),
     });
-    const onRS = (rs: RS) => {
-      const ref = controllerOf(rs);
-      if (ref?.kind === 'Deployment') this.queue.add(`${rs.metadata.namespace}/${ref.name}`);
-      else if (!ref) for (const d of this.dInf.list(rs.metadata.namespace)) if (selectorMatches(d.spec?.selector, rs.metadata.labels)) this.queue.add(objectKey(d));
-    };
-    this.rsInf.addHandlers({ add: onRS, update: (old, rs) => { onRS(old); onRS(rs); }, delete: onRS });
+    this.rsInf.addHandlers(ownedObjectHandlers<D, RS>({ owners: this.dInf, kind: 'Deployment', queue: this.queue }));
   }
 
   run(): void {
@@ -68,7 +62,7 @@ export class DeploymentController implements Controller {
   async sync(key: string): Promise<void> {
     const d = this.dInf.get(key);
     if (!d) return;
-    const rsList = await this.claimReplicaSets(d);
+    const rsList = await new ControllerRefManager(this.ctx.client, d, R.deployments, d.spec?.selector).claim(R.replicasets, this.rsInf.list(d.metadata.namespace));
     if (d.metadata.deletionTimestamp) return;
     let newRS = rsList.filter((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template)).sort(byCreation)[0];
     const oldRSs = rsList.filter((rs) => rs !== newRS).sort(byCreation);
@@ -135,30 +129,6 @@ export class DeploymentController implements Controller {
     await this.syncStatus(d, rsList, newRS, before.created || before.scaled, before.created);
   }
 
-  /** Own the ReplicaSets that match the selector; release owned ones that don't (upstream ReplicaSetControllerRefManager). */
-  private async claimReplicaSets(d: D): Promise<RS[]> {
-    const out: RS[] = [];
-    for (const rs of this.rsInf.list(d.metadata.namespace)) {
-      const ref = controllerOf(rs);
-      const matches = selectorMatches(d.spec?.selector, rs.metadata.labels);
-      if (ref) {
-        if (ref.uid !== d.metadata.uid) continue;
-        if (matches || d.metadata.deletionTimestamp) { out.push(rs); continue; }
-        const refs = (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid);
-        await this.ctx.client.patch(R.replicasets, rs.metadata.name!, 'application/merge-patch+json', { metadata: { ownerReferences: refs.length ? refs : null } }, { namespace: rs.metadata.namespace }).catch(() => {});
-        continue;
-      }
-      if (!matches || rs.metadata.deletionTimestamp || d.metadata.deletionTimestamp) continue;
-      try {
-        out.push(await this.ctx.client.patch<RS>(R.replicasets, rs.metadata.name!, 'application/merge-patch+json',
-          { metadata: { ownerReferences: [...(rs.metadata.ownerReferences ?? []), ownerRefFor(d, 'apps/v1', 'Deployment')], resourceVersion: rs.metadata.resourceVersion } }, { namespace: rs.metadata.namespace }));
-      } catch (e) {
-        if (!isStatusError(e, 'NotFound') && !isStatusError(e, 'Conflict')) throw e;
-      }
-    }
-    return out;
-  }
-
   private async createNewRS(d: D, all: RS[], revision: number): Promise<RS | undefined> {
     const collision = d.status?.collisionCount;
     const hash = templateHash(d.spec?.template, collision);
@@ -179,7 +149,7 @@ export class DeploymentController implements Controller {
     const initial = d.spec?.strategy?.type === 'Recreate' ? 0 : newRSReplicas(d, all, { spec: { replicas: 0, selector } });
     const body = {
       apiVersion: 'apps/v1', kind: 'ReplicaSet',
-      metadata: { name, namespace: d.metadata.namespace, labels: tm.labels, annotations, ownerReferences: [ownerRefFor(d, 'apps/v1', 'Deployment')] },
+      metadata: { name, namespace: d.metadata.namespace, labels: tm.labels, annotations, ownerReferences: [newControllerRef(d, R.deployments)] },
       spec: { replicas: initial, minReadySeconds: d.spec?.minReadySeconds ?? 0, selector, template },
     };
     try {
@@ -217,9 +187,8 @@ export class DeploymentController implements Controller {
   }
 
   private async cleanup(d: D, oldRSs: RS[]): Promise<void> {
-    for (const rs of historyToClean(d, oldRSs)) {
-      await this.ctx.client.delete(R.replicasets, rs.metadata.name!, { namespace: rs.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: rs.metadata.uid } }).catch(() => {});
-    }
+    await allOrThrow(historyToClean(d, oldRSs).map((rs) =>
+      unlessGone(this.ctx.client.delete(R.replicasets, rs.metadata.name!, { namespace: rs.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: rs.metadata.uid } }))));
   }
 
   private async syncStatus(d: D, all: RS[], newRS: RS | undefined, progressed: boolean, created = false): Promise<void> {

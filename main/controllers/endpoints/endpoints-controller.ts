@@ -4,12 +4,13 @@ import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../../api/object';
 import { objectKey, splitKey } from '../../api/object';
 import { isStatusError } from '../../api/errors';
+import { serviceHasSelector } from '../../api/selectors';
 import { R } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import { now } from '../../trace/types';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { errMessage, unlessGone } from '../common/context';
 import { canonicalJSON } from '../common/names';
 import { podsOfService, queueServicesOnPodChanges } from '../common/services';
 import { computeSubsets } from './endpoints-decisions';
@@ -53,11 +54,11 @@ export class EndpointsController implements Controller {
     const cur = this.epInf.get(key);
     if (!svc) {
       // the Endpoints go with their Service
-      if (cur) await this.ctx.client.delete(R.endpoints, name, { namespace }).catch(() => {});
+      if (cur) await unlessGone(this.ctx.client.delete(R.endpoints, name, { namespace, preconditions: { uid: cur.metadata.uid } }));
       for (const k of this.traced.keys()) if (k.startsWith(key + '|')) this.traced.delete(k);
       return;
     }
-    if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return; // managed by hand
+    if (!serviceHasSelector(svc.spec?.selector)) return; // managed by hand
     const pods = podsOfService(svc, this.podInf);
     const subsets = computeSubsets(svc, pods);
     this.trace(svc, pods, subsets);

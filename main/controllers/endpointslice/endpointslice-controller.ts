@@ -4,6 +4,7 @@ import type { Pod, Service } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../../api/object';
 import { splitKey } from '../../api/object';
 import { isStatusError } from '../../api/errors';
+import { serviceHasSelector } from '../../api/selectors';
 import { R } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
@@ -58,7 +59,7 @@ export class EndpointSliceController implements Controller {
       this.tracker.forget(key);
       return;
     }
-    if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) return; // endpoints managed by hand
+    if (!serviceHasSelector(svc.spec?.selector)) return; // endpoints managed by hand
     if (this.tracker.cacheIsBehind(key, namespace!)) {
       this.queue.addAfter(key, 50);
       return;

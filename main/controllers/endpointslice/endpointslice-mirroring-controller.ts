@@ -4,6 +4,7 @@ import type { Endpoints, Service } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../../api/object';
 import { objectKey, splitKey } from '../../api/object';
 import { isStatusError } from '../../api/errors';
+import { serviceHasSelector } from '../../api/selectors';
 import { R } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
@@ -66,7 +67,7 @@ export class EndpointSliceMirroringController implements Controller {
     const existing = this.sliceInf.list(namespace).filter((s) =>
       s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === MIRRORING_CONTROLLER_NAME);
     // only Endpoints of a selector-less Service are mirrored: the endpointslice controller owns the rest
-    const mirror = svc && ep && !(svc.spec?.selector && Object.keys(svc.spec.selector).length) && ep.metadata.labels?.[LABEL_SKIP_MIRROR] !== 'true';
+    const mirror = svc && ep && !serviceHasSelector(svc.spec?.selector) && ep.metadata.labels?.[LABEL_SKIP_MIRROR] !== 'true';
     const plan: SlicePlan = mirror
       ? reconcileDesired(svc, desiredFromEndpoints(ep), existing, mirroredSliceLabels(ep), { maxPerSlice: MAX_MIRRORED_PER_SLICE, placeholder: false })
       : { create: [], update: [], delete: existing };

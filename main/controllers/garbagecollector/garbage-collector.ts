@@ -7,7 +7,7 @@ import { R, type ResourceType } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { errMessage, unlessGone } from '../common/context';
 import { resourceFor } from '../common/kinds';
 
 const log = logger('garbage-collector');
@@ -133,12 +133,10 @@ export class GarbageCollector implements Controller {
     const d = gcDecision(obj, owners);
     if (d.action === 'delete') {
       log.info('deleting object whose owners are gone', { object: `${type.resource}/${ns ? ns + '/' : ''}${obj.metadata.name}`, policy: d.policy });
-      await this.ctx.client.delete(type, obj.metadata.name!, { namespace: ns, propagationPolicy: d.policy, preconditions: { uid } }).catch((e) => {
-        if (!isStatusError(e, 'NotFound') && !isStatusError(e, 'Conflict')) throw e;
-      });
+      await unlessGone(this.ctx.client.delete(type, obj.metadata.name!, { namespace: ns, propagationPolicy: d.policy, preconditions: { uid } }));
     } else if (d.action === 'remove-refs') {
       const keep = refs.filter((r) => !d.uids.includes(r.uid));
-      await this.ctx.client.patch(type, obj.metadata.name!, 'application/merge-patch+json', { metadata: { ownerReferences: keep, uid } }, { namespace: ns }).catch(() => {});
+      await unlessGone(this.ctx.client.patch(type, obj.metadata.name!, 'application/merge-patch+json', { metadata: { ownerReferences: keep, uid } }, { namespace: ns }));
     }
   }
 

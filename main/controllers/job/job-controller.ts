@@ -3,7 +3,7 @@
 import type { Job, JobCondition } from 'kubernetes-types/batch/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../../api/object';
-import { controllerOf, objectKey, splitKey } from '../../api/object';
+import { objectKey, splitKey } from '../../api/object';
 import { isStatusError } from '../../api/errors';
 import { EventRecorder } from '../../client/events';
 import { R } from '../../client/types';
@@ -11,11 +11,11 @@ import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import { now as nowISO } from '../../trace/types';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { ControllerRefManager, newControllerRef, ownedObjectHandlers } from '../common/controller-ref-manager';
+import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { Expectations } from '../common/expectations';
 import { canonicalJSON, generateName } from '../common/names';
 import { isPodReady } from '../common/pods';
-import { ownerRefFor } from '../replicaset/replicaset-controller';
 import { jobDecision } from './job-decisions';
 
 const log = logger('job-controller');
@@ -44,14 +44,7 @@ export class JobController implements Controller {
 
   init(): void {
     this.jobInf.addHandlers({ add: (j) => this.queue.add(objectKey(j)), update: (_o, j) => this.queue.add(objectKey(j)), delete: (j) => this.expectations.delete(objectKey(j)) });
-    const onPod = (p: P, added = false) => {
-      const ref = controllerOf(p);
-      if (ref?.kind !== 'Job') return;
-      const key = `${p.metadata.namespace}/${ref.name}`;
-      if (added) this.expectations.creationObserved(key);
-      this.queue.add(key);
-    };
-    this.podInf.addHandlers({ add: (p) => onPod(p, true), update: (_o, p) => onPod(p), delete: (p) => onPod(p) });
+    this.podInf.addHandlers(ownedObjectHandlers<J, P>({ owners: this.jobInf, kind: 'Job', queue: this.queue, expectations: this.expectations }));
   }
 
   run(): void {
@@ -70,7 +63,8 @@ export class JobController implements Controller {
     const done = finishedCondition(job);
     if (done) return this.ttl(job, nowMs);
     if (!this.expectations.satisfied(key)) return;
-    const pods = this.podInf.list(namespace).filter((p) => controllerOf(p)?.uid === job.metadata.uid);
+    // adopts orphans the selector matches (a Job with manualSelector) and releases pods relabelled away
+    const pods = await new ControllerRefManager(this.ctx.client, job, R.jobs, job.spec?.selector).claim(R.pods, this.podInf.list(namespace));
     const active = pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
     const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
     const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
@@ -88,10 +82,10 @@ export class JobController implements Controller {
       counts.active += v.create - failed.length;
     }
     if (v.deleteActive > 0) {
-      for (const p of active.slice(0, v.deleteActive)) {
-        await this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }).catch(() => {});
-        if (!v.finished) void this.recorder.normal(job, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-      }
+      await allOrThrow(active.slice(0, v.deleteActive).map(async (p) => {
+        const deleted = await unlessGone(this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }));
+        if (deleted && !v.finished) void this.recorder.normal(job, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+      }));
       if (v.finished) counts.active = 0;
     }
     if (v.backoffMs) this.queue.addAfter(key, v.backoffMs + 10);
@@ -147,7 +141,7 @@ export class JobController implements Controller {
       return;
     }
     log.info('ttlSecondsAfterFinished reached: deleting job', { job: objectKey(job) });
-    await this.ctx.client.delete(R.jobs, job.metadata.name!, { namespace: job.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: job.metadata.uid } }).catch(() => {});
+    await unlessGone(this.ctx.client.delete(R.jobs, job.metadata.name!, { namespace: job.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: job.metadata.uid } }));
   }
 
   private async createPod(job: J, counts: { active: number; succeeded: number }, i: number): Promise<void> {
@@ -157,7 +151,7 @@ export class JobController implements Controller {
     const start = nowISO();
     const pod = await this.ctx.client.create<P>(R.pods, {
       apiVersion: 'v1', kind: 'Pod',
-      metadata: { name, generateName: `${job.metadata.name}-`, namespace: job.metadata.namespace, labels, annotations: t.metadata?.annotations, ownerReferences: [ownerRefFor(job, 'batch/v1', 'Job')] },
+      metadata: { name, generateName: `${job.metadata.name}-`, namespace: job.metadata.namespace, labels, annotations: t.metadata?.annotations, ownerReferences: [newControllerRef(job, R.jobs)] },
       spec: structuredClone(t.spec),
     }, { namespace: job.metadata.namespace });
     void this.recorder.normal(job, 'SuccessfulCreate', `Created pod: ${name}`);

@@ -7,7 +7,7 @@ import { R } from '../../client/types';
 import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { errMessage, unlessGone } from '../common/context';
 import { namespacedContent } from '../common/kinds';
 
 const log = logger('namespace-controller');
@@ -41,7 +41,7 @@ export class NamespaceController implements Controller {
     const ns = this.nsInf.getByName(name);
     if (!ns?.metadata.deletionTimestamp) return;
     if (ns.status?.phase !== 'Terminating') {
-      await this.ctx.client.update(R.namespaces, { ...ns, status: { ...(ns.status ?? {}), phase: 'Terminating' } } as KubeObject, { subresource: 'status' }).catch(() => {});
+      await unlessGone(this.ctx.client.update(R.namespaces, { ...ns, status: { ...(ns.status ?? {}), phase: 'Terminating' } } as KubeObject, { subresource: 'status' }));
     }
     let remaining = 0;
     for (const type of namespacedContent) {

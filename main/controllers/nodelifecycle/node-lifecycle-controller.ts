@@ -9,7 +9,7 @@ import { EventRecorder } from '../../client/events';
 import { R } from '../../client/types';
 import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
-import { errMessage } from '../common/context';
+import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { canonicalJSON } from '../common/names';
 import { evictionDelayMs, lastHeartbeatMs, observedReadiness, reconcileTaints, unknownConditions, type Readiness } from './node-lifecycle-decisions';
 
@@ -34,6 +34,8 @@ export class NodeLifecycleController implements Controller {
   private last = new Map<string, Readiness>();
   /** pods already marked for eviction, so each is evicted once */
   private evicted = new Set<string>();
+  /** nodes gone Unknown whose Ready pods are still to be marked not ready (retried each pass until done) */
+  private podsToMarkNotReady = new Set<string>();
 
   constructor(private readonly ctx: ControllerContext, private readonly opts: NodeLifecycleOptions) {
     this.recorder = new EventRecorder(ctx.client, { component: 'node-controller' });
@@ -80,9 +82,21 @@ export class NodeLifecycleController implements Controller {
       this.last.set(name, readiness);
       let current = node;
       if (readiness === 'Unknown' && node.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'Unknown') {
-        current = await this.ctx.client.update<N>(R.nodes, { ...node, status: { ...(node.status ?? {}), conditions: unknownConditions(node.status?.conditions ?? [], nowISO) } } as KubeObject, { subresource: 'status' }).catch(() => node);
         log.warn('node stopped posting status', { node: name, silentForSeconds: hb ? Math.round((nowMs - hb) / 1000) : undefined });
-        await this.markPodsNotReady(name, nowISO);
+        // a failed write is tried again on the next pass (the condition is still not Unknown then)
+        current = await this.ctx.client.update<N>(R.nodes, { ...node, status: { ...(node.status ?? {}), conditions: unknownConditions(node.status?.conditions ?? [], nowISO) } } as KubeObject, { subresource: 'status' })
+          .catch((e) => { log.warn('node status update failed; retried next pass', { node: name, error: errMessage(e) }); return node; });
+        this.podsToMarkNotReady.add(name);
+      }
+      if (readiness !== 'Unknown') this.podsToMarkNotReady.delete(name);
+      if (this.podsToMarkNotReady.has(name)) {
+        // upstream retries a node whose pods could not all be marked on its next pass (nodesToRetry)
+        try {
+          await this.markPodsNotReady(name, nowISO);
+          this.podsToMarkNotReady.delete(name);
+        } catch (e) {
+          log.warn('marking pods not ready failed; retried next pass', { node: name, error: errMessage(e) });
+        }
       }
       if (before !== undefined && before !== readiness) {
         if (readiness === 'True') void this.recorder.normal(current, 'NodeReady', `Node ${name} status is now: NodeReady`);
@@ -99,12 +113,14 @@ export class NodeLifecycleController implements Controller {
 
   /** upstream MarkPodsNotReady: pods on a silent node stop counting as Ready (Endpoints drop them). */
   private async markPodsNotReady(nodeName: string, nowISO: string): Promise<void> {
+    const writes: Array<Promise<unknown>> = [];
     for (const pod of this.podInf.list().filter((p) => p.spec?.nodeName === nodeName)) {
       const conds = pod.status?.conditions ?? [];
       if (!conds.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
       const next = conds.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: nowISO } : c));
-      await this.ctx.client.update(R.pods, { ...pod, status: { ...(pod.status ?? {}), conditions: next } } as KubeObject, { namespace: pod.metadata.namespace, subresource: 'status' }).catch(() => {});
+      writes.push(unlessGone(this.ctx.client.update(R.pods, { ...pod, status: { ...(pod.status ?? {}), conditions: next } } as KubeObject, { namespace: pod.metadata.namespace, subresource: 'status' })));
     }
+    await allOrThrow(writes);
   }
 
   /** The taint manager: evict pods that don't tolerate the node's NoExecute taints, after tolerationSeconds. */

@@ -2,7 +2,7 @@
 // selector, adopting orphans and releasing pods that stopped matching; handlers only enqueue keys.
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1';
-import type { KubeObject, OwnerReference } from '../../api/object';
+import type { KubeObject } from '../../api/object';
 import { controllerOf, objectKey, splitKey } from '../../api/object';
 import { isStatusError } from '../../api/errors';
 import { EventRecorder } from '../../client/events';
@@ -11,18 +11,16 @@ import { WorkQueue } from '../../client/workqueue';
 import { logger } from '../../log';
 import { now as nowISO } from '../../trace/types';
 import type { Controller, ControllerContext } from '../common/context';
+import { ControllerRefManager, newControllerRef, ownedObjectHandlers } from '../common/controller-ref-manager';
 import { errMessage } from '../common/context';
 import { Expectations } from '../common/expectations';
 import { canonicalJSON, generateName } from '../common/names';
 import { isPodActive, secondsUntilAvailable } from '../common/pods';
-import { selectorMatches } from '../common/selector';
 import { calculateStatus, podsToDelete, replicaDiff, slowStartBatches } from './decisions';
 
 const log = logger('replicaset-controller');
 
-export function ownerRefFor(obj: KubeObject, apiVersion: string, kind: string): OwnerReference {
-  return { apiVersion, kind, name: obj.metadata.name!, uid: obj.metadata.uid!, controller: true, blockOwnerDeletion: true };
-}
+type RS = ReplicaSet & KubeObject;
 
 export class ReplicaSetController implements Controller {
   readonly name = 'replicaset';
@@ -34,7 +32,7 @@ export class ReplicaSetController implements Controller {
 
   constructor(private readonly ctx: ControllerContext) {
     this.recorder = new EventRecorder(ctx.client, { component: 'replicaset-controller' });
-    this.rsInf = ctx.informers.for<ReplicaSet & KubeObject>(R.replicasets);
+    this.rsInf = ctx.informers.for<RS>(R.replicasets);
     this.podInf = ctx.informers.for<Pod & KubeObject>(R.pods);
   }
 
@@ -47,61 +45,14 @@ export class ReplicaSetController implements Controller {
         this.queue.add(objectKey(rs));
       },
     });
-    this.podInf.addHandlers({
-      add: (pod) => {
-        const ref = controllerOf(pod);
-        if (ref) {
-          const rs = this.resolve(pod, ref);
-          if (rs) {
-            this.expectations.creationObserved(objectKey(rs));
-            this.queue.add(objectKey(rs));
-          }
-          return;
-        }
-        for (const rs of this.matchingRS(pod)) this.queue.add(objectKey(rs));
+    this.podInf.addHandlers(ownedObjectHandlers<RS, Pod & KubeObject>({
+      owners: this.rsInf, kind: 'ReplicaSet', queue: this.queue, expectations: this.expectations,
+      // a pod turning ready becomes available minReadySeconds later: look again then
+      updated: (rs, pod) => {
+        const wait = secondsUntilAvailable(pod, rs.spec?.minReadySeconds ?? 0, new Date());
+        if (wait) this.queue.addAfter(objectKey(rs), wait * 1000 + 50);
       },
-      update: (old, pod) => {
-        if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.podGone(pod);
-        const oldRef = controllerOf(old);
-        const ref = controllerOf(pod);
-        if (oldRef && oldRef.uid !== ref?.uid) {
-          const rs = this.resolve(old, oldRef);
-          if (rs) this.queue.add(objectKey(rs));
-        }
-        if (ref) {
-          const rs = this.resolve(pod, ref);
-          if (rs) this.queue.add(objectKey(rs));
-        } else {
-          for (const rs of this.matchingRS(pod)) this.queue.add(objectKey(rs));
-        }
-        // a pod turning ready becomes available minReadySeconds later: look again then
-        if (ref) {
-          const rs = this.resolve(pod, ref);
-          const wait = rs && secondsUntilAvailable(pod, rs.spec?.minReadySeconds ?? 0, new Date());
-          if (rs && wait) this.queue.addAfter(objectKey(rs), wait * 1000 + 50);
-        }
-      },
-      delete: (pod) => this.podGone(pod),
-    });
-  }
-
-  private podGone(pod: Pod & KubeObject): void {
-    const ref = controllerOf(pod);
-    if (!ref) return;
-    const rs = this.resolve(pod, ref);
-    if (!rs) return;
-    this.expectations.deletionObserved(objectKey(rs), objectKey(pod));
-    this.queue.add(objectKey(rs));
-  }
-
-  private resolve(pod: KubeObject, ref: OwnerReference): (ReplicaSet & KubeObject) | undefined {
-    if (ref.kind !== 'ReplicaSet') return undefined;
-    const rs = this.rsInf.getByName(ref.name, pod.metadata.namespace);
-    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
-  }
-
-  private matchingRS(pod: KubeObject): Array<ReplicaSet & KubeObject> {
-    return this.rsInf.list(pod.metadata.namespace).filter((rs) => selectorMatches(rs.spec?.selector, pod.metadata.labels));
+    }));
   }
 
   run(): void {
@@ -120,8 +71,8 @@ export class ReplicaSetController implements Controller {
       return;
     }
     const { namespace } = splitKey(key);
-    const pods = await this.claimPods(rs, this.podInf.list(namespace));
-    const active = pods.filter(isPodActive);
+    // upstream claims only active pods: a finished or terminating pod is neither adopted nor released
+    const active = await new ControllerRefManager(this.ctx.client, rs, R.replicasets, rs.spec?.selector).claim(R.pods, this.podInf.list(namespace).filter(isPodActive));
     let manageError: { reason: string; message: string } | undefined;
     if (this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp) {
       try {
@@ -132,43 +83,6 @@ export class ReplicaSetController implements Controller {
     }
     await this.updateStatus(rs, calculateStatus(rs, active, manageError, new Date()));
     if (manageError) throw new Error(manageError.message);
-  }
-
-  /** Adopt matching orphans, release owned pods that no longer match (upstream PodControllerRefManager). */
-  private async claimPods(rs: ReplicaSet & KubeObject, pods: Array<Pod & KubeObject>): Promise<Array<Pod & KubeObject>> {
-    const out: Array<Pod & KubeObject> = [];
-    for (const pod of pods) {
-      const ref = controllerOf(pod);
-      const matches = selectorMatches(rs.spec?.selector, pod.metadata.labels);
-      if (ref) {
-        if (ref.uid !== rs.metadata.uid) continue;
-        if (matches || rs.metadata.deletionTimestamp) {
-          out.push(pod);
-          continue;
-        }
-        if (pod.metadata.deletionTimestamp) continue;
-        try {
-          const refs = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
-          await this.ctx.client.patch(R.pods, pod.metadata.name!, 'application/merge-patch+json',
-            { metadata: { ownerReferences: refs.length ? refs : null, uid: pod.metadata.uid } }, { namespace: pod.metadata.namespace });
-          log.info('released pod', { pod: objectKey(pod), replicaset: objectKey(rs) });
-        } catch (e) {
-          if (!isStatusError(e, 'NotFound')) throw e;
-        }
-        continue;
-      }
-      if (!matches || pod.metadata.deletionTimestamp || rs.metadata.deletionTimestamp) continue;
-      try {
-        const refs = [...(pod.metadata.ownerReferences ?? []), ownerRefFor(rs, 'apps/v1', 'ReplicaSet')];
-        const adopted = await this.ctx.client.patch<Pod & KubeObject>(R.pods, pod.metadata.name!, 'application/merge-patch+json',
-          { metadata: { ownerReferences: refs, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion } }, { namespace: pod.metadata.namespace });
-        log.info('adopted pod', { pod: objectKey(pod), replicaset: objectKey(rs) });
-        out.push(adopted);
-      } catch (e) {
-        if (!isStatusError(e, 'NotFound') && !isStatusError(e, 'Conflict')) throw e;
-      }
-    }
-    return out;
   }
 
   private async manageReplicas(rs: ReplicaSet & KubeObject, active: Array<Pod & KubeObject>): Promise<void> {
@@ -225,7 +139,7 @@ export class ReplicaSetController implements Controller {
           namespace: rs.metadata.namespace,
           labels: { ...(t.metadata?.labels ?? {}) },
           annotations: t.metadata?.annotations ? { ...t.metadata.annotations } : undefined,
-          ownerReferences: [ownerRefFor(rs, 'apps/v1', 'ReplicaSet')],
+          ownerReferences: [newControllerRef(rs, R.replicasets)],
         },
         spec: structuredClone(t.spec),
       };

@@ -2,7 +2,8 @@
 // by topology domain; preferred terms of both sides score, as upstream's interpodaffinity plugin.
 import { MaxNodeScore, skip, unresolvable, unschedulable, type CycleState, type Plugin } from '../types';
 import type { AffinityCounters, AffinityTerm, NodeInfo, PodInfo, WeightedAffinityTerm } from '../node-info';
-import { matchesLabelSelector, type Labels } from '../selectors';
+import { labelSelectorMatches } from '../../api/selectors';
+import type { Labels } from '../selectors';
 
 export const ErrReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
 export const ErrReasonAffinityRulesNotMatch = "node(s) didn't match pod affinity rules";
@@ -13,8 +14,8 @@ export type NamespaceLabels = (namespace: string) => Labels | undefined;
 
 export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels: NamespaceLabels): boolean {
   const nsOk = term.namespaces.includes(pod.namespace) ||
-    (term.namespaceSelector !== undefined && matchesLabelSelector(term.namespaceSelector, nsLabels(pod.namespace) ?? {}));
-  return nsOk && matchesLabelSelector(term.selector, pod.labels);
+    (term.namespaceSelector !== undefined && labelSelectorMatches(term.namespaceSelector, nsLabels(pod.namespace) ?? {}));
+  return nsOk && labelSelectorMatches(term.selector, pod.labels);
 }
 
 type Counts = Map<string, number>;
@@ -38,10 +39,10 @@ const scoreKey = 'InterPodAffinity/score';
 
 function describeTerm(t: AffinityTerm): string {
   const sel = [
-    ...Object.entries(t.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
-    ...(t.selector.matchExpressions ?? []).map((e) => `${e.key} ${e.operator} ${(e.values ?? []).join(',')}`),
+    ...Object.entries(t.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(t.selector?.matchExpressions ?? []).map((e) => `${e.key} ${e.operator} ${(e.values ?? []).join(',')}`),
   ].join(', ');
-  return `pods with ${sel || 'any labels'} per ${t.topologyKey}`;
+  return t.selector ? `pods with ${sel || 'any labels'} per ${t.topologyKey}` : `no pods (the term has no labelSelector) per ${t.topologyKey}`;
 }
 
 export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined, counters?: AffinityCounters): Plugin {

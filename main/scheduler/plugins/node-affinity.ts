@@ -1,6 +1,7 @@
 // NodeAffinity: nodeSelector and required node affinity filter; preferred node affinity scores (sum of matching weights).
 import { skip, unresolvable, type Plugin } from '../types';
-import { describeTerm, matchNodeSelectorTerm, matchNodeSelectorTerms } from '../selectors';
+import { nodeSelectorTermMatches, nodeSelectorTermsMatch, setSelectorMatches } from '../../api/selectors';
+import { describeTerm } from '../selectors';
 import { defaultNormalizeScore } from './helpers';
 
 export const ErrReasonPod = "node(s) didn't match Pod's node affinity/selector";
@@ -16,12 +17,12 @@ export const nodeAffinity: Plugin = {
   },
   filter(_state, pod, node) {
     const spec = pod.pod.spec;
-    const missing = Object.entries(spec?.nodeSelector ?? {}).filter(([k, v]) => node.labels[k] !== v);
-    if (missing.length > 0) {
+    if (!setSelectorMatches(spec?.nodeSelector, node.labels)) {
+      const missing = Object.entries(spec!.nodeSelector!).filter(([k, v]) => node.labels[k] !== v);
       return unresolvable(ErrReasonPod, `didn't match the node selector ${missing.map(([k, v]) => `${k}=${v}`).join(', ')}`);
     }
     const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-    if (required && !matchNodeSelectorTerms(required.nodeSelectorTerms ?? [], node.labels, node.name)) {
+    if (required && !nodeSelectorTermsMatch(required.nodeSelectorTerms ?? [], node.labels, node.name)) {
       const terms = (required.nodeSelectorTerms ?? []).map(describeTerm).map((t) => `(${t})`).join(' or ');
       return unresolvable(ErrReasonPod, `didn't match the required node affinity ${terms}`);
     }
@@ -34,7 +35,7 @@ export const nodeAffinity: Plugin = {
   score(_state, pod, node) {
     let sum = 0;
     for (const t of pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
-      if (t.weight !== 0 && matchNodeSelectorTerm(t.preference, node.labels, node.name)) sum += t.weight;
+      if (t.weight !== 0 && nodeSelectorTermMatches(t.preference, node.labels, node.name)) sum += t.weight;
     }
     return sum;
   },

@@ -4,7 +4,7 @@ import type { TopologySpreadConstraint } from 'kubernetes-types/core/v1';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
 import { MaxNodeScore, skip, unresolvable, unschedulable, type CycleState, type Plugin } from '../types';
 import type { NodeInfo, PodInfo } from '../node-info';
-import { matchesLabelSelector } from '../selectors';
+import { labelSelectorMatches } from '../../api/selectors';
 import { podMatchesNodeAffinity } from './node-affinity';
 import { tolerated } from './helpers';
 
@@ -14,7 +14,8 @@ export const ErrReasonNodeLabelNotMatch = ErrReasonConstraintsNotMatch + ' (miss
 interface Constraint {
   maxSkew: number;
   key: string;
-  selector: LabelSelector;
+  /** undefined when the constraint has no labelSelector: it then counts no pods, as upstream's nil selector */
+  selector: LabelSelector | undefined;
   minDomains: number;
   honorAffinity: boolean;
   honorTaints: boolean;
@@ -24,10 +25,10 @@ function constraintsOf(pod: PodInfo, when: 'DoNotSchedule' | 'ScheduleAnyway'): 
   return (pod.pod.spec?.topologySpreadConstraints ?? [])
     .filter((c: TopologySpreadConstraint) => c.whenUnsatisfiable === when)
     .map((c) => {
-      // matchLabelKeys adds the pod's own values for those keys to the selector.
-      const sel: LabelSelector = { ...(c.labelSelector ?? {}), matchExpressions: [...(c.labelSelector?.matchExpressions ?? [])] };
+      // matchLabelKeys adds the pod's own values for those keys to the selector (a nil selector stays nothing).
+      const sel: LabelSelector | undefined = c.labelSelector && { ...c.labelSelector, matchExpressions: [...(c.labelSelector.matchExpressions ?? [])] };
       for (const k of c.matchLabelKeys ?? []) {
-        if (pod.labels[k] !== undefined) sel.matchExpressions!.push({ key: k, operator: 'In', values: [pod.labels[k]] });
+        if (sel && pod.labels[k] !== undefined) sel.matchExpressions!.push({ key: k, operator: 'In', values: [pod.labels[k]] });
       }
       return {
         maxSkew: c.maxSkew,
@@ -40,10 +41,11 @@ function constraintsOf(pod: PodInfo, when: 'DoNotSchedule' | 'ScheduleAnyway'): 
     });
 }
 
-function countMatching(node: NodeInfo, sel: LabelSelector, namespace: string): number {
+function countMatching(node: NodeInfo, sel: LabelSelector | undefined, namespace: string): number {
+  if (!sel) return 0;
   let n = 0;
   for (const p of node.pods.values()) {
-    if (p.namespace === namespace && !p.pod.metadata?.deletionTimestamp && matchesLabelSelector(sel, p.labels)) n++;
+    if (p.namespace === namespace && !p.pod.metadata?.deletionTimestamp && labelSelectorMatches(sel, p.labels)) n++;
   }
   return n;
 }
@@ -99,7 +101,7 @@ export const podTopologySpread: Plugin = {
       const c = s.cs[i];
       const v = node.labels[c.key];
       if (v === undefined) return unresolvable(ErrReasonNodeLabelNotMatch, `has no label ${c.key}`);
-      const self = matchesLabelSelector(c.selector, pod.labels) ? 1 : 0;
+      const self = labelSelectorMatches(c.selector, pod.labels) ? 1 : 0;
       let min = Infinity;
       for (const n of s.counts[i].values()) min = Math.min(min, n);
       if (min === Infinity || s.counts[i].size < c.minDomains) min = 0;

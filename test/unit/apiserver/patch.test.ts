@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, fieldPaths, recordUpdate, serverSideApply, toFieldsV1 } from '../../../main/api/patch';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, fieldPaths, mergeKeyOf, recordUpdate, serverSideApply, toFieldsV1 } from '../../../main/api/patch';
 import type { KubeObject } from '../../../main/api/object';
+// the served kinds' schemas declare which lists merge by which key
+import '../../../main/apiserver/registry';
 
 const pod = () => ({
+  apiVersion: 'v1', kind: 'Pod',
   metadata: { name: 'web', labels: { app: 'web', tier: 'front' }, finalizers: ['a'] },
   spec: {
     containers: [
@@ -84,5 +87,33 @@ describe('server-side apply', () => {
   it('fieldPaths skips identity and status', () => {
     const paths = toFieldsV1(fieldPaths({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', labels: { a: 'b' } }, status: { phase: 'Running' } }));
     expect(paths).toEqual({ 'f:metadata': { 'f:labels': { 'f:a': {} } } });
+  });
+});
+
+// the merge keys come from each kind's schema (x-kubernetes-patch-merge-key), not a hand table; a row per kind and list
+describe('strategic merge patch keys, derived from the schemas', () => {
+  it.each([
+    ['Pod', ['spec', 'containers'], 'name'],
+    ['Pod', ['spec', 'containers', 'resources', 'claims'], 'name'],
+    ['Pod', ['spec', 'containers', 'ports'], 'containerPort'],
+    ['Pod', ['spec', 'volumes'], 'name'],
+    ['Pod', ['metadata', 'ownerReferences'], 'uid'],
+    ['Pod', ['status', 'conditions'], 'type'],
+    ['Pod', ['spec', 'tolerations'], undefined],
+    ['Deployment', ['spec', 'template', 'spec', 'containers'], 'name'],
+    ['Deployment', ['spec', 'template', 'spec', 'containers', 'resources', 'claims'], 'name'],
+    ['CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'initContainers', 'env'], 'name'],
+    ['Service', ['spec', 'ports'], 'port'],
+    ['Node', ['status', 'addresses'], 'type'],
+    ['ServiceAccount', ['secrets'], 'name'],
+    ['ConfigMap', ['spec', 'containers'], undefined],
+  ])('%s %j merges by %s', (kind, path, key) => {
+    expect(mergeKeyOf(kind, path)).toBe(key);
+  });
+
+  it('merges a container\'s resources.claims by name (the hand table had drifted: it replaced them)', () => {
+    const d = { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: { spec: { containers: [{ name: 'app', resources: { claims: [{ name: 'gpu' }, { name: 'fpga' }] } }] } } } };
+    const r = applyStrategicMergePatch(d, { spec: { template: { spec: { containers: [{ name: 'app', resources: { claims: [{ name: 'gpu', request: 'big' }] } }] } } } }) as typeof d;
+    expect(r.spec.template.spec.containers[0].resources.claims).toEqual([{ name: 'gpu', request: 'big' }, { name: 'fpga' }]);
   });
 });

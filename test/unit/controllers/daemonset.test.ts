@@ -5,7 +5,7 @@ import type { KubeObject } from '../../../main/api/object';
 import { ControllerManager } from '../../../main/controllers';
 import { podNodeName, rollingDeleteBudget, shouldRunOn } from '../../../main/controllers/daemonset/daemonset-decisions';
 import { R } from '../../../main/client/types';
-import { setLogLevel } from '../../../main/log';
+import { setLogLevel, setLogSink } from '../../../main/log';
 import { FakeApi, eventually } from './fake-api';
 
 setLogLevel('error');
@@ -22,6 +22,12 @@ describe('shouldRunOn', () => {
     ['an unreachable node (daemon pods tolerate it)', node('n1', {}, [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }]), {}, true],
     ['a cordoned node (daemon pods tolerate it)', node('n1', {}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]), {}, true],
     ['a PreferNoSchedule taint does not keep it away', node('n1', {}, [{ key: 'x', effect: 'PreferNoSchedule' }]), {}, true],
+    // required node affinity as the scheduler reads it (one matcher): Gt/Lt and matchFields count, an empty term matches nothing
+    ['node affinity Gt on a newer node', node('n1', { gen: '5' }), { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'gen', operator: 'Gt', values: ['4'] }] }] } } } }, true],
+    ['node affinity Gt on an older node', node('n1', { gen: '3' }), { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'gen', operator: 'Gt', values: ['4'] }] }] } } } }, false],
+    ['node affinity matchFields names another node', node('n1'), { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] }] } } } }, false],
+    ['node affinity matchFields names this node', node('n1'), { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }] } } } }, true],
+    ['node affinity with an empty term', node('n1'), { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{}] } } } }, false],
   ] as const)('%s', (_n, nd, spec, want) => expect(shouldRunOn(nd, { spec: { containers: [], ...(spec as object) } }).run).toBe(want));
 
   it('names the reason', () => {
@@ -82,5 +88,27 @@ describe('DaemonSet controller (fake API)', () => {
     await eventually(() => dsPods(api).length === 2 && dsPods(api).every((p) => p.spec!.containers[0].image === 'busybox:2' && p.status?.phase === 'Running'), 5000, 'rolled');
     w.stop();
     expect(minReady).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a delete that fails is logged and retried with backoff, not dropped', async () => {
+    const logged: string[] = [];
+    setLogSink((line) => logged.push(line));
+    setLogLevel('warn');
+    try {
+      const api = new FakeApi();
+      stopSched = await fakeNodes(api);
+      await api.create(R.nodes, node('node-1', { role: 'agent' }));
+      cm = new ControllerManager({ client: api, options: { controllers: ['daemonset'] } });
+      await cm.start();
+      await api.create(R.daemonsets, { metadata: { name: 'agent', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { nodeSelector: { role: 'agent' }, containers: [{ name: 'c', image: 'busybox' }] } } } });
+      await eventually(() => dsPods(api).length === 1, 3000, 'a pod on the agent node');
+      api.failDeletes.set('pods', 2);
+      await api.patch(R.nodes, 'node-1', 'application/merge-patch+json', { metadata: { labels: { role: null } } });
+      await eventually(() => dsPods(api).length === 0, 5000, 'the pod deleted once the API answers again');
+      expect(logged.filter((l) => l.includes('sync failed') && l.includes('etcdserver: request timed out'))).toHaveLength(2);
+    } finally {
+      setLogLevel('error');
+      setLogSink(() => {});
+    }
   });
 });

@@ -2,6 +2,10 @@
 // merge/JSON patches, generation bumps, and deletion as the API core does it (finalizers,
 // propagationPolicy -> foregroundDeletion/orphan finalizers). Used only where the real one isn't needed.
 import { applyPatch } from 'fast-json-patch';
+import { dropEmptyMetaLists } from '../../../main/api/object';
+import { applyStrategicMergePatch } from '../../../main/api/patch';
+// the served kinds' schemas declare which lists a strategic merge patch merges by key
+import '../../../main/apiserver/registry';
 import type { KubeList, KubeObject } from '../../../main/api/object';
 import { errors } from '../../../main/api/errors';
 import type { ApiWatch, ApiWatchEvent, PatchType } from '../../../main/apiserver/types';
@@ -35,6 +39,8 @@ export class FakeApi implements Client {
   readonly writes: string[] = [];
   /** make the next create of this resource fail, as a quota or webhook would */
   failCreates = new Map<string, number>();
+  /** make the next deletes of this resource fail, as an unavailable API server would (503) */
+  failDeletes = new Map<string, number>();
 
   private k(t: ResourceType, ns: string | undefined, name: string) {
     return `${t.group}/${t.resource}/${t.namespaced ? ns ?? 'default' : ''}/${name}`;
@@ -105,6 +111,7 @@ export class FakeApi implements Client {
     else if (subresource === 'finalize') obj = { ...old, spec: { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] })?.finalizers ?? [] } };
     else if (old.status !== undefined && subresource !== 'status') obj.status = obj.status ?? old.status;
     if (JSON.stringify(old.spec) !== JSON.stringify(obj.spec)) (obj.metadata as Meta).generation = (old.metadata.generation ?? 1) + 1;
+    dropEmptyMetaLists(obj.metadata as Meta);
     (obj.metadata as Meta).uid = old.metadata.uid;
     (obj.metadata as Meta).creationTimestamp = old.metadata.creationTimestamp;
     (obj.metadata as Meta).resourceVersion = String(++this.rv);
@@ -140,6 +147,7 @@ export class FakeApi implements Client {
     if (!old) throw errors.notFound({ group: t.group, kind: t.resource, name });
     let obj: KubeObject;
     if (patchType === 'application/json-patch+json') obj = applyPatch(structuredClone(old), patch as any, false, false).newDocument as KubeObject;
+    else if (patchType === 'application/strategic-merge-patch+json') obj = applyStrategicMergePatch(structuredClone(old), patch) as KubeObject;
     else obj = mergePatch(structuredClone(old), patch) as KubeObject;
     this.writes.push(`patch${opts.subresource ? '/' + opts.subresource : ''} ${t.resource} ${name}`);
     return structuredClone(this.store(t, old, obj, opts.subresource)) as T;
@@ -147,6 +155,11 @@ export class FakeApi implements Client {
 
   async delete<T extends KubeObject = KubeObject>(t: ResourceType, name: string, opts: DeleteOptions = {}): Promise<T> {
     const key = this.k(t, opts.namespace, name);
+    const fails = this.failDeletes.get(t.resource) ?? 0;
+    if (fails > 0) {
+      this.failDeletes.set(t.resource, fails - 1);
+      throw errors.unavailable('etcdserver: request timed out');
+    }
     const old = this.objs.get(key);
     if (!old) throw errors.notFound({ group: t.group, kind: t.resource, name });
     if (opts.preconditions?.uid && opts.preconditions.uid !== old.metadata.uid) {

@@ -50,9 +50,14 @@ let cm: ControllerManager | undefined;
 let stop: (() => void) | undefined;
 afterEach(() => { cm?.stop(); stop?.(); });
 
+// the API server would generate a controller-uid selector; the fake API does not default, so the Job names its pods'
+// job-name label (which the controller puts on every pod it creates), as a Job with manualSelector would
 const job = (name: string, spec: Partial<Job['spec']>, outcome = 'ok') => ({
   metadata: { name, namespace: 'default' },
-  spec: { template: { metadata: { labels: { outcome } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } }, ...spec },
+  spec: {
+    manualSelector: true, selector: { matchLabels: { 'batch.kubernetes.io/job-name': name } },
+    template: { metadata: { labels: { outcome } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } }, ...spec,
+  },
 });
 
 describe('Job controller (fake API)', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errors } from '../../../main/api/errors';
 import type { KubeObject } from '../../../main/api/object';
 import { strategies, strategyFor } from '../../../main/apiserver/registry';
-import { cronScheduleError } from '../../../main/apiserver/registry/batch';
+import { cronScheduleError } from '../../../main/api/cron-schedule';
 import { formatEndpoints } from '../../../main/apiserver/registry/endpoints';
 import type { ResourceStrategy, StrategyContext } from '../../../main/apiserver/registry/types';
 import { inServiceCIDR } from '../../../main/proxy/allocator';
@@ -143,6 +143,8 @@ describe('validation messages', () => {
       'Job.batch "pi" is invalid: spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"'],
     ['cron schedule', 'cronjobs', 'batch', () => ({ ...samples.cronjobs(), spec: { ...samples.cronjobs().spec as object, schedule: 'every minute' } }),
       'CronJob.batch "tick" is invalid: spec.schedule: Invalid value: "every minute": expected exactly 5 fields, found 2: [every minute]'],
+    ['cron unknown time zone', 'cronjobs', 'batch', () => ({ ...samples.cronjobs(), spec: { ...samples.cronjobs().spec as object, timeZone: 'Mars/Olympus_Mons' } }),
+      'CronJob.batch "tick" is invalid: spec.timeZone: Invalid value: "Mars/Olympus_Mons": unknown time zone Mars/Olympus_Mons'],
     ['service without ports', 'services', '', () => ({ metadata: meta('web', 'default'), spec: { selector: { app: 'web' } } }),
       'Service "web" is invalid: spec.ports: Required value'],
     ['service name starting with a digit', 'services', '', () => ({ metadata: meta('1web', 'default'), spec: { ports: [{ port: 80 }] } }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyWatchEvents } from '../../../renderer/stores/cache';
-import { filterObjects, matchesSelector, parseSelector, sortBy } from '../../../renderer/lib/filter';
+import { filterObjects, parseSelector, sortBy } from '../../../renderer/lib/filter';
+import { matchesLabels } from '../../../main/api/selectors';
 import { kubectlFor } from '../../../renderer/lib/kubectl';
 import { cpuText, memoryText, nodeAllocatable, podLimits, usageLines } from '../../../renderer/lib/usage';
 import { lineOfField, fieldPath } from '../../../renderer/lib/yaml-lines';
@@ -53,7 +54,7 @@ describe('label selectors', () => {
   ])('%s on %j -> %s', (sel, labels, want) => {
     const reqs = parseSelector(sel);
     if (reqs instanceof Error) throw reqs;
-    expect(matchesSelector(labels, reqs)).toBe(want);
+    expect(matchesLabels(reqs, labels)).toBe(want);
   });
 
   it('reports an unparsable requirement', () => {

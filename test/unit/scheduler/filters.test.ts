@@ -177,6 +177,29 @@ const rows: Row[] = [
     name: 'other namespaces do not count', plugin: interPodAffinity(), pod: pod('p', { labels: { app: 'web' }, affinity: antiWeb() }),
     nodes: [ssd], existing: [pod('web-1', { namespace: 'other', labels: { app: 'web' }, nodeName: 'n1' })], want: { n1: 'ok' },
   },
+  {
+    // upstream's LabelSelectorAsSelector: a nil labelSelector selects no pods, an empty one every pod
+    name: 'anti-affinity term without labelSelector repels nobody', plugin: interPodAffinity(),
+    pod: pod('p', { labels: { app: 'web' }, affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname' }] } } }),
+    nodes: [ssd, hdd], existing: [pod('web-1', { labels: { app: 'web' }, nodeName: 'n1' })], want: { n1: 'ok', n2: 'ok' },
+  },
+  {
+    name: 'anti-affinity term with labelSelector {} repels every pod', plugin: interPodAffinity(),
+    pod: pod('p', { labels: { app: 'web' }, affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: {}, topologyKey: 'kubernetes.io/hostname' }] } } }),
+    nodes: [ssd, hdd], existing: [pod('db-1', { labels: { app: 'db' }, nodeName: 'n1' })],
+    want: { n1: "node(s) didn't match pod anti-affinity rules", n2: 'ok' },
+  },
+  {
+    name: 'namespaceSelector {} reaches pods of every namespace', plugin: interPodAffinity(),
+    pod: pod('p', { labels: { app: 'web' }, affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, namespaceSelector: {}, topologyKey: 'kubernetes.io/hostname' }] } } }),
+    nodes: [ssd, hdd], existing: [pod('web-1', { namespace: 'other', labels: { app: 'web' }, nodeName: 'n1' })],
+    want: { n1: "node(s) didn't match pod anti-affinity rules", n2: 'ok' },
+  },
+  {
+    name: 'required node affinity matchFields metadata.name', plugin: nodeAffinity,
+    pod: pod('p', { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] }] } } } }),
+    nodes: [ssd, hdd], want: { n1: AFF, n2: 'ok' },
+  },
   // PodTopologySpread
   {
     name: 'DoNotSchedule maxSkew 1 across zones', plugin: podTopologySpread,
@@ -189,6 +212,19 @@ const rows: Row[] = [
     pod: pod('p', { labels: { app: 'web' }, spread: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } }] }),
     nodes: [ssd, hdd], existing: [pod('w1', { labels: { app: 'web' }, nodeName: 'n1' }), pod('w2', { labels: { app: 'web' }, nodeName: 'n1' })],
     want: { n1: 'ok', n2: 'ok' },
+  },
+  {
+    // a nil labelSelector counts no pods (not every pod): nothing to skew, every zone is fine
+    name: 'DoNotSchedule without labelSelector counts no pods', plugin: podTopologySpread,
+    pod: pod('p', { labels: { app: 'web' }, spread: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', matchLabelKeys: ['app'] }] }),
+    nodes: [ssd, hdd], existing: [pod('w1', { labels: { app: 'web' }, nodeName: 'n1' }), pod('w2', { labels: { app: 'web' }, nodeName: 'n1' })],
+    want: { n1: 'ok', n2: 'ok' },
+  },
+  {
+    name: 'DoNotSchedule with labelSelector {} counts every pod', plugin: podTopologySpread,
+    pod: pod('p', { labels: { app: 'web' }, spread: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: {} }] }),
+    nodes: [ssd, hdd], existing: [pod('db1', { labels: { app: 'db' }, nodeName: 'n1' })],
+    want: { n1: "node(s) didn't match pod topology spread constraints", n2: 'ok' },
   },
 ];
 
