@@ -9,7 +9,7 @@ import {
   envelope, toErrorShape, isInvokeChannel, SHELL_FALLBACK,
   type AddedNode, type ApplyResult, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
   type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
-  type LogOptions, type PatchKind, type PullProgressInfo, type ResourceRef, type StepState, type StepTarget,
+  type LogOptions, type PatchKind, type PullProgressInfo, type ResetInfo, type ResourceRef, type StepState, type StepTarget,
 } from './contract';
 
 const log = logger('bridge');
@@ -50,6 +50,7 @@ export interface BridgeBackend {
     onChange?(cb: (s: StepState) => void): () => void;
   };
   stopAllPods?(): Promise<number>;
+  reset?(): Promise<ResetInfo>;
   /** image pulls in progress on every node, and a feed of their changes */
   pulls?: { list(): PullProgressInfo[]; onChange(cb: (p: PullProgressInfo[]) => void): () => void };
 }
@@ -166,6 +167,10 @@ export class BridgeServer {
       'cluster:stopAllPods': () => {
         if (!b.stopAllPods) throw notAvailable('stop all pods');
         return b.stopAllPods();
+      },
+      'cluster:reset': () => {
+        if (!b.reset) throw notAvailable('resetting the lab');
+        return b.reset();
       },
       'nodes:contexts': async () => (b.contexts ? b.contexts() : []),
       'nodes:add': (a) => {

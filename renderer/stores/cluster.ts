@@ -1,7 +1,7 @@
 // Cluster lifecycle, start progress, step mode and the bridge connection, pushed from main.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ClusterStatus, DockerContextInfo, PullProgressInfo, StepState, StepTarget } from '../../main/bridge/contract';
+import type { ClusterStatus, DockerContextInfo, PullProgressInfo, ResetInfo, StepState, StepTarget } from '../../main/bridge/contract';
 import { bridge, onBridgeConnection } from '../bridge';
 import { useUiStore } from './ui';
 
@@ -100,5 +100,14 @@ export const useClusterStore = defineStore('cluster', () => {
     }
   }
 
-  return { status, step, contexts, connected, pulls, init, refresh, refreshContexts, addNode, removeNode, setPaused, setSlowMotion, stopAllPods };
+  /** Resets the lab (a new one starts in its place); undefined when it failed (the error is shown). */
+  async function resetLab(): Promise<ResetInfo | undefined> {
+    try {
+      return await bridge().cluster.reset();
+    } catch (e) {
+      useUiStore().error(e);
+    }
+  }
+
+  return { status, step, contexts, connected, pulls, init, refresh, refreshContexts, addNode, removeNode, setPaused, setSlowMotion, stopAllPods, resetLab };
 });

@@ -110,6 +110,11 @@ export class DockerRuntime implements ContainerRuntime {
     return this.networkReady;
   }
 
+  /** The fixed address kept for the node agent on the pod network: the last usable one of the podCIDR (e.g. 10.244.3.254). */
+  get agentAddress(): string | undefined {
+    return this.podCIDR ? podNetworkPlan(this.podCIDR).agentAddress : undefined;
+  }
+
   /** CRI UpdateRuntimeConfig: pods of this node get addresses from the node's podCIDR, on a network made with it. */
   async updatePodCIDR(cidr: string): Promise<void> {
     if (cidr !== this.podCIDR) {
