@@ -450,7 +450,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   private async startNode(n: LabNode): Promise<Kubelet> {
     const docker = n.docker;
     const runtime = n.kind === 'docker' && docker
-      ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker), owner: { dataDir: this.dataDir, host: hostname() } })
+      ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker),
+        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => [...this.nodes.map((x) => x.name), n.name] })
       : new VirtualRuntime({ nodeName: n.name });
     const kubelet = new Kubelet({
       client: this.api!.client(componentUsers.node(n.name)),

@@ -29,6 +29,8 @@ export interface DockerRuntimeOptions {
   networkName?: string;
   /** the lab that runs this node (its data dir on this host), labelled on its network for other labs' sweeps */
   owner?: { dataDir: string; host: string };
+  /** the lab's nodes now: a network of this lab for a node not among them is a leftover its start may remove */
+  labNodes?: () => string[];
 }
 
 const statusCode = (e: unknown) => (e as { statusCode?: number })?.statusCode;
@@ -236,7 +238,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   /** Once per runtime: the lab networks of this engine nobody can use any more go (lab-objects.ts sweepDecision). */
   private sweepOnce(): Promise<void> {
-    this.swept ??= sweepNetworks(this.docker, { clusterId: this.clusterId, host: this.opts.owner?.host ?? hostname(), inUse: [this.networkName] })
+    this.swept ??= sweepNetworks(this.docker, { clusterId: this.clusterId, host: this.opts.owner?.host ?? hostname(), inUse: [this.networkName], labNodes: this.opts.labNodes?.() })
       .then(() => undefined)
       .catch((e) => log.warn('sweeping unused lab networks failed', { node: this.nodeName, error: String((e as Error).message ?? e) }));
     return this.swept;

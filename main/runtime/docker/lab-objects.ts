@@ -37,6 +37,8 @@ export interface SweepContext {
   host: string;
   /** networks this lab uses on this engine now */
   inUse: string[];
+  /** the lab's nodes now, whose networks stay; without it every node-labelled network of the lab stays */
+  labNodes?: string[];
   /** cluster ids with a running container on this engine */
   running: Set<string>;
   /** the cluster id a data dir holds now, undefined when it is gone, 'unknown' when it cannot be read */
@@ -51,7 +53,11 @@ export async function sweepDecision(n: NetworkFacts, ctx: SweepContext): Promise
   if (!cluster) return { remove: false, reason: 'not a lab network' };
   if (ctx.inUse.includes(n.name)) return { remove: false, reason: 'in use by this lab' };
   if (n.attached > 0) return { remove: false, reason: `${n.attached} container(s) attached` };
-  if (cluster === ctx.clusterId) return { remove: true, reason: 'this lab\'s, left by an earlier run' };
+  if (cluster === ctx.clusterId) {
+    const node = n.labels[LABEL.node];
+    if (node && (!ctx.labNodes || ctx.labNodes.includes(node))) return { remove: false, reason: `this lab's node ${node} uses it` };
+    return { remove: true, reason: 'this lab\'s, left by an earlier run' };
+  }
   if (ctx.running.has(cluster)) return { remove: false, reason: 'its lab has running containers here' };
   const dir = n.labels[NETWORK_LABEL.dataDir];
   const host = n.labels[NETWORK_LABEL.host];

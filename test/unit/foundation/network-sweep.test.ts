@@ -7,6 +7,7 @@ const ctx: SweepContext = {
   clusterId: 'mine',
   host: 'this-host',
   inUse: ['kubelab-mine-default'],
+  labNodes: ['default', 'node2'],
   running: new Set(['c-busy']),
   dataDirCluster: async (dir) => (dir === '/labs/unreadable' ? 'unknown' : dirs[dir]),
 };
@@ -16,8 +17,10 @@ const owned = (cluster: string, dir: string, host = 'this-host') => ({ 'kubelab.
 describe('sweepDecision', () => {
   it.each([
     { why: 'the network this lab uses', n: net('kubelab-mine-default', owned('mine', '/labs/me')), remove: false, reason: 'in use by this lab' },
-    { why: 'this lab\'s own, left by a killed run, empty', n: net('kubelab-mine-old-node', owned('mine', '/labs/me')), remove: true, reason: 'this lab\'s, left by an earlier run' },
-    { why: 'this lab\'s own, still with a container', n: net('kubelab-mine-old-node', owned('mine', '/labs/me'), 1), remove: false, reason: '1 container(s) attached' },
+    { why: 'this lab\'s own, of a node it no longer runs, empty', n: net('kubelab-mine-old', { ...owned('mine', '/labs/me'), 'kubelab.io/node': 'old' }), remove: true, reason: 'this lab\'s, left by an earlier run' },
+    { why: 'this lab\'s own, of another of its nodes on this engine', n: net('kubelab-mine-node2', { ...owned('mine', '/labs/me'), 'kubelab.io/node': 'node2' }), remove: false, reason: 'this lab\'s node node2 uses it' },
+    { why: 'this lab\'s shared network of an older version, empty', n: net('kubelab-mine', { 'kubelab.io/cluster': 'mine' }), remove: true, reason: 'this lab\'s, left by an earlier run' },
+    { why: 'this lab\'s own, still with a container', n: net('kubelab-mine-old', { ...owned('mine', '/labs/me'), 'kubelab.io/node': 'old' }, 1), remove: false, reason: '1 container(s) attached' },
     { why: 'a lab whose data dir is gone', n: net('kubelab-dead-n', owned('c-dead', '/labs/deleted')), remove: true, reason: 'its data dir /labs/deleted is gone' },
     { why: 'a data dir that holds another lab now', n: net('kubelab-old-n', owned('c-old', '/labs/reused')), remove: true, reason: '/labs/reused holds another lab now (c-new)' },
     { why: 'a lab that exists (stopped or running)', n: net('kubelab-alive-n', owned('c-alive', '/labs/alive')), remove: false, reason: 'its lab still exists in /labs/alive' },
