@@ -11,6 +11,8 @@ import { ensurePki, writeKubeconfig, type Pki } from './apiserver/pki';
 import { createApiServer, type ApiServer } from './apiserver/index';
 import { componentUsers } from './apiserver/bootstrap';
 import { createStreamHandler } from './apiserver/streams/index';
+import { MetricsServer } from './metrics/metrics-server';
+import { nodeMetricsStorage, nodeMetricsStrategy, podMetricsStorage, podMetricsStrategy } from './metrics/strategy';
 import { apiserverUser } from './apiserver/authn';
 import { versionInfo } from './apiserver/http';
 import { openStore, type Store } from './store/index';
@@ -55,6 +57,8 @@ export interface ClusterOptions {
   nodes?: string[];
   /** simulated nodes on top of the Docker ones */
   virtualNodes?: number;
+  /** how often the metrics server reads the containers' stats, ms (metrics-server's --metric-resolution); 0: no metrics */
+  metricResolutionMs?: number;
   controllerOptions?: ControllerManagerOptions;
   /** where Docker contexts are read from (tests pass a temp HOME) */
   contextEnv?: ContextEnv;
@@ -124,6 +128,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   scheduler?: Scheduler;
   kubelets: Kubelet[] = [];
   proxy?: Proxy;
+  /** CPU and memory per pod and node, served as metrics.k8s.io */
+  metrics?: MetricsServer;
   /** Docker nodes' runtimes, handed to the proxy for its Service relays */
   private dockerRuntimes: DockerRuntime[] = [];
   /** started parts, newest last; stop() walks this backwards */
@@ -185,6 +191,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       { description: 'Starting the scheduler', run: () => this.startScheduler() },
       { description: 'Starting the kubelets and registering nodes', run: () => this.registerNodes() },
       { description: 'Starting the service proxy', run: () => this.startProxy() },
+      { description: 'Starting the metrics server', run: () => this.startMetrics() },
     ];
   }
 
@@ -368,6 +375,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await api.bootstrap();
     // logs, exec, attach and port-forward go to the pod's kubelet, as the apiserver proxies them upstream
     api.setStreamHandler(createStreamHandler({ client: api.client(apiserverUser) }));
+    // metrics.k8s.io, served in-process where upstream aggregates metrics-server's API
+    api.addResource(nodeMetricsStrategy, nodeMetricsStorage(() => this.metrics));
+    api.addResource(podMetricsStrategy, podMetricsStorage(() => this.metrics));
     this.tracer.attach(api.client({ username: TRACER_USER, groups: ['system:authenticated'] }));
     this.running.push({ name: 'trace-recorder', stop: () => this.tracer.close() });
     this.apiPort = listener.port;
@@ -385,6 +395,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   private async startScheduler(): Promise<void> {
     this.scheduler = new Scheduler({ client: this.api!.client(componentUsers.scheduler), tracer: this.tracer });
     await this.run('scheduler', this.scheduler);
+  }
+
+  private async startMetrics(): Promise<void> {
+    if (this.opts.metricResolutionMs === 0) return;
+    this.metrics = new MetricsServer({ kubelets: () => this.kubelets, resolutionMs: this.opts.metricResolutionMs });
+    await this.run('metrics-server', this.metrics);
   }
 
   private async startProxy(): Promise<void> {

@@ -6,6 +6,7 @@ export const router = createRouter({
   routes: [
     { path: '/', name: 'overview', component: () => import('./views/OverviewView.vue') },
     { path: '/create', name: 'create', component: () => import('./views/CreateView.vue') },
+    { path: '/port-forwards', name: 'port-forwards', component: () => import('./views/PortForwardsView.vue') },
     { path: '/r/:kind', name: 'list', component: () => import('./views/ResourceListView.vue'), props: true },
     { path: '/r/pods/:namespace/:name/:tab?', name: 'pod', component: () => import('./views/PodDetailView.vue'), props: true },
     { path: '/r/deployments/:namespace/:name', name: 'deployment', component: () => import('./views/DeploymentDetailView.vue'), props: true },

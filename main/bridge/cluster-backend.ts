@@ -4,9 +4,11 @@ import type { Client } from '../client/types';
 import { R } from '../client/types';
 import type { UserInfo } from '../apiserver/types';
 import { allKubelets } from '../kubelet/registry';
-import type { ClusterStatus, DockerContextInfo, PullProgressInfo, ResetInfo, StepState, StepTarget } from './contract';
+import type { ClusterStatus, DockerContextInfo, PullProgressInfo, ResetInfo, StepState, StepTarget, UsageSeriesInfo } from './contract';
 import type { BridgeBackend } from './server';
+import { PortForwards } from './port-forwards';
 import { startExec, streamLogs, type ApiEndpoint } from './streams-client';
+import { discover, openapi, table } from './api-http';
 
 /** The identity UI requests carry: a cluster admin, named so audit lines and traces say "the app". */
 export const UI_USER: UserInfo = { username: 'kubelab:ui', groups: ['system:masters', 'system:authenticated'] };
@@ -33,6 +35,8 @@ export interface LabLike {
   /** the API server, for in-process clients */
   api?: { client(user: UserInfo): Client };
   scheduler?: Pausable & { slowMotionMs?: number };
+  /** the metrics server, when metrics are on */
+  metrics?: { series(kind: 'Pod' | 'Node', name: string, namespace?: string): { intervalMs: number; points: UsageSeriesInfo['points'] } };
 }
 
 export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
@@ -51,6 +55,9 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
     if (!lab.apiUrl || !lab.pki) throw Object.assign(new Error('the API server is not serving yet'), { status: 503, reason: 'ServiceUnavailable' });
     return { url: lab.apiUrl, token: lab.pki.tokens.admin, ca: lab.pki.caCert };
   };
+  // forwards go through the API server's pods/portforward, as kubectl's do; the lab stopping ends them
+  const portForwards = new PortForwards({ client: getClient, endpoint });
+  lab.on('status', (s) => (s.phase === 'STOPPING' || s.phase === 'STOPPED') && portForwards.closeAll());
   let slowMotionMs = 0;
   const pullsNow = (): PullProgressInfo[] =>
     allKubelets().flatMap((k) => [...k.images.progress.values()].map((p) => ({ node: k.nodeName, image: p.image, layers: p.layers.map((l) => ({ ...l })) })));
@@ -89,6 +96,11 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
     onStatus(cb) {
       lab.on('status', cb);
       return () => lab.off('status', cb);
+    },
+    http: {
+      discovery: () => discover(endpoint()),
+      table: (ref, opts) => table(endpoint(), ref, opts),
+      openapi: (group, version) => openapi(endpoint(), group, version),
     },
     logs: (o, onChunk, onEnd) => streamLogs(endpoint(), o, onChunk, onEnd),
     exec: (o, cb) => startExec(endpoint(), o, cb),
@@ -145,6 +157,11 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
       const r = await lab.reset();
       await lab.start();
       return { removed: r.removed, engines: r.engines, unreachable: r.unreachable };
+    },
+    portForwards,
+    metrics: {
+      series: (kind, name, namespace) =>
+        lab.metrics ? lab.metrics.series(kind, name, namespace) : { intervalMs: 0, points: [], unavailable: 'the metrics server is off (--metric-resolution 0)' },
     },
     /** "Stop all pods": delete every pod (controllers recreate theirs); the containers go with their pods. */
     async stopAllPods() {

@@ -61,6 +61,8 @@ export interface ClusterStatus {
   version?: string;
   /** A node being added or removed at run time, and its current step. */
   nodeActivity?: NodeActivity;
+  /** This window shows another cluster (a kubeconfig context), not the lab: the lab-only views are hidden. */
+  external?: { context: string; server: string; user?: string };
 }
 
 /** What a reset removed from the engines (the lab's own objects only), and the engines it could not reach. */
@@ -69,6 +71,21 @@ export interface ResetInfo {
   engines: string[];
   unreachable: string[];
 }
+
+/** A cluster the UI can show: the lab itself, or a context of the user's kubeconfig ($KUBECONFIG, ~/.kube/config). */
+export interface ContextInfo {
+  /** `lab`, or `kubeconfig:<context name>` */
+  id: string;
+  name: string;
+  server?: string;
+  user?: string;
+  namespace?: string;
+  lab?: boolean;
+  /** the kubeconfig's current-context */
+  current?: boolean;
+}
+
+export const LAB_CONTEXT = 'lab';
 
 /** `Adding node node2: starting the kubelet` */
 export interface NodeActivity {
@@ -123,6 +140,92 @@ export interface ApplyResult {
   object: KubeObject;
 }
 
+/** What a port-forward targets, as `kubectl port-forward TYPE/NAME`: a pod, or a Deployment's or Service's pod. */
+export type PortForwardKind = 'Pod' | 'Deployment' | 'Service';
+
+export interface PortForwardStart {
+  namespace: string;
+  kind: PortForwardKind;
+  name: string;
+  /** a container port (Pod, Deployment) or a Service port: a number, or a port's name */
+  port: number | string;
+  /** 127.0.0.1 port to listen on; absent or 0: a free one */
+  localPort?: number;
+}
+
+/** One active forward, with what went through it. */
+export interface PortForwardInfo {
+  id: string;
+  namespace: string;
+  kind: PortForwardKind;
+  name: string;
+  /** the port asked for (Service port for a Service) */
+  port: number | string;
+  /** the pod's port the connections reach */
+  targetPort?: number;
+  localPort: number;
+  /** http://127.0.0.1:LOCAL */
+  url: string;
+  /** the pod forwarded to now; absent while none is running */
+  pod?: string;
+  /** Active: a pod serves it; Waiting: no running pod right now (Deployment/Service: a new one is followed) */
+  state: 'Active' | 'Waiting';
+  /** connections open now, and since the start */
+  connections: number;
+  totalConnections: number;
+  /** bytes from the pod to local clients, and from them to the pod */
+  bytesIn: number;
+  bytesOut: number;
+  /** newest last, at most 20 */
+  errors: { at: string; message: string }[];
+  startedAt: string;
+  /** what a user would type for the same */
+  kubectl: string;
+}
+
+/** CPU (cores) and memory (bytes) of a pod (per container too) or a node over the last minutes, oldest first. */
+export interface UsageSeriesInfo {
+  /** how often a point is added; the UI asks again at this pace */
+  intervalMs: number;
+  points: { t: number; cpu: number; memory: number; containers?: Record<string, { cpu: number; memory: number }> }[];
+  /** no metrics here: the metrics server is off, or (another cluster) metrics.k8s.io is not served */
+  unavailable?: string;
+}
+
+/** `kubectl port-forward -n ns svc/web 8080:80`: what a forward is, in the words a user would type. */
+export const kubectlPortForward = (f: { namespace: string; kind: PortForwardKind; name: string; port: number | string; localPort?: number }) =>
+  `kubectl port-forward${f.namespace !== 'default' ? ` -n ${f.namespace}` : ''} ${f.kind === 'Pod' ? 'pod' : f.kind === 'Service' ? 'svc' : 'deployment'}/${f.name} ${f.localPort || ''}:${f.port}`;
+
+/** One resource the server serves, as discovery lists it (the preferred version of its group). */
+export interface ApiResourceInfo {
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+  singular?: string;
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: string[];
+}
+
+/** A meta.k8s.io/v1 Table column, as `kubectl get` prints it (priority 1: only with -o wide). */
+export interface TableColumnDefinition {
+  name: string;
+  type: string;
+  format?: string;
+  description?: string;
+  priority: number;
+}
+
+/** The server's Table for a collection; rows keyed by the object they print. */
+export interface ResourceTable {
+  columns: TableColumnDefinition[];
+  rows: { name: string; namespace?: string; cells: unknown[] }[];
+  resourceVersion?: string;
+}
+
 /** Request/response channels: `domain:verb` -> [args, result]. */
 export interface BridgeInvokes {
   'api:get': [{ ref: ResourceRef; name: string; namespace?: string; subresource?: string }, KubeObject];
@@ -132,6 +235,14 @@ export interface BridgeInvokes {
   'api:apply': [{ manifest: string; namespace?: string; dryRun?: boolean }, ApplyResult[]];
   'api:patch': [{ ref: ResourceRef; name: string; namespace?: string; patch: unknown; kind?: PatchKind; subresource?: string }, KubeObject];
   'api:delete': [{ ref: ResourceRef; name: string; namespace?: string; gracePeriodSeconds?: number }, KubeObject];
+  /** PUT of a whole object; its metadata.resourceVersion makes a stale edit a 409 Conflict. */
+  'api:update': [{ ref: ResourceRef; object: KubeObject; namespace?: string; dryRun?: boolean }, KubeObject];
+  /** Every resource the server serves (aggregated discovery of /api and /apis). */
+  'api:discovery': [void, ApiResourceInfo[]];
+  /** A collection as the server prints it (`kubectl get`, as=Table). */
+  'api:table': [{ ref: ResourceRef; namespace?: string; labelSelector?: string }, ResourceTable];
+  /** The OpenAPI v3 document of one group version. */
+  'api:openapi': [{ group: string; version: string }, unknown];
   'watch:start': [{ ref: ResourceRef; namespace?: string; labelSelector?: string; fieldSelector?: string }, string];
   'watch:stop': [{ id: string }, void];
   'logs:start': [LogOptions, string];
@@ -152,6 +263,16 @@ export interface BridgeInvokes {
   'step:get': [void, StepState];
   'pulls:list': [void, PullProgressInfo[]];
   'step:set': [{ target: StepTarget; paused: boolean } | { slowMotionMs: number }, StepState];
+  /** Listens on 127.0.0.1 and forwards each connection to the target's pod through the API server (pods/portforward). */
+  'portforward:start': [PortForwardStart, PortForwardInfo];
+  'portforward:stop': [{ id: string }, void];
+  'portforward:list': [void, PortForwardInfo[]];
+  /** the clusters this window can show, and the one it shows */
+  'contexts:list': [void, { current: string; contexts: ContextInfo[] }];
+  /** switches this connection (this window) to a cluster: its watches, logs and shells end; rejects if it cannot be reached */
+  'contexts:use': [{ id: string }, ClusterStatus];
+  /** usage history of a pod or node, for the charts (metrics.k8s.io gives only the latest point) */
+  'metrics:series': [{ kind: 'Pod' | 'Node'; name: string; namespace?: string }, UsageSeriesInfo];
 }
 
 /** Push channels, main -> UI. */
@@ -167,6 +288,8 @@ export interface BridgeEvents {
   'step:state': StepState;
   /** every pull in progress, whenever one changes */
   'pulls:progress': PullProgressInfo[];
+  /** every forward, whenever one starts, stops, changes pod or moves bytes (at most 4 times a second) */
+  'portforward:changed': PortForwardInfo[];
 }
 
 export type InvokeChannel = keyof BridgeInvokes;
@@ -175,13 +298,15 @@ export type InvokeArgs<C extends InvokeChannel> = BridgeInvokes[C][0];
 export type InvokeResult<C extends InvokeChannel> = BridgeInvokes[C][1];
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
-  'api:get', 'api:list', 'api:create', 'api:apply', 'api:patch', 'api:delete',
+  'api:get', 'api:list', 'api:create', 'api:apply', 'api:patch', 'api:delete', 'api:update', 'api:discovery', 'api:table', 'api:openapi',
   'watch:start', 'watch:stop', 'logs:start', 'logs:stop',
   'exec:start', 'exec:write', 'exec:resize', 'exec:close',
   'cluster:status', 'cluster:stopAllPods', 'cluster:reset', 'nodes:contexts', 'nodes:add', 'nodes:remove', 'step:get', 'step:set', 'pulls:list',
+  'portforward:start', 'portforward:stop', 'portforward:list', 'metrics:series',
+  'contexts:list', 'contexts:use',
 ];
 export const EVENT_CHANNELS: readonly EventChannel[] = [
-  'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state', 'pulls:progress',
+  'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state', 'pulls:progress', 'portforward:changed',
 ];
 
 export const isInvokeChannel = (c: unknown): c is InvokeChannel => typeof c === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(c);
@@ -278,6 +403,10 @@ export interface KubelabApi {
     apply(args: InvokeArgs<'api:apply'>): Promise<ApplyResult[]>;
     patch(args: InvokeArgs<'api:patch'>): Promise<KubeObject>;
     delete(args: InvokeArgs<'api:delete'>): Promise<KubeObject>;
+    update(args: InvokeArgs<'api:update'>): Promise<KubeObject>;
+    discovery(): Promise<ApiResourceInfo[]>;
+    table(args: InvokeArgs<'api:table'>): Promise<ResourceTable>;
+    openapi(args: InvokeArgs<'api:openapi'>): Promise<unknown>;
   };
   /** Starts a watch (a list as the first resync batch, then events); resolves to a stop function. */
   watch(args: InvokeArgs<'watch:start'>, handlers: WatchHandlers): Promise<() => Promise<void>>;
@@ -302,6 +431,19 @@ export interface KubelabApi {
   pulls: {
     list(): Promise<PullProgressInfo[]>;
     onProgress(cb: (p: PullProgressInfo[]) => void): () => void;
+  };
+  metrics: {
+    series(args: InvokeArgs<'metrics:series'>): Promise<UsageSeriesInfo>;
+  };
+  contexts: {
+    list(): Promise<InvokeResult<'contexts:list'>>;
+    use(id: string): Promise<ClusterStatus>;
+  };
+  portForwards: {
+    start(args: PortForwardStart): Promise<PortForwardInfo>;
+    stop(id: string): Promise<void>;
+    list(): Promise<PortForwardInfo[]>;
+    onChange(cb: (all: PortForwardInfo[]) => void): () => void;
   };
 }
 
@@ -354,6 +496,10 @@ export function createKubelabApi(t: BridgeTransport): KubelabApi {
       apply: (a) => call('api:apply', a),
       patch: (a) => call('api:patch', a),
       delete: (a) => call('api:delete', a),
+      update: (a) => call('api:update', a),
+      discovery: () => call('api:discovery', undefined),
+      table: (a) => call('api:table', a),
+      openapi: (a) => call('api:openapi', a),
     },
     async watch(args, h) {
       const id = await call('watch:start', args);
@@ -431,6 +577,19 @@ export function createKubelabApi(t: BridgeTransport): KubelabApi {
     pulls: {
       list: () => call('pulls:list', undefined),
       onProgress: (cb) => t.on('pulls:progress', cb),
+    },
+    metrics: {
+      series: (a) => call('metrics:series', a),
+    },
+    contexts: {
+      list: () => call('contexts:list', undefined),
+      use: (id) => call('contexts:use', { id }),
+    },
+    portForwards: {
+      start: (a) => call('portforward:start', a),
+      stop: (id) => call('portforward:stop', { id }),
+      list: () => call('portforward:list', undefined),
+      onChange: (cb) => t.on('portforward:changed', cb),
     },
   };
 }

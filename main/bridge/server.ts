@@ -7,10 +7,12 @@ import type { PatchType } from '../apiserver/types';
 import { logger } from '../log';
 import {
   envelope, toErrorShape, isInvokeChannel, SHELL_FALLBACK,
-  type AddedNode, type ApplyResult, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
+  type AddedNode, type ApiResourceInfo, type ApplyResult, type ResourceTable, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
   type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
-  type LogOptions, type PatchKind, type PullProgressInfo, type ResetInfo, type ResourceRef, type StepState, type StepTarget,
+  type LogOptions, type PatchKind, type PortForwardInfo, type PortForwardStart, type PullProgressInfo, type ResetInfo, type UsageSeriesInfo, type ResourceRef, type StepState, type StepTarget,
 } from './contract';
+import { LAB_CONTEXT } from './contract';
+import type { ContextProvider } from './contexts';
 
 const log = logger('bridge');
 
@@ -36,6 +38,12 @@ export interface BridgeBackend {
   client: Pick<Client, 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete'>;
   status(): ClusterStatus;
   onStatus?(cb: (s: ClusterStatus) => void): () => void;
+  /** Reads the API as kubectl does (discovery, OpenAPI, Tables), for views generated from what the server serves. */
+  http?: {
+    discovery(): Promise<ApiResourceInfo[]>;
+    table(ref: ResourceRef, opts: { namespace?: string; labelSelector?: string }): Promise<ResourceTable>;
+    openapi(group: string, version: string): Promise<unknown>;
+  };
   /** pods/log: chunks until the stream ends; onEnd once. */
   logs?(opts: LogOptions, onChunk: (chunk: string) => void, onEnd: (error?: unknown) => void): Promise<LogHandle>;
   /** pods/exec with a concrete command. */
@@ -53,6 +61,15 @@ export interface BridgeBackend {
   reset?(): Promise<ResetInfo>;
   /** image pulls in progress on every node, and a feed of their changes */
   pulls?: { list(): PullProgressInfo[]; onChange(cb: (p: PullProgressInfo[]) => void): () => void };
+  /** usage history for the charts */
+  metrics?: { series(kind: 'Pod' | 'Node', name: string, namespace?: string): Promise<UsageSeriesInfo> | UsageSeriesInfo };
+  /** port-forwards, shared by every connection (they outlive a page; they end with the lab) */
+  portForwards?: {
+    start(a: PortForwardStart): Promise<PortForwardInfo>;
+    stop(id: string): Promise<void>;
+    list(): PortForwardInfo[];
+    onChange(cb: (all: PortForwardInfo[]) => void): () => void;
+  };
 }
 
 /** The channel a connection pushes events on (ipc webContents.send, or a WebSocket frame). */
@@ -96,28 +113,60 @@ let seq = 0;
 const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(++seq).toString(36)}`;
 
 export class BridgeServer {
-  constructor(private readonly backend: BridgeBackend) {}
+  /** `contexts`: the clusters a connection may switch to (the lab's own backend is `backend`) */
+  constructor(private readonly backend: BridgeBackend, private readonly opts: { contexts?: ContextProvider } = {}) {}
 
   connect(send: BridgeSend): BridgeConnection {
-    const b = this.backend;
+    // the cluster this connection (one window) shows; contexts:use swaps it
+    let b = this.backend;
+    let contextId = LAB_CONTEXT;
+    let switching: Promise<unknown> | undefined;
     const watches = new Map<string, { stop(): void }>();
     const logs = new Map<string, LogHandle>();
     const execs = new Map<string, ExecHandle>();
     let closed = false;
-    const unsubs: (() => void)[] = [];
-    if (b.onStatus) unsubs.push(b.onStatus((s) => !closed && send('cluster:status', s)));
-    if (b.step?.onChange) unsubs.push(b.step.onChange((s) => !closed && send('step:state', s)));
-    if (b.pulls) unsubs.push(b.pulls.onChange((p) => !closed && send('pulls:progress', p)));
+    let unsubs: (() => void)[] = [];
+    const subscribe = () => {
+      unsubs.forEach((u) => u());
+      unsubs = [];
+      if (b.onStatus) unsubs.push(b.onStatus((s) => !closed && send('cluster:status', s)));
+      if (b.step?.onChange) unsubs.push(b.step.onChange((s) => !closed && send('step:state', s)));
+      if (b.pulls) unsubs.push(b.pulls.onChange((p) => !closed && send('pulls:progress', p)));
+      if (b.portForwards) unsubs.push(b.portForwards.onChange((all) => !closed && send('portforward:changed', all)));
+    };
+    subscribe();
+    const endSessions = () => {
+      watches.forEach((w) => w.stop());
+      logs.forEach((l) => l.stop());
+      execs.forEach((x) => x.close());
+      watches.clear();
+      logs.clear();
+      execs.clear();
+    };
 
     const handlers: { [C in InvokeChannel]: (a: InvokeArgs<C>) => Promise<InvokeResult<C>> | InvokeResult<C> } = {
       'api:get': (a) => b.client.get(resolveRef(a.ref), a.name, a.namespace, a.subresource),
       'api:list': (a) => b.client.list(resolveRef(a.ref), { namespace: a.namespace, labelSelector: a.labelSelector, fieldSelector: a.fieldSelector }),
       'api:create': (a) =>
         b.client.create(resolveRef(a.ref), a.object, { namespace: a.namespace ?? a.object.metadata?.namespace, dryRun: a.dryRun, subresource: a.subresource, name: a.name }),
-      'api:apply': (a) => this.apply(a.manifest, a.namespace, a.dryRun),
+      'api:apply': (a) => this.apply(a.manifest, a.namespace, a.dryRun, b.client),
       'api:patch': (a) =>
         b.client.patch(resolveRef(a.ref), a.name, patchTypes[a.kind ?? 'merge'], a.patch, { namespace: a.namespace, subresource: a.subresource }),
       'api:delete': (a) => b.client.delete(resolveRef(a.ref), a.name, { namespace: a.namespace, gracePeriodSeconds: a.gracePeriodSeconds }),
+      'api:update': (a) => b.client.update(resolveRef(a.ref), a.object, { namespace: a.namespace ?? a.object.metadata?.namespace, dryRun: a.dryRun, fieldManager: 'kubelab' }),
+      'api:discovery': () => {
+        if (!b.http) throw notAvailable('discovery');
+        return b.http.discovery();
+      },
+      'api:table': (a) => {
+        if (!b.http) throw notAvailable('tables');
+        return b.http.table(a.ref, { namespace: a.namespace, labelSelector: a.labelSelector });
+      },
+      'api:openapi': (a) => {
+        if (!b.http) throw notAvailable('OpenAPI');
+        if (typeof a?.version !== 'string' || typeof a.group !== 'string') throw badRequest('api:openapi needs {group, version}');
+        return b.http.openapi(a.group, a.version);
+      },
       'watch:start': async (a) => {
         const id = newId('w');
         const w = startWatch(b.client, resolveRef(a.ref), a, (events, resync) => !closed && send('watch:event', { id, events, resync }),
@@ -183,8 +232,39 @@ export class BridgeServer {
         if (typeof a?.node !== 'string' || !a.node) throw badRequest('nodes:remove needs a node name: {node}');
         return b.nodes.remove(a.node);
       },
+      'contexts:list': () => ({ current: contextId, contexts: this.opts.contexts?.list() ?? [{ id: LAB_CONTEXT, name: 'kubelab', lab: true }] }),
+      'contexts:use': async (a) => {
+        if (typeof a?.id !== 'string' || !a.id) throw badRequest('contexts:use needs a context id: {id}');
+        if (a.id === contextId) return b.status();
+        if (!this.opts.contexts) {
+          if (a.id !== LAB_CONTEXT) throw notAvailable('other clusters');
+          return b.status();
+        }
+        const next = await this.opts.contexts.backend(a.id);
+        if (closed) throw new Error('bridge connection closed');
+        endSessions();
+        b = next;
+        contextId = a.id;
+        subscribe();
+        log.info('window switched cluster', { context: a.id });
+        return b.status();
+      },
       'step:get': () => b.step?.get() ?? { scheduler: false, kubelets: {} },
       'pulls:list': () => b.pulls?.list() ?? [],
+      'portforward:start': (a) => {
+        if (!b.portForwards) throw notAvailable('port-forward');
+        return b.portForwards.start(a);
+      },
+      'portforward:stop': (a) => {
+        if (!b.portForwards) throw notAvailable('port-forward');
+        if (typeof a?.id !== 'string') throw badRequest('portforward:stop needs {id}');
+        return b.portForwards.stop(a.id);
+      },
+      'portforward:list': () => b.portForwards?.list() ?? [],
+      'metrics:series': (a) => {
+        if (!a || (a.kind !== 'Pod' && a.kind !== 'Node') || typeof a.name !== 'string') throw badRequest('metrics:series needs {kind: Pod|Node, name, namespace}');
+        return b.metrics ? b.metrics.series(a.kind, a.name, a.namespace) : { intervalMs: 0, points: [], unavailable: 'metrics are not served here' };
+      },
       'step:set': (a) => {
         if (!b.step) throw notAvailable('step mode');
         if ('slowMotionMs' in a) b.step.setSlowMotion?.(a.slowMotionMs);
@@ -197,27 +277,33 @@ export class BridgeServer {
 
     return {
       invoke: (channel, args) =>
-        envelope(() => {
+        envelope(async () => {
           if (closed) throw new Error('bridge connection closed');
           if (!isInvokeChannel(channel)) throw new Error(`unknown bridge channel ${JSON.stringify(channel)}`);
+          // a switch of cluster runs alone: what was sent after it goes to the cluster it switched to
+          if (channel === 'contexts:use') {
+            const s = (switching ?? Promise.resolve()).catch(() => undefined).then(() => handlers['contexts:use'](args as InvokeArgs<'contexts:use'>));
+            switching = s;
+            try {
+              return await s;
+            } finally {
+              if (switching === s) switching = undefined;
+            }
+          }
+          if (switching) await switching.catch(() => undefined);
           return (handlers[channel] as (a: unknown) => unknown)(args);
         }),
       close() {
         if (closed) return;
         closed = true;
         unsubs.forEach((u) => u());
-        watches.forEach((w) => w.stop());
-        logs.forEach((l) => l.stop());
-        execs.forEach((x) => x.close());
-        watches.clear();
-        logs.clear();
-        execs.clear();
+        endSessions();
       },
     };
   }
 
   /** `kubectl apply` for the UI: create each document, or merge-patch it where it already exists. */
-  async apply(manifest: string, namespace?: string, dryRun?: boolean): Promise<ApplyResult[]> {
+  async apply(manifest: string, namespace?: string, dryRun?: boolean, client: BridgeBackend['client'] = this.backend.client): Promise<ApplyResult[]> {
     const docs = parseAllDocuments(manifest);
     const out: ApplyResult[] = [];
     for (const doc of docs) {
@@ -235,12 +321,12 @@ export class BridgeServer {
       const ns = type.namespaced ? (obj.metadata.namespace ?? namespace ?? 'default') : undefined;
       if (ns) obj.metadata.namespace = ns;
       try {
-        const created = await this.backend.client.create(type, obj, { namespace: ns, dryRun, fieldManager: 'kubelab' });
+        const created = await client.create(type, obj, { namespace: ns, dryRun, fieldManager: 'kubelab' });
         out.push({ kind: obj.kind, name: created.metadata.name ?? '', namespace: ns, action: 'created', object: created });
       } catch (e) {
         if ((e as { reason?: string }).reason !== 'AlreadyExists' || !obj.metadata.name) throw e;
         const { status: _s, ...rest } = obj;
-        const patched = await this.backend.client.patch(type, obj.metadata.name, 'application/merge-patch+json', rest, { namespace: ns, dryRun, fieldManager: 'kubelab' });
+        const patched = await client.patch(type, obj.metadata.name, 'application/merge-patch+json', rest, { namespace: ns, dryRun, fieldManager: 'kubelab' });
         out.push({ kind: obj.kind, name: obj.metadata.name, namespace: ns, action: 'configured', object: patched });
       }
     }

@@ -8,14 +8,36 @@ import type { ExecCallbacks, ExecHandle, LogHandle } from './server';
 export interface ApiEndpoint {
   /** https://127.0.0.1:PORT */
   url: string;
-  token: string;
-  /** CA certificate (PEM) the serving cert chains to */
-  ca: string;
+  /** bearer token (the lab's admin token, or a kubeconfig user's token or exec credential) */
+  token?: string;
+  /** CA certificate (PEM) the serving cert chains to; absent: the system's CAs */
+  ca?: string;
+  /** client certificate and key (PEM), for kubeconfig users that authenticate by certificate */
+  cert?: string;
+  key?: string;
+  /** kubeconfig's insecure-skip-tls-verify */
+  insecureSkipTLSVerify?: boolean;
+  /** kubeconfig's username and password (basic auth) */
+  basic?: { username: string; password: string };
+}
+
+/** The TLS and header options every request to an API endpoint carries (node:https and ws take the same). */
+export function endpointOptions(api: ApiEndpoint): { headers: Record<string, string>; ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean } {
+  return {
+    headers: {
+      ...(api.token ? { Authorization: `Bearer ${api.token}` } : api.basic ? { Authorization: `Basic ${Buffer.from(`${api.basic.username}:${api.basic.password}`).toString('base64')}` } : {}),
+      'User-Agent': 'kubelab-ui',
+    },
+    ...(api.ca ? { ca: api.ca } : {}),
+    ...(api.cert ? { cert: api.cert } : {}),
+    ...(api.key ? { key: api.key } : {}),
+    rejectUnauthorized: !api.insecureSkipTLSVerify,
+  };
 }
 
 const podPath = (ns: string, pod: string, sub: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/${sub}`;
 
-function statusError(code: number, body: string): Error {
+export function statusError(code: number, body: string): Error {
   try {
     const s = JSON.parse(body) as { message?: string; reason?: string; code?: number };
     if (s.message) return Object.assign(new Error(s.message), { status: s.code ?? code, reason: s.reason });
@@ -38,7 +60,7 @@ export function streamLogs(api: ApiEndpoint, o: LogOptions, onChunk: (c: string)
       ended = true;
       onEnd(e);
     };
-    const req = request(url, { headers: { Authorization: `Bearer ${api.token}`, 'User-Agent': 'kubelab-ui' }, ca: api.ca }, (res) => {
+    const req = request(url, endpointOptions(api), (res) => {
       res.setEncoding('utf8');
       if (res.statusCode !== 200) {
         let body = '';
@@ -102,7 +124,7 @@ export function startExec(api: ApiEndpoint, o: ExecOptions & { command: string[]
   if (tty) q.set('tty', 'true');
   const url = new URL(`${podPath(o.namespace, o.pod, 'exec')}?${q}`, api.url.replace(/^http/, 'ws'));
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, ['v5.channel.k8s.io'], { headers: { Authorization: `Bearer ${api.token}`, 'User-Agent': 'kubelab-ui' }, ca: api.ca });
+    const ws = new WebSocket(url, ['v5.channel.k8s.io'], endpointOptions(api));
     let opened = false;
     let exited = false;
     const exit = (code: number, message?: string) => {

@@ -18,6 +18,8 @@ export interface ServeOptions {
   /** the pods' address range, one /24 per node; fixed when the data dir is made (default 10.244.0.0/16) */
   clusterCIDR?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** seconds between two readings of the containers' stats (metrics-server's --metric-resolution); 0: no metrics */
+  metricResolution?: number;
   help: boolean;
 }
 
@@ -59,6 +61,9 @@ Flags:
   --cluster-cidr CIDR     the pods' IPv4 range; each node gets one /24 of it as its podCIDR
                           (default 10.244.0.0/16); kept in the data dir, so it is set when a
                           lab is made: another value on an existing lab is refused
+  --metric-resolution SECONDS
+                          how often CPU and memory are read from the engines, for kubectl top and the
+                          UI's charts; 0 turns metrics off (default 5)
   --log-level LEVEL       debug, info, warn or error (default info)
   -h, --help              show this help
 
@@ -67,7 +72,7 @@ Example:
   KUBECONFIG=/tmp/lab/kubeconfig kubectl get nodes
 `;
 
-const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'cluster-cidr', 'log-level', 'help']);
+const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'log-level', 'help']);
 
 function port(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--${flag}: "${v}" is not a port (0-65535; 0 picks a free port)`);
@@ -136,6 +141,9 @@ export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd
         opts.clusterCIDR = value;
         break;
       }
+      case 'metric-resolution':
+        opts.metricResolution = count(flag, value);
+        break;
       case 'log-level':
         if (!['debug', 'info', 'warn', 'error'].includes(value)) throw new UsageError(`--log-level: "${value}" is not one of debug, info, warn, error`);
         opts.logLevel = value as ServeOptions['logLevel'];

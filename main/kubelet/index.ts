@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
-import type { ConfigMap, Container, Pod, Secret } from 'kubernetes-types/core/v1';
+import type { ConfigMap, Container, Node, Pod, Secret } from 'kubernetes-types/core/v1';
 import { isStatusError } from '../api/errors';
 import { objectKey, type KubeObject } from '../api/object';
 import { toMilli, toValue } from '../api/quantity';
@@ -226,6 +226,11 @@ export class Kubelet {
   }
 
   /** The pod as the kubelet sees it (for streams). */
+  /** The Node object as this kubelet last registered or updated it. */
+  get node(): Node | undefined {
+    return this.nodeStatus.current;
+  }
+
   findPod(namespace: string, name: string): Pod | undefined {
     const p = this.pods.getByName(name, namespace);
     return p && p.spec?.nodeName === this.nodeName ? p : undefined;

@@ -156,6 +156,17 @@ export interface ContainerStatus {
   message?: string;
 }
 
+/** One reading of a running container's resource use, as cAdvisor gives the kubelet (counters, not rates). */
+export interface ContainerStatsSample {
+  id: string;
+  /** when the runtime read it, ms since the epoch */
+  timestamp: number;
+  /** CPU time used since the container started, nanoseconds (cumulative: a rate needs two samples) */
+  cpuUsageNanos: number;
+  /** memory in use less the inactive file cache: what the kubelet and `kubectl top` call the working set */
+  memoryWorkingSetBytes: number;
+}
+
 export interface ExecOptions {
   stdin?: boolean;
   tty?: boolean;
@@ -248,6 +259,8 @@ export interface ContainerRuntime {
   podCIDRConstraints?(): Promise<PodCIDRConstraints>;
   claimPodCIDR?(cidr: string): Promise<PodCIDRClaim>;
 
+  /** One stats sample per running container asked for; containers that are gone are left out. */
+  containerStats?(ids: string[]): Promise<ContainerStatsSample[]>;
   /** Shared volumes that live in the runtime (emptyDir medium Memory). */
   ensureVolume?(name: string, pod: PodRefLabels, medium: 'Memory'): Promise<string>;
   removePodVolumes?(podUid: string): Promise<void>;

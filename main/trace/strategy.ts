@@ -1,5 +1,6 @@
 // The `podtraces` resource (lab.kubelab.io/v1, kind PodTrace): readable and watchable by anyone who may
 // read pods, written only by the trace recorder.
+import { R } from '../client/types';
 import { errors, type FieldError } from '../api/errors';
 import type { KubeObject } from '../api/object';
 import type { ResourceStrategy, StrategyContext } from '../apiserver/registry/types';
@@ -41,12 +42,8 @@ function durationOf(obj: KubeObject): string {
 }
 
 export const podTraceStrategy: ResourceStrategy = {
-  group: 'lab.kubelab.io',
-  version: 'v1',
-  kind: 'PodTrace',
-  resource: 'podtraces',
+  ...R.podtraces,
   singular: 'podtrace',
-  namespaced: true,
   shortNames: ['pt'],
   categories: ['lab'],
   verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],

@@ -1,7 +1,13 @@
 // Browser mode: the bridge contract over the WebSocket that `kubelab serve` offers at /bridge.
 import {
-  EVENT_CHANNELS, type BridgeEvents, type BridgeTransport, type Envelope, type EventChannel,
+  EVENT_CHANNELS, type BridgeEvents, type BridgeTransport, type Envelope, type EventChannel, type InvokeChannel,
 } from '../../main/bridge/contract';
+
+export interface WsTransportOptions {
+  /** an invocation sent first on every (re)connect, before anything queued: the window's choice of cluster */
+  preamble?: () => { channel: InvokeChannel; args: unknown } | undefined;
+  onPreamble?: (result: Envelope<unknown>) => void;
+}
 
 /** The part of the WebSocket API used here (the browser's, or `ws` in Node tests). */
 export interface SocketLike {
@@ -19,7 +25,7 @@ export interface WsTransport extends BridgeTransport {
 }
 
 /** Connects to `url` (ws://host/bridge?token=...); invocations made before the socket opens wait for it. */
-export function createWsTransport(url: string, makeSocket: (url: string) => SocketLike): WsTransport {
+export function createWsTransport(url: string, makeSocket: (url: string) => SocketLike, opts: WsTransportOptions = {}): WsTransport {
   const listeners = new Map<EventChannel, Set<(p: unknown) => void>>();
   const pending = new Map<number, { resolve: (e: Envelope<unknown>) => void }>();
   const connCbs = new Set<(c: boolean) => void>();
@@ -35,6 +41,12 @@ export function createWsTransport(url: string, makeSocket: (url: string) => Sock
     socket.addEventListener('open', () => {
       open = true;
       retry = 0;
+      const pre = opts.preamble?.();
+      if (pre) {
+        const id = ++n;
+        pending.set(id, { resolve: (e) => opts.onPreamble?.(e) });
+        socket.send(JSON.stringify({ t: 'invoke', n: id, c: pre.channel, a: pre.args }));
+      }
       queue.splice(0).forEach((f) => socket.send(f));
       connCbs.forEach((cb) => cb(true));
     });

@@ -5,7 +5,10 @@ export default {
     overview: 'Overview', workloads: 'Workloads', network: 'Network', config: 'Configuration', cluster: 'Cluster',
     pods: 'Pods', deployments: 'Deployments', replicasets: 'ReplicaSets', daemonsets: 'DaemonSets', jobs: 'Jobs',
     services: 'Services', endpoints: 'Endpoints', endpointslices: 'EndpointSlices', configmaps: 'ConfigMaps', secrets: 'Secrets',
-    namespaces: 'Namespaces', nodes: 'Nodes', events: 'Events', create: 'Create',
+    namespaces: 'Namespaces', nodes: 'Nodes', events: 'Events', create: 'Create', 'port-forwards': 'Port forwards',
+    access: 'Access control', lab: 'Lab', cronjobs: 'CronJobs', controllerrevisions: 'ControllerRevisions', serviceaccounts: 'ServiceAccounts',
+    resourcequotas: 'Resource quotas', limitranges: 'Limit ranges', leases: 'Leases', roles: 'Roles', clusterroles: 'ClusterRoles',
+    rolebindings: 'RoleBindings', clusterrolebindings: 'ClusterRoleBindings', podtraces: 'Pod traces',
   },
   header: {
     allNamespaces: 'All namespaces', namespace: 'Namespace', search: 'Search… (Ctrl+K)', searchHint: 'Search resources, views, actions…', language: 'Language', theme: 'Theme',
@@ -84,7 +87,8 @@ export default {
   logs: {
     container: 'Container', follow: 'Follow', previous: 'Previous', timestamps: 'Timestamps', tail: 'Tail', wrap: 'Wrap', search: 'Search logs',
     all: 'all', lines: '{n} lines', paused: 'Auto-scroll paused, scroll to the bottom to resume', matches: '{n} matches', empty: 'No log output yet.',
-    init: 'init', matchOf: '{i} of {n}', prevMatch: 'Previous match (Shift+Enter)', nextMatch: 'Next match (Enter)', resume: 'Jump to bottom and follow',
+    init: 'init', allContainers: 'All containers', podsOf: '{n} pods', ofAllPods: 'Logs of all its pods, in one stream',
+    matchOf: '{i} of {n}', prevMatch: 'Previous match (Shift+Enter)', nextMatch: 'Next match (Enter)', resume: 'Jump to bottom and follow',
   },
   exec: { title: 'Terminal', connecting: 'Connecting…', exited: 'Session ended: exited with code {code}', exitedShort: 'exit {code}', paste: 'Paste', newTab: 'Open shell', noContainer: 'Pick a container' },
   create: {
@@ -121,11 +125,24 @@ export default {
     stuck: 'New pods of revision {rev} cannot start ({reason}): the rollout waits while the old ReplicaSet keeps serving. Fix the template or roll back.',
   },
   secret: { hidden: 'hidden' },
+  dock: { collapse: 'Collapse the panel', expand: 'Expand the panel' },
+  a11y: { skip: 'Skip to content', content: 'Content', rows: '{kind}: use the arrow keys to move, Enter to open' },
+  edit: {
+    edit: 'Edit', editing: 'Editing YAML', hint: 'Ctrl+Space completes field names · Ctrl+S reviews · Esc leaves the editor', review: 'Review changes', back: 'Back to editing',
+    readOnly: 'read-only', readOnlyKind: 'The server does not allow updating {kind} objects', readOnlyRbac: 'You are not allowed to update this object (RBAC)',
+    conflict: 'Conflict (409): the object changed since you opened it. Reload it to start from the current version, or see what changed.',
+    stale: 'The object changed on the server since you opened it: applying now will be refused.',
+    reload: 'Reload', seeChanges: 'See changes', saved: '{kind} "{name}" updated',
+    diffLegend: 'Left: the object on the server when you opened it. Right: your edit. Apply sends the right side.',
+    theirsLegend: 'What changed on the server: resourceVersion {from} (when you opened it) on the left, {to} (now) on the right.',
+  },
+  table: { serverColumns: 'Columns as the server prints them (kubectl get)' },
   kubectl: { title: 'kubectl equivalent', http: 'HTTP request', command: 'Command' },
   palette: {
     placeholder: 'Jump to a resource, view or action…', noResults: 'No matches', action: 'Action', view: 'View', navigate: 'navigate', open: 'open',
     byKind: 'one kind', count: '{n} results', create: 'Create {kind}', createNamespace: 'Create namespace…', namespaceName: 'Name of the new namespace',
     namespaceCreated: 'Namespace "{name}" created', switchNamespace: 'Switch to namespace {ns}', allNamespaces: 'Show all namespaces', theme: 'Theme: {theme}', recent: 'recently opened',
+    focusFilter: 'Filter the list', shortcut: 'shortcut {keys}', goKeys: 'g then a letter: go to a view',
   },
   service: {
     title: 'Service', selector: 'Selector', dns: 'DNS name', ports: 'Ports', port: 'Port', targetPort: 'Target port', nodePort: 'Node port', protocol: 'Protocol',
@@ -148,4 +165,24 @@ export default {
     },
   },
   common: { yes: 'Yes', no: 'No', none: '—', loading: 'Loading…', error: 'Error', all: 'All' },
+  contexts: {
+    title: 'Cluster', lab: 'kubelab (this lab)', help: 'Which cluster this window shows: the lab, or a context of your kubeconfig ($KUBECONFIG or ~/.kube/config)',
+    external: 'another cluster', failed: 'Could not reach the chosen cluster, showing the lab: {message}',
+    externalTitle: 'Cluster: {context}',
+    externalBody: 'This window shows {server} through your kubeconfig, read-write with your credentials there. The lab-only views are hidden: Docker reality, step mode, Docker contexts as nodes; a pod\'s flow is rebuilt from its events and conditions.',
+    flowFromEvents: 'This cluster keeps no trace of what each component did: the flow below is rebuilt from the pod\'s events and the times its conditions changed.',
+  },
+  usage: {
+    title: 'Resource usage', cpu: 'CPU', memory: 'Memory', every: 'every {s} s, as kubectl top reads it', limit: 'limit', allocatable: 'allocatable',
+    waiting: 'Waiting for the metrics server: a CPU rate needs two readings of the container.', unavailable: 'No usage here: {why}',
+  },
+  portForward: {
+    action: 'Port forward', title: 'Port forwards', count: 'none active | {n} active | {n} active', remote: 'Port', remotePort: 'Port number or name',
+    other: 'Other…', local: 'Local port', free: 'free port', start: 'Forward', stop: 'Stop', open: 'Open', all: 'All port forwards',
+    help: 'Listens on 127.0.0.1 only and forwards each connection through the API server (pods/portforward), as kubectl port-forward does.',
+    started: 'Forwarding {url} → {target}:{port}', noPod: 'no running pod', target: 'Target', pod: 'Pod', ports: 'Local → port',
+    connections: 'Connections', bytesIn: 'Received', bytesOut: 'Sent', errors: 'Errors', active: 'Active', waiting: 'Waiting for a pod',
+    emptyTitle: 'No port forwards', emptyBody: 'Open a pod, Deployment or Service and choose "Port forward" to reach one of its ports from this machine, at 127.0.0.1.',
+    follows: 'A Deployment or Service forward follows its pods: when the pod it uses goes, the next running pod of the same selector takes over (kubectl resolves once and stops). Forwards end when the lab stops.',
+  },
 };

@@ -9,7 +9,10 @@ const zh: Tree<typeof en> = {
     overview: '概览', workloads: '工作负载', network: '网络', config: '配置', cluster: '集群',
     pods: 'Pod', deployments: 'Deployment', replicasets: 'ReplicaSet', daemonsets: 'DaemonSet', jobs: 'Job',
     services: 'Service', endpoints: 'Endpoints', endpointslices: 'EndpointSlice', configmaps: 'ConfigMap', secrets: 'Secret',
-    namespaces: '命名空间', nodes: '节点', events: '事件', create: '创建',
+    namespaces: '命名空间', nodes: '节点', events: '事件', create: '创建', 'port-forwards': '端口转发',
+    access: '访问控制', lab: '实验室', cronjobs: 'CronJob', controllerrevisions: 'ControllerRevision', serviceaccounts: 'ServiceAccount',
+    resourcequotas: '资源配额', limitranges: '限制范围', leases: '租约', roles: 'Role', clusterroles: 'ClusterRole',
+    rolebindings: 'RoleBinding', clusterrolebindings: 'ClusterRoleBinding', podtraces: 'Pod 追踪',
   },
   header: {
     allNamespaces: '全部命名空间', namespace: '命名空间', search: '搜索…（Ctrl+K）', searchHint: '搜索资源、视图、操作…', language: '语言', theme: '主题',
@@ -88,7 +91,8 @@ const zh: Tree<typeof en> = {
   logs: {
     container: '容器', follow: '跟随', previous: '上一次', timestamps: '时间戳', tail: '末尾行数', wrap: '自动换行', search: '搜索日志',
     all: '全部', lines: '{n} 行', paused: '自动滚动已暂停，滚动到底部即可恢复', matches: '{n} 处匹配', empty: '还没有日志输出。',
-    init: '初始化', matchOf: '第 {i} / {n} 处', prevMatch: '上一处匹配（Shift+Enter）', nextMatch: '下一处匹配（Enter）', resume: '跳到底部并继续跟随',
+    init: '初始化', allContainers: '全部容器', podsOf: '{n} 个 Pod', ofAllPods: '其全部 Pod 的日志，合为一个流',
+    matchOf: '第 {i} / {n} 处', prevMatch: '上一处匹配（Shift+Enter）', nextMatch: '下一处匹配（Enter）', resume: '跳到底部并继续跟随',
   },
   exec: { title: '终端', connecting: '正在连接…', exited: '会话已结束：退出码 {code}', exitedShort: '退出 {code}', paste: '粘贴', newTab: '打开终端', noContainer: '选择一个容器' },
   create: {
@@ -125,11 +129,24 @@ const zh: Tree<typeof en> = {
     stuck: '版本 {rev} 的新 Pod 无法启动（{reason}）：发布会一直等待，旧 ReplicaSet 继续提供服务。修正模板或回滚。',
   },
   secret: { hidden: '已隐藏' },
+  dock: { collapse: '收起面板', expand: '展开面板' },
+  a11y: { skip: '跳到内容', content: '内容', rows: '{kind}：用方向键移动，回车打开' },
+  edit: {
+    edit: '编辑', editing: '编辑 YAML', hint: 'Ctrl+空格 补全字段名 · Ctrl+S 查看变更 · Esc 离开编辑器', review: '查看变更', back: '返回编辑',
+    readOnly: '只读', readOnlyKind: '服务器不允许更新 {kind} 对象', readOnlyRbac: '你无权更新此对象（RBAC）',
+    conflict: '冲突（409）：你打开之后对象已被修改。重新加载以从当前版本开始，或查看变更。',
+    stale: '你打开之后服务器上的对象已被修改：现在应用会被拒绝。',
+    reload: '重新加载', seeChanges: '查看变更', saved: '{kind} "{name}" 已更新',
+    diffLegend: '左：你打开时服务器上的对象。右：你的修改。应用将发送右侧内容。',
+    theirsLegend: '服务器上的变更：左侧为 resourceVersion {from}（你打开时），右侧为 {to}（现在）。',
+  },
+  table: { serverColumns: '服务器打印的列（kubectl get）' },
   kubectl: { title: '等价的 kubectl 命令', http: 'HTTP 请求', command: '命令' },
   palette: {
     placeholder: '跳转到资源、视图或操作…', noResults: '没有匹配项', action: '操作', view: '视图', navigate: '选择', open: '打开',
     byKind: '只看一种资源', count: '{n} 个结果', create: '创建 {kind}', createNamespace: '创建命名空间…', namespaceName: '新命名空间的名称',
     namespaceCreated: '命名空间 "{name}" 已创建', switchNamespace: '切换到命名空间 {ns}', allNamespaces: '显示所有命名空间', theme: '主题：{theme}', recent: '最近打开',
+    focusFilter: '筛选列表', shortcut: '快捷键 {keys}', goKeys: '先按 g 再按字母：跳到视图',
   },
   service: {
     title: 'Service', selector: '选择器', dns: 'DNS 名称', ports: '端口', port: '端口', targetPort: '目标端口', nodePort: '节点端口', protocol: '协议',
@@ -152,5 +169,25 @@ const zh: Tree<typeof en> = {
     },
   },
   common: { yes: '是', no: '否', none: '—', loading: '加载中…', error: '错误', all: '全部' },
+  contexts: {
+    title: '集群', lab: 'kubelab（本实验室）', help: '此窗口显示的集群：实验室，或 kubeconfig（$KUBECONFIG 或 ~/.kube/config）中的某个上下文',
+    external: '其他集群', failed: '无法连接所选集群，改为显示实验室：{message}',
+    externalTitle: '集群：{context}',
+    externalBody: '此窗口通过你的 kubeconfig 显示 {server}，使用其中的凭据读写。仅限实验室的视图已隐藏：Docker 实况、单步模式、以 Docker 上下文作为节点；Pod 的流程由其事件和状况重建。',
+    flowFromEvents: '此集群不记录各组件的具体操作：下面的流程由 Pod 的事件及其状况变化的时间重建。',
+  },
+  usage: {
+    title: '资源用量', cpu: 'CPU', memory: '内存', every: '每 {s} 秒，与 kubectl top 读取的相同', limit: '上限', allocatable: '可分配',
+    waiting: '等待指标服务器：CPU 速率需要对容器读取两次。', unavailable: '此处没有用量数据：{why}',
+  },
+  portForward: {
+    action: '端口转发', title: '端口转发', count: '无活动转发 | {n} 个活动 | {n} 个活动', remote: '端口', remotePort: '端口号或名称',
+    other: '其他…', local: '本地端口', free: '空闲端口', start: '转发', stop: '停止', open: '打开', all: '全部端口转发',
+    help: '只监听 127.0.0.1，每个连接都经由 API 服务器（pods/portforward）转发，与 kubectl port-forward 相同。',
+    started: '正在转发 {url} → {target}:{port}', noPod: '没有运行中的 Pod', target: '目标', pod: 'Pod', ports: '本地 → 端口',
+    connections: '连接', bytesIn: '已接收', bytesOut: '已发送', errors: '错误', active: '活动', waiting: '等待 Pod',
+    emptyTitle: '没有端口转发', emptyBody: '打开一个 Pod、Deployment 或 Service，选择“端口转发”，即可在本机 127.0.0.1 上访问它的端口。',
+    follows: 'Deployment 或 Service 的转发会跟随其 Pod：所用的 Pod 消失后，由同一选择器的下一个运行中 Pod 接替（kubectl 只解析一次，随后退出）。实验室停止时转发随之结束。',
+  },
 };
 export default zh;

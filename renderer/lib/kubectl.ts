@@ -1,5 +1,5 @@
 // "kubectl equivalent": for every action the app performs, the command a user would type and the HTTP request it sends.
-import type { ResourceRef } from '../../main/bridge/contract';
+import { kubectlPortForward, type PortForwardKind, type ResourceRef } from '../../main/bridge/contract';
 
 export type UiAction =
   | { verb: 'apply'; manifestKinds: { kind: string; name: string; namespace?: string; ref?: ResourceRef }[] }
@@ -12,11 +12,15 @@ export type UiAction =
   | { verb: 'drain'; node: string; force?: boolean }
   | { verb: 'label'; node: string; change: string }
   | { verb: 'taint'; node: string; change: string }
-  | { verb: 'logs'; pod: string; namespace: string; container?: string; follow?: boolean; previous?: boolean; timestamps?: boolean; tailLines?: number }
+  | { verb: 'logs'; pod: string; namespace: string; container?: string; follow?: boolean; previous?: boolean; timestamps?: boolean; tailLines?: number;
+      /** a workload's pods instead of one pod: `-l SELECTOR` */
+      selector?: string; allContainers?: boolean; prefix?: boolean }
   | { verb: 'exec'; pod: string; namespace: string; container?: string; command: string[] }
-  | { verb: 'watch'; ref: ResourceRef; resource: string; namespace?: string; labelSelector?: string }
+  | { verb: 'watch'; ref: ResourceRef; resource: string; namespace?: string; labelSelector?: string; clusterScoped?: boolean }
   | { verb: 'run'; name: string; image: string; namespace: string; replicas: number; port?: number }
-  | { verb: 'createNamespace'; name: string };
+  | { verb: 'createNamespace'; name: string }
+  | { verb: 'portForward'; kind: PortForwardKind; name: string; namespace: string; port: number | string; localPort: number; pod?: string }
+  | { verb: 'edit'; ref: ResourceRef; kind: string; name: string; namespace?: string; resourceVersion?: string };
 
 export interface Equivalent {
   command: string;
@@ -80,7 +84,7 @@ export function kubectlFor(a: UiAction): Equivalent {
     case 'taint':
       return { command: `kubectl taint node ${a.node} ${q(a.change)}`, http: `PATCH ${resourcePath(core('nodes'), undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"spec":{"taints":[…]}}` };
     case 'logs': {
-      const flags = [a.container ? `-c ${a.container}` : '', a.follow ? '-f' : '', a.previous ? '--previous' : '', a.timestamps ? '--timestamps' : '',
+      const flags = [a.selector ? `-l ${q(a.selector)}` : '', a.allContainers ? '--all-containers' : a.container ? `-c ${a.container}` : '', a.prefix ? '--prefix' : '', a.follow ? '-f' : '', a.previous ? '--previous' : '', a.timestamps ? '--timestamps' : '',
         a.tailLines !== undefined && a.tailLines >= 0 ? `--tail=${a.tailLines}` : ''].filter(Boolean).join(' ');
       const params = new URLSearchParams();
       if (a.container) params.set('container', a.container);
@@ -89,7 +93,14 @@ export function kubectlFor(a: UiAction): Equivalent {
       if (a.timestamps) params.set('timestamps', 'true');
       if (a.tailLines !== undefined && a.tailLines >= 0) params.set('tailLines', String(a.tailLines));
       const qs = params.toString();
-      return { command: `kubectl logs ${a.pod}${nsFlag(a.namespace)}${flags ? ` ${flags}` : ''}`, http: `GET ${resourcePath(core('pods'), a.namespace, a.pod, 'log')}${qs ? `?${qs}` : ''}` };
+      if (a.selector) {
+        return {
+          command: `kubectl logs${nsFlag(a.namespace)} ${flags}`.replace(/\s+/g, ' ').trim(),
+          http: `GET ${resourcePath(core('pods'), a.namespace)}?labelSelector=${encodeURIComponent(a.selector)}\nGET ${resourcePath(core('pods'), a.namespace, '<pod>', 'log')}?container=<container>${qs ? `&${qs}` : ''}   (one per pod and container)`,
+        };
+      }
+      const per = a.allContainers ? `\n(one GET per container: ?container=<name>)` : '';
+      return { command: `kubectl logs ${a.pod}${nsFlag(a.namespace)}${flags ? ` ${flags}` : ''}`, http: `GET ${resourcePath(core('pods'), a.namespace, a.pod, 'log')}${qs ? `?${qs}` : ''}${per}` };
     }
     case 'exec': {
       const params = new URLSearchParams();
@@ -105,8 +116,18 @@ export function kubectlFor(a: UiAction): Equivalent {
     }
     case 'watch':
       return {
-        command: `kubectl get ${a.resource}${a.namespace ? nsFlag(a.namespace) : ' -A'}${a.labelSelector ? ` -l ${q(a.labelSelector)}` : ''} -w`,
+        command: `kubectl get ${a.resource}${a.clusterScoped ? '' : a.namespace ? nsFlag(a.namespace) : ' -A'}${a.labelSelector ? ` -l ${q(a.labelSelector)}` : ''} -w`,
         http: `GET ${resourcePath(a.ref, a.namespace)}?${a.labelSelector ? `labelSelector=${encodeURIComponent(a.labelSelector)}&` : ''}watch=true&resourceVersion=<from the list>`,
+      };
+    case 'portForward':
+      return {
+        command: kubectlPortForward(a),
+        http: `GET ${resourcePath(core('pods'), a.namespace, a.pod ?? '<pod>', 'portforward')}\nUpgrade: websocket (Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io)\n(per connection: an error and a data stream, headers port=…, requestid=…)`,
+      };
+    case 'edit':
+      return {
+        command: `kubectl edit ${lower(a.kind)}/${a.name}${nsFlag(a.namespace)}`,
+        http: `PUT ${resourcePath(a.ref, a.namespace, a.name)}\nContent-Type: application/json\n(the whole object${a.resourceVersion ? `, metadata.resourceVersion: "${a.resourceVersion}": a newer version on the server is a 409 Conflict` : ''})`,
       };
     case 'createNamespace':
       return { command: `kubectl create namespace ${a.name}`, http: `POST ${resourcePath(core('namespaces'))}` };

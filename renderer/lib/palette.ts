@@ -11,6 +11,8 @@ export interface PaletteEntry {
   keywords?: string;
   /** listed only once something is typed (one per namespace would crowd the first screen) */
   typedOnly?: boolean;
+  /** its keyboard shortcut, shown beside it (`G P`) */
+  shortcut?: string;
 }
 
 export interface Ranked<T extends PaletteEntry> {
@@ -20,7 +22,8 @@ export interface Ranked<T extends PaletteEntry> {
   positions: number[];
 }
 
-// kubectl's resource names and short names, so `svc web` or `po/nginx` narrow to one kind
+// kubectl's resource names and short names, so `svc web` or `po/nginx` narrow to one kind: from discovery
+// (aliasesOf) once it answered; these until then
 const KIND_ALIASES: Record<string, string> = {
   po: 'Pod', pod: 'Pod', pods: 'Pod',
   deploy: 'Deployment', deployment: 'Deployment', deployments: 'Deployment',
@@ -35,11 +38,18 @@ const KIND_ALIASES: Record<string, string> = {
   no: 'Node', node: 'Node', nodes: 'Node',
 };
 
+/** The names kubectl accepts for each kind (plural, singular, Kind, short names), as discovery lists them. */
+export function aliasesOf(kinds: { kind: string; resource: string; singular?: string; shortNames?: string[] }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of kinds) for (const a of [k.resource, k.singular, k.kind.toLowerCase(), ...(k.shortNames ?? [])]) if (a && !(a in out)) out[a] = k.kind;
+  return out;
+}
+
 /** Splits `svc web`, `svc/web` or `web` into an optional kind and the text to match. */
-export function parseQuery(q: string): { kind?: string; text: string } {
+export function parseQuery(q: string, aliases: Record<string, string> = KIND_ALIASES): { kind?: string; text: string } {
   const s = q.trim().toLowerCase();
   const m = s.match(/^([a-z]+)(?:\/|\s+)(.*)$/);
-  if (m && KIND_ALIASES[m[1]]) return { kind: KIND_ALIASES[m[1]], text: m[2].trim() };
+  if (m && aliases[m[1]]) return { kind: aliases[m[1]], text: m[2].trim() };
   return { text: s };
 }
 
@@ -78,8 +88,8 @@ export function matchText(needle: string, hay: string): { score: number; positio
 const SECTION_ORDER = { action: 0, view: 1, resource: 2 } as const;
 
 /** The entries matching `query`, best first; with an empty query, actions and views come before resources. */
-export function rankEntries<T extends PaletteEntry>(entries: T[], query: string, limit = 60): Ranked<T>[] {
-  const parsed = parseQuery(query);
+export function rankEntries<T extends PaletteEntry>(entries: T[], query: string, limit = 60, aliases?: Record<string, string>): Ranked<T>[] {
+  const parsed = parseQuery(query, aliases);
   const out: Ranked<T>[] = [];
   for (const entry of entries) {
     if (parsed.kind && entry.kind && entry.kind !== parsed.kind) continue;

@@ -120,3 +120,40 @@ export function pendingReasons(steps: TraceStep[], events: Obj[]): { summary?: s
     nodes: table.filter((v) => !v.ok).map((v) => ({ node: v.node, reason: v.reasons.join('; ') || 'rejected' })),
   };
 }
+
+type EvObj = Record<string, any>;
+
+const componentOfSource = (src: string): TraceStep['component'] =>
+  /scheduler/.test(src) ? 'scheduler' : /kubelet/.test(src) ? 'kubelet' : /controller/.test(src) ? 'controller-manager' : /proxy/.test(src) ? 'proxy' : 'apiserver';
+
+/**
+ * A pod's flow on a cluster that keeps no trace (any cluster but the lab): rebuilt from what every cluster records,
+ * its creation, its events (Scheduled, Pulling, Pulled, Created, Started, Killing, ...) and its conditions'
+ * transitions, each in the lane of the component that reported it. Coarser than the lab's trace: no admission,
+ * no store, no scheduler table.
+ */
+export function stepsFromEvents(pod: EvObj | undefined, events: EvObj[]): TraceStep[] {
+  if (!pod) return [];
+  const steps: TraceStep[] = [];
+  const created = pod.metadata?.creationTimestamp;
+  if (created) steps.push({ component: 'apiserver', action: 'create', start: created, outcome: 'success', message: `Pod ${pod.metadata.name} created` });
+  for (const e of events) {
+    const at = e.eventTime ?? e.firstTimestamp ?? e.lastTimestamp ?? e.metadata?.creationTimestamp;
+    if (!at) continue;
+    const src = String(e.source?.component ?? e.reportingComponent ?? e.reportingController ?? '');
+    steps.push({
+      component: componentOfSource(src), action: e.reason ?? 'event', start: at, outcome: e.type === 'Warning' ? 'failure' : 'success',
+      message: `${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''}`, details: { source: src, event: true },
+    });
+  }
+  const byCondition: Record<string, TraceStep['component']> = { PodScheduled: 'scheduler' };
+  for (const c of (pod.status?.conditions ?? []) as EvObj[]) {
+    if (!c.lastTransitionTime) continue;
+    steps.push({
+      component: byCondition[c.type] ?? 'kubelet', action: `condition:${c.type}`, start: c.lastTransitionTime,
+      outcome: c.status === 'True' ? 'success' : c.status === 'False' ? 'pending' : 'info',
+      message: `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`,
+    });
+  }
+  return steps.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+}

@@ -1,7 +1,8 @@
 // One live object (or a filtered set) out of the shared caches, released with the component.
 import { computed, onBeforeUnmount, shallowRef, watch, type ComputedRef, type ShallowRef } from 'vue';
 import type { KubeObject } from '../../main/api/object';
-import type { ResourceRef } from '../../main/bridge/contract';
+import type { ResourceRef, ResourceTable } from '../../main/bridge/contract';
+import { bridge } from '../bridge';
 import { useResourcesStore, type ResourceCache } from '../stores/resources';
 import type { KindDef } from './kinds';
 
@@ -34,4 +35,43 @@ export function useKindCache(def: ComputedRef<KindDef>, onKindChange?: (d: KindD
   });
   onBeforeUnmount(() => sub.release());
   return cache;
+}
+
+/**
+ * The server's Table for a kind without hand-made columns, read again whenever its objects change (one request in
+ * flight, the latest change wins), so the cells stay those `kubectl get` would print now.
+ */
+export function useServerTable(def: ComputedRef<KindDef>, cache: ShallowRef<ResourceCache>): ShallowRef<ResourceTable | undefined> {
+  const table = shallowRef<ResourceTable | undefined>();
+  let inFlight = false;
+  let again = false;
+  let gen = 0;
+  async function load() {
+    if (def.value.columns) return;
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    const my = gen;
+    try {
+      const t = await bridge().api.table({ ref: def.value.ref });
+      if (my === gen) table.value = t;
+    } catch {
+      // the list shows names and ages from the watch meanwhile
+    } finally {
+      inFlight = false;
+      if (again) {
+        again = false;
+        void load();
+      }
+    }
+  }
+  watch(def, () => {
+    gen++;
+    table.value = undefined;
+    void load();
+  });
+  watch(() => cache.value.items.value, () => void load(), { immediate: true });
+  return table;
 }

@@ -4,16 +4,15 @@ import type { KubeObject } from '../../main/api/object';
 import type { ApplyResult, ResourceRef } from '../../main/bridge/contract';
 import { bridge } from '../bridge';
 import { i18n } from '../i18n';
+import { R } from '../../main/client/types';
 import { kindByKind } from '../lib/kinds';
 import { drainPlan, labelChange, taintChange, type Taint } from '../lib/node';
 import { undoPatch } from '../lib/rollout';
 import { useUiStore } from './ui';
 
 const t = (k: string, v?: Record<string, unknown>) => i18n.global.t(k, v ?? {});
-const nodes: ResourceRef = { group: '', version: 'v1', resource: 'nodes' };
-const pods: ResourceRef = { group: '', version: 'v1', resource: 'pods' };
-const deployments: ResourceRef = { group: 'apps', version: 'v1', resource: 'deployments' };
-const namespaces: ResourceRef = { group: '', version: 'v1', resource: 'namespaces' };
+const { nodes, pods, deployments, namespaces } = R;
+const accessReviews: ResourceRef = { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false };
 
 export const useActionsStore = defineStore('actions', () => {
   const ui = useUiStore();
@@ -119,6 +118,29 @@ export const useActionsStore = defineStore('actions', () => {
     if (ok) ui.did({ verb: 'taint', node: name, change });
   }
 
+  /** `kubectl edit`: a PUT of the whole object; its resourceVersion makes a stale edit the server's 409 Conflict (thrown to the editor). */
+  async function update(ref: ResourceRef, object: KubeObject, dryRun = false): Promise<KubeObject> {
+    const res = await bridge().api.update({ ref, object, namespace: object.metadata.namespace, dryRun });
+    const kind = object.kind ?? ref.kind ?? ref.resource;
+    const name = object.metadata.name ?? '';
+    ui.did({ verb: 'edit', ref, kind, name, namespace: object.metadata.namespace, resourceVersion: object.metadata.resourceVersion });
+    if (!dryRun) ui.toast('ok', t('edit.saved', { kind, name }));
+    return res;
+  }
+
+  /** `kubectl auth can-i VERB RESOURCE/NAME`: a SelfSubjectAccessReview; unknown (an error) counts as allowed, the server decides. */
+  async function canI(verb: string, ref: ResourceRef, name?: string, namespace?: string): Promise<boolean> {
+    try {
+      const r = await bridge().api.create({
+        ref: accessReviews,
+        object: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: {}, spec: { resourceAttributes: { verb, group: ref.group, resource: ref.resource, name, namespace } } },
+      });
+      return (r as { status?: { allowed?: boolean } }).status?.allowed !== false;
+    } catch {
+      return true;
+    }
+  }
+
   /** `kubectl create namespace`: a create, not an apply, so an existing name is the server's AlreadyExists. */
   async function createNamespace(name: string): Promise<boolean> {
     const ok = await run(() => bridge().api.create({ ref: namespaces, object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } }));
@@ -128,5 +150,5 @@ export const useActionsStore = defineStore('actions', () => {
     return true;
   }
 
-  return { apply, remove, scale, restart, pause, undo, cordon, drain, labelNode, taintNode, createNamespace, run };
+  return { apply, update, canI, remove, scale, restart, pause, undo, cordon, drain, labelNode, taintNode, createNamespace, run };
 });

@@ -1,8 +1,9 @@
 // Cluster lifecycle, start progress, step mode and the bridge connection, pushed from main.
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
-import type { ClusterStatus, DockerContextInfo, PullProgressInfo, ResetInfo, StepState, StepTarget } from '../../main/bridge/contract';
-import { bridge, onBridgeConnection } from '../bridge';
+import { computed, ref } from 'vue';
+import type { ClusterStatus, ContextInfo, DockerContextInfo, PullProgressInfo, ResetInfo, StepState, StepTarget } from '../../main/bridge/contract';
+import { bridge, chooseContext, onBridgeConnection, onContextFailure } from '../bridge';
+import { i18n } from '../i18n';
 import { useUiStore } from './ui';
 
 export const useClusterStore = defineStore('cluster', () => {
@@ -12,6 +13,11 @@ export const useClusterStore = defineStore('cluster', () => {
   const connected = ref(true);
   /** image pulls in progress, per node and image, pushed while they run */
   const pulls = ref<PullProgressInfo[]>([]);
+  /** the clusters this window can show (the lab, and the kubeconfig's contexts), and the one it shows */
+  const clusters = ref<ContextInfo[]>([]);
+  const currentCluster = ref<string>('lab');
+  /** another cluster than the lab: the lab-only views (flow trace, Docker reality, step mode, nodes from Docker) are hidden */
+  const external = computed(() => status.value.external);
   let started = false;
 
   async function init() {
@@ -30,6 +36,7 @@ export const useClusterStore = defineStore('cluster', () => {
     });
     b.step.onState((s) => (step.value = s));
     b.pulls.onProgress((p) => (pulls.value = p));
+    onContextFailure((message) => useUiStore().toast('err', i18n.global.t('contexts.failed', { message }), undefined, i18n.global.t('contexts.title')));
     await refresh();
   }
 
@@ -37,6 +44,10 @@ export const useClusterStore = defineStore('cluster', () => {
     const b = bridge();
     try {
       status.value = await b.cluster.status();
+      const cs = await b.contexts.list();
+      clusters.value = cs.contexts;
+      currentCluster.value = cs.current;
+      if (status.value.external) return;
       step.value = await b.step.get();
       contexts.value = await b.nodes.contexts();
       pulls.value = await b.pulls.list();
@@ -109,5 +120,17 @@ export const useClusterStore = defineStore('cluster', () => {
     }
   }
 
-  return { status, step, contexts, connected, pulls, init, refresh, refreshContexts, addNode, removeNode, setPaused, setSlowMotion, stopAllPods, resetLab };
+  /** Shows another cluster in this window (it reloads into it); the choice is checked first, so a dead one is refused here. */
+  async function useCluster(id: string): Promise<void> {
+    if (id === currentCluster.value) return;
+    try {
+      // probe: the server connects (or refuses with why) before the page commits to it
+      if (id !== 'lab') await bridge().contexts.use(id);
+      chooseContext(id);
+    } catch (e) {
+      useUiStore().error(e);
+    }
+  }
+
+  return { status, step, contexts, connected, pulls, clusters, currentCluster, external, useCluster, init, refresh, refreshContexts, addNode, removeNode, setPaused, setSlowMotion, stopAllPods, resetLab };
 });

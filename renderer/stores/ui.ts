@@ -10,8 +10,13 @@ export interface DockTab {
   id: string;
   kind: 'exec' | 'logs';
   namespace: string;
+  /** a pod, or '' with a selector: every pod of a workload */
   pod: string;
   container?: string;
+  /** logs of every pod the selector matches (a Deployment's, a Job's ...) */
+  selector?: string;
+  /** what the tab says: `deployment/web` */
+  title?: string;
 }
 
 export type ThemeChoice = 'system' | 'light' | 'dark';

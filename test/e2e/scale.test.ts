@@ -261,7 +261,8 @@ describe('a hundred thousand log lines', () => {
 
   it('lists init containers in the picker and shows their output', async () => {
     const options = await page.locator('[data-testid=log-container] option').allInnerTexts();
-    expect(options).toEqual(['init-echo (init)', 'numbers', 'ticker']);
+    // "All containers" first: every container of the pod in one stream (kubectl logs --all-containers --prefix)
+    expect(options).toEqual(['All containers', 'init-echo (init)', 'numbers', 'ticker']);
     await page.locator('[data-testid=log-container]').selectOption('init-echo');
     await expect.poll(lastLine, poll).toBe('hello from init');
   });

@@ -1,4 +1,5 @@
 // apps/v1 Deployment, ReplicaSet, DaemonSet and ControllerRevision: defaults, selector rules, generations, columns.
+import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { defaultPodSpec } from '../../api/defaults';
@@ -93,7 +94,7 @@ const selectorImmutable = (obj: KubeObject, old: KubeObject) =>
   validateImmutable((obj.spec as Obj | undefined)?.selector, (old.spec as Obj | undefined)?.selector, 'spec.selector');
 
 export const deploymentStrategy: ResourceStrategy = {
-  group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', singular: 'deployment', namespaced: true,
+  ...R.deployments, singular: 'deployment',
   shortNames: ['deploy'],
   categories: ['all'],
   verbs: workloadVerbs,
@@ -145,7 +146,7 @@ function validateReplicaSetSpec(spec: Obj): FieldError[] {
 }
 
 export const replicaSetStrategy: ResourceStrategy = {
-  group: 'apps', version: 'v1', kind: 'ReplicaSet', resource: 'replicasets', singular: 'replicaset', namespaced: true,
+  ...R.replicasets, singular: 'replicaset',
   shortNames: ['rs'],
   categories: ['all'],
   verbs: workloadVerbs,
@@ -200,7 +201,7 @@ function validateDaemonSetSpec(spec: Obj): FieldError[] {
 }
 
 export const daemonSetStrategy: ResourceStrategy = {
-  group: 'apps', version: 'v1', kind: 'DaemonSet', resource: 'daemonsets', singular: 'daemonset', namespaced: true,
+  ...R.daemonsets, singular: 'daemonset',
   shortNames: ['ds'],
   categories: ['all'],
   verbs: workloadVerbs,
@@ -247,7 +248,7 @@ export const daemonSetStrategy: ResourceStrategy = {
 };
 
 export const controllerRevisionStrategy: ResourceStrategy = {
-  group: 'apps', version: 'v1', kind: 'ControllerRevision', resource: 'controllerrevisions', singular: 'controllerrevision', namespaced: true,
+  ...R.controllerrevisions, singular: 'controllerrevision',
   verbs: ALL_VERBS,
   schema: controllerRevisionSchema,
   validate(obj) {

@@ -1,4 +1,5 @@
 // batch/v1 Job and CronJob: generated selectors, OnFailure/Never templates, the STATUS/COMPLETIONS/DURATION cells.
+import { R } from '../../client/types';
 import { randomUUID } from 'node:crypto';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
@@ -90,7 +91,7 @@ export function jobStatus(job: KubeObject): string {
 const meta = (obj: KubeObject) => validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain);
 
 export const jobStrategy: ResourceStrategy = {
-  group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', singular: 'job', namespaced: true,
+  ...R.jobs, singular: 'job',
   categories: ['all'],
   verbs: ALL_VERBS,
   subresources: ['status'],
@@ -201,7 +202,7 @@ function validateCronJob(obj: KubeObject): FieldError[] {
 }
 
 export const cronJobStrategy: ResourceStrategy = {
-  group: 'batch', version: 'v1', kind: 'CronJob', resource: 'cronjobs', singular: 'cronjob', namespaced: true,
+  ...R.cronjobs, singular: 'cronjob',
   shortNames: ['cj'],
   categories: ['all'],
   verbs: ALL_VERBS,

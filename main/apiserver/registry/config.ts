@@ -1,4 +1,5 @@
 // v1 ConfigMap, Secret and ServiceAccount: key rules, immutability, secret types, `stringData`.
+import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { fieldErr, isConfigMapKey, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate, deepEqual } from '../../api/validation';
@@ -36,7 +37,7 @@ function validateImmutableData(obj: KubeObject, old: KubeObject, fields: string[
 }
 
 export const configMapStrategy: ResourceStrategy = {
-  group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', singular: 'configmap', namespaced: true,
+  ...R.configmaps, singular: 'configmap',
   shortNames: ['cm'],
   verbs: ALL_VERBS,
   schema: configMapSchema,
@@ -76,7 +77,7 @@ function validateSecret(obj: KubeObject): FieldError[] {
 }
 
 export const secretStrategy: ResourceStrategy = {
-  group: '', version: 'v1', kind: 'Secret', resource: 'secrets', singular: 'secret', namespaced: true,
+  ...R.secrets, singular: 'secret',
   verbs: ALL_VERBS,
   schema: secretSchema,
   defaults(obj) {
@@ -101,7 +102,7 @@ export const secretStrategy: ResourceStrategy = {
 };
 
 export const serviceAccountStrategy: ResourceStrategy = {
-  group: '', version: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts', singular: 'serviceaccount', namespaced: true,
+  ...R.serviceaccounts, singular: 'serviceaccount',
   shortNames: ['sa'],
   verbs: ALL_VERBS,
   subresources: ['token'],

@@ -1,4 +1,5 @@
 // v1 Endpoints: the addresses behind a Service, written by the endpoints controller.
+import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import { fieldErr, isDNS1123Label, isValidPortNum, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation';
 import { ALL_VERBS, ageColumn, ageOf, col, nameColumn, type Obj } from './common';
@@ -65,7 +66,7 @@ export function formatEndpoints(subsets: Obj[] | undefined): string {
 }
 
 export const endpointsStrategy: ResourceStrategy = {
-  group: '', version: 'v1', kind: 'Endpoints', resource: 'endpoints', singular: 'endpoints', namespaced: true,
+  ...R.endpoints, singular: 'endpoints',
   shortNames: ['ep'],
   verbs: ALL_VERBS,
   schema: endpointsSchema,

@@ -1,5 +1,6 @@
 // discovery.k8s.io/v1 EndpointSlice: the addresses behind a Service in slices of at most 100, written by the
 // endpointslice controller; what kubectl v1.32's `describe service` reads for its Endpoints line.
+import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { deepEqual, fieldErr, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, nameIsDNSSubdomain, validateImmutable, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation';
@@ -132,7 +133,7 @@ function validateEndpointSlice(obj: KubeObject): FieldError[] {
 const generationFields = (o: KubeObject) => ({ ...o, metadata: undefined, labels: o.metadata.labels ?? {} });
 
 export const endpointSliceStrategy: ResourceStrategy = {
-  group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', resource: 'endpointslices', singular: 'endpointslice', namespaced: true,
+  ...R.endpointslices, singular: 'endpointslice',
   verbs: ALL_VERBS,
   schema: endpointSliceSchema,
   defaults(obj) {

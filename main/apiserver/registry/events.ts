@@ -1,4 +1,5 @@
 // v1 Event: what components report about objects; `kubectl get events` and `describe` read them by involvedObject.
+import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import { age } from '../../api/pod-status';
 import { fieldErr, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation';
@@ -27,7 +28,7 @@ const source = (ev: Obj) => {
 };
 
 export const eventStrategy: ResourceStrategy = {
-  group: '', version: 'v1', kind: 'Event', resource: 'events', singular: 'event', namespaced: true,
+  ...R.events, singular: 'event',
   shortNames: ['ev'],
   verbs: ALL_VERBS,
   schema: eventSchema,

@@ -1,4 +1,5 @@
 // coordination.k8s.io/v1 Lease: node heartbeats (kube-node-lease) and leader election.
+import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { fieldErr, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate, validateNonnegative } from '../../api/validation';
@@ -17,7 +18,7 @@ function validateLease(obj: KubeObject): FieldError[] {
 }
 
 export const leaseStrategy: ResourceStrategy = {
-  group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', singular: 'lease', namespaced: true,
+  ...R.leases, singular: 'lease',
   verbs: ALL_VERBS,
   schema: leaseSchema,
   validate: validateLease,

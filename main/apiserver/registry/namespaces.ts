@@ -1,4 +1,5 @@
 // v1 Namespace: Active on create with the `kubernetes` finalizer; the name is a DNS label.
+import { R } from '../../client/types';
 import { nameIsDNSLabel, validateObjectMeta, validateObjectMetaUpdate, isQualifiedName, fieldErr } from '../../api/validation';
 import type { FieldError } from '../../api/errors';
 import { ageColumn, ageOf, col, nameColumn, str, type Obj } from './common';
@@ -14,7 +15,7 @@ function validateFinalizers(spec: Obj | undefined): FieldError[] {
 }
 
 export const namespaceStrategy: ResourceStrategy = {
-  group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', singular: 'namespace', namespaced: false,
+  ...R.namespaces, singular: 'namespace',
   shortNames: ['ns'],
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: ['status', 'finalize'],

@@ -1,4 +1,5 @@
 // v1 Node: registered by the kubelet with its status; the STATUS and ROLES cells as kubectl prints them.
+import { R } from '../../client/types';
 import type { KubeObject } from '../../api/object';
 import type { FieldError } from '../../api/errors';
 import { fieldErr, isQualifiedName, isValidLabelValue, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation';
@@ -93,7 +94,7 @@ const address = (node: KubeObject, type: string) =>
   ((node.status as Obj | undefined)?.addresses ?? []).find((a: Obj) => a.type === type)?.address ?? '<none>';
 
 export const nodeStrategy: ResourceStrategy = {
-  group: '', version: 'v1', kind: 'Node', resource: 'nodes', singular: 'node', namespaced: false,
+  ...R.nodes, singular: 'node',
   shortNames: ['no'],
   verbs: ALL_VERBS,
   subresources: ['status', 'proxy'],

@@ -1,4 +1,5 @@
 // v1 Pod: defaults, the status it starts with, what an update may change, and the columns of `kubectl get pods`.
+import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import { defaultPodSpec, podQOSClass } from '../../api/defaults';
 import { podStatusCells, podWideCells } from '../../api/pod-status';
@@ -40,12 +41,8 @@ export function validatePodSpecUpdate(spec: Obj, old: Obj): FieldError[] {
 }
 
 export const podStrategy: ResourceStrategy = {
-  group: '',
-  version: 'v1',
-  kind: 'Pod',
-  resource: 'pods',
+  ...R.pods,
   singular: 'pod',
-  namespaced: true,
   shortNames: ['po'],
   categories: ['all'],
   verbs: ALL_VERBS,

@@ -1,4 +1,5 @@
 // v1 ResourceQuota and LimitRange: the per-namespace budgets admission enforces.
+import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { compareQuantity, formatQuantity, isQuantity, QUANTITY_ERROR } from '../../api/quantity';
@@ -47,7 +48,7 @@ function quotaCells(obj: KubeObject): [string, string] {
 }
 
 export const resourceQuotaStrategy: ResourceStrategy = {
-  group: '', version: 'v1', kind: 'ResourceQuota', resource: 'resourcequotas', singular: 'resourcequota', namespaced: true,
+  ...R.resourcequotas, singular: 'resourcequota',
   shortNames: ['quota'],
   verbs: ALL_VERBS,
   subresources: ['status'],
@@ -103,7 +104,7 @@ function validateLimitRange(obj: KubeObject): FieldError[] {
 }
 
 export const limitRangeStrategy: ResourceStrategy = {
-  group: '', version: 'v1', kind: 'LimitRange', resource: 'limitranges', singular: 'limitrange', namespaced: true,
+  ...R.limitranges, singular: 'limitrange',
   shortNames: ['limits'],
   verbs: ALL_VERBS,
   schema: limitRangeSchema,

@@ -1,4 +1,5 @@
 // rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding: rule and subject checks as upstream.
+import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { deepEqual, fieldErr, isDNS1123Subdomain, nameIsPathSegment, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation';
@@ -68,7 +69,7 @@ const createdAt = col('Created At', 'date', 'CreationTimestamp is a timestamp re
 function roleStrategy(kind: 'Role' | 'ClusterRole', namespaced: boolean): ResourceStrategy {
   const validate = (obj: KubeObject) => [...validateObjectMeta(obj.metadata, namespaced, nameIsPathSegment), ...validateRules(obj.rules as Obj[], namespaced)];
   return {
-    group: GROUP, version: 'v1', kind, resource: `${kind.toLowerCase()}s`, singular: kind.toLowerCase(), namespaced,
+    ...R[kind === 'Role' ? 'roles' : 'clusterroles'], singular: kind.toLowerCase(),
     verbs: ALL_VERBS,
     schema: kind === 'Role' ? roleSchema : clusterRoleSchema,
     validate,
@@ -81,7 +82,7 @@ function roleStrategy(kind: 'Role' | 'ClusterRole', namespaced: boolean): Resour
 function bindingStrategy(kind: 'RoleBinding' | 'ClusterRoleBinding', namespaced: boolean): ResourceStrategy {
   const validate = (obj: KubeObject) => [...validateObjectMeta(obj.metadata, namespaced, nameIsPathSegment), ...validateBinding(obj, namespaced)];
   return {
-    group: GROUP, version: 'v1', kind, resource: `${kind.toLowerCase()}s`, singular: kind.toLowerCase(), namespaced,
+    ...R[kind === 'RoleBinding' ? 'rolebindings' : 'clusterrolebindings'], singular: kind.toLowerCase(),
     verbs: ALL_VERBS,
     schema: kind === 'RoleBinding' ? roleBindingSchema : clusterRoleBindingSchema,
     defaults: defaultBinding,

@@ -1,4 +1,5 @@
 // v1 Service: a ClusterIP (and NodePorts) allocated at create, against every stored Service, and kept on update; the columns of `kubectl get svc`.
+import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import {
   fieldErr, isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum, nameIsDNS1035Label,
@@ -112,7 +113,7 @@ const portsCell = (ports: Obj[] | undefined) =>
   (ports ?? []).length ? (ports ?? []).map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(',') : '<none>';
 
 export const serviceStrategy: ResourceStrategy = {
-  group: '', version: 'v1', kind: 'Service', resource: 'services', singular: 'service', namespaced: true,
+  ...R.services, singular: 'service',
   shortNames: ['svc'],
   categories: ['all'],
   verbs: ALL_VERBS,

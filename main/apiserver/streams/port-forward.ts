@@ -22,11 +22,11 @@ export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 export const TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 
 // the SPDY/3 header-compression dictionary, taken from a kept SPDY implementation rather than copied by hand
-const SPDY_DICTIONARY: Buffer = (createRequire(import.meta.url)('spdy-transport') as { protocol: { spdy: { dictionary: Record<string, Buffer> } } })
+export const SPDY_DICTIONARY: Buffer = (createRequire(import.meta.url)('spdy-transport') as { protocol: { spdy: { dictionary: Record<string, Buffer> } } })
   .protocol.spdy.dictionary['3.1'];
 
-const FRAME = { synStream: 1, synReply: 2, rstStream: 3, settings: 4, ping: 6, goaway: 7, headers: 8, windowUpdate: 9 } as const;
-const FLAG_FIN = 0x01;
+export const FRAME = { synStream: 1, synReply: 2, rstStream: 3, settings: 4, ping: 6, goaway: 7, headers: 8, windowUpdate: 9 } as const;
+export const FLAG_FIN = 0x01;
 const RST_CANCEL = 5;
 /** the largest DATA payload we send at once */
 const MAX_DATA = 16 * 1024;
@@ -109,7 +109,7 @@ export function decodeHeaderBlock(block: Buffer): Record<string, string> {
 }
 
 /** Runs one chunk through a stateful zlib stream and returns what a sync flush yields (SPDY shares one context per direction). */
-function zlibPass(z: Inflate | Deflate, input: Buffer): Promise<Buffer> {
+export function zlibPass(z: Inflate | Deflate, input: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const onData = (d: Buffer) => chunks.push(d);

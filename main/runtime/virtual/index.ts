@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { addressAt, parseCidr4, type Cidr4 } from '../../api/cidr';
 import type {
   ContainerConfig, ContainerRuntime, ContainerStatus, ExecOptions, ExecResult, ExecSession, ImageInfo, LogOptions,
-  ProbeAction, ProbeResult, PullProgress, PullResult, RegistryAuth, RuntimeInfo, SandboxConfig, SandboxStatus,
+  ProbeAction, ProbeResult, PullProgress, PullResult, RegistryAuth, RuntimeInfo, SandboxConfig, SandboxStatus, ContainerStatsSample,
 } from '../types';
 
 export interface VirtualRuntimeOptions {
@@ -141,6 +141,29 @@ export class VirtualRuntime implements ContainerRuntime {
 
   async listContainers(): Promise<ContainerStatus[]> {
     return [...this.containers.values()].map((c) => ({ ...c.status }));
+  }
+
+  /**
+   * Simulated use, steady per container and a little noisy: CPU about 1-9 millicores (capped by its limit), memory
+   * 6-30 MiB (capped by its limit), both derived from the container id so a chart has a shape but no surprises.
+   */
+  async containerStats(ids: string[]): Promise<ContainerStatsSample[]> {
+    const now = Date.now();
+    const out: ContainerStatsSample[] = [];
+    for (const cid of ids) {
+      const c = this.containers.get(cid);
+      if (!c || c.status.state !== 'running') continue;
+      const seed = parseInt(cid.slice(0, 8), 16) / 0xffffffff;
+      const started = Date.parse(c.status.startedAt ?? c.status.createdAt);
+      const limitCores = c.cfg.nanoCpus ? c.cfg.nanoCpus / 1e9 : Infinity;
+      const cores = Math.min(limitCores, 0.001 + seed * 0.008);
+      const wobble = 1 + 0.1 * Math.sin(now / 7000 + seed * 10);
+      const memory = Math.min(c.cfg.memoryBytes ?? Infinity, Math.round((6 + seed * 24) * 1024 * 1024 * wobble));
+      // the counter grows at `cores`, give or take 10% (the sine's slope), and never falls
+      const cpu = Math.max(0, now - started) * 1e6 * cores + cores * 1e6 * 700 * (1 + Math.sin(now / 7000 + seed * 10));
+      out.push({ id: cid, timestamp: now, cpuUsageNanos: Math.round(cpu), memoryWorkingSetBytes: memory });
+    }
+    return out;
   }
 
   async inspectContainer(cid: string): Promise<ContainerStatus | undefined> {

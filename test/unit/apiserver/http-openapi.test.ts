@@ -5,6 +5,7 @@ import { ResourceRegistry } from '../../../main/apiserver/resources';
 import { humanDuration } from '../../../main/api/pod-status';
 import { aggregatedDiscovery, apiResourceList } from '../../../main/apiserver/discovery';
 import { unknownFields } from '../../../main/apiserver/field-validation';
+import { resourcesOfDiscovery } from '../../../main/bridge/api-http';
 import type { ResourceStrategy } from '../../../main/apiserver/registry/types';
 
 const strategy = (group: string, resource: string, kind: string, namespaced: boolean, subresources: string[] = []): ResourceStrategy => ({
@@ -54,6 +55,12 @@ describe('OpenAPI and discovery', () => {
     expect(apiResourceList(reg, 'apps', 'v1').resources.map((r) => r.name)).toEqual(['deployments', 'deployments/scale']);
     const agg = aggregatedDiscovery(reg, false);
     expect(agg.items[0].versions[0].resources[0]).toMatchObject({ resource: 'deployments', scope: 'Namespaced', subresources: [{ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } }] });
+  });
+
+  it('the UI reads aggregated discovery back into one entry per resource, scope and subresources kept', () => {
+    const got = resourcesOfDiscovery(aggregatedDiscovery(reg, true), aggregatedDiscovery(reg, false));
+    expect(got.map((r) => `${r.group}/${r.version}/${r.resource}:${r.kind}:${r.namespaced}`)).toEqual(['/v1/pods:Pod:true', '/v1/namespaces:Namespace:false', 'apps/v1/deployments:Deployment:true']);
+    expect(got[0]).toMatchObject({ verbs: expect.arrayContaining(['update', 'watch']), subresources: ['status', 'log'], singular: 'pod' });
   });
 
   it('finds unknown fields by schema, maps and lists included', () => {

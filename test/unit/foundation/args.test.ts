@@ -11,6 +11,7 @@ describe('parseServeArgs', () => {
     { name: 'virtual nodes', argv: ['--virtual-nodes', '3'], want: { virtualNodes: 3 } },
     { name: 'timing flags', argv: ['--node-monitor-grace-period', '8', '--pod-eviction-timeout', '0'], want: { nodeMonitorGracePeriod: 8, podEvictionTimeout: 0 } },
     { name: 'cluster CIDR', argv: ['--cluster-cidr', '10.200.0.0/16'], want: { clusterCIDR: '10.200.0.0/16' } },
+    { name: 'metric resolution, 0 turns metrics off', argv: ['--metric-resolution', '0'], want: { metricResolution: 0 } },
     { name: 'help', argv: ['--help'], want: { help: true } },
     { name: 'short help', argv: ['-h'], want: { help: true } },
   ];
@@ -30,6 +31,7 @@ describe('parseServeArgs', () => {
     [['--log-level', 'loud'], /not one of debug, info, warn, error/],
     [['--cluster-cidr', '10.100.0.0/25'], /--cluster-cidr: "10.100.0.0\/25" is smaller than one node's \/24/],
     [['--cluster-cidr', '10.96.0.0/16'], /overlaps the Service CIDR 10.96.0.0\/12/],
+    [['--metric-resolution', '1.5'], /"1.5" is not a whole number/],
     [['serve'], /unexpected argument "serve"/],
     [['--api-port', '9000', '--ui-port', '9000'], /both 9000/],
   ];

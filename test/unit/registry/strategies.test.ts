@@ -6,6 +6,7 @@ import { cronScheduleError } from '../../../main/apiserver/registry/batch';
 import { formatEndpoints } from '../../../main/apiserver/registry/endpoints';
 import type { ResourceStrategy, StrategyContext } from '../../../main/apiserver/registry/types';
 import { inServiceCIDR } from '../../../main/proxy/allocator';
+import { R } from '../../../main/client/types';
 
 const now = new Date('2026-01-01T01:00:00Z');
 const ctx: StrategyContext = { user: { username: 'admin', groups: [] }, operation: 'create', now };
@@ -257,5 +258,12 @@ describe('field selectors', () => {
     ['events', '', samples.events, { 'involvedObject.kind': 'Pod', 'involvedObject.name': 'web', 'involvedObject.namespace': 'default', reason: 'Scheduled', type: 'Normal' }],
   ])('%s', (resource, group, make, want) => {
     expect(strategyFor(group, resource)!.selectableFields!(make() as KubeObject)).toMatchObject(want);
+  });
+});
+
+describe('resource identity: one table', () => {
+  it('every stored resource the client names is served with that identity, and every strategy takes its identity from it', () => {
+    const pick = (t: { group: string; version: string; resource: string; kind: string; namespaced: boolean }) => ({ group: t.group, version: t.version, resource: t.resource, kind: t.kind, namespaced: t.namespaced });
+    expect(strategies.map(pick).sort((a, b) => a.resource.localeCompare(b.resource))).toEqual(Object.values(R).map(pick).sort((a, b) => a.resource.localeCompare(b.resource)));
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyWatchEvents } from '../../../renderer/stores/cache';
 import { filterObjects, matchesSelector, parseSelector, sortBy } from '../../../renderer/lib/filter';
 import { kubectlFor } from '../../../renderer/lib/kubectl';
+import { cpuText, memoryText, nodeAllocatable, podLimits, usageLines } from '../../../renderer/lib/usage';
 import { lineOfField, fieldPath } from '../../../renderer/lib/yaml-lines';
 import { LineBuffer, splitMatches } from '../../../renderer/lib/log-lines';
 import { layoutSteps, pendingReasons, schedulerTable } from '../../../renderer/lib/trace';
@@ -194,5 +195,24 @@ describe('i18n', () => {
   it('uses the seed articles\' terms', () => {
     const all = JSON.stringify(zh);
     for (const term of ['调度', '预选', '优选', '绑定', '拉取镜像', '沙箱容器', '就绪探针']) expect(all).toContain(term);
+  });
+});
+
+describe('usage for the charts', () => {
+  it.each([[0.0015, '2m'], [0.2, '200m'], [1, '1'], [1.5, '1.5'], [10, '10'], [100, '100']])('cpu %s -> %s', (c, s) => expect(cpuText(c)).toBe(s));
+  it.each([[0, '0Mi'], [512 * 1024, '512Ki'], [64 * 1024 * 1024, '64Mi'], [12 * 1024 ** 3, '12.0Gi']])('memory %s -> %s', (b, s) => expect(memoryText(b)).toBe(s));
+  it('a line per container, in spec order, gaps where a container had no reading', () => {
+    const l = usageLines({ intervalMs: 5000, points: [
+      { t: 1000, cpu: 0.3, memory: 30, containers: { b: { cpu: 0.2, memory: 20 }, a: { cpu: 0.1, memory: 10 } } },
+      { t: 6000, cpu: 0.1, memory: 10, containers: { a: { cpu: 0.1, memory: 10 } } },
+    ] }, ['a', 'b']);
+    expect(l).toEqual({ times: [1, 6], cpu: [{ label: 'a', values: [0.1, 0.1] }, { label: 'b', values: [0.2, null] }], memory: [{ label: 'a', values: [10, 10] }, { label: 'b', values: [20, null] }] });
+    expect(usageLines({ intervalMs: 5000, points: [{ t: 1000, cpu: 1, memory: 2 }] }).cpu).toEqual([{ label: 'total', values: [1] }]);
+  });
+  it('limits only when every container has one; allocatable from quantities', () => {
+    const c = (limits?: Record<string, string>) => ({ name: 'x', resources: limits ? { limits } : {} });
+    expect(podLimits({ spec: { containers: [c({ cpu: '200m', memory: '64Mi' }), c({ cpu: '1', memory: '32Mi' })] } })).toEqual({ cpu: 1.2, memory: 96 * 1024 * 1024 });
+    expect(podLimits({ spec: { containers: [c({ cpu: '200m' }), c()] } })).toEqual({ cpu: undefined, memory: undefined });
+    expect(nodeAllocatable({ status: { allocatable: { cpu: '2', memory: '16Gi' } } })).toEqual({ cpu: 2, memory: 16 * 1024 ** 3 });
   });
 });

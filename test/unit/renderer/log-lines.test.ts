@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findMatches, LineBuffer, stepMatch } from '../../../renderer/lib/log-lines';
+import { LineBuffer, findMatches, plain, stepMatch, styledRuns } from '../../../renderer/lib/log-lines';
 
 describe('log search', () => {
   it.each([
@@ -39,5 +39,39 @@ describe('log buffer bounds', () => {
     b.clear();
     expect(b.text()).toBe('');
     expect(b.dropped).toBe(0);
+  });
+});
+
+describe('several streams in one buffer, ANSI colours', () => {
+  it('keeps each source\'s partial line apart and tags its lines with the source and prefix', () => {
+    const b = new LineBuffer();
+    b.push('a1\na', 0, '[pod/p/a] ');
+    b.push('b1\n', 1, '[pod/p/b] ');
+    b.push('2\n', 0, '[pod/p/a] ');
+    expect(b.lines).toEqual(['[pod/p/a] a1', '[pod/p/b] b1', '[pod/p/a] a2']);
+    expect(b.srcs).toEqual([0, 1, 0]);
+    b.push('tail', 1, '[pod/p/b] ');
+    b.flush(1, '[pod/p/b] ');
+    expect(b.lines.at(-1)).toBe('[pod/p/b] tail');
+  });
+  it('drops sources together with their lines when trimming', () => {
+    const b = new LineBuffer(10);
+    for (let i = 0; i < 12; i++) b.push(`${i}\n`, i % 2);
+    expect(b.srcs).toHaveLength(b.lines.length);
+    expect(b.srcs[0]).toBe(Number(b.lines[0]) % 2);
+  });
+  it('renders SGR colours as runs and searches the text a terminal shows', () => {
+    const line = '\x1b[31mred\x1b[0m and \x1b[1;32mbold green\x1b[0m';
+    expect(plain(line)).toBe('red and bold green');
+    expect(findMatches([line], 'd and b')).toEqual([0]);
+    const runs = styledRuns(line, 'green');
+    expect(runs.map((r) => r.text).join('')).toBe('red and bold green');
+    expect(runs[0]).toMatchObject({ text: 'red', cls: 'ansi-red-fg' });
+    expect(runs.find((r) => r.hit)).toMatchObject({ text: 'green', cls: expect.stringContaining('ansi-green-fg') });
+    expect(runs.find((r) => r.hit)?.cls).toContain('ansi-bold');
+    expect(styledRuns('\x1b[38;2;10;20;30mtrue\x1b[0m', '')[0].style).toBe('color: rgb(10, 20, 30)');
+    expect(styledRuns('\x1b[38;5;196mx', '')[0].style).toBe('color: rgb(255, 0, 0)');
+    expect(styledRuns('\x1b[38;5;9mx', '')[0].cls).toBe('ansi-bright-red-fg');
+    expect(styledRuns('plain text', 'q')).toEqual([{ text: 'plain text', hit: false }]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { highlight, matchText, parseQuery, rankEntries, type PaletteEntry } from '../../../renderer/lib/palette';
+import { aliasesOf, highlight, matchText, parseQuery, rankEntries, type PaletteEntry } from '../../../renderer/lib/palette';
 
 const res = (label: string, kind: string, namespace?: string): PaletteEntry => ({ label, kind, namespace, section: 'resource' });
 const entries: PaletteEntry[] = [
@@ -80,5 +80,17 @@ describe('palette highlight', () => {
     ['web', [], [{ text: 'web', hit: false }]],
   ] as const)('%s', (label, pos, want) => {
     expect(highlight(label, [...pos])).toEqual(want);
+  });
+});
+
+describe('kind names from discovery', () => {
+  it('narrows by any name kubectl accepts for a kind discovery lists', () => {
+    const aliases = aliasesOf([
+      { kind: 'CronJob', resource: 'cronjobs', singular: 'cronjob', shortNames: ['cj'] },
+      { kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', singular: 'clusterrolebinding' },
+    ]);
+    expect(parseQuery('cj nightly', aliases)).toEqual({ kind: 'CronJob', text: 'nightly' });
+    expect(parseQuery('clusterrolebinding/admin', aliases)).toEqual({ kind: 'ClusterRoleBinding', text: 'admin' });
+    expect(parseQuery('cronjob x', aliases)).toEqual({ kind: 'CronJob', text: 'x' });
   });
 });
