@@ -3,10 +3,11 @@
 // reports a typed lifecycle with progress, and stops in reverse.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { writeFileAtomic } from './atomic-file';
 import { ensurePki, writeKubeconfig, type Pki } from './apiserver/pki';
 import { createApiServer, type ApiServer } from './apiserver/index';
 import { componentUsers } from './apiserver/bootstrap';
@@ -341,8 +342,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
     const cidr = kept ?? wanted ?? DEFAULT_CLUSTER_CIDR;
     if (!kept) {
-      await writeFile(`${path}.tmp`, JSON.stringify({ clusterCIDR: cidr }, null, 2) + '\n', { mode: 0o600 });
-      await rename(`${path}.tmp`, path);
+      await writeFileAtomic(path, JSON.stringify({ clusterCIDR: cidr }, null, 2) + '\n');
     }
     return cidr;
   }
@@ -355,7 +355,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       if (/^[a-z0-9]{6,32}$/.test(id)) return id;
     } catch {}
     const id = randomBytes(4).toString('hex');
-    await writeFile(path, id + '\n', { mode: 0o600 });
+    await writeFileAtomic(path, id + '\n');
     return id;
   }
 
@@ -623,11 +623,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return [];
   }
 
-  /** Written to a temporary file and renamed, so a crash never leaves half a file. */
+  /** Written atomically, so a crash never leaves half a file. */
   private async writeChosenContexts(): Promise<void> {
     const path = join(this.dataDir, NODES_FILE);
-    await writeFile(`${path}.tmp`, JSON.stringify({ contexts: this.chosenContexts }, null, 2) + '\n', { mode: 0o600 });
-    await rename(`${path}.tmp`, path);
+    await writeFileAtomic(path, JSON.stringify({ contexts: this.chosenContexts }, null, 2) + '\n');
   }
 
   /** Node status and Lease renewals at upstream's 10 s, or a quarter of a shorter lab grace period. */

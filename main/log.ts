@@ -36,3 +36,17 @@ export function logger(component: string): Logger {
     error: (m, f) => emit('error', m, f),
   };
 }
+
+/** Marks the log line of a promise rejected with no handler: test/fixtures/serve.ts fails a test that causes one. */
+export const UNHANDLED_REJECTION = 'unhandled promise rejection (a bug in kubelab)';
+
+/**
+ * A rejection nobody handles is a bug, but one stream's or one request's bug must not end a lab with its
+ * pods: log it loudly, with its stack, and keep serving (Node's default would exit). For `kubelab serve`.
+ */
+export function logUnhandledRejections(): void {
+  const log = logger('process');
+  process.on('unhandledRejection', (reason) => {
+    log.error(UNHANDLED_REJECTION, { error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
+  });
+}

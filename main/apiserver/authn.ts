@@ -1,8 +1,9 @@
 // Authentication: bearer tokens. The admin token from the kubeconfig, and service-account
 // tokens minted by `serviceaccounts/token` (JWT, HS256, key kept in the data dir, mode 0600).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../atomic-file';
 import type { UserInfo } from './types';
 
 export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
@@ -34,7 +35,7 @@ export class TokenSigner {
       this.key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     } else {
       this.key = randomBytes(32);
-      writeFileSync(file, this.key.toString('base64') + '\n', { mode: 0o600 });
+      writeFileAtomicSync(file, this.key.toString('base64') + '\n');
     }
   }
 

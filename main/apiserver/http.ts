@@ -320,6 +320,9 @@ export function createRequestHandler(d: HttpDeps) {
       serve(req, res).catch((e) => sendError(res, e));
     },
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      // Node takes its own error listener off an upgraded socket: a client that resets it while the pod is
+      // looked up would otherwise be an uncaught 'error' that ends the process
+      socket.on('error', (e) => log.debug('streaming connection error', { error: e.message }));
       const fail = (e: unknown) => {
         const err = e instanceof StatusError ? e : errors.internal(String(e));
         const data = JSON.stringify(err.toStatus());

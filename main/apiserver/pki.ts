@@ -1,10 +1,11 @@
 // The lab's PKI: a CA, a serving certificate for 127.0.0.1/localhost, and bearer tokens, made on first start
 // and reused afterwards, so a kubeconfig written once keeps working across restarts.
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { stringify } from 'yaml';
+import { writeFileAtomic } from '../atomic-file';
 import { logger } from '../log';
 
 const log = logger('pki');
@@ -40,14 +41,6 @@ export const servingNames = {
 };
 
 const day = 24 * 3600 * 1000;
-
-/** Writes a file mode 0600 atomically (tmp + rename), so a crash never leaves half a key. */
-async function writePrivate(path: string, data: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data, { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
-}
 
 async function readIf(path: string): Promise<string | undefined> {
   try {
@@ -149,8 +142,8 @@ export async function ensurePki(dataDir: string): Promise<Pki> {
   let caCreated = false;
   if (!caCert || !caKey) {
     ({ cert: caCert, key: caKey } = createCa());
-    await writePrivate(p(files.caKey), caKey);
-    await writePrivate(p(files.caCert), caCert);
+    await writeFileAtomic(p(files.caKey), caKey);
+    await writeFileAtomic(p(files.caCert), caCert);
     caCreated = true;
     log.info('created cluster CA', { path: p(files.caCert) });
   }
@@ -159,8 +152,8 @@ export async function ensurePki(dataDir: string): Promise<Pki> {
   let key = await readIf(p(files.key));
   if (caCreated || !cert || !key || !servingUsable(cert, caCert)) {
     ({ cert, key } = createServing(caCert, caKey));
-    await writePrivate(p(files.key), key);
-    await writePrivate(p(files.cert), cert);
+    await writeFileAtomic(p(files.key), key);
+    await writeFileAtomic(p(files.cert), cert);
     log.info('created API serving certificate', { names: [...servingNames.ips, ...servingNames.dns].join(',') });
   }
 
@@ -174,7 +167,7 @@ export async function ensurePki(dataDir: string): Promise<Pki> {
   }
   if (!tokens) {
     tokens = { admin: newToken(), ui: newToken() };
-    await writePrivate(p(files.tokens), JSON.stringify(tokens, null, 2) + '\n');
+    await writeFileAtomic(p(files.tokens), JSON.stringify(tokens, null, 2) + '\n');
     log.info('created admin and UI tokens');
   }
   return { dir, caCert, caKey, cert, key, tokens };
@@ -196,6 +189,6 @@ export function kubeconfigYaml(pki: Pki, server: string): string {
 /** Writes `<dataDir>/kubeconfig` (mode 0600) and returns its path. */
 export async function writeKubeconfig(dataDir: string, pki: Pki, server: string): Promise<string> {
   const path = join(dataDir, 'kubeconfig');
-  await writePrivate(path, kubeconfigYaml(pki, server));
+  await writeFileAtomic(path, kubeconfigYaml(pki, server));
   return path;
 }

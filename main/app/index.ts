@@ -14,7 +14,7 @@ import { appFiles, rendererLocation } from './renderer-location';
 import { refuseSender } from './ipc-guard';
 import { decideNavigation, decideWindowOpen, endsPage } from './navigation';
 import { menuActions, menuTemplate } from './menu';
-import { grantPermission } from './permissions';
+import { checkPermission, grantPermission } from './permissions';
 import { quitSequence } from './quit';
 import { loadWindowState, saveWindowState } from './window-state';
 
@@ -120,6 +120,11 @@ app.on('window-all-closed', () => {
 
 void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((wc, perm, cb, details) => cb(grantPermission(perm, details.requestingUrl ?? wc.getURL(), page.isOurs)));
+  session.defaultSession.setPermissionCheckHandler((wc, perm, requestingOrigin, details) =>
+    checkPermission(perm, { requestingUrl: details.requestingUrl, webContentsUrl: wc?.getURL(), requestingOrigin }, page.isOurs),
+  );
+  // HID, serial, USB and Bluetooth devices: none, for any page
+  session.defaultSession.setDevicePermissionHandler(() => false);
   const actions = menuActions(
     { shell, clipboard, dialog },
     { dataDir, kubeconfig: () => cluster.kubeconfig, apply: (m) => bridge.apply(m), stopAllPods: () => backend.stopAllPods!(), readFile: (f) => readFile(f, 'utf8') },

@@ -1,10 +1,12 @@
 // The `kubelab` command: subcommands dispatch from here (bin/kubelab.mjs runs it through tsx, no build step).
 import { serveCommand } from './serve';
+import { storeCommand } from './store';
 
 const usage = `Usage: kubelab <command> [flags]
 
 Commands:
   serve     run the lab headless: API for kubectl, UI for a browser (kubelab serve --help)
+  store     repair a damaged store: kubelab store repair --data-dir DIR (kubelab store --help)
   help      show this help
 `;
 
@@ -13,6 +15,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'serve':
       return serveCommand(rest);
+    case 'store':
+      return storeCommand(rest);
     case undefined:
     case 'help':
     case '-h':

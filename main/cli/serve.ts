@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { Cluster } from '../cluster';
-import { logger, setLogLevel } from '../log';
+import { logger, logUnhandledRejections, setLogLevel } from '../log';
 import { parseServeArgs, serveUsage, UsageError, type ServeOptions } from './args';
 import { startUiServer, type UiServer } from './ui-server';
 import { bridgeForLab } from '../bridge/attach';
@@ -96,6 +96,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (opts.logLevel) setLogLevel(opts.logLevel);
+  logUnhandledRejections();
 
   let served: Served | undefined;
   let stopping = false;

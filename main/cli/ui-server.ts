@@ -1,6 +1,7 @@
 // The UI for a browser (`kubelab serve`): the built renderer from out/renderer on 127.0.0.1, behind the UI token.
-// The token is accepted once in `?token=` and then kept in an HttpOnly SameSite=Strict cookie; WebSocket
-// upgrades on /bridge go to the bridge handler (the renderer's window.kubelab over a socket).
+// The token is accepted once in `?token=` and then kept in an HttpOnly SameSite=Strict cookie, which serves the
+// files. The cookie is no credential for the bridge: WebSocket upgrades on /bridge go to the bridge handler,
+// which takes pages of this origin only and wants the token in their first frame (see main/bridge/ws.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
@@ -14,6 +15,8 @@ const log = logger('ui-server');
 
 export const UI_COOKIE = 'kubelab_ui';
 export const BRIDGE_PATH = '/bridge';
+/** GET: `{"token"}` for the bridge, to the UI's own pages only */
+export const UI_TOKEN_PATH = '/ui-token';
 
 /** Handles an upgrade on /bridge; returns false if it did not take the socket. */
 export type BridgeUpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean | void;
@@ -115,6 +118,20 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     res.end(message + '\n');
   };
 
+  // The token for the bridge's first frame, to a page of this origin that lost it (a new tab): the browser lets
+  // only same-origin script read this response, so a pod's page on another 127.0.0.1 port cannot, cookie or not.
+  const sendToken = (req: IncomingMessage, res: ServerResponse) => {
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== `http://${req.headers.host}`)) {
+      log.warn('refused the UI token to another origin', { site, origin });
+      return refuse(res, 403, 'Forbidden');
+    }
+    headers(res);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify({ token: opts.token }));
+  };
+
   const serveFile = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
     let rel: string;
     try {
@@ -166,6 +183,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       log.debug('refused a request without the UI token', { path: url.pathname });
       return refuse(res, 401, 'Unauthorized: open the URL that `kubelab serve` printed (it carries the UI token).');
     }
+    if (url.pathname === UI_TOKEN_PATH) return sendToken(req, res);
     serveFile(req, res, url.pathname).catch((err) => {
       log.error('serving a file failed', { path: url.pathname, error: String(err) });
       if (!res.headersSent) refuse(res, 500, 'Internal Server Error');
@@ -178,11 +196,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     const reject = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     if (!hostAllowed(req, port)) return reject('403 Forbidden');
     if (url.pathname !== BRIDGE_PATH || !bridge) return reject('404 Not Found');
-    // a page authorised by cookie may omit ?token=; hand the handler a URL it can check
-    if (!url.searchParams.has('token') && same(cookie(req, UI_COOKIE), opts.token)) {
-      url.searchParams.set('token', opts.token);
-      req.url = url.pathname + url.search;
-    }
+    // no credential here, cookie or URL: the bridge wants the token in its first frame, from a page of our origin
     if (bridge(req, socket, head) === false) reject('404 Not Found');
   });
   server.on('clientError', (_err, socket) => socket.destroy());

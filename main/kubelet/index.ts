@@ -23,6 +23,13 @@ import { computePodActions, latestInstances, type PodRuntimeState, type StartAct
 import { generatePodStatus, type WaitingReason } from './pod-status';
 import { ProbeManager } from './prober';
 import { registerKubelet, unregisterKubelet } from './registry';
+import {
+  MAX_CONTAINER_TERMINATION_MESSAGE,
+  MAX_CONTAINER_TERMINATION_MESSAGE_LOG,
+  MAX_CONTAINER_TERMINATION_MESSAGE_LOG_LINES,
+  readTail,
+  streamTail,
+} from './termination-message';
 import { containerMounts, setUpVolumes, tearDownVolumes, VolumeError, type PreparedVolume } from './volumes';
 
 export interface KubeletOptions {
@@ -65,6 +72,8 @@ interface PodState {
   restartCounts: Map<string, number>;
   /** the highest sandbox attempt this kubelet saw for the pod */
   sandboxAttempt?: number;
+  /** the first sync looked for containers already running (a restarted kubelet adopts them) */
+  adoptionChecked?: boolean;
 }
 
 const log = logger('kubelet');
@@ -369,6 +378,9 @@ export class Kubelet {
     const uid = pod.metadata.uid!;
     const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     let state = await this.podRuntimeState(uid);
+    const syncStart = now();
+    const found = st.adoptionChecked ? [] : state.containers.filter((c) => c.state === 'running');
+    st.adoptionChecked = true;
     if (terminal) {
       for (const c of state.containers) if (c.state === 'running') await this.killContainer(pod, c, 'Pod has terminated', pod.spec?.terminationGracePeriodSeconds ?? 30);
       for (const s of state.sandboxes) if (s.state === 'ready') await this.runtime.stopSandbox(s.id);
@@ -456,6 +468,13 @@ export class Kubelet {
       if (actions.initContainerToStart) break;
     }
     await this.updateStatus(pod, st, state);
+    if (found.length) {
+      this.traceOnce(pod, st, 'adopt', () => ({
+        component: 'kubelet', action: 'adopt', start: syncStart, end: now(), outcome: 'info',
+        message: `kubelet on ${this.nodeName} found ${found.length} container(s) of the pod already running (${found.map((c) => c.name).join(', ')}) and adopted them, as a restarted kubelet does`,
+        details: { node: this.nodeName, containers: found.map((c) => ({ name: c.name, containerID: c.id })) },
+      }));
+    }
   }
 
   private async createSandbox(pod: Pod & KubeObject, st: PodState, attempt: number): Promise<boolean> {
@@ -696,12 +715,16 @@ export class Kubelet {
       else this.probes.stopContainer(last.id);
       if (last.state === 'exited' && !st.terminationMessages.has(last.id)) {
         const file = path.join(this.options.dataDir, 'pods', pod.metadata.uid!, 'containers', spec.name, `${last.restartCount}-termination-log`);
-        let msg = await fs.readFile(file, 'utf8').catch(() => '');
+        let msg = await readTail(file, MAX_CONTAINER_TERMINATION_MESSAGE).catch((err: Error) => `Error on reading termination log ${file}: ${err.message}`);
         if (!msg && spec.terminationMessagePolicy === 'FallbackToLogsOnError' && last.exitCode !== 0) {
-          const s = await this.runtime.logs(last.id, { tail: 80 }).catch(() => undefined);
-          if (s) msg = await streamText(s);
+          const s = await this.runtime.logs(last.id, { tail: MAX_CONTAINER_TERMINATION_MESSAGE_LOG_LINES }).catch(() => undefined);
+          if (s) {
+            msg = await streamTail(s, MAX_CONTAINER_TERMINATION_MESSAGE_LOG).catch(
+              (err: Error) => `Error on reading termination message from logs: ${err.message}`,
+            );
+          }
         }
-        st.terminationMessages.set(last.id, msg.slice(0, 4096));
+        st.terminationMessages.set(last.id, msg);
         const init = (pod.spec?.initContainers ?? []).some((c) => c.name === spec.name);
         this.traceOnce(pod, st, `exit:${last.id}`, () => ({
           component: 'runtime', action: init ? 'init-container-exited' : 'container-exited', start: last.finishedAt ?? now(), end: last.finishedAt ?? now(),
@@ -798,8 +821,3 @@ function remember(pod: Pod, st: PodState, state: PodRuntimeState): void {
   for (const sb of state.sandboxes) if (sb.attempt >= (st.sandboxAttempt ?? -1)) st.sandboxAttempt = sb.attempt;
 }
 
-async function streamText(s: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(Buffer.from(c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}

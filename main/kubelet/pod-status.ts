@@ -3,6 +3,7 @@
 import type { Container, ContainerStatus as K8sContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1';
 import type { ContainerStatus, SandboxStatus } from '../runtime/types';
 import { latestInstances } from './pod-actions';
+import { podMessageBudget, truncateUtf8 } from './termination-message';
 
 export interface WaitingReason {
   reason: string;
@@ -35,7 +36,7 @@ function terminatedOf(c: ContainerStatus, message?: string): K8sContainerStatus[
     terminated: {
       exitCode: c.exitCode ?? 0,
       reason: c.reason ?? (c.exitCode === 0 ? 'Completed' : 'Error'),
-      ...(message || c.message ? { message: message ?? c.message } : {}),
+      ...(message ? { message } : {}),
       startedAt: isoSeconds(c.startedAt),
       finishedAt: isoSeconds(c.finishedAt),
       containerID: `docker://${c.id}`,
@@ -46,7 +47,11 @@ function terminatedOf(c: ContainerStatus, message?: string): K8sContainerStatus[
 function containerStatusOf(spec: Container, input: StatusInput, init: boolean, defaultWaiting: string): K8sContainerStatus {
   const [last, prev] = latestInstances(input.containers, spec.name);
   const waiting = input.waiting?.get(spec.name);
-  const msg = (c?: ContainerStatus) => (c ? input.terminationMessages?.get(c.id) : undefined);
+  const budget = podMessageBudget((input.pod.spec?.containers?.length ?? 0) + (input.pod.spec?.initContainers?.length ?? 0));
+  const msg = (c?: ContainerStatus) => {
+    const m = c ? input.terminationMessages?.get(c.id) || c.message : undefined;
+    return m ? truncateUtf8(m, budget) : undefined;
+  };
   if (!last) {
     return {
       name: spec.name,

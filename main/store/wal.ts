@@ -1,7 +1,9 @@
 // The store's write-ahead log and snapshots on disk (format: see index.ts). Appends are
-// fsync'd before they resolve; a torn or corrupt tail is cut off at open, never half-loaded.
+// fsync'd before they resolve. At open a torn final record (a crash mid-append) is cut off; damage
+// anywhere else refuses the open, keeping every byte, until `kubelab store repair` (repairStore below).
 import { promises as fsp, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { logger } from '../log';
 import { Entry, type Change, type Durability, type Restored } from './revisioned-store';
@@ -13,6 +15,8 @@ export interface WalOptions {
   snapshotBytes?: number;
   /** fsync before acknowledging (default true; only benchmarks turn it off) */
   fsync?: boolean;
+  /** how long to wait for a live process holding the store to exit before refusing (default 5 s) */
+  lockWaitMs?: number;
 }
 
 /** A log record read back at open, for the store to replay. */
@@ -50,15 +54,83 @@ export function frame(payload: string): Buffer {
 export function unframe(buf: Buffer): { records: { offset: number; text: string }[]; validEnd: number } {
   const records: { offset: number; text: string }[] = [];
   let off = 0;
-  while (off + HEADER <= buf.length) {
-    const len = buf.readUInt32LE(off);
-    if (len > MAX_RECORD || off + HEADER + len > buf.length) break;
-    const body = buf.subarray(off + HEADER, off + HEADER + len);
-    if (crc32(body) !== buf.readUInt32LE(off + 4)) break;
-    records.push({ offset: off, text: body.toString('utf8') });
-    off += HEADER + len;
+  for (let text = frameAt(buf, off); text !== undefined; text = frameAt(buf, off)) {
+    records.push({ offset: off, text });
+    off += HEADER + Buffer.byteLength(text);
   }
   return { records, validEnd: off };
+}
+
+/** The payload of a whole, checksummed, non-empty record at off (a run of zeros is no record). */
+function frameAt(buf: Buffer, off: number): string | undefined {
+  if (off + HEADER > buf.length) return undefined;
+  const len = buf.readUInt32LE(off);
+  if (len === 0 || len > MAX_RECORD || off + HEADER + len > buf.length) return undefined;
+  const body = buf.subarray(off + HEADER, off + HEADER + len);
+  return crc32(body) === buf.readUInt32LE(off + 4) ? body.toString('utf8') : undefined;
+}
+
+/** A piece of a log file: a readable record, or bytes that are none (up to the next readable record). */
+export type LogPiece = { offset: number; end: number; text: string } | { offset: number; end: number; text?: undefined };
+
+/**
+ * Every readable record of a log file, and the unreadable stretches between them: after damage, reading
+ * resumes at the next offset where a whole record with a good checksum decodes as a log record.
+ */
+export function scanLog(buf: Buffer, accept: (record: unknown) => boolean = (o) => isLogRecord(o)): LogPiece[] {
+  const pieces: LogPiece[] = [];
+  let off = 0;
+  while (off < buf.length) {
+    const text = frameAt(buf, off);
+    if (text !== undefined) {
+      const end = off + HEADER + Buffer.byteLength(text);
+      pieces.push({ offset: off, end, text });
+      off = end;
+      continue;
+    }
+    let next = off + 1;
+    while (next < buf.length && !readableAt(buf, next, accept)) next++;
+    pieces.push({ offset: off, end: next });
+    off = next;
+  }
+  return pieces;
+}
+
+function readableAt(buf: Buffer, off: number, accept: (record: unknown) => boolean): boolean {
+  const text = frameAt(buf, off);
+  if (text === undefined) return false;
+  try {
+    return accept(JSON.parse(text));
+  } catch {
+    return false;
+  }
+}
+
+function tryDecode(text: string): LogRecord | undefined {
+  try {
+    return decodeLogRecord(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The log is damaged before its end: opening it would lose records, so the store refuses to start. */
+export class CorruptLogError extends Error {
+  override name = 'CorruptLogError';
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    readonly problem: string,
+    readonly recordsAfter: number,
+    dataDir: string,
+  ) {
+    super(
+      `the store's write-ahead log ${file} is damaged at byte offset ${offset} (${problem}), and ${recordsAfter} readable ` +
+        `record(s) follow it; refusing to start rather than drop them. Nothing was changed. ` +
+        `Run \`kubelab store repair --data-dir ${dataDir}\` to keep every readable record and drop only the damaged bytes ` +
+        `(it keeps a copy of the store as it is first).`,
+    );
+  }
 }
 
 export function encodeChange(c: Change): string {
@@ -66,12 +138,26 @@ export function encodeChange(c: Change): string {
   return `{"r":${c.revision},"o":"put","k":${JSON.stringify(c.key)},"c":${c.entry.createRevision},"t":${c.ts},"v":${c.entry.json}}`;
 }
 
+interface EncodedRecord {
+  r: number;
+  o: 'put' | 'del';
+  k: string;
+  c?: number;
+  t?: number;
+  v?: unknown;
+}
+
+function isLogRecord(o: unknown): o is EncodedRecord {
+  const r = o as EncodedRecord;
+  if (!Number.isInteger(r?.r) || typeof r.k !== 'string' || (r.o !== 'put' && r.o !== 'del')) return false;
+  return r.o === 'del' || (typeof r.v === 'object' && r.v !== null && Number.isInteger(r.c));
+}
+
 function decodeLogRecord(text: string): LogRecord {
-  const o = JSON.parse(text);
-  if (!Number.isInteger(o?.r) || typeof o.k !== 'string' || (o.o !== 'put' && o.o !== 'del')) throw new Error('not a log record');
+  const o: unknown = JSON.parse(text);
+  if (!isLogRecord(o)) throw new Error('not a log record');
   if (o.o === 'del') return { revision: o.r, key: o.k, deleted: true, json: '', createRevision: 0, ts: o.t ?? 0 };
-  if (typeof o.v !== 'object' || !o.v || !Number.isInteger(o.c)) throw new Error('not a log record');
-  return { revision: o.r, key: o.k, deleted: false, json: JSON.stringify(o.v), createRevision: o.c, ts: o.t ?? 0 };
+  return { revision: o.r, key: o.k, deleted: false, json: JSON.stringify(o.v), createRevision: o.c!, ts: o.t ?? 0 };
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -97,7 +183,10 @@ async function loadSnapshot(path: string): Promise<Restored> {
   const header = records.length ? JSON.parse(records[0].text) : undefined;
   if (header?.snapshot !== 1 || !Number.isInteger(header.revision) || records.length !== header.count + 1 || validEnd !== buf.length) {
     // Snapshots are renamed into place only once complete and fsync'd: a bad one is damage, not a crash.
-    throw new Error(`store snapshot ${path} is corrupt; refusing to start on partial data`);
+    throw new Error(
+      `store snapshot ${path} is corrupt; refusing to start on partial data. ` +
+        `Run \`kubelab store repair --data-dir ${resolve(path, '..', '..')}\` to keep what of it reads (it keeps a copy first).`,
+    );
   }
   const entries: Entry[] = [];
   for (let i = 1; i < records.length; i++) {
@@ -108,51 +197,104 @@ async function loadSnapshot(path: string): Promise<Restored> {
 }
 
 /** Data dirs this process has open: a second open would interleave two writers in one log. */
-const held = new Set<string>();
+const held = new Map<string, fsp.FileHandle>();
 
-async function alive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+/** Whole-file locks the OS releases with the process (flock-style; Linux: OFD locks, Windows: LockFileEx). */
+const fileLock = createRequire(import.meta.url)('fs-native-extensions') as { tryLock(fd: number): boolean; unlock(fd: number): void };
+
+/** The store is open in another process, alive (a dead one's lock is gone with it). */
+export class StoreLockedError extends Error {
+  override name = 'StoreLockedError';
+  constructor(
+    readonly dir: string,
+    readonly pid: number | undefined,
+  ) {
+    super(
+      `the store in ${dir} is in use by ${pid ? `process ${pid}` : 'another process'}: another lab runs on this data dir ` +
+        `(stop it first, or give this one its own --data-dir)`,
+    );
   }
-  // A killed process not yet reaped by its parent still answers kill(0): a zombie holds nothing.
-  const stat = await fsp.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  return !/^\d+ \(.*\) Z/s.test(stat);
 }
 
 /**
- * Take <dir>/LOCK (holding our pid). A lock left by a dead process (kill -9) is taken over; a live
- * holder gets `waitMs` to finish shutting down (a restart racing the old process's exit).
+ * Lock <dir>/LOCK, then write our pid in it for whoever is refused. The lock is the OS's, so a killed
+ * holder (kill -9) leaves nothing to clean up; a live one gets `waitMs` to finish exiting (a restart
+ * racing the old process). The file is never removed: unlinking a locked file lets a third process lock
+ * a new one beside it.
  */
-async function lockDir(dir: string, waitMs = 5000): Promise<void> {
+async function lockDir(dir: string, waitMs = 5000): Promise<fsp.FileHandle> {
   if (held.has(dir)) throw new Error(`the store in ${dir} is already open in this process`);
   const path = join(dir, 'LOCK');
-  const deadline = Date.now() + waitMs;
-  let waitingFor = 0;
-  for (;;) {
-    try {
-      await fsp.writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: FILE_MODE });
-      held.add(dir);
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const pid = Number((await fsp.readFile(path, 'utf8').catch(() => '')).trim());
-    if (pid > 0 && pid !== process.pid && (await alive(pid))) {
-      if (Date.now() > deadline) throw new Error(`the store in ${dir} is in use by process ${pid}`);
+  const fh = await fsp.open(path, 'a+', FILE_MODE);
+  try {
+    const deadline = Date.now() + waitMs;
+    let waitingFor: number | undefined;
+    while (!fileLock.tryLock(fh.fd)) {
+      const pid = Number((await fsp.readFile(path, 'utf8').catch(() => '')).trim()) || undefined;
+      if (Date.now() > deadline) throw new StoreLockedError(dir, pid);
       if (waitingFor !== pid) log.info('waiting for the process holding the store to exit', { dir, pid, waitMs });
       waitingFor = pid;
       await new Promise((r) => setTimeout(r, 100));
-      continue;
     }
-    await fsp.rm(path, { force: true });
+    await fh.chmod(FILE_MODE);
+    await fh.truncate(0);
+    await fh.write(`${process.pid}\n`, 0);
+    held.set(dir, fh);
+    return fh;
+  } catch (err) {
+    await fh.close();
+    throw err;
   }
 }
 
 async function unlockDir(dir: string): Promise<void> {
+  const fh = held.get(dir);
+  if (!fh) return;
   held.delete(dir);
-  await fsp.rm(join(dir, 'LOCK'), { force: true });
+  await fh.truncate(0).catch(() => {});
+  fileLock.unlock(fh.fd);
+  await fh.close();
+}
+
+/**
+ * The segments open reads: a segment whose successor starts by the snapshot's revision holds only what the
+ * snapshot has; it is left for the next compaction to delete, and not read (damage there costs nothing).
+ */
+function liveSegments(names: string[], snapshotRevision: number): string[] {
+  const all = names.filter((n) => SEGMENT_RE.test(n)).sort();
+  const startOf = (n: string) => Number(SEGMENT_RE.exec(n)![1]);
+  return all.filter((n, i) => i === all.length - 1 || startOf(all[i + 1]) > snapshotRevision + 1);
+}
+
+/** The whole state at revision, as a snapshot file: temp file, fsync, rename, fsync dir. */
+async function writeSnapshot(dir: string, revision: number, state: Entry[]): Promise<void> {
+  const tmp = join(dir, snapshotName(revision) + '.tmp');
+  const fh = await fsp.open(tmp, 'w', FILE_MODE);
+  try {
+    let chunk: Buffer[] = [frame(JSON.stringify({ snapshot: 1, revision, count: state.length }))];
+    let size = 0;
+    for (const e of state) {
+      const b = frame(`{"k":${JSON.stringify(e.key)},"c":${e.createRevision},"m":${e.modRevision},"v":${e.json}}`);
+      chunk.push(b);
+      size += b.length;
+      if (size > 1 << 20) {
+        await writeAll(fh, Buffer.concat(chunk));
+        chunk = [];
+        size = 0;
+      }
+    }
+    await writeAll(fh, Buffer.concat(chunk));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(tmp, join(dir, snapshotName(revision)));
+  await fsyncDir(dir);
+}
+
+async function removeFiles(dir: string, which: (name: string) => boolean): Promise<void> {
+  for (const n of await fsp.readdir(dir)) if (which(n)) await fsp.rm(join(dir, n), { force: true });
+  await fsyncDir(dir);
 }
 
 export class WriteAheadLog implements Durability {
@@ -169,13 +311,17 @@ export class WriteAheadLog implements Durability {
   ) {}
 
   static async open(dataDir: string, options: WalOptions = {}): Promise<{ wal: WriteAheadLog; restored: Restored; records: LogRecord[] }> {
-    const opts: Required<WalOptions> = { snapshotBytes: options.snapshotBytes ?? 64 * 1024 * 1024, fsync: options.fsync ?? true };
+    const opts: Required<WalOptions> = {
+      snapshotBytes: options.snapshotBytes ?? 64 * 1024 * 1024,
+      fsync: options.fsync ?? true,
+      lockWaitMs: options.lockWaitMs ?? 5000,
+    };
     const dir = resolve(dataDir, 'store');
     const created = await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
     await fsp.chmod(dir, 0o700);
     // A new store dir must itself survive a crash, or its first fsync'd writes vanish with it.
     if (created) await fsyncDir(resolve(dir, '..'));
-    await lockDir(dir);
+    await lockDir(dir, opts.lockWaitMs);
     try {
       return await WriteAheadLog.recover(dir, opts);
     } catch (err) {
@@ -194,53 +340,49 @@ export class WriteAheadLog implements Durability {
     let last = restored.revision;
     let lastSeen = 0;
 
-    // A segment whose successor starts by the snapshot's revision holds only what the snapshot has:
-    // it is left for the next compaction to delete, and not read (damage there costs nothing).
-    const all = names.filter((n) => SEGMENT_RE.test(n));
-    const startOf = (n: string) => Number(SEGMENT_RE.exec(n)![1]);
-    const segments = all.filter((n, i) => i === all.length - 1 || startOf(all[i + 1]) > restored.revision + 1);
-    let good = segments.length;
-    for (let s = 0; s < segments.length && good === segments.length; s++) {
+    const segments = liveSegments(names, restored.revision);
+    for (let s = 0; s < segments.length; s++) {
       const path = join(dir, segments[s]);
       const buf = await fsp.readFile(path);
-      const { records: recs, validEnd } = unframe(buf);
-      let cut = validEnd;
-      for (const { offset, text } of recs) {
-        let rec: LogRecord;
-        try {
-          rec = decodeLogRecord(text);
-        } catch {
-          cut = offset;
+      const pieces = scanLog(buf);
+      for (let i = 0; i < pieces.length; i++) {
+        const piece = pieces[i];
+        let problem: string | undefined;
+        if (piece.text === undefined) problem = `${piece.end - piece.offset} unreadable byte(s)`;
+        else {
+          const rec = tryDecode(piece.text);
+          if (!rec) problem = 'a record that is not a log record';
+          // Records before the snapshot only need to be increasing; after it, exactly consecutive.
+          else if (rec.revision <= restored.revision ? rec.revision <= lastSeen : rec.revision !== last + 1) {
+            problem = `a record of revision ${rec.revision} out of sequence (after revision ${lastSeen})`;
+          }
+          else {
+            lastSeen = rec.revision;
+            if (rec.revision > restored.revision) {
+              records.push(rec);
+              last = rec.revision;
+            }
+            continue;
+          }
+        }
+        // Only the last bytes of the last segment can be a crash's doing (an append cut short): nothing
+        // readable follows them, and the write they belonged to was never acknowledged.
+        if (s === segments.length - 1 && i === pieces.length - 1 && piece.text === undefined) {
+          log.warn('write-ahead log ends in a torn record (a crash during a write); cutting it off', { segment: segments[s], at: piece.offset, bytes: buf.length - piece.offset });
+          await fsp.truncate(path, piece.offset);
+          const fh = await fsp.open(path, 'r+');
+          await fh.sync();
+          await fh.close();
           break;
         }
-        // Records before the snapshot only need to be increasing; after it, exactly consecutive.
-        const ok = rec.revision <= restored.revision ? rec.revision > lastSeen : rec.revision === last + 1;
-        if (!ok) {
-          cut = offset;
-          break;
-        }
-        lastSeen = rec.revision;
-        if (rec.revision > restored.revision) {
-          records.push(rec);
-          last = rec.revision;
-        }
+        let after = pieces.slice(i + 1).filter((p) => p.text !== undefined).length;
+        for (const later of segments.slice(s + 1)) after += scanLog(await fsp.readFile(join(dir, later))).filter((p) => p.text !== undefined).length;
+        throw new CorruptLogError(path, piece.offset, problem, after, resolve(dir, '..'));
       }
-      if (cut < buf.length) {
-        log.warn('write-ahead log has a torn or corrupt tail; truncating it', { segment: segments[s], at: cut, dropped: buf.length - cut });
-        await fsp.truncate(path, cut);
-        const fh = await fsp.open(path, 'r+');
-        await fh.sync();
-        await fh.close();
-        good = s + 1;
-      }
-    }
-    for (let s = good; s < segments.length; s++) {
-      log.warn('setting aside a log segment after a corrupt record', { segment: segments[s] });
-      await fsp.rename(join(dir, segments[s]), join(dir, segments[s] + '.corrupt'));
     }
 
-    let segment = good > 0 ? segments[good - 1] : segmentName(last + 1);
-    if (good > 0 && segment < segmentName(restored.revision + 1)) segment = segmentName(last + 1);
+    let segment = segments.length ? segments[segments.length - 1] : segmentName(last + 1);
+    if (segment < segmentName(restored.revision + 1)) segment = segmentName(last + 1);
     const path = join(dir, segment);
     const fh = await fsp.open(path, 'a', FILE_MODE);
     await fh.chmod(FILE_MODE);
@@ -278,34 +420,12 @@ export class WriteAheadLog implements Durability {
 
   /** Write the state at revision, then drop the segments and snapshots it replaces. */
   private async snapshot(revision: number, state: Entry[]): Promise<void> {
-    const tmp = join(this.dir, snapshotName(revision) + '.tmp');
-    const fh = await fsp.open(tmp, 'w', FILE_MODE);
-    try {
-      let chunk: Buffer[] = [frame(JSON.stringify({ snapshot: 1, revision, count: state.length }))];
-      let size = 0;
-      for (const e of state) {
-        const b = frame(`{"k":${JSON.stringify(e.key)},"c":${e.createRevision},"m":${e.modRevision},"v":${e.json}}`);
-        chunk.push(b);
-        size += b.length;
-        if (size > 1 << 20) {
-          await writeAll(fh, Buffer.concat(chunk));
-          chunk = [];
-          size = 0;
-        }
-      }
-      await writeAll(fh, Buffer.concat(chunk));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, join(this.dir, snapshotName(revision)));
-    await fsyncDir(this.dir);
-    for (const n of await fsp.readdir(this.dir)) {
+    await writeSnapshot(this.dir, revision, state);
+    await removeFiles(this.dir, (n) => {
       const seg = SEGMENT_RE.exec(n);
       const snap = SNAPSHOT_RE.exec(n);
-      if ((seg && Number(seg[1]) <= revision) || (snap && Number(snap[1]) < revision)) await fsp.rm(join(this.dir, n), { force: true });
-    }
-    await fsyncDir(this.dir);
+      return (seg !== null && Number(seg[1]) <= revision) || (snap !== null && Number(snap[1]) < revision);
+    });
     this.stats.snapshots++;
     log.debug('snapshot written', { revision, keys: state.length });
   }
@@ -314,5 +434,113 @@ export class WriteAheadLog implements Durability {
     await this.snapshotting;
     await this.fh.close();
     await unlockDir(this.dir);
+  }
+}
+
+/** What `kubelab store repair` did: records kept and dropped, where the damage was, where the copy is. */
+export interface RepairReport {
+  /** log records replayed into the repaired store, and entries kept from the snapshot it started from */
+  kept: number;
+  snapshotEntries: number;
+  /** damaged stretches and out-of-sequence records left out (a stretch counts as one record: at least one was there) */
+  dropped: number;
+  damage: { file: string; offset: number; bytes: number; problem: string }[];
+  /** revisions the log skips over (after a dropped record, or missing without a trace) */
+  missing: { from: number; to: number }[];
+  /** the repaired store's revision */
+  revision: number;
+  /** the copy of the store as it was, or undefined when nothing needed repair (nothing was changed) */
+  backup?: string;
+}
+
+interface SnapshotRecord {
+  k: string;
+  c: number;
+  m: number;
+  v: unknown;
+}
+
+const isSnapshotRecord = (o: unknown): o is SnapshotRecord => {
+  const r = o as SnapshotRecord;
+  return typeof r?.k === 'string' && Number.isInteger(r.c) && Number.isInteger(r.m) && typeof r.v === 'object' && r.v !== null;
+};
+
+/**
+ * Rebuild the store of dataDir from every readable record: the newest snapshot (what of it reads), then
+ * the log records after it in revision order, written as one new snapshot. Only unreadable bytes and
+ * records out of sequence are dropped. The store as it was is copied first to <dataDir>/store.orig-<time>.
+ * Refused while a lab has the store open.
+ */
+export async function repairStore(dataDir: string, now = new Date()): Promise<RepairReport> {
+  const dir = resolve(dataDir, 'store');
+  const names = (await fsp.readdir(dir).catch(() => undefined))?.sort();
+  if (!names) throw new Error(`there is no store in ${dataDir} (no ${dir})`);
+  await lockDir(dir, 0);
+  try {
+    const report: RepairReport = { kept: 0, snapshotEntries: 0, dropped: 0, damage: [], missing: [], revision: 0 };
+    const damaged = (file: string, offset: number, bytes: number, problem: string) => {
+      report.damage.push({ file: basename(file), offset, bytes, problem });
+      report.dropped++;
+    };
+    const state = new Map<string, Entry>();
+
+    const snaps = names.filter((n) => SNAPSHOT_RE.test(n));
+    let snapshotRevision = 0;
+    if (snaps.length) {
+      const file = snaps[snaps.length - 1];
+      const pieces = scanLog(await fsp.readFile(join(dir, file)), (o) => isSnapshotRecord(o) || (o as { snapshot?: unknown })?.snapshot === 1);
+      for (const p of pieces) {
+        const o = p.text === undefined ? undefined : parseOrUndefined(p.text);
+        if ((o as { snapshot?: unknown })?.snapshot === 1 && p.offset === 0) snapshotRevision = (o as { revision: number }).revision;
+        else if (isSnapshotRecord(o)) {
+          state.set(o.k, new Entry(o.k, JSON.stringify(o.v), o.m, o.c));
+          snapshotRevision = Math.max(snapshotRevision, o.m);
+        } else damaged(file, p.offset, p.end - p.offset, p.text === undefined ? 'unreadable bytes' : 'not a snapshot record');
+      }
+      report.snapshotEntries = state.size;
+    }
+
+    let revision = snapshotRevision;
+    for (const file of liveSegments(names, snapshotRevision)) {
+      for (const p of scanLog(await fsp.readFile(join(dir, file)))) {
+        const rec = p.text === undefined ? undefined : tryDecode(p.text);
+        if (!rec) {
+          damaged(file, p.offset, p.end - p.offset, p.text === undefined ? 'unreadable bytes' : 'not a log record');
+          continue;
+        }
+        if (rec.revision <= snapshotRevision) continue; // history the snapshot already holds
+        if (rec.revision <= revision) {
+          damaged(file, p.offset, p.end - p.offset, `revision ${rec.revision} out of sequence (after revision ${revision})`);
+          continue;
+        }
+        if (rec.revision > revision + 1) report.missing.push({ from: revision + 1, to: rec.revision - 1 });
+        revision = rec.revision;
+        report.kept++;
+        if (rec.deleted) state.delete(rec.key);
+        else state.set(rec.key, new Entry(rec.key, rec.json, rec.revision, rec.createRevision));
+      }
+    }
+    report.revision = revision;
+    if (report.dropped === 0 && report.missing.length === 0) return report;
+
+    report.backup = `${dir}.orig-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+    await fsp.cp(dir, report.backup, { recursive: true, errorOnExist: true, force: false, preserveTimestamps: true, filter: (src) => basename(src) !== 'LOCK' });
+    await fsyncDir(resolve(dir, '..'));
+    const entries = [...state.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    await writeSnapshot(dir, revision, entries);
+    const keep = snapshotName(revision);
+    await removeFiles(dir, (n) => (SEGMENT_RE.test(n) || SNAPSHOT_RE.test(n)) && n !== keep);
+    log.info('store repaired', { dir, kept: report.kept, dropped: report.dropped, revision, backup: report.backup });
+    return report;
+  } finally {
+    await unlockDir(dir);
+  }
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

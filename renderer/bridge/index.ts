@@ -39,11 +39,30 @@ function preambleResult(env: Envelope<unknown>): void {
   contextFailed?.(env.error.message);
 }
 
-/** The UI token comes in the page URL (`?token=`); kept in sessionStorage so reloads and route changes keep it. */
-function uiToken(): string {
-  const fromUrl = new URLSearchParams(location.search).get('token');
-  if (fromUrl) sessionStorage.setItem('kubelab.token', fromUrl);
-  return fromUrl ?? sessionStorage.getItem('kubelab.token') ?? '';
+const TOKEN_KEY = 'kubelab.token';
+
+/**
+ * The UI token comes in the first page URL (`?token=`): it is kept in this tab's sessionStorage and taken out
+ * of the address bar at once (history, bookmarks, screen shares). A tab without it (opened by hand) asks the UI
+ * server for it, which answers pages of its own origin only.
+ */
+export function takeTokenFromUrl(): void {
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (!fromUrl) return;
+  sessionStorage.setItem(TOKEN_KEY, fromUrl);
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+}
+
+async function uiToken(): Promise<string> {
+  const kept = sessionStorage.getItem(TOKEN_KEY);
+  if (kept) return kept;
+  const r = await fetch('/ui-token', { credentials: 'same-origin', cache: 'no-store' });
+  if (!r.ok) return '';
+  const { token } = (await r.json()) as { token: string };
+  sessionStorage.setItem(TOKEN_KEY, token);
+  return token;
 }
 
 export function bridge(): KubelabApi {
@@ -56,9 +75,9 @@ export function bridge(): KubelabApi {
     api = createKubelabApi(t);
     return api;
   }
+  takeTokenFromUrl();
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const url = `${proto}//${location.host}/bridge?token=${encodeURIComponent(uiToken())}`;
-  const t = createWsTransport(url, (u) => new WebSocket(u), {
+  const t = createWsTransport(`${proto}//${location.host}/bridge`, (u) => new WebSocket(u), uiToken, {
     preamble: () => (chosenContext() ? { channel: 'contexts:use', args: { id: chosenContext() } } : undefined),
     onPreamble: preambleResult,
   });

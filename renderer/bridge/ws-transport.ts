@@ -14,7 +14,8 @@ export interface SocketLike {
   readyState: number;
   send(data: string): void;
   close(): void;
-  addEventListener(type: 'open' | 'close' | 'error', cb: () => void): void;
+  addEventListener(type: 'open' | 'error', cb: () => void): void;
+  addEventListener(type: 'close', cb: (ev: { code?: number }) => void): void;
   addEventListener(type: 'message', cb: (ev: { data: unknown }) => void): void;
 }
 
@@ -24,8 +25,14 @@ export interface WsTransport extends BridgeTransport {
   close(): void;
 }
 
-/** Connects to `url` (ws://host/bridge?token=...); invocations made before the socket opens wait for it. */
-export function createWsTransport(url: string, makeSocket: (url: string) => SocketLike, opts: WsTransportOptions = {}): WsTransport {
+/** The server's close code for a first frame that was no valid `auth` (main/bridge/ws.ts). */
+const CLOSE_UNAUTHORIZED = 4401;
+
+/**
+ * Connects to `url` (ws://host/bridge) and sends `{t:'auth', token}` as its first frame, on every (re)connect;
+ * invocations made before that wait for it.
+ */
+export function createWsTransport(url: string, makeSocket: (url: string) => SocketLike, token: () => string | Promise<string>, opts: WsTransportOptions = {}): WsTransport {
   const listeners = new Map<EventChannel, Set<(p: unknown) => void>>();
   const pending = new Map<number, { resolve: (e: Envelope<unknown>) => void }>();
   const connCbs = new Set<(c: boolean) => void>();
@@ -36,9 +43,17 @@ export function createWsTransport(url: string, makeSocket: (url: string) => Sock
   let open = false;
   let retry = 0;
 
-  const connect = () => {
+  const connect = async () => {
+    let auth: string;
+    try {
+      auth = JSON.stringify({ t: 'auth', token: await token() });
+    } catch {
+      auth = JSON.stringify({ t: 'auth', token: '' });
+    }
+    if (closedByUs) return;
     socket = makeSocket(url);
     socket.addEventListener('open', () => {
+      socket.send(auth);
       open = true;
       retry = 0;
       const pre = opts.preamble?.();
@@ -64,18 +79,22 @@ export function createWsTransport(url: string, makeSocket: (url: string) => Sock
         listeners.get(f.c as EventChannel)?.forEach((cb) => cb(f.p));
       }
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (ev) => {
       const was = open;
       open = false;
+      const refused = ev?.code === CLOSE_UNAUTHORIZED;
       // sessions died with the socket: answer what is waiting so callers don't hang
-      pending.forEach((p) => p.resolve({ error: { name: 'Error', message: 'connection to the lab was lost', status: 503 } }));
+      const error = refused
+        ? { name: 'Error', message: 'the lab refused this page: open the URL that kubelab serve printed', status: 401 }
+        : { name: 'Error', message: 'connection to the lab was lost', status: 503 };
+      pending.forEach((p) => p.resolve({ error }));
       pending.clear();
       if (was) connCbs.forEach((cb) => cb(false));
-      if (!closedByUs) setTimeout(connect, Math.min(5000, 250 * 2 ** retry++));
+      if (!closedByUs) setTimeout(() => void connect(), Math.min(5000, 250 * 2 ** retry++));
     });
     socket.addEventListener('error', () => {});
   };
-  connect();
+  void connect();
 
   return {
     invoke(channel, args) {

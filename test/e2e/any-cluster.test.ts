@@ -89,7 +89,8 @@ describe('any cluster from the UI', () => {
   it('opens the other cluster (exec credential): its pods, not the lab\'s; lab-only views hidden', async () => {
     await page.locator('[data-testid=context-picker]').selectOption('kubeconfig:other-exec');
     await page.locator('[data-testid=external-cluster]').waitFor({ timeout: 30_000 });
-    expect(await page.locator('[data-testid=context-picker]').inputValue()).toBe('kubeconfig:other-exec');
+    // the window reloads into that cluster; the picker shows it once its context list is read again
+    await expect.poll(() => page.locator('[data-testid=context-picker]').inputValue(), poll).toBe('kubeconfig:other-exec');
     await ui.go('#/');
     await page.locator('[data-testid=external-notice]').waitFor();
     expect(await page.locator('[data-testid=external-notice]').innerText()).toContain(other.api);
@@ -99,6 +100,11 @@ describe('any cluster from the UI', () => {
     await ui.go('#/r/pods');
     await expect.poll(listed, poll).toContain('remote-web');
     expect(await listed()).not.toContain('local-only');
+    // the sidebar is that cluster's discovery: kinds with generated views are there, the lab-only PodTraces are not
+    await page.locator('[data-nav=cronjobs]').waitFor();
+    expect(await page.locator('[data-nav=podtraces]').count()).toBe(0);
+    await page.locator('[data-nav=leases]').click();
+    await expect.poll(() => page.locator('main').innerText(), poll).toContain('kube-node-lease');
   });
 
   it('creates a pod there from the editor, and it runs there', async () => {

@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { R } from '../../main/client/types';
 import { images } from '../fixtures/env';
+import type { KubeObject } from '../../main/api/object';
+import { watchUntil } from '../fixtures/watch';
 import { getPod, podEvents, podManifest, startHarness, waitFor, type Harness } from './kubelet-harness';
 
 const busybox = { image: images.busybox, imagePullPolicy: 'IfNotPresent' as const };
@@ -113,6 +115,29 @@ describe('configuration reaches the containers', () => {
       return p.status?.phase === 'Failed' && p;
     });
     expect(oom.status!.containerStatuses![0].state!.terminated).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
+  });
+
+  it('termination messages are bounded as upstream: 4 KiB of the file, 2 KiB of the log tail, 12 KiB per pod', async () => {
+    // 1 MiB into the termination log, ending in a marker
+    await create('says-much', { restartPolicy: 'Never', containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'head -c 1048576 /dev/zero | tr "\\0" a > /dev/termination-log; echo -n THE-END >> /dev/termination-log; exit 1'] }] });
+    // FallbackToLogsOnError: 200 lines of 100 bytes on stdout, nothing in the file
+    await create('logs-much', { restartPolicy: 'Never', containers: [{ name: 'app', ...busybox, terminationMessagePolicy: 'FallbackToLogsOnError', command: ['sh', '-c', 'i=0; while [ $i -lt 200 ]; do printf "%03d%096d\\n" $i 0; i=$((i+1)); done; exit 2'] }] });
+    // four containers with 8 KiB each: 3 KiB each reach the status
+    const four = ['a', 'b', 'c', 'd'].map((name) => ({ name, ...busybox, command: ['sh', '-c', `head -c 8192 /dev/zero | tr "\\0" ${name} > /dev/termination-log; exit 3`] }));
+    await create('many-say', { restartPolicy: 'Never', containers: four });
+    const failed = (name: string) => watchUntil<Pod & KubeObject>(h.client, R.pods, name, `${name} Failed`, (p) => p.status?.phase === 'Failed', { namespace: 'default', timeoutMs: 60_000 });
+
+    const much = (await failed('says-much')).status!.containerStatuses![0].state!.terminated!.message!;
+    expect(much).toHaveLength(4096);
+    expect(much).toBe('a'.repeat(4089) + 'THE-END');
+
+    const logged = (await failed('logs-much')).status!.containerStatuses![0].state!.terminated!.message!;
+    expect(Buffer.byteLength(logged)).toBeLessThanOrEqual(2048);
+    expect(logged.endsWith(`199${'0'.repeat(96)}\n`)).toBe(true);
+    expect(logged).not.toContain(`119${'0'.repeat(96)}`); // older than the last 80 lines' last 2 KiB
+
+    const msgs = (await failed('many-say')).status!.containerStatuses!.map((c) => [c.name, c.state!.terminated!.message]);
+    expect(msgs).toEqual(['a', 'b', 'c', 'd'].map((n) => [n, n.repeat(3072)]));
   });
 
   it('postStart and preStop hooks run; deletion waits for preStop, then removes everything', async () => {

@@ -56,6 +56,8 @@ export interface Harness {
   nodeName: string;
   dataDir: string;
   steps: Array<{ pod: PodRef; step: TraceStep }>;
+  /** resolves with the first step recorded from now on that matches (a milestone of the flow, as it happens) */
+  stepSeen(match: (s: { pod: PodRef; step: TraceStep }) => boolean): Promise<{ pod: PodRef; step: TraceStep }>;
   /** https://127.0.0.1:PORT and an admin bearer token, for raw clients */
   apiUrl: string;
   token: string;
@@ -95,10 +97,25 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string 
   const ipam = new ControllerManager({ client, options: { controllers: ['nodeipam'] } });
   await ipam.start();
   const steps: Harness['steps'] = [];
-  const tracer: Tracer = { record: (pod, step) => steps.push({ pod, step }) };
+  const stepWaiters = new Set<(s: { pod: PodRef; step: TraceStep }) => void>();
+  const tracer: Tracer = {
+    record: (pod, step) => {
+      steps.push({ pod, step });
+      for (const w of [...stepWaiters]) w({ pod, step });
+    },
+  };
+  const stepSeen: Harness['stepSeen'] = (match) =>
+    new Promise((resolve) => {
+      const w = (s: { pod: PodRef; step: TraceStep }) => {
+        if (!match(s)) return;
+        stepWaiters.delete(w);
+        resolve(s);
+      };
+      stepWaiters.add(w);
+    });
   const make = () => new Kubelet({ client, runtime: h.runtime, nodeName, tracer, options: { clusterId, dataDir, relistMs: 300, heartbeatMs: 1000, ...kubeletOpts } });
   const h: Harness = {
-    api, client, docker, runtime, kubelet: undefined as unknown as Kubelet, clusterId, nodeName, dataDir, steps, kubectl, apiUrl: `https://127.0.0.1:${server.port}`, token: pki.tokens.admin,
+    api, client, docker, runtime, kubelet: undefined as unknown as Kubelet, clusterId, nodeName, dataDir, steps, stepSeen, kubectl, apiUrl: `https://127.0.0.1:${server.port}`, token: pki.tokens.admin,
     async restartKubelet(o = {}) {
       await h.kubelet.stop();
       if (o.freshRuntime) h.runtime = newRuntime();

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { R } from '../../main/client/types';
 import { images, registry } from '../fixtures/env';
+import type { KubeObject } from '../../main/api/object';
+import { watchUntil } from '../fixtures/watch';
 import { getPod, ourContainers, podEvents, podManifest, startHarness, waitFor, type Harness } from './kubelet-harness';
 
 const busybox = { image: images.busybox, imagePullPolicy: 'IfNotPresent' as const };
@@ -144,14 +146,15 @@ describe('pod lifecycle on the real engine', () => {
   });
 
   it('a missing image: ErrImagePull, then ImagePullBackOff', async () => {
-    await create('missing-image', { containers: [{ name: 'app', image: `${registry.host}/does-not-exist:1.0` }] });
-    const reasons = new Set<string>();
-    await waitFor('ImagePullBackOff after ErrImagePull', async () => {
-      const p = await getPod(h.client, 'missing-image');
+    const created = await create('missing-image', { containers: [{ name: 'app', image: `${registry.host}/does-not-exist:1.0` }] });
+    // every status the kubelet writes, from the create on: ErrImagePull lasts only until the back-off starts
+    const reasons: string[] = [];
+    await watchUntil<Pod & KubeObject>(h.client, R.pods, 'missing-image', 'ImagePullBackOff after ErrImagePull', (p) => {
       const r = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
-      if (r) reasons.add(r);
-      return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
-    }, 60_000, 100);
+      if (r && reasons.at(-1) !== r) reasons.push(r);
+      return r === 'ImagePullBackOff';
+    }, { namespace: 'default', fromRevision: created.metadata.resourceVersion });
+    expect(reasons.filter((r) => r !== 'ContainerCreating').slice(0, 2)).toEqual(['ErrImagePull', 'ImagePullBackOff']);
     const evs = await podEvents(h.client, 'missing-image');
     expect(evs.map((e) => e.reason)).toEqual(expect.arrayContaining(['Pulling', 'Failed', 'BackOff']));
     expect(evs.find((e) => e.reason === 'Failed')!.message).toMatch(/^Failed to pull image "127\.0\.0\.1:5000\/does-not-exist:1\.0": /);
@@ -174,8 +177,10 @@ describe('pod lifecycle on the real engine', () => {
     await create('survivor', { containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'] }] });
     await waitFor('survivor Ready', async () => cond(await getPod(h.client, 'survivor'), 'Ready') === 'True');
     const before = (await ourContainers(h.docker, h.clusterId, 'survivor')).map((c) => c.Id).sort();
+    const adopted = h.stepSeen((s) => s.pod.name === 'survivor' && s.step.action === 'adopt');
     await h.restartKubelet();
-    await new Promise((r) => setTimeout(r, 2000)); // several relists and syncs of the new kubelet
+    // the new kubelet's first sync of the pod is over, and it says what it found running
+    expect((await adopted).step.details!.containers).toMatchObject([{ name: 'app' }]);
     const after = (await ourContainers(h.docker, h.clusterId, 'survivor')).map((c) => c.Id).sort();
     expect(after).toEqual(before);
     const p = await getPod(h.client, 'survivor');

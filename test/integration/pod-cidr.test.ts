@@ -22,11 +22,11 @@ afterAll(async () => {
 });
 
 const nodeWithCidr = (h: Harness) =>
-  watchUntil<N>(h.client, R.nodes, { fieldSelector: `metadata.name=${h.nodeName}` }, (n) => !!n.spec?.podCIDR, `node ${h.nodeName} to get a podCIDR`);
+  watchUntil<N>(h.client, R.nodes, h.nodeName, `node ${h.nodeName} to get a podCIDR`, (n) => !!n.spec?.podCIDR);
 const readyNode = (h: Harness) =>
-  watchUntil<N>(h.client, R.nodes, { fieldSelector: `metadata.name=${h.nodeName}` }, (n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true, `node ${h.nodeName} Ready`);
+  watchUntil<N>(h.client, R.nodes, h.nodeName, `node ${h.nodeName} Ready`, (n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true);
 const runningPod = (h: Harness, name: string, pred: (p: P) => boolean = () => true) =>
-  watchUntil<P>(h.client, R.pods, { namespace: 'default', fieldSelector: `metadata.name=${name}` }, (p) => p.status?.phase === 'Running' && !!p.status.podIP && pred(p), `pod ${name} Running`);
+  watchUntil<P>(h.client, R.pods, name, `pod ${name} Running`, (p) => p.status?.phase === 'Running' && !!p.status.podIP && pred(p), { namespace: 'default' });
 const sleeper = (name: string, h: Harness) => podManifest(name, h.nodeName, {
   terminationGracePeriodSeconds: 0,
   containers: [{ name: 'c', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
@@ -119,10 +119,10 @@ describe('a lab started on an older data dir', () => {
     await h.client.delete(R.nodes, h.nodeName);
 
     const events: Event[] = [];
-    const seen = watchUntil<Event & KubeObject>(h.client, R.events, { namespace: 'default' }, (e) => {
+    const seen = watchUntil<Event & KubeObject>(h.client, R.events, undefined, 'a SandboxChanged event for pod old', (e) => {
       events.push(e);
       return e.involvedObject.name === 'old' && e.reason === 'SandboxChanged';
-    }, 'a SandboxChanged event for pod old');
+    }, { namespace: 'default' });
     await h.restartKubelet({ freshRuntime: true });
     const node = await nodeWithCidr(h);
     await seen;

@@ -46,4 +46,29 @@ describe('kubectl creates survive kill -9', () => {
     await rm(first.dataDir, { recursive: true, force: true });
     serve = undefined;
   });
+
+  it('one lab per data dir: a second is refused naming the first one\'s pid; after kill -9 of the first, the next starts at once', async () => {
+    const noDocker = { DOCKER_HOST: 'unix:///nonexistent/kubelab-no-docker.sock', DOCKER_CONTEXT: '' };
+    const first = await startServe({ env: noDocker });
+    serve = first;
+    const second = await startServe({ dataDir: first.dataDir, env: noDocker }).then(
+      (s) => s,
+      (e: Error) => e,
+    );
+    if (!(second instanceof Error)) await second.stop({ keepDataDir: true });
+    expect(second).toBeInstanceOf(Error);
+    expect((second as Error).message).toContain(`kubelab serve: the store in ${first.dataDir}/store is in use by process ${first.process.pid}`);
+    // the first lab never noticed
+    expect((await first.kubectl(['get', 'namespaces', 'default', '-o', 'name'])).stdout.trim()).toBe('namespace/default');
+
+    first.process.kill('SIGKILL');
+    await new Promise<void>((r) => (first.process.exitCode !== null || first.process.signalCode !== null ? r() : first.process.once('exit', () => r())));
+    serve = await startServe({ dataDir: first.dataDir, env: noDocker });
+    expect(serve.logs()).not.toContain('waiting for the process holding the store');
+    expect((await serve.kubectl(['get', 'namespaces', 'default', '-o', 'name'])).stdout.trim()).toBe('namespace/default');
+    await serve.stop();
+    const { rm } = await import('node:fs/promises');
+    await rm(first.dataDir, { recursive: true, force: true });
+    serve = undefined;
+  });
 });

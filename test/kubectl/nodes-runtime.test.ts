@@ -21,8 +21,8 @@ const { eventually, kubectl, json } = labSteps(() => lab);
 const engine2 = new Docker({ socketPath: node2.socket });
 
 function connect(serve: Serve): void {
-  const url = serve.ui.replace(/^http/, 'ws').replace(/\/\?token=/, '/bridge?token=');
-  const t = createWsTransport(url, (u) => new WebSocket(u) as unknown as SocketLike);
+  const ui = new URL(serve.ui);
+  const t = createWsTransport(`ws://${ui.host}/bridge`, (u) => new WebSocket(u, { origin: `http://${ui.host}` }) as unknown as SocketLike, () => ui.searchParams.get('token')!);
   closeBridge = () => t.close();
   api = createKubelabApi(t);
 }

@@ -69,6 +69,8 @@ describe('kubectl port-forward', () => {
     expect(pf.output()).toContain('Handling connection for 18111');
     expect(pf.output()).not.toMatch(/error|E\d{4}/i);
     expect(lab.logs()).toMatch(/port-forward session pod=default\/web transport=websocket/);
+    // the tunnel carried it: kubectl did not fall back to plain SPDY
+    expect(lab.logs()).not.toMatch(/transport=spdy/);
   });
 
   it('svc/web 18112:80 reaches the pod behind the Service', async () => {

@@ -55,9 +55,10 @@ async function logs(name: string, container: string): Promise<string> {
 /** Calls the bridge (the UI's window.kubelab over its WebSocket) once. */
 async function bridgeInvoke(s: Serve, channel: string, args: unknown): Promise<{ result?: unknown; error?: { message: string } }> {
   const url = new URL(s.ui);
-  const ws = new WebSocket(`ws://${url.host}/bridge?token=${url.searchParams.get('token')}`);
+  const ws = new WebSocket(`ws://${url.host}/bridge`, { origin: `http://${url.host}` });
   try {
     await new Promise((res, rej) => ws.once('open', res).once('error', rej));
+    ws.send(JSON.stringify({ t: 'auth', token: url.searchParams.get('token') }));
     const answer = new Promise<{ env: { result?: unknown; error?: { message: string } } }>((res) =>
       ws.on('message', (d) => {
         const f = JSON.parse(String(d)) as { t: string; n?: number; env: { result?: unknown; error?: { message: string } } };

@@ -43,7 +43,7 @@ async function labWithPod(dataDir: string, name: string): Promise<Cluster> {
     // ends at once on SIGTERM, so a graceful delete is quick
     spec: { terminationGracePeriodSeconds: 5, containers: [{ name: 'c', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'] }] },
   }, { namespace: 'default' });
-  await watchUntil<Pod & KubeObject>(client, R.pods, { namespace: 'default', fieldSelector: `metadata.name=${name}` }, (p) => p.status?.phase === 'Running', `pod ${name} Running in lab ${lab.clusterId}`);
+  await watchUntil<Pod & KubeObject>(client, R.pods, name, `pod ${name} Running in lab ${lab.clusterId}`, (p) => p.status?.phase === 'Running', { namespace: 'default' });
   return lab;
 }
 
@@ -64,7 +64,7 @@ describe(`${LABS} labs made and discarded in a row on one engine`, () => {
         // the user deletes the pod (as kubectl delete: the kubelet stops and removes its containers, then the object
         // goes), stops the lab and deletes its data dir: its empty network stays until another lab starts
         const client = lab.api!.client(admin);
-        const gone = watchGone(client, R.pods, `p${i}`, 'default', `pod p${i} gone`);
+        const gone = watchGone(client, R.pods, `p${i}`, `pod p${i} gone`, { namespace: 'default' });
         await client.delete(R.pods, `p${i}`, { namespace: 'default' });
         await gone;
         await lab.stop();

@@ -56,6 +56,18 @@ export function pickContainer(pod: Pod, requested: string | undefined): string {
   throw errors.badRequest(msg);
 }
 
+function sendFrame(ws: WebSocket, channel: number, data: Buffer | string): void {
+  if (ws.readyState !== ws.OPEN) return;
+  const payload = typeof data === 'string' ? Buffer.from(data) : data;
+  ws.send(Buffer.concat([Buffer.from([channel]), payload]));
+}
+
+/** The exec's outcome on the error channel, then a normal close: what kubectl reads as the result. */
+function sendStatus(ws: WebSocket, status: Status): void {
+  sendFrame(ws, CHANNEL.error, JSON.stringify(status));
+  if (ws.readyState === ws.OPEN) ws.close(1000);
+}
+
 export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHandler {
   const findKubelet = opts.kubeletFor ?? kubeletFor;
   const wss = new WebSocketServer({
@@ -165,20 +177,24 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         if (attach && !t.kubelet.runtime.attach) throw errors.badRequest('this node cannot attach to containers');
         return { t, id: current.id };
       })().then(({ t, id }) => {
-        wss.handleUpgrade(httpReq, socket, head, (ws) => void runExec(ws, t.kubelet, id));
-      }, fail);
+        wss.handleUpgrade(httpReq, socket, head, (ws) => {
+          runExec(ws, t.kubelet, id).catch((e: unknown) => {
+            // the stream failed (the container removed mid-exec, the engine gone): the client gets a Status, the server goes on
+            log.warn('exec stream failed', { pod: `${t.pod.metadata?.namespace}/${t.pod.metadata?.name}`, container: t.container, error: String((e as Error)?.message ?? e) });
+            sendStatus(ws, { metadata: {}, status: 'Failure', message: `error executing command [${command.join(' ')}]: ${String((e as Error)?.message ?? e)}`, reason: 'InternalError', code: 500 });
+          });
+        });
+      }).catch(fail);
 
       const runExec = async (ws: WebSocket, kubelet: Kubelet, id: string) => {
         const v5 = ws.protocol === 'v5.channel.k8s.io';
-        const send = (channel: number, data: Buffer | string) => {
-          if (ws.readyState !== ws.OPEN) return;
-          const payload = typeof data === 'string' ? Buffer.from(data) : data;
-          ws.send(Buffer.concat([Buffer.from([channel]), payload]));
-        };
-        const finish = (status: Status) => {
-          send(CHANNEL.error, JSON.stringify(status));
-          if (ws.readyState === ws.OPEN) ws.close(1000);
-        };
+        const send = (channel: number, data: Buffer | string) => sendFrame(ws, channel, data);
+        const finish = (status: Status) => sendStatus(ws, status);
+        // a broken frame from the client (or a reset connection) ends this stream only
+        ws.on('error', (e) => {
+          log.debug('exec websocket error', { error: e.message });
+          ws.terminate();
+        });
         // frames can arrive before the exec exists (kubectl sends stdin at once): queue them
         const early: Buffer[] = [];
         let onFrame: ((data: Buffer) => void) | undefined = undefined;
@@ -199,6 +215,8 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         } catch (e) {
           return finish({ metadata: {}, status: 'Failure', message: String((e as Error).message), reason: 'InternalError', code: 500 });
         }
+        // the process may be gone (and its stdin closed) before the client stops typing
+        session.stdin?.on('error', (e) => log.debug('exec stdin closed', { error: e.message }));
         const outputs: Promise<void>[] = [];
         const pump = (s: Readable | undefined, channel: number) => {
           if (!s) return;
@@ -214,20 +232,25 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         onFrame = (data: Buffer) => {
           const channel = data[0];
           const payload = data.subarray(1);
-          if (channel === CHANNEL.stdin) session.stdin?.write(payload);
+          if (channel === CHANNEL.stdin) {
+            if (session.stdin?.writable) session.stdin.write(payload);
+          }
           else if (channel === CHANNEL.resize) {
             try {
               const { Width, Height } = JSON.parse(payload.toString('utf8')) as { Width: number; Height: number };
-              void session.resize(Width, Height);
+              session.resize(Width, Height).catch((e: unknown) => log.debug('resize failed', { error: String(e) }));
             } catch {
               log.debug('bad resize frame', { payload: payload.toString('utf8') });
             }
           } else if ((v5 || closed) && channel === CHANNEL.close && payload[0] === CHANNEL.stdin) session.stdin?.end();
+          else if (channel !== CHANNEL.close) log.debug('exec frame on an unknown channel ignored', { channel });
         };
         for (const f of early.splice(0)) onFrame(f);
         if (closed) session.stdin?.end();
         const code = await session.wait();
-        await Promise.race([Promise.all(outputs), new Promise((r) => setTimeout(r, 2000))]);
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.all(outputs), new Promise((r) => (grace = setTimeout(r, 2000)))]);
+        clearTimeout(grace);
         if (code === 0) finish({ metadata: {}, status: 'Success' });
         else {
           finish({

@@ -302,10 +302,14 @@ async function findPod(req: ApiRequest, client: Client | undefined): Promise<Pod
   throw errors.notFound({ kind: 'pods', name });
 }
 
+// ws reads Sec-WebSocket-Protocol as RFC 6455 tokens, which exclude '/': kubectl's SPDY/3.1+portforward.k8s.io
+// would get a 400 (and kubectl would quietly fall back to plain SPDY). ws is shown a token in its place; the
+// reply names the real subprotocol, which is what kubectl checks.
+const TUNNEL_TOKEN = 'SPDY-3.1-portforward.k8s.io';
 const tunnelServer = new WebSocketServer({
   noServer: true,
   perMessageDeflate: false,
-  handleProtocols: (protocols) => (protocols.has(TUNNEL_PROTOCOL) ? TUNNEL_PROTOCOL : false),
+  handleProtocols: (protocols) => (protocols.has(TUNNEL_TOKEN) ? TUNNEL_PROTOCOL : false),
 });
 
 /** Serves one pods/portforward upgrade: WebSocket tunnel or plain SPDY, then one TCP connection per stream pair. */
@@ -326,7 +330,7 @@ export function servePortForward(req: ApiRequest, httpReq: IncomingMessage, sock
     if (pod.status?.phase !== 'Running' || !pod.status.podIP) {
       throw errors.badRequest(`unable to upgrade connection: pod ${podName} is not running (phase ${pod.status?.phase ?? 'Pending'})`);
     }
-    log.info('port-forward session', { pod: podName, transport: tunneled ? 'websocket' : 'spdy', user: req.user.username });
+    const started = () => log.info('port-forward session', { pod: podName, transport: tunneled ? 'websocket' : 'spdy', user: req.user.username });
     const dial = opts.dial ?? ((p: Pod, port: number) => connect({ host: p.status!.podIP!, port }));
     const start = (wire: Wire): SpdyServerSession => {
       const conns = new Set<Socket>();
@@ -384,13 +388,21 @@ export function servePortForward(req: ApiRequest, httpReq: IncomingMessage, sock
     };
 
     if (tunneled) {
+      httpReq.headers['sec-websocket-protocol'] = TUNNEL_TOKEN;
       tunnelServer.handleUpgrade(httpReq, socket, head, (ws) => {
+        started();
         const session = start({ write: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), close: () => ws.close(1000), buffered: () => ws.bufferedAmount });
         ws.on('message', (raw: Buffer) => session.feed(raw));
         ws.on('close', () => session.close());
+        // a broken WebSocket frame ends this session only
+        ws.on('error', (e) => {
+          log.debug('port-forward websocket error', { error: e.message });
+          ws.terminate();
+        });
       });
       return;
     }
+    started();
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
     const session = start({ write: (b) => { if (!socket.destroyed) socket.write(b); }, close: () => socket.end(), buffered: () => socket.writableLength });
     if (head.length) session.feed(head);

@@ -97,6 +97,17 @@ describe('the app, wired to a fake Electron', () => {
     expect(ask('clipboard-read', 'https://evil.example/')).toBe(false);
   });
 
+  it('answers permission checks as the prompts, refusing by default, and no page gets a device', () => {
+    const check = (perm: string, requestingUrl: string | undefined, origin: string) => e.rec.permissionCheck!({ getURL: () => win.loaded }, perm, origin, { requestingUrl });
+    expect(check('clipboard-read', `${win.loaded}#/r/pods`, 'file://')).toBe(true);
+    expect(check('clipboard-sanitized-write', win.loaded!, 'file://')).toBe(true);
+    for (const perm of ['media', 'notifications', 'geolocation', 'midi', 'hid', 'serial', 'usb', 'fullscreen', 'pointerLock']) {
+      expect(check(perm, win.loaded!, 'file://'), perm).toBe(false);
+    }
+    expect(check('clipboard-read', 'https://evil.example/', 'https://evil.example')).toBe(false);
+    expect(e.rec.deviceHandler!({ deviceType: 'usb', origin: 'file://' })).toBe(false);
+  });
+
   it('sets the native menu with the lab\'s actions', () => {
     const file = (e.rec.menu as { label?: string; submenu?: { label?: string }[] }[]).find((m) => m.label === 'File')!;
     expect(file.submenu!.map((i) => i.label).filter(Boolean)).toEqual(['Apply manifest…', 'Open data folder', 'Copy kubeconfig path', 'Stop all pods']);

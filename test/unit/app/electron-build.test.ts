@@ -108,7 +108,9 @@ describe('electron-vite build output', () => {
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['object-src']).toEqual(["'none'"]);
-    expect(csp).not.toMatch(/unsafe-eval|https?:|\*/);
+    // the window talks to the lab over IPC: it may connect to its own origin only (no ws:, wss: or any host)
+    expect(directives['connect-src']).toEqual(["'self'"]);
+    expect(csp).not.toMatch(/unsafe-eval|https?:|wss?:|\*/);
   });
 
   it('the page loads its scripts and styles by relative paths that exist (file:// has no server root)', () => {

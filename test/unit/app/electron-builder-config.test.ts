@@ -28,6 +28,8 @@ describe('electron-builder.yml', () => {
     ['a misspelled key', (c: Record<string, any>) => (c.linux.targt = c.linux.target)],
     ['a key at the wrong level', (c: Record<string, any>) => (c.synopsis = c.linux.synopsis)],
     ['a wrong type', (c: Record<string, any>) => (c.asar = 'yes')],
+    ['a misspelled fuse', (c: Record<string, any>) => (c.electronFuses.runAsNod = false)],
+    ['a fuse that is no boolean', (c: Record<string, any>) => (c.electronFuses.runAsNode = 'off')],
   ])('the check catches %s', (_what, mutate) => {
     const cfg = config();
     mutate(cfg);
@@ -42,6 +44,22 @@ describe('electron-builder.yml', () => {
     // main/resources.ts looks for <resourcesPath>/sandbox when packaged
     expect(cfg.extraResources).toEqual(expect.arrayContaining([{ from: 'resources/sandbox', to: 'sandbox' }, { from: 'resources/templates', to: 'templates' }]));
     for (const r of cfg.extraResources) expect(existsSync(join(root, r.from)), r.from).toBe(true);
+  });
+
+  it('flips the fuses that keep the packaged app from running as Node or loading other code', () => {
+    const fuses = config().electronFuses;
+    expect(fuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
+    // the installed electron-builder knows this key and these fuses (the schema check above would fail otherwise)
+    expect(Object.keys(schema.definitions.FuseOptionsV1.properties)).toEqual(expect.arrayContaining(Object.keys(fuses)));
+    // asar integrity is only checked on an app.asar
+    expect(config().asar).toBe(true);
   });
 
   it('the deb keeps Electron\'s runtime libraries (depends unset) and only recommends Docker', () => {

@@ -104,7 +104,7 @@ async function playUser(win) {
 export const Menu = { buildFromTemplate: (t) => t, setApplicationMenu: (m) => report({ menu: m.map((x) => x.label ?? x.role) }) };
 export const nativeTheme = { shouldUseDarkColors: true };
 export const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] };
-export const session = { defaultSession: { setPermissionRequestHandler() {} } };
+export const session = { defaultSession: { setPermissionRequestHandler() {}, setPermissionCheckHandler() {}, setDevicePermissionHandler() {} } };
 export const shell = { openExternal: async () => {}, openPath: async () => '' };
 export const clipboard = { writeText() {} };
 export const dialog = { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showMessageBox: async () => ({ response: 0 }), showErrorBox() {} };

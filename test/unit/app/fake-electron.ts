@@ -240,7 +240,7 @@ export class FakeElectronApp extends FakeEmitter {
 /** Everything index.ts imports from 'electron', recording what it was asked to do. */
 export function fakeElectronModule(userData: string) {
   const ipcHandlers = new Map<string, Handler>();
-  const rec = { menu: undefined as unknown, permissionHandler: undefined as Handler | undefined, openedExternal: [] as string[] };
+  const rec = { menu: undefined as unknown, permissionHandler: undefined as Handler | undefined, permissionCheck: undefined as Handler | undefined, deviceHandler: undefined as Handler | undefined, openedExternal: [] as string[] };
   return {
     rec,
     ipcHandlers,
@@ -250,7 +250,13 @@ export function fakeElectronModule(userData: string) {
     ipcMain: { handle: (ch: string, h: Handler) => void ipcHandlers.set(ch, h) },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     nativeTheme: { shouldUseDarkColors: false },
-    session: { defaultSession: { setPermissionRequestHandler: (h: Handler) => void (rec.permissionHandler = h) } },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (h: Handler) => void (rec.permissionHandler = h),
+        setPermissionCheckHandler: (h: Handler) => void (rec.permissionCheck = h),
+        setDevicePermissionHandler: (h: Handler) => void (rec.deviceHandler = h),
+      },
+    },
     shell: { openExternal: async (u: string) => void rec.openedExternal.push(u), openPath: async () => '' },
     clipboard: { writeText: () => {} },
     dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showMessageBox: async () => ({ response: 0 }), showErrorBox: () => {} },

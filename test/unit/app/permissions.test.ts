@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grantPermission } from '../../../main/app/permissions';
+import { checkPermission, grantPermission } from '../../../main/app/permissions';
 import { rendererLocation } from '../../../main/app/renderer-location';
 
 const page = rendererLocation({ isPackaged: true, rendererIndex: '/app/out/renderer/index.html' });
@@ -17,5 +17,18 @@ describe('grantPermission', () => {
     ['the clipboard with no requesting URL', 'clipboard-read', undefined, false],
   ])('%s (%s) -> %s', (_what, permission, url, granted) => {
     expect(grantPermission(permission, url, page.isOurs)).toBe(granted);
+  });
+});
+
+describe('checkPermission', () => {
+  it.each([
+    ['the clipboard for our page, by its URL', 'clipboard-read', { requestingUrl: ours, requestingOrigin: 'file://' }, true],
+    ['the frame URL when Electron gives none in details', 'clipboard-sanitized-write', { webContentsUrl: ours, requestingOrigin: 'file://' }, true],
+    ['an origin alone (file://) names no page of ours', 'clipboard-read', { requestingOrigin: 'file://' }, false],
+    ['another page', 'clipboard-read', { requestingUrl: 'https://evil.example/x', requestingOrigin: 'https://evil.example' }, false],
+    ['anything else for our page', 'notifications', { requestingUrl: ours }, false],
+    ['nothing at all', 'clipboard-read', {}, false],
+  ])('%s (%s) -> %s', (_what, permission, ask, granted) => {
+    expect(checkPermission(permission, ask, page.isOurs)).toBe(granted);
   });
 });

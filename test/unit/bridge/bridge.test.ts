@@ -7,7 +7,7 @@ import {
   type BridgeWatchEvent, type KubelabApi,
 } from '../../../main/bridge/contract';
 import { BridgeServer, SHELL_FALLBACK } from '../../../main/bridge/server';
-import { createBridgeWsHandler } from '../../../main/bridge/ws';
+import { CLOSE_UNAUTHORIZED, createBridgeWsHandler } from '../../../main/bridge/ws';
 import { errors } from '../../../main/api/errors';
 import { fakeBackend } from './fake-backend';
 import { connectApi } from './transports';
@@ -174,24 +174,40 @@ describe.each(['direct', 'websocket'] as const)('bridge over %s transport', (mod
 });
 
 describe('websocket authentication', () => {
-  it('refuses a wrong token and a foreign origin', async () => {
+  it('takes only pages of its own origin that send the token first; the cookie or URL carries nothing', async () => {
     const server = new BridgeServer(fakeBackend().backend);
     const handler = createBridgeWsHandler(server, { token: 'right' });
     const http = createServer();
     http.on('upgrade', (req, sock, head) => handler.handleUpgrade(req, sock, head) || sock.destroy());
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     const port = (http.address() as AddressInfo).port;
-    const attempt = (token: string, origin?: string) =>
+    const own = `http://127.0.0.1:${port}`;
+    /** the handshake's HTTP status, or the close code after the frames were sent, or 'answered' if an invoke got a result */
+    const attempt = (origin: string | undefined, frames: unknown[], path = '/bridge') =>
       new Promise<string>((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${port}/bridge?token=${token}`, origin ? { origin } : {});
-        ws.on('open', () => { ws.close(); resolve('open'); });
+        const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, origin ? { origin } : {});
+        ws.on('open', () => frames.forEach((f) => ws.send(JSON.stringify(f))));
+        ws.on('message', (d) => {
+          if ((JSON.parse(String(d)) as { t: string }).t === 'result') {
+            ws.close();
+            resolve('answered');
+          }
+        });
+        ws.on('close', (code) => resolve(String(code)));
         ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
-        ws.on('error', () => resolve('error'));
+        ws.on('error', () => {});
       });
-    expect(await attempt('wrong')).toBe('401');
-    expect(await attempt('right', 'http://evil.example')).toBe('401');
-    expect(await attempt('right', `http://127.0.0.1:${port}`)).toBe('open');
+    const invoke = { t: 'invoke', n: 1, c: 'cluster:status', a: [] };
+    const auth = (token: string) => ({ t: 'auth', token });
+    expect(await attempt(undefined, [auth('right'), invoke]), 'no Origin').toBe('403');
+    expect(await attempt('http://evil.example', [auth('right'), invoke]), 'another site').toBe('403');
+    expect(await attempt('http://127.0.0.1:30080', [auth('right'), invoke]), "a pod's NodePort page: same site, other origin").toBe('403');
+    expect(await attempt(own, [auth('wrong'), invoke]), 'wrong token').toBe(String(CLOSE_UNAUTHORIZED));
+    expect(await attempt(own, [invoke, auth('right')]), 'an invoke before the token').toBe(String(CLOSE_UNAUTHORIZED));
+    expect(await attempt(own, [invoke], '/bridge?token=right'), 'the token in the URL is no credential').toBe(String(CLOSE_UNAUTHORIZED));
+    expect(await attempt(own, [auth('right'), invoke])).toBe('answered');
     handler.close();
     await new Promise<void>((r) => http.close(() => r()));
   });
 });
+

@@ -39,7 +39,7 @@ describe('decideNodeCidr', () => {
 });
 
 const until = (client: Client, name: string, pred: (n: N) => boolean, what: string) =>
-  watchUntil<N>(client, R.nodes, { fieldSelector: `metadata.name=${name}` }, pred, `node ${name}: ${what}`, 5000);
+  watchUntil<N>(client, R.nodes, name, `node ${name}: ${what}`, (n) => pred(n), { timeoutMs: 5000 });
 
 let cm: ControllerManager | undefined;
 const informers: Informer<N>[] = [];

@@ -61,6 +61,21 @@ describe('UI server', () => {
     expect((await get('/assets/missing.js', { Cookie: cookie })).status).toBe(404);
   });
 
+  it('gives the token for the bridge to its own pages only (GET /ui-token)', async () => {
+    const cookie = String((await get(`/?token=${token}`)).headers['set-cookie']).split(';')[0];
+    const own = `127.0.0.1:${ui.port}`;
+    const mine = await get('/ui-token', { Cookie: cookie, 'Sec-Fetch-Site': 'same-origin', Host: own });
+    expect(mine.status).toBe(200);
+    expect(JSON.parse(mine.body)).toEqual({ token });
+    expect(mine.headers['cache-control']).toBe('no-store');
+    expect(mine.headers['access-control-allow-origin']).toBeUndefined();
+    // a pod's page on another 127.0.0.1 port is same-site: its requests carry the cookie, but it is refused
+    expect((await get('/ui-token', { Cookie: cookie, 'Sec-Fetch-Site': 'same-site', Host: own })).status).toBe(403);
+    expect((await get('/ui-token', { Cookie: cookie, 'Sec-Fetch-Site': 'cross-site', Host: own })).status).toBe(403);
+    expect((await get('/ui-token', { Cookie: cookie, Origin: 'http://127.0.0.1:30080', Host: own })).status).toBe(403);
+    expect((await get('/ui-token')).status).toBe(401);
+  });
+
   it('sends a strict CSP and no-referrer', async () => {
     const r = await get(`/?token=${token}`);
     const csp = String(r.headers['content-security-policy']);
@@ -84,7 +99,7 @@ describe('UI server', () => {
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('error', () => {});
       });
-    expect(await attempt(`ws://127.0.0.1:${ui.port}/bridge?token=${token}`)).toBe(404);
+    expect(await attempt(`ws://127.0.0.1:${ui.port}/bridge`)).toBe(404);
     const { WebSocketServer } = await import('ws');
     const wss = new WebSocketServer({ noServer: true });
     const seen: string[] = [];
@@ -93,9 +108,10 @@ describe('UI server', () => {
       wss.handleUpgrade(req, socket, head, () => {});
       return true;
     });
-    expect(await attempt(`ws://127.0.0.1:${ui.port}/bridge?token=${token}`)).toBe('open');
+    expect(await attempt(`ws://127.0.0.1:${ui.port}/bridge`)).toBe('open');
     expect(await attempt(`ws://127.0.0.1:${ui.port}/other`)).toBe(404);
-    expect(seen).toEqual([`/bridge?token=${token}`]);
+    // the cookie is not turned into a credential for the bridge
+    expect(seen).toEqual(['/bridge']);
     ui.setBridgeHandler(undefined);
     wss.close();
   });

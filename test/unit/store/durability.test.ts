@@ -1,14 +1,14 @@
 // The durable store on disk: restart continuity, torn and corrupt tails, group commit, snapshots.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KubeObject } from '../../../main/api/object';
 import { setLogSink } from '../../../main/log';
 import { openStore, type Store } from '../../../main/store';
 import { RevisionedStore } from '../../../main/store/revisioned-store';
-import { frame, unframe, WriteAheadLog } from '../../../main/store/wal';
+import { CorruptLogError, frame, repairStore, StoreLockedError, unframe, WriteAheadLog } from '../../../main/store/wal';
 
 // Every write here waits for a real fsync, which a busy shared disk can make slow.
 vi.setConfig({ testTimeout: 30_000 });
@@ -157,9 +157,23 @@ describe('durable store', () => {
     { where: 'a length byte', at: (start: number) => start },
     { where: 'a checksum byte', at: (start: number) => start + 5 },
     { where: 'a payload byte', at: (start: number) => start + 40 },
-  ])('a corrupt $where drops that record and the rest of the tail', async ({ at }) => {
+  ])('a corrupt $where in the last record is a torn tail: cut off, the rest loads', async ({ at }) => {
     const { dir, ends, file } = await writeLog(10);
-    for (const victim of [0, 4, 9]) {
+    const buf = readFileSync(file);
+    buf[at(ends[8])] ^= 0x5a;
+    writeFileSync(file, buf);
+    const s = await reopen(dir);
+    expect(keysOf(s)).toEqual(expectedKeys(9));
+    expect(statSync(file).size).toBe(ends[8]);
+  });
+
+  it.each([
+    { where: 'a length byte', at: (start: number) => start },
+    { where: 'a checksum byte', at: (start: number) => start + 5 },
+    { where: 'a payload byte', at: (start: number) => start + 40 },
+  ])('a corrupt $where mid-log refuses the open, naming file and offset, and changes no byte', async ({ at }) => {
+    const { dir, ends, file } = await writeLog(10);
+    for (const victim of [0, 4, 8]) {
       const copy = tempDir();
       cpSync(dir, copy, { recursive: true });
       const f = join(copy, 'store', file.split('/').pop()!);
@@ -167,18 +181,39 @@ describe('durable store', () => {
       const start = victim ? ends[victim - 1] : 0;
       buf[at(start)] ^= 0x5a;
       writeFileSync(f, buf);
+      const err = await openStore(copy).then(
+        (s) => (open.push(s), undefined),
+        (e: unknown) => e,
+      );
+      expect(err, `record ${victim}`).toBeInstanceOf(CorruptLogError);
+      expect((err as CorruptLogError).message).toContain(`${f} is damaged at byte offset ${start}`);
+      expect((err as CorruptLogError).message).toContain(`${9 - victim} readable record(s) follow it`);
+      expect((err as CorruptLogError).message).toContain(`kubelab store repair --data-dir ${copy}`);
+      expect(readFileSync(f).equals(buf), 'the log is left as it was').toBe(true);
+      // and the lock was let go: repair (or a retry) can take it
+      const r = await repairStore(copy);
+      expect([r.kept, r.dropped, r.revision]).toEqual([9, 1, 10]);
+      expect(r.damage).toMatchObject([{ file: basename(f), offset: start }]);
       const s = await reopen(copy);
-      expect(keysOf(s), `record ${victim}`).toEqual(expectedKeys(victim));
-      expect(s.revision).toBe(victim);
+      expect(keysOf(s)).toEqual(expectedKeys(10).filter((_, i) => i !== victim));
+      expect(s.revision).toBe(10);
+      expect((await s.create('/pods/zz', pod('zz'))).modRevision).toBe(11);
+      await s.close();
+      // the copy repair kept is the store as it was, byte for byte
+      expect(readFileSync(join(r.backup!, basename(f))).equals(buf)).toBe(true);
+      expect(keysOf(await reopen(copy))).toEqual([...expectedKeys(10).filter((_, i) => i !== victim), '/pods/zz']);
     }
   });
 
-  it('a valid record that breaks the revision sequence ends the log', async () => {
-    const { dir, file } = await writeLog(3);
+  it('a valid record that breaks the revision sequence refuses the open; repair drops only it', async () => {
+    const { dir, file, ends } = await writeLog(3);
     const bogus = frame(JSON.stringify({ r: 9, o: 'put', k: '/pods/bogus', c: 9, t: 0, v: pod('bogus') }));
     writeFileSync(file, Buffer.concat([readFileSync(file), bogus]));
-    const s = await reopen(dir);
-    expect(keysOf(s)).toEqual(expectedKeys(3));
+    await expect(openStore(dir)).rejects.toThrow(`is damaged at byte offset ${ends[2]} (a record of revision 9 out of sequence (after revision 3))`);
+    // It reads whole, so repair keeps it and says which revisions the log skips.
+    const r = await repairStore(dir);
+    expect([r.kept, r.dropped, r.missing, r.revision]).toEqual([4, 0, [{ from: 4, to: 8 }], 9]);
+    expect(keysOf(await reopen(dir))).toEqual([...expectedKeys(3), '/pods/bogus'].sort());
   });
 
   it('snapshots and compacts the log, and restores from snapshot + log', async () => {
@@ -236,11 +271,10 @@ describe('durable store: refusals', () => {
     await reopen(dir);
   });
 
-  it('takes over the lock of a process that died', async () => {
+  it('a LOCK file left behind (an old lab\'s pid in it) is no lock: the OS holds none', async () => {
     const dir = tempDir();
-    const s = await openStore(dir);
-    await s.close();
-    writeFileSync(join(dir, 'store', 'LOCK'), '999999999\n');
+    await (await openStore(dir)).close();
+    writeFileSync(join(dir, 'store', 'LOCK'), `${process.pid}\n`);
     expect(keysOf(await reopen(dir))).toEqual([]);
   });
 
@@ -256,7 +290,7 @@ describe('durable store: refusals', () => {
     await expect(openStore(dir)).rejects.toThrow(/snapshot .* is corrupt/);
   });
 
-  it('a torn record in an earlier segment sets aside the segments after it', async () => {
+  it('a torn record in an earlier segment is damage, not a crash: the open is refused', async () => {
     const dir = tempDir();
     const s = await openStore(dir, { snapshotBytes: 1 << 30 });
     for (let i = 0; i < 5; i++) await s.create(`/pods/p${String(i).padStart(3, '0')}`, pod(`p${i}`));
@@ -266,34 +300,101 @@ describe('durable store: refusals', () => {
     const { records } = unframe(readFileSync(first));
     writeFileSync(join(dir, 'store', 'wal-0000000000000006.log'), frame(JSON.stringify({ r: 6, o: 'put', k: '/pods/p005', c: 6, t: 0, v: pod('p5') })));
     truncateSync(first, records[4].offset + 3);
+    await expect(openStore(dir)).rejects.toThrow(`${first} is damaged at byte offset ${records[4].offset} (3 unreadable byte(s)), and 1 readable record(s) follow it`);
+    const r = await repairStore(dir);
+    expect([r.kept, r.dropped, r.missing]).toEqual([5, 1, [{ from: 5, to: 5 }]]);
     const s2 = await reopen(dir);
-    expect(keysOf(s2)).toEqual(expectedKeys(4));
-    expect(storeFiles(dir)).toContain('wal-0000000000000006.log.corrupt');
-    expect((await s2.create('/pods/x', pod('x'))).modRevision).toBe(5);
+    expect(keysOf(s2)).toEqual([...expectedKeys(4), '/pods/p005']);
+    expect((await s2.create('/pods/x', pod('x'))).modRevision).toBe(7);
+  });
+
+  it('repair of a store that reads whole changes nothing', async () => {
+    const { dir, file } = await writeLog(4);
+    const before = readFileSync(file);
+    const r = await repairStore(dir);
+    expect([r.kept, r.dropped, r.backup]).toEqual([4, 0, undefined]);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(storeFiles(dir).filter((n) => n.includes('orig'))).toEqual([]);
+  });
+
+  it('repair salvages a damaged snapshot and the log after it', async () => {
+    const dir = tempDir();
+    const s = await openStore(dir, { snapshotBytes: 1024 });
+    for (let i = 0; i < 20; i++) await s.create(`/pods/p${String(i).padStart(3, '0')}`, pod(`p${i}`));
+    const before = s.list('/').items.map((i) => i.key);
+    await s.close();
+    const snapName = storeFiles(dir).find((n) => n.endsWith('.snap'))!;
+    const snap = join(dir, 'store', snapName);
+    const buf = readFileSync(snap);
+    const { records } = unframe(buf);
+    buf[records[2].offset + 12] ^= 0xff; // the second entry
+    writeFileSync(snap, buf);
+    await expect(openStore(dir)).rejects.toThrow(`kubelab store repair --data-dir ${dir}`);
+    const r = await repairStore(dir);
+    expect(r.dropped).toBe(1);
+    expect(r.damage).toMatchObject([{ file: snapName, offset: records[2].offset }]);
+    const lost = JSON.parse(records[2].text).k;
+    expect(keysOf(await reopen(dir))).toEqual(before.filter((k) => k !== lost));
   });
 });
 
-describe('durable store: a live lock holder', () => {
-  // The holder lives until the test ends it: a fixed lifetime raced the store's 5 s wait on a loaded machine.
-  it('waits for a live holder to exit, then opens', async () => {
+describe('durable store: the lock is the OS\'s', () => {
+  const holders: ChildProcess[] = [];
+  afterEach(() => {
+    for (const h of holders.splice(0)) h.kill('SIGKILL');
+  });
+
+  /** Another process with the store of dir open; resolves once it has it. */
+  function holder(dir: string): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'store-holder.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    holders.push(child);
+    return new Promise((done, fail) => {
+      child.stdout.once('data', (d: Buffer) => (String(d).startsWith('open ') ? done(child) : fail(new Error(String(d)))));
+      child.once('exit', (code) => fail(new Error(`holder exited (${code})`)));
+    });
+  }
+
+  it('refuses a second lab on the same data dir, naming the holder\'s pid', async () => {
     const dir = tempDir();
-    await (await openStore(dir)).close();
-    const holder = spawn('sleep', ['60']);
-    expect(holder.pid).toBeGreaterThan(0);
-    writeFileSync(join(dir, 'store', 'LOCK'), `${holder.pid}\n`);
-    const lines: string[] = [];
-    setLogSink((line) => lines.push(line));
+    const h = await holder(dir);
+    const err = await openStore(dir, { lockWaitMs: 300 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StoreLockedError);
+    expect((err as Error).message).toBe(`the store in ${join(dir, 'store')} is in use by process ${h.pid}: another lab runs on this data dir (stop it first, or give this one its own --data-dir)`);
+  });
+
+  it('a holder killed with kill -9 leaves no lock behind', async () => {
+    const dir = tempDir();
+    const h = await holder(dir);
+    const exited = new Promise((r) => h.once('exit', r));
+    h.kill('SIGKILL');
+    await exited;
+    expect(readFileSync(join(dir, 'store', 'LOCK'), 'utf8')).toBe(`${h.pid}\n`);
+    const s = await reopen(dir, { lockWaitMs: 0 });
+    expect(readFileSync(join(dir, 'store', 'LOCK'), 'utf8')).toBe(`${process.pid}\n`);
+    expect(s.revision).toBe(0);
+  });
+
+  it('waits for a holder that is exiting, then opens', async () => {
+    const dir = tempDir();
+    const h = await holder(dir);
+    const waiting = new Promise<void>((seen) =>
+      setLogSink((line) => {
+        if (line.includes('waiting for the process holding the store') && line.includes(`pid=${h.pid}`)) seen();
+      }),
+    );
     try {
       let opened = false;
-      const opening = reopen(dir).then(() => (opened = true));
-      await expect.poll(() => lines.some((l) => l.includes('waiting for the process holding the store') && l.includes(`pid=${holder.pid}`))).toBe(true);
+      const opening = reopen(dir, { lockWaitMs: 60_000 }).then(() => (opened = true));
+      await waiting;
       expect(opened, 'not opened while the holder lives').toBe(false);
-      holder.kill();
+      h.kill('SIGTERM');
       await opening;
       expect(readFileSync(join(dir, 'store', 'LOCK'), 'utf8')).toBe(`${process.pid}\n`);
     } finally {
       setLogSink(() => {});
-      holder.kill('SIGKILL');
     }
   });
 });
