@@ -28,4 +28,29 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
+  // Import boundaries (ARCHITECTURE.md): Electron lives in main/app only; the renderer reaches the cluster through the
+  // bridge and may share only main/'s pure modules (object shapes, formats, decisions), never the server's rooms.
+  {
+    files: ['main/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'scripts/**/*.{ts,js,mjs}'],
+    ignores: ['main/app/**', 'test/unit/app/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Electron is used in main/app only: the control plane also runs headless (kubelab serve).' }] }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,vue}'],
+    ignores: ['renderer/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The renderer reaches the main process through window.kubelab (preload) only.' }],
+        patterns: [
+          { group: ['node:*', 'fs', 'fs/*', 'net', 'child_process', 'os', 'path', 'dockerode'], message: 'The renderer runs sandboxed in a browser: no Node modules.' },
+          {
+            regex: '(^|/)main/(?!(api/[^/]+|bridge/contract|client/types|trace/types|scheduler/resources|controllers/deployment/decisions|apiserver/registry/endpointslices-format)$)',
+            message: 'The renderer may import only main/\'s pure shared modules (api/, bridge/contract, client/types, trace/types and the named formats/decisions); the cluster is reached through the bridge.',
+          },
+        ],
+      }],
+    },
+  },
 );

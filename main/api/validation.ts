@@ -340,6 +340,22 @@ const volumeSources = ['hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticB
   'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image'];
 const hostPathTypes = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
 
+/** upstream's validateLocalDescendingPath: a relative path with no `..` element (subPath, subPathExpr, key paths). */
+export function validateLocalDescendingPath(target: string, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (target.startsWith('/')) errs.push(fieldErr.invalid(path, target, 'must be a relative path'));
+  // one error is enough, even for `../../..`
+  if (target.split('/').includes('..')) errs.push(fieldErr.invalid(path, target, "must not contain '..'"));
+  return errs;
+}
+
+/** upstream's validateLocalNonReservedPath: as above, and not starting with `..` (the kubelet's own `..data` links). */
+export function validateLocalNonReservedPath(target: string, path: string): FieldError[] {
+  const errs = validateLocalDescendingPath(target, path);
+  if (target.startsWith('..') && !target.startsWith('../')) errs.push(fieldErr.invalid(path, target, "must not start with '..'"));
+  return errs;
+}
+
 function validateVolumes(vols: Obj[] | undefined, path: string): { errs: FieldError[]; names: Set<string> } {
   const errs: FieldError[] = [];
   const names = new Set<string>();
@@ -366,7 +382,20 @@ function validateVolumes(vols: Obj[] | undefined, path: string): { errs: FieldEr
       for (const [j, item] of ((v[key]?.items ?? []) as Obj[]).entries()) {
         if (!item.key) errs.push(fieldErr.required(`${p}.${key}.items[${j}].key`));
         if (!item.path) errs.push(fieldErr.required(`${p}.${key}.items[${j}].path`));
+        else errs.push(...validateLocalNonReservedPath(item.path, `${p}.${key}.items[${j}].path`));
       }
+    }
+    for (const [j, item] of ((v.downwardAPI?.items ?? []) as Obj[]).entries()) {
+      if (item.path) errs.push(...validateLocalNonReservedPath(item.path, `${p}.downwardAPI.items[${j}].path`));
+    }
+    for (const [j, src] of ((v.projected?.sources ?? []) as Obj[]).entries()) {
+      const sp = `${p}.projected.sources[${j}]`;
+      for (const key of ['configMap', 'secret', 'downwardAPI'] as const) {
+        for (const [k, item] of ((src[key]?.items ?? []) as Obj[]).entries()) {
+          if (item.path) errs.push(...validateLocalNonReservedPath(item.path, `${sp}.${key}.items[${k}].path`));
+        }
+      }
+      if (src.serviceAccountToken?.path) errs.push(...validateLocalNonReservedPath(src.serviceAccountToken.path, `${sp}.serviceAccountToken.path`));
     }
   });
   return { errs, names };
@@ -484,6 +513,11 @@ function validateContainers(list: Obj[] | undefined, path: string, ctx: Containe
       if (!vm.mountPath) errs.push(fieldErr.required(`${mp}.mountPath`));
       else if (mountPaths.has(vm.mountPath)) errs.push(fieldErr.invalid(`${mp}.mountPath`, vm.mountPath, 'must be unique'));
       if (vm.mountPath) mountPaths.add(vm.mountPath);
+      if (vm.subPath) errs.push(...validateLocalDescendingPath(vm.subPath, `${mp}.subPath`));
+      if (vm.subPathExpr) {
+        if (vm.subPath) errs.push(fieldErr.invalid(`${mp}.subPathExpr`, vm.subPathExpr, 'subPathExpr and subPath are mutually exclusive'));
+        errs.push(...validateLocalDescendingPath(vm.subPathExpr, `${mp}.subPathExpr`));
+      }
     });
     errs.push(...validateResourceRequirements(c.resources, `${p}.resources`));
     if (ctx.init && c.restartPolicy !== 'Always') {
@@ -622,6 +656,16 @@ export function validatePodSpec(spec: Obj | undefined, path = 'spec'): FieldErro
   errs.push(...validateTolerations(s.tolerations, `${path}.tolerations`));
   errs.push(...validateAffinity(s.affinity, `${path}.affinity`));
   errs.push(...validateTopologySpread(s.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
+  // the lab's runtime cannot honor user namespaces: refused rather than run in the host's
+  if (s.hostUsers === false) errs.push(fieldErr.forbidden(`${path}.hostUsers`, "user namespaces are not supported by the lab's container runtime (Docker runs containers in the engine's user namespace)"));
+  ((s.securityContext?.sysctls ?? []) as Obj[]).forEach((sy, i) => {
+    const sp = `${path}.securityContext.sysctls[${i}]`;
+    if (!sy.name) errs.push(fieldErr.required(`${sp}.name`));
+    else if (!/^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$/.test(sy.name)) {
+      errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "must have at most 253 characters and match regex ([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?"));
+    } else if (s.hostNetwork && String(sy.name).startsWith('net.')) errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "may not be specified when 'hostNetwork' is true"));
+    else if (s.hostIPC && /^(kernel\.(shm|msg|sem)|fs\.mqueue\.)/.test(sy.name)) errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "may not be specified when 'hostIPC' is true"));
+  });
   if (s.securityContext) {
     errs.push(...validateNonnegative(s.securityContext.runAsUser, `${path}.securityContext.runAsUser`));
     errs.push(...validateNonnegative(s.securityContext.runAsGroup, `${path}.securityContext.runAsGroup`));

@@ -56,8 +56,25 @@ export const componentUsers = {
   proxy: { username: 'system:kube-proxy', groups: ['system:authenticated'] },
 };
 
+const privileged = { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/audit': 'privileged', 'pod-security.kubernetes.io/warn': 'privileged' };
+
+/**
+ * Pod Security levels of the namespaces the lab makes: the system ones run anything (as upstream's kube-system);
+ * `default` runs what the seeds' pods need (hostPort) but warns of what baseline, the level of namespaces users
+ * create, would refuse.
+ */
+export const SYSTEM_NAMESPACE_LEVELS: Record<string, Record<string, string>> = {
+  default: { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/audit': 'baseline', 'pod-security.kubernetes.io/warn': 'baseline' },
+  'kube-system': privileged,
+  'kube-public': privileged,
+  'kube-node-lease': privileged,
+};
+
 export function bootstrapObjects(apiPort: number): { resource: string; group: string; object: KubeObject }[] {
-  const ns = (name: string) => ({ resource: 'namespaces', group: '', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] } } as KubeObject });
+  const ns = (name: string) => ({
+    resource: 'namespaces', group: '',
+    object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...SYSTEM_NAMESPACE_LEVELS[name] } }, spec: { finalizers: ['kubernetes'] } } as KubeObject,
+  });
   const rbac = (resource: string, object: KubeObject) => ({ resource, group: 'rbac.authorization.k8s.io', object });
   return [
     ns('default'), ns('kube-system'), ns('kube-public'), ns('kube-node-lease'),

@@ -275,6 +275,10 @@ export class Core implements ApiServerCore {
     (req.warnings ??= []).push(...unknown.map((p) => `unknown field "${p}"`));
   }
 
+  private addWarnings(req: ApiRequest, warnings: string[] | undefined): void {
+    if (warnings?.length) (req.warnings ??= []).push(...warnings);
+  }
+
   private manager(req: ApiRequest): string {
     if (req.query.fieldManager) return req.query.fieldManager;
     const ua = req.userAgent ?? '';
@@ -295,7 +299,7 @@ export class Core implements ApiServerCore {
       const attrs: AdmissionAttributes = {
         operation, object, oldObject, user: req.user, namespace: req.namespace ?? '', name: req.name ?? object?.metadata?.name ?? '',
         group: s.group, version: s.version, resource: s.resource, subresource: req.subresource ?? '', kind: s.kind,
-        dryRun: req.query.dryRun === 'All', client: this.d.client(), note: (m) => notes.push(m),
+        dryRun: req.query.dryRun === 'All', client: this.d.client(), note: (m) => notes.push(m), warn: (m) => (req.warnings ??= []).push(m),
       };
       const start = Date.now();
       try {
@@ -443,6 +447,7 @@ export class Core implements ApiServerCore {
       throw err;
     }
     trace.step('validate', 'success', 'the object is valid', t);
+    this.addWarnings(req, s.warnings?.(obj, undefined));
     await this.runAdmission('validate', req, s, 'CREATE', obj, undefined, trace);
     if (req.query.dryRun === 'All') return obj;
     if (managed) recordUpdate(undefined, obj, this.manager(req), groupVersion(s.group, s.version), md.creationTimestamp!);
@@ -507,6 +512,7 @@ export class Core implements ApiServerCore {
     s.defaults?.(next);
     const causes = s.validateUpdate?.(next, oldObj, ctx) ?? [];
     if (causes.length) throw this.invalid(s, md.name ?? '', causes);
+    if (!subresource) this.addWarnings(req, s.warnings?.(next, oldObj));
     await this.runAdmission('validate', req, s, 'UPDATE', next, oldObj);
     // a request that rewrites managedFields itself (kubectl's client-side to server-side apply upgrade) is taken as given
     const explicit = next.metadata.managedFields !== undefined && !sameJson(next.metadata.managedFields, oldObj.metadata.managedFields ?? []);

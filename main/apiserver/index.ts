@@ -13,7 +13,7 @@ import { admissionPlugins } from './admission/index';
 import type { AdmissionPlugin } from './admission/types';
 import { selfSubjectAccessReviewStorage, selfSubjectAccessReviewStrategy, selfSubjectRulesReviewStorage, selfSubjectRulesReviewStrategy } from './authorization-reviews';
 import { apiserverUser, authenticateToken, TokenSigner } from './authn';
-import { bootstrapObjects } from './bootstrap';
+import { bootstrapObjects, SYSTEM_NAMESPACE_LEVELS } from './bootstrap';
 import { Core } from './core';
 import { createRequestHandler } from './http';
 import { NamespaceFinalizer } from './namespace-finalizer';
@@ -108,6 +108,18 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
           query: { fieldManager: 'kube-apiserver' }, user: apiserverUser, userAgent: 'kube-apiserver/v1.32.0',
         });
       };
+      // a namespace kept from a lab older than Pod Security gains its level, once: labels a user set are kept
+      const labelNamespace = async (stored: KubeObject, wanted: KubeObject) => {
+        if (wanted.kind !== 'Namespace' || Object.keys(stored.metadata.labels ?? {}).some((k) => k.startsWith('pod-security.kubernetes.io/'))) return;
+        const levels = SYSTEM_NAMESPACE_LEVELS[wanted.metadata.name!];
+        if (!levels) return;
+        log.info('bootstrap: namespace gains its Pod Security labels', { name: wanted.metadata.name });
+        await core.handle({
+          verb: 'update', group: '', version: 'v1', resource: 'namespaces', name: stored.metadata.name,
+          body: { ...stored, metadata: { ...stored.metadata, labels: { ...(stored.metadata.labels ?? {}), ...levels } } } as KubeObject,
+          query: { fieldManager: 'kube-apiserver' }, user: apiserverUser, userAgent: 'kube-apiserver/v1.32.0',
+        });
+      };
       for (const { group, resource, object } of bootstrapObjects(apiPort)) {
         const served = registry.find(group, 'v1', resource);
         if (!served) {
@@ -117,6 +129,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         const stored = opts.store.get(storeKey(served.strategy, object.metadata.namespace, object.metadata.name!));
         if (stored) {
           await reconcileRole(stored.value, object);
+          await labelNamespace(stored.value, object);
           continue;
         }
         try {

@@ -23,6 +23,7 @@ import { computePodActions, latestInstances, type PodRuntimeState, type StartAct
 import { generatePodStatus, type WaitingReason } from './pod-status';
 import { ProbeManager } from './prober';
 import { registerKubelet, unregisterKubelet } from './registry';
+import { admitPod, containerSecurity, localhostSeccompProfile, sandboxSecurity, SecurityContextError } from './security-context';
 import {
   MAX_CONTAINER_TERMINATION_MESSAGE,
   MAX_CONTAINER_TERMINATION_MESSAGE_LOG,
@@ -49,6 +50,8 @@ export interface KubeletOptions {
   /** the node runs simulated containers */
   virtual?: boolean;
   workers?: number;
+  /** sysctls beyond the safe set pods may set (upstream's --allowed-unsafe-sysctls; `kernel.msg*` patterns) */
+  allowedUnsafeSysctls?: string[];
 }
 
 export interface KubeletDeps {
@@ -389,6 +392,20 @@ export class Kubelet {
       return;
     }
 
+    // the kubelet's own admission, before anything runs (upstream's sysctl allowlist)
+    if (state.sandboxes.length === 0 && state.containers.length === 0 && !pod.status?.containerStatuses?.length) {
+      const rejected = admitPod(pod, this.options.allowedUnsafeSysctls);
+      if (rejected) {
+        void this.recorder.warning(pod, rejected.reason, rejected.message);
+        this.trace(pod, { component: 'kubelet', action: 'admit', start: now(), end: now(), outcome: 'failure', message: rejected.message, details: { reason: rejected.reason } });
+        await this.client.patch(R.pods, pod.metadata.name!, 'application/merge-patch+json', { status: { phase: 'Failed', reason: rejected.reason, message: rejected.message } }, { namespace: pod.metadata.namespace, subresource: 'status' })
+          .catch((e: unknown) => {
+            if (!isStatusError(e, 'NotFound')) throw e;
+          });
+        return;
+      }
+    }
+
     // Converge: a few steps per sync (sandbox, then init containers, then containers).
     for (let step = 0; step < 8; step++) {
       remember(pod, st, state);
@@ -521,6 +538,7 @@ export class Kubelet {
         hostPorts,
         hostAliases: (pod.spec?.hostAliases ?? []).map((a) => ({ ip: a.ip ?? '', hostnames: a.hostnames ?? [] })),
         dnsAliases: [pod.metadata.name!],
+        ...sandboxSecurity(pod),
       });
       this.trace(pod, {
         component: 'runtime', action: 'create-sandbox', start, end: now(), outcome: 'success',
@@ -554,13 +572,16 @@ export class Kubelet {
       }
       let env: Array<{ name: string; value: string }>;
       let mounts;
+      let security;
       try {
         env = await buildEnv(pod, spec, { ...this.envSources(), podIP: sandbox.ip, hostIP: this.hostIP });
         if (!st.volumes) st.volumes = await setUpVolumes(pod, this.options.dataDir, this.runtime, this.volumeSources(pod, sandbox.ip));
-        mounts = containerMounts(spec, st.volumes);
-        for (const m of mounts) if (m.type === 'bind' && m.source.startsWith(this.options.dataDir)) await fs.mkdir(m.source, { recursive: true }).catch(() => undefined);
+        mounts = await containerMounts(spec, st.volumes, env);
+        const image = await this.runtime.inspectImage(spec.image!);
+        const profile = localhostSeccompProfile(pod, spec);
+        security = containerSecurity(pod, spec, image?.user, profile === undefined ? undefined : await this.seccompProfile(profile));
       } catch (e) {
-        if (!(e instanceof EnvError) && !(e instanceof VolumeError)) throw e;
+        if (!(e instanceof EnvError) && !(e instanceof VolumeError) && !(e instanceof SecurityContextError)) throw e;
         const msg = (e as Error).message;
         st.waiting.set(spec.name, { reason: 'CreateContainerConfigError', message: msg });
         void this.recorder.warning(pod, 'Failed', `Error: ${msg}`);
@@ -573,7 +594,6 @@ export class Kubelet {
       const tmFile = path.join(tmDir, `${a.restartCount}-termination-log`);
       await fs.writeFile(tmFile, '', { mode: 0o666 });
       mounts.push({ type: 'bind', source: tmFile, target: spec.terminationMessagePath || DEFAULT_TERMINATION_PATH });
-      const sc = { ...(pod.spec?.securityContext ?? {}), ...(spec.securityContext ?? {}) };
       const limits = spec.resources?.limits ?? {};
       const createStart = now();
       try {
@@ -591,9 +611,7 @@ export class Kubelet {
           stdinOnce: spec.stdinOnce,
           nanoCpus: limits.cpu ? Number(toMilli(String(limits.cpu))) * 1_000_000 : undefined,
           memoryBytes: limits.memory ? Number(toValue(String(limits.memory))) : undefined,
-          user: sc.runAsUser !== undefined ? `${sc.runAsUser}${sc.runAsGroup !== undefined ? `:${sc.runAsGroup}` : ''}` : undefined,
-          privileged: spec.securityContext?.privileged,
-          readOnlyRootfs: spec.securityContext?.readOnlyRootFilesystem,
+          ...security,
           restartCount: a.restartCount,
           kind,
         });
@@ -800,6 +818,18 @@ export class Kubelet {
         return (res as { status?: { token?: string } }).status?.token;
       },
     };
+  }
+
+  /** A Localhost seccomp profile, from `<data dir>/seccomp/` (upstream: /var/lib/kubelet/seccomp). */
+  private async seccompProfile(rel: string): Promise<string> {
+    const dir = path.join(this.options.dataDir, 'seccomp');
+    const file = path.join(dir, rel);
+    if (!rel || path.isAbsolute(rel) || !file.startsWith(dir + path.sep)) throw new SecurityContextError(`invalid localhostProfile ${JSON.stringify(rel)}`);
+    try {
+      return JSON.stringify(JSON.parse(await fs.readFile(file, 'utf8')));
+    } catch (e) {
+      throw new SecurityContextError(`cannot load seccomp profile ${JSON.stringify(file)}: ${(e as Error).message}`);
+    }
   }
 
   private async pullSecrets(pod: Pod): Promise<Secret[]> {

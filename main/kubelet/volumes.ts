@@ -4,7 +4,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ConfigMap, Container, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from 'kubernetes-types/core/v1';
 import type { ContainerRuntime, Mount } from '../runtime/types';
-import { podField, resourceField } from './env';
+import { logger } from '../log';
+import { expandVars, podField, resourceField } from './env';
+
+const log = logger('kubelet');
 
 export class VolumeError extends Error {}
 
@@ -153,12 +156,34 @@ async function setUpVolume(pod: Pod, v: Volume, dataDir: string, runtime: Contai
   throw new VolumeError(`volume type ${kind} is not supported by this lab's kubelet`);
 }
 
+/**
+ * upstream's SetVolumeOwnership for the volumes the kubelet writes: group fsGroup, group-readable (and writable
+ * for emptyDir), directories setgid so new files keep the group. hostPath volumes are never changed, as upstream.
+ */
+async function applyFsGroup(dir: string, gid: number, readOnly: boolean): Promise<void> {
+  const walk = async (p: string) => {
+    const st = await fs.lstat(p);
+    if (st.isSymbolicLink()) return;
+    // a kubelet not running as root may not give away a group: the mode bits still open it to the group
+    await fs.lchown(p, st.uid, gid).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPERM') throw e;
+    });
+    const mask = readOnly ? 0o440 : 0o660;
+    await fs.chmod(p, (st.mode & 0o7777) | mask | (st.isDirectory() ? 0o2110 : 0));
+    if (st.isDirectory()) for (const e of await fs.readdir(p)) await walk(path.join(p, e));
+  };
+  await walk(dir);
+}
+
 /** Set up every volume of the pod; throws VolumeError with upstream's wording. */
 export async function setUpVolumes(pod: Pod, dataDir: string, runtime: ContainerRuntime, src: VolumeSources): Promise<Map<string, PreparedVolume>> {
   const out = new Map<string, PreparedVolume>();
+  const fsGroup = pod.spec?.securityContext?.fsGroup;
   for (const v of pod.spec?.volumes ?? []) {
     try {
-      out.set(v.name, await setUpVolume(pod, v, dataDir, runtime, src));
+      const prepared = await setUpVolume(pod, v, dataDir, runtime, src);
+      if (fsGroup !== undefined && prepared.mount.type === 'bind' && prepared.type !== 'hostPath') await applyFsGroup(prepared.mount.source, fsGroup, prepared.readOnly);
+      out.set(v.name, prepared);
     } catch (e) {
       throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : ${(e as Error).message}`);
     }
@@ -166,15 +191,86 @@ export async function setUpVolumes(pod: Pod, dataDir: string, runtime: Container
   return out;
 }
 
-/** A container's mounts from its volumeMounts. */
-export function containerMounts(container: Container, volumes: Map<string, PreparedVolume>): Mount[] {
+const inside = (root: string, p: string) => p === root || p.startsWith(root + path.sep);
+
+/**
+ * The real path of `subPath` inside `root`, walked one component at a time so that a symlink a container
+ * planted in the volume cannot lead the mount out of it (upstream's doSafeMakeDir / PrepareSafeSubpath):
+ * symlinks are followed only while they resolve inside the volume, missing directories are made inside it.
+ * What is returned has no symlink left, so the runtime binds exactly what was checked.
+ */
+export async function resolveSubPath(root: string, subPath: string): Promise<string> {
+  if (path.isAbsolute(subPath)) throw new Error(`subPath ${JSON.stringify(subPath)} must not be an absolute path`);
+  const realRoot = await fs.realpath(root);
+  let cur = realRoot;
+  for (const part of subPath.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') throw new Error(`subPath ${JSON.stringify(subPath)} must not contain '..'`);
+    const next = path.join(cur, part);
+    const st = await fs.lstat(next).catch(() => undefined);
+    if (!st) {
+      // `cur` is a real directory inside the volume, so the new one is too
+      await fs.mkdir(next, { mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
+      const made = await fs.lstat(next);
+      if (!made.isDirectory()) throw new Error(`${next} changed while it was being created`);
+      cur = next;
+      continue;
+    }
+    if (st.isSymbolicLink()) {
+      const target = await fs.realpath(next).catch(() => undefined);
+      if (!target) throw new Error(`${next} is a dangling symlink`);
+      if (!inside(realRoot, target)) throw new Error(`${next} resolves to ${target}, outside the volume ${realRoot}`);
+      cur = target;
+      continue;
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+/** subPathExpr with the container's environment: $(VAR) each must have a value (upstream's ExpandContainerVolumeMounts). */
+export function expandSubPathExpr(expr: string, env: Array<{ name: string; value: string }>): string {
+  const values = new Map(env.map((e) => [e.name, e.value]));
+  const missing = new Set<string>();
+  const out = expandVars(expr, (name) => {
+    const v = values.get(name);
+    if (!v) missing.add(name);
+    return v ?? '';
+  });
+  if (missing.size) throw new VolumeError(`missing value for ${[...missing].sort().join(', ')}`);
+  return out;
+}
+
+/**
+ * A container's mounts from its volumeMounts. A subPath (or expanded subPathExpr) is resolved inside its volume;
+ * one that leaves it is refused with upstream's message, which keeps the host path to the kubelet's log.
+ */
+export async function containerMounts(container: Container, volumes: Map<string, PreparedVolume>, env: Array<{ name: string; value: string }> = []): Promise<Mount[]> {
   const mounts: Mount[] = [];
   for (const vm of container.volumeMounts ?? []) {
     const v = volumes.get(vm.name);
     if (!v) throw new VolumeError(`unable to find volume "${vm.name}"`);
     const readOnly = v.readOnly || !!vm.readOnly;
-    if (vm.subPath && v.mount.type === 'bind') mounts.push({ type: 'bind', source: path.join(v.mount.source, vm.subPath), target: vm.mountPath, readOnly });
-    else mounts.push({ type: v.mount.type, source: v.mount.source, target: vm.mountPath, readOnly });
+    const subPath = vm.subPathExpr ? expandSubPathExpr(vm.subPathExpr, env) : vm.subPath;
+    if (!subPath) {
+      mounts.push({ type: v.mount.type, source: v.mount.source, target: vm.mountPath, readOnly });
+      continue;
+    }
+    if (path.isAbsolute(subPath)) throw new VolumeError(`error SubPath \`${subPath}\` must not be an absolute path`);
+    if (subPath.split('/').includes('..')) throw new VolumeError(`unable to provision SubPath \`${subPath}\`: must not contain '..'`);
+    if (v.mount.type !== 'bind') {
+      throw new VolumeError(`subPath is not supported for volume "${vm.name}" (${v.type}) by this node's runtime; volumeMount of container "${container.name}"`);
+    }
+    let source: string;
+    try {
+      source = await resolveSubPath(v.mount.source, subPath);
+    } catch (e) {
+      log.warn('subPath refused', { container: container.name, volume: vm.name, subPath, reason: (e as Error).message });
+      throw new VolumeError(`failed to prepare subPath for volumeMount "${vm.name}" of container "${container.name}"`);
+    }
+    mounts.push({ type: 'bind', source, target: vm.mountPath, readOnly });
   }
   return mounts;
 }

@@ -39,6 +39,8 @@ export interface ImageInfo {
   id: string;
   names: string[];
   sizeBytes: number;
+  /** the image's configured user (`1000`, `nginx:nginx`, '' for root), where the runtime knows it */
+  user?: string;
 }
 
 export interface PullLayer {
@@ -89,6 +91,12 @@ export interface SandboxConfig {
   hostAliases?: Array<{ ip: string; hostnames: string[] }>;
   /** DNS names others on the node network can resolve to this pod */
   dnsAliases?: string[];
+  /** the pod's host namespaces (spec.hostNetwork, hostPID, hostIPC) */
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  /** namespaced sysctls, set on the sandbox whose namespaces the containers join */
+  sysctls?: Record<string, string>;
 }
 
 export interface SandboxStatus {
@@ -128,8 +136,20 @@ export interface ContainerConfig {
   nanoCpus?: number;
   memoryBytes?: number;
   user?: string;
+  /** supplemental groups (supplementalGroups and fsGroup) */
+  groupAdd?: string[];
   privileged?: boolean;
   readOnlyRootfs?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  /** Docker's security options: no-new-privileges, seccomp=..., apparmor=..., label=..., systempaths=unconfined */
+  securityOpt?: string[];
+  /** the process namespace: the host's (hostPID), or the sandbox's shared with the pod (shareProcessNamespace) */
+  pidMode?: 'host' | 'pod';
+  /** hostIPC: the host's IPC namespace instead of the sandbox's */
+  ipcHost?: boolean;
+  /** hostNetwork: the host's hostname too, as upstream */
+  utsHost?: boolean;
   restartCount: number;
   /** kind of container, for the labels and the flow view */
   kind: 'init' | 'regular';

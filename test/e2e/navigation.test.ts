@@ -248,7 +248,8 @@ describe('navigation', () => {
     const value = page.locator('[data-testid=secret-value][data-key=password]');
     await value.waitFor({ timeout: poll.timeout });
     expect(await value.innerText()).toBe('••••••••');
-    expect(await page.locator('[data-testid=object-meta]').innerText()).toContain('kubelab-test=navigation');
+    // the label came after the create: the page shows it once its watch delivers the change
+    await expect.poll(() => page.locator('[data-testid=object-meta]').innerText(), poll).toContain('kubelab-test=navigation');
     // nor does the YAML below give it away (neither plain nor base64)
     await expect.poll(() => ui.editorText(), poll).toContain('password: <hidden>');
     expect(await page.locator('body').innerText()).not.toMatch(/s3cr3t-value|czNjcjN0LXZhbHVl/);

@@ -75,7 +75,12 @@ beforeAll(async () => {
   // load the pod view (and its logs pane) once up front: on a shared machine out/renderer may be rebuilt while this
   // file runs, and a lazy chunk of the older build is then gone
   await ui.open(`${lab.ui}#/r/pods/default/numbers/logs`);
-  await page.locator('[data-testid=log-lines]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid=log-lines]').waitFor({ timeout: 120_000 }).catch(async (err: unknown) => {
+    // what the page showed instead: keep it beside the error (a lazy view chunk aborted by ERR_NETWORK_CHANGED once
+    // left the page blank here; the views are no longer lazy)
+    await ui.shot('failed-scale-before-all-logs');
+    throw new Error(`${String(err)}\npage text: ${(await page.locator('body').innerText().catch(() => '')).slice(0, 2000)}`);
+  });
   await ui.go('#/r/pods');
   await page.locator('[data-testid=list-count]').waitFor({ timeout: 120_000 });
 }, 300_000);

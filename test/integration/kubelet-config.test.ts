@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1';
@@ -7,7 +7,7 @@ import { R } from '../../main/client/types';
 import { images } from '../fixtures/env';
 import type { KubeObject } from '../../main/api/object';
 import { watchUntil } from '../fixtures/watch';
-import { getPod, podEvents, podManifest, startHarness, waitFor, type Harness } from './kubelet-harness';
+import { getPod, ourContainers, podEvents, podManifest, startHarness, waitFor, type Harness } from './kubelet-harness';
 
 const busybox = { image: images.busybox, imagePullPolicy: 'IfNotPresent' as const };
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -168,5 +168,41 @@ describe('configuration reaches the containers', () => {
     expect(left).toEqual([]);
     const actions = h.steps.filter((s) => s.pod.name === 'hooked').map((s) => s.step.action);
     expect(actions).toEqual(expect.arrayContaining(['hook:PostStart', 'hook:PreStop', 'terminate']));
+  });
+
+  it('a symlink planted in an emptyDir by one container does not make the next subPath mount a host path', async () => {
+    await writeFile(path.join(hostDir, 'host-only'), 'on the host\n');
+    await create('planted', {
+      volumes: [{ name: 'shared', emptyDir: {} }],
+      // the first container plants a link to the host directory, and a real directory beside it
+      initContainers: [{ name: 'planter', ...busybox, command: ['sh', '-c', `ln -s ${hostDir} /shared/escape && mkdir /shared/fine && echo inside > /shared/fine/f`], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }],
+      containers: [
+        { name: 'victim', ...busybox, command: ['sleep', '3600'], volumeMounts: [{ name: 'shared', mountPath: '/mnt', subPath: 'escape' }] },
+        { name: 'neighbour', ...busybox, command: ['sleep', '3600'], volumeMounts: [{ name: 'shared', mountPath: '/mnt', subPath: 'fine' }] },
+      ],
+    });
+    const p = await waitFor('victim in CreateContainerConfigError', async () => {
+      const pod = await getPod(h.client, 'planted');
+      const cs = pod.status?.containerStatuses?.find((c) => c.name === 'victim');
+      return cs?.state?.waiting?.reason === 'CreateContainerConfigError' && pod;
+    });
+    const victim = p.status!.containerStatuses!.find((c) => c.name === 'victim')!;
+    expect(victim.state!.waiting!.message).toBe('failed to prepare subPath for volumeMount "shared" of container "victim"');
+    const events = await podEvents(h.client, 'planted');
+    expect(events.find((e) => e.reason === 'Failed' && e.type === 'Warning')?.message).toBe('Error: failed to prepare subPath for volumeMount "shared" of container "victim"');
+    // the neighbour's subPath stays inside the volume and runs
+    const ok = await waitFor('neighbour running', async () => {
+      const pod = await getPod(h.client, 'planted');
+      return pod.status?.containerStatuses?.find((c) => c.name === 'neighbour')?.state?.running && pod;
+    });
+    const nid = ok.status!.containerStatuses!.find((c) => c.name === 'neighbour')!.containerID!.slice(9);
+    expect((await h.runtime.execSync(nid, ['cat', '/mnt/f'], 5000)).stdout).toBe('inside\n');
+    // no container of the pod was made with the host directory mounted
+    const containers = await ourContainers(h.docker, h.clusterId, 'planted');
+    expect(containers.map((c) => c.Labels['io.kubernetes.container.name']).sort()).toEqual(['POD', 'neighbour', 'planter']);
+    for (const c of containers) {
+      const info = await h.docker.getContainer(c.Id).inspect();
+      for (const m of info.Mounts) expect(await realpath(m.Source).catch(() => m.Source)).not.toBe(await realpath(hostDir));
+    }
   });
 });

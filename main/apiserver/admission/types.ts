@@ -32,6 +32,8 @@ export interface AdmissionAttributes {
    * e.g. attrs.note('set default cpu request 100m on container web').
    */
   note(message: string): void;
+  /** A warning for the client: the response's `Warning` header, which kubectl prints as `Warning: ...`. */
+  warn(message: string): void;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface AdmissionAttributes {
  * errors.forbidden('unable to create new content in namespace x because it is being terminated').
  */
 export interface AdmissionPlugin {
-  /** upstream's name: `NamespaceLifecycle`, `ServiceAccount`, `LimitRanger`, `ResourceQuota`, `DefaultTolerationSeconds` */
+  /** upstream's name: `NamespaceLifecycle`, `ServiceAccount`, `LimitRanger`, `PodSecurity`, `ResourceQuota`, `DefaultTolerationSeconds` */
   name: string;
   /** mutating phase, run in chain order */
   admit?(attrs: AdmissionAttributes): Promise<void>;

@@ -1,6 +1,7 @@
 // apps/v1 Deployment, ReplicaSet, DaemonSet and ControllerRevision: defaults, selector rules, generations, columns.
 import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
+import { podSpecWarningsOnWrite } from '../../api/pod-warnings';
 import type { KubeObject } from '../../api/object';
 import { defaultPodSpec } from '../../api/defaults';
 import {
@@ -95,6 +96,7 @@ const selectorImmutable = (obj: KubeObject, old: KubeObject) =>
 
 export const deploymentStrategy: ResourceStrategy = {
   ...R.deployments, singular: 'deployment',
+  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
   shortNames: ['deploy'],
   categories: ['all'],
   verbs: workloadVerbs,
@@ -147,6 +149,7 @@ function validateReplicaSetSpec(spec: Obj): FieldError[] {
 
 export const replicaSetStrategy: ResourceStrategy = {
   ...R.replicasets, singular: 'replicaset',
+  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
   shortNames: ['rs'],
   categories: ['all'],
   verbs: workloadVerbs,
@@ -202,6 +205,7 @@ function validateDaemonSetSpec(spec: Obj): FieldError[] {
 
 export const daemonSetStrategy: ResourceStrategy = {
   ...R.daemonsets, singular: 'daemonset',
+  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
   shortNames: ['ds'],
   categories: ['all'],
   verbs: workloadVerbs,

@@ -1,6 +1,7 @@
 // batch/v1 Job and CronJob: generated selectors, OnFailure/Never templates, the STATUS/COMPLETIONS/DURATION cells.
 import { R } from '../../client/types';
 import { randomUUID } from 'node:crypto';
+import { podSpecWarningsOnWrite } from '../../api/pod-warnings';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { defaultPodSpec } from '../../api/defaults';
@@ -92,6 +93,7 @@ const meta = (obj: KubeObject) => validateObjectMeta(obj.metadata, true, nameIsD
 
 export const jobStrategy: ResourceStrategy = {
   ...R.jobs, singular: 'job',
+  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
   categories: ['all'],
   verbs: ALL_VERBS,
   subresources: ['status'],
@@ -203,6 +205,7 @@ function validateCronJob(obj: KubeObject): FieldError[] {
 
 export const cronJobStrategy: ResourceStrategy = {
   ...R.cronjobs, singular: 'cronjob',
+  warnings: (obj, old) => podSpecWarningsOnWrite((obj.spec as Obj | undefined)?.jobTemplate?.spec?.template?.spec, (old?.spec as Obj | undefined)?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec'),
   shortNames: ['cj'],
   categories: ['all'],
   verbs: ALL_VERBS,

@@ -3,6 +3,7 @@ import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import { defaultPodSpec, podQOSClass } from '../../api/defaults';
 import { podStatusCells, podWideCells } from '../../api/pod-status';
+import { podSpecWarningsOnWrite } from '../../api/pod-warnings';
 import { deepEqual, diffPaths, fieldErr, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate, validatePodSpec } from '../../api/validation';
 import { ALL_VERBS, ageColumn, ageOf, col, keepSpec, keepStatus, nameColumn, str, type Obj } from './common';
 import { podSchema } from './schemas/pod';
@@ -84,6 +85,8 @@ export const podStrategy: ResourceStrategy = {
       ...validatePodSpecUpdate((obj.spec ?? {}) as Obj, (old.spec ?? {}) as Obj),
     ];
   },
+
+  warnings: (obj, old) => podSpecWarningsOnWrite(obj.spec as Obj, old?.spec as Obj | undefined, 'spec'),
 
   tableColumns: [
     nameColumn,

@@ -56,6 +56,9 @@ export interface ResourceStrategy {
   validate?(obj: KubeObject, ctx: StrategyContext): FieldError[];
   validateUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext): FieldError[];
 
+  /** warnings for the response's `Warning` headers, on create (old undefined) and update (upstream's WarningsOnCreate/Update) */
+  warnings?(obj: KubeObject, old: KubeObject | undefined): string[];
+
   /** columns for `kubectl get` (Table) and the row cells for one object, same order */
   tableColumns?: TableColumn[];
   tableRow?(obj: KubeObject, now: Date): unknown[];

@@ -278,7 +278,7 @@ export class DockerRuntime implements ContainerRuntime {
   async inspectImage(ref: string): Promise<ImageInfo | undefined> {
     try {
       const i = await this.docker.getImage(ref).inspect();
-      return { id: i.Id, names: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])], sizeBytes: i.Size };
+      return { id: i.Id, names: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])], sizeBytes: i.Size, user: i.Config?.User ?? '' };
     } catch (e) {
       if (statusCode(e) === 404) return undefined;
       throw e;
@@ -319,13 +319,15 @@ export class DockerRuntime implements ContainerRuntime {
     return Promise.all(list.map(async (c) => {
       const labels = c.Labels ?? {};
       const netw = c.NetworkSettings?.Networks?.[this.networkName];
+      const hostNetwork = c.HostConfig?.NetworkMode === 'host';
+      const ip = c.State !== 'running' ? undefined : hostNetwork ? await this.hostNetworkIP() : netw?.IPAddress || undefined;
       return {
         id: c.Id,
         pod: { uid: labels[LABEL.podUid], name: labels[LABEL.podName], namespace: labels[LABEL.podNamespace] },
         attempt: Number(labels['io.kubernetes.sandbox.attempt'] ?? 0),
         state: c.State === 'running' ? 'ready' : 'notready',
-        ip: c.State === 'running' ? netw?.IPAddress || undefined : undefined,
-        network: this.networkName,
+        ip,
+        network: hostNetwork ? 'host' : this.networkName,
         image: c.Image,
         createdAt: new Date(c.Created * 1000).toISOString(),
       } satisfies SandboxStatus;
@@ -370,21 +372,24 @@ export class DockerRuntime implements ContainerRuntime {
       (bindings[key] ??= []).push({ HostIp: p.hostIP || '127.0.0.1', HostPort: String(p.hostPort) });
     }
     let container: Docker.Container;
+    // as dockershim: a hostNetwork sandbox is in the engine host's network (its ports are the host's), no pod network
+    const hostNetwork = !!cfg.hostNetwork;
     try {
       container = await this.docker.createContainer({
         name,
         Image: image,
-        Hostname: cfg.hostname.slice(0, 63),
+        ...(hostNetwork ? {} : { Hostname: cfg.hostname.slice(0, 63), ExposedPorts: exposed }),
         Labels: { ...this.labelsFor(cfg.pod, SANDBOX_CONTAINER_NAME, 'podsandbox'), 'io.kubernetes.sandbox.attempt': String(cfg.attempt) },
-        ExposedPorts: exposed,
         HostConfig: {
-          NetworkMode: this.networkName,
-          PortBindings: bindings,
+          NetworkMode: hostNetwork ? 'host' : this.networkName,
+          ...(hostNetwork ? {} : { PortBindings: bindings }),
           ExtraHosts: (cfg.hostAliases ?? []).flatMap((a) => a.hostnames.map((h) => `${h}:${a.ip}`)),
           RestartPolicy: { Name: 'no' },
-          IpcMode: 'shareable',
+          IpcMode: cfg.hostIPC ? 'host' : 'shareable',
+          ...(cfg.hostPID ? { PidMode: 'host' } : {}),
+          ...(cfg.sysctls && Object.keys(cfg.sysctls).length ? { Sysctls: cfg.sysctls } : {}),
         },
-        NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: cfg.dnsAliases ?? [] } } },
+        ...(hostNetwork ? {} : { NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: cfg.dnsAliases ?? [] } } } }),
       });
     } catch (e) {
       if (statusCode(e) !== 409) throw e;
@@ -405,11 +410,16 @@ export class DockerRuntime implements ContainerRuntime {
       pod: cfg.pod,
       attempt: cfg.attempt,
       state: info.State.Running ? 'ready' : 'notready',
-      ip: info.NetworkSettings.Networks?.[this.networkName]?.IPAddress || undefined,
-      network: this.networkName,
+      ip: hostNetwork ? await this.hostNetworkIP() : info.NetworkSettings.Networks?.[this.networkName]?.IPAddress || undefined,
+      network: hostNetwork ? 'host' : this.networkName,
       image,
       createdAt: info.Created,
     };
+  }
+
+  /** Where a hostNetwork pod is reached: the engine host's address on the pod network (its gateway), as the node's InternalIP. */
+  private async hostNetworkIP(): Promise<string | undefined> {
+    return (await this.ensureNetwork().catch(() => ({ gateway: undefined }))).gateway;
   }
 
   async stopSandbox(id: string): Promise<void> {
@@ -486,7 +496,13 @@ export class DockerRuntime implements ContainerRuntime {
       User: cfg.user,
       HostConfig: {
         NetworkMode: `container:${sandboxId}`,
-        IpcMode: `container:${sandboxId}`,
+        IpcMode: cfg.ipcHost ? 'host' : `container:${sandboxId}`,
+        ...(cfg.pidMode ? { PidMode: cfg.pidMode === 'host' ? 'host' : `container:${sandboxId}` } : {}),
+        ...(cfg.utsHost ? { UTSMode: 'host' } : {}),
+        ...(cfg.groupAdd?.length ? { GroupAdd: cfg.groupAdd } : {}),
+        ...(cfg.capAdd?.length ? { CapAdd: cfg.capAdd } : {}),
+        ...(cfg.capDrop?.length ? { CapDrop: cfg.capDrop } : {}),
+        ...(cfg.securityOpt?.length ? { SecurityOpt: cfg.securityOpt } : {}),
         Mounts: cfg.mounts.map((m) => ({ Type: m.type, Source: m.type === 'tmpfs' ? undefined : m.source, Target: m.target, ReadOnly: !!m.readOnly })) as Docker.MountSettings[],
         NanoCpus: cfg.nanoCpus,
         Memory: cfg.memoryBytes,

@@ -80,15 +80,16 @@ export class FakeClient implements Client {
   }
 }
 
-/** Attributes of a request as the API server builds them; `notes` collects what plugins report. */
+/** Attributes of a request as the API server builds them; `notes` collects what plugins report, `warnings` what the client is told. */
 export function attrs(client: FakeClient, over: Partial<AdmissionAttributes> & { operation: AdmissionOperation }) {
   const notes: string[] = [];
+  const warnings: string[] = [];
   const a: AdmissionAttributes = {
     user: { username: 'admin', groups: ['system:masters'] },
     namespace: 'default', name: over.object?.metadata.name ?? over.oldObject?.metadata.name ?? '',
     group: '', version: 'v1', resource: 'pods', subresource: '', kind: 'Pod', dryRun: false,
-    client, note: (m) => notes.push(m),
+    client, note: (m) => notes.push(m), warn: (m) => warnings.push(m),
     ...over,
   };
-  return { a, notes };
+  return { a, notes, warnings };
 }

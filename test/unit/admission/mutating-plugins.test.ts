@@ -8,7 +8,7 @@ const pod = (spec: Record<string, unknown> = {}) => ({ metadata: { name: 'web', 
 
 describe('admission chain', () => {
   it('runs in upstream order', () => {
-    expect(admissionPlugins().map((p) => p.name)).toEqual(['NamespaceLifecycle', 'ServiceAccount', 'LimitRanger', 'ResourceQuota', 'DefaultTolerationSeconds']);
+    expect(admissionPlugins().map((p) => p.name)).toEqual(['NamespaceLifecycle', 'ServiceAccount', 'LimitRanger', 'PodSecurity', 'ResourceQuota', 'DefaultTolerationSeconds']);
   });
 });
 
