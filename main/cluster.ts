@@ -3,7 +3,8 @@
 // reports a typed lifecycle with progress, and stops in reverse.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { writeFileAtomic } from './atomic-file';
@@ -19,17 +20,21 @@ import { openStore, type Store } from './store/index';
 import { selectContexts, listDockerContexts, type ContextEnv, type SelectedContext } from './runtime/docker/contexts';
 import { ensureSandboxImage } from './runtime/docker/sandbox-image';
 import { DockerRuntime } from './runtime/docker/index';
+import { removeLabObjects, type Removed } from './runtime/docker/lab-objects';
+import { clusterCidrProblem, DEFAULT_CLUSTER_CIDR } from './api/cidr';
+import { serviceCIDR } from './proxy/allocator';
 import { VirtualRuntime } from './runtime/virtual/index';
 import type { ClusterPhase, ClusterStatus, DockerContextInfo, NodeActivity } from './bridge/contract';
 import { StatusError } from './api/errors';
 import type { UserInfo } from './apiserver/types';
-import { LABEL } from './runtime/types';
 import { ControllerManager, type ControllerManagerOptions } from './controllers/index';
 import { Scheduler } from './scheduler/index';
 import { Kubelet } from './kubelet/index';
 import { Proxy } from './proxy/index';
 import { TraceRecorder, TRACER_USER } from './trace/recorder';
 import { R } from './client/types';
+import type { Node } from 'kubernetes-types/core/v1';
+import type { KubeObject } from './api/object';
 import { logger } from './log';
 
 const log = logger('cluster');
@@ -39,6 +44,8 @@ const STOP_DEADLINE_MS = 15_000;
 
 /** The lab's node set chosen in the UI, read at the next start unless `--node` flags say otherwise. */
 const NODES_FILE = 'nodes.json';
+/** The lab's address plan, fixed when the data dir is made: `{"clusterCIDR": "10.244.0.0/16"}`. */
+const NETWORK_FILE = 'network.json';
 
 /** Who adds and removes nodes through the API (cordon, delete the Node and its pods), named for audit lines. */
 const NODE_MANAGER_USER: UserInfo = { username: 'kubelab:node-manager', groups: ['system:masters', 'system:authenticated'] };
@@ -56,6 +63,18 @@ export interface ClusterOptions {
   controllerOptions?: ControllerManagerOptions;
   /** where Docker contexts are read from (tests pass a temp HOME) */
   contextEnv?: ContextEnv;
+  /** the pods' address range, one /24 per node; kept in the data dir (default 10.244.0.0/16) */
+  clusterCIDR?: string;
+}
+
+/** What a reset removed, and from which engines. */
+export interface ResetResult {
+  clusterId?: string;
+  removed: Removed;
+  /** contexts of the engines cleaned */
+  engines: string[];
+  /** engines that did not answer (their objects stay), with why */
+  unreachable: string[];
 }
 
 export interface LabNode {
@@ -95,6 +114,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   pki?: Pki;
   store?: Store;
   clusterId?: string;
+  /** the pods' address range in effect (from the data dir) */
+  clusterCIDR?: string;
   apiPort?: number;
   apiUrl?: string;
   kubeconfig?: string;
@@ -115,6 +136,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** started parts, newest last; stop() walks this backwards */
   private running: { name: string; stop: () => void | Promise<void> }[] = [];
   private stopping?: Promise<void>;
+  private resetting = false;
   /** Docker contexts the user chose as nodes (reachable or not); persisted in nodes.json on add/remove */
   private chosenContexts: string[] = [];
   /** node additions and removals run one at a time */
@@ -210,6 +232,66 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return this.stopping;
   }
 
+  /**
+   * Resets the lab, as Docker Desktop's "Reset Kubernetes Cluster": stops it, removes its containers, volumes and pod
+   * networks from every engine it runs nodes on (only objects with its cluster label), and deletes the data dir
+   * (store, certificates, tokens, kubeconfig, node set). The next start() makes a new lab with a new cluster id there.
+   */
+  async reset(): Promise<ResetResult> {
+    if (this.phase === 'STARTING' || this.phase === 'STOPPING') throw new StatusError(409, 'Conflict', `cannot reset the lab while it is ${this.phase}`);
+    if (this.resetting) throw new StatusError(409, 'Conflict', 'the lab is being reset already');
+    this.resetting = true;
+    try {
+      const clusterId = this.clusterId ?? (await readFile(join(this.dataDir, 'cluster-id'), 'utf8').then((s) => s.trim(), () => undefined));
+      const engines = await this.resetEngines();
+      await this.stop();
+      const result: ResetResult = { clusterId, removed: { containers: 0, networks: 0, volumes: 0 }, engines: [], unreachable: [] };
+      if (clusterId) {
+        for (const e of engines) {
+          try {
+            const r = await removeLabObjects(e.docker, { clusterId, lastOnEngine: true });
+            for (const k of Object.keys(r) as (keyof Removed)[]) result.removed[k] += r[k];
+            result.engines.push(e.name);
+          } catch (err) {
+            result.unreachable.push(`${e.name}: ${(err as Error).message}`);
+          }
+        }
+      }
+      await rm(this.dataDir, { recursive: true, force: true });
+      this.clusterId = undefined;
+      this.clusterCIDR = undefined;
+      this.pki = undefined;
+      this.store = undefined;
+      this.api = undefined;
+      this.apiUrl = undefined;
+      this.kubeconfig = undefined;
+      this.nodes = [];
+      this.kubelets = [];
+      this.contextReport = [];
+      this.chosenContexts = [];
+      log.info('lab reset: its objects are gone from its engines and its data dir is deleted', { dataDir: this.dataDir, ...result.removed, engines: result.engines.join(',') || 'none', unreachable: result.unreachable.join('; ') || 'none' });
+      this.emit('status', this.status());
+      return result;
+    } finally {
+      this.resetting = false;
+    }
+  }
+
+  /** The engines a reset cleans: those of the running nodes, else (a lab that is not running) those its node set names. */
+  private async resetEngines(): Promise<{ name: string; docker: Docker }[]> {
+    const running = this.nodes.filter((n) => n.kind === 'docker' && n.docker);
+    const byHost = new Map<string, { name: string; docker: Docker }>();
+    if (running.length) {
+      for (const n of running) if (!byHost.has(n.host ?? n.name)) byHost.set(n.host ?? n.name, { name: n.context ?? n.name, docker: n.docker! });
+    } else {
+      const wanted = this.opts.nodes?.length ? this.opts.nodes : await this.readChosenContexts();
+      for (const c of await selectContexts(wanted, this.opts.contextEnv)) {
+        if (c.reachable && c.docker && !byHost.has(c.host)) byHost.set(c.host, { name: c.name, docker: c.docker });
+      }
+    }
+    return [...byHost.values()];
+  }
+
   private async stopRunning(): Promise<void> {
     while (this.running.length) {
       const part = this.running.pop()!;
@@ -238,6 +320,31 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
     this.pki = await ensurePki(this.dataDir);
     this.clusterId = await this.readClusterId();
+    this.clusterCIDR = await this.readClusterCIDR();
+  }
+
+  /**
+   * The cluster CIDR of this data dir: written at its first start (the option, else the default) and kept, since
+   * every node's podCIDR and pod address comes from it; another one asked for later is refused with what to do.
+   */
+  private async readClusterCIDR(): Promise<string> {
+    const wanted = this.opts.clusterCIDR;
+    const problem = wanted ? clusterCidrProblem(wanted, `${serviceCIDR.base}/${serviceCIDR.bits}`) : undefined;
+    if (problem) throw new Error(`--cluster-cidr: ${problem}`);
+    const path = join(this.dataDir, NETWORK_FILE);
+    let kept: string | undefined;
+    try {
+      const saved = JSON.parse(await readFile(path, 'utf8')) as { clusterCIDR?: unknown };
+      if (typeof saved.clusterCIDR === 'string' && !clusterCidrProblem(saved.clusterCIDR)) kept = saved.clusterCIDR;
+    } catch {}
+    if (kept && wanted && kept !== wanted) {
+      throw new Error(`this lab's cluster CIDR is ${kept} (kept in ${path}); its nodes' pod CIDRs come from it. To use ${wanted}, reset the lab or start one with another --data-dir`);
+    }
+    const cidr = kept ?? wanted ?? DEFAULT_CLUSTER_CIDR;
+    if (!kept) {
+      await writeFileAtomic(path, JSON.stringify({ clusterCIDR: cidr }, null, 2) + '\n');
+    }
+    return cidr;
   }
 
   /** A short id, stable per data dir, labelled on every container so a restarted lab adopts its own. */
@@ -281,7 +388,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   private async startControllers(): Promise<void> {
     const client = this.api!.client(componentUsers.controllerManager);
-    this.controllerManager = new ControllerManager({ client, tracer: this.tracer, options: this.opts.controllerOptions });
+    this.controllerManager = new ControllerManager({ client, tracer: this.tracer, options: { ...this.opts.controllerOptions, clusterCIDR: this.clusterCIDR } });
     await this.run('controller-manager', this.controllerManager);
   }
 
@@ -305,6 +412,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   private async registerNodes(): Promise<void> {
     this.notice = undefined;
     this.dockerRuntimes.splice(0); // in place: the proxy holds this array
+    this.kubelets = [];
     const wanted = this.opts.nodes?.length ? this.opts.nodes : await this.readChosenContexts();
     const selected = await selectContexts(wanted, this.opts.contextEnv);
     this.chosenContexts = selected.map((c) => c.name);
@@ -358,7 +466,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   private async startNode(n: LabNode): Promise<Kubelet> {
     const docker = n.docker;
     const runtime = n.kind === 'docker' && docker
-      ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker) })
+      ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker),
+        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => [...this.nodes.map((x) => x.name), n.name] })
       : new VirtualRuntime({ nodeName: n.name });
     const kubelet = new Kubelet({
       client: this.api!.client(componentUsers.node(n.name)),
@@ -490,15 +599,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await Promise.race([kubelet.stop(), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_DEADLINE_MS)))]).finally(() => clearTimeout(timer));
   }
 
-  /** Removes this lab's containers of the node from its engine (cluster and node labels: never anyone else's). */
+  /** Removes this lab's containers, volumes and pod network of the node from its engine (its labels: never anyone else's). */
   private async removeNodeContainers(node: LabNode): Promise<void> {
-    const docker = node.docker!;
-    const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${this.clusterId}`, `${LABEL.node}=${node.name}`] } });
-    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e) => log.warn('cannot remove container', { id: c.Id, error: String(e) }))));
-    // the pod network goes too, unless another node of the lab runs on the same engine
-    if (this.nodes.some((n) => n.kind === 'docker' && n.host === node.host)) return;
-    const networks = await docker.listNetworks({ filters: { label: [`${LABEL.cluster}=${this.clusterId}`] } });
-    await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch((e) => log.warn('cannot remove network', { network: n.Name, error: String(e) }))));
+    // the network older labs shared per engine goes too, unless another node of the lab runs on the same engine
+    const lastOnEngine = !this.nodes.some((n) => n.kind === 'docker' && n.host === node.host);
+    const removed = await removeLabObjects(node.docker!, { clusterId: this.clusterId!, nodeName: node.name, lastOnEngine });
+    log.info('removed the node\'s objects from its engine', { node: node.name, ...removed });
   }
 
   private upsertContextReport(c: SelectedContext): void {
@@ -530,19 +636,28 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return { heartbeatMs: ms, leaseMs: ms };
   }
 
-  /** Resolves once every kubelet's Node object exists: the ready line promises registered nodes. */
-  private async waitForNodes(names: string[], timeoutMs = 60_000): Promise<void> {
+  /**
+   * Resolves once every kubelet's Node object exists (the ready line promises registered nodes) and has its podCIDR
+   * (so pods get addresses at once); a node still without one after a while is logged with where to look, not fatal.
+   */
+  private async waitForNodes(names: string[], timeoutMs = 60_000, podCIDRMs = 15_000): Promise<void> {
     const client = this.api!.client(componentUsers.controllerManager);
     const deadline = Date.now() + timeoutMs;
     for (const name of names) {
+      let registered: number | undefined;
       for (;;) {
         try {
-          await client.get(R.nodes, name);
-          break;
+          const n = await client.get<Node & KubeObject>(R.nodes, name);
+          registered ??= Date.now();
+          if (n.spec?.podCIDR) break;
+          if (Date.now() - registered > podCIDRMs) {
+            log.warn('node has no pod CIDR yet; its pods wait for one (kubectl describe node shows why)', { node: name });
+            break;
+          }
         } catch (err) {
           if (Date.now() > deadline) throw new Error(`node ${name} did not register within ${timeoutMs / 1000} s: ${(err as Error).message}`);
-          await new Promise((r) => setTimeout(r, 100));
         }
+        await new Promise((r) => setTimeout(r, 50));
       }
     }
   }

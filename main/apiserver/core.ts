@@ -88,6 +88,9 @@ export function intParam(value: string | undefined): number | undefined {
 }
 
 /** upstream's ValidateListOptions for resourceVersion and resourceVersionMatch: a 422 on ListOptions. */
+/** How often a patch that met a concurrent write is retried from it: each round one of the racing writers wins. */
+const PATCH_RETRIES = 32;
+
 export function validateListOptions(query: Record<string, string>, watch: boolean): void {
   const rv = query.resourceVersion ?? '';
   const match = query.resourceVersionMatch ?? '';
@@ -594,8 +597,12 @@ export class Core implements ApiServerCore {
         if (rv && parseResourceVersion(String(rv)) !== old.modRevision) throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
         return await this.writeUpdate(req, s, old, patched, req.subresource);
       } catch (e) {
-        // a concurrent write between our read and our write: retry, as upstream does for patches
-        if (isStatusError(e, 'Conflict') && attempt < 5 && !e.message.startsWith('Apply failed') && !this.patchSetsVersion(req.body)) continue;
+        // a concurrent write between our read and our write: retry, as upstream does for patches, from that write
+        // once it is durable (get() serves durable state only; before, every retry would conflict with it again)
+        if (isStatusError(e, 'Conflict') && attempt < PATCH_RETRIES && !e.message.startsWith('Apply failed') && !this.patchSetsVersion(req.body)) {
+          await this.d.store.settled();
+          continue;
+        }
         throw e;
       }
     }

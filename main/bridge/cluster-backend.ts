@@ -4,7 +4,7 @@ import type { Client } from '../client/types';
 import { R } from '../client/types';
 import type { UserInfo } from '../apiserver/types';
 import { allKubelets } from '../kubelet/registry';
-import type { ClusterStatus, DockerContextInfo, PullProgressInfo, StepState, StepTarget, UsageSeriesInfo } from './contract';
+import type { ClusterStatus, DockerContextInfo, PullProgressInfo, ResetInfo, StepState, StepTarget, UsageSeriesInfo } from './contract';
 import type { BridgeBackend } from './server';
 import { PortForwards } from './port-forwards';
 import { startExec, streamLogs, type ApiEndpoint } from './streams-client';
@@ -27,6 +27,9 @@ export interface LabLike {
   contexts(): Promise<DockerContextInfo[]>;
   addNode?(context: string): Promise<{ name: string; context?: string; host?: string; engineVersion?: string }>;
   removeNode?(node: string): Promise<void>;
+  /** stop, remove its engine objects, delete the data dir; start() then makes a new lab */
+  reset?(): Promise<ResetInfo>;
+  start?(): Promise<void>;
   apiUrl?: string;
   pki?: { caCert: string; tokens: { admin: string } };
   /** the API server, for in-process clients */
@@ -38,8 +41,13 @@ export interface LabLike {
 
 export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
   let cached: Client | undefined = client;
+  let cachedFor: unknown;
   const getClient = (): Client => {
-    cached ??= lab.api?.client(UI_USER);
+    // a reset starts a new lab with a new API server: the client follows it
+    if (!client && lab.api !== cachedFor) {
+      cachedFor = lab.api;
+      cached = lab.api?.client(UI_USER);
+    }
     if (!cached) throw Object.assign(new Error('the API server is not running yet'), { status: 503, reason: 'ServiceUnavailable' });
     return cached;
   };
@@ -142,6 +150,13 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
           }
         };
       },
+    },
+    /** "Reset lab": the lab's objects leave its engines, its data dir goes, and a new lab starts in its place. */
+    async reset() {
+      if (!lab.reset || !lab.start) throw Object.assign(new Error('resetting is not available in this lab'), { status: 501, reason: 'NotImplemented' });
+      const r = await lab.reset();
+      await lab.start();
+      return { removed: r.removed, engines: r.engines, unreachable: r.unreachable };
     },
     portForwards,
     metrics: {

@@ -65,6 +65,13 @@ export interface ClusterStatus {
   external?: { context: string; server: string; user?: string };
 }
 
+/** What a reset removed from the engines (the lab's own objects only), and the engines it could not reach. */
+export interface ResetInfo {
+  removed: { containers: number; networks: number; volumes: number };
+  engines: string[];
+  unreachable: string[];
+}
+
 /** A cluster the UI can show: the lab itself, or a context of the user's kubeconfig ($KUBECONFIG, ~/.kube/config). */
 export interface ContextInfo {
   /** `lab`, or `kubeconfig:<context name>` */
@@ -246,6 +253,8 @@ export interface BridgeInvokes {
   'exec:close': [{ id: string }, void];
   'cluster:status': [void, ClusterStatus];
   'cluster:stopAllPods': [void, number];
+  /** Resets the lab: its containers, volumes and networks leave every engine, the data dir goes; a new lab starts there. */
+  'cluster:reset': [void, ResetInfo];
   'nodes:contexts': [void, DockerContextInfo[]];
   /** Adds a Docker context as a node of the running lab (kept for the next start). */
   'nodes:add': [{ context: string }, AddedNode];
@@ -292,7 +301,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'api:get', 'api:list', 'api:create', 'api:apply', 'api:patch', 'api:delete', 'api:update', 'api:discovery', 'api:table', 'api:openapi',
   'watch:start', 'watch:stop', 'logs:start', 'logs:stop',
   'exec:start', 'exec:write', 'exec:resize', 'exec:close',
-  'cluster:status', 'cluster:stopAllPods', 'nodes:contexts', 'nodes:add', 'nodes:remove', 'step:get', 'step:set', 'pulls:list',
+  'cluster:status', 'cluster:stopAllPods', 'cluster:reset', 'nodes:contexts', 'nodes:add', 'nodes:remove', 'step:get', 'step:set', 'pulls:list',
   'portforward:start', 'portforward:stop', 'portforward:list', 'metrics:series',
   'contexts:list', 'contexts:use',
 ];
@@ -407,6 +416,7 @@ export interface KubelabApi {
     status(): Promise<ClusterStatus>;
     onStatus(cb: (s: ClusterStatus) => void): () => void;
     stopAllPods(): Promise<number>;
+    reset(): Promise<ResetInfo>;
   };
   nodes: {
     contexts(): Promise<DockerContextInfo[]>;
@@ -552,6 +562,7 @@ export function createKubelabApi(t: BridgeTransport): KubelabApi {
       status: () => call('cluster:status', undefined),
       onStatus: (cb) => t.on('cluster:status', cb),
       stopAllPods: () => call('cluster:stopAllPods', undefined),
+      reset: () => call('cluster:reset', undefined),
     },
     nodes: {
       contexts: () => call('nodes:contexts', undefined),

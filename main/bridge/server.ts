@@ -10,7 +10,7 @@ import {
   envelope, toErrorShape, isInvokeChannel, SHELL_FALLBACK,
   type AddedNode, type ApiResourceInfo, type ApplyResult, type ResourceTable, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
   type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
-  type LogOptions, type PatchKind, type PortForwardInfo, type PortForwardStart, type PullProgressInfo, type UsageSeriesInfo, type ResourceRef, type StepState, type StepTarget,
+  type LogOptions, type PatchKind, type PortForwardInfo, type PortForwardStart, type PullProgressInfo, type ResetInfo, type UsageSeriesInfo, type ResourceRef, type StepState, type StepTarget,
 } from './contract';
 import { LAB_CONTEXT } from './contract';
 import type { ContextProvider } from './contexts';
@@ -59,6 +59,7 @@ export interface BridgeBackend {
     onChange?(cb: (s: StepState) => void): () => void;
   };
   stopAllPods?(): Promise<number>;
+  reset?(): Promise<ResetInfo>;
   /** image pulls in progress on every node, and a feed of their changes */
   pulls?: { list(): PullProgressInfo[]; onChange(cb: (p: PullProgressInfo[]) => void): () => void };
   /** usage history for the charts */
@@ -216,6 +217,10 @@ export class BridgeServer {
       'cluster:stopAllPods': () => {
         if (!b.stopAllPods) throw notAvailable('stop all pods');
         return b.stopAllPods();
+      },
+      'cluster:reset': () => {
+        if (!b.reset) throw notAvailable('resetting the lab');
+        return b.reset();
       },
       'nodes:contexts': async () => (b.contexts ? b.contexts() : []),
       'nodes:add': (a) => {

@@ -1,6 +1,8 @@
 // Flags of `kubelab serve`, parsed by a pure function so every rule has a table test.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { clusterCidrProblem } from '../api/cidr';
+import { serviceCIDR } from '../proxy/allocator';
 
 export interface ServeOptions {
   dataDir: string;
@@ -13,6 +15,8 @@ export interface ServeOptions {
   nodeMonitorGracePeriod?: number;
   /** seconds pods stay bound to an unreachable node before eviction (upstream 300) */
   podEvictionTimeout?: number;
+  /** the pods' address range, one /24 per node; fixed when the data dir is made (default 10.244.0.0/16) */
+  clusterCIDR?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** seconds between two readings of the containers' stats (metrics-server's --metric-resolution); 0: no metrics */
   metricResolution?: number;
@@ -54,6 +58,9 @@ Flags:
                           how long a node may miss heartbeats before it turns NotReady (default 40)
   --pod-eviction-timeout SECONDS
                           how long pods stay on an unreachable node before eviction (default 300)
+  --cluster-cidr CIDR     the pods' IPv4 range; each node gets one /24 of it as its podCIDR
+                          (default 10.244.0.0/16); kept in the data dir, so it is set when a
+                          lab is made: another value on an existing lab is refused
   --metric-resolution SECONDS
                           how often CPU and memory are read from the engines, for kubectl top and the
                           UI's charts; 0 turns metrics off (default 5)
@@ -65,7 +72,7 @@ Example:
   KUBECONFIG=/tmp/lab/kubeconfig kubectl get nodes
 `;
 
-const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'log-level', 'help']);
+const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'log-level', 'help']);
 
 function port(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--${flag}: "${v}" is not a port (0-65535; 0 picks a free port)`);
@@ -128,6 +135,12 @@ export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd
       case 'pod-eviction-timeout':
         opts.podEvictionTimeout = count(flag, value);
         break;
+      case 'cluster-cidr': {
+        const problem = clusterCidrProblem(value, `${serviceCIDR.base}/${serviceCIDR.bits}`);
+        if (problem) throw new UsageError(`--cluster-cidr: ${problem}`);
+        opts.clusterCIDR = value;
+        break;
+      }
       case 'metric-resolution':
         opts.metricResolution = count(flag, value);
         break;

@@ -24,6 +24,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     apiPort: opts.apiPort,
     nodes: opts.nodes,
     virtualNodes: opts.virtualNodes,
+    clusterCIDR: opts.clusterCIDR,
     ...(opts.metricResolution !== undefined ? { metricResolutionMs: opts.metricResolution * 1000 } : {}),
     controllerOptions: {
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,

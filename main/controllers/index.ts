@@ -13,6 +13,8 @@ import { GarbageCollector } from './garbagecollector/garbage-collector';
 import { JobController } from './job/job-controller';
 import { NamespaceController } from './namespace/namespace-controller';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller';
+import { NodeIpamController } from './nodeipam/nodeipam-controller';
+import { DEFAULT_CLUSTER_CIDR } from '../api/cidr';
 import { ReplicaSetController } from './replicaset/replicaset-controller';
 import { ServiceAccountController } from './serviceaccount/serviceaccount-controller';
 
@@ -27,6 +29,8 @@ export interface ControllerManagerOptions {
   nodeMonitorPeriodSeconds?: number;
   /** first wait after a failed Job pod, doubling per failure (upstream 10 s) */
   jobBackoffBaseMs?: number;
+  /** the pods' address range, one /24 of it per node (upstream --cluster-cidr; default 10.244.0.0/16) */
+  clusterCIDR?: string;
   /** run only these controllers (names as `controller.name`); all when absent */
   controllers?: string[];
 }
@@ -59,6 +63,7 @@ export class ControllerManager {
       ['daemonset', () => new DaemonSetController(ctx)],
       ['job', () => new JobController(ctx, o.jobBackoffBaseMs)],
       ['cronjob', () => new CronJobController(ctx)],
+      ['nodeipam', () => new NodeIpamController(ctx, o.clusterCIDR ?? DEFAULT_CLUSTER_CIDR)],
       ['nodelifecycle', () => new NodeLifecycleController(ctx, {
         nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds ?? 40,
         podEvictionTimeoutSeconds: o.podEvictionTimeoutSeconds ?? 300,

@@ -18,6 +18,7 @@ import { Backoff, formatDuration, type BackoffOptions } from './backoff';
 import { buildEnv, EnvError } from './env';
 import { ImageError, ImageManager } from './images';
 import { NodeLeaseController, NodeStatusManager } from './node-status';
+import { PodCIDRManager } from './pod-cidr';
 import { computePodActions, latestInstances, type PodRuntimeState, type StartAction } from './pod-actions';
 import { generatePodStatus, type WaitingReason } from './pod-status';
 import { ProbeManager } from './prober';
@@ -98,6 +99,8 @@ export class Kubelet {
   private pods: Informer<Pod & KubeObject>;
   private queue = new WorkQueue({ baseDelayMs: 200, maxDelayMs: 10_000 });
   private nodeStatus: NodeStatusManager;
+  /** the node's podCIDR: claimed on the engine, then handed to the runtime */
+  readonly podCIDR: PodCIDRManager;
   private lease: NodeLeaseController;
   private crashBackoff: Backoff;
   private states = new Map<string, PodState>();
@@ -130,7 +133,8 @@ export class Kubelet {
     this.recorder = new EventRecorder(this.client, { component: 'kubelet', host: this.nodeName });
     this.crashBackoff = new Backoff(o.backoff);
     this.pods = new Informer<Pod & KubeObject>(this.client, R.pods, { fieldSelector: `spec.nodeName=${this.nodeName}` });
-    this.nodeStatus = new NodeStatusManager(this.client, this.nodeName, () => this.probeRuntime(), !!o.virtual || this.runtime.name === 'virtual');
+    this.podCIDR = new PodCIDRManager(this.client, this.nodeName, this.runtime, () => this.networkReady());
+    this.nodeStatus = new NodeStatusManager(this.client, this.nodeName, () => this.probeRuntime(), !!o.virtual || this.runtime.name === 'virtual', (n) => this.podCIDR.registrationAnnotations(n));
     this.lease = new NodeLeaseController(this.client, this.nodeName);
     this.probes = new ProbeManager(this.runtime, {
       changed: (pod) => this.queue.add(objectKey(pod as KubeObject)),
@@ -156,6 +160,8 @@ export class Kubelet {
     this.running = true;
     await fs.mkdir(this.options.dataDir, { recursive: true });
     await this.nodeStatus.register();
+    // a podCIDR the Node has already (a restart) is in effect, its network in place, before any pod is synced
+    await this.podCIDR.start();
     this.hostIP = this.nodeStatus.lastInfo?.internalIP;
     await this.lease.renew(this.nodeStatus.current?.metadata?.uid).catch((e) => log.warn('lease not renewed', { node: this.nodeName, error: String(e) }));
     this.pods.addHandlers({
@@ -179,7 +185,10 @@ export class Kubelet {
       t.unref?.();
       this.timers.push(t);
     };
-    every(this.options.heartbeatMs, () => this.nodeStatus.heartbeat());
+    every(this.options.heartbeatMs, async () => {
+      await this.podCIDR.resync();
+      await this.nodeStatus.heartbeat();
+    });
     every(this.options.leaseMs, () => this.lease.renew(this.nodeStatus.current?.metadata?.uid));
     every(this.options.relistMs, () => this.relist());
     every(this.options.resyncMs, async () => {
@@ -195,6 +204,7 @@ export class Kubelet {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.pods.stop();
+    this.podCIDR.stop();
     this.probes.stopAll();
     this.queue.shutDown();
     unregisterKubelet(this);
@@ -240,12 +250,21 @@ export class Kubelet {
 
   // ---- runtime
 
+  /** The node got its podCIDR: say Ready, and start the pods that waited for addresses. */
+  private networkReady(): void {
+    if (!this.running) return;
+    void this.nodeStatus.heartbeat()
+      .then(() => (this.hostIP = this.nodeStatus.lastInfo?.internalIP ?? this.hostIP))
+      .catch((e) => log.debug('status after the pod CIDR not posted', { error: String(e) }));
+    for (const p of this.pods.list()) this.queue.add(objectKey(p));
+  }
+
   private async probeRuntime() {
     try {
       const info = await this.runtime.info();
       const images = await this.runtime.listImages().catch(() => []);
       this.runtimeError = undefined;
-      return { info, images };
+      return { info, images, networkNotReady: this.podCIDR.notReady() };
     } catch (e) {
       this.runtimeError = String((e as Error).message ?? e);
       return { error: this.runtimeError, images: [] };
@@ -455,6 +474,13 @@ export class Kubelet {
   private async createSandbox(pod: Pod & KubeObject, st: PodState, attempt: number): Promise<boolean> {
     const uid = pod.metadata.uid!;
     const ref = { uid, name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default' };
+    const network = this.podCIDR.notReady();
+    if (network) {
+      // upstream syncPod: no sandbox before the runtime network is ready; the pod is taken up again once it is
+      void this.recorder.warning(pod, 'NetworkNotReady', `network is not ready: ${network}`);
+      for (const c of pod.spec?.containers ?? []) st.waiting.set(c.name, { reason: 'ContainerCreating' });
+      return false;
+    }
     // volumes first, as upstream mounts them before the sandbox starts
     const vStart = now();
     try {

@@ -8,6 +8,7 @@ import type { KubeObject } from '../api/object';
 import { R, type Client } from '../client/types';
 import { logger } from '../log';
 import type { ImageInfo, RuntimeInfo } from '../runtime/types';
+import { RUNTIME_ANNOTATION } from '../api/pod-cidr-claim';
 
 const log = logger('kubelet');
 
@@ -23,6 +24,8 @@ export interface NodeStatusInput {
   previous?: NodeCondition[];
   now: string;
   virtual?: boolean;
+  /** why pods cannot get addresses yet (no podCIDR): the node is not Ready, as upstream's NetworkReady=false */
+  networkNotReady?: string;
 }
 
 const ki = (bytes: number) => `${Math.floor(bytes / 1024)}Ki`;
@@ -57,11 +60,13 @@ export function nodeLabels(nodeName: string, info: RuntimeInfo | undefined, virt
 export function nodeStatus(input: NodeStatusInput): Node['status'] {
   const { info, now, previous } = input;
   const ready = !!info && !input.runtimeError;
+  const network = ready && !input.networkNotReady;
   const conditions: NodeCondition[] = [
     cond('MemoryPressure', ready ? 'False' : 'Unknown', ready ? 'KubeletHasSufficientMemory' : 'NodeStatusUnknown', ready ? 'kubelet has sufficient memory available' : 'Kubelet stopped posting node status.', now, previous),
     cond('DiskPressure', ready ? 'False' : 'Unknown', ready ? 'KubeletHasNoDiskPressure' : 'NodeStatusUnknown', ready ? 'kubelet has no disk pressure' : 'Kubelet stopped posting node status.', now, previous),
     cond('PIDPressure', ready ? 'False' : 'Unknown', ready ? 'KubeletHasSufficientPID' : 'NodeStatusUnknown', ready ? 'kubelet has sufficient PID available' : 'Kubelet stopped posting node status.', now, previous),
-    cond('Ready', ready ? 'True' : 'False', ready ? 'KubeletReady' : 'KubeletNotReady', ready ? 'kubelet is posting ready status' : `container runtime is down: ${input.runtimeError ?? 'no runtime status'}`, now, previous),
+    cond('Ready', network ? 'True' : 'False', network ? 'KubeletReady' : 'KubeletNotReady',
+      network ? 'kubelet is posting ready status' : ready ? input.networkNotReady! : `container runtime is down: ${input.runtimeError ?? 'no runtime status'}`, now, previous),
   ];
   const images = [...input.images]
     .filter((i) => i.names.length > 0)
@@ -99,6 +104,13 @@ export function nodeStatus(input: NodeStatusInput): Node['status'] {
   };
 }
 
+interface Probed {
+  info?: RuntimeInfo;
+  error?: string;
+  images: ImageInfo[];
+  networkNotReady?: string;
+}
+
 export class NodeStatusManager {
   private node?: Node;
   lastInfo?: RuntimeInfo;
@@ -106,8 +118,10 @@ export class NodeStatusManager {
   constructor(
     private readonly client: Client,
     private readonly nodeName: string,
-    private readonly probe: () => Promise<{ info?: RuntimeInfo; error?: string; images: ImageInfo[] }>,
+    private readonly probe: () => Promise<Probed>,
     private readonly virtual = false,
+    /** annotations to register with, given the Node as it exists (if it does) */
+    private readonly annotations: (existing?: Node) => Promise<Record<string, string>> = async () => ({}),
   ) {}
 
   get current(): Node | undefined {
@@ -116,28 +130,38 @@ export class NodeStatusManager {
 
   /** Create the Node (or take over an existing one, keeping labels others set), then post status. */
   async register(): Promise<void> {
-    const { info, error, images } = await this.probe();
-    this.lastInfo = info;
-    const labels = nodeLabels(this.nodeName, info, this.virtual);
-    try {
-      this.node = await this.client.create<Node & KubeObject>(R.nodes, {
-        apiVersion: 'v1',
-        kind: 'Node',
-        metadata: { name: this.nodeName, labels, annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kubelab.io/runtime': info?.name ?? (this.virtual ? 'virtual' : 'docker') } },
-        spec: {},
-      });
-    } catch (e) {
-      if (!isStatusError(e, 'AlreadyExists')) throw e;
-      this.node = await this.client.patch<Node & KubeObject>(R.nodes, this.nodeName, 'application/merge-patch+json', { metadata: { labels } });
+    const probed = await this.probe();
+    this.lastInfo = probed.info;
+    const labels = nodeLabels(this.nodeName, probed.info, this.virtual);
+    const existing = await this.client.get<Node & KubeObject>(R.nodes, this.nodeName).catch((e) => {
+      if (isStatusError(e, 'NotFound')) return undefined;
+      throw e;
+    });
+    const annotations = await this.annotations(existing);
+    const takeOver = () => this.client.patch<Node & KubeObject>(R.nodes, this.nodeName, 'application/merge-patch+json', { metadata: { labels, annotations } });
+    if (existing) {
+      this.node = await takeOver();
+    } else {
+      try {
+        this.node = await this.client.create<Node & KubeObject>(R.nodes, {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: this.nodeName, labels, annotations: { 'node.alpha.kubernetes.io/ttl': '0', [RUNTIME_ANNOTATION]: probed.info?.name ?? (this.virtual ? 'virtual' : 'docker'), ...annotations } },
+          spec: {},
+        });
+      } catch (e) {
+        if (!isStatusError(e, 'AlreadyExists')) throw e;
+        this.node = await takeOver();
+      }
     }
-    await this.postStatus({ info, error, images });
+    await this.postStatus(probed);
   }
 
   async heartbeat(): Promise<void> {
     await this.postStatus(await this.probe());
   }
 
-  private async postStatus(p: { info?: RuntimeInfo; error?: string; images: ImageInfo[] }): Promise<void> {
+  private async postStatus(p: Probed): Promise<void> {
     if (p.info) this.lastInfo = p.info;
     const status = nodeStatus({
       nodeName: this.nodeName,
@@ -147,6 +171,7 @@ export class NodeStatusManager {
       previous: this.node?.status?.conditions,
       now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       virtual: this.virtual,
+      networkNotReady: p.networkNotReady,
     });
     // without a runtime the last known capacity and nodeInfo stay
     if (!p.info) {

@@ -228,6 +228,16 @@ export interface ProbeResult {
   message?: string;
 }
 
+/** What an engine already uses, for choosing the node's pod /24 (main/api/pod-cidr-claim.ts). */
+export interface PodCIDRConstraints {
+  /** subnets of the engine's other networks, and this host's routes where the engine's bridges are on this host */
+  unavailable: string[];
+  /** the subnet the lab's own network on this engine already has */
+  preferred?: string;
+}
+
+export type PodCIDRClaim = { ok: true } | { ok: false; reason: string };
+
 export interface ContainerRuntime {
   readonly name: 'docker' | 'virtual';
   /** throws if the engine cannot be reached */
@@ -262,6 +272,12 @@ export interface ContainerRuntime {
   readFile?(id: string, path: string): Promise<string | undefined>;
   /** Run a probe from the node: exec inside the container, or a connection to the pod IP. */
   probe(containerId: string, podIP: string | undefined, action: ProbeAction, timeoutMs: number): Promise<ProbeResult>;
+
+  /** CRI UpdateRuntimeConfig: the node's spec.podCIDR, from which its pods get their addresses. */
+  updatePodCIDR?(cidr: string): Promise<void>;
+  /** Engine-backed runtimes: what the engine uses already, and claiming a /24 there (making the pod network with it). */
+  podCIDRConstraints?(): Promise<PodCIDRConstraints>;
+  claimPodCIDR?(cidr: string): Promise<PodCIDRClaim>;
 
   /** One stats sample per running container asked for; containers that are gone are left out. */
   containerStats?(ids: string[]): Promise<ContainerStatsSample[]>;

@@ -499,6 +499,10 @@ export class RevisionedStore implements Store {
     };
   }
 
+  settled(): Promise<void> {
+    return this.flushDone.catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

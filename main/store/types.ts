@@ -70,6 +70,8 @@ export interface Store {
   /** Rejects NotFound, or Conflict when expectedRevision is given and differs from modRevision. */
   update(key: string, value: KubeObject, expectedRevision?: number): Promise<StoredValue>;
   delete(key: string, expectedRevision?: number): Promise<StoredValue>;
+  /** Resolves once every write accepted so far is durable or failed: get() then shows what a Conflict was about. */
+  settled(): Promise<void>;
 
   /**
    * Events for keys under prefix with revision > fromRevision, in revision order: first the

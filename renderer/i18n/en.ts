@@ -30,6 +30,10 @@ export default {
     scheduler: 'Scheduler (调度)', kubeletOf: 'kubelet on {node}', paused: 'Paused', active: 'Active', pause: 'Pause', resume: 'Resume',
     slowMotion: 'Slow motion', off: 'Off', stopAllPods: 'Stop all pods', stopAllConfirm: 'Delete every pod in every namespace? Controllers will recreate theirs.',
     stopped: '{n} pods deleted',
+    resetLab: 'Reset lab', resetting: 'Resetting…',
+    resetConfirm: 'Reset the lab? Everything in it is deleted: its objects, its containers, volumes and networks on every engine, and its data directory (certificates, tokens, kubeconfig). A new, empty lab starts in its place.',
+    resetDone: 'Lab reset: {containers} containers, {networks} networks and {volumes} volumes removed',
+    resetUnreachable: 'Not reachable, its objects stay: {engines}',
   },
   list: {
     search: 'Filter by name', labelFilter: 'Label selector, e.g. app=web', items: 'no items | {n} item | {n} items',

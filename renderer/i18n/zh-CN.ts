@@ -34,6 +34,10 @@ const zh: Tree<typeof en> = {
     scheduler: '调度器（Scheduler）', kubeletOf: '{node} 上的 kubelet', paused: '已暂停', active: '运行中', pause: '暂停', resume: '恢复',
     slowMotion: '慢动作', off: '关闭', stopAllPods: '停止所有 Pod', stopAllConfirm: '删除所有命名空间中的全部 Pod？控制器会重新创建它们管理的 Pod。',
     stopped: '已删除 {n} 个 Pod',
+    resetLab: '重置实验室', resetting: '正在重置…',
+    resetConfirm: '重置实验室？其中的一切都会被删除：所有对象、各引擎上它的容器、卷和网络，以及它的数据目录（证书、令牌、kubeconfig）。随后会启动一个全新的空实验室。',
+    resetDone: '实验室已重置：删除了 {containers} 个容器、{networks} 个网络和 {volumes} 个卷',
+    resetUnreachable: '无法连接，其中的对象保留：{engines}',
   },
   list: {
     search: '按名称过滤', labelFilter: '标签选择器，例如 app=web', items: '没有条目 | {n} 个条目 | {n} 个条目',

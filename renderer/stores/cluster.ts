@@ -1,7 +1,7 @@
 // Cluster lifecycle, start progress, step mode and the bridge connection, pushed from main.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ClusterStatus, ContextInfo, DockerContextInfo, PullProgressInfo, StepState, StepTarget } from '../../main/bridge/contract';
+import type { ClusterStatus, ContextInfo, DockerContextInfo, PullProgressInfo, ResetInfo, StepState, StepTarget } from '../../main/bridge/contract';
 import { bridge, chooseContext, onBridgeConnection, onContextFailure } from '../bridge';
 import { i18n } from '../i18n';
 import { useUiStore } from './ui';
@@ -111,6 +111,15 @@ export const useClusterStore = defineStore('cluster', () => {
     }
   }
 
+  /** Resets the lab (a new one starts in its place); undefined when it failed (the error is shown). */
+  async function resetLab(): Promise<ResetInfo | undefined> {
+    try {
+      return await bridge().cluster.reset();
+    } catch (e) {
+      useUiStore().error(e);
+    }
+  }
+
   /** Shows another cluster in this window (it reloads into it); the choice is checked first, so a dead one is refused here. */
   async function useCluster(id: string): Promise<void> {
     if (id === currentCluster.value) return;
@@ -123,5 +132,5 @@ export const useClusterStore = defineStore('cluster', () => {
     }
   }
 
-  return { status, step, contexts, connected, pulls, clusters, currentCluster, external, useCluster, init, refresh, refreshContexts, addNode, removeNode, setPaused, setSlowMotion, stopAllPods };
+  return { status, step, contexts, connected, pulls, clusters, currentCluster, external, useCluster, init, refresh, refreshContexts, addNode, removeNode, setPaused, setSlowMotion, stopAllPods, resetLab };
 });

@@ -1,7 +1,7 @@
 // A real API server (memory store) with one kubelet on the real Docker engine: pods are created already
 // bound (spec.nodeName), so these tests exercise the kubelet and the runtime without the scheduler.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +22,8 @@ import { strategies as servedStrategies, strategyFor } from '../../main/apiserve
 import type { ResourceStrategy } from '../../main/apiserver/registry/types';
 import { setLogLevel } from '../../main/log';
 import { kubectlPath, mainSocket } from '../fixtures/env';
+import { ControllerManager } from '../../main/controllers/index';
+import { hostname } from 'node:os';
 import type { Tracer, TraceStep, PodRef } from '../../main/trace/types';
 
 setLogLevel((process.env.KUBELAB_LOG as 'debug') ?? 'warn');
@@ -61,8 +63,8 @@ export interface Harness {
   token: string;
   /** the real kubectl against the API server's HTTPS front */
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
-  /** a fresh kubelet on the same runtime and data dir (a lab restart) */
-  restartKubelet(): Promise<Kubelet>;
+  /** a fresh kubelet on the same data dir (a lab restart); `freshRuntime`: on a new runtime too, as a restarted process has */
+  restartKubelet(opts?: { freshRuntime?: boolean }): Promise<Kubelet>;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,8 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string 
   const clusterId = `t${randomBytes(4).toString('hex')}`;
   const nodeName = `kl-${clusterId}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kubelab-kubelet-'));
+  // as a lab's data dir: other labs' sweeps see this lab alive (main/runtime/docker/lab-objects.ts)
+  await writeFile(path.join(dataDir, 'cluster-id'), `${clusterId}\n`);
   const api = createApiServer({ store: memoryStore(), strategies: kubeletStrategies() });
   await api.bootstrap();
   const client = api.client(adminUser);
@@ -87,7 +91,11 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string 
     });
   const { socketPath, ...kubeletOpts } = opts;
   const docker = new Docker({ socketPath: socketPath ?? mainSocket });
-  const runtime = new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker) });
+  const newRuntime = () => new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker), owner: { dataDir, host: hostname() } });
+  const runtime = newRuntime();
+  // the node's podCIDR, claimed on the engine as in the lab: the kubelet's pods get addresses from it
+  const ipam = new ControllerManager({ client, options: { controllers: ['nodeipam'] } });
+  await ipam.start();
   const steps: Harness['steps'] = [];
   const stepWaiters = new Set<(s: { pod: PodRef; step: TraceStep }) => void>();
   const tracer: Tracer = {
@@ -105,22 +113,25 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string 
       };
       stepWaiters.add(w);
     });
-  const make = () => new Kubelet({ client, runtime, nodeName, tracer, options: { clusterId, dataDir, relistMs: 300, heartbeatMs: 1000, ...kubeletOpts } });
+  const make = () => new Kubelet({ client, runtime: h.runtime, nodeName, tracer, options: { clusterId, dataDir, relistMs: 300, heartbeatMs: 1000, ...kubeletOpts } });
   const h: Harness = {
-    api, client, docker, runtime, kubelet: make(), clusterId, nodeName, dataDir, steps, stepSeen, kubectl, apiUrl: `https://127.0.0.1:${server.port}`, token: pki.tokens.admin,
-    async restartKubelet() {
+    api, client, docker, runtime, kubelet: undefined as unknown as Kubelet, clusterId, nodeName, dataDir, steps, stepSeen, kubectl, apiUrl: `https://127.0.0.1:${server.port}`, token: pki.tokens.admin,
+    async restartKubelet(o = {}) {
       await h.kubelet.stop();
+      if (o.freshRuntime) h.runtime = newRuntime();
       h.kubelet = make();
       await h.kubelet.start();
       return h.kubelet;
     },
     async close() {
       await h.kubelet.stop();
+      ipam.stop();
       await server.close();
       await removeAllOf(docker, clusterId);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  h.kubelet = make();
   await h.kubelet.start();
   return h;
 }

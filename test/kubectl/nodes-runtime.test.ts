@@ -74,6 +74,23 @@ describe('adding and removing a Docker engine as a node at run time', () => {
     }, 90_000, 'pinned Running');
     expect(pod.spec.nodeName).toBe(NODE2);
     expect((await labContainersOn2()).some((c) => c.Labels['io.kubernetes.pod.name'] === 'pinned')).toBe(true);
+    // each node its own /24 of 10.244.0.0/16, shown by describe node; the pod's IP is in its node's
+    const cidrs = Object.fromEntries((await json<{ items: any[] }>('get', 'nodes')).items.map((n) => [n.metadata.name, n.spec.podCIDR as string]));
+    expect(cidrs[NODE2]).toMatch(/^10\.244\.\d+\.0\/24$/);
+    expect(cidrs.default).toMatch(/^10\.244\.\d+\.0\/24$/);
+    expect(cidrs[NODE2]).not.toBe(cidrs.default);
+    expect(pod.status.podIP.replace(/\.\d+$/, '.0/24')).toBe(cidrs[NODE2]);
+    const described = await kubectl('describe', 'node', NODE2);
+    expect(described).toMatch(new RegExp(`^PodCIDR:\\s+${cidrs[NODE2].replace(/\./g, '\\.')}$`, 'm'));
+    expect(described).toMatch(new RegExp(`^PodCIDRs:\\s+${cidrs[NODE2].replace(/\./g, '\\.')}$`, 'm'));
+    const net2 = await engine2.listNetworks({ filters: { label: [`kubelab.io/cluster=${clusterId}`] } });
+    expect(net2.map((n) => [n.Name, n.IPAM?.Config?.[0]?.Subnet])).toEqual([[`kubelab-${clusterId}-${NODE2}`, cidrs[NODE2]]]);
+  });
+
+  it('refuses a change of a node\'s podCIDR with upstream\'s message', async () => {
+    const r = await lab.kubectl(['patch', 'node', NODE2, '--type=merge', '-p', '{"spec":{"podCIDR":"10.244.250.0/24","podCIDRs":["10.244.250.0/24"]}}']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`The Node "${NODE2}" is invalid: spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid`);
   });
 
   it('refuses to add it twice, with the reason', async () => {
@@ -99,6 +116,7 @@ describe('adding and removing a Docker engine as a node at run time', () => {
       return pods.length === 2 && pods.every((p) => !onNode2.includes(p.metadata.name) && p.spec.nodeName === 'default' && p.status?.phase === 'Running');
     }, 90_000, 'web pods back, Running on default');
     expect(await labContainersOn2()).toEqual([]);
+    expect(await engine2.listNetworks({ filters: { label: [`kubelab.io/cluster=${clusterId}`] } })).toEqual([]);
     expect((await api.nodes.contexts()).find((c) => c.name === NODE2)?.node).toBeUndefined();
   });
 

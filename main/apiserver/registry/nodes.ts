@@ -3,6 +3,7 @@ import { R } from '../../client/types';
 import type { KubeObject } from '../../api/object';
 import type { FieldError } from '../../api/errors';
 import { fieldErr, isQualifiedName, isValidLabelValue, nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation';
+import { cidrFamily } from '../../api/cidr';
 import { ALL_VERBS, ageColumn, ageOf, col, keepSpec, keepStatus, nameColumn, type Obj } from './common';
 import { nodeSchema } from './schemas/core';
 import type { ResourceStrategy } from './types';
@@ -23,6 +24,50 @@ function validateNodeSpec(spec: Obj | undefined): FieldError[] {
     seen.add(k);
   });
   return errs;
+}
+
+const podCIDRsOf = (spec: Obj | undefined): string[] => (Array.isArray(spec?.podCIDRs) ? spec.podCIDRs : []);
+
+/** v1's two fields as one, podCIDRs first (as upstream's conversion keeps them): podCIDR is podCIDRs[0]. */
+function syncPodCIDRs(spec: Obj | undefined): void {
+  if (!spec) return;
+  if (!podCIDRsOf(spec).length && typeof spec.podCIDR === 'string' && spec.podCIDR) spec.podCIDRs = [spec.podCIDR];
+  else if (podCIDRsOf(spec).length && !spec.podCIDR) spec.podCIDR = spec.podCIDRs[0];
+}
+
+/** upstream ValidateNode's podCIDRs rules: each a CIDR, at most one per IP family, no duplicates. */
+function validatePodCIDRs(spec: Obj | undefined): FieldError[] {
+  const cidrs = podCIDRsOf(spec);
+  const errs: FieldError[] = [];
+  const path = 'spec.podCIDRs';
+  cidrs.forEach((c, i) => {
+    if (typeof c !== 'string' || !cidrFamily(c)) errs.push(fieldErr.invalid(`${path}[${i}]`, c, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
+  });
+  if (cidrs.length > 1) {
+    const families = cidrs.map((c) => (typeof c === 'string' ? cidrFamily(c) : undefined));
+    const dualStack = cidrs.length === 2 && !!families[0] && !!families[1] && families[0] !== families[1];
+    if (!dualStack) {
+      errs.push({ field: path, type: 'FieldValueInvalid', message: `Invalid value: []string{${cidrs.map((c) => JSON.stringify(c)).join(', ')}}: may specify no more than one CIDR for each IP family` });
+    }
+    const seen = new Set<string>();
+    cidrs.forEach((c, i) => {
+      if (seen.has(c)) errs.push(fieldErr.duplicate(`${path}[${i}]`, c));
+      seen.add(c);
+    });
+  }
+  if (cidrs.length && spec?.podCIDR && spec.podCIDR !== cidrs[0]) {
+    errs.push(fieldErr.invalid('spec.podCIDR', spec.podCIDR, 'must equal the first entry of spec.podCIDRs'));
+  }
+  return errs;
+}
+
+/** "Allow the controller manager to assign a CIDR to a node if it doesn't have one", and never change it after. */
+function validatePodCIDRsUpdate(spec: Obj | undefined, old: Obj | undefined): FieldError[] {
+  const before = podCIDRsOf(old);
+  if (!before.length) return [];
+  const after = podCIDRsOf(spec);
+  const changed = before.length !== after.length || before.some((c, i) => c !== after[i]) || (spec?.podCIDR ?? '') !== (old?.podCIDR ?? before[0]);
+  return changed ? [fieldErr.forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid')] : [];
 }
 
 /** node-role.kubernetes.io/<role> and kubernetes.io/role labels, as findNodeRoles */
@@ -55,13 +100,17 @@ export const nodeStrategy: ResourceStrategy = {
   subresources: ['status', 'proxy'],
   schema: nodeSchema,
   defaults(obj) {
+    syncPodCIDRs(obj.spec as Obj | undefined);
     const status = obj.status as Obj | undefined;
     if (status?.capacity && !status.allocatable) status.allocatable = { ...status.capacity };
   },
   prepareForUpdate: keepStatus,
   prepareForStatusUpdate: keepSpec,
-  validate: (obj) => [...validateObjectMeta(obj.metadata, false, nameIsDNSSubdomain), ...validateNodeSpec(obj.spec as Obj)],
-  validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateObjectMeta(obj.metadata, false, nameIsDNSSubdomain), ...validateNodeSpec(obj.spec as Obj)],
+  validate: (obj) => [...validateObjectMeta(obj.metadata, false, nameIsDNSSubdomain), ...validateNodeSpec(obj.spec as Obj), ...validatePodCIDRs(obj.spec as Obj)],
+  validateUpdate: (obj, old) => [
+    ...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateObjectMeta(obj.metadata, false, nameIsDNSSubdomain), ...validateNodeSpec(obj.spec as Obj),
+    ...validatePodCIDRs(obj.spec as Obj), ...validatePodCIDRsUpdate(obj.spec as Obj, old.spec as Obj),
+  ],
   tableColumns: [
     nameColumn,
     col('Status', 'string', 'The status of the node'),

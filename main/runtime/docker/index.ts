@@ -2,14 +2,18 @@
 // a pause container per pod on a user-defined network, the pod's containers joining its namespaces.
 import net from 'node:net';
 import fs from 'node:fs';
+import { hostname } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { logger } from '../../log';
+import { parseCidr4, podNetworkPlan } from '../../api/cidr';
+import { hostRoutes } from './host-routes';
+import { NETWORK_LABEL, sweepNetworks } from './lab-objects';
 import {
   LABEL, SANDBOX_CONTAINER_NAME,
   type ContainerConfig, type ContainerRuntime, type ContainerStatsSample, type ContainerStatus, type ExecOptions, type ExecResult, type ExecSession,
-  type ImageInfo, type LogOptions, type PodRefLabels, type ProbeAction, type ProbeResult, type PullLayer, type PullProgress,
+  type ImageInfo, type LogOptions, type PodCIDRClaim, type PodCIDRConstraints, type PodRefLabels, type ProbeAction, type ProbeResult, type PullLayer, type PullProgress,
   type PullResult, type RegistryAuth, type RuntimeInfo, type SandboxConfig, type SandboxStatus,
 } from '../types';
 
@@ -21,8 +25,12 @@ export interface DockerRuntimeOptions {
   nodeName: string;
   /** the pause image to run sandboxes from, or a function that makes sure it exists and names it */
   sandboxImage: string | (() => Promise<string>);
-  /** network pods of this node join; default `kubelab-<clusterId>` */
+  /** network pods of this node join; default `kubelab-<clusterId>-<nodeName>` */
   networkName?: string;
+  /** the lab that runs this node (its data dir on this host), labelled on its network for other labs' sweeps */
+  owner?: { dataDir: string; host: string };
+  /** the lab's nodes now: a network of this lab for a node not among them is a leftover its start may remove */
+  labNodes?: () => string[];
 }
 
 const statusCode = (e: unknown) => (e as { statusCode?: number })?.statusCode;
@@ -67,6 +75,9 @@ export class DockerRuntime implements ContainerRuntime {
   readonly networkName: string;
   private sandboxImageRef?: string;
   private networkReady?: Promise<{ gateway?: string }>;
+  /** the node's spec.podCIDR, handed over by the kubelet (updatePodCIDR) */
+  podCIDR?: string;
+  private swept?: Promise<void>;
   private inspectCache = new Map<string, Inspected>();
   private ttyCache = new Map<string, boolean>();
 
@@ -74,7 +85,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.docker = opts.docker;
     this.clusterId = opts.clusterId;
     this.nodeName = opts.nodeName;
-    this.networkName = opts.networkName ?? `kubelab-${opts.clusterId}`;
+    this.networkName = opts.networkName ?? `kubelab-${opts.clusterId}-${opts.nodeName}`;
   }
 
   private get ownFilter(): string[] {
@@ -90,7 +101,7 @@ export class DockerRuntime implements ContainerRuntime {
     } catch {
       storageBytes = 0;
     }
-    const { gateway } = await this.ensureNetwork().catch(() => ({ gateway: undefined }));
+    const { gateway } = this.podCIDR ? await this.ensureNetwork().catch(() => ({ gateway: undefined })) : { gateway: undefined };
     return {
       name: 'docker',
       version: version.Version,
@@ -105,30 +116,151 @@ export class DockerRuntime implements ContainerRuntime {
     };
   }
 
-  /** The node's pod network, created (labelled as ours) if missing. */
+  /** The node's pod network with its podCIDR, made (labelled as ours) if missing, replacing one of another subnet. */
   ensureNetwork(): Promise<{ gateway?: string }> {
+    const cidr = this.podCIDR;
+    if (!cidr) return Promise.reject(new Error(`the node has no podCIDR yet: its pod network ${this.networkName} is made once the nodeipam controller assigns one`));
     if (!this.networkReady) {
       this.networkReady = (async () => {
-        const find = async () => (await this.docker.listNetworks({ filters: { name: [this.networkName] } })).find((n) => n.Name === this.networkName);
-        let n = await find();
-        if (!n) {
-          try {
-            await this.docker.createNetwork({ Name: this.networkName, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABEL.cluster]: this.clusterId } });
-          } catch (e) {
-            if (/non-overlapping IPv4 address pool/.test(String((e as Error)?.message))) {
-              // Docker's default pools hold about 30 networks; say what to do instead of the engine's 404
-              throw new Error(`the engine has no free address pool for the pod network ${this.networkName}: remove unused networks (docker network ls; docker network prune) and try again`);
-            }
-            if (statusCode(e) !== 409) throw e;
-          }
-          n = await find();
-        }
-        const full = await this.docker.getNetwork(n!.Id).inspect();
-        return { gateway: full.IPAM?.Config?.[0]?.Gateway as string | undefined };
+        const r = await this.networkWith(cidr);
+        if (!r.ok) throw new Error(`cannot make the pod network ${this.networkName} with the node's podCIDR ${cidr}: ${r.reason}`);
+        return { gateway: podNetworkPlan(cidr).gateway };
       })();
       this.networkReady.catch(() => (this.networkReady = undefined));
     }
     return this.networkReady;
+  }
+
+  /** The fixed address kept for the node agent on the pod network: the last usable one of the podCIDR (e.g. 10.244.3.254). */
+  get agentAddress(): string | undefined {
+    return this.podCIDR ? podNetworkPlan(this.podCIDR).agentAddress : undefined;
+  }
+
+  /** CRI UpdateRuntimeConfig: pods of this node get addresses from the node's podCIDR, on a network made with it. */
+  async updatePodCIDR(cidr: string): Promise<void> {
+    if (cidr !== this.podCIDR) {
+      this.podCIDR = cidr;
+      this.networkReady = undefined;
+    }
+    await this.sweepOnce();
+    await this.ensureNetwork();
+  }
+
+  /** The engine's other networks' subnets and this host's routes: what the node's /24 must not overlap. */
+  async podCIDRConstraints(): Promise<PodCIDRConstraints> {
+    await this.sweepOnce();
+    const networks = await this.docker.listNetworks();
+    const own = networks.find((n) => n.Name === this.networkName);
+    const unavailable = new Set<string>();
+    for (const n of networks) {
+      if (n.Name === this.networkName) continue;
+      for (const c of n.IPAM?.Config ?? []) if (c.Subnet && parseCidr4(c.Subnet)) unavailable.add(c.Subnet);
+    }
+    // this host's routes (Linux): other engines' bridges here, VPNs; the node's own network's bridge is br-<id>
+    const ownBridge = own ? `br-${own.Id.slice(0, 12)}` : undefined;
+    for (const r of await hostRoutes()) if (r.iface !== ownBridge) unavailable.add(r.cidr);
+    const preferred = own?.IPAM?.Config?.map((c) => c.Subnet).find((x): x is string => !!x && !!parseCidr4(x));
+    return { unavailable: [...unavailable], ...(preferred ? { preferred } : {}) };
+  }
+
+  /** Claims a /24 on this engine by making the node's pod network with it; another lab's overlapping network refuses it. */
+  claimPodCIDR(cidr: string): Promise<PodCIDRClaim> {
+    return this.networkWith(cidr);
+  }
+
+  private networkLabels(): Record<string, string> {
+    return {
+      [LABEL.cluster]: this.clusterId,
+      [LABEL.node]: this.nodeName,
+      ...(this.opts.owner ? { [NETWORK_LABEL.dataDir]: this.opts.owner.dataDir, [NETWORK_LABEL.host]: this.opts.owner.host } : {}),
+    };
+  }
+
+  /** The node's network with exactly this subnet: kept if it has it, else made, after vacating one with another subnet. */
+  private async networkWith(cidr: string): Promise<PodCIDRClaim> {
+    const plan = podNetworkPlan(cidr);
+    await this.leaveLegacyNetwork();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const existing = (await this.docker.listNetworks({ filters: { name: [this.networkName] } })).find((n) => n.Name === this.networkName);
+      if (existing) {
+        const subnets = (existing.IPAM?.Config ?? []).map((c) => c.Subnet);
+        if (subnets.length === 1 && subnets[0] === plan.subnet) return { ok: true };
+        log.info('the pod network has another subnet than the node\'s podCIDR; replacing it', { node: this.nodeName, network: this.networkName, subnet: subnets.join(',') || '(none)', podCIDR: plan.subnet });
+        await this.vacate(existing.Id, true);
+      }
+      try {
+        await this.docker.createNetwork({
+          Name: this.networkName,
+          Driver: 'bridge',
+          CheckDuplicate: true,
+          Labels: this.networkLabels(),
+          IPAM: { Driver: 'default', Config: [{ Subnet: plan.subnet, Gateway: plan.gateway, IPRange: plan.ipRange }] },
+        });
+        log.info('pod network created', { node: this.nodeName, network: this.networkName, subnet: plan.subnet, podRange: plan.ipRange, agentAddress: plan.agentAddress });
+        return { ok: true };
+      } catch (e) {
+        const message = String((e as Error)?.message ?? e);
+        if (statusCode(e) === 409) continue; // made meanwhile: look again
+        if (/overlaps/i.test(message)) return { ok: false, reason: message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim() };
+        throw e;
+      }
+    }
+    throw new Error(`the pod network ${this.networkName} kept changing while it was made`);
+  }
+
+  /**
+   * Frees a network of this lab for removal: this node's sandboxes on it stop (the kubelet recreates them on the
+   * node's network, as SandboxChanged), its Service relays go (the proxy makes them again); then it is removed.
+   * A container the lab did not make keeps it in place (and an error says which), as does one of another node.
+   */
+  private async vacate(networkId: string, mustGo: boolean): Promise<boolean> {
+    const attached = await this.docker.listContainers({ all: true, filters: { network: [networkId] } });
+    const blocking: string[] = [];
+    for (const c of attached) {
+      const l = c.Labels ?? {};
+      const name = (c.Names?.[0] ?? c.Id).replace(/^\//, '');
+      if (l[LABEL.cluster] !== this.clusterId) {
+        if (c.State === 'running') blocking.push(`${name} (not made by this lab)`);
+        continue;
+      }
+      if (l[LABEL.node] !== this.nodeName) {
+        if (c.State === 'running') blocking.push(`${name} (node ${l[LABEL.node] ?? '?'})`);
+        continue;
+      }
+      if (l[LABEL.type] === 'podsandbox') await this.stopContainer(c.Id, 0);
+      else if (l['kubelab.io/component'] === 'relay') await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+      else if (c.State === 'running') await this.docker.getNetwork(networkId).disconnect({ Container: c.Id, Force: true }).catch(() => undefined);
+    }
+    if (blocking.length) {
+      if (mustGo) throw new Error(`cannot replace network ${networkId.slice(0, 12)}: ${blocking.join(', ')} attached; disconnect them (docker network disconnect)`);
+      return false;
+    }
+    try {
+      await this.docker.getNetwork(networkId).remove();
+      return true;
+    } catch (e) {
+      if (statusCode(e) === 404) return true;
+      if (mustGo) throw e;
+      return false;
+    }
+  }
+
+  /** Older labs ran every node of an engine on one network named `kubelab-<cluster id>`: this node's pods leave it. */
+  private async leaveLegacyNetwork(): Promise<void> {
+    const legacy = `kubelab-${this.clusterId}`;
+    if (legacy === this.networkName) return;
+    const found = (await this.docker.listNetworks({ filters: { name: [legacy] } })).find((n) => n.Name === legacy && n.Labels?.[LABEL.cluster] === this.clusterId && !n.Labels?.[LABEL.node]);
+    if (!found) return;
+    const gone = await this.vacate(found.Id, false);
+    log.info(gone ? 'removed the network older lab versions shared per engine' : 'this node\'s pods left the network older lab versions shared per engine', { node: this.nodeName, network: legacy });
+  }
+
+  /** Once per runtime: the lab networks of this engine nobody can use any more go (lab-objects.ts sweepDecision). */
+  private sweepOnce(): Promise<void> {
+    this.swept ??= sweepNetworks(this.docker, { clusterId: this.clusterId, host: this.opts.owner?.host ?? hostname(), inUse: [this.networkName], labNodes: this.opts.labNodes?.() })
+      .then(() => undefined)
+      .catch((e) => log.warn('sweeping unused lab networks failed', { node: this.nodeName, error: String((e as Error).message ?? e) }));
+    return this.swept;
   }
 
   private async sandboxImage(): Promise<string> {

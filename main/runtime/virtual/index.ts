@@ -3,6 +3,7 @@
 // finish; probes pass; logs and a few exec commands are simulated. Nothing touches a real engine.
 import { PassThrough, Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
+import { addressAt, parseCidr4, type Cidr4 } from '../../api/cidr';
 import type {
   ContainerConfig, ContainerRuntime, ContainerStatus, ExecOptions, ExecResult, ExecSession, ImageInfo, LogOptions,
   ProbeAction, ProbeResult, PullProgress, PullResult, RegistryAuth, RuntimeInfo, SandboxConfig, SandboxStatus, ContainerStatsSample,
@@ -13,7 +14,7 @@ export interface VirtualRuntimeOptions {
   /** simulated time from start to running, and of a pull */
   startDelayMs?: number;
   pullDelayMs?: number;
-  /** second octet of pod IPs: 10.<n>.x.y, distinct per node */
+  /** second octet of pod IPs before the node has a podCIDR: 10.<n>.x.y, distinct per node */
   subnet?: number;
   cpus?: number;
   memoryBytes?: number;
@@ -50,6 +51,8 @@ export class VirtualRuntime implements ContainerRuntime {
   private images = new Map<string, ImageInfo>();
   private nextIp = 2;
   private readonly subnet: number;
+  /** the node's spec.podCIDR, once the kubelet hands it over: pod IPs come from it */
+  private podCIDR?: Cidr4;
   private readonly startDelayMs: number;
   private readonly pullDelayMs: number;
 
@@ -70,7 +73,7 @@ export class VirtualRuntime implements ContainerRuntime {
       cpus: this.opts.cpus ?? 4,
       memoryBytes: this.opts.memoryBytes ?? 8 * 1024 ** 3,
       storageBytes: 100 * 1024 ** 3,
-      internalIP: `10.${this.subnet}.0.1`,
+      internalIP: this.podCIDR ? addressAt(this.podCIDR, 1) : `10.${this.subnet}.0.1`,
     };
   }
 
@@ -99,13 +102,32 @@ export class VirtualRuntime implements ContainerRuntime {
   }
 
   async runSandbox(cfg: SandboxConfig): Promise<SandboxStatus> {
-    const n = this.nextIp++;
     const s: SandboxStatus = {
       id: id(), pod: cfg.pod, attempt: cfg.attempt, state: 'ready',
-      ip: `10.${this.subnet}.${Math.floor(n / 250)}.${(n % 250) + 2}`, network: 'virtual', createdAt: ts(),
+      ip: this.nextAddress(), network: 'virtual', createdAt: ts(),
     };
     this.sandboxes.set(s.id, s);
     return { ...s };
+  }
+
+  async updatePodCIDR(cidr: string): Promise<void> {
+    const c = parseCidr4(cidr);
+    if (c) this.podCIDR = c;
+  }
+
+  /** The lowest address of the podCIDR no sandbox holds (.1 is the node's), or the old counter before it has one. */
+  private nextAddress(): string {
+    if (!this.podCIDR) {
+      const n = this.nextIp++;
+      return `10.${this.subnet}.${Math.floor(n / 250)}.${(n % 250) + 2}`;
+    }
+    const used = new Set([...this.sandboxes.values()].map((s) => s.ip));
+    const hosts = 2 ** (32 - this.podCIDR.bits) - 2;
+    for (let i = 2; i <= hosts; i++) {
+      const ip = addressAt(this.podCIDR, i);
+      if (!used.has(ip)) return ip;
+    }
+    throw new Error(`no free address left in the node's podCIDR ${addressAt(this.podCIDR, 0)}/${this.podCIDR.bits}`);
   }
 
   async stopSandbox(sid: string): Promise<void> {
