@@ -149,6 +149,18 @@ export default {
     nodePortHelp: 'The lab listens on 127.0.0.1:<node port> and spreads connections over the ready endpoints of every node.',
     address: 'Address', pod: 'Pod', endpoints: 'Endpoints', noEndpoints: 'No pod matches the selector yet, or none is ready: connections are refused.',
   },
+  podSecurity: {
+    title: 'Pod Security',
+    help: 'Pod Security admission checks every pod created here against these levels (labels pod-security.kubernetes.io/<mode>).',
+    mode: { enforce: 'Pods that break it are refused.', audit: 'Breaches are logged by the server.', warn: 'kubectl prints a warning.' },
+    level: {
+      privileged: 'Anything goes, host access included.',
+      baseline: 'No privileged containers, host namespaces, hostPath volumes, hostPorts or added capabilities.',
+      restricted: 'Baseline, and also: run as non-root, drop ALL capabilities, no privilege escalation, a seccomp profile.',
+    },
+    default: 'no label: the lab default',
+    invalid: 'label "{value}" names no level',
+  },
   configmap: { binary: '(binary, {n} bytes)', empty: 'No data.' },
   object: { controlledBy: 'Controlled by', events: 'Events', missing: '{kind} "{name}" is not there (deleted, or never created).', backToList: 'Back to {list}' },
   time: { justNow: 'just now' },

@@ -153,6 +153,18 @@ const zh: Tree<typeof en> = {
     nodePortHelp: '实验室在 127.0.0.1:<节点端口> 上监听，并把连接分发到所有节点上就绪的端点。',
     address: '地址', pod: 'Pod', endpoints: '端点', noEndpoints: '还没有匹配选择器的 Pod，或者都未就绪：连接会被拒绝。',
   },
+  podSecurity: {
+    title: 'Pod 安全',
+    help: 'Pod 安全准入按这些级别检查这里创建的每个 Pod（标签 pod-security.kubernetes.io/<模式>）。',
+    mode: { enforce: '违反的 Pod 被拒绝。', audit: '违反记入服务器日志。', warn: 'kubectl 打印警告。' },
+    level: {
+      privileged: '不限制，包括访问主机。',
+      baseline: '禁止特权容器、主机命名空间、hostPath 卷、hostPort 和额外的能力。',
+      restricted: '在 baseline 之上：以非 root 运行、丢弃全部能力、禁止提权、须有 seccomp 配置。',
+    },
+    default: '无标签：实验室默认',
+    invalid: '标签 "{value}" 不是有效级别',
+  },
   configmap: { binary: '（二进制，{n} 字节）', empty: '没有数据。' },
   object: { controlledBy: '控制者', events: '事件', missing: '{kind} "{name}" 不存在（已删除或从未创建）。', backToList: '返回 {list}' },
   time: { justNow: '刚刚' },

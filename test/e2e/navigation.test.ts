@@ -47,6 +47,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await lab?.kubectl(['delete', 'namespace', 'shop', '--wait=false']).catch(() => undefined);
+  await lab?.kubectl(['delete', 'namespace', 'psa-demo', '--wait=false']).catch(() => undefined);
   await lab?.kubectl(['delete', 'deployments,pods,services,configmaps,secrets', '-l', 'kubelab-test=navigation', '--wait=true', '--timeout=60s']).catch(() => undefined);
   await lab?.kubectl(['delete', 'pod', 'nginx-pod', '--wait=true', '--timeout=60s']).catch(() => undefined);
   await browser?.close();
@@ -259,6 +260,21 @@ describe('navigation', () => {
     await ui.shot('nav-secret-revealed');
     await page.locator('[data-testid=secret-reveal][data-key=password]').click();
     await expect.poll(() => value.innerText(), poll).toBe('••••••••');
+  });
+
+  it('a namespace shows the Pod Security levels its pods are checked against, and follows a new label', async () => {
+    await kubectl('create', 'namespace', 'psa-demo');
+    await ui.go('#/r/namespaces/-/psa-demo');
+    const mode = (m: string) => page.locator(`[data-testid=pod-security-mode][data-mode=${m}]`);
+    await mode('enforce').waitFor({ timeout: poll.timeout });
+    // a namespace a user creates is enforced at baseline (written as its label); audit and warn have no label
+    expect(await mode('enforce').getAttribute('data-level')).toBe('baseline');
+    expect(await mode('enforce').innerText()).toMatch(/baseline:latest[\s\S]*refused[\s\S]*No privileged containers/);
+    expect(await mode('warn').innerText()).toContain('no label: the lab default');
+    await kubectl('label', '--overwrite', 'namespace', 'psa-demo', 'pod-security.kubernetes.io/enforce=restricted');
+    await expect.poll(() => mode('enforce').getAttribute('data-level'), poll).toBe('restricted');
+    expect(await mode('enforce').innerText()).toContain('run as non-root');
+    await ui.shot('nav-namespace-pod-security');
   });
 
   it('follows the OS theme: light and dark change the app\'s colors', async () => {

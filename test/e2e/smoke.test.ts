@@ -37,7 +37,7 @@ describe('served UI in Chromium', () => {
     const icon = await page.getAttribute('link[rel="icon"]', 'href');
     expect(icon).toMatch(/^data:image\/svg\+xml,/);
     const iconWidth = await page.evaluate(async (href) => {
-      const img = new Image();
+      const img = new (globalThis as any).Image();
       img.src = href;
       await img.decode();
       return img.naturalWidth;

@@ -427,6 +427,13 @@ export const MODES = ['enforce', 'audit', 'warn'] as const;
 export type Mode = (typeof MODES)[number];
 export type Policy = Record<Mode, LevelVersion>;
 
+/** What an unlabeled namespace gets (upstream's AdmissionConfiguration defaults; the lab's are baseline). */
+export const DEFAULT_POLICY: Policy = {
+  enforce: { level: 'baseline', version: LATEST },
+  audit: { level: 'baseline', version: LATEST },
+  warn: { level: 'baseline', version: LATEST },
+};
+
 export interface LabelError {
   field: string;
   value: string;

@@ -13,7 +13,7 @@ import { R } from '../../client/types';
 import { logger } from '../../log';
 import { forbidden } from './forbidden';
 import {
-  aggregate, compareLevels, evaluatePod, forbiddenDetail, forbiddenReason, LABEL_PREFIX, LATEST, levelVersionString, policyFromLabels,
+  aggregate, compareLevels, DEFAULT_POLICY, evaluatePod, forbiddenDetail, forbiddenReason, LABEL_PREFIX, levelVersionString, policyFromLabels,
   sameLevelVersion, versionString, type Aggregate, type LabelError, type LevelVersion, type Policy,
 } from './pod-security-policy';
 import type { AdmissionAttributes, AdmissionPlugin } from './types';
@@ -22,12 +22,7 @@ const log = logger('apiserver');
 
 export const ENFORCE_LABEL = `${LABEL_PREFIX}enforce`;
 
-/** What an unlabeled namespace gets (upstream's AdmissionConfiguration defaults; the lab's are baseline). */
-export const DEFAULT_POLICY: Policy = {
-  enforce: { level: 'baseline', version: LATEST },
-  audit: { level: 'baseline', version: LATEST },
-  warn: { level: 'baseline', version: LATEST },
-};
+export { DEFAULT_POLICY } from './pod-security-policy';
 
 /** The label a namespace created without one is given. */
 export const DEFAULT_ENFORCE_LEVEL = 'baseline';
