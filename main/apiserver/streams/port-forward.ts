@@ -12,7 +12,7 @@ import { WebSocketServer } from 'ws';
 import { errors, isStatusError, StatusError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { R, type Client } from '../../client/types';
-import { allKubelets } from '../../kubelet/registry';
+import { findPodInKubelets, type KubeletLookup } from '../../kubelet/node-set';
 import { logger } from '../../log';
 import type { ApiRequest } from '../types';
 
@@ -278,13 +278,15 @@ class SpdyServerSession {
 }
 
 export interface PortForwardOptions {
+  /** the lab's kubelets, where pods are found without a client */
+  kubelets?: KubeletLookup;
   /** reads the pod; without it, pods are found in the kubelets' caches */
   client?: Client;
   /** how a pod's port is reached; default: a TCP dial to the pod IP (Linux: the engine's bridge is routable from the host) */
   dial?: (pod: Pod, port: number) => Socket;
 }
 
-async function findPod(req: ApiRequest, client: Client | undefined): Promise<Pod> {
+async function findPod(req: ApiRequest, client: Client | undefined, kubelets?: KubeletLookup): Promise<Pod> {
   const namespace = req.namespace ?? 'default';
   const name = req.name ?? '';
   if (client) {
@@ -295,10 +297,8 @@ async function findPod(req: ApiRequest, client: Client | undefined): Promise<Pod
       throw e;
     }
   }
-  for (const k of allKubelets()) {
-    const p = k.findPod(namespace, name);
-    if (p) return p;
-  }
+  const p = findPodInKubelets(kubelets, namespace, name);
+  if (p) return p;
   throw errors.notFound({ kind: 'pods', name });
 }
 
@@ -325,7 +325,7 @@ export function servePortForward(req: ApiRequest, httpReq: IncomingMessage, sock
   if (tunneled && !offered.includes(TUNNEL_PROTOCOL)) return fail(errors.badRequest(`port-forward needs the WebSocket subprotocol ${TUNNEL_PROTOCOL}`));
   if (!tunneled && upgrade !== 'spdy/3.1') return fail(errors.badRequest(`unsupported upgrade "${upgrade}" for port-forward: want websocket or SPDY/3.1`));
 
-  void findPod(req, opts.client).then((pod) => {
+  void findPod(req, opts.client, opts.kubelets).then((pod) => {
     const podName = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
     if (pod.status?.phase !== 'Running' || !pod.status.podIP) {
       throw errors.badRequest(`unable to upgrade connection: pod ${podName} is not running (phase ${pod.status?.phase ?? 'Pending'})`);
