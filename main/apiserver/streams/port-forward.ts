@@ -2,7 +2,6 @@
 // (subprotocol `SPDY/3.1+portforward.k8s.io`) or after a plain `Upgrade: SPDY/3.1`. Per forwarded connection
 // kubectl opens an error stream and a data stream (headers streamtype, port, requestid); the data stream is
 // piped to a TCP connection to the pod's IP, which the host reaches directly over the engine's Linux bridge.
-import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -15,15 +14,15 @@ import { R, type Client } from '../../client/types';
 import { findPodInKubelets, type KubeletLookup } from '../../kubelet/node-set';
 import { logger } from '../../log';
 import type { ApiRequest } from '../types';
+import { SPDY_DICTIONARY } from './spdy-dictionary';
 
 const log = logger('port-forward');
 
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 export const TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 
-// the SPDY/3 header-compression dictionary, taken from a kept SPDY implementation rather than copied by hand
-export const SPDY_DICTIONARY: Buffer = (createRequire(import.meta.url)('spdy-transport') as { protocol: { spdy: { dictionary: Record<string, Buffer> } } })
-  .protocol.spdy.dictionary['3.1'];
+// the SPDY/3 header-compression dictionary, the spec's bytes (the framing around it is ours, below)
+export { SPDY_DICTIONARY };
 
 export const FRAME = { synStream: 1, synReply: 2, rstStream: 3, settings: 4, ping: 6, goaway: 7, headers: 8, windowUpdate: 9 } as const;
 export const FLAG_FIN = 0x01;
