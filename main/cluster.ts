@@ -30,6 +30,7 @@ import type { UserInfo } from './apiserver/types';
 import { ControllerManager, type ControllerManagerOptions } from './controllers/index';
 import { Scheduler } from './scheduler/index';
 import { Kubelet } from './kubelet/index';
+import { NodeSet, type LabNode } from './kubelet/node-set';
 import { Proxy } from './proxy/index';
 import { TraceRecorder, TRACER_USER } from './trace/recorder';
 import { R } from './client/types';
@@ -77,17 +78,7 @@ export interface ResetResult {
   unreachable: string[];
 }
 
-export interface LabNode {
-  name: string;
-  kind: 'docker' | 'virtual';
-  /** Docker context it runs on (docker nodes) */
-  context?: string;
-  host?: string;
-  engineVersion?: string;
-  /** sandbox image prepared in its engine */
-  sandboxImage?: string;
-  docker?: Docker;
-}
+export type { LabNode } from './kubelet/node-set';
 
 /** Something the cluster starts and stops; every control-plane part fits this. */
 export interface Component {
@@ -119,7 +110,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   apiPort?: number;
   apiUrl?: string;
   kubeconfig?: string;
-  nodes: LabNode[] = [];
+  /** the lab's nodes: each one's engine or simulation, runtime and kubelet, by node name */
+  readonly nodeSet = new NodeSet();
   /** Docker contexts considered, with whether they answered (for the UI and the log). */
   contextReport: DockerContextInfo[] = [];
   /** every component records per-pod steps here; stored as PodTrace objects through the API */
@@ -127,12 +119,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   api?: ApiServer;
   controllerManager?: ControllerManager;
   scheduler?: Scheduler;
-  kubelets: Kubelet[] = [];
   proxy?: Proxy;
   /** CPU and memory per pod and node, served as metrics.k8s.io */
   metrics?: MetricsServer;
-  /** Docker nodes' runtimes, handed to the proxy for its Service relays */
-  private dockerRuntimes: DockerRuntime[] = [];
+  /** the Docker nodes' runtimes as the proxy reads them for its Service relays (kept equal to the node set's, in place) */
+  private readonly relayNodes: DockerRuntime[] = [];
   /** started parts, newest last; stop() walks this backwards */
   private running: { name: string; stop: () => void | Promise<void> }[] = [];
   private stopping?: Promise<void>;
@@ -147,6 +138,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   constructor(readonly opts: ClusterOptions) {
     super();
     this.dataDir = opts.dataDir;
+  }
+
+  /** The lab's nodes, in the order they were added. */
+  get nodes(): LabNode[] {
+    return this.nodeSet.nodes();
   }
 
   status(): ClusterStatus {
@@ -265,8 +261,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       this.api = undefined;
       this.apiUrl = undefined;
       this.kubeconfig = undefined;
-      this.nodes = [];
-      this.kubelets = [];
+      this.nodeSet.clear();
+      this.syncRelayNodes();
       this.contextReport = [];
       this.chosenContexts = [];
       log.info('lab reset: its objects are gone from its engines and its data dir is deleted', { dataDir: this.dataDir, ...result.removed, engines: result.engines.join(',') || 'none', unreachable: result.unreachable.join('; ') || 'none' });
@@ -374,7 +370,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.running.push({ name: 'apiserver', stop: () => listener.close() });
     await api.bootstrap();
     // logs, exec, attach and port-forward go to the pod's kubelet, as the apiserver proxies them upstream
-    api.setStreamHandler(createStreamHandler({ client: api.client(apiserverUser) }));
+    api.setStreamHandler(createStreamHandler({ client: api.client(apiserverUser), kubelets: this.nodeSet }));
     // metrics.k8s.io, served in-process where upstream aggregates metrics-server's API
     api.addResource(nodeMetricsStrategy, nodeMetricsStorage(() => this.metrics));
     api.addResource(podMetricsStrategy, podMetricsStorage(() => this.metrics));
@@ -399,20 +395,20 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   private async startMetrics(): Promise<void> {
     if (this.opts.metricResolutionMs === 0) return;
-    this.metrics = new MetricsServer({ kubelets: () => this.kubelets, resolutionMs: this.opts.metricResolutionMs });
+    this.metrics = new MetricsServer({ kubelets: () => this.nodeSet.kubelets(), resolutionMs: this.opts.metricResolutionMs });
     await this.run('metrics-server', this.metrics);
   }
 
   private async startProxy(): Promise<void> {
-    this.proxy = new Proxy({ client: this.api!.client(componentUsers.proxy), tracer: this.tracer, dockerNodes: this.dockerRuntimes });
+    this.proxy = new Proxy({ client: this.api!.client(componentUsers.proxy), tracer: this.tracer, dockerNodes: this.relayNodes });
     await this.run('proxy', this.proxy);
   }
 
   /** Picks the nodes: reachable Docker contexts, plus virtual nodes; none reachable means one virtual node. */
   private async registerNodes(): Promise<void> {
     this.notice = undefined;
-    this.dockerRuntimes.splice(0); // in place: the proxy holds this array
-    this.kubelets = [];
+    this.nodeSet.clear();
+    this.syncRelayNodes();
     const wanted = this.opts.nodes?.length ? this.opts.nodes : await this.readChosenContexts();
     const selected = await selectContexts(wanted, this.opts.contextEnv);
     this.chosenContexts = selected.map((c) => c.name);
@@ -438,7 +434,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       log.warn(this.notice);
     }
     for (let i = 1; i <= virtual; i++) nodes.push({ name: `virtual-node-${i}`, kind: 'virtual' });
-    this.nodes = nodes;
+    for (const n of nodes) this.nodeSet.add(n);
     this.setProgressDetail(`Docker contexts found: ${contextsLine(selected)}; nodes registering: ${nodes.map((n) => n.name).join(', ')}`);
     for (const n of nodes) await this.startNode(n);
     await this.waitForNodes(nodes.map((n) => n.name));
@@ -462,12 +458,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return node;
   }
 
-  /** Starts one node's kubelet on its runtime (Docker, or simulated without an engine); start and addNode share it. */
+  /** Starts the kubelet of a node of the node set on its runtime (Docker, or simulated without an engine); start and addNode share it. */
   private async startNode(n: LabNode): Promise<Kubelet> {
     const docker = n.docker;
     const runtime = n.kind === 'docker' && docker
       ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker),
-        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => [...this.nodes.map((x) => x.name), n.name] })
+        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => this.nodeSet.names() })
       : new VirtualRuntime({ nodeName: n.name });
     const kubelet = new Kubelet({
       client: this.api!.client(componentUsers.node(n.name)),
@@ -482,10 +478,19 @@ export class Cluster extends EventEmitter<ClusterEvents> {
         ...this.heartbeat(),
       },
     });
-    await this.run(`kubelet/${n.name}`, kubelet);
-    this.kubelets.push(kubelet);
-    if (runtime instanceof DockerRuntime) this.dockerRuntimes.push(runtime);
+    await kubelet.start();
+    this.nodeSet.setKubelet(n.name, kubelet, runtime);
+    this.syncRelayNodes();
+    this.running.push({ name: `kubelet/${n.name}`, stop: () => {
+      this.nodeSet.clearKubelet(n.name);
+      return kubelet.stop();
+    } });
     return kubelet;
+  }
+
+  /** The proxy's view of the Docker nodes follows the node set (the proxy holds this array). */
+  private syncRelayNodes(): void {
+    this.relayNodes.splice(0, this.relayNodes.length, ...this.nodeSet.dockerRuntimes());
   }
 
   /** Adds a Docker context as a node of the running lab, as start would have; the choice is kept for the next start. */
@@ -530,15 +535,15 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       this.setActivity({ action: 'add', node: c.nodeName, context, step: 'preparing the sandbox image' });
       const node = await this.nodeFromContext(c);
       this.setActivity({ action: 'add', node: node.name, context, step: 'starting the kubelet' });
-      const kubelet = await this.startNode(node);
-      this.setActivity({ action: 'add', node: node.name, context, step: 'waiting for the Node to register' });
+      this.nodeSet.add(node);
       try {
+        await this.startNode(node);
+        this.setActivity({ action: 'add', node: node.name, context, step: 'waiting for the Node to register' });
         await this.waitForNodes([node.name]);
       } catch (err) {
-        await this.stopKubelet(kubelet);
+        await this.dropNode(node.name);
         throw err;
       }
-      this.nodes.push(node);
       if (node.docker) await this.proxy?.dockerNodesChanged();
       if (!this.chosenContexts.includes(context)) this.chosenContexts.push(context);
       await this.writeChosenContexts();
@@ -563,9 +568,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       step('cordoning');
       await client.patch(R.nodes, name, 'application/merge-patch+json', { spec: { unschedulable: true } }).catch(ignoreNotFound);
       step('stopping the kubelet');
-      const kubelet = this.kubelets.find((k) => k.nodeName === name);
-      if (kubelet) await this.stopKubelet(kubelet);
-      this.nodes = this.nodes.filter((n) => n !== node);
+      await this.dropNode(name);
       step('deleting the Node object');
       await client.delete(R.nodes, name).catch(ignoreNotFound);
       await client.delete(R.leases, name, { namespace: 'kube-node-lease' }).catch(() => undefined);
@@ -588,13 +591,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
   }
 
-  /** Stops a kubelet and forgets it (stop() will not stop it again); its runtime leaves the proxy's Docker nodes. */
-  private async stopKubelet(kubelet: Kubelet): Promise<void> {
-    const i = this.running.findIndex((p) => p.name === `kubelet/${kubelet.nodeName}`);
+  /** Takes a node out of the node set and stops its kubelet, if it runs (stop() will not stop it again); its runtime leaves the proxy's Docker nodes. */
+  private async dropNode(name: string): Promise<void> {
+    const i = this.running.findIndex((p) => p.name === `kubelet/${name}`);
     if (i >= 0) this.running.splice(i, 1);
-    this.kubelets = this.kubelets.filter((k) => k !== kubelet);
-    const r = this.dockerRuntimes.findIndex((d) => d.nodeName === kubelet.nodeName);
-    if (r >= 0) this.dockerRuntimes.splice(r, 1); // in place: the proxy holds this array
+    const kubelet = this.nodeSet.remove(name)?.kubelet;
+    this.syncRelayNodes();
+    if (!kubelet) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([kubelet.stop(), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_DEADLINE_MS)))]).finally(() => clearTimeout(timer));
   }

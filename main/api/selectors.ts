@@ -216,6 +216,16 @@ export function labelSelectorString(sel: LabelSelector | undefined | null): stri
   return requirementsString(fromLabelSelector(sel));
 }
 
+/**
+ * The `?labelSelector=` string of a workload's spec.selector (a LabelSelector) or of a Service's (a plain map, as
+ * labels.SelectorFromSet): what selects its pods; '' for none. A LabelSelector with an unknown operator is a 400.
+ */
+export function specSelectorString(sel: LabelSelector | Record<string, string> | undefined | null): string {
+  if (!sel || typeof sel !== 'object') return '';
+  if ('matchLabels' in sel || 'matchExpressions' in sel) return labelSelectorString(sel as LabelSelector);
+  return requirementsString(Object.entries(sel as Record<string, string>).map(([key, v]) => ({ key, operator: '=' as const, values: [v] })));
+}
+
 export function requirementsString(reqs: LabelRequirement[]): string {
   return reqs
     .map((r) => {

@@ -3,7 +3,7 @@
 import type { Client } from '../client/types';
 import { R } from '../client/types';
 import type { UserInfo } from '../apiserver/types';
-import { allKubelets } from '../kubelet/registry';
+import type { KubeletLookup } from '../kubelet/node-set';
 import type { ClusterStatus, DockerContextInfo, PullProgressInfo, ResetInfo, StepState, StepTarget, UsageSeriesInfo } from './contract';
 import type { BridgeBackend } from './server';
 import { PortForwards } from './port-forwards';
@@ -35,6 +35,8 @@ export interface LabLike {
   /** the API server, for in-process clients */
   api?: { client(user: UserInfo): Client };
   scheduler?: Pausable & { slowMotionMs?: number };
+  /** the lab's nodes and their kubelets (step mode, image pulls) */
+  nodeSet?: KubeletLookup;
   /** the metrics server, when metrics are on */
   metrics?: { series(kind: 'Pod' | 'Node', name: string, namespace?: string): { intervalMs: number; points: UsageSeriesInfo['points'] } };
 }
@@ -59,8 +61,9 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
   const portForwards = new PortForwards({ client: getClient, endpoint });
   lab.on('status', (s) => (s.phase === 'STOPPING' || s.phase === 'STOPPED') && portForwards.closeAll());
   let slowMotionMs = 0;
+  const kubelets = () => lab.nodeSet?.kubelets() ?? [];
   const pullsNow = (): PullProgressInfo[] =>
-    allKubelets().flatMap((k) => [...k.images.progress.values()].map((p) => ({ node: k.nodeName, image: p.image, layers: p.layers.map((l) => ({ ...l })) })));
+    kubelets().flatMap((k) => [...k.images.progress.values()].map((p) => ({ node: k.nodeName, image: p.image, layers: p.layers.map((l) => ({ ...l })) })));
   // the image manager keeps progress in memory without events: sample it while someone watches
   const pullListeners = new Set<(p: PullProgressInfo[]) => void>();
   let pullTimer: ReturnType<typeof setInterval> | undefined;
@@ -75,7 +78,7 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
   const stepListeners = new Set<(s: StepState) => void>();
   const stepState = (): StepState => ({
     scheduler: lab.scheduler?.isPaused ?? false,
-    kubelets: Object.fromEntries(allKubelets().map((k) => [k.nodeName, k.isPaused])),
+    kubelets: Object.fromEntries(kubelets().map((k) => [k.nodeName, k.isPaused])),
     slowMotionMs: lab.scheduler?.slowMotionMs ?? slowMotionMs,
   });
 
@@ -119,7 +122,7 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
     step: {
       get: stepState,
       set(target: StepTarget, paused: boolean) {
-        const p: Pausable | undefined = target.component === 'scheduler' ? lab.scheduler : allKubelets().find((k) => k.nodeName === target.node);
+        const p: Pausable | undefined = target.component === 'scheduler' ? lab.scheduler : lab.nodeSet?.kubelet(target.node);
         if (!p) {
           throw Object.assign(new Error(target.component === 'scheduler' ? 'the scheduler is not running' : `no kubelet for node "${target.node}"`),
             { status: 404, reason: 'NotFound' });

@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { KubeObject } from '../api/object';
+import { specSelectorString } from '../api/selectors';
 import { R, type Client, type ResourceType } from '../client/types';
 import { logger } from '../log';
 import { kubectlPortForward, type PortForwardInfo, type PortForwardStart } from './contract';
@@ -45,19 +46,6 @@ export function serviceTargetPort(svc: Obj, port: number | string, pod: Obj): nu
   if (!sp) throw status(400, 'BadRequest', `Service ${svc.metadata?.name} does not have a service port ${port}`);
   const target = sp.targetPort ?? sp.port;
   return typeof target === 'number' ? target : podPort(pod, target);
-}
-
-/** `app=web,tier=front` from a LabelSelector or a plain map (a Service's selector). */
-export function selectorString(sel: Obj | undefined): string {
-  const labels = (sel?.matchLabels ?? (sel && !sel.matchExpressions ? sel : {})) as Record<string, string>;
-  const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-  for (const e of (sel?.matchExpressions ?? []) as Obj[]) {
-    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.join(',');
 }
 
 type PodClient = Pick<Client, 'get' | 'list' | 'watch'>;
@@ -183,7 +171,7 @@ export class PortForwards {
       return { pod: a.name, targetPort: podPort(pod, a.port) };
     }
     const owner = (await c.get(a.kind === 'Service' ? R.services : R.deployments, a.name, a.namespace)) as Obj;
-    const selector = selectorString(a.kind === 'Service' ? owner.spec?.selector : owner.spec?.selector);
+    const selector = specSelectorString(owner.spec?.selector);
     if (!selector) throw status(400, 'BadRequest', `${a.kind === 'Service' ? 'service' : 'deployment'} ${a.name} has no selector: no pod to forward to`);
     const pods = await c.list(R.pods, { namespace: a.namespace, labelSelector: selector });
     const pod = choosePod(pods.items as Obj[]);
@@ -293,7 +281,7 @@ export class PortForwards {
       if (kind !== 'Pod') {
         try {
           const owner = (await c.get(kind === 'Service' ? R.services : R.deployments, name, namespace)) as Obj;
-          selector = selectorString(owner.spec?.selector);
+          selector = specSelectorString(owner.spec?.selector);
         } catch {}
       }
       while (!stopped && !f.stopped) {

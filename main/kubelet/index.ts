@@ -23,7 +23,6 @@ import { computePodActions, latestInstances, type PodRuntimeState, type StartAct
 import { generatePodStatus, type WaitingReason } from './pod-status';
 import { ProbeManager } from './prober';
 import { PodFlowTrace } from './pod-trace';
-import { registerKubelet, unregisterKubelet } from './registry';
 import { admitPod, containerSecurity, localhostSeccompProfile, sandboxSecurity, SecurityContextError } from './security-context';
 import {
   MAX_CONTAINER_TERMINATION_MESSAGE,
@@ -173,7 +172,6 @@ export class Kubelet {
       },
     });
     await this.pods.start();
-    registerKubelet(this);
     this.workersDone = this.queue.run((key) => this.syncPod(key), this.options.workers, (key, err) => log.warn('pod sync failed', { pod: key, error: String((err as Error)?.message ?? err) }));
     const every = (ms: number, fn: () => Promise<void>) => {
       let busy = false;
@@ -207,7 +205,6 @@ export class Kubelet {
     this.podCIDR.stop();
     this.probes.stopAll();
     this.queue.shutDown();
-    unregisterKubelet(this);
     // a graceful kill can wait out a 30 s grace period; the engine finishes it without us, the next start deletes the pod
     const terminating = [...this.states.values()].filter((s) => s.terminating).length;
     const done = this.workersDone?.catch(() => undefined) ?? Promise.resolve();

@@ -343,14 +343,20 @@ export class RevisionedStore implements Store {
     }
   }
 
+  /** The key's current entry for an update or delete: NotFound without one, Conflict at another revision than expected. */
+  private writableCurrent(key: string, expectedRevision: number | undefined): Entry {
+    this.checkWritable();
+    const prev = this.latest(key);
+    if (!prev) throw new StoreError('NotFound', `key ${JSON.stringify(key)} not found`);
+    if (expectedRevision !== undefined && expectedRevision !== prev.modRevision) {
+      throw new StoreError('Conflict', `key ${JSON.stringify(key)} is at revision ${prev.modRevision}, not ${expectedRevision}`);
+    }
+    return prev;
+  }
+
   update(key: string, value: KubeObject, expectedRevision?: number): Promise<StoredValue> {
     try {
-      this.checkWritable();
-      const prev = this.latest(key);
-      if (!prev) throw new StoreError('NotFound', `key ${JSON.stringify(key)} not found`);
-      if (expectedRevision !== undefined && expectedRevision !== prev.modRevision) {
-        throw new StoreError('Conflict', `key ${JSON.stringify(key)} is at revision ${prev.modRevision}, not ${expectedRevision}`);
-      }
+      const prev = this.writableCurrent(key, expectedRevision);
       const rev = this.nextRevision++;
       const entry = makeEntry(key, value, rev, prev.createRevision);
       return this.submit({ revision: rev, type: 'MODIFIED', key, entry, prev, ts: Date.now() });
@@ -361,12 +367,7 @@ export class RevisionedStore implements Store {
 
   delete(key: string, expectedRevision?: number): Promise<StoredValue> {
     try {
-      this.checkWritable();
-      const prev = this.latest(key);
-      if (!prev) throw new StoreError('NotFound', `key ${JSON.stringify(key)} not found`);
-      if (expectedRevision !== undefined && expectedRevision !== prev.modRevision) {
-        throw new StoreError('Conflict', `key ${JSON.stringify(key)} is at revision ${prev.modRevision}, not ${expectedRevision}`);
-      }
+      const prev = this.writableCurrent(key, expectedRevision);
       const rev = this.nextRevision++;
       return this.submit({ revision: rev, type: 'DELETED', key, entry: tombstone(prev, rev), prev, ts: Date.now() });
     } catch (err) {

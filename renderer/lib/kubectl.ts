@@ -1,5 +1,6 @@
 // "kubectl equivalent": for every action the app performs, the command a user would type and the HTTP request it sends.
 import { kubectlPortForward, type PortForwardKind, type ResourceRef } from '../../main/bridge/contract';
+import { R } from '../../main/client/types';
 
 export type UiAction =
   | { verb: 'apply'; manifestKinds: { kind: string; name: string; namespace?: string; ref?: ResourceRef }[] }
@@ -35,7 +36,6 @@ export function resourcePath(ref: ResourceRef, namespace?: string, name?: string
 
 const nsFlag = (ns?: string) => (ns && ns !== 'default' ? ` -n ${ns}` : '');
 const lower = (k: string) => k.toLowerCase();
-const core = (resource: string): ResourceRef => ({ group: '', version: 'v1', resource });
 const q = (s: string) => (/^[\w./:=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export function kubectlFor(a: UiAction): Equivalent {
@@ -59,30 +59,30 @@ export function kubectlFor(a: UiAction): Equivalent {
     case 'undo':
       return {
         command: `kubectl rollout undo deployment/${a.name} --to-revision=${a.revision}${nsFlag(a.namespace)}`,
-        http: `PATCH ${resourcePath({ group: 'apps', version: 'v1', resource: 'deployments' }, a.namespace, a.name)}\n(spec.template set to the template of revision ${a.revision})`,
+        http: `PATCH ${resourcePath(R.deployments, a.namespace, a.name)}\n(spec.template set to the template of revision ${a.revision})`,
       };
     case 'pause':
     case 'resume':
       return {
         command: `kubectl rollout ${a.verb} deployment/${a.name}${nsFlag(a.namespace)}`,
-        http: `PATCH ${resourcePath({ group: 'apps', version: 'v1', resource: 'deployments' }, a.namespace, a.name)}\nContent-Type: application/strategic-merge-patch+json\n{"spec":{"paused":${a.verb === 'pause'}}}`,
+        http: `PATCH ${resourcePath(R.deployments, a.namespace, a.name)}\nContent-Type: application/strategic-merge-patch+json\n{"spec":{"paused":${a.verb === 'pause'}}}`,
       };
     case 'cordon':
     case 'uncordon':
       return {
         command: `kubectl ${a.verb} ${a.node}`,
-        http: `PATCH ${resourcePath(core('nodes'), undefined, a.node)}\nContent-Type: application/strategic-merge-patch+json\n{"spec":{"unschedulable":${a.verb === 'cordon'}}}`,
+        http: `PATCH ${resourcePath(R.nodes, undefined, a.node)}\nContent-Type: application/strategic-merge-patch+json\n{"spec":{"unschedulable":${a.verb === 'cordon'}}}`,
       };
     case 'drain':
       return {
         // pods without a controller are evicted too, which kubectl only does with --force
         command: `kubectl drain ${a.node} --ignore-daemonsets --delete-emptydir-data${a.force ? ' --force' : ''}`,
-        http: `PATCH ${resourcePath(core('nodes'), undefined, a.node)} {"spec":{"unschedulable":true}}\nPOST /api/v1/namespaces/<ns>/pods/<pod>/eviction   (for each pod on the node)`,
+        http: `PATCH ${resourcePath(R.nodes, undefined, a.node)} {"spec":{"unschedulable":true}}\nPOST /api/v1/namespaces/<ns>/pods/<pod>/eviction   (for each pod on the node)`,
       };
     case 'label':
-      return { command: `kubectl label node ${a.node} ${q(a.change)}${a.change.endsWith('-') ? '' : ' --overwrite'}`, http: `PATCH ${resourcePath(core('nodes'), undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"metadata":{"labels":{…}}}` };
+      return { command: `kubectl label node ${a.node} ${q(a.change)}${a.change.endsWith('-') ? '' : ' --overwrite'}`, http: `PATCH ${resourcePath(R.nodes, undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"metadata":{"labels":{…}}}` };
     case 'taint':
-      return { command: `kubectl taint node ${a.node} ${q(a.change)}`, http: `PATCH ${resourcePath(core('nodes'), undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"spec":{"taints":[…]}}` };
+      return { command: `kubectl taint node ${a.node} ${q(a.change)}`, http: `PATCH ${resourcePath(R.nodes, undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"spec":{"taints":[…]}}` };
     case 'logs': {
       const flags = [a.selector ? `-l ${q(a.selector)}` : '', a.allContainers ? '--all-containers' : a.container ? `-c ${a.container}` : '', a.prefix ? '--prefix' : '', a.follow ? '-f' : '', a.previous ? '--previous' : '', a.timestamps ? '--timestamps' : '',
         a.tailLines !== undefined && a.tailLines >= 0 ? `--tail=${a.tailLines}` : ''].filter(Boolean).join(' ');
@@ -96,11 +96,11 @@ export function kubectlFor(a: UiAction): Equivalent {
       if (a.selector) {
         return {
           command: `kubectl logs${nsFlag(a.namespace)} ${flags}`.replace(/\s+/g, ' ').trim(),
-          http: `GET ${resourcePath(core('pods'), a.namespace)}?labelSelector=${encodeURIComponent(a.selector)}\nGET ${resourcePath(core('pods'), a.namespace, '<pod>', 'log')}?container=<container>${qs ? `&${qs}` : ''}   (one per pod and container)`,
+          http: `GET ${resourcePath(R.pods, a.namespace)}?labelSelector=${encodeURIComponent(a.selector)}\nGET ${resourcePath(R.pods, a.namespace, '<pod>', 'log')}?container=<container>${qs ? `&${qs}` : ''}   (one per pod and container)`,
         };
       }
       const per = a.allContainers ? `\n(one GET per container: ?container=<name>)` : '';
-      return { command: `kubectl logs ${a.pod}${nsFlag(a.namespace)}${flags ? ` ${flags}` : ''}`, http: `GET ${resourcePath(core('pods'), a.namespace, a.pod, 'log')}${qs ? `?${qs}` : ''}${per}` };
+      return { command: `kubectl logs ${a.pod}${nsFlag(a.namespace)}${flags ? ` ${flags}` : ''}`, http: `GET ${resourcePath(R.pods, a.namespace, a.pod, 'log')}${qs ? `?${qs}` : ''}${per}` };
     }
     case 'exec': {
       const params = new URLSearchParams();
@@ -111,7 +111,7 @@ export function kubectlFor(a: UiAction): Equivalent {
       params.set('tty', 'true');
       return {
         command: `kubectl exec -it ${a.pod}${nsFlag(a.namespace)}${a.container ? ` -c ${a.container}` : ''} -- ${a.command.map(q).join(' ')}`,
-        http: `GET ${resourcePath(core('pods'), a.namespace, a.pod, 'exec')}?${params.toString()}\nUpgrade: websocket (Sec-WebSocket-Protocol: v5.channel.k8s.io)`,
+        http: `GET ${resourcePath(R.pods, a.namespace, a.pod, 'exec')}?${params.toString()}\nUpgrade: websocket (Sec-WebSocket-Protocol: v5.channel.k8s.io)`,
       };
     }
     case 'watch':
@@ -122,7 +122,7 @@ export function kubectlFor(a: UiAction): Equivalent {
     case 'portForward':
       return {
         command: kubectlPortForward(a),
-        http: `GET ${resourcePath(core('pods'), a.namespace, a.pod ?? '<pod>', 'portforward')}\nUpgrade: websocket (Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io)\n(per connection: an error and a data stream, headers port=…, requestid=…)`,
+        http: `GET ${resourcePath(R.pods, a.namespace, a.pod ?? '<pod>', 'portforward')}\nUpgrade: websocket (Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io)\n(per connection: an error and a data stream, headers port=…, requestid=…)`,
       };
     case 'edit':
       return {
@@ -130,16 +130,16 @@ export function kubectlFor(a: UiAction): Equivalent {
         http: `PUT ${resourcePath(a.ref, a.namespace, a.name)}\nContent-Type: application/json\n(the whole object${a.resourceVersion ? `, metadata.resourceVersion: "${a.resourceVersion}": a newer version on the server is a 409 Conflict` : ''})`,
       };
     case 'createNamespace':
-      return { command: `kubectl create namespace ${a.name}`, http: `POST ${resourcePath(core('namespaces'))}` };
+      return { command: `kubectl create namespace ${a.name}`, http: `POST ${resourcePath(R.namespaces)}` };
     case 'run':
       return a.replicas > 0
         ? {
             command: `kubectl create deployment ${a.name} --image=${a.image} --replicas=${a.replicas}${a.port ? ` --port=${a.port}` : ''}${nsFlag(a.namespace)}`,
-            http: `POST ${resourcePath({ group: 'apps', version: 'v1', resource: 'deployments' }, a.namespace)}`,
+            http: `POST ${resourcePath(R.deployments, a.namespace)}`,
           }
         : {
             command: `kubectl run ${a.name} --image=${a.image}${a.port ? ` --port=${a.port}` : ''}${nsFlag(a.namespace)}`,
-            http: `POST ${resourcePath(core('pods'), a.namespace)}`,
+            http: `POST ${resourcePath(R.pods, a.namespace)}`,
           };
   }
 }

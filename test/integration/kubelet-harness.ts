@@ -14,6 +14,7 @@ import { adminUser } from '../../main/apiserver/authn';
 import type { KubeObject } from '../../main/api/object';
 import { R, type Client } from '../../main/client/types';
 import { Kubelet, type KubeletOptions } from '../../main/kubelet/index';
+import { NodeSet } from '../../main/kubelet/node-set';
 import { DockerRuntime } from '../../main/runtime/docker/index';
 import { ensureSandboxImage } from '../../main/runtime/docker/sandbox-image';
 import { LABEL } from '../../main/runtime/types';
@@ -77,7 +78,9 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string 
   const api = createApiServer({ store: memoryStore(), strategies: kubeletStrategies() });
   await api.bootstrap();
   const client = api.client(adminUser);
-  api.setStreamHandler(createStreamHandler({ client }));
+  // the node set a lab's cluster owns, with this one node: logs, exec and port-forward reach its kubelet through it
+  const nodeSet = new NodeSet();
+  api.setStreamHandler(createStreamHandler({ client, kubelets: nodeSet }));
   const pki = await ensurePki(path.join(dataDir, 'api'));
   const server = await api.listen({ port: 0, key: pki.key, cert: pki.cert, tokens: { admin: pki.tokens.admin } });
   const kubeconfig = await writeKubeconfig(path.join(dataDir, 'api'), pki, `https://127.0.0.1:${server.port}`);
@@ -93,6 +96,7 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string 
   const docker = new Docker({ socketPath: socketPath ?? mainSocket });
   const newRuntime = () => new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker), owner: { dataDir, host: hostname() } });
   const runtime = newRuntime();
+  nodeSet.add({ name: nodeName, kind: 'docker', docker });
   // the node's podCIDR, claimed on the engine as in the lab: the kubelet's pods get addresses from it
   const ipam = new ControllerManager({ client, options: { controllers: ['nodeipam'] } });
   await ipam.start();
@@ -117,10 +121,12 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string 
   const h: Harness = {
     api, client, docker, runtime, kubelet: undefined as unknown as Kubelet, clusterId, nodeName, dataDir, steps, stepSeen, kubectl, apiUrl: `https://127.0.0.1:${server.port}`, token: pki.tokens.admin,
     async restartKubelet(o = {}) {
+      nodeSet.clearKubelet(nodeName);
       await h.kubelet.stop();
       if (o.freshRuntime) h.runtime = newRuntime();
       h.kubelet = make();
       await h.kubelet.start();
+      nodeSet.setKubelet(nodeName, h.kubelet, h.runtime);
       return h.kubelet;
     },
     async close() {
@@ -133,6 +139,7 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string 
   };
   h.kubelet = make();
   await h.kubelet.start();
+  nodeSet.setKubelet(nodeName, h.kubelet, h.runtime);
   return h;
 }
 

@@ -59,25 +59,38 @@ const sc = (c: Container) => c.securityContext;
 
 const ALLOWED_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
 
-const appArmorProfile: CheckFn = (meta, spec) => {
-  const allowedType = (t: string | undefined) => t === 'RuntimeDefault' || t === 'Localhost';
-  const allowedAnnotation = (v: string) => v === '' || v === 'runtime/default' || v.startsWith('localhost/');
+/**
+ * Who sets a profile (AppArmor, seccomp) of a type not allowed: `pod`, then `containers "a", "b"`, and the types
+ * they set; the pod's securityContext and each container's are read alike (upstream's checks do the same loop).
+ */
+function profileSetters(
+  spec: PodSpec,
+  profile: (securityContext: { appArmorProfile?: { type: string }; seccompProfile?: { type: string } } | undefined) => { type: string } | undefined,
+  allowed: (type: string) => boolean,
+): { setters: string[]; values: Set<string> } {
   const setters: string[] = [];
-  const badValues = new Set<string>();
-  const podProfile = spec.securityContext?.appArmorProfile;
-  if (podProfile && !allowedType(podProfile.type)) {
+  const values = new Set<string>();
+  const pod = profile(spec.securityContext);
+  if (pod && !allowed(pod.type)) {
     setters.push('pod');
-    badValues.add(podProfile.type);
+    values.add(pod.type);
   }
   const bad: string[] = [];
   for (const c of containers(spec)) {
-    const p = sc(c)?.appArmorProfile;
-    if (p && !allowedType(p.type)) {
+    const p = profile(sc(c));
+    if (p && !allowed(p.type)) {
       bad.push(c.name);
-      badValues.add(p.type);
+      values.add(p.type);
     }
   }
   if (bad.length) setters.push(`${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)}`);
+  return { setters, values };
+}
+
+const appArmorProfile: CheckFn = (meta, spec) => {
+  const allowedType = (t: string | undefined) => t === 'RuntimeDefault' || t === 'Localhost';
+  const allowedAnnotation = (v: string) => v === '' || v === 'runtime/default' || v.startsWith('localhost/');
+  const { setters, values: badValues } = profileSetters(spec, (x) => x?.appArmorProfile, allowedType);
   const values = [...badValues].sort();
   const annotations = Object.entries(meta?.annotations ?? {})
     .filter(([k, v]) => k.startsWith('container.apparmor.security.beta.kubernetes.io/') && !allowedAnnotation(v))
@@ -213,22 +226,7 @@ const seccompBaselineAnnotations: CheckFn = (meta, spec) => {
 };
 
 const seccompBaseline: CheckFn = (_meta, spec) => {
-  const setters: string[] = [];
-  const values = new Set<string>();
-  const pod = spec.securityContext?.seccompProfile;
-  if (pod && !validSeccomp(pod.type)) {
-    setters.push('pod');
-    values.add(pod.type);
-  }
-  const bad: string[] = [];
-  for (const c of containers(spec)) {
-    const p = sc(c)?.seccompProfile;
-    if (p && !validSeccomp(p.type)) {
-      bad.push(c.name);
-      values.add(p.type);
-    }
-  }
-  if (bad.length) setters.push(`${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)}`);
+  const { setters, values } = profileSetters(spec, (x) => x?.seccompProfile, validSeccomp);
   if (!setters.length) return OK;
   return deny('seccompProfile', `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedUnique(values))}`);
 };

@@ -11,7 +11,7 @@ import type { KubeObject } from '../../api/object';
 import { R, type Client } from '../../client/types';
 import type { Kubelet } from '../../kubelet/index';
 import { latestInstances } from '../../kubelet/pod-actions';
-import { allKubelets, kubeletFor } from '../../kubelet/registry';
+import { findPodInKubelets, type KubeletLookup } from '../../kubelet/node-set';
 import { logger } from '../../log';
 import type { ContainerStatus } from '../../runtime/types';
 import type { ApiRequest, StreamHandler } from '../types';
@@ -25,8 +25,8 @@ export const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, cl
 export interface StreamHandlerOptions {
   /** reads the pod for accurate errors; without it, pods are found in the kubelets' caches */
   client?: Client;
-  /** the kubelet of a node; default: the in-process registry */
-  kubeletFor?: (nodeName: string) => Kubelet | undefined;
+  /** the lab's kubelets by node name (the cluster's NodeSet); without it no pod's node is reached */
+  kubelets?: KubeletLookup;
 }
 
 interface Target {
@@ -69,7 +69,7 @@ function sendStatus(ws: WebSocket, status: Status): void {
 }
 
 export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHandler {
-  const findKubelet = opts.kubeletFor ?? kubeletFor;
+  const findKubelet = (nodeName: string) => opts.kubelets?.kubelet(nodeName);
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -88,7 +88,7 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         throw e;
       }
     } else {
-      for (const k of allKubelets()) pod ??= k.findPod(namespace, name);
+      pod = findPodInKubelets(opts.kubelets, namespace, name);
       if (!pod) throw errors.notFound({ kind: 'pods', name });
     }
     const c = pickContainer(pod, container);
@@ -160,7 +160,7 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         const data = JSON.stringify(err.toStatus());
         socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\nConnection: close\r\n\r\n${data}`);
       };
-      if (req.subresource === 'portforward') return servePortForward(req, httpReq, socket, head, { client: opts.client });
+      if (req.subresource === 'portforward') return servePortForward(req, httpReq, socket, head, { client: opts.client, kubelets: opts.kubelets });
       const attach = req.subresource === 'attach';
       if (req.subresource !== 'exec' && !attach) return fail(errors.notImplemented(`${req.subresource} is not supported by this lab's kubelet yet`));
       const url = new URL(httpReq.url ?? '/', 'https://127.0.0.1');

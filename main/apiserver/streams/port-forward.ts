@@ -2,7 +2,6 @@
 // (subprotocol `SPDY/3.1+portforward.k8s.io`) or after a plain `Upgrade: SPDY/3.1`. Per forwarded connection
 // kubectl opens an error stream and a data stream (headers streamtype, port, requestid); the data stream is
 // piped to a TCP connection to the pod's IP, which the host reaches directly over the engine's Linux bridge.
-import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -12,18 +11,18 @@ import { WebSocketServer } from 'ws';
 import { errors, isStatusError, StatusError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { R, type Client } from '../../client/types';
-import { allKubelets } from '../../kubelet/registry';
+import { findPodInKubelets, type KubeletLookup } from '../../kubelet/node-set';
 import { logger } from '../../log';
 import type { ApiRequest } from '../types';
+import { SPDY_DICTIONARY } from './spdy-dictionary';
 
 const log = logger('port-forward');
 
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 export const TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 
-// the SPDY/3 header-compression dictionary, taken from a kept SPDY implementation rather than copied by hand
-export const SPDY_DICTIONARY: Buffer = (createRequire(import.meta.url)('spdy-transport') as { protocol: { spdy: { dictionary: Record<string, Buffer> } } })
-  .protocol.spdy.dictionary['3.1'];
+// the SPDY/3 header-compression dictionary, the spec's bytes (the framing around it is ours, below)
+export { SPDY_DICTIONARY };
 
 export const FRAME = { synStream: 1, synReply: 2, rstStream: 3, settings: 4, ping: 6, goaway: 7, headers: 8, windowUpdate: 9 } as const;
 export const FLAG_FIN = 0x01;
@@ -278,13 +277,15 @@ class SpdyServerSession {
 }
 
 export interface PortForwardOptions {
+  /** the lab's kubelets, where pods are found without a client */
+  kubelets?: KubeletLookup;
   /** reads the pod; without it, pods are found in the kubelets' caches */
   client?: Client;
   /** how a pod's port is reached; default: a TCP dial to the pod IP (Linux: the engine's bridge is routable from the host) */
   dial?: (pod: Pod, port: number) => Socket;
 }
 
-async function findPod(req: ApiRequest, client: Client | undefined): Promise<Pod> {
+async function findPod(req: ApiRequest, client: Client | undefined, kubelets?: KubeletLookup): Promise<Pod> {
   const namespace = req.namespace ?? 'default';
   const name = req.name ?? '';
   if (client) {
@@ -295,10 +296,8 @@ async function findPod(req: ApiRequest, client: Client | undefined): Promise<Pod
       throw e;
     }
   }
-  for (const k of allKubelets()) {
-    const p = k.findPod(namespace, name);
-    if (p) return p;
-  }
+  const p = findPodInKubelets(kubelets, namespace, name);
+  if (p) return p;
   throw errors.notFound({ kind: 'pods', name });
 }
 
@@ -325,7 +324,7 @@ export function servePortForward(req: ApiRequest, httpReq: IncomingMessage, sock
   if (tunneled && !offered.includes(TUNNEL_PROTOCOL)) return fail(errors.badRequest(`port-forward needs the WebSocket subprotocol ${TUNNEL_PROTOCOL}`));
   if (!tunneled && upgrade !== 'spdy/3.1') return fail(errors.badRequest(`unsupported upgrade "${upgrade}" for port-forward: want websocket or SPDY/3.1`));
 
-  void findPod(req, opts.client).then((pod) => {
+  void findPod(req, opts.client, opts.kubelets).then((pod) => {
     const podName = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
     if (pod.status?.phase !== 'Running' || !pod.status.podIP) {
       throw errors.badRequest(`unable to upgrade connection: pod ${podName} is not running (phase ${pod.status?.phase ?? 'Pending'})`);

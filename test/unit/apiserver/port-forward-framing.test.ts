@@ -52,3 +52,17 @@ describe('name/value blocks', () => {
     expect(decodeHeaderBlock(block)).toEqual({ streamtype: 'data' });
   });
 });
+
+describe('SPDY/3 header dictionary', () => {
+  it('is the spec\'s 1423 bytes: a zlib stream made with it names DICTID e3c6a7c2, as kubectl\'s spdystream expects', async () => {
+    const { deflateSync, inflateSync } = await import('node:zlib');
+    const { SPDY_DICTIONARY } = await import('../../../main/apiserver/streams/port-forward');
+    expect(SPDY_DICTIONARY.length).toBe(1423);
+    expect(SPDY_DICTIONARY.subarray(0, 11)).toEqual(Buffer.from([0, 0, 0, 7, ...Buffer.from('options')]));
+    expect(SPDY_DICTIONARY.subarray(-6).toString('latin1')).toBe('enq=0.');
+    const z = deflateSync(Buffer.from('streamtype'), { dictionary: SPDY_DICTIONARY });
+    expect(z[1] & 0x20).toBe(0x20); // FDICT
+    expect(z.subarray(2, 6).toString('hex')).toBe('e3c6a7c2'); // Adler-32 of the dictionary
+    expect(inflateSync(z, { dictionary: SPDY_DICTIONARY }).toString()).toBe('streamtype');
+  });
+});

@@ -3,7 +3,7 @@ import type { NodeSelectorTerm } from 'kubernetes-types/core/v1';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
 import {
   controllerSelectorMatches, labelSelectorMatches, labelSelectorString, matchesFields, matchesLabels, nodeSelectorTermMatches,
-  nodeSelectorTermsMatch, parseFieldSelector, parseLabelSelector, serviceSelectorMatches, setSelectorMatches,
+  nodeSelectorTermsMatch, parseFieldSelector, parseLabelSelector, serviceSelectorMatches, setSelectorMatches, specSelectorString,
 } from '../../../main/api/selectors';
 
 describe('label selectors', () => {
@@ -139,5 +139,18 @@ describe('field selectors', () => {
   });
   it('refuses a term without an operator', () => {
     expect(() => parseFieldSelector('metadata.name')).toThrowError(/invalid selector/);
+  });
+});
+
+describe('specSelectorString: the pods of a workload or a Service, as ?labelSelector=', () => {
+  it.each([
+    [{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['b', 'a'] }, { key: 'x', operator: 'DoesNotExist' }] }, 'app=web,env notin (a,b),!x'],
+    [{ matchExpressions: [{ key: 'x', operator: 'Exists' }] }, 'x'],
+    [{ app: 'web', tier: 'front' }, 'app=web,tier=front'],
+    [{}, ''],
+    [null, ''],
+  ])('%j -> %s', (sel, want) => expect(specSelectorString(sel as never)).toBe(want));
+  it('refuses an operator a LabelSelector does not have, as the API does', () => {
+    expect(() => specSelectorString({ matchExpressions: [{ key: 'n', operator: 'Gt', values: ['1'] }] })).toThrow('"Gt" is not a valid label selector operator');
   });
 });

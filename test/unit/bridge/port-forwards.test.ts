@@ -1,7 +1,8 @@
 // The decisions behind a UI port-forward, as kubectl makes them: which pod, which port, the selector, the command line.
 import { describe, expect, it } from 'vitest';
 import { kubectlPortForward } from '../../../main/bridge/contract';
-import { choosePod, podPort, selectorString, serviceTargetPort } from '../../../main/bridge/port-forwards';
+import { choosePod, podPort, serviceTargetPort } from '../../../main/bridge/port-forwards';
+import { specSelectorString as selectorString } from '../../../main/api/selectors';
 
 const pod = (name: string, o: { phase?: string; ready?: boolean; restarts?: number; created?: string; deleting?: boolean } = {}) => ({
   metadata: { name, creationTimestamp: o.created ?? '2025-01-01T00:00:00Z', ...(o.deleting ? { deletionTimestamp: '2025-01-02T00:00:00Z' } : {}) },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyWatchEvents } from '../../../renderer/stores/cache';
 import { filterObjects, parseSelector, sortBy } from '../../../renderer/lib/filter';
 import { matchesLabels } from '../../../main/api/selectors';
+import { selectorOf } from '../../../renderer/lib/workload';
 import { kubectlFor } from '../../../renderer/lib/kubectl';
 import { cpuText, memoryText, nodeAllocatable, podLimits, usageLines } from '../../../renderer/lib/usage';
 import { lineOfField, fieldPath } from '../../../renderer/lib/yaml-lines';
@@ -216,4 +217,15 @@ describe('usage for the charts', () => {
     expect(podLimits({ spec: { containers: [c({ cpu: '200m' }), c()] } })).toEqual({ cpu: undefined, memory: undefined });
     expect(nodeAllocatable({ status: { allocatable: { cpu: '2', memory: '16Gi' } } })).toEqual({ cpu: 2, memory: 16 * 1024 ** 3 });
   });
+});
+
+describe('selectorOf: the logs pane\'s -l for a workload', () => {
+  const o = (selector: unknown) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector } }) as never;
+  it.each([
+    [{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['a', 'b'] }] }, 'app=web,env in (a,b)'],
+    [{ app: 'web' }, 'app=web'],
+    [{}, undefined],
+    [undefined, undefined],
+    [{ matchExpressions: [{ key: 'n', operator: 'Gt', values: ['1'] }] }, undefined],
+  ])('%j -> %s', (sel, want) => expect(selectorOf(o(sel))).toBe(want));
 });
