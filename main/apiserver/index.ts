@@ -20,6 +20,7 @@ import { NamespaceFinalizer } from './namespace-finalizer';
 import { namespaceStorage } from './registry/namespace-storage';
 import { bindingREST } from './registry/pod-binding';
 import { evictionREST } from './registry/pod-eviction';
+import { rbacPolicyStorage } from './registry/rbac-policy';
 import { tokenREST } from './registry/serviceaccount-token';
 import { RbacAuthorizer } from './rbac';
 import { strategies as registryStrategies } from './registry/index';
@@ -86,6 +87,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   registry.extend('', 'v1', 'pods', { subresources: { binding: bindingREST, eviction: evictionREST } });
   registry.extend('', 'v1', 'serviceaccounts', { subresources: { token: tokenREST(signer) } });
   registry.extend('', 'v1', 'namespaces', namespaceStorage((name) => namespaces.finalize(name)));
+  for (const kind of ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'] as const) {
+    registry.extend('rbac.authorization.k8s.io', 'v1', `${kind.toLowerCase()}s`, rbacPolicyStorage(kind, authorizer));
+  }
 
   const serviceAccountUid = (namespace: string, name: string) => {
     const sa = registry.find('', 'v1', 'serviceaccounts');
