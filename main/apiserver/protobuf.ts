@@ -196,7 +196,10 @@ const kinds: Record<string, Msg> = {
     }],
   },
   SelfSubjectRulesReview: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['namespace', 'string'] }] },
-  TokenRequest: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['audiences', rep('string')], 4: ['expirationSeconds', 'int'] }] },
+  TokenRequest: {
+    1: ['metadata', objectMeta],
+    2: ['spec', { 1: ['audiences', rep('string')], 3: ['boundObjectRef', { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] }], 4: ['expirationSeconds', 'int'] }],
+  },
   Eviction: { 1: ['metadata', objectMeta], 2: ['deleteOptions', deleteOptions] },
   DeleteOptions: deleteOptions,
 };
