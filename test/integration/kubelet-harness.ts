@@ -68,7 +68,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: KubeletOptions & { socketPath?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: KubeletOptions & { socketPath?: string; exposePorts?: boolean } = {}): Promise<Harness> {
   const clusterId = `t${randomBytes(4).toString('hex')}`;
   const nodeName = `kl-${clusterId}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kubelab-kubelet-'));
@@ -89,9 +89,9 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string 
       });
       if (o.input !== undefined) child.stdin!.end(o.input);
     });
-  const { socketPath, ...kubeletOpts } = opts;
+  const { socketPath, exposePorts, ...kubeletOpts } = opts;
   const docker = new Docker({ socketPath: socketPath ?? mainSocket });
-  const newRuntime = () => new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker), owner: { dataDir, host: hostname() } });
+  const newRuntime = () => new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker), owner: { dataDir, host: hostname() }, exposePorts });
   const runtime = newRuntime();
   // the node's podCIDR, claimed on the engine as in the lab: the kubelet's pods get addresses from it
   const ipam = new ControllerManager({ client, options: { controllers: ['nodeipam'] } });
