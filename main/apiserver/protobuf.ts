@@ -157,7 +157,7 @@ const kinds: Record<string, Msg> = {
   ConfigMap: { 1: ['metadata', objectMeta], 2: ['data', map('string')], 3: ['binaryData', map('bytes')], 4: ['immutable', 'bool'] },
   Secret: { 1: ['metadata', objectMeta], 2: ['data', map('bytes')], 3: ['type', 'string'], 4: ['stringData', map('string')], 5: ['immutable', 'bool'] },
   Role: { 1: ['metadata', objectMeta], 2: ['rules', rep(policyRule)] },
-  ClusterRole: { 1: ['metadata', objectMeta], 2: ['rules', rep(policyRule)] },
+  ClusterRole: { 1: ['metadata', objectMeta], 2: ['rules', rep(policyRule)], 3: ['aggregationRule', { 1: ['clusterRoleSelectors', rep(labelSelector)] }] },
   RoleBinding: binding,
   ClusterRoleBinding: binding,
   Pod: { 1: ['metadata', objectMeta], 2: ['spec', podSpec] },

@@ -97,4 +97,16 @@ describe('kubectl: RBAC escalate and bind checks', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`clusterrolebindings.rbac.authorization.k8s.io "grab-cluster-admin" is forbidden: ${notHeld}\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}`);
   });
+
+  it('refuses an aggregationRule to anyone short of * on *.*', async () => {
+    await admin(['create', 'clusterrole', 'cr-writer', '--verb=create', '--resource=clusterroles.rbac.authorization.k8s.io']);
+    await admin(['create', 'clusterrolebinding', 'delegate-cr', '--clusterrole=cr-writer', '--serviceaccount=default:delegate']);
+    const r = await t.kubectl(['create', 'clusterrole', 'gatherer', '--aggregation-rule=example.com/aggregate=true'], asDelegate);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('clusterroles.rbac.authorization.k8s.io "gatherer" is forbidden: must have cluster-admin privileges to use the aggregationRule');
+    // the admin (system:masters) may, and the rule is kept (kubectl sends it as protobuf)
+    await admin(['create', 'clusterrole', 'gatherer', '--aggregation-rule=example.com/aggregate=true']);
+    const kept = await admin(['get', 'clusterrole', 'gatherer', '-o', 'jsonpath={.aggregationRule.clusterRoleSelectors[0].matchLabels}']);
+    expect(JSON.parse(kept.stdout)).toEqual({ 'example.com/aggregate': 'true' });
+  });
 });

@@ -11,6 +11,7 @@ import type { Obj } from './common';
 import type { ResourceStorage } from './types';
 
 const GROUP = 'rbac.authorization.k8s.io';
+const FULL_AUTHORITY: PolicyRule[] = [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
 
 /** One rule per verb, resource and resource name (upstream's BreakdownRule): each is covered by a single owner rule or not at all. */
 export function breakdownRule(rule: PolicyRule): PolicyRule[] {
@@ -125,9 +126,13 @@ export function rbacPolicyStorage(kind: Kind, authorizer: RbacAuthorizer): Resou
     // upstream's RoleEscalationAuthorized: the `escalate` verb on this very role
     const mayEscalate = authorizer.authorize({ user: req.user, verb: 'escalate', group: GROUP, resource, namespace: req.namespace, name: obj.metadata.name }).allowed;
     if (mayEscalate) return;
-    if (kind === 'ClusterRole' && obj.aggregationRule) throw forbidden(obj.metadata.name ?? '', 'must have cluster-admin privileges to use the aggregationRule');
-    const why = escalationMessage(req.user, authorizer.rulesFor(req.user, namespaceOf(req)), (obj.rules ?? []) as PolicyRule[]);
+    const owned = authorizer.rulesFor(req.user, namespaceOf(req));
+    const why = escalationMessage(req.user, owned, (obj.rules ?? []) as PolicyRule[]);
     if (why) throw forbidden(obj.metadata.name ?? '', why);
+    // an aggregationRule can gather anything, so it takes * on *.* (upstream's fullAuthority)
+    if (kind === 'ClusterRole' && obj.aggregationRule && !covers(owned, FULL_AUTHORITY).covered) {
+      throw forbidden(obj.metadata.name ?? '', 'must have cluster-admin privileges to use the aggregationRule');
+    }
   };
 
   const confirmBinding = (req: ApiRequest, obj: KubeObject) => {
