@@ -66,6 +66,10 @@ export interface ClusterOptions {
   contextEnv?: ContextEnv;
   /** the pods' address range, one /24 per node; kept in the data dir (default 10.244.0.0/16) */
   clusterCIDR?: string;
+  /** hostPorts and NodePorts listen on every interface (0.0.0.0) instead of 127.0.0.1 only: reachable from the network */
+  exposePorts?: boolean;
+  /** upstream's --service-account-max-token-expiration, seconds; absent: no cap */
+  serviceAccountMaxTokenExpirationSeconds?: number;
 }
 
 /** What a reset removed, and from which engines. */
@@ -363,7 +367,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   private async serveApi(): Promise<void> {
     const pki = this.pki!;
-    const api = createApiServer({ store: this.store!, tracer: this.tracer, dataDir: this.dataDir });
+    const api = createApiServer({ store: this.store!, tracer: this.tracer, dataDir: this.dataDir, serviceAccountMaxTokenExpirationSeconds: this.opts.serviceAccountMaxTokenExpirationSeconds });
     this.api = api;
     // listen first: bootstrap writes the `kubernetes` Service endpoints, which need the port
     const listener = await api.listen({ port: this.opts.apiPort ?? 6443, key: pki.key, cert: pki.cert, tokens: { admin: pki.tokens.admin } });
@@ -400,7 +404,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   private async startProxy(): Promise<void> {
-    this.proxy = new Proxy({ client: this.api!.client(componentUsers.proxy), tracer: this.tracer, dockerNodes: this.relayNodes });
+    this.proxy = new Proxy({
+      client: this.api!.client(componentUsers.proxy), tracer: this.tracer, dockerNodes: this.relayNodes,
+      nodePortAddress: this.opts.exposePorts ? '0.0.0.0' : '127.0.0.1',
+    });
     await this.run('proxy', this.proxy);
   }
 
@@ -463,7 +470,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const docker = n.docker;
     const runtime = n.kind === 'docker' && docker
       ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker),
-        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => this.nodeSet.names() })
+        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => this.nodeSet.names(), exposePorts: this.opts.exposePorts })
       : new VirtualRuntime({ nodeName: n.name });
     const kubelet = new Kubelet({
       client: this.api!.client(componentUsers.node(n.name)),

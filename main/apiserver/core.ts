@@ -470,6 +470,7 @@ export class Core implements ApiServerCore {
       throw err;
     }
     trace.step('validate', 'success', 'the object is valid', t);
+    this.rest(s)?.beforeWrite?.(req, obj, undefined);
     this.addWarnings(req, s.warnings?.(obj, undefined));
     await this.runAdmission('validate', req, s, 'CREATE', obj, undefined, trace);
     if (req.query.dryRun === 'All') return obj;
@@ -535,6 +536,7 @@ export class Core implements ApiServerCore {
     s.defaults?.(next);
     const causes = s.validateUpdate?.(next, oldObj, ctx) ?? [];
     if (causes.length) throw this.invalid(s, md.name ?? '', causes);
+    if (!subresource) this.rest(s)?.beforeWrite?.(req, next, oldObj);
     if (!subresource) this.addWarnings(req, s.warnings?.(next, oldObj));
     await this.runAdmission('validate', req, s, 'UPDATE', next, oldObj);
     // a request that rewrites managedFields itself (kubectl's client-side to server-side apply upgrade) is taken as given

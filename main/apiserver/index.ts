@@ -12,14 +12,16 @@ import { noopTracer, type Tracer } from '../trace/types';
 import { admissionPlugins } from './admission/index';
 import type { AdmissionPlugin } from './admission/types';
 import { selfSubjectAccessReviewStorage, selfSubjectAccessReviewStrategy, selfSubjectRulesReviewStorage, selfSubjectRulesReviewStrategy } from './authorization-reviews';
-import { apiserverUser, authenticateToken, TokenSigner } from './authn';
+import { apiserverUser, authenticateToken, ISSUER, reviewServiceAccountToken, TokenSigner, type BoundObjects } from './authn';
 import { bootstrapObjects, SYSTEM_NAMESPACE_LEVELS } from './bootstrap';
 import { Core } from './core';
+import { tokenReviewStorage, tokenReviewStrategy } from './token-review';
 import { createRequestHandler } from './http';
 import { NamespaceFinalizer } from './namespace-finalizer';
 import { namespaceStorage } from './registry/namespace-storage';
 import { bindingREST } from './registry/pod-binding';
 import { evictionREST } from './registry/pod-eviction';
+import { rbacPolicyStorage } from './registry/rbac-policy';
 import { tokenREST } from './registry/serviceaccount-token';
 import { RbacAuthorizer } from './rbac';
 import { strategies as registryStrategies } from './registry/index';
@@ -39,6 +41,8 @@ export interface ApiServerOptions {
   /** the admission chain, in order; default: upstream's (./admission) */
   admission?: AdmissionPlugin[];
   bookmarkIntervalMs?: number;
+  /** upstream's --service-account-max-token-expiration, in seconds: longer TokenRequests are shortened; 0 or absent = no cap */
+  serviceAccountMaxTokenExpirationSeconds?: number;
 }
 
 export interface ListenOptions {
@@ -84,13 +88,29 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const namespaces = new NamespaceFinalizer(() => core, registry, opts.store);
   // the resources whose storage does more than the generic store (upstream's BindingREST, EvictionREST, TokenREST, ...)
   registry.extend('', 'v1', 'pods', { subresources: { binding: bindingREST, eviction: evictionREST } });
-  registry.extend('', 'v1', 'serviceaccounts', { subresources: { token: tokenREST(signer) } });
+  registry.extend('', 'v1', 'serviceaccounts', { subresources: { token: tokenREST(signer, { audiences: [ISSUER], maxExpirationSeconds: opts.serviceAccountMaxTokenExpirationSeconds }) } });
   registry.extend('', 'v1', 'namespaces', namespaceStorage((name) => namespaces.finalize(name)));
+  for (const kind of ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'] as const) {
+    registry.extend('rbac.authorization.k8s.io', 'v1', `${kind.toLowerCase()}s`, rbacPolicyStorage(kind, authorizer));
+  }
 
-  const serviceAccountUid = (namespace: string, name: string) => {
-    const sa = registry.find('', 'v1', 'serviceaccounts');
-    return sa ? opts.store.get(storeKey(sa.strategy, namespace, name))?.value.metadata.uid : undefined;
+  // what a bound service-account token depends on, read from the store as it is now
+  const stored = (resource: string, namespace: string, name: string) => {
+    const r = registry.find('', 'v1', resource);
+    return r ? opts.store.get(storeKey(r.strategy, namespace, name))?.value : undefined;
   };
+  const boundObjects: BoundObjects = {
+    serviceAccountUid: (namespace, name) => stored('serviceaccounts', namespace, name)?.metadata.uid,
+    pod: (namespace, name) => {
+      const md = stored('pods', namespace, name)?.metadata;
+      return md && { uid: md.uid, deletionTimestamp: md.deletionTimestamp };
+    },
+    secret: (namespace, name) => {
+      const md = stored('secrets', namespace, name)?.metadata;
+      return md && { uid: md.uid };
+    },
+  };
+  registry.add(tokenReviewStrategy, tokenReviewStorage((token, audiences) => reviewServiceAccountToken(token, signer, boundObjects, audiences)));
 
   return {
     core,
@@ -155,7 +175,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const handler = createRequestHandler({
         core,
         registry,
-        authenticate: (token) => authenticateToken(token, l.tokens, signer, serviceAccountUid),
+        authenticate: (token) => authenticateToken(token, l.tokens, signer, boundObjects),
         streams: () => streams,
         serverAddress: () => `127.0.0.1:${apiPort}`,
         ready: () => ready,

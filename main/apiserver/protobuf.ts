@@ -157,7 +157,7 @@ const kinds: Record<string, Msg> = {
   ConfigMap: { 1: ['metadata', objectMeta], 2: ['data', map('string')], 3: ['binaryData', map('bytes')], 4: ['immutable', 'bool'] },
   Secret: { 1: ['metadata', objectMeta], 2: ['data', map('bytes')], 3: ['type', 'string'], 4: ['stringData', map('string')], 5: ['immutable', 'bool'] },
   Role: { 1: ['metadata', objectMeta], 2: ['rules', rep(policyRule)] },
-  ClusterRole: { 1: ['metadata', objectMeta], 2: ['rules', rep(policyRule)] },
+  ClusterRole: { 1: ['metadata', objectMeta], 2: ['rules', rep(policyRule)], 3: ['aggregationRule', { 1: ['clusterRoleSelectors', rep(labelSelector)] }] },
   RoleBinding: binding,
   ClusterRoleBinding: binding,
   Pod: { 1: ['metadata', objectMeta], 2: ['spec', podSpec] },
@@ -196,7 +196,10 @@ const kinds: Record<string, Msg> = {
     }],
   },
   SelfSubjectRulesReview: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['namespace', 'string'] }] },
-  TokenRequest: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['audiences', rep('string')], 4: ['expirationSeconds', 'int'] }] },
+  TokenRequest: {
+    1: ['metadata', objectMeta],
+    2: ['spec', { 1: ['audiences', rep('string')], 3: ['boundObjectRef', { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] }], 4: ['expirationSeconds', 'int'] }],
+  },
   Eviction: { 1: ['metadata', objectMeta], 2: ['deleteOptions', deleteOptions] },
   DeleteOptions: deleteOptions,
 };

@@ -65,6 +65,13 @@ export class RbacAuthorizer {
     return this.store.get(`${RBAC}/clusterroles/${name}`)?.value as unknown as ClusterRole | undefined;
   }
 
+  /** The rules a binding's roleRef grants (upstream's GetRoleReferenceRules); undefined when the role does not exist. */
+  roleReferenceRules(ref: { kind: string; name: string }, bindingNamespace: string): PolicyRule[] | undefined {
+    const role = ref.kind === 'ClusterRole' ? this.clusterRole(ref.name)
+      : ref.kind === 'Role' && bindingNamespace ? (this.store.get(`${RBAC}/roles/${bindingNamespace}/${ref.name}`)?.value as unknown as Role | undefined) : undefined;
+    return role ? (role.rules ?? []) : undefined;
+  }
+
   /** Every rule that applies to a user in a namespace (cluster-wide ones included): SelfSubjectRulesReview, `kubectl auth can-i --list`. */
   rulesFor(user: UserInfo, namespace: string): PolicyRule[] {
     if (user.groups.includes('system:masters')) return [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }];

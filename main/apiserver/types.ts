@@ -7,6 +7,8 @@ export interface UserInfo {
   username: string;
   uid?: string;
   groups: string[];
+  /** upstream's user.Info extra: e.g. the pod a bound service-account token belongs to */
+  extra?: Record<string, string[]>;
 }
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';

@@ -20,6 +20,10 @@ export interface ServeOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** seconds between two readings of the containers' stats (metrics-server's --metric-resolution); 0: no metrics */
   metricResolution?: number;
+  /** hostPorts and NodePorts listen on every interface instead of 127.0.0.1 only */
+  exposePorts?: boolean;
+  /** seconds; longer TokenRequests are shortened (upstream's --service-account-max-token-expiration) */
+  serviceAccountMaxTokenExpiration?: number;
   help: boolean;
 }
 
@@ -64,6 +68,12 @@ Flags:
   --metric-resolution SECONDS
                           how often CPU and memory are read from the engines, for kubectl top and the
                           UI's charts; 0 turns metrics off (default 5)
+  --expose-ports          let hostPorts and NodePorts listen on every interface (0.0.0.0), so other
+                          machines can reach them; without it they bind 127.0.0.1 only, whatever a
+                          pod's hostIP says (default off)
+  --service-account-max-token-expiration DURATION
+                          the longest a requested service-account token may live (Go duration,
+                          1h to 2^32s, e.g. 24h); longer requests are shortened (default: no cap)
   --log-level LEVEL       debug, info, warn or error (default info)
   -h, --help              show this help
 
@@ -72,7 +82,14 @@ Example:
   KUBECONFIG=/tmp/lab/kubeconfig kubectl get nodes
 `;
 
-const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'log-level', 'help']);
+const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'log-level', 'expose-ports', 'service-account-max-token-expiration', 'help']);
+
+/** A Go duration such as `24h`, `1h30m` or `90s`, in whole seconds. */
+function duration(flag: string, v: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
+  if (!v || !m) throw new UsageError(`--${flag}: "${v}" is not a duration (e.g. 24h, 1h30m, 3600s)`);
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
 
 function port(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--${flag}: "${v}" is not a port (0-65535; 0 picks a free port)`);
@@ -107,6 +124,11 @@ export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd
       opts.help = true;
       continue;
     }
+    if (flag === 'expose-ports') {
+      if (value !== undefined && value !== 'true' && value !== 'false') throw new UsageError(`--expose-ports takes no value (or =true, =false), not "${value}"`);
+      opts.exposePorts = value !== 'false';
+      continue;
+    }
     if (value === undefined) {
       value = argv[++i];
       if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`--${flag} needs a value`);
@@ -139,6 +161,13 @@ export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd
         const problem = clusterCidrProblem(value, `${serviceCIDR.base}/${serviceCIDR.bits}`);
         if (problem) throw new UsageError(`--cluster-cidr: ${problem}`);
         opts.clusterCIDR = value;
+        break;
+      }
+      case 'service-account-max-token-expiration': {
+        const seconds = duration(flag, value);
+        // upstream's range check of the same flag
+        if (seconds < 3600 || seconds > 2 ** 32) throw new UsageError('--service-account-max-token-expiration is out of range, must be between 1 hour and 2^32 seconds');
+        opts.serviceAccountMaxTokenExpiration = seconds;
         break;
       }
       case 'metric-resolution':

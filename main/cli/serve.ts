@@ -25,6 +25,8 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     nodes: opts.nodes,
     virtualNodes: opts.virtualNodes,
     clusterCIDR: opts.clusterCIDR,
+    exposePorts: opts.exposePorts,
+    serviceAccountMaxTokenExpirationSeconds: opts.serviceAccountMaxTokenExpiration,
     ...(opts.metricResolution !== undefined ? { metricResolutionMs: opts.metricResolution * 1000 } : {}),
     controllerOptions: {
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,

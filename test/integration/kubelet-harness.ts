@@ -69,7 +69,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: KubeletOptions & { socketPath?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: KubeletOptions & { socketPath?: string; exposePorts?: boolean } = {}): Promise<Harness> {
   const clusterId = `t${randomBytes(4).toString('hex')}`;
   const nodeName = `kl-${clusterId}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kubelab-kubelet-'));
@@ -92,9 +92,9 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string 
       });
       if (o.input !== undefined) child.stdin!.end(o.input);
     });
-  const { socketPath, ...kubeletOpts } = opts;
+  const { socketPath, exposePorts, ...kubeletOpts } = opts;
   const docker = new Docker({ socketPath: socketPath ?? mainSocket });
-  const newRuntime = () => new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker), owner: { dataDir, host: hostname() } });
+  const newRuntime = () => new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker), owner: { dataDir, host: hostname() }, exposePorts });
   const runtime = newRuntime();
   nodeSet.add({ name: nodeName, kind: 'docker', docker });
   // the node's podCIDR, claimed on the engine as in the lab: the kubelet's pods get addresses from it

@@ -85,32 +85,28 @@ describe('pod lifecycle on the real engine', () => {
   });
 
   it('readiness gates Ready: not ready until the probe passes', async () => {
-    await create('readiness', {
+    const created = await create('readiness', {
       containers: [{
         name: 'app', ...busybox, command: ['sh', '-c', 'sleep 3; touch /tmp/ready; exec sleep 3600'],
         readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 },
       }],
     });
-    const running = await waitFor('readiness running', async () => {
-      const p = await getPod(h.client, 'readiness');
-      return p.status?.phase === 'Running' && p;
-    });
+    // Running but not yet Ready lasts only until the probe passes: watch every status from the create on
+    const watchFrom = { namespace: 'default', fromRevision: created.metadata.resourceVersion };
+    const running = await watchUntil<Pod & KubeObject>(h.client, R.pods, 'readiness', 'readiness Running', (p) => p.status?.phase === 'Running', watchFrom);
     expect(cond(running, 'Ready')).toBe('False');
     expect(running.status!.containerStatuses![0].ready).toBe(false);
-    const ready = await waitFor('readiness Ready', async () => {
-      const p = await getPod(h.client, 'readiness');
-      return cond(p, 'Ready') === 'True' && p;
-    });
+    const ready = await watchUntil<Pod & KubeObject>(h.client, R.pods, 'readiness', 'readiness Ready', (p) => cond(p, 'Ready') === 'True', { ...watchFrom, fromRevision: running.metadata.resourceVersion });
     expect(ready.status!.containerStatuses![0].ready).toBe(true);
   });
 
   it('CrashLoopBackOff with back-off events, and logs --previous shows the crashed run', async () => {
-    await create('crasher', { containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'echo run-$RANDOM$RANDOM; exit 1'] }] });
-    const pod = await waitFor('crash loop', async () => {
-      const p = await getPod(h.client, 'crasher');
+    const created = await create('crasher', { containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'echo run-$RANDOM$RANDOM; exit 1'] }] });
+    // CrashLoopBackOff comes and goes with every restart: watch for the status that says it, not a poll that may miss it
+    const pod = await watchUntil<Pod & KubeObject>(h.client, R.pods, 'crasher', 'crash loop', (p) => {
       const cs = p.status?.containerStatuses?.[0];
-      return cs?.state?.waiting?.reason === 'CrashLoopBackOff' && (cs.restartCount ?? 0) >= 2 && p;
-    }, 60_000);
+      return cs?.state?.waiting?.reason === 'CrashLoopBackOff' && (cs.restartCount ?? 0) >= 2;
+    }, { namespace: 'default', fromRevision: created.metadata.resourceVersion, timeoutMs: 60_000 });
     expect(pod.status!.phase).toBe('Running');
     expect(pod.status!.containerStatuses![0].lastState!.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
     expect(pod.status!.containerStatuses![0].state!.waiting!.message).toMatch(/^back-off \ds restarting failed container=app pod=crasher_default\(/);

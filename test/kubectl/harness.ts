@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiServer, type ApiServer } from '../../main/apiserver/index';
+import { createApiServer, type ApiServer, type ApiServerOptions } from '../../main/apiserver/index';
 import { ensurePki, writeKubeconfig } from '../../main/apiserver/pki';
 import type { AdmissionPlugin } from '../../main/apiserver/admission/types';
 import { memoryStore } from '../../main/store/index';
@@ -28,11 +28,11 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startApi(opts: { admission?: AdmissionPlugin[] } = {}): Promise<TestApi> {
+export async function startApi(opts: { admission?: AdmissionPlugin[]; server?: Partial<ApiServerOptions> } = {}): Promise<TestApi> {
   const dir = await mkdtemp(join(tmpdir(), 'kubelab-kubectl-'));
   const pki = await ensurePki(dir);
   const store = memoryStore();
-  const api = createApiServer({ store, dataDir: dir, admission: opts.admission });
+  const api = createApiServer({ ...opts.server, store, dataDir: dir, admission: opts.admission });
   const server = await api.listen({ port: 0, key: pki.key, cert: pki.cert, tokens: { admin: pki.tokens.admin } });
   await api.bootstrap();
   const url = `https://127.0.0.1:${server.port}`;

@@ -4,6 +4,8 @@ import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { images, mainSocket } from '../fixtures/env';
 import { startServe, type Serve } from '../fixtures/serve';
+import { watchServe } from '../fixtures/watch';
+import type { KubeObject } from '../../main/api/object';
 
 const docker = new Docker({ socketPath: mainSocket });
 let serve: Serve | undefined;
@@ -53,7 +55,9 @@ describe('kill -9 during a rollout', () => {
     // Start a rollout, and kill the lab as soon as the first new pod exists.
     const set = await serve.kubectl(['set', 'env', 'deployment/crash', 'ROLL=2']);
     expect(set.code, set.stderr).toBe(0);
-    await expect.poll(async () => (await pods(serve!)).length, { timeout: 60_000, interval: 100 }).toBeGreaterThan(3);
+    // the surge pod is there only for a moment (an old one goes as soon as it is ready): watch for it, never poll
+    await watchServe<KubeObject & { spec: { containers: { env?: { name: string; value?: string }[] }[] } }>(serve, '/api/v1/namespaces/default/pods', 'the first pod of the new template',
+      (p) => p.metadata.labels?.app === 'crash' && !!p.spec.containers[0].env?.some((e) => e.name === 'ROLL' && e.value === '2'));
     serve.process.kill('SIGKILL');
     await new Promise((r) => serve!.process.once('exit', r));
 

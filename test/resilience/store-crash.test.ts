@@ -54,12 +54,16 @@ describe('store under kill -9', () => {
   it('keeps every acknowledged write across repeated crashes', async () => {
     let lastRevision = 0;
     let everAcked = new Map<string, { gen: number; rev: number }>();
-    for (let round = 1; round <= 6; round++) {
+    let ackedWrites = 0;
+    let checkedValues = 0;
+    const ROUNDS = 6;
+    for (let round = 1; round <= ROUNDS; round++) {
       const killAfter = 50 + Math.floor(Math.random() * 1200);
       const { acked, openedAt } = await crashRound(round, killAfter);
       expect(acked.size, `round ${round} wrote something`).toBeGreaterThan(0);
       expect(openedAt, 'the writer saw the previous rounds').toBe(lastRevision);
       everAcked = new Map([...everAcked, ...acked]);
+      ackedWrites += acked.size;
       const maxAcked = Math.max(...[...acked.values()].map((a) => a.rev));
 
       const store = await openStore(dir, { snapshotBytes: 256 * 1024 });
@@ -75,6 +79,7 @@ describe('store under kill -9', () => {
           expect(item.key.endsWith('/' + item.value.metadata.name)).toBe(true);
           expect((item.value.data as { payload: string }).payload).toHaveLength(700);
           expect(item.value.metadata.resourceVersion).toBe(String(item.modRevision));
+          checkedValues++;
         }
         const next = await store.create(`/pods/after-crash-${round}`, { metadata: { name: `after-crash-${round}` }, data: { gen: 1, payload: 'x'.repeat(700) } });
         expect(next.modRevision).toBeGreaterThan(maxAcked);
@@ -85,5 +90,7 @@ describe('store under kill -9', () => {
     }
     // The log was compacted along the way rather than growing forever.
     expect(readdirSync(join(dir, 'store')).some((n) => n.endsWith('.snap'))).toBe(true);
+    // every acknowledged write was checked above; reaching here means none was lost and no value was half-written
+    console.log(`reliability: kill -9 of the store during write bursts, ${ROUNDS} rounds: ${ackedWrites} acknowledged writes (latest per key per round), lost 0; ${checkedValues} stored values checked whole, half-written 0`);
   });
 });

@@ -104,6 +104,11 @@ export interface SubresourceStorage {
 export interface ResourceStorage {
   subresources?: Record<string, SubresourceStorage>;
   /**
+   * Before a create (old undefined) or update of the main resource is stored, after validation: throw to refuse it
+   * (RBAC: upstream's policybased storage refuses a role or binding that would grant what its writer does not hold).
+   */
+  beforeWrite?(req: ApiRequest, obj: KubeObject, old: KubeObject | undefined): void;
+  /**
    * Before the generic delete of a stored object (after admission): an object to answer with instead, or undefined to
    * go on (namespaces: Terminating while spec.finalizers remain).
    */

@@ -31,6 +31,20 @@ export interface DockerRuntimeOptions {
   owner?: { dataDir: string; host: string };
   /** the lab's nodes now: a network of this lab for a node not among them is a leftover its start may remove */
   labNodes?: () => string[];
+  /** the lab-wide `--expose-ports`: hostPorts may bind beyond loopback (else always 127.0.0.1, whatever hostIP says) */
+  exposePorts?: boolean;
+}
+
+const isLoopback = (ip: string) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) || ip === '::1';
+
+/**
+ * The address a hostPort binds on the engine's host. Without the lab-wide option a pod never opens a port to the
+ * network: any hostIP that is not a loopback address (0.0.0.0, ::, an interface's address) binds 127.0.0.1. With it,
+ * upstream's rule: the hostIP given, or every interface when none is.
+ */
+export function hostPortAddress(hostIP: string | undefined, exposePorts: boolean): string {
+  if (exposePorts) return hostIP || '0.0.0.0';
+  return hostIP && isLoopback(hostIP) ? hostIP : '127.0.0.1';
 }
 
 const statusCode = (e: unknown) => (e as { statusCode?: number })?.statusCode;
@@ -369,7 +383,9 @@ export class DockerRuntime implements ContainerRuntime {
     for (const p of cfg.hostPorts) {
       const key = `${p.containerPort}/${p.protocol.toLowerCase()}`;
       exposed[key] = {};
-      (bindings[key] ??= []).push({ HostIp: p.hostIP || '127.0.0.1', HostPort: String(p.hostPort) });
+      const address = hostPortAddress(p.hostIP, !!this.opts.exposePorts);
+      if (p.hostIP && address !== p.hostIP) log.info('hostPort bound to loopback only (the lab was not started with --expose-ports)', { pod: `${cfg.pod.namespace}/${cfg.pod.name}`, hostIP: p.hostIP, hostPort: p.hostPort });
+      (bindings[key] ??= []).push({ HostIp: address, HostPort: String(p.hostPort) });
     }
     let container: Docker.Container;
     // as dockershim: a hostNetwork sandbox is in the engine host's network (its ports are the host's), no pod network

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyRule } from 'kubernetes-types/rbac/v1';
 import { forbiddenMessage, ruleAllows, type AuthorizationAttributes } from '../../../main/apiserver/rbac';
-import { authenticateToken, ISSUER, TokenSigner } from '../../../main/apiserver/authn';
+import { authenticateToken, ISSUER, reviewServiceAccountToken, TokenSigner } from '../../../main/apiserver/authn';
 
 const user = { username: 'u', groups: [] };
 const attrs = (a: Partial<AuthorizationAttributes>): AuthorizationAttributes => ({ user, verb: 'get', group: '', resource: 'pods', ...a });
@@ -64,5 +64,37 @@ describe('bearer tokens', () => {
   it('groups a service account as upstream', () => {
     const a = authenticateToken(signer.sign(claims(now + 600)), { admin: 'x' }, signer, uidOf);
     expect(a?.user.groups).toEqual(['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated']);
+  });
+});
+
+describe('bound service account tokens (upstream claims validation)', () => {
+  const signer = new TokenSigner();
+  const now = 1_800_000_000;
+  const base = {
+    iss: ISSUER, sub: 'system:serviceaccount:default:robot', aud: [ISSUER], iat: now - 10, nbf: now - 10, exp: now + 600,
+    'kubernetes.io': { namespace: 'default', serviceaccount: { name: 'robot', uid: 'sa-1' }, pod: { name: 'web', uid: 'pod-1' } },
+  };
+  // fakes of the store's answers: the service account and pods as they are now
+  const objects = (pod?: { uid?: string; deletionTimestamp?: string }) => ({
+    serviceAccountUid: (ns: string, n: string) => (ns === 'default' && n === 'robot' ? 'sa-1' : undefined),
+    pod: () => pod,
+  });
+  const iso = (sec: number) => new Date(sec * 1000).toISOString();
+
+  it.each<[string, Record<string, unknown>, ReturnType<typeof objects>, string[] | undefined, string | undefined]>([
+    ['valid, pod alive', {}, objects({ uid: 'pod-1' }), undefined, undefined],
+    ['not before in the future', { nbf: now + 5 }, objects({ uid: 'pod-1' }), undefined, 'service account token is not valid yet'],
+    ['expired', { exp: now - 1 }, objects({ uid: 'pod-1' }), undefined, 'service account token has expired'],
+    ['another audience', { aud: ['vault'] }, objects({ uid: 'pod-1' }), undefined, `token audiences ["vault"] is invalid for the target audiences ["${ISSUER}"]`],
+    ['another audience, asked for', { aud: ['vault'] }, objects({ uid: 'pod-1' }), ['vault'], undefined],
+    ['pod gone', {}, objects(undefined), undefined, 'pod default/web has been deleted'],
+    ['pod replaced', {}, objects({ uid: 'pod-2' }), undefined, 'pod UID (pod-2) does not match claim (pod-1)'],
+    ['pod deleting for a while', {}, objects({ uid: 'pod-1', deletionTimestamp: iso(now - 61) }), undefined, 'pod default/web has been deleted'],
+    ['pod deleting just now: still valid', {}, objects({ uid: 'pod-1', deletionTimestamp: iso(now - 5) }), undefined, undefined],
+    ['service account recreated', { 'kubernetes.io': { ...base['kubernetes.io'], serviceaccount: { name: 'robot', uid: 'sa-0' } } }, objects({ uid: 'pod-1' }), undefined, 'service account UID (sa-1) does not match claim (sa-0)'],
+  ])('%s', (_n, change, objs, audiences, error) => {
+    const r = reviewServiceAccountToken(signer.sign({ ...base, ...change } as typeof base), signer, objs, audiences, now);
+    if (error) expect(r).toEqual({ error });
+    else expect(r).toMatchObject({ user: { username: 'system:serviceaccount:default:robot', extra: { 'authentication.kubernetes.io/pod-name': ['web'], 'authentication.kubernetes.io/pod-uid': ['pod-1'] } } });
   });
 });

@@ -12,12 +12,18 @@ describe('parseServeArgs', () => {
     { name: 'timing flags', argv: ['--node-monitor-grace-period', '8', '--pod-eviction-timeout', '0'], want: { nodeMonitorGracePeriod: 8, podEvictionTimeout: 0 } },
     { name: 'cluster CIDR', argv: ['--cluster-cidr', '10.200.0.0/16'], want: { clusterCIDR: '10.200.0.0/16' } },
     { name: 'metric resolution, 0 turns metrics off', argv: ['--metric-resolution', '0'], want: { metricResolution: 0 } },
+    { name: '--expose-ports takes no value', argv: ['--expose-ports', '--virtual-nodes', '1'], want: { exposePorts: true, virtualNodes: 1 } },
+    { name: '--expose-ports=false', argv: ['--expose-ports=false'], want: { exposePorts: false } },
+    { name: 'service account token cap, a Go duration', argv: ['--service-account-max-token-expiration', '24h'], want: { serviceAccountMaxTokenExpiration: 86_400 } },
+    { name: 'token cap in hours and minutes', argv: ['--service-account-max-token-expiration=1h30m'], want: { serviceAccountMaxTokenExpiration: 5400 } },
     { name: 'help', argv: ['--help'], want: { help: true } },
     { name: 'short help', argv: ['-h'], want: { help: true } },
   ];
   for (const row of rows) {
     it(row.name, () => expect(parseServeArgs(row.argv, base)).toMatchObject(row.want));
   }
+
+  it('keeps ports on loopback unless told', () => expect(parseServeArgs([], base).exposePorts).toBeFalsy());
 
   const bad: [string[], RegExp][] = [
     [['--bogus'], /unknown flag --bogus/],
@@ -33,6 +39,9 @@ describe('parseServeArgs', () => {
     [['--cluster-cidr', '10.96.0.0/16'], /overlaps the Service CIDR 10.96.0.0\/12/],
     [['--metric-resolution', '1.5'], /"1.5" is not a whole number/],
     [['serve'], /unexpected argument "serve"/],
+    [['--expose-ports=yes'], /--expose-ports takes no value/],
+    [['--service-account-max-token-expiration', '30m'], /out of range, must be between 1 hour and 2\^32 seconds/],
+    [['--service-account-max-token-expiration', 'soon'], /"soon" is not a duration/],
     [['--api-port', '9000', '--ui-port', '9000'], /both 9000/],
   ];
   for (const [argv, msg] of bad) {
