@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { Cluster } from '../../../main/cluster';
+import { clusterBackend } from '../../../main/bridge/cluster-backend';
 import { NodeSet, findPodInKubelets } from '../../../main/kubelet/node-set';
 import type { Kubelet } from '../../../main/kubelet/index';
 import type { ContainerRuntime } from '../../../main/runtime/types';
@@ -114,8 +115,16 @@ describe('two labs in one process', { timeout: 60_000 }, () => {
     expect(a.nodeSet.kubelet('virtual-node-1')).not.toBe(b.nodeSet.kubelet('virtual-node-1'));
     expect(await podLog(a, 'web')).toMatchObject({ status: 200, text: expect.stringContaining('started from lab-a:1 on node virtual-node-1') });
     expect(await podLog(b, 'web')).toMatchObject({ status: 200, text: expect.stringContaining('started from lab-b:1 on node virtual-node-1') });
+    // step mode pauses the kubelet of the lab it is asked of, and says so for that lab only
+    const stepA = clusterBackend(a).step!;
+    stepA.set({ component: 'kubelet', node: 'virtual-node-1' }, true);
+    expect(stepA.get().kubelets).toEqual({ 'virtual-node-1': true });
+    expect(clusterBackend(b).step!.get().kubelets).toEqual({ 'virtual-node-1': false });
+    expect(() => stepA.set({ component: 'kubelet', node: 'virtual-node-9' }, true)).toThrow('no kubelet for node "virtual-node-9"');
+    stepA.set({ component: 'kubelet', node: 'virtual-node-1' }, false);
     await b.stop();
     expect(b.nodeSet.kubelet('virtual-node-1')).toBeUndefined();
+    expect(clusterBackend(b).step!.get().kubelets).toEqual({});
     expect(await podLog(a, 'web')).toMatchObject({ status: 200, text: expect.stringContaining('started from lab-a:1') });
   });
 });
