@@ -509,6 +509,9 @@ export class Kubelet {
         ...sandboxSecurity(pod),
       });
       this.flow.sandboxCreated(pod, start, sb, attempt, hostPorts);
+      for (const p of sb.loopbackOnly ?? []) {
+        void this.recorder.warning(pod, 'HostPortLoopbackOnly', `hostPort ${p.hostPort}/${p.protocol} is bound on 127.0.0.1 only, not on hostIP ${p.hostIP}: the lab was started without --expose-ports`);
+      }
       return true;
     } catch (e) {
       const msg = `Failed to create pod sandbox: ${(e as Error).message}`;

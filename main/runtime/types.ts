@@ -109,6 +109,8 @@ export interface SandboxStatus {
   /** the sandbox (pause) image, where the runtime knows it */
   image?: string;
   createdAt: string;
+  /** hostPorts whose hostIP asked for more than loopback but were bound on 127.0.0.1 (the lab does not expose ports) */
+  loopbackOnly?: HostPortMapping[];
 }
 
 export interface Mount {

@@ -1,14 +1,14 @@
 // hostPorts bind 127.0.0.1 only unless the lab runs with --expose-ports: a pod's `hostIP: 0.0.0.0` does not open
 // its port to the network. Checked on the real engine: what `docker port` shows for the pod's sandbox.
 import { execFile } from 'node:child_process';
-import type { Pod } from 'kubernetes-types/core/v1';
+import type { Event, Pod } from 'kubernetes-types/core/v1';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../main/api/object';
 import { R } from '../../main/client/types';
 import { LABEL } from '../../main/runtime/types';
 import { images, mainSocket } from '../fixtures/env';
 import { watchUntil } from '../fixtures/watch';
-import { ourContainers, podManifest, startHarness, type Harness } from './kubelet-harness';
+import { ourContainers, podEvents, podManifest, startHarness, type Harness } from './kubelet-harness';
 
 const dockerPort = (id: string) =>
   new Promise<string>((resolve, reject) =>
@@ -31,6 +31,9 @@ async function portsOf(h: Harness): Promise<{ ports: string; p: number[] }> {
   return { ports: await dockerPort(sandbox.Id), p };
 }
 
+/** the pod's HostPortLoopbackOnly warnings: what `kubectl describe pod` shows of a hostIP not honored */
+const loopbackWarnings = async (h: Harness) => (await podEvents(h.client, 'exposed')).filter((e) => e.reason === 'HostPortLoopbackOnly').map((e) => `${e.type} ${e.message}`);
+
 describe('hostPort exposure on the real engine', () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -46,6 +49,10 @@ describe('hostPort exposure on the real engine', () => {
       `8081/tcp -> 127.0.0.1:${p[1]}`,
       `8082/tcp -> 127.0.0.1:${p[2]}`,
     ]);
+    // the one hostIP not honored is said in a Warning event: watched for, as the kubelet writes it beside the status
+    const ev = await watchUntil<Event & KubeObject>(h.client, R.events, undefined, 'a HostPortLoopbackOnly event', (e) => e.reason === 'HostPortLoopbackOnly' && e.involvedObject.name === 'exposed', { namespace: 'default', timeoutMs: 30_000 });
+    expect(`${ev.type} ${ev.message}`).toBe(`Warning hostPort ${p[0]}/TCP is bound on 127.0.0.1 only, not on hostIP 0.0.0.0: the lab was started without --expose-ports`);
+    expect(await loopbackWarnings(h)).toHaveLength(1);
   });
 
   it('binds every interface with --expose-ports (the lab-wide option), a loopback hostIP still kept', async () => {
@@ -56,5 +63,6 @@ describe('hostPort exposure on the real engine', () => {
       `8081/tcp -> 0.0.0.0:${p[1]}`,
       `8082/tcp -> 127.0.0.1:${p[2]}`,
     ]);
+    expect(await loopbackWarnings(h)).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { hostRoutes } from './host-routes';
 import { NETWORK_LABEL, sweepNetworks } from './lab-objects';
 import {
   LABEL, SANDBOX_CONTAINER_NAME,
-  type ContainerConfig, type ContainerRuntime, type ContainerStatsSample, type ContainerStatus, type ExecOptions, type ExecResult, type ExecSession,
+  type ContainerConfig, type ContainerRuntime, type ContainerStatsSample, type ContainerStatus, type ExecOptions, type ExecResult, type ExecSession, type HostPortMapping,
   type ImageInfo, type LogOptions, type PodCIDRClaim, type PodCIDRConstraints, type PodRefLabels, type ProbeAction, type ProbeResult, type PullLayer, type PullProgress,
   type PullResult, type RegistryAuth, type RuntimeInfo, type SandboxConfig, type SandboxStatus,
 } from '../types';
@@ -380,11 +380,12 @@ export class DockerRuntime implements ContainerRuntime {
     const name = dockerName(SANDBOX_CONTAINER_NAME, cfg.pod, cfg.attempt);
     const exposed: Record<string, object> = {};
     const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+    const loopbackOnly: HostPortMapping[] = [];
     for (const p of cfg.hostPorts) {
       const key = `${p.containerPort}/${p.protocol.toLowerCase()}`;
       exposed[key] = {};
       const address = hostPortAddress(p.hostIP, !!this.opts.exposePorts);
-      if (p.hostIP && address !== p.hostIP) log.info('hostPort bound to loopback only (the lab was not started with --expose-ports)', { pod: `${cfg.pod.namespace}/${cfg.pod.name}`, hostIP: p.hostIP, hostPort: p.hostPort });
+      if (p.hostIP && address !== p.hostIP) loopbackOnly.push(p);
       (bindings[key] ??= []).push({ HostIp: address, HostPort: String(p.hostPort) });
     }
     let container: Docker.Container;
@@ -430,6 +431,7 @@ export class DockerRuntime implements ContainerRuntime {
       network: hostNetwork ? 'host' : this.networkName,
       image,
       createdAt: info.Created,
+      ...(loopbackOnly.length && !hostNetwork ? { loopbackOnly } : {}),
     };
   }
 
