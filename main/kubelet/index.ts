@@ -24,6 +24,7 @@ import { generatePodStatus, type WaitingReason } from './pod-status';
 import { ProbeManager } from './prober';
 import { PodFlowTrace } from './pod-trace';
 import { registerKubelet, unregisterKubelet } from './registry';
+import { podDns, podDnsAliases } from './pod-dns';
 import { admitPod, containerSecurity, localhostSeccompProfile, sandboxSecurity, SecurityContextError } from './security-context';
 import {
   MAX_CONTAINER_TERMINATION_MESSAGE,
@@ -508,7 +509,8 @@ export class Kubelet {
         attempt,
         hostPorts,
         hostAliases: (pod.spec?.hostAliases ?? []).map((a) => ({ ip: a.ip ?? '', hostnames: a.hostnames ?? [] })),
-        dnsAliases: [pod.metadata.name!],
+        dnsAliases: podDnsAliases(pod),
+        dns: podDns(pod),
         ...sandboxSecurity(pod),
       });
       this.flow.sandboxCreated(pod, start, sb, attempt, hostPorts);

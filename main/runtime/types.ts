@@ -91,6 +91,8 @@ export interface SandboxConfig {
   hostAliases?: Array<{ ip: string; hostnames: string[] }>;
   /** DNS names others on the node network can resolve to this pod */
   dnsAliases?: string[];
+  /** the pod's resolv.conf (search path, options, nameservers), shared by the containers joining the sandbox */
+  dns?: { search?: string[]; options?: string[]; servers?: string[] };
   /** the pod's host namespaces (spec.hostNetwork, hostPID, hostIPC) */
   hostNetwork?: boolean;
   hostPID?: boolean;

@@ -388,6 +388,10 @@ export class DockerRuntime implements ContainerRuntime {
           IpcMode: cfg.hostIPC ? 'host' : 'shareable',
           ...(cfg.hostPID ? { PidMode: 'host' } : {}),
           ...(cfg.sysctls && Object.keys(cfg.sysctls).length ? { Sysctls: cfg.sysctls } : {}),
+          // the pod's resolv.conf: containers joining the sandbox's network namespace share it
+          ...(!hostNetwork && cfg.dns?.search?.length ? { DnsSearch: cfg.dns.search } : {}),
+          ...(!hostNetwork && cfg.dns?.options?.length ? { DnsOptions: cfg.dns.options } : {}),
+          ...(!hostNetwork && cfg.dns?.servers?.length ? { Dns: cfg.dns.servers } : {}),
         },
         ...(hostNetwork ? {} : { NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: cfg.dnsAliases ?? [] } } } }),
       });
