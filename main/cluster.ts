@@ -65,6 +65,8 @@ export interface ClusterOptions {
   contextEnv?: ContextEnv;
   /** the pods' address range, one /24 per node; kept in the data dir (default 10.244.0.0/16) */
   clusterCIDR?: string;
+  /** the TUN device the nodes' overlay agents get (default /dev/net/tun) */
+  overlayTunDevice?: string;
 }
 
 /** What a reset removed, and from which engines. */
@@ -467,7 +469,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const docker = n.docker;
     const runtime = n.kind === 'docker' && docker
       ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker),
-        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => [...this.nodes.map((x) => x.name), n.name] })
+        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => [...this.nodes.map((x) => x.name), n.name],
+        clusterCIDR: this.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, overlayTunDevice: this.opts.overlayTunDevice })
       : new VirtualRuntime({ nodeName: n.name });
     const kubelet = new Kubelet({
       client: this.api!.client(componentUsers.node(n.name)),

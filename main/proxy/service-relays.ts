@@ -24,6 +24,7 @@ import { logger } from '../log';
 import { LABEL } from '../runtime/types';
 import { ensureStaticImage } from '../runtime/docker/static-image';
 import { backendsFor } from './balancer';
+import type { OverlayNode } from './overlay';
 
 const log = logger('proxy');
 type Svc = Service & KubeObject;
@@ -36,7 +37,7 @@ export const RELAY_CONFIG_LABEL = 'kubelab.io/relay-config';
 const COMPONENT_LABEL = 'kubelab.io/component';
 
 /** What the proxy needs of a Docker node (DockerRuntime fits). */
-export interface RelayNode {
+export interface RelayNode extends OverlayNode {
   nodeName: string;
   clusterId: string;
   docker: Docker;

@@ -81,6 +81,12 @@ export interface PodRefLabels {
   namespace: string;
 }
 
+export interface OverlayCondition {
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+}
+
 export interface SandboxConfig {
   pod: PodRefLabels;
   hostname: string;
@@ -279,6 +285,10 @@ export interface ContainerRuntime {
   updatePodCIDR?(cidr: string): Promise<void>;
   /** Engine-backed runtimes: what the engine uses already, and claiming a /24 there (making the pod network with it). */
   podCIDRConstraints?(): Promise<PodCIDRConstraints>;
+  /** the node's PodOverlay condition (whether its pods reach other nodes' pods), where the runtime runs an overlay */
+  overlayCondition?(): OverlayCondition | undefined;
+  /** calls back when that condition may have changed */
+  watchOverlay?(cb: () => void): void;
   claimPodCIDR?(cidr: string): Promise<PodCIDRClaim>;
 
   /** One stats sample per running container asked for; containers that are gone are left out. */
