@@ -112,6 +112,8 @@ export class DockerRuntime implements ContainerRuntime {
   /** A container joined the pod network (a sandbox, a Service relay): route the other nodes' podCIDRs to the node agent. */
   async joinedPodNetwork(containerId: string): Promise<void> {
     if (!this.opts.clusterCIDR) return;
+    // the agent starts with the node's podCIDR (updatePodCIDR); start() is idempotent, so whoever comes first starts it
+    if (this.podCIDR) void this.agent.start(this.opts.clusterCIDR, this.podCIDR, podNetworkPlan(this.podCIDR).agentAddress);
     await this.agent.settled();
     await this.agent.addRoute(containerId).catch((e) => log.warn('no route to other nodes for a container', { node: this.nodeName, container: containerId.slice(0, 12), error: String((e as Error).message ?? e) }));
   }
