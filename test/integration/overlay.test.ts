@@ -13,7 +13,7 @@ const N2 = contexts.node2;
 const pods = (suffix = '') => `
 apiVersion: v1
 kind: Pod
-metadata: {name: far${suffix}, labels: {app: far${suffix}}}
+metadata: {name: far${suffix}, labels: {app: far${suffix}, tier: web}}
 spec:
   nodeName: ${N2}
   terminationGracePeriodSeconds: 0
@@ -33,7 +33,7 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: near${suffix}, labels: {app: near${suffix}}}
+metadata: {name: near${suffix}, labels: {app: near${suffix}, tier: web}}
 spec:
   nodeName: ${N1}
   terminationGracePeriodSeconds: 0
@@ -49,6 +49,13 @@ kind: Service
 metadata: {name: near${suffix}}
 spec:
   selector: {app: near${suffix}}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: both${suffix}}
+spec:
+  selector: {tier: web}
   ports: [{port: 80, targetPort: 8080}]
 ---
 apiVersion: v1
@@ -75,6 +82,10 @@ describe('the pod overlay across two engines', () => {
     if (r.code !== 0) throw new Error(`apply failed: ${r.stderr}`);
     await steps.kubectl('wait', '--for=condition=PodOverlay', `node/${N1}`, `node/${N2}`, '--timeout=60s');
     await steps.kubectl('wait', '--for=condition=Ready', 'pod/far', 'pod/near', 'pod/client', '--timeout=90s');
+    // the Services' endpoints list the ready pods (what the relays are configured from)
+    for (const [svc, n] of [['far', 1], ['near', 1], ['both', 2]] as const) {
+      await steps.kubectl('wait', `--for=jsonpath={.subsets[0].addresses[${n - 1}].ip}`, `endpoints/${svc}`, '--timeout=60s');
+    }
   }, 240_000);
 
   afterAll(async () => {
@@ -100,9 +111,22 @@ describe('the pod overlay across two engines', () => {
   });
 
   it('a pod on node 1 reaches a Service whose only endpoint is on node 2, by name', async () => {
-    const r = await wget('client', 'http://far');
+    // the relay on node 1 gets the new endpoint through its stdin a moment after the Endpoints change
+    const r = await steps.eventually(async () => {
+      const x = await wget('client', 'http://far');
+      return x.code === 0 && x;
+    }, 30_000, 'http://far answering from node 1');
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('served-on-node2');
+  });
+
+  it('a Service with endpoints on both nodes spreads connections over both, round robin', async () => {
+    await steps.eventually(async () => (await wget('client', 'http://both')).code === 0, 30_000, 'http://both answering');
+    const r = await lab.kubectl(['exec', 'client', '--', 'sh', '-c', 'for i in 1 2 3 4 5 6; do timeout 10 wget -qO- http://both; done'], { timeoutMs: 60_000 });
+    const answers = r.stdout.trim().split('\n');
+    expect(answers).toHaveLength(6);
+    expect(answers.filter((a) => a === 'served-on-node1')).toHaveLength(3);
+    expect(answers.filter((a) => a === 'served-on-node2')).toHaveLength(3);
   });
 
   it('a pod on node 2 reaches a pod IP and a Service on node 1 the same way back', async () => {
@@ -147,7 +171,10 @@ describe('an engine that refuses the overlay', () => {
   });
 
   it('pods still run and reach their own node\'s Services; a Service only on the other node refuses', async () => {
-    const near = await lab.kubectl(['exec', 'client', '--', 'timeout', '10', 'wget', '-qO-', 'http://near'], { timeoutMs: 20_000 });
+    const near = await steps.eventually(async () => {
+      const x = await lab.kubectl(['exec', 'client', '--', 'timeout', '10', 'wget', '-qO-', 'http://near'], { timeoutMs: 20_000 });
+      return x.code === 0 && x;
+    }, 30_000, 'http://near answering on node 1');
     expect(near.stdout.trim()).toBe('served-on-node1');
     const far = await lab.kubectl(['exec', 'client', '--', 'timeout', '10', 'wget', '-qO-', 'http://far'], { timeoutMs: 20_000 });
     expect(far.code).not.toBe(0);
