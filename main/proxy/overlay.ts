@@ -19,7 +19,7 @@ export interface OverlayNode {
 export interface OverlayCounters {
   /** packets relayed to another node's agent */
   relayed: number;
-  /** packets whose destination no node with the overlay up holds */
+  /** packets whose destination no node with the overlay up holds, or whose agent's queue was full */
   dropped: number;
 }
 
@@ -77,8 +77,8 @@ export class PodOverlay {
       this.counters.dropped++;
       return;
     }
-    this.counters.relayed++;
-    target.agent.send(packet);
+    if (target.agent.send(packet)) this.counters.relayed++;
+    else this.counters.dropped++;
   }
 
   stop(): void {

@@ -17,6 +17,8 @@ const log = logger('overlay');
 const COMPONENT_LABEL = 'kubelab.io/component';
 /** how long the agent may take to say it is ready */
 const READY_TIMEOUT_MS = 15_000;
+/** bytes waiting to reach an agent beyond which packets for it are dropped */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export type OverlayState =
   | { state: 'starting' }
@@ -190,8 +192,13 @@ export class NodeAgent extends EventEmitter<NodeAgentEvents> {
   }
 
   /** Hands a packet from another node to this node's pods. */
-  send(packet: Buffer): void {
-    if (this.state.state === 'up') this.stream?.write(frame(packet));
+  send(packet: Buffer): boolean {
+    const s = this.stream as (NodeJS.ReadWriteStream & { writableLength?: number }) | undefined;
+    if (this.state.state !== 'up' || !s) return false;
+    // a full queue drops, as a router's would: TCP inside slows down instead of the lab buffering without bound
+    if ((s.writableLength ?? 0) > MAX_QUEUED_BYTES) return false;
+    s.write(frame(packet));
+    return true;
   }
 
   /**

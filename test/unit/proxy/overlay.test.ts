@@ -45,6 +45,7 @@ class FakeAgent extends EventEmitter {
   }
   send(p: Buffer) {
     this.sent.push(p);
+    return true;
   }
   stop() {}
 }
