@@ -98,6 +98,8 @@ describe('the pod overlay across two engines', () => {
       const c = (node.status.conditions as NodeCondition[]).find((x) => x.type === 'PodOverlay');
       expect(c).toMatchObject({ status: 'True', reason: 'OverlayUp' });
       expect(c!.message).toContain(node.spec.podCIDR);
+      // as `kubectl describe node` prints it
+      expect(await steps.kubectl('describe', 'node', n)).toMatch(/^\s+PodOverlay\s+True\s.*OverlayUp\s/m);
     }
   });
 
