@@ -70,6 +70,8 @@ export interface ClusterOptions {
   exposePorts?: boolean;
   /** upstream's --service-account-max-token-expiration, seconds; absent: no cap */
   serviceAccountMaxTokenExpirationSeconds?: number;
+  /** the TUN device the nodes' overlay agents get (default /dev/net/tun) */
+  overlayTunDevice?: string;
 }
 
 /** What a reset removed, and from which engines. */
@@ -470,7 +472,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const docker = n.docker;
     const runtime = n.kind === 'docker' && docker
       ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker),
-        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => this.nodeSet.names(), exposePorts: this.opts.exposePorts })
+        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => this.nodeSet.names(), exposePorts: this.opts.exposePorts,
+        clusterCIDR: this.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, overlayTunDevice: this.opts.overlayTunDevice })
       : new VirtualRuntime({ nodeName: n.name });
     const kubelet = new Kubelet({
       client: this.api!.client(componentUsers.node(n.name)),

@@ -2,6 +2,7 @@
 # Builds the sandbox (pause) binary static, for this machine's architecture:
 #   resources/sandbox/bin/pause-linux-<arch>   (arch as Docker names it: amd64, arm64, ...)
 #   resources/sandbox/bin/relay-linux-<arch>   (Service relay; without it pods cannot reach Services by name)
+#   resources/sandbox/bin/agent-linux-<arch>   (node agent of the pod overlay; without it pods reach only their own node)
 # Run by `npm install` (postinstall) when gcc exists; without gcc the lab pulls registry.k8s.io/pause instead.
 # Skips the build when the binary is newer than pause.c.
 set -euo pipefail
@@ -36,3 +37,4 @@ build() {
 }
 build pause
 build relay
+build agent

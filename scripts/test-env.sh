@@ -208,6 +208,18 @@ else
     >"$STATE_DIR/dockerd-n2.log" 2>&1 < /dev/null &
   wait_for 60 "node2 dockerd" "${D2[@]}" info
 fi
+# the pod overlay's node agents get /dev/net/tun from their engine (test/integration/overlay.test.ts)
+if [ ! -c /dev/net/tun ]; then
+  modprobe tun 2>/dev/null || true
+  [ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200 && chmod 0666 /dev/net/tun; }
+  say "made /dev/net/tun"
+fi
+# the main engine loads br_netfilter and sets FORWARD to DROP, so frames between containers on one bridge of node2
+# (started with --iptables=false) would be dropped: node2's pods could not reach each other or the node's overlay agent
+if command -v iptables >/dev/null 2>&1 && iptables -L DOCKER-USER -n >/dev/null 2>&1; then
+  iptables -C DOCKER-USER -m physdev --physdev-is-bridged -j ACCEPT 2>/dev/null \
+    || { iptables -I DOCKER-USER -m physdev --physdev-is-bridged -j ACCEPT && say "accepting bridged frames (DOCKER-USER physdev rule)"; }
+fi
 if docker context inspect "$N2_CONTEXT" >/dev/null 2>&1; then
   say "docker context $N2_CONTEXT present"
 else

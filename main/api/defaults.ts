@@ -3,6 +3,9 @@ import { compareQuantity, isQuantity } from './quantity';
 
 type Obj = Record<string, any>;
 
+/** The cluster's DNS domain, as upstream kubelet's default --cluster-domain. */
+export const CLUSTER_DOMAIN = 'cluster.local';
+
 /** `Always` for `:latest` or no tag, else `IfNotPresent` (a digest counts as pinned). */
 export function defaultPullPolicy(image: string | undefined): string {
   if (!image) return 'IfNotPresent';

@@ -17,6 +17,8 @@ export interface ServeOptions {
   podEvictionTimeout?: number;
   /** the pods' address range, one /24 per node; fixed when the data dir is made (default 10.244.0.0/16) */
   clusterCIDR?: string;
+  /** the TUN device the node agents of the pod overlay get (default /dev/net/tun) */
+  overlayTunDevice?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** seconds between two readings of the containers' stats (metrics-server's --metric-resolution); 0: no metrics */
   metricResolution?: number;
@@ -65,6 +67,11 @@ Flags:
   --cluster-cidr CIDR     the pods' IPv4 range; each node gets one /24 of it as its podCIDR
                           (default 10.244.0.0/16); kept in the data dir, so it is set when a
                           lab is made: another value on an existing lab is refused
+  --overlay-tun-device PATH
+                          the TUN device each node's overlay agent gets from its engine
+                          (default /dev/net/tun); where the engine has none, or refuses
+                          NET_ADMIN, the node says so (condition PodOverlay, an event) and
+                          its pods reach only their own node
   --metric-resolution SECONDS
                           how often CPU and memory are read from the engines, for kubectl top and the
                           UI's charts; 0 turns metrics off (default 5)
@@ -82,7 +89,7 @@ Example:
   KUBECONFIG=/tmp/lab/kubeconfig kubectl get nodes
 `;
 
-const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'log-level', 'expose-ports', 'service-account-max-token-expiration', 'help']);
+const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'log-level', 'expose-ports', 'service-account-max-token-expiration', 'overlay-tun-device', 'help']);
 
 /** A Go duration such as `24h`, `1h30m` or `90s`, in whole seconds. */
 function duration(flag: string, v: string): number {
@@ -170,6 +177,10 @@ export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd
         opts.serviceAccountMaxTokenExpiration = seconds;
         break;
       }
+      case 'overlay-tun-device':
+        if (!value.startsWith('/')) throw new UsageError(`--overlay-tun-device: "${value}" is not an absolute path`);
+        opts.overlayTunDevice = value;
+        break;
       case 'metric-resolution':
         opts.metricResolution = count(flag, value);
         break;

@@ -27,6 +27,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     clusterCIDR: opts.clusterCIDR,
     exposePorts: opts.exposePorts,
     serviceAccountMaxTokenExpirationSeconds: opts.serviceAccountMaxTokenExpiration,
+    ...(opts.overlayTunDevice ? { overlayTunDevice: opts.overlayTunDevice } : {}),
     ...(opts.metricResolution !== undefined ? { metricResolutionMs: opts.metricResolution * 1000 } : {}),
     controllerOptions: {
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,

@@ -12,7 +12,7 @@ import { Informer } from '../client/informer';
 import { R, type Client } from '../client/types';
 import { WorkQueue } from '../client/workqueue';
 import { logger } from '../log';
-import type { ContainerRuntime, ContainerStatus, HostPortMapping, SandboxStatus } from '../runtime/types';
+import type { ContainerRuntime, ContainerStatus, HostPortMapping, OverlayCondition, SandboxStatus } from '../runtime/types';
 import { noopTracer, now, type Tracer } from '../trace/types';
 import { Backoff, formatDuration, type BackoffOptions } from './backoff';
 import { buildEnv, EnvError } from './env';
@@ -23,6 +23,7 @@ import { computePodActions, latestInstances, type PodRuntimeState, type StartAct
 import { generatePodStatus, type WaitingReason } from './pod-status';
 import { ProbeManager } from './prober';
 import { PodFlowTrace } from './pod-trace';
+import { podDns, podDnsAliases } from './pod-dns';
 import { admitPod, containerSecurity, localhostSeccompProfile, sandboxSecurity, SecurityContextError } from './security-context';
 import {
   MAX_CONTAINER_TERMINATION_MESSAGE,
@@ -172,6 +173,10 @@ export class Kubelet {
       },
     });
     await this.pods.start();
+    // the node's PodOverlay condition follows its agent at once, not at the next heartbeat
+    this.runtime.watchOverlay?.(() => {
+      if (this.running) void this.nodeStatus.heartbeat().catch((e) => log.debug('status after an overlay change not posted', { error: String(e) }));
+    });
     this.workersDone = this.queue.run((key) => this.syncPod(key), this.options.workers, (key, err) => log.warn('pod sync failed', { pod: key, error: String((err as Error)?.message ?? err) }));
     const every = (ms: number, fn: () => Promise<void>) => {
       let busy = false;
@@ -256,12 +261,25 @@ export class Kubelet {
     for (const p of this.pods.list()) this.queue.add(objectKey(p));
   }
 
+  private overlayReported?: string;
+
+  /** An event on the Node when its pod overlay comes up or goes off, with why. */
+  private overlayEvent(c: OverlayCondition): void {
+    if (c.status === 'Unknown' || c.reason === this.overlayReported) return;
+    const node = this.nodeStatus.current as (Node & KubeObject) | undefined;
+    if (!node) return; // registering: the next heartbeat reports it
+    this.overlayReported = c.reason;
+    void (c.status === 'True' ? this.recorder.normal(node, c.reason, c.message) : this.recorder.warning(node, c.reason, c.message)).catch(() => undefined);
+  }
+
   private async probeRuntime() {
     try {
       const info = await this.runtime.info();
       const images = await this.runtime.listImages().catch(() => []);
       this.runtimeError = undefined;
-      return { info, images, networkNotReady: this.podCIDR.notReady() };
+      const overlay = this.runtime.overlayCondition?.();
+      if (overlay) this.overlayEvent(overlay);
+      return { info, images, networkNotReady: this.podCIDR.notReady(), overlay };
     } catch (e) {
       this.runtimeError = String((e as Error).message ?? e);
       return { error: this.runtimeError, images: [] };
@@ -505,7 +523,8 @@ export class Kubelet {
         attempt,
         hostPorts,
         hostAliases: (pod.spec?.hostAliases ?? []).map((a) => ({ ip: a.ip ?? '', hostnames: a.hostnames ?? [] })),
-        dnsAliases: [pod.metadata.name!],
+        dnsAliases: podDnsAliases(pod),
+        dns: podDns(pod),
         ...sandboxSecurity(pod),
       });
       this.flow.sandboxCreated(pod, start, sb, attempt, hostPorts);

@@ -7,7 +7,7 @@ import { isStatusError } from '../api/errors';
 import type { KubeObject } from '../api/object';
 import { R, type Client } from '../client/types';
 import { logger } from '../log';
-import type { ImageInfo, RuntimeInfo } from '../runtime/types';
+import type { ImageInfo, OverlayCondition, RuntimeInfo } from '../runtime/types';
 import { RUNTIME_ANNOTATION } from '../api/pod-cidr-claim';
 
 const log = logger('kubelet');
@@ -26,7 +26,12 @@ export interface NodeStatusInput {
   virtual?: boolean;
   /** why pods cannot get addresses yet (no podCIDR): the node is not Ready, as upstream's NetworkReady=false */
   networkNotReady?: string;
+  /** the pod overlay on this node (PodOverlay condition), where the runtime has one */
+  overlay?: OverlayCondition;
 }
+
+/** The condition saying whether this node's pods reach pods of other nodes (the lab's pod overlay). */
+export const OVERLAY_CONDITION = 'PodOverlay';
 
 const ki = (bytes: number) => `${Math.floor(bytes / 1024)}Ki`;
 
@@ -68,6 +73,7 @@ export function nodeStatus(input: NodeStatusInput): Node['status'] {
     cond('Ready', network ? 'True' : 'False', network ? 'KubeletReady' : 'KubeletNotReady',
       network ? 'kubelet is posting ready status' : ready ? input.networkNotReady! : `container runtime is down: ${input.runtimeError ?? 'no runtime status'}`, now, previous),
   ];
+  if (input.overlay) conditions.push(cond(OVERLAY_CONDITION, input.overlay.status, input.overlay.reason, input.overlay.message, now, previous));
   const images = [...input.images]
     .filter((i) => i.names.length > 0)
     .sort((a, b) => b.sizeBytes - a.sizeBytes)
@@ -109,6 +115,7 @@ interface Probed {
   error?: string;
   images: ImageInfo[];
   networkNotReady?: string;
+  overlay?: OverlayCondition;
 }
 
 export class NodeStatusManager {
@@ -172,6 +179,7 @@ export class NodeStatusManager {
       now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       virtual: this.virtual,
       networkNotReady: p.networkNotReady,
+      overlay: p.overlay,
     });
     // without a runtime the last known capacity and nodeInfo stay
     if (!p.info) {

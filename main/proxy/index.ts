@@ -12,6 +12,7 @@ import { WorkQueue } from '../client/workqueue';
 import { logger } from '../log';
 import { noopTracer, now, type Tracer } from '../trace/types';
 import { backendsFor, RoundRobin, type Backend } from './balancer';
+import { PodOverlay } from './overlay';
 import { ServiceRelays, type RelayNode } from './service-relays';
 
 const log = logger('proxy');
@@ -48,13 +49,17 @@ export class Proxy {
   private readonly tracer: Tracer;
   private readonly address: string;
   private readonly relays: ServiceRelays;
+  /** relays packets between the Docker nodes' agents: one flat pod network */
+  readonly overlay: PodOverlay;
 
   constructor(private readonly opts: ProxyOptions) {
     this.svcInf = new Informer<Svc>(opts.client, R.services);
     this.epInf = new Informer<Ep>(opts.client, R.endpoints);
     this.tracer = opts.tracer ?? noopTracer;
     this.address = opts.nodePortAddress ?? '127.0.0.1';
-    this.relays = new ServiceRelays(opts.dockerNodes ?? [], this.svcInf, this.epInf);
+    const nodes = opts.dockerNodes ?? [];
+    this.overlay = new PodOverlay(nodes, () => void this.relays.nodesChanged());
+    this.relays = new ServiceRelays(nodes, this.svcInf, this.epInf, (from, to) => this.overlay.reachable(from, to));
   }
 
   async start(): Promise<void> {
@@ -63,12 +68,14 @@ export class Proxy {
     this.epInf.addHandlers({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
     await Promise.all([this.svcInf.start(), this.epInf.start()]);
     void this.queue.run((k) => this.sync(k), 1, (key, err) => log.warn('sync failed', { key, error: String(err) }));
+    this.overlay.sync();
     await this.relays.start();
   }
 
   async stop(): Promise<void> {
     this.queue.shutDown();
     this.relays.stop(); // relays keep running: a restarted lab adopts them
+    this.overlay.stop();
     this.svcInf.stop();
     this.epInf.stop();
     for (const s of this.sockets) s.destroy();
@@ -78,6 +85,7 @@ export class Proxy {
 
   /** Docker nodes were added or removed at run time (the array given as dockerNodes changed in place). */
   dockerNodesChanged(): Promise<void> {
+    this.overlay.sync();
     return this.relays.nodesChanged();
   }
 

@@ -1,19 +1,20 @@
-// Services by name from inside pods. Every Docker node's pods share a user-defined network (`kubelab-<cluster id>`),
-// whose embedded DNS (127.0.0.11) resolves network aliases. Per Service and per Docker node the lab runs one relay
-// container (resources/sandbox/relay.c, a static C program imported as kubelab/relay:<version>) on that network, with
-// the aliases `<svc>`, `<svc>.<ns>` and `<svc>.<ns>.svc.cluster.local`. It listens on each Service port and forwards
-// each TCP connection round robin to the ready endpoints' ip:targetPort, given as arguments. When the endpoints or
-// ports change the relay is recreated (its config hash is a label); when the Service goes, so does the relay; a
-// restarted lab adopts relays by their labels. Limits: only endpoints on the relay's own node are reachable (another
-// engine's network is not routable from here), and aliases are global to the network, so `<svc>` resolves from
-// every namespace, not only the Service's own. Headless Services get a relay too (their name does not resolve to pod IPs).
+// Services by name from inside pods. Each Docker node's pods share that node's user-defined network
+// (`kubelab-<cluster id>-<node>`), whose embedded DNS (127.0.0.11) resolves network aliases. Per Service and per Docker
+// node the lab runs one relay container (resources/sandbox/relay.c, a static C program imported as
+// kubelab/relay:<version>-<hash>) on that network, with the one alias `<svc>.<ns>.svc.cluster.local`: pods get the upstream
+// search path (`<ns>.svc.cluster.local svc.cluster.local cluster.local`, ndots:5, set on the sandbox by the kubelet),
+// so `web` and `web.<ns>` expand to it and `web` from another namespace finds that namespace's own Service, never this one.
+// The relay listens on each Service port and forwards each TCP connection round robin to the ready endpoints'
+// ip:targetPort. Its configuration comes through its stdin, held by the lab as a Docker attach stream: a new line
+// per change of endpoints or ports, swapped without closing the listeners that stay, so a rolling update never finds
+// the Service without a listener. A relay is recreated only when its image or alias changes (a label holds their
+// hash); when the Service goes, so does the relay; a restarted lab adopts relays by their labels and attaches again.
+// Endpoints on other nodes are included where the pod overlay (overlay.ts) carries traffic between the two nodes.
+// Headless Services get a relay too (their name does not resolve to pod IPs).
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import type { Endpoints, Service } from 'kubernetes-types/core/v1';
-import tar from 'tar-stream';
+import { CLUSTER_DOMAIN } from '../api/defaults';
 import type { KubeObject } from '../api/object';
 import { objectKey } from '../api/object';
 import { serviceHasSelector } from '../api/selectors';
@@ -21,51 +22,57 @@ import type { Informer } from '../client/informer';
 import { WorkQueue } from '../client/workqueue';
 import { logger } from '../log';
 import { LABEL } from '../runtime/types';
-import { pauseBinaryPath, SANDBOX_VERSION } from '../runtime/docker/sandbox-image';
+import { ensureStaticImage } from '../runtime/docker/static-image';
 import { backendsFor } from './balancer';
+import type { OverlayNode } from './overlay';
 
 const log = logger('proxy');
 type Svc = Service & KubeObject;
 type Ep = Endpoints & KubeObject;
 
-export const RELAY_IMAGE = `kubelab/relay:${SANDBOX_VERSION}`;
 /** Which Service (namespace/name) a relay container serves. */
 export const SERVICE_LABEL = 'kubelab.io/service';
-/** Hash of the relay's arguments and aliases: a different hash means recreate. */
+/** Hash of the relay's image and aliases: a different hash means recreate (backends and ports change through stdin). */
 export const RELAY_CONFIG_LABEL = 'kubelab.io/relay-config';
 const COMPONENT_LABEL = 'kubelab.io/component';
 
 /** What the proxy needs of a Docker node (DockerRuntime fits). */
-export interface RelayNode {
+export interface RelayNode extends OverlayNode {
   nodeName: string;
   clusterId: string;
   docker: Docker;
   networkName: string;
   ensureNetwork(): Promise<unknown>;
+  /** called once a relay container has started on the pod network (the overlay adds its route to other nodes) */
+  joinedPodNetwork?(containerId: string): Promise<void>;
 }
 
 export interface RelaySpec {
-  /** `PORT=IP:PORT,...` per Service port with at least one ready endpoint on the node */
+  /** `PORT=IP:PORT,...` per Service port with at least one reachable ready endpoint */
   args: string[];
   aliases: string[];
 }
 
-/** The DNS names a Service answers to inside pods. */
+/** The DNS names a Service answers to inside pods: only its fully qualified one; the pods' search path makes `<svc>` and `<svc>.<ns>` reach it. */
 export function serviceAliases(name: string, namespace: string): string[] {
-  return [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`];
+  return [`${name}.${namespace}.svc.${CLUSTER_DOMAIN}`];
 }
 
+/** The line a relay reads on stdin for a spec: its whole configuration. */
+export const relayConfigLine = (spec: RelaySpec): string => `${spec.args.join(' ')}\n`;
+
 /**
- * What one node's relay for a Service should run: TCP ports with the ready endpoints on that node. Undefined when
- * the Service needs no relay (gone, ExternalName, no TCP port, or no selector and no endpoint on the node).
+ * What one node's relay for a Service should run: TCP ports with the ready endpoints it can reach (on its own node,
+ * or on a node `reachable` says the overlay connects it to). Undefined when the Service needs no relay (gone,
+ * ExternalName, no TCP port, or no selector and no reachable endpoint).
  */
-export function relaySpec(svc: Service | undefined, ep: Endpoints | undefined, nodeName: string): RelaySpec | undefined {
+export function relaySpec(svc: Service | undefined, ep: Endpoints | undefined, nodeName: string, reachable: (node: string) => boolean = () => false): RelaySpec | undefined {
   if (!svc?.metadata?.name || svc.spec?.type === 'ExternalName') return undefined;
   const ports = (svc.spec?.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
   if (ports.length === 0) return undefined;
   const args: string[] = [];
   for (const p of ports) {
-    const backends = backendsFor(ep, p).filter((b) => b.nodeName === nodeName);
+    const backends = backendsFor(ep, p).filter((b) => b.nodeName === nodeName || (!!b.nodeName && reachable(b.nodeName)));
     if (backends.length === 0) continue; // nothing listens: a connection is refused, as kube-proxy rejects it
     args.push(`${p.port}=${backends.map((b) => `${b.ip}:${b.port}`).join(',')}`);
   }
@@ -75,58 +82,36 @@ export function relaySpec(svc: Service | undefined, ep: Endpoints | undefined, n
 }
 
 export function relayConfigHash(spec: RelaySpec, image: string): string {
-  return createHash('sha256').update(JSON.stringify({ image, ...spec })).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify({ image, aliases: spec.aliases })).digest('hex').slice(0, 16);
 }
 
-/** A tar stream holding just /relay (mode 0755), for `docker import`. */
-function relayTar(binary: Buffer): NodeJS.ReadableStream {
-  const pack = tar.pack();
-  pack.entry({ name: 'relay', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0) }, binary);
-  pack.finalize();
-  return pack as unknown as NodeJS.ReadableStream;
-}
-
-const imageReady = new WeakMap<Docker, Promise<string>>();
-
-/** Imports kubelab/relay:<version> into the engine from our static binary, once per engine. */
-export function ensureRelayImage(docker: Docker): Promise<string> {
-  let p = imageReady.get(docker);
-  if (!p) {
-    p = (async () => {
-      try {
-        await docker.getImage(RELAY_IMAGE).inspect();
-        return RELAY_IMAGE;
-      } catch (e) {
-        if ((e as { statusCode?: number }).statusCode !== 404) throw e;
-      }
-      const { Arch: arch } = await docker.version();
-      const binPath = join(dirname(pauseBinaryPath(arch)), `relay-linux-${arch}`);
-      if (!existsSync(binPath)) throw new Error(`no relay binary for ${arch} at ${binPath} (build it with scripts/build-pause.sh): Services are not reachable by name from pods`);
-      const [repo, tag] = RELAY_IMAGE.split(/:(?=[^:/]+$)/);
-      const stream = await docker.importImage(relayTar(await readFile(binPath)), { repo, tag, changes: ['CMD ["/relay"]', `LABEL ${COMPONENT_LABEL}=relay`] } as Record<string, unknown>);
-      await new Promise<void>((resolve, reject) =>
-        docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : out?.find((o) => o.error) ? reject(new Error(out.find((o) => o.error)!.error)) : resolve())),
-      );
-      log.info('imported relay image', { image: RELAY_IMAGE, arch });
-      return RELAY_IMAGE;
-    })();
-    p.catch(() => imageReady.delete(docker));
-    imageReady.set(docker, p);
-  }
-  return p;
-}
+/** Imports kubelab/relay:<version>-<hash> into the engine from our static binary, once per engine. */
+export const ensureRelayImage = (docker: Docker): Promise<string> => ensureStaticImage(docker, 'relay', 'Services are not reachable by name from pods');
 
 const statusCode = (e: unknown) => (e as { statusCode?: number }).statusCode;
+
+/** The lab's end of a relay's stdin. */
+interface RelayConfigStream {
+  containerId: string;
+  stream: NodeJS.ReadWriteStream;
+  /** the last line written */
+  line?: string;
+}
 
 /** Keeps one relay container per Service on every Docker node, following Services and Endpoints. */
 export class ServiceRelays {
   private queue = new WorkQueue({ baseDelayMs: 200, maxDelayMs: 30_000 });
   private started = false;
+  private stopped = false;
+  /** `<node>/<namespace>/<name>` -> the attached stdin of that relay */
+  private streams = new Map<string, RelayConfigStream>();
 
   constructor(
     private readonly nodes: RelayNode[],
     private readonly svcInf: Informer<Svc>,
     private readonly epInf: Informer<Ep>,
+    /** whether pods of node `from` reach pod IPs of node `to` (the overlay is up on both); default: only their own node */
+    private readonly reachable: (from: string, to: string) => boolean = () => false,
   ) {}
 
   /** Call after the informers have synced. Relays of Services that went while the lab was down are swept. */
@@ -147,10 +132,14 @@ export class ServiceRelays {
   }
 
   stop(): void {
+    this.stopped = true;
     this.queue.shutDown();
+    // the relays keep their last configuration: Docker keeps their stdin open (StdinOnce false)
+    for (const s of this.streams.values()) s.stream.end();
+    this.streams.clear();
   }
 
-  /** The lab added or removed a Docker node (the shared nodes array changed): bring every Service's relays in line. */
+  /** The lab added or removed a Docker node (the shared nodes array changed), or which nodes reach which changed: bring every Service's relays in line. */
   async nodesChanged(): Promise<void> {
     if (!this.started) return this.start();
     for (const svc of this.svcInf.list()) this.queue.add(objectKey(svc));
@@ -166,7 +155,7 @@ export class ServiceRelays {
     const svc = this.svcInf.get(key);
     const ep = this.epInf.get(key);
     const errors: string[] = [];
-    await Promise.all(this.nodes.map((n) => this.syncNode(n, key, relaySpec(svc, ep, n.nodeName)).catch((e) => errors.push(`${n.nodeName}: ${(e as Error).message}`))));
+    await Promise.all(this.nodes.map((n) => this.syncNode(n, key, relaySpec(svc, ep, n.nodeName, (to) => this.reachable(n.nodeName, to))).catch((e) => errors.push(`${n.nodeName}: ${(e as Error).message}`))));
     if (errors.length) throw new Error(errors.join('; '));
   }
 
@@ -174,31 +163,79 @@ export class ServiceRelays {
     const existing = await this.listRelays(n, key);
     const image = spec ? await ensureRelayImage(n.docker) : '';
     const hash = spec ? relayConfigHash(spec, image) : '';
-    let keep = false;
+    let keep: string | undefined;
     for (const c of existing) {
       if (spec && !keep && c.Labels[RELAY_CONFIG_LABEL] === hash && c.State === 'running') {
-        keep = true; // adopted: already what we want
+        keep = c.Id; // adopted: already what we want
         continue;
       }
+      this.forget(n, key, c.Id);
       try {
         await n.docker.getContainer(c.Id).remove({ force: true });
       } catch (e) {
         if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e;
       }
-      log.info('relay removed', { service: key, node: n.nodeName, reason: spec ? 'endpoints or ports changed' : 'Service deleted' });
+      log.info('relay removed', { service: key, node: n.nodeName, reason: spec ? 'image or name changed' : 'Service deleted' });
     }
-    if (!spec || keep) return;
+    if (!spec) return;
+    if (keep) return this.configure(n, key, keep, spec);
     await n.ensureNetwork();
     const [ns, name] = key.split('/');
     const c = await n.docker.createContainer({
       name: `kubelab-relay_${name}_${ns}_${n.clusterId.slice(0, 8)}_${hash.slice(0, 6)}`,
       Image: image,
       Cmd: ['/relay', ...spec.args],
+      // the configuration stream: stdin stays open across attaches (StdinOnce false), the relay reads a line per change
+      OpenStdin: true,
+      StdinOnce: false,
+      AttachStdin: true,
       Labels: { [LABEL.cluster]: n.clusterId, [LABEL.node]: n.nodeName, [COMPONENT_LABEL]: 'relay', [SERVICE_LABEL]: key, [RELAY_CONFIG_LABEL]: hash },
       HostConfig: { NetworkMode: n.networkName, RestartPolicy: { Name: 'unless-stopped' } },
       NetworkingConfig: { EndpointsConfig: { [n.networkName]: { Aliases: spec.aliases } } },
     });
     await c.start();
-    log.info('relay started', { service: key, node: n.nodeName, ports: spec.args.join(' ') || '(no ready endpoint on this node)' });
+    await n.joinedPodNetwork?.(c.id);
+    log.info('relay started', { service: key, node: n.nodeName, ports: spec.args.join(' ') || '(no reachable ready endpoint)' });
+    await this.configure(n, key, c.id, spec);
+  }
+
+  private forget(n: RelayNode, key: string, containerId?: string): void {
+    const k = `${n.nodeName}/${key}`;
+    const s = this.streams.get(k);
+    if (s && (!containerId || s.containerId === containerId)) {
+      this.streams.delete(k);
+      s.stream.end();
+    }
+  }
+
+  /** Writes the relay's configuration line to its stdin (attaching first when the lab holds no stream to it). */
+  private async configure(n: RelayNode, key: string, containerId: string, spec: RelaySpec): Promise<void> {
+    const k = `${n.nodeName}/${key}`;
+    let s = this.streams.get(k);
+    if (s && s.containerId !== containerId) {
+      this.forget(n, key);
+      s = undefined;
+    }
+    if (!s) {
+      const stream = (await n.docker.getContainer(containerId).attach({ stream: true, stdin: true, stdout: false, stderr: false, hijack: true })) as NodeJS.ReadWriteStream;
+      const entry: RelayConfigStream = { containerId, stream };
+      const lost = () => {
+        if (this.streams.get(k) !== entry) return;
+        this.streams.delete(k);
+        // the relay stopped or restarted (its stdin attach ends): attach again and send the configuration
+        if (!this.stopped) this.queue.addAfter(key, 500);
+      };
+      stream.on('error', lost);
+      stream.on('end', lost);
+      stream.on('close', lost);
+      stream.resume();
+      this.streams.set(k, entry);
+      s = entry;
+    }
+    const line = relayConfigLine(spec);
+    if (s.line === line) return;
+    s.stream.write(line);
+    s.line = line;
+    log.info('relay configured', { service: key, node: n.nodeName, ports: spec.args.join(' ') || '(no reachable ready endpoint)' });
   }
 }

@@ -81,6 +81,12 @@ export interface PodRefLabels {
   namespace: string;
 }
 
+export interface OverlayCondition {
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+}
+
 export interface SandboxConfig {
   pod: PodRefLabels;
   hostname: string;
@@ -91,6 +97,8 @@ export interface SandboxConfig {
   hostAliases?: Array<{ ip: string; hostnames: string[] }>;
   /** DNS names others on the node network can resolve to this pod */
   dnsAliases?: string[];
+  /** the pod's resolv.conf (search path, options, nameservers), shared by the containers joining the sandbox */
+  dns?: { search?: string[]; options?: string[]; servers?: string[] };
   /** the pod's host namespaces (spec.hostNetwork, hostPID, hostIPC) */
   hostNetwork?: boolean;
   hostPID?: boolean;
@@ -279,6 +287,10 @@ export interface ContainerRuntime {
   updatePodCIDR?(cidr: string): Promise<void>;
   /** Engine-backed runtimes: what the engine uses already, and claiming a /24 there (making the pod network with it). */
   podCIDRConstraints?(): Promise<PodCIDRConstraints>;
+  /** the node's PodOverlay condition (whether its pods reach other nodes' pods), where the runtime runs an overlay */
+  overlayCondition?(): OverlayCondition | undefined;
+  /** calls back when that condition may have changed */
+  watchOverlay?(cb: () => void): void;
   claimPodCIDR?(cidr: string): Promise<PodCIDRClaim>;
 
   /** One stats sample per running container asked for; containers that are gone are left out. */

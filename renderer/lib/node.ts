@@ -153,3 +153,6 @@ export function drainPlan(pods: KubeObject[]): { evict: KubeObject[]; daemonSet:
   const evict = pods.filter((p) => controllerKind(p) !== 'DaemonSet');
   return { evict, daemonSet, unmanaged: evict.filter((p) => !controller(p)) };
 }
+
+/** Conditions whose True is good (Ready, the lab's PodOverlay: pods reach other nodes); for the pressure ones True is bad. */
+export const positiveCondition = (type: string | undefined): boolean => type === 'Ready' || type === 'PodOverlay';

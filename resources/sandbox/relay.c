@@ -3,7 +3,11 @@
  * Usage: relay PORT=IP:PORT[,IP:PORT...] ...   e.g. relay 80=172.18.0.3:80,172.18.0.4:80 8080=172.18.0.3:80
  * Listens on each PORT (all addresses) and forwards every accepted TCP connection to the next backend of that
  * port, round robin (a backend that refuses is skipped), one forked child per connection copying both ways.
- * With no arguments it just waits. Exits 0 on SIGTERM or SIGINT. Built static next to pause by scripts/build-pause.sh.
+ * Each line read from stdin is a whole new configuration in the same form (space-separated, an empty line = no
+ * port): listeners of ports that stay are kept open (their backends swapped in place), so an endpoint change never
+ * leaves a window without a listener; ports that go are closed (connections refused, as kube-proxy rejects a
+ * Service without endpoints). Connections in flight keep their backend. Prints `relay: config N` after each line.
+ * Exits 0 on SIGTERM or SIGINT. Built static next to pause by scripts/build-pause.sh.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,8 +44,10 @@ static int parse_spec(char *arg, struct listener *l) {
   if (!eq) return -1;
   *eq = 0;
   l->port = atoi(arg);
+  l->nbackends = 0;
   if (l->port <= 0 || l->port > 65535) return -1;
-  for (char *tok = strtok(eq + 1, ","); tok; tok = strtok(NULL, ",")) {
+  char *save = NULL;
+  for (char *tok = strtok_r(eq + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     char *colon = strrchr(tok, ':');
     if (!colon || l->nbackends >= MAX_BACKENDS) return -1;
     *colon = 0;
@@ -52,6 +58,81 @@ static int parse_spec(char *arg, struct listener *l) {
     if (inet_pton(AF_INET, tok, &a->sin_addr) != 1) return -1;
     l->nbackends++;
   }
+  return 0;
+}
+
+static int open_listener(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((unsigned short)port);
+  addr.sin_addr.s_addr = htonl(INADDR_ANY);
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 128) != 0) {
+    fprintf(stderr, "relay: cannot listen on %d: %s\n", port, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* applies a whole configuration (argv-like list of PORT=backends): keeps listeners of ports that stay */
+static int apply_config(char **specs, int n) {
+  static struct listener next[MAX_PORTS];
+  int nnext = 0;
+  for (int i = 0; i < n && nnext < MAX_PORTS; i++) {
+    struct listener *l = &next[nnext];
+    memset(l, 0, sizeof *l);
+    if (parse_spec(specs[i], l) != 0 || l->nbackends == 0) {
+      fprintf(stderr, "relay: bad argument %s (want PORT=IP:PORT[,IP:PORT...])\n", specs[i]);
+      return -1;
+    }
+    l->fd = -1;
+    nnext++;
+  }
+  for (int i = 0; i < nnext; i++) {
+    for (int j = 0; j < nlisteners; j++) {
+      if (listeners[j].port == next[i].port && listeners[j].fd >= 0) {
+        next[i].fd = listeners[j].fd;
+        next[i].next = listeners[j].next % next[i].nbackends;
+        listeners[j].fd = -1; /* taken over */
+      }
+    }
+    if (next[i].fd < 0) next[i].fd = open_listener(next[i].port);
+    fprintf(stderr, "relay: port %d -> %d backend(s)\n", next[i].port, next[i].nbackends);
+  }
+  for (int j = 0; j < nlisteners; j++)
+    if (listeners[j].fd >= 0) close(listeners[j].fd);
+  memcpy(listeners, next, sizeof(struct listener) * (size_t)nnext);
+  nlisteners = nnext;
+  return 0;
+}
+
+static char line[1 << 20];
+static size_t linelen;
+static int configs;
+
+/* reads what stdin has; each complete line is applied as a new configuration */
+static int read_stdin(void) {
+  ssize_t n = read(0, line + linelen, sizeof line - 1 - linelen);
+  if (n <= 0) return -1;
+  linelen += (size_t)n;
+  char *nl;
+  while ((nl = memchr(line, '\n', linelen))) {
+    *nl = 0;
+    static char *specs[MAX_PORTS];
+    int ns = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(line, " \t\r", &save); tok && ns < MAX_PORTS; tok = strtok_r(NULL, " \t\r", &save)) specs[ns++] = tok;
+    if (apply_config(specs, ns) == 0) fprintf(stderr, "relay: config %d\n", ++configs);
+    size_t used = (size_t)(nl - line) + 1;
+    memmove(line, nl + 1, linelen - used);
+    linelen -= used;
+  }
+  if (linelen == sizeof line - 1) linelen = 0; /* an overlong line is dropped */
   return 0;
 }
 
@@ -109,37 +190,25 @@ int main(int argc, char **argv) {
   sa.sa_flags = SA_NOCLDWAIT;
   sigaction(SIGCHLD, &sa, NULL);
 
-  for (int i = 1; i < argc && nlisteners < MAX_PORTS; i++) {
-    struct listener *l = &listeners[nlisteners];
-    if (parse_spec(argv[i], l) != 0 || l->nbackends == 0) {
-      fprintf(stderr, "relay: bad argument %s (want PORT=IP:PORT[,IP:PORT...])\n", argv[i]);
-      return 2;
-    }
-    l->fd = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)l->port);
-    addr.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (bind(l->fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(l->fd, 128) != 0) {
-      fprintf(stderr, "relay: cannot listen on %d: %s\n", l->port, strerror(errno));
-      return 1;
-    }
-    fprintf(stderr, "relay: port %d -> %d backend(s)\n", l->port, l->nbackends);
-    nlisteners++;
-  }
-  if (nlisteners == 0) {
-    for (;;) pause();
-  }
+  if (apply_config(argv + 1, argc - 1) != 0) return 2;
+  for (int i = 0; i < nlisteners; i++)
+    if (listeners[i].fd < 0) return 1;
 
-  struct pollfd p[MAX_PORTS];
-  for (int i = 0; i < nlisteners; i++) p[i] = (struct pollfd){listeners[i].fd, POLLIN, 0};
+  int stdin_open = 1;
+  struct pollfd p[MAX_PORTS + 1];
   for (;;) {
-    if (poll(p, (nfds_t)nlisteners, -1) < 0) continue;
+    int np = 0;
+    if (stdin_open) p[np++] = (struct pollfd){0, POLLIN, 0};
+    int base = np;
+    for (int i = 0; i < nlisteners; i++) p[np++] = (struct pollfd){listeners[i].fd, POLLIN, 0};
+    if (poll(p, (nfds_t)np, -1) < 0) continue;
+    if (stdin_open && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      /* EOF: nobody configures us any more; keep serving the last configuration */
+      if (read_stdin() != 0) stdin_open = 0;
+      continue; /* the listener table may have changed */
+    }
     for (int i = 0; i < nlisteners; i++) {
-      if (!(p[i].revents & POLLIN)) continue;
+      if (!(p[base + i].revents & POLLIN)) continue;
       struct listener *l = &listeners[i];
       int c = accept(l->fd, NULL, NULL);
       if (c < 0) continue;

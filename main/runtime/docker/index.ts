@@ -10,10 +10,11 @@ import { logger } from '../../log';
 import { parseCidr4, podNetworkPlan } from '../../api/cidr';
 import { hostRoutes } from './host-routes';
 import { NETWORK_LABEL, sweepNetworks } from './lab-objects';
+import { NodeAgent } from './node-agent';
 import {
   LABEL, SANDBOX_CONTAINER_NAME,
   type ContainerConfig, type ContainerRuntime, type ContainerStatsSample, type ContainerStatus, type ExecOptions, type ExecResult, type ExecSession, type HostPortMapping,
-  type ImageInfo, type LogOptions, type PodCIDRClaim, type PodCIDRConstraints, type PodRefLabels, type ProbeAction, type ProbeResult, type PullLayer, type PullProgress,
+  type ImageInfo, type LogOptions, type OverlayCondition, type PodCIDRClaim, type PodCIDRConstraints, type PodRefLabels, type ProbeAction, type ProbeResult, type PullLayer, type PullProgress,
   type PullResult, type RegistryAuth, type RuntimeInfo, type SandboxConfig, type SandboxStatus,
 } from '../types';
 
@@ -31,6 +32,10 @@ export interface DockerRuntimeOptions {
   owner?: { dataDir: string; host: string };
   /** the lab's nodes now: a network of this lab for a node not among them is a leftover its start may remove */
   labNodes?: () => string[];
+  /** the cluster's pod CIDR: with it the node runs the pod overlay's agent and its pods route that range to it */
+  clusterCIDR?: string;
+  /** the TUN device handed to the node agent (default /dev/net/tun) */
+  overlayTunDevice?: string;
   /** the lab-wide `--expose-ports`: hostPorts may bind beyond loopback (else always 127.0.0.1, whatever hostIP says) */
   exposePorts?: boolean;
 }
@@ -94,12 +99,37 @@ export class DockerRuntime implements ContainerRuntime {
   private swept?: Promise<void>;
   private inspectCache = new Map<string, Inspected>();
   private ttyCache = new Map<string, boolean>();
+  /** the pod overlay's end on this node (node-agent.ts); relayed between nodes by proxy/overlay.ts */
+  readonly agent: NodeAgent;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
     this.docker = opts.docker;
     this.clusterId = opts.clusterId;
     this.nodeName = opts.nodeName;
     this.networkName = opts.networkName ?? `kubelab-${opts.clusterId}-${opts.nodeName}`;
+    this.agent = new NodeAgent({ docker: opts.docker, clusterId: opts.clusterId, nodeName: opts.nodeName, networkName: this.networkName, tunDevice: opts.overlayTunDevice });
+  }
+
+  /** The node's PodOverlay condition, for its status: whether pods here reach pods of other nodes, and why not. */
+  overlayCondition(): OverlayCondition | undefined {
+    if (!this.opts.clusterCIDR) return undefined;
+    const s = this.agent.state;
+    if (s.state === 'up') return { status: 'True', reason: 'OverlayUp', message: `the node agent carries pod traffic between ${s.podCIDR} and the other nodes of ${this.opts.clusterCIDR}` };
+    if (s.state === 'off') return { status: 'False', reason: s.reason, message: `${s.message}; pods of this node reach only pods and Services of this node` };
+    return { status: 'Unknown', reason: 'OverlayStarting', message: 'the node agent is starting' };
+  }
+
+  watchOverlay(cb: () => void): void {
+    this.agent.on('state', cb);
+  }
+
+  /** A container joined the pod network (a sandbox, a Service relay): route the other nodes' podCIDRs to the node agent. */
+  async joinedPodNetwork(containerId: string): Promise<void> {
+    if (!this.opts.clusterCIDR) return;
+    // the agent starts with the node's podCIDR (updatePodCIDR); start() is idempotent, so whoever comes first starts it
+    if (this.podCIDR) void this.agent.start(this.opts.clusterCIDR, this.podCIDR, podNetworkPlan(this.podCIDR).agentAddress);
+    await this.agent.settled();
+    await this.agent.addRoute(containerId).catch((e) => log.warn('no route to other nodes for a container', { node: this.nodeName, container: containerId.slice(0, 12), error: String((e as Error).message ?? e) }));
   }
 
   private get ownFilter(): string[] {
@@ -158,6 +188,8 @@ export class DockerRuntime implements ContainerRuntime {
     }
     await this.sweepOnce();
     await this.ensureNetwork();
+    // the pod overlay's end on this node, on the address the network keeps for it; pods wait for it to settle
+    if (this.opts.clusterCIDR) void this.agent.start(this.opts.clusterCIDR, cidr, podNetworkPlan(cidr).agentAddress);
   }
 
   /** The engine's other networks' subnets and this host's routes: what the node's /24 must not overlap. */
@@ -361,6 +393,12 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async runSandbox(cfg: SandboxConfig): Promise<SandboxStatus> {
+    const sb = await this.runSandboxOnNetwork(cfg);
+    if (!cfg.hostNetwork) await this.joinedPodNetwork(sb.id);
+    return sb;
+  }
+
+  private async runSandboxOnNetwork(cfg: SandboxConfig): Promise<SandboxStatus> {
     const ready = this.ensureNetwork();
     await ready;
     try {
@@ -405,6 +443,10 @@ export class DockerRuntime implements ContainerRuntime {
           IpcMode: cfg.hostIPC ? 'host' : 'shareable',
           ...(cfg.hostPID ? { PidMode: 'host' } : {}),
           ...(cfg.sysctls && Object.keys(cfg.sysctls).length ? { Sysctls: cfg.sysctls } : {}),
+          // the pod's resolv.conf: containers joining the sandbox's network namespace share it
+          ...(!hostNetwork && cfg.dns?.search?.length ? { DnsSearch: cfg.dns.search } : {}),
+          ...(!hostNetwork && cfg.dns?.options?.length ? { DnsOptions: cfg.dns.options } : {}),
+          ...(!hostNetwork && cfg.dns?.servers?.length ? { Dns: cfg.dns.servers } : {}),
         },
         ...(hostNetwork ? {} : { NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: cfg.dnsAliases ?? [] } } } }),
       });

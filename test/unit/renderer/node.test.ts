@@ -1,7 +1,7 @@
 // The Node view's decisions: `kubectl taint` / `kubectl label` arguments, and describe's figures for pods and allocation.
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../main/api/object';
-import { allocatedResources, drainPlan, labelChange, podResourceRow, systemInfo, taintChange, type Taint } from '../../../renderer/lib/node';
+import { allocatedResources, drainPlan, labelChange, podResourceRow, positiveCondition, systemInfo, taintChange, type Taint } from '../../../renderer/lib/node';
 
 const ns: Taint = { key: 'dedicated', value: 'lab', effect: 'NoSchedule' };
 const ne: Taint = { key: 'dedicated', value: 'lab', effect: 'NoExecute' };
@@ -88,5 +88,11 @@ describe('drainPlan', () => {
   ] as const)('%s', (_n, pods, want) => {
     const plan = drainPlan([...pods]);
     expect({ evict: names(plan.evict), daemonSet: names(plan.daemonSet), unmanaged: names(plan.unmanaged) }).toEqual(want);
+  });
+});
+
+describe('positiveCondition', () => {
+  it('Ready and PodOverlay are good when True; the pressure conditions when False', () => {
+    expect(['Ready', 'PodOverlay', 'MemoryPressure', 'DiskPressure', 'PIDPressure'].map(positiveCondition)).toEqual([true, true, false, false, false]);
   });
 });
