@@ -9,7 +9,7 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import { startServe, type Serve } from '../test/fixtures/serve';
 import { labApi, median, until, type LabApi } from '../test/fixtures/lab-api';
 import { chromiumArgs, chromiumPath, contexts, images, kubectlPath } from '../test/fixtures/env';
-import { percentile, type BenchOptions, type BenchResult } from './report';
+import { atMost, percentile, type BenchOptions, type BenchResult } from './report';
 
 const PODS = 1000;
 const LINES = 100_000;
@@ -143,12 +143,12 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     await page.close();
 
     return [
-      { name: `ui: logs pane shows line ${LINES / 1000}k of ${LINES / 1000}k, tail all (baseline: docker logs, all lines)`, value: median(logMs), unit: 'ms', baseline: median(dockerLogs) },
+      { name: `ui: logs pane shows line ${LINES / 1000}k of ${LINES / 1000}k, tail all (baseline: docker logs, all lines)`, value: median(logMs), unit: 'ms', baseline: median(dockerLogs), goal: atMost(1.2) },
       { name: `ui: frame time p50 while ${LINES / 1000}k log lines load`, value: percentile(logFrames, 50), unit: 'ms' },
-      { name: `ui: frame time p95 while ${LINES / 1000}k log lines load`, value: percentile(logFrames, 95), unit: 'ms' },
-      { name: `ui: first row of ${PODS} pods, fresh load (baseline: kubectl get pods -A)`, value: median(firstRow), unit: 'ms', baseline: median(kubectlGet) },
+      { name: `ui: frame time p95 while ${LINES / 1000}k log lines load`, value: percentile(logFrames, 95), unit: 'ms', goal: atMost(17, 'value') },
+      { name: `ui: first row of ${PODS} pods, fresh load (baseline: kubectl get pods -A)`, value: median(firstRow), unit: 'ms', baseline: median(kubectlGet), goal: atMost(1.5) },
       { name: `ui: frame time p50 scrolling ${PODS} pods`, value: percentile(listFrames, 50), unit: 'ms' },
-      { name: `ui: frame time p95 scrolling ${PODS} pods`, value: percentile(listFrames, 95), unit: 'ms' },
+      { name: `ui: frame time p95 scrolling ${PODS} pods`, value: percentile(listFrames, 95), unit: 'ms', goal: atMost(17, 'value') },
     ];
   } finally {
     await browser.close();
