@@ -41,6 +41,9 @@ export interface CoreDeps {
 const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
 const randomSuffix = () => Array.from({ length: 5 }, () => nameChars[Math.floor(Math.random() * nameChars.length)]).join('');
 
+/** the filter of a request without selectors */
+const acceptAll = (): boolean => true;
+
 let lastIsoMs = -1;
 let lastIso = '';
 /** ms as an ISO timestamp; the steps of a request mostly share their millisecond, so the last one is kept */
@@ -400,7 +403,7 @@ export class Core implements ApiServerCore {
         if (allowed && !allowed.has(f.field)) throw errors.badRequest(`field label not supported: ${f.field}`);
       }
     }
-    if (!labels.length && !fields.length) return () => true;
+    if (!labels.length && !fields.length) return acceptAll;
     return (o) => {
       if (!matchesLabels(labels, o.metadata?.labels)) return false;
       if (!fields.length) return true;
@@ -809,6 +812,7 @@ export class Core implements ApiServerCore {
     const match = this.selectorFilter(req, s);
     const nameFilter = req.name ?? (req.query.fieldSelector?.match(/^metadata\.name=([^,]+)$/)?.[1]);
     const accept = (o: KubeObject) => match(o) && (!req.name || o.metadata.name === nameFilter);
+    const everything = match === acceptAll && !req.name;
     const prefix = storePrefix(s, req.namespace);
     const rvParam = req.query.resourceVersion;
     let from: number;
@@ -848,16 +852,18 @@ export class Core implements ApiServerCore {
       handle = this.d.store.watch(prefix, from, (ev) => {
         last = ev.revision;
         const now = accept(ev.value);
-        const before = ev.prevValue ? accept(ev.prevValue) : false;
+        const hasPrev = 'prevValue' in ev;
+        // the previous version is decoded only when it decides (a selector that could have matched it)
+        const before = () => hasPrev && (everything || accept(ev.prevValue!));
         if (ev.type === 'ADDED') {
           if (now) emit({ type: 'ADDED', object: ev.value });
         } else if (ev.type === 'DELETED') {
-          if (now || before) emit({ type: 'DELETED', object: ev.value });
-        } else if (now && (before || !ev.prevValue)) {
+          if (now || before()) emit({ type: 'DELETED', object: ev.value });
+        } else if (now && (!hasPrev || before())) {
           emit({ type: 'MODIFIED', object: ev.value });
         } else if (now) {
           emit({ type: 'ADDED', object: ev.value });
-        } else if (before) {
+        } else if (before()) {
           emit({ type: 'DELETED', object: ev.value });
         }
       });

@@ -125,8 +125,50 @@ export function deepFreeze<T>(v: T): T {
 /** How long the first queued write waits for others in the same event-loop turn before its commit starts anyway. */
 const EARLY_COMMIT_MS = 1;
 
+/**
+ * A caller's own copy of an entry. The copy is parsed on first read of `value`: a writer that only needs the
+ * revision (a binding, a status write) never pays for decoding what it just wrote.
+ */
 function out(e: Entry): StoredValue {
-  return { key: e.key, value: JSON.parse(e.json), modRevision: e.modRevision, createRevision: e.createRevision };
+  let v: KubeObject | undefined;
+  return {
+    key: e.key,
+    get value(): KubeObject {
+      return (v ??= JSON.parse(e.json) as KubeObject);
+    },
+    set value(x: KubeObject) {
+      v = x;
+    },
+    modRevision: e.modRevision,
+    createRevision: e.createRevision,
+  };
+}
+
+/** A watcher's own event: value and prevValue are its own copies, each decoded only if it reads it. */
+function watchEvent(c: Change): StoreEvent {
+  let v: KubeObject | undefined;
+  const ev: StoreEvent = {
+    type: c.type,
+    key: c.key,
+    get value(): KubeObject {
+      return (v ??= JSON.parse(c.entry.json) as KubeObject);
+    },
+    set value(x: KubeObject) {
+      v = x;
+    },
+    revision: c.revision,
+  };
+  const prev = c.prev;
+  if (prev) {
+    let p: KubeObject | undefined;
+    Object.defineProperty(ev, 'prevValue', {
+      enumerable: true,
+      configurable: true,
+      get: () => (p ??= JSON.parse(prev.json) as KubeObject),
+      set: (x: KubeObject) => (p = x),
+    });
+  }
+  return ev;
 }
 
 /** A version of value with metadata.resourceVersion set to rev; serializing it is the copy on the way in. */
@@ -161,8 +203,7 @@ class Watcher {
   private flush(): void {
     while (!this.cancelled && this.head < this.queue.length) {
       const c = this.queue[this.head++];
-      const ev: StoreEvent = { type: c.type, key: c.key, value: JSON.parse(c.entry.json), revision: c.revision };
-      if (c.prev) ev.prevValue = JSON.parse(c.prev.json);
+      const ev = watchEvent(c);
       try {
         this.onEvent(ev);
       } catch (err) {
