@@ -97,20 +97,21 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
   setLogSink(() => {});
   // issue 17's run: 10k pods on 1000 nodes (fewer pods with --quick)
   const nodes = 1000;
-  const pods = opts.quick ? 3000 : 10_000;
+  const pods = opts.quick ? 2000 : 10_000;
   const size = `${nodes} nodes, ${pods / 1000}k pods`;
   const fakeRate = await alone(nodes, pods);
   const apiRate = await viaApi(nodes, pods);
   // once more under the profiler, for where the time goes (the sampler slows it: its rate is not reported)
-  const profiledRun = await viaApi(nodes, Math.min(pods, 3000), true);
-  for (const l of formatProfile(`scheduler via API server, ${nodes} nodes, ${Math.min(pods, 3000) / 1000}k pods`, profiledRun.profile)) console.log(l);
+  const profilePods = opts.quick ? 1000 : 3000;
+  const profiledRun = await viaApi(nodes, profilePods, true);
+  for (const l of formatProfile(`scheduler via API server, ${nodes} nodes, ${profilePods / 1000}k pods`, profiledRun.profile)) console.log(l);
   const results: BenchResult[] = [
     { name: `scheduler via API server, ${size} (baseline: scheduler alone on a FakeClient)`, value: apiRate.wall, unit: 'pods/s', baseline: fakeRate.wall, goal: atLeast(3000, 'value') },
     { name: `scheduler via API server, ${size}, per CPU-second (baseline: alone)`, value: apiRate.cpu, unit: 'pods/cpu-s', baseline: fakeRate.cpu },
     { name: 'reference: upstream scheduler_perf SchedulingBasic, 5000 nodes (published, not measured here)', value: UPSTREAM_PODS_PER_SECOND, unit: 'pods/s' },
   ];
   // how the rate falls as the cluster grows; the 100-node figure is the baseline of the larger ones
-  const scalePods = opts.quick ? 1000 : 5000;
+  const scalePods = opts.quick ? 500 : 5000;
   let small: number | undefined;
   for (const n of [100, 1000, 5000]) {
     const r = await viaApi(n, scalePods);
