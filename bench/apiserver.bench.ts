@@ -131,7 +131,7 @@ async function watchLatency(events: number): Promise<{ p50: number; p99: number 
 export async function run(opts: { quick: boolean } = { quick: false }): Promise<BenchResult[]> {
   const creates: BenchResult[] = [];
   for (const clients of [16, 64]) {
-    const c = await durableCreates(opts.quick ? 1000 : 5000, clients, opts.quick ? 3 : 5);
+    const c = await durableCreates(opts.quick ? 500 : 5000, clients, opts.quick ? 2 : 5);
     creates.push({ name: `durable pod creates via API, ${clients} clients (baseline: the store alone)`, value: c.api, unit: 'creates/s', baseline: c.store, goal: atLeast(0.5) });
     creates.push({ name: `CPU per durable create via API, ${clients} clients (baseline: the store alone)`, value: c.apiCpu, unit: 'µs', baseline: c.storeCpu });
     for (const l of formatProfile(`durable creates via API, ${clients} clients`, c.profile)) console.log(l);

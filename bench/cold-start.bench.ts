@@ -39,7 +39,7 @@ async function rawPauseOnce(docker: Docker, image: string, i: number): Promise<n
 }
 
 export async function run(opts: BenchOptions): Promise<BenchResult[]> {
-  const runs = opts.quick ? 3 : 7;
+  const runs = opts.quick ? 2 : 7;
   const docker = new Docker({ socketPath: mainSocket });
   const image = await ensureSandboxImage(docker);
   const ready: number[] = [];

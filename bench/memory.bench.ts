@@ -3,7 +3,7 @@
 // pod open (HTTP watches from this process, as the UI's and kubectl's are: each has had the initial ADDED event of
 // every pod), for the bytes each watcher costs. No Docker node: `--node` names a context that does not exist, so
 // only the virtual nodes run (12 of them: 110 pods each at most, as upstream).
-// --quick: 300 pods and 10 watchers; the goal (<= 200 MiB at 1000 pods with watches open) is then judged on the
+// --quick: 200 pods and 10 watchers; the goal (<= 200 MiB at 1000 pods with watches open) is then judged on the
 // figure projected from the measured per-pod and per-watcher bytes, and the row says so.
 // Run: npm run bench -- memory [--quick]
 import { readFileSync } from 'node:fs';
@@ -62,7 +62,7 @@ async function runningPods(api: LabApi): Promise<number> {
 }
 
 export async function run(opts: BenchOptions): Promise<BenchResult[]> {
-  const PODS = opts.quick ? 300 : GOAL_PODS;
+  const PODS = opts.quick ? 200 : GOAL_PODS;
   const WATCHERS = opts.quick ? 10 : 50;
   const serve = await startServe({ virtualNodes: VIRTUAL_NODES, nodes: ['kubelab-bench-no-such-context'] });
   try {
@@ -73,7 +73,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
       const ready = (body.items ?? []).filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
       return ready.length === VIRTUAL_NODES;
     }, 250);
-    const samples = opts.quick ? 3 : 10;
+    const samples = opts.quick ? 2 : 10;
     const idle = await sampleRss(pid, samples);
 
     const labels = { app: 'memory-bench' };

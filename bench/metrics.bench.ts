@@ -1,7 +1,7 @@
 // The cost of metrics: CPU of `kubelab serve` (and of the Docker engine answering the stats requests) while 50 pods
 // run on the Docker node, with the metrics server reading every container each 5 s, against the same lab with
 // metrics off (--metric-resolution 0), measured first. One data dir: the second serve adopts the first one's pods.
-// Run: npm run bench -- metrics [--quick]   (--quick: 10 pods, an 8 s window)
+// Run: npm run bench -- metrics [--quick]   (--quick: 5 pods, a 5 s window)
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { PodList } from 'kubernetes-types/core/v1';
@@ -12,7 +12,7 @@ import type { BenchOptions, BenchResult } from './report';
 
 const FULL_PODS = 50;
 /** --quick: fewer pods and a shorter window (one 5 s scrape or two), to keep the quick run under 3 minutes */
-const QUICK_PODS = 10;
+const QUICK_PODS = 5;
 const TICK = 100; // clock ticks per second on Linux
 
 /** utime + stime of a process, in seconds. */
@@ -44,9 +44,9 @@ async function allRunning(serve: Serve, pods: number): Promise<void> {
 }
 
 export async function run(opts: BenchOptions): Promise<BenchResult[]> {
-  const window = opts.quick ? 8 : 60;
+  const window = opts.quick ? 5 : 60;
   const pods = opts.quick ? QUICK_PODS : FULL_PODS;
-  const settle = opts.quick ? 2000 : 5000;
+  const settle = opts.quick ? 1000 : 5000;
   const off = await startServe({ nodes: ['default'], args: ['--metric-resolution', '0'] });
   const dataDir = off.dataDir;
   const clusterId = await off.clusterId();

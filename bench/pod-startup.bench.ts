@@ -85,8 +85,8 @@ async function deleteAll(h: Harness, prefix: string, n: number): Promise<void> {
 }
 
 export async function run(opts: { quick: boolean }): Promise<BenchResult[]> {
-  const seq = opts.quick ? 5 : 30;
-  const burst = opts.quick ? 10 : 50;
+  const seq = opts.quick ? 3 : 30;
+  const burst = opts.quick ? 5 : 50;
   const h = await startHarness({ relistMs: 1000 });
   try {
     // warm up both paths once (image cache, network, code paths)

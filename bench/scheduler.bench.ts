@@ -97,12 +97,12 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
   setLogSink(() => {});
   // issue 17's run: 10k pods on 1000 nodes (fewer pods with --quick)
   const nodes = 1000;
-  const pods = opts.quick ? 2000 : 10_000;
+  const pods = opts.quick ? 1000 : 10_000;
   const size = `${nodes} nodes, ${pods / 1000}k pods`;
   const fakeRate = await alone(nodes, pods);
   const apiRate = await viaApi(nodes, pods);
   // once more under the profiler, for where the time goes (the sampler slows it: its rate is not reported)
-  const profilePods = opts.quick ? 1000 : 3000;
+  const profilePods = opts.quick ? 500 : 3000;
   const profiledRun = await viaApi(nodes, profilePods, true);
   for (const l of formatProfile(`scheduler via API server, ${nodes} nodes, ${profilePods / 1000}k pods`, profiledRun.profile)) console.log(l);
   const results: BenchResult[] = [
@@ -111,7 +111,7 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
     { name: 'reference: upstream scheduler_perf SchedulingBasic, 5000 nodes (published, not measured here)', value: UPSTREAM_PODS_PER_SECOND, unit: 'pods/s' },
   ];
   // how the rate falls as the cluster grows; the 100-node figure is the baseline of the larger ones
-  const scalePods = opts.quick ? 500 : 5000;
+  const scalePods = opts.quick ? 300 : 5000;
   let small: number | undefined;
   for (const n of [100, 1000, 5000]) {
     const r = await viaApi(n, scalePods);

@@ -71,8 +71,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const index = join(dirname(fileURLToPath(import.meta.url)), '..', 'out', 'renderer', 'index.html');
   if (!existsSync(index)) throw new Error(`no built UI at ${index}: run \`npm run build\` first`);
   const rounds = opts.quick ? 1 : 5;
-  PODS = opts.quick ? 300 : 1000;
-  LINES = opts.quick ? 20_000 : 100_000;
+  PODS = opts.quick ? 200 : 1000;
+  LINES = opts.quick ? 10_000 : 100_000;
   let serve: Serve | undefined;
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   try {
