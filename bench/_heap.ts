@@ -1,0 +1,13 @@
+import type { PodList } from 'kubernetes-types/core/v1';
+import { startServe } from '../test/fixtures/serve';
+import { labApi, until } from '../test/fixtures/lab-api';
+const serve = await startServe({ virtualNodes: 12, nodes: ['kubelab-bench-no-such-context'], env: { NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=/tmp/heap' } });
+const api = labApi(serve);
+const labels = { app: 'heap' };
+await api.call('POST', '/apis/apps/v1/namespaces/default/deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'heap' }, spec: { replicas: 300, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { nodeSelector: { 'kubelab.io/virtual': 'true' }, containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] } } } });
+await until('running', 300_000, async () => (await api.call<PodList>('GET', '/api/v1/namespaces/default/pods')).body.items.filter((p) => p.status?.phase === 'Running').length >= 300, 1000);
+await new Promise((r) => setTimeout(r, 3000));
+serve.process.kill('SIGUSR2');
+await new Promise((r) => setTimeout(r, 15000));
+await serve.stop();
+process.exit(0);
