@@ -1,14 +1,15 @@
 // `npm run bench [-- --quick] [-- NAME ...]`: runs every bench/*.bench.ts (each exports
-// `run(opts) => BenchResult[]`), prints one table and writes bench/results.json.
-// Every ratio is value / baseline, both measured in this same run.
+// `run(opts) => BenchResult[]`), prints one table (measure, lab, unit, baseline, ratio, goal, met) and writes
+// the same rows to bench/results.json. Every ratio is lab / baseline, both measured in this same run; goals are
+// issue 17's.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setLogSink } from '../main/log';
-import { printTable, type BenchOptions, type BenchResult } from './report';
+import { printTable, toRow, type BenchOptions, type BenchResult } from './report';
 
-export type { BenchOptions, BenchResult } from './report';
+export type { BenchOptions, BenchResult, ResultRow } from './report';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const quick = args.includes('--quick');
   const only = args.filter((a) => !a.startsWith('--'));
   setLogSink(() => {});
+  const runStarted = Date.now();
   const files = readdirSync(here)
     .filter((f) => f.endsWith('.bench.ts'))
     .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
     try {
       const mod = (await import(pathToFileURL(join(here, f)).href)) as { run: (o: BenchOptions) => Promise<BenchResult[]> };
       const results = await mod.run({ quick });
-      all.push(...results.map((r) => ({ ...r, ratio: r.ratio ?? (r.baseline ? r.value / r.baseline : undefined) })));
+      all.push(...results);
       console.error(`bench: ${f} done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     } catch (err) {
       failed++;
@@ -37,8 +39,9 @@ async function main(): Promise<void> {
     }
   }
   printTable(all);
+  console.log(`\n${all.length} results, ${all.filter((r) => toRow(r).met === 'yes').length} goals met of ${all.filter((r) => r.goal).length}; ${((Date.now() - runStarted) / 1000).toFixed(0)} s in all`);
   console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-  writeFileSync(join(here, 'results.json'), JSON.stringify(all, null, 2) + '\n');
+  writeFileSync(join(here, 'results.json'), JSON.stringify(all.map(toRow), null, 2) + '\n');
   process.exit(failed ? 1 : 0);
 }
 

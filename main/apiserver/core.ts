@@ -41,6 +41,20 @@ export interface CoreDeps {
 const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
 const randomSuffix = () => Array.from({ length: 5 }, () => nameChars[Math.floor(Math.random() * nameChars.length)]).join('');
 
+/** the filter of a request without selectors */
+const acceptAll = (): boolean => true;
+
+let lastIsoMs = -1;
+let lastIso = '';
+/** ms as an ISO timestamp; the steps of a request mostly share their millisecond, so the last one is kept */
+function isoAt(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 /** Pod flow steps of one request, flushed once the pod's name and uid are known. */
 class RequestTrace {
   steps: TraceStep[] = [];
@@ -49,7 +63,7 @@ class RequestTrace {
     if (!this.enabled) return;
     // the request is what the client did, the write is the store's: each shows in its own lane
     const component: TraceStep['component'] = action === 'request' ? 'client' : action === 'store' ? 'store' : 'apiserver';
-    this.steps.push({ component, action, start: new Date(start).toISOString(), end: new Date().toISOString(), outcome, message, ...(details ? { details } : {}) });
+    this.steps.push({ component, action, start: isoAt(start), end: isoAt(Date.now()), outcome, message, ...(details ? { details } : {}) });
   }
   flush(tracer: Tracer, ref: PodRef): void {
     if (!this.enabled || !ref.name) return;
@@ -128,6 +142,9 @@ function canonical(v: unknown): unknown {
 export class Core implements ApiServerCore {
   /** what a resource's own storage (registry/) may use of this one */
   private readonly generic: GenericStore;
+
+  /** per request: its namespace as its admission plugins read it */
+  private readonly namespaceReads = new WeakMap<ApiRequest, Promise<KubeObject | undefined>>();
 
   constructor(private readonly d: CoreDeps) {
     this.generic = {
@@ -314,6 +331,7 @@ export class Core implements ApiServerCore {
     // one serialization per mutating plugin (its after is the next one's before); validating ones cannot change it
     const watchChanges = !!trace?.enabled && !!object && phase === 'admit';
     let before = watchChanges ? JSON.stringify(object) : '';
+    const namespaceObject = () => this.requestNamespace(req);
     for (const plugin of this.d.admission()) {
       const fn = plugin[phase];
       if (!fn) continue;
@@ -322,6 +340,7 @@ export class Core implements ApiServerCore {
         operation, object, oldObject, user: req.user, namespace: req.namespace ?? '', name: req.name ?? object?.metadata?.name ?? '',
         group: s.group, version: s.version, resource: s.resource, subresource: req.subresource ?? '', kind: s.kind,
         dryRun: req.query.dryRun === 'All', client: this.d.client(), note: (m) => notes.push(m), warn: (m) => (req.warnings ??= []).push(m),
+        namespaceObject,
       };
       const start = Date.now();
       try {
@@ -338,6 +357,17 @@ export class Core implements ApiServerCore {
         trace.step(`${phase === 'admit' ? 'admit' : 'validate-admission'}:${plugin.name}`, 'success', msg, start);
       }
     }
+  }
+
+  /** The request's namespace as stored, read once for all its admission plugins (both phases). */
+  private requestNamespace(req: ApiRequest): Promise<KubeObject | undefined> {
+    let p = this.namespaceReads.get(req);
+    if (!p) {
+      const ns = this.d.registry.find('', 'v1', 'namespaces')?.strategy;
+      p = Promise.resolve(ns && req.namespace ? this.d.store.get(this.key(ns, undefined, req.namespace))?.value : undefined);
+      this.namespaceReads.set(req, p);
+    }
+    return p;
   }
 
   private validateCreate(s: ResourceStrategy, obj: KubeObject, ctx: StrategyContext): FieldError[] {
@@ -373,7 +403,7 @@ export class Core implements ApiServerCore {
         if (allowed && !allowed.has(f.field)) throw errors.badRequest(`field label not supported: ${f.field}`);
       }
     }
-    if (!labels.length && !fields.length) return () => true;
+    if (!labels.length && !fields.length) return acceptAll;
     return (o) => {
       if (!matchesLabels(labels, o.metadata?.labels)) return false;
       if (!fields.length) return true;
@@ -784,6 +814,7 @@ export class Core implements ApiServerCore {
     const match = this.selectorFilter(req, s);
     const nameFilter = req.name ?? (req.query.fieldSelector?.match(/^metadata\.name=([^,]+)$/)?.[1]);
     const accept = (o: KubeObject) => match(o) && (!req.name || o.metadata.name === nameFilter);
+    const everything = match === acceptAll && !req.name;
     const prefix = storePrefix(s, req.namespace);
     const rvParam = req.query.resourceVersion;
     let from: number;
@@ -823,16 +854,18 @@ export class Core implements ApiServerCore {
       handle = this.d.store.watch(prefix, from, (ev) => {
         last = ev.revision;
         const now = accept(ev.value);
-        const before = ev.prevValue ? accept(ev.prevValue) : false;
+        const hasPrev = 'prevValue' in ev;
+        // the previous version is decoded only when it decides (a selector that could have matched it)
+        const before = () => hasPrev && (everything || accept(ev.prevValue!));
         if (ev.type === 'ADDED') {
           if (now) emit({ type: 'ADDED', object: ev.value });
         } else if (ev.type === 'DELETED') {
-          if (now || before) emit({ type: 'DELETED', object: ev.value });
-        } else if (now && (before || !ev.prevValue)) {
+          if (now || before()) emit({ type: 'DELETED', object: ev.value });
+        } else if (now && (!hasPrev || before())) {
           emit({ type: 'MODIFIED', object: ev.value });
         } else if (now) {
           emit({ type: 'ADDED', object: ev.value });
-        } else if (before) {
+        } else if (before()) {
           emit({ type: 'DELETED', object: ev.value });
         }
       });

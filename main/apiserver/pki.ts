@@ -1,6 +1,7 @@
 // The lab's PKI: a CA, a serving certificate for 127.0.0.1/localhost, and bearer tokens, made on first start
 // and reused afterwards, so a kubeconfig written once keeps working across restarts.
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyPair, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { promisify } from 'node:util';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -51,13 +52,34 @@ async function readIf(path: string): Promise<string | undefined> {
   }
 }
 
-function newKeyPair(): { privatePem: string; forgePriv: forge.pki.rsa.PrivateKey; forgePub: forge.pki.rsa.PublicKey } {
-  // node's generator is native and fast; forge's pure-JS RSA takes seconds.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const generateRsa = promisify(generateKeyPair);
+
+interface KeyPair {
+  privatePem: string;
+  forgePub: forge.pki.rsa.PublicKey;
+}
+
+/**
+ * An RSA key pair, made by node's native generator off the event loop (forge's pure-JS RSA takes seconds);
+ * the CA's and the serving certificate's are made at once, in parallel: at a first start they were most of the
+ * time to the ready line.
+ */
+async function newKeyPair(): Promise<KeyPair> {
+  const { privateKey } = await generateRsa('rsa', { modulusLength: 2048 });
   const privatePem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const forgePriv = forge.pki.privateKeyFromPem(privatePem);
-  const forgePub = forge.pki.setRsaPublicKey(forgePriv.n, forgePriv.e);
-  return { privatePem, forgePriv, forgePub };
+  return { privatePem, forgePub: forge.pki.setRsaPublicKey(forgePriv.n, forgePriv.e) };
+}
+
+/** Signs cert (sha256WithRSAEncryption, PKCS #1 v1.5, as forge's cert.sign) with node's native RSA instead of forge's. */
+function signCertificate(cert: forge.pki.Certificate, signerPem: string): void {
+  const oid = forge.pki.oids.sha256WithRSAEncryption;
+  cert.signatureOid = oid;
+  cert.siginfo.algorithmOid = oid;
+  // forge's own step (its typings leave it out)
+  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  (cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
+  cert.signature = sign('sha256', Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary'), signerPem).toString('binary');
 }
 
 function serial(): string {
@@ -67,8 +89,7 @@ function serial(): string {
   return b.toString('hex');
 }
 
-function createCa(): { cert: string; key: string } {
-  const { privatePem, forgePriv, forgePub } = newKeyPair();
+function createCa({ privatePem, forgePub }: KeyPair): { cert: string; key: string } {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forgePub;
   cert.serialNumber = serial();
@@ -82,14 +103,12 @@ function createCa(): { cert: string; key: string } {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(forgePriv, forge.md.sha256.create());
+  signCertificate(cert, privatePem);
   return { cert: forge.pki.certificateToPem(cert), key: privatePem };
 }
 
-function createServing(caCertPem: string, caKeyPem: string): { cert: string; key: string } {
+function createServing(caCertPem: string, caKeyPem: string, { privatePem, forgePub }: KeyPair): { cert: string; key: string } {
   const caCert = forge.pki.certificateFromPem(caCertPem);
-  const caKey = forge.pki.privateKeyFromPem(caKeyPem);
-  const { privatePem, forgePub } = newKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forgePub;
   cert.serialNumber = serial();
@@ -109,7 +128,7 @@ function createServing(caCertPem: string, caKeyPem: string): { cert: string; key
       ],
     },
   ]);
-  cert.sign(caKey, forge.md.sha256.create());
+  signCertificate(cert, caKeyPem);
   return { cert: forge.pki.certificateToPem(cert), key: privatePem };
 }
 
@@ -140,8 +159,11 @@ export async function ensurePki(dataDir: string): Promise<Pki> {
   let caCert = await readIf(p(files.caCert));
   let caKey = await readIf(p(files.caKey));
   let caCreated = false;
+  // a new CA means a new serving certificate too: both keys are generated at once
+  const servingKey = !caCert || !caKey ? newKeyPair() : undefined;
+  servingKey?.catch(() => undefined);
   if (!caCert || !caKey) {
-    ({ cert: caCert, key: caKey } = createCa());
+    ({ cert: caCert, key: caKey } = createCa(await newKeyPair()));
     await writeFileAtomic(p(files.caKey), caKey);
     await writeFileAtomic(p(files.caCert), caCert);
     caCreated = true;
@@ -151,7 +173,7 @@ export async function ensurePki(dataDir: string): Promise<Pki> {
   let cert = await readIf(p(files.cert));
   let key = await readIf(p(files.key));
   if (caCreated || !cert || !key || !servingUsable(cert, caCert)) {
-    ({ cert, key } = createServing(caCert, caKey));
+    ({ cert, key } = createServing(caCert, caKey, await (servingKey ?? newKeyPair())));
     await writeFileAtomic(p(files.key), key);
     await writeFileAtomic(p(files.cert), cert);
     log.info('created API serving certificate', { names: [...servingNames.ips, ...servingNames.dns].join(',') });

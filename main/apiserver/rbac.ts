@@ -1,7 +1,8 @@
 // Authorization: RBAC as upstream's plugin/pkg/auth/authorizer/rbac, reading roles and
 // bindings straight from the store (the API server's own data), with upstream's messages.
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
-import type { Store } from '../store/types';
+import { deepFreeze } from '../store/revisioned-store';
+import type { Store, StoredValue } from '../store/types';
 import type { UserInfo } from './types';
 
 export interface AuthorizationAttributes {
@@ -54,15 +55,38 @@ export function subjectMatches(s: Subject, user: UserInfo, bindingNamespace?: st
 
 const describeSubject = (s: Subject) => `${s.kind} "${s.namespace ? `${s.namespace}/` : ''}${s.name}"`;
 
+/** decoded roles and bindings kept at most (a cache: past it, it starts again) */
+const MAX_DECODED = 10_000;
+
 export class RbacAuthorizer {
+  /**
+   * Roles and bindings decoded once per version (key and modRevision), frozen: every request reads every
+   * ClusterRoleBinding, and decoding them all each time was most of the cost of a request.
+   */
+  private decoded = new Map<string, { revision: number; value: unknown }>();
+
   constructor(private readonly store: Store) {}
 
+  private decode<T>(i: StoredValue): T {
+    const hit = this.decoded.get(i.key);
+    if (hit && hit.revision === i.modRevision) return hit.value as T;
+    if (this.decoded.size >= MAX_DECODED) this.decoded.clear();
+    const value = deepFreeze(i.value);
+    this.decoded.set(i.key, { revision: i.modRevision, value });
+    return value as unknown as T;
+  }
+
   private values<T>(prefix: string): T[] {
-    return this.store.list(prefix).items.map((i) => i.value as unknown as T);
+    return this.store.list(prefix).items.map((i) => this.decode<T>(i));
+  }
+
+  private get<T>(key: string): T | undefined {
+    const v = this.store.get(key);
+    return v && this.decode<T>(v);
   }
 
   private clusterRole(name: string): ClusterRole | undefined {
-    return this.store.get(`${RBAC}/clusterroles/${name}`)?.value as unknown as ClusterRole | undefined;
+    return this.get<ClusterRole>(`${RBAC}/clusterroles/${name}`);
   }
 
   /** The rules a binding's roleRef grants (upstream's GetRoleReferenceRules); undefined when the role does not exist. */
@@ -81,10 +105,11 @@ export class RbacAuthorizer {
     }
     for (const b of this.values<RoleBinding>(`${RBAC}/rolebindings/${namespace}/`)) {
       if (!(b.subjects ?? []).some((s) => subjectMatches(s, user, namespace))) continue;
-      const role = b.roleRef.kind === 'ClusterRole' ? this.clusterRole(b.roleRef.name) : (this.store.get(`${RBAC}/roles/${namespace}/${b.roleRef.name}`)?.value as unknown as Role | undefined);
+      const role = b.roleRef.kind === 'ClusterRole' ? this.clusterRole(b.roleRef.name) : this.get<Role>(`${RBAC}/roles/${namespace}/${b.roleRef.name}`);
       rules.push(...(role?.rules ?? []));
     }
-    return rules;
+    // the caller's own copy: the decoded rules are shared and frozen
+    return structuredClone(rules);
   }
 
   authorize(a: AuthorizationAttributes): Decision {
@@ -106,7 +131,7 @@ export class RbacAuthorizer {
         const role =
           b.roleRef.kind === 'ClusterRole'
             ? this.clusterRole(b.roleRef.name)
-            : (this.store.get(`${RBAC}/roles/${a.namespace}/${b.roleRef.name}`)?.value as unknown as Role | undefined);
+            : this.get<Role>(`${RBAC}/roles/${a.namespace}/${b.roleRef.name}`);
         if (role && (role.rules ?? []).some((r) => ruleAllows(r, a))) {
           return {
             allowed: true,

@@ -1,9 +1,8 @@
 // NamespaceLifecycle: no new content in a missing or terminating namespace; default, kube-system and
 // kube-public can never be deleted.
-import { errors, isStatusError } from '../../api/errors';
-import type { KubeObject } from '../../api/object';
-import { R } from '../../client/types';
+import { errors } from '../../api/errors';
 import { forbidden } from './forbidden';
+import { requestNamespace } from './namespace-object';
 import type { AdmissionAttributes, AdmissionPlugin } from './types';
 
 export const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
@@ -17,13 +16,8 @@ export function namespaceLifecycle(): AdmissionPlugin {
       // access reviews never leak whether a namespace exists
       if (a.group === 'authorization.k8s.io') return;
       if (!a.namespace) return;
-      let ns: KubeObject;
-      try {
-        ns = await a.client.get(R.namespaces, a.namespace);
-      } catch (e) {
-        if (isStatusError(e, 'NotFound')) throw errors.notFound({ kind: 'namespaces', name: a.namespace });
-        throw e;
-      }
+      const ns = await requestNamespace(a);
+      if (!ns) throw errors.notFound({ kind: 'namespaces', name: a.namespace });
       if (a.operation === 'CREATE' && (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
         throw forbidden(a, `unable to create new content in namespace ${a.namespace} because it is being terminated`, [
           { reason: 'NamespaceTerminating', message: `namespace ${a.namespace} is being terminated`, field: 'metadata.namespace' },

@@ -7,11 +7,12 @@
 // so users see the level and change it with `kubectl label`.
 import type { Namespace, Pod, PodSpec } from 'kubernetes-types/core/v1';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1';
-import { isStatusError, StatusError } from '../../api/errors';
+import { StatusError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { R } from '../../client/types';
 import { logger } from '../../log';
 import { forbidden } from './forbidden';
+import { requestNamespace } from './namespace-object';
 import {
   aggregate, compareLevels, DEFAULT_POLICY, evaluatePod, forbiddenDetail, forbiddenReason, LABEL_PREFIX, levelVersionString, policyFromLabels,
   sameLevelVersion, versionString, type Aggregate, type LabelError, type LevelVersion, type Policy,
@@ -84,13 +85,8 @@ function significantPodUpdate(pod: Pod, old: Pod): boolean {
 
 export function podSecurity(defaults: Policy = DEFAULT_POLICY): AdmissionPlugin {
   const namespacePolicy = async (a: AdmissionAttributes): Promise<{ policy: Policy; errors: LabelError[] } | undefined> => {
-    try {
-      const ns = await a.client.get<Namespace & KubeObject>(R.namespaces, a.namespace);
-      return policyFromLabels(ns.metadata?.labels, defaults);
-    } catch (e) {
-      if (isStatusError(e, 'NotFound')) return undefined;
-      throw e;
-    }
+    const ns = (await requestNamespace(a)) as (Namespace & KubeObject) | undefined;
+    return ns ? policyFromLabels(ns.metadata?.labels, defaults) : undefined;
   };
 
   const results = (lv: LevelVersion, meta: ObjectMeta | undefined, spec: PodSpec, cache: Array<[LevelVersion, Aggregate]>): Aggregate => {

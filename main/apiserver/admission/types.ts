@@ -28,6 +28,12 @@ export interface AdmissionAttributes {
   /** an in-process client with full rights, for plugins that read (namespaces, limitranges, quotas) or write (quota status) */
   client: Client;
   /**
+   * The request's namespace object as stored (undefined when there is none), read once per request and shared by
+   * the plugins that need it (NamespaceLifecycle, PodSecurity), as upstream's namespace lister serves them.
+   * Read only: it may be the same object for every plugin. Absent in tests that build attributes by hand.
+   */
+  namespaceObject?: () => Promise<KubeObject | undefined>;
+  /**
    * A plugin reports what it changed, for the pod's flow view (`admit:LimitRanger` step):
    * e.g. attrs.note('set default cpu request 100m on container web').
    */

@@ -12,7 +12,8 @@ export const bindingREST: SubresourceStorage = {
     const nodeName = target.name as string | undefined;
     if (!nodeName) throw errors.invalid('Binding', undefined, name, [{ field: 'target.name', type: 'FieldValueRequired', message: 'Required value' }]);
     const old = store.get(s, req.namespace, name);
-    const pod = structuredClone(old.value) as Obj & KubeObject;
+    // the store's get is the caller's own copy already
+    const pod = old.value as Obj & KubeObject;
     const spec = (pod.spec as Obj) ?? {};
     if (pod.metadata.deletionTimestamp) throw errors.conflict({ kind: 'pods/binding', name }, `pod ${name} is being deleted, cannot be assigned to a host`);
     if (spec.nodeName) throw errors.conflict({ kind: 'pods/binding', name }, `pod ${name} is already assigned to node "${spec.nodeName as string}"`);

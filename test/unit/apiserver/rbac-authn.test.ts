@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyRule } from 'kubernetes-types/rbac/v1';
-import { forbiddenMessage, ruleAllows, type AuthorizationAttributes } from '../../../main/apiserver/rbac';
+import { forbiddenMessage, RbacAuthorizer, ruleAllows, type AuthorizationAttributes } from '../../../main/apiserver/rbac';
+import type { KubeObject } from '../../../main/api/object';
+import { memoryStore } from '../../../main/store';
 import { authenticateToken, ISSUER, reviewServiceAccountToken, TokenSigner } from '../../../main/apiserver/authn';
 
 const user = { username: 'u', groups: [] };
@@ -96,5 +98,39 @@ describe('bound service account tokens (upstream claims validation)', () => {
     const r = reviewServiceAccountToken(signer.sign({ ...base, ...change } as typeof base), signer, objs, audiences, now);
     if (error) expect(r).toEqual({ error });
     else expect(r).toMatchObject({ user: { username: 'system:serviceaccount:default:robot', extra: { 'authentication.kubernetes.io/pod-name': ['web'], 'authentication.kubernetes.io/pod-uid': ['pod-1'] } } });
+  });
+});
+
+describe('RBAC authorizer reading the store', () => {
+  const R = '/registry/rbac.authorization.k8s.io';
+  const alice = { username: 'alice', groups: [] };
+  const can = (az: RbacAuthorizer, verb: string) => az.authorize({ user: alice, verb, group: '', resource: 'pods', namespace: 'default' }).allowed;
+
+  it('sees a role or binding changed, deleted or recreated at the next request (decoded once per version)', async () => {
+    const store = memoryStore();
+    const az = new RbacAuthorizer(store);
+    await store.create(`${R}/clusterroles/reader`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } as KubeObject);
+    expect(can(az, 'get')).toBe(false);
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'alice' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'reader' }, subjects: [{ kind: 'User', name: 'alice' }] } as unknown as KubeObject;
+    await store.create(`${R}/clusterrolebindings/alice`, binding);
+    expect([can(az, 'get'), can(az, 'list')]).toEqual([true, false]);
+    const role = store.get(`${R}/clusterroles/reader`)!;
+    await store.update(role.key, { ...role.value, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] } as KubeObject, role.modRevision);
+    expect([can(az, 'get'), can(az, 'list')]).toEqual([false, true]);
+    await store.delete(`${R}/clusterrolebindings/alice`);
+    expect(can(az, 'list')).toBe(false);
+    await store.create(`${R}/clusterrolebindings/alice`, { ...binding, subjects: [{ kind: 'User', name: 'bob' }] } as unknown as KubeObject);
+    expect(can(az, 'list')).toBe(false);
+  });
+
+  it('the rules it lists are the caller\'s own to change', async () => {
+    const store = memoryStore();
+    const az = new RbacAuthorizer(store);
+    await store.create(`${R}/clusterroles/reader`, { metadata: { name: 'reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } as unknown as KubeObject);
+    await store.create(`${R}/clusterrolebindings/alice`, { metadata: { name: 'alice' }, roleRef: { kind: 'ClusterRole', name: 'reader' }, subjects: [{ kind: 'User', name: 'alice' }] } as unknown as KubeObject);
+    const rules = az.rulesFor(alice, 'default');
+    rules[0].verbs.push('delete');
+    expect(az.rulesFor(alice, 'default')[0].verbs).toEqual(['get']);
+    expect(can(az, 'delete')).toBe(false);
   });
 });

@@ -23,6 +23,7 @@ describe('pki', { timeout: 60_000 }, () => {
     const cert = new X509Certificate(pki.cert);
     expect(ca.ca).toBe(true);
     expect(cert.verify(ca.publicKey)).toBe(true);
+    expect(ca.verify(ca.publicKey)).toBe(true);
     expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(cert.checkHost('localhost')).toBe('localhost');
     expect(pki.tokens.admin).toMatch(/^[A-Za-z0-9_-]{40,}$/);
