@@ -1,4 +1,5 @@
 // Reading a PodTrace: lanes, durations, and the scheduler's verdicts in words. Pure, for tests and views.
+import type { Event, Pod } from 'kubernetes-types/core/v1';
 import type { TraceComponent, TraceStep } from '../../main/trace/types';
 
 export const LANES: TraceComponent[] = ['client', 'apiserver', 'store', 'controller-manager', 'scheduler', 'kubelet', 'runtime', 'proxy'];
@@ -37,6 +38,7 @@ export function formatMs(ms: number): string {
   return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
+/** A scheduler step's details: free-form JSON whose shapes differ by step (arrays or maps), each field checked where read. */
 type Obj = Record<string, any>;
 
 /** Per node: filter verdicts and scores, from the scheduler's steps' details (shape tolerant: arrays or maps). */
@@ -112,7 +114,7 @@ export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
 }
 
 /** "Why is my pod Pending?": the scheduler's last word, per node, plus the FailedScheduling message. */
-export function pendingReasons(steps: TraceStep[], events: Obj[]): { summary?: string; nodes: { node: string; reason: string }[] } {
+export function pendingReasons(steps: TraceStep[], events: Pick<Event, 'reason' | 'message'>[]): { summary?: string; nodes: { node: string; reason: string }[] } {
   const failed = [...events].reverse().find((e) => e.reason === 'FailedScheduling');
   const table = schedulerTable(steps);
   return {
@@ -120,8 +122,6 @@ export function pendingReasons(steps: TraceStep[], events: Obj[]): { summary?: s
     nodes: table.filter((v) => !v.ok).map((v) => ({ node: v.node, reason: v.reasons.join('; ') || 'rejected' })),
   };
 }
-
-type EvObj = Record<string, any>;
 
 const componentOfSource = (src: string): TraceStep['component'] =>
   /scheduler/.test(src) ? 'scheduler' : /kubelet/.test(src) ? 'kubelet' : /controller/.test(src) ? 'controller-manager' : /proxy/.test(src) ? 'proxy' : 'apiserver';
@@ -132,22 +132,22 @@ const componentOfSource = (src: string): TraceStep['component'] =>
  * transitions, each in the lane of the component that reported it. Coarser than the lab's trace: no admission,
  * no store, no scheduler table.
  */
-export function stepsFromEvents(pod: EvObj | undefined, events: EvObj[]): TraceStep[] {
+export function stepsFromEvents(pod: Pod | undefined, events: Event[]): TraceStep[] {
   if (!pod) return [];
   const steps: TraceStep[] = [];
   const created = pod.metadata?.creationTimestamp;
-  if (created) steps.push({ component: 'apiserver', action: 'create', start: created, outcome: 'success', message: `Pod ${pod.metadata.name} created` });
+  if (created) steps.push({ component: 'apiserver', action: 'create', start: created, outcome: 'success', message: `Pod ${pod.metadata?.name} created` });
   for (const e of events) {
     const at = e.eventTime ?? e.firstTimestamp ?? e.lastTimestamp ?? e.metadata?.creationTimestamp;
     if (!at) continue;
-    const src = String(e.source?.component ?? e.reportingComponent ?? e.reportingController ?? '');
+    const src = String(e.source?.component ?? e.reportingComponent ?? '');
     steps.push({
       component: componentOfSource(src), action: e.reason ?? 'event', start: at, outcome: e.type === 'Warning' ? 'failure' : 'success',
       message: `${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''}`, details: { source: src, event: true },
     });
   }
   const byCondition: Record<string, TraceStep['component']> = { PodScheduled: 'scheduler' };
-  for (const c of (pod.status?.conditions ?? []) as EvObj[]) {
+  for (const c of pod.status?.conditions ?? []) {
     if (!c.lastTransitionTime) continue;
     steps.push({
       component: byCondition[c.type] ?? 'kubelet', action: `condition:${c.type}`, start: c.lastTransitionTime,
