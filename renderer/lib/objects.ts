@@ -11,8 +11,5 @@ export type AnyObject = Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>;
 /** A kind from kubernetes-types as the caches hold it (metadata present). */
 export type Live<T extends { metadata?: ObjectMeta }> = T & AnyObject;
 
-/** The wire's untyped object read as its kind: the one place a cache's KubeObject becomes a typed object. */
+/** A kind-generic cache's object (a list or page of any kind) read as the kind the view knows it is. */
 export const asLive = <T extends { metadata?: ObjectMeta }>(o: KubeObject): Live<T> => o as unknown as Live<T>;
-
-/** A typed object handed back to the bridge, whose contract takes the untyped KubeObject. */
-export const asKube = (o: AnyObject): KubeObject => o as KubeObject;
