@@ -1,5 +1,5 @@
 // Search, label-selector filtering and sorting for the resource lists: pure, so they are table-tested.
-import type { KubeObject } from '../../main/api/object';
+import type { AnyObject } from './objects';
 import { matchesLabels, parseLabelSelector, type LabelRequirement } from '../../main/api/selectors';
 
 /** The selector syntax kubectl accepts (`app=web,tier!=db,env in (a,b),!legacy`), parsed by the API server's own
@@ -18,7 +18,7 @@ export interface ListFilter {
   labelSelector?: string;
 }
 
-export function filterObjects<T extends KubeObject>(items: T[], f: ListFilter): T[] {
+export function filterObjects<T extends AnyObject>(items: T[], f: ListFilter): T[] {
   const sel = f.labelSelector?.trim() ? parseSelector(f.labelSelector) : [];
   const reqs = sel instanceof Error ? [] : sel;
   const needle = f.search?.trim().toLowerCase();

@@ -2,7 +2,7 @@
 // (stores/discovery.ts); identity of the kinds the app itself needs comes from the lab's one table (client R). Columns
 // here are hand-made where they add value (kubectl's printers computed live); every other kind shows the server's Table.
 import { shallowRef } from 'vue';
-import type { KubeObject } from '../../main/api/object';
+import type { AnyObject } from './objects';
 import type { ApiResourceInfo, ResourceRef } from '../../main/bridge/contract';
 import { R } from '../../main/client/types';
 import { age, podStatusCells, podWideCells } from '../../main/api/pod-status';
@@ -20,7 +20,7 @@ type Meta = { metadata?: ObjectMeta };
 
 export type ChipTone = 'ok' | 'warn' | 'err' | 'info' | 'neutral';
 
-export interface Column<T extends Meta = KubeObject> {
+export interface Column<T extends Meta = AnyObject> {
   id: string;
   /** i18n key under `col.` */
   label: string;
@@ -62,7 +62,7 @@ const ratio = <T extends Meta>(id: string, label: string, a: (o: T) => number | 
   id, label, width: '90px', value: (o) => `${a(o) ?? 0}/${b(o) ?? 0}`, sort: (o) => (a(o) ?? 0) - (b(o) ?? 0),
 });
 
-export const podStatus = (o: Pod | KubeObject, now = new Date()) => podStatusCells(o as Record<string, unknown>, now);
+export const podStatus = (o: Pod, now = new Date()) => podStatusCells(o, now);
 /** One kind's columns, each reading that kind's typed fields. */
 const of = <T extends Meta>(cols: Column<T>[]): Column[] => cols as unknown as Column[];
 
@@ -74,15 +74,13 @@ export function statusTone(s: string): ChipTone {
   return 'neutral';
 }
 
-export function nodeStatus(o: Node | KubeObject): string {
-  const n = o as Node;
+export function nodeStatus(n: Node): string {
   const ready = (n.status?.conditions ?? []).find((c) => c.type === 'Ready');
   let s = ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown';
   if (n.spec?.unschedulable) s += ',SchedulingDisabled';
   return s;
 }
 
-const svcPorts = (o: Service) => servicePortsText(o as KubeObject);
 
 function endpointsText(o: Endpoints): string {
   const out: string[] = [];
@@ -145,7 +143,7 @@ const HAND: KindDef[] = [
     id: 'services', ...ident(R.services),
     columns: of<Service>([name, ns, { id: 'type', label: 'type', width: '110px', value: (o) => o.spec?.type ?? 'ClusterIP' },
       { id: 'clusterIP', label: 'clusterIP', width: '130px', value: (o) => o.spec?.clusterIP ?? '<none>', mono: true },
-      { id: 'ports', label: 'ports', width: 'minmax(120px, 1fr)', value: svcPorts, mono: true }, ageCol]),
+      { id: 'ports', label: 'ports', width: 'minmax(120px, 1fr)', value: servicePortsText, mono: true }, ageCol]),
   },
   {
     id: 'endpoints', ...ident(R.endpoints),
@@ -245,4 +243,4 @@ export function sidebarSections(list: KindDef[]): { title: string; group?: strin
   return [...out.values()].filter((s) => s.items.length).map((s) => ({ ...s, items: s.items.sort((a, b) => rank(a) - rank(b) || a.kind.localeCompare(b.kind)) }));
 }
 
-export const objKey = (o: KubeObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name ?? ''));
+export const objKey = (o: AnyObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name ?? ''));

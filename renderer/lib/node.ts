@@ -1,24 +1,22 @@
 // Node figures for the Overview and `kubectl describe node`: capacity, allocatable, what pods request.
-import type { KubeObject } from '../../main/api/object';
-import type { Pod } from 'kubernetes-types/core/v1';
+import type { AnyObject } from './objects';
+import type { NodeSystemInfo, Pod } from 'kubernetes-types/core/v1';
 import { addQuantity, formatQuantity, toMilli } from '../../main/api/quantity';
 import { fromList, podRequests, formatCpu, formatMemory, type Resources } from '../../main/scheduler/resources';
 
-type Obj = Record<string, any>;
+const active = (p: Pod) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
 
-const active = (p: Obj) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
-
-export function podsOnNode(pods: KubeObject[], node: string): KubeObject[] {
-  return pods.filter((p) => (p as Obj).spec?.nodeName === node && active(p as Obj));
+export function podsOnNode<T extends Pod>(pods: T[], node: string): T[] {
+  return pods.filter((p) => p.spec?.nodeName === node && active(p));
 }
 
 /** Sum of container requests/limits (init containers: the max, as the scheduler counts). */
-export function podTotals(pods: KubeObject[]): { requests: Record<string, string>; limits: Record<string, string> } {
+export function podTotals(pods: Pod[]): { requests: Record<string, string>; limits: Record<string, string> } {
   const sum = (field: 'requests' | 'limits') => {
     const acc: Record<string, ReturnType<typeof addQuantity>> = {};
-    for (const p of pods as Obj[]) {
+    for (const p of pods) {
       for (const c of p.spec?.containers ?? []) {
-        for (const [k, v] of Object.entries(c.resources?.[field] ?? {})) acc[k] = acc[k] ? addQuantity(acc[k], v as string) : addQuantity(0, v as string);
+        for (const [k, v] of Object.entries(c.resources?.[field] ?? {})) acc[k] = acc[k] ? addQuantity(acc[k], v) : addQuantity(0, v);
       }
     }
     return Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, formatQuantity(v)]));
@@ -56,14 +54,14 @@ export function percentOf(used: string | undefined, total: string | undefined): 
 }
 
 /** `kubectl describe node`'s System Info: its order and its words for status.nodeInfo's fields. */
-const SYSTEM_INFO: [string, string][] = [
+const SYSTEM_INFO: [keyof NodeSystemInfo, string][] = [
   ['machineID', 'Machine ID'], ['systemUUID', 'System UUID'], ['bootID', 'Boot ID'], ['kernelVersion', 'Kernel Version'],
   ['osImage', 'OS Image'], ['operatingSystem', 'Operating System'], ['architecture', 'Architecture'],
   ['containerRuntimeVersion', 'Container Runtime Version'], ['kubeletVersion', 'Kubelet Version'], ['kubeProxyVersion', 'Kube-Proxy Version'],
 ];
 
-export function systemInfo(nodeInfo: Record<string, string> | undefined): { label: string; value: string }[] {
-  return SYSTEM_INFO.filter(([k]) => nodeInfo?.[k] !== undefined).map(([k, label]) => ({ label, value: nodeInfo![k] }));
+export function systemInfo(nodeInfo: Partial<NodeSystemInfo> | undefined): { label: string; value: string }[] {
+  return SYSTEM_INFO.filter(([k]) => nodeInfo?.[k] !== undefined).map(([k, label]) => ({ label, value: String(nodeInfo![k]) }));
 }
 
 /** Limits as upstream's PodRequestsAndLimits counts them: max(sum of containers, largest init container) + overhead. */
@@ -92,9 +90,9 @@ export function describeAmount(resource: DescribedResource, amount: number, allo
 }
 
 /** One pod's row of describe's Non-terminated Pods: requests and limits with their share of allocatable. */
-export function podResourceRow(pod: KubeObject, allocatable: Record<string, string> | undefined) {
-  const req = podRequests(pod as Pod);
-  const lim = podLimits(pod as Pod);
+export function podResourceRow(pod: Pod, allocatable: Record<string, string> | undefined) {
+  const req = podRequests(pod);
+  const lim = podLimits(pod);
   return {
     cpuRequests: describeAmount('cpu', req.cpu, allocatable), cpuLimits: describeAmount('cpu', lim.cpu, allocatable),
     memoryRequests: describeAmount('memory', req.memory, allocatable), memoryLimits: describeAmount('memory', lim.memory, allocatable),
@@ -102,12 +100,12 @@ export function podResourceRow(pod: KubeObject, allocatable: Record<string, stri
 }
 
 /** describe's Allocated resources: the sums over the node's non-terminated pods, per resource. */
-export function allocatedResources(pods: KubeObject[], allocatable: Record<string, string> | undefined): { resource: string; requests: string; limits: string }[] {
+export function allocatedResources(pods: Pod[], allocatable: Record<string, string> | undefined): { resource: string; requests: string; limits: string }[] {
   const req = fromList({});
   const lim = fromList({});
   for (const p of pods) {
-    const r = podRequests(p as Pod);
-    const l = podLimits(p as Pod);
+    const r = podRequests(p);
+    const l = podLimits(p);
     for (const k of ['cpu', 'memory', 'ephemeralStorage'] as const) { req[k] += r[k]; lim[k] += l[k]; }
   }
   const rows = (['cpu', 'memory', 'ephemeral-storage'] as const).map((k) => ({
@@ -139,16 +137,16 @@ export function labelChange(change: string): Record<string, string | null> | Err
   return { [m[1]]: m[2] ? null : m[3] };
 }
 
-const controller = (p: KubeObject) => (p.metadata.ownerReferences ?? []).find((r) => r.controller) ?? p.metadata.ownerReferences?.[0];
+const controller = (p: AnyObject) => (p.metadata.ownerReferences ?? []).find((r) => r.controller) ?? p.metadata.ownerReferences?.[0];
 
 /** The kind of what controls a pod (ReplicaSet, DaemonSet, Job...), or '' for a bare pod. */
-export const controllerKind = (p: KubeObject): string => controller(p)?.kind ?? '';
+export const controllerKind = (p: AnyObject): string => controller(p)?.kind ?? '';
 
 /**
  * What `kubectl drain --ignore-daemonsets --delete-emptydir-data --force` does with a node's pods: DaemonSet pods stay,
  * every other pod is evicted; `unmanaged` are the evicted ones no controller recreates (drain refuses them without --force).
  */
-export function drainPlan(pods: KubeObject[]): { evict: KubeObject[]; daemonSet: KubeObject[]; unmanaged: KubeObject[] } {
+export function drainPlan<T extends AnyObject>(pods: T[]): { evict: T[]; daemonSet: T[]; unmanaged: T[] } {
   const daemonSet = pods.filter((p) => controllerKind(p) === 'DaemonSet');
   const evict = pods.filter((p) => controllerKind(p) !== 'DaemonSet');
   return { evict, daemonSet, unmanaged: evict.filter((p) => !controller(p)) };

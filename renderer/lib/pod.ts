@@ -1,18 +1,16 @@
 // Reading a Pod for the views: containers (init first), their states in words, image pull progress, ports.
-import type { KubeObject } from '../../main/api/object';
+import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1';
 
-type Obj = Record<string, any>;
-
-export function podContainers(pod: KubeObject | undefined): { name: string; init?: boolean }[] {
-  const spec = (pod as Obj | undefined)?.spec ?? {};
+export function podContainers(pod: Pod | undefined): { name: string; init?: boolean }[] {
+  const spec = pod?.spec;
   return [
-    ...(spec.initContainers ?? []).map((c: Obj) => ({ name: c.name, init: true })),
-    ...(spec.containers ?? []).map((c: Obj) => ({ name: c.name })),
+    ...(spec?.initContainers ?? []).map((c) => ({ name: c.name, init: true })),
+    ...(spec?.containers ?? []).map((c) => ({ name: c.name })),
   ];
 }
 
 /** `Running since 12:01:02`, `Waiting: ContainerCreating`, `Terminated: Completed (exit 0)` */
-export function stateText(cs: Obj | undefined): { text: string; tone: 'ok' | 'warn' | 'err' | 'neutral' } {
+export function stateText(cs: ContainerStatus | undefined): { text: string; tone: 'ok' | 'warn' | 'err' | 'neutral' } {
   const s = cs?.state ?? {};
   if (s.running) return { text: 'Running', tone: 'ok' };
   if (s.waiting) return { text: `Waiting: ${s.waiting.reason ?? ''}`, tone: /Err|BackOff|Invalid/.test(s.waiting.reason ?? '') ? 'err' : 'warn' };
@@ -24,13 +22,16 @@ export function stateText(cs: Obj | undefined): { text: string; tone: 'ok' | 'wa
 }
 
 /** Published host ports of a pod: hostPort on the node's address (127.0.0.1 for a local engine). */
-export function hostPorts(pod: KubeObject | undefined): { port: number; url: string }[] {
-  const p = pod as Obj | undefined;
+export function hostPorts(pod: Pod | undefined): { port: number; url: string }[] {
+  const p = pod;
   const host = p?.status?.hostIP && p.status.hostIP !== '' ? p.status.hostIP : '127.0.0.1';
   const out: { port: number; url: string }[] = [];
   for (const c of p?.spec?.containers ?? []) for (const port of c.ports ?? []) if (port.hostPort) out.push({ port: port.hostPort, url: `http://${host}:${port.hostPort}/` });
   return out;
 }
+
+/** What the kubelet's pull-image step records in its details (free-form JSON; each field checked where read). */
+interface PullDetails { image?: string; layers?: { id?: unknown; status?: unknown; current?: number; total?: number }[]; sizeBytes?: number; durationMs?: number }
 
 export interface PullLayerView { id: string; status: string; current?: number; total?: number }
 export interface ImagePullView {
@@ -47,21 +48,21 @@ export interface ImagePullView {
  * Each image of the pod as the user should see it: a pull in progress on its node (per layer, live),
  * else the newest pull-image step the kubelet recorded. In container order, init containers first.
  */
-export function imagePulls(pod: KubeObject | undefined, steps: Obj[], live: { node: string; image: string; layers: PullLayerView[] }[]): ImagePullView[] {
-  const spec = (pod as Obj | undefined)?.spec ?? {};
-  const images = [...new Set<string>([...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c: Obj) => c.image).filter(Boolean))];
+export function imagePulls(pod: Pod | undefined, steps: { action: string; outcome?: string; message?: string; details?: Record<string, unknown> }[], live: { node: string; image: string; layers: PullLayerView[] }[]): ImagePullView[] {
+  const spec = pod?.spec;
+  const images = [...new Set([...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => c.image).filter((x): x is string => !!x))];
   const out: ImagePullView[] = [];
   for (const image of images) {
-    const now = spec.nodeName ? live.find((x) => x.node === spec.nodeName && x.image === image) : undefined;
+    const now = spec?.nodeName ? live.find((x) => x.node === spec.nodeName && x.image === image) : undefined;
     if (now) {
       out.push({ image, state: 'Pulling', layers: now.layers.map((l) => ({ ...l })) });
       continue;
     }
     const step = [...steps].reverse().find((s) => s.action === 'pull-image' && (s.details?.image ?? '') === image);
     if (!step) continue;
-    const d = step.details ?? {};
+    const d = (step.details ?? {}) as PullDetails;
     const state = step.outcome === 'success' ? 'Pulled' : step.outcome === 'skipped' ? 'Present' : step.outcome === 'failure' ? 'Failed' : 'Pulling';
-    const layers = Array.isArray(d.layers) ? d.layers.map((l: Obj) => ({ id: String(l.id ?? ''), status: String(l.status ?? ''), current: l.current, total: l.total })) : [];
+    const layers = Array.isArray(d.layers) ? d.layers.map((l) => ({ id: String(l.id ?? ''), status: String(l.status ?? ''), current: l.current, total: l.total })) : [];
     out.push({ image, state, layers, sizeBytes: d.sizeBytes, durationMs: d.durationMs, message: step.message });
   }
   return out;

@@ -1,6 +1,5 @@
 // The ports a user can forward: a pod template's container ports, or a Service's ports.
-
-type Obj = Record<string, any>;
+import type { PodSpec, Service } from 'kubernetes-types/core/v1';
 
 export interface ForwardablePort {
   /** number, or the port's name */
@@ -9,7 +8,7 @@ export interface ForwardablePort {
 }
 
 /** Container ports of a pod spec (a Pod's, or a Deployment's template's): `80/TCP (http, nginx)`. */
-export function containerPorts(spec: Obj | undefined): ForwardablePort[] {
+export function containerPorts(spec: PodSpec | undefined): ForwardablePort[] {
   const out: ForwardablePort[] = [];
   for (const c of spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
@@ -21,8 +20,8 @@ export function containerPorts(spec: Obj | undefined): ForwardablePort[] {
 }
 
 /** A Service's TCP ports, as `kubectl port-forward svc/x LOCAL:PORT` names them: `80 → 8080`. */
-export function serviceForwardPorts(svc: Obj | undefined): ForwardablePort[] {
-  return ((svc?.spec?.ports ?? []) as Obj[])
+export function serviceForwardPorts(svc: Service | undefined): ForwardablePort[] {
+  return (svc?.spec?.ports ?? [])
     .filter((p) => (p.protocol ?? 'TCP') === 'TCP')
     .map((p) => ({ port: p.port, label: `${p.port}${p.name ? ` (${p.name})` : ''} → ${p.targetPort ?? p.port}` }));
 }

@@ -1,5 +1,7 @@
 // A Deployment's rollout as kubectl tells it: `rollout status` (upstream DeploymentStatusViewer) and what changed per revision.
-type Obj = Record<string, any>;
+import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
+import type { PodTemplateSpec } from 'kubernetes-types/core/v1';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1';
 
 export const revisionAnnotation = 'deployment.kubernetes.io/revision';
 export const changeCauseAnnotation = 'kubernetes.io/change-cause';
@@ -14,10 +16,10 @@ export type RolloutState =
   | { state: 'done' };
 
 /** The line `kubectl rollout status` prints, as data (the view words it in the user's language). */
-export function rolloutStatus(d: Obj | undefined): RolloutState {
+export function rolloutStatus(d: Deployment | undefined): RolloutState {
   const s = d?.status ?? {};
   if ((d?.metadata?.generation ?? 0) > (s.observedGeneration ?? 0)) return { state: 'observing' };
-  const progressing = (s.conditions ?? []).find((c: Obj) => c.type === 'Progressing');
+  const progressing = (s.conditions ?? []).find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') return { state: 'deadline' };
   const desired = d?.spec?.replicas ?? 1;
   const updated = s.updatedReplicas ?? 0;
@@ -27,10 +29,10 @@ export function rolloutStatus(d: Obj | undefined): RolloutState {
   return { state: 'done' };
 }
 
-export const revisionOf = (o: Obj | undefined): number => Number(o?.metadata?.annotations?.[revisionAnnotation] ?? 0);
+export const revisionOf = (o: { metadata?: ObjectMeta } | undefined): number => Number(o?.metadata?.annotations?.[revisionAnnotation] ?? 0);
 
-export const imagesOf = (template: Obj | undefined): string[] =>
-  (template?.spec?.containers ?? []).map((c: Obj) => c.image as string);
+export const imagesOf = (template: PodTemplateSpec | undefined): string[] =>
+  (template?.spec?.containers ?? []).map((c) => c.image ?? '');
 
 export type TemplateChange =
   | { kind: 'cause'; text: string }
@@ -39,14 +41,14 @@ export type TemplateChange =
   | { kind: 'other' };
 
 /** What a revision changed against the one before it: its change-cause when set, else the template's differences. */
-export function templateChanges(prev: Obj | undefined, cur: Obj): TemplateChange[] {
+export function templateChanges(prev: ReplicaSet | undefined, cur: ReplicaSet): TemplateChange[] {
   const cause = cur.metadata?.annotations?.[changeCauseAnnotation];
   if (cause) return [{ kind: 'cause', text: cause }];
   if (!prev) return [];
   const out: TemplateChange[] = [];
-  const before = new Map<string, string>((prev.spec?.template?.spec?.containers ?? []).map((c: Obj) => [c.name, c.image]));
+  const before = new Map<string, string>((prev.spec?.template?.spec?.containers ?? []).map((c) => [c.name, c.image ?? '']));
   for (const c of cur.spec?.template?.spec?.containers ?? []) {
-    if (before.get(c.name) !== c.image) out.push({ kind: 'image', container: c.name, from: before.get(c.name), to: c.image });
+    if (before.get(c.name) !== (c.image ?? '')) out.push({ kind: 'image', container: c.name, from: before.get(c.name), to: c.image ?? '' });
   }
   const at = cur.spec?.template?.metadata?.annotations?.[restartedAtAnnotation];
   if (at && at !== prev.spec?.template?.metadata?.annotations?.[restartedAtAnnotation]) out.push({ kind: 'restart', at });
@@ -64,14 +66,14 @@ const undoSkip = new Set([
  * Deployment's, and its annotations come along. Refused as kubectl does for a paused Deployment; skipped when it
  * already runs that template.
  */
-export function undoPatch(deploy: Obj, rs: Obj): { patch: object[] } | { skip: 'paused' | 'current' } {
+export function undoPatch(deploy: Deployment, rs: ReplicaSet): { patch: object[] } | { skip: 'paused' | 'current' } {
   if (deploy.spec?.paused) return { skip: 'paused' };
-  const template = structuredClone(rs.spec?.template ?? {});
+  const template: PodTemplateSpec = structuredClone(rs.spec?.template ?? {});
   if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
   if (sameJSON(template, deploy.spec?.template ?? {})) return { skip: 'current' };
   const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries<string>(deploy.metadata?.annotations ?? {})) if (undoSkip.has(k)) annotations[k] = v;
-  for (const [k, v] of Object.entries<string>(rs.metadata?.annotations ?? {})) if (!undoSkip.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(deploy.metadata?.annotations ?? {})) if (undoSkip.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(rs.metadata?.annotations ?? {})) if (!undoSkip.has(k)) annotations[k] = v;
   return {
     patch: [
       { op: 'replace', path: '/spec/template', value: template },
@@ -83,6 +85,6 @@ export function undoPatch(deploy: Obj, rs: Obj): { patch: object[] } | { skip: '
 
 function sameJSON(a: unknown, b: unknown): boolean {
   const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon)
-    : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Obj)[k])])) : v);
+    : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v);
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }

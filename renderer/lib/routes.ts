@@ -1,7 +1,7 @@
 // Where each object's page lives.
-import type { KubeObject } from '../../main/api/object';
+import type { AnyObject } from './objects';
 
-export function objectRoute(kindId: string, o: KubeObject): string {
+export function objectRoute(kindId: string, o: AnyObject): string {
   const ns = o.metadata.namespace;
   const name = encodeURIComponent(o.metadata.name ?? '');
   if (kindId === 'pods') return `/r/pods/${ns}/${name}`;

@@ -1,7 +1,5 @@
 // A Service's ports as `kubectl get svc` prints them, and where a NodePort opens on this machine.
-import type { KubeObject } from '../../main/api/object';
-
-type Obj = Record<string, any>;
+import type { Endpoints, Service } from 'kubernetes-types/core/v1';
 
 export interface ServicePortView {
   name?: string;
@@ -15,9 +13,8 @@ export interface ServicePortView {
   url?: string;
 }
 
-export function servicePorts(svc: KubeObject | undefined): ServicePortView[] {
-  const o = svc as Obj | undefined;
-  return (o?.spec?.ports ?? []).map((p: Obj): ServicePortView => {
+export function servicePorts(svc: Service | undefined): ServicePortView[] {
+  return (svc?.spec?.ports ?? []).map((p): ServicePortView => {
     const protocol = p.protocol ?? 'TCP';
     const nodePort = p.nodePort ? Number(p.nodePort) : undefined;
     return {
@@ -33,14 +30,14 @@ export function servicePorts(svc: KubeObject | undefined): ServicePortView[] {
 }
 
 /** The PORT(S) column: every port, comma-separated, or <none>. */
-export const servicePortsText = (svc: KubeObject | undefined): string => servicePorts(svc).map((p) => p.text).join(',') || '<none>';
+export const servicePortsText = (svc: Service | undefined): string => servicePorts(svc).map((p) => p.text).join(',') || '<none>';
 
 export interface EndpointView { ip: string; pod?: string; node?: string; ready: boolean }
 
 /** The addresses behind a Service, ready first, from its Endpoints object. */
-export function endpointAddresses(ep: KubeObject | undefined): EndpointView[] {
+export function endpointAddresses(ep: Endpoints | undefined): EndpointView[] {
   const out: EndpointView[] = [];
-  for (const s of (ep as Obj | undefined)?.subsets ?? []) {
+  for (const s of ep?.subsets ?? []) {
     for (const a of s.addresses ?? []) out.push({ ip: a.ip, pod: a.targetRef?.name, node: a.nodeName, ready: true });
     for (const a of s.notReadyAddresses ?? []) out.push({ ip: a.ip, pod: a.targetRef?.name, node: a.nodeName, ready: false });
   }

@@ -1,4 +1,5 @@
 // Reading a PodTrace: lanes, durations, and the scheduler's verdicts in words. Pure, for tests and views.
+import type { Event, Pod } from 'kubernetes-types/core/v1';
 import type { TraceComponent, TraceStep } from '../../main/trace/types';
 
 export const LANES: TraceComponent[] = ['client', 'apiserver', 'store', 'controller-manager', 'scheduler', 'kubelet', 'runtime', 'proxy'];
@@ -37,7 +38,17 @@ export function formatMs(ms: number): string {
   return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
-type Obj = Record<string, any>;
+/** A scheduler step's details: JSON whose shapes differ by step and version (arrays or maps); each field is checked where read. */
+interface ScoreRow { node?: string; nodeName?: string; plugin: string; score?: number; weighted?: number; normalized?: number; total?: number; plugins?: Record<string, unknown> }
+interface FilterRow {
+  node?: string; nodeName?: string; plugin: string; ok?: boolean; feasible?: boolean; passed?: boolean; code?: string;
+  reason?: string; message?: string; explain?: string; reasons?: string[]; scores?: ScoreRow[]; total?: unknown;
+}
+type FilterVerdict = string | string[] | { ok?: boolean; reason?: string; reasons?: string[] } | undefined;
+interface SchedulerDetails {
+  filters?: FilterRow[] | Record<string, FilterVerdict>; nodes?: FilterRow[] | Record<string, FilterVerdict>; verdicts?: FilterRow[] | Record<string, FilterVerdict>;
+  scores?: ScoreRow[] | Record<string, unknown>; chosen?: unknown; node?: unknown; nodeName?: unknown; selected?: unknown;
+}
 
 /** Per node: filter verdicts and scores, from the scheduler's steps' details (shape tolerant: arrays or maps). */
 export interface NodeVerdict { node: string; ok: boolean; reasons: string[]; plugins: Record<string, { verdict?: string; score?: number }>; total?: number; chosen?: boolean }
@@ -51,10 +62,10 @@ export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
   };
   for (const s of steps) {
     if (s.component !== 'scheduler') continue;
-    const d = (s.details ?? {}) as Obj;
+    const d = (s.details ?? {}) as SchedulerDetails;
     const filters = d.filters ?? d.nodes ?? d.verdicts;
     if (Array.isArray(filters)) {
-      for (const f of filters as Obj[]) {
+      for (const f of filters) {
         const n = f.node ?? f.nodeName;
         if (!n) continue;
         const v = get(n);
@@ -66,22 +77,22 @@ export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
           for (const r of [f.explain, ...(f.reasons ?? [f.reason ?? f.message])]) if (r && !v.reasons.includes(r)) v.reasons.push(r);
         }
         // SchedulingDetails rows: scores per plugin and the weighted total
-        if (Array.isArray(f.scores)) for (const sc of f.scores as Obj[]) v.plugins[sc.plugin] = { ...v.plugins[sc.plugin], score: sc.weighted ?? sc.normalized ?? sc.score };
+        if (Array.isArray(f.scores)) for (const sc of f.scores) v.plugins[sc.plugin] = { ...v.plugins[sc.plugin], score: sc.weighted ?? sc.normalized ?? sc.score };
         if (typeof f.total === 'number') v.total = f.total;
       }
     } else if (filters && typeof filters === 'object') {
-      for (const [n, r] of Object.entries(filters as Obj)) {
+      for (const [n, r] of Object.entries(filters)) {
         const v = get(n);
-        const reasons = Array.isArray(r) ? r : typeof r === 'string' ? [r] : r?.reasons ?? (r?.reason ? [r.reason] : []);
-        if (reasons.length && !(r?.ok === true)) {
+        const reasons: string[] = Array.isArray(r) ? r : typeof r === 'string' ? [r] : r?.reasons ?? (r?.reason ? [r.reason] : []);
+        if (reasons.length && !(r && typeof r === 'object' && !Array.isArray(r) && r.ok === true)) {
           v.ok = false;
-          v.reasons.push(...reasons.filter((x: string) => x && x !== 'ok'));
+          v.reasons.push(...reasons.filter((x) => x && x !== 'ok'));
         }
       }
     }
     const scores = d.scores;
     if (Array.isArray(scores)) {
-      for (const sc of scores as Obj[]) {
+      for (const sc of scores) {
         const n = sc.node ?? sc.nodeName;
         if (!n) continue;
         const v = get(n);
@@ -90,11 +101,11 @@ export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
         if (sc.plugins && typeof sc.plugins === 'object') for (const [p, x] of Object.entries(sc.plugins)) v.plugins[p] = { ...v.plugins[p], score: Number(x) };
       }
     } else if (scores && typeof scores === 'object') {
-      for (const [n, x] of Object.entries(scores as Obj)) {
+      for (const [n, x] of Object.entries(scores)) {
         const v = get(n);
         if (typeof x === 'number') v.total = x;
         else if (x && typeof x === 'object') {
-          for (const [p, sc] of Object.entries(x as Obj)) {
+          for (const [p, sc] of Object.entries(x)) {
             if (p === 'total') v.total = Number(sc);
             else v.plugins[p] = { ...v.plugins[p], score: Number(sc) };
           }
@@ -112,7 +123,7 @@ export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
 }
 
 /** "Why is my pod Pending?": the scheduler's last word, per node, plus the FailedScheduling message. */
-export function pendingReasons(steps: TraceStep[], events: Obj[]): { summary?: string; nodes: { node: string; reason: string }[] } {
+export function pendingReasons(steps: TraceStep[], events: Pick<Event, 'reason' | 'message'>[]): { summary?: string; nodes: { node: string; reason: string }[] } {
   const failed = [...events].reverse().find((e) => e.reason === 'FailedScheduling');
   const table = schedulerTable(steps);
   return {
@@ -120,8 +131,6 @@ export function pendingReasons(steps: TraceStep[], events: Obj[]): { summary?: s
     nodes: table.filter((v) => !v.ok).map((v) => ({ node: v.node, reason: v.reasons.join('; ') || 'rejected' })),
   };
 }
-
-type EvObj = Record<string, any>;
 
 const componentOfSource = (src: string): TraceStep['component'] =>
   /scheduler/.test(src) ? 'scheduler' : /kubelet/.test(src) ? 'kubelet' : /controller/.test(src) ? 'controller-manager' : /proxy/.test(src) ? 'proxy' : 'apiserver';
@@ -132,22 +141,22 @@ const componentOfSource = (src: string): TraceStep['component'] =>
  * transitions, each in the lane of the component that reported it. Coarser than the lab's trace: no admission,
  * no store, no scheduler table.
  */
-export function stepsFromEvents(pod: EvObj | undefined, events: EvObj[]): TraceStep[] {
+export function stepsFromEvents(pod: Pod | undefined, events: Event[]): TraceStep[] {
   if (!pod) return [];
   const steps: TraceStep[] = [];
   const created = pod.metadata?.creationTimestamp;
-  if (created) steps.push({ component: 'apiserver', action: 'create', start: created, outcome: 'success', message: `Pod ${pod.metadata.name} created` });
+  if (created) steps.push({ component: 'apiserver', action: 'create', start: created, outcome: 'success', message: `Pod ${pod.metadata?.name} created` });
   for (const e of events) {
     const at = e.eventTime ?? e.firstTimestamp ?? e.lastTimestamp ?? e.metadata?.creationTimestamp;
     if (!at) continue;
-    const src = String(e.source?.component ?? e.reportingComponent ?? e.reportingController ?? '');
+    const src = String(e.source?.component ?? e.reportingComponent ?? '');
     steps.push({
       component: componentOfSource(src), action: e.reason ?? 'event', start: at, outcome: e.type === 'Warning' ? 'failure' : 'success',
       message: `${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''}`, details: { source: src, event: true },
     });
   }
   const byCondition: Record<string, TraceStep['component']> = { PodScheduled: 'scheduler' };
-  for (const c of (pod.status?.conditions ?? []) as EvObj[]) {
+  for (const c of pod.status?.conditions ?? []) {
     if (!c.lastTransitionTime) continue;
     steps.push({
       component: byCondition[c.type] ?? 'kubelet', action: `condition:${c.type}`, start: c.lastTransitionTime,

@@ -3,7 +3,7 @@
 import type { UsageSeriesInfo } from '../../main/bridge/contract';
 import { toMilli, toValue } from '../../main/api/quantity';
 
-type Obj = Record<string, any>;
+import type { Node, Pod } from 'kubernetes-types/core/v1';
 
 export const cpuText = (cores: number) => (cores >= 1 ? `${Number(cores.toFixed(2))}` : `${Math.round(cores * 1000)}m`);
 export const memoryText = (bytes: number) =>
@@ -40,20 +40,20 @@ const safe = <T>(fn: () => T): T | undefined => {
 };
 
 /** The pod's total CPU and memory limits, when every container has one (else there is no ceiling to draw). */
-export function podLimits(pod: Obj | undefined): { cpu?: number; memory?: number } {
-  const cs: Obj[] = pod?.spec?.containers ?? [];
+export function podLimits(pod: Pod | undefined): { cpu?: number; memory?: number } {
+  const cs = pod?.spec?.containers ?? [];
   if (!cs.length) return {};
   const sum = (k: 'cpu' | 'memory') => {
     if (!cs.every((c) => c.resources?.limits?.[k] !== undefined)) return undefined;
-    const vals = cs.map((c) => safe(() => (k === 'cpu' ? Number(toMilli(c.resources.limits.cpu)) / 1000 : Number(toValue(c.resources.limits.memory)))));
+    const vals = cs.map((c) => safe(() => (k === 'cpu' ? Number(toMilli(c.resources!.limits!.cpu)) / 1000 : Number(toValue(c.resources!.limits!.memory)))));
     return vals.every((v) => v !== undefined) ? (vals as number[]).reduce((a, b) => a + b, 0) : undefined;
   };
   return { cpu: sum('cpu'), memory: sum('memory') };
 }
 
 /** A node's allocatable CPU (cores) and memory (bytes). */
-export function nodeAllocatable(node: Obj | undefined): { cpu?: number; memory?: number } {
-  const a = node?.status?.allocatable ?? {};
+export function nodeAllocatable(node: Node | undefined): { cpu?: number; memory?: number } {
+  const a: Record<string, string> = node?.status?.allocatable ?? {};
   return {
     cpu: a.cpu !== undefined ? safe(() => Number(toMilli(a.cpu)) / 1000) : undefined,
     memory: a.memory !== undefined ? safe(() => Number(toValue(a.memory))) : undefined,

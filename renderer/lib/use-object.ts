@@ -1,13 +1,18 @@
 // One live object (or a filtered set) out of the shared caches, released with the component.
 import { computed, onBeforeUnmount, shallowRef, watch, type ComputedRef, type ShallowRef } from 'vue';
 import type { KubeObject } from '../../main/api/object';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1';
 import type { ResourceRef, ResourceTable } from '../../main/bridge/contract';
 import { bridge } from '../bridge';
 import { useResourcesStore, type ResourceCache } from '../stores/resources';
 import type { KindDef } from './kinds';
+import type { Live } from './objects';
 
-export function useObjects(ref: ResourceRef): { all: ComputedRef<KubeObject[]>; synced: ComputedRef<boolean>; byKey(k: string): KubeObject | undefined } {
-  const sub = useResourcesStore().watch(ref);
+type Kind = { metadata?: ObjectMeta };
+
+/** A resource type's live objects as their kind: `useObjects<Pod>(R.pods)`; without T, untyped KubeObjects. */
+export function useObjects<T extends Kind = KubeObject>(ref: ResourceRef): { all: ComputedRef<Live<T>[]>; synced: ComputedRef<boolean>; byKey(k: string): Live<T> | undefined } {
+  const sub = useResourcesStore().watch<Live<T>>(ref);
   onBeforeUnmount(sub.release);
   const all = computed(() => [...sub.cache.items.value.values()]);
   return {
@@ -17,8 +22,8 @@ export function useObjects(ref: ResourceRef): { all: ComputedRef<KubeObject[]>; 
   };
 }
 
-export function useObject(ref: ResourceRef, namespace: () => string | undefined, name: () => string): { obj: ComputedRef<KubeObject | undefined>; synced: ComputedRef<boolean> } {
-  const o = useObjects(ref);
+export function useObject<T extends Kind = KubeObject>(ref: ResourceRef, namespace: () => string | undefined, name: () => string): { obj: ComputedRef<Live<T> | undefined>; synced: ComputedRef<boolean> } {
+  const o = useObjects<T>(ref);
   return { obj: computed(() => o.byKey(`${namespace() ?? ''}/${name()}`)), synced: o.synced };
 }
 

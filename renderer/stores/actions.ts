@@ -1,12 +1,15 @@
 // Every write the UI makes: one place, so each records its kubectl equivalent and shows its result or Status error.
 import { defineStore } from 'pinia';
 import type { KubeObject } from '../../main/api/object';
+import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
+import type { Node } from 'kubernetes-types/core/v1';
+import type { AnyObject, Live } from '../lib/objects';
 import type { ApplyResult, ResourceRef } from '../../main/bridge/contract';
 import { bridge } from '../bridge';
 import { i18n } from '../i18n';
 import { R } from '../../main/client/types';
 import { kindByKind } from '../lib/kinds';
-import { drainPlan, labelChange, taintChange, type Taint } from '../lib/node';
+import { drainPlan, labelChange, taintChange } from '../lib/node';
 import { undoPatch } from '../lib/rollout';
 import { useUiStore } from './ui';
 
@@ -59,7 +62,7 @@ export const useActionsStore = defineStore('actions', () => {
   }
 
   /** `rollout pause|resume`: spec.paused, as kubectl's strategic merge patch sets it. */
-  async function pause(deploy: KubeObject, paused: boolean) {
+  async function pause(deploy: AnyObject, paused: boolean) {
     const name = deploy.metadata.name ?? '';
     const namespace = deploy.metadata.namespace;
     const ok = await run(() => bridge().api.patch({ ref: deployments, name, namespace, patch: { spec: { paused } }, kind: 'strategic' }));
@@ -69,7 +72,7 @@ export const useActionsStore = defineStore('actions', () => {
   }
 
   /** `rollout undo`: the chosen ReplicaSet's pod template (and annotations) replace the Deployment's, as kubectl's JSON patch does. */
-  async function undo(deploy: KubeObject, rs: KubeObject, revision: number) {
+  async function undo(deploy: Live<Deployment>, rs: Live<ReplicaSet>, revision: number) {
     const name = deploy.metadata.name ?? '';
     const plan = undoPatch(deploy, rs);
     if ('skip' in plan) return plan.skip === 'paused' ? ui.error(new Error(t('action.undoPaused'))) : ui.toast('info', t('action.undoSkipped', { rev: revision }));
@@ -84,7 +87,7 @@ export const useActionsStore = defineStore('actions', () => {
     if (ok) ui.did({ verb: on ? 'cordon' : 'uncordon', node });
   }
 
-  async function drain(node: string, podsOnNode: KubeObject[]) {
+  async function drain(node: string, podsOnNode: AnyObject[]) {
     await cordon(node, true);
     let n = 0;
     const plan = drainPlan(podsOnNode);
@@ -102,7 +105,7 @@ export const useActionsStore = defineStore('actions', () => {
     ui.toast('ok', t('action.drained', { name: node, n }));
   }
 
-  async function labelNode(node: KubeObject, change: string) {
+  async function labelNode(node: AnyObject, change: string) {
     const name = node.metadata.name ?? '';
     const labels = labelChange(change);
     if (labels instanceof Error) return ui.error(labels);
@@ -110,9 +113,9 @@ export const useActionsStore = defineStore('actions', () => {
     if (ok) ui.did({ verb: 'label', node: name, change });
   }
 
-  async function taintNode(node: KubeObject, change: string) {
+  async function taintNode(node: Live<Node>, change: string) {
     const name = node.metadata.name ?? '';
-    const next = taintChange((node as { spec?: { taints?: Taint[] } }).spec?.taints ?? [], change);
+    const next = taintChange(node.spec?.taints ?? [], change);
     if (next instanceof Error) return ui.error(next);
     const ok = await run(() => bridge().api.patch({ ref: nodes, name, patch: { spec: { taints: next.length ? next : null } } }));
     if (ok) ui.did({ verb: 'taint', node: name, change });

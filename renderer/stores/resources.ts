@@ -4,10 +4,12 @@ import { shallowRef, triggerRef, ref, type ShallowRef } from 'vue';
 import type { KubeObject } from '../../main/api/object';
 import type { ResourceRef } from '../../main/bridge/contract';
 import { bridge } from '../bridge';
+import type { AnyObject } from '../lib/objects';
 import { applyWatchEvents, coalesce } from './cache';
 
-export interface ResourceCache {
-  items: ShallowRef<Map<string, KubeObject>>;
+/** One resource type's live objects by `namespace/name`; T is its kind (Live<Pod>) where the caller knows it. */
+export interface ResourceCache<T extends AnyObject = KubeObject> {
+  items: ShallowRef<Map<string, T>>;
   synced: ShallowRef<boolean>;
   error: ShallowRef<string | undefined>;
 }
@@ -18,8 +20,11 @@ export const useResourcesStore = defineStore('resources', () => {
   const caches = new Map<string, ResourceCache & { users: number; stop?: Promise<() => Promise<void>>; idle?: ReturnType<typeof setTimeout> }>();
   const tick = ref(0);
 
-  /** Subscribes to a resource type (cluster-wide) and returns its live cache; release with the returned function. */
-  function watch(r: ResourceRef): { cache: ResourceCache; release: () => void } {
+  /**
+   * Subscribes to a resource type (cluster-wide) and returns its live cache; release with the returned function.
+   * T names the kind the objects are (`watch<Live<Pod>>(R.pods)`): the wire carries them untyped.
+   */
+  function watch<T extends AnyObject = KubeObject>(r: ResourceRef): { cache: ResourceCache<T>; release: () => void } {
     const k = refKey(r);
     let c = caches.get(k);
     if (!c) {
@@ -57,7 +62,7 @@ export const useResourcesStore = defineStore('resources', () => {
     cc.idle = undefined;
     let released = false;
     return {
-      cache: cc,
+      cache: cc as unknown as ResourceCache<T>,
       release() {
         if (released) return;
         released = true;

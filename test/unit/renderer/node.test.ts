@@ -1,5 +1,6 @@
 // The Node view's decisions: `kubectl taint` / `kubectl label` arguments, and describe's figures for pods and allocation.
 import { describe, expect, it } from 'vitest';
+import type { Pod } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../../../main/api/object';
 import { allocatedResources, drainPlan, labelChange, podResourceRow, positiveCondition, systemInfo, taintChange, type Taint } from '../../../renderer/lib/node';
 
@@ -43,7 +44,7 @@ describe('labelChange', () => {
 
 describe('describe node figures', () => {
   const alloc = { cpu: '2', memory: '2Gi', 'ephemeral-storage': '10Gi', 'hugepages-2Mi': '0', pods: '110' };
-  const pod = (containers: object[], initContainers: object[] = []): KubeObject => ({ metadata: { name: 'p' }, spec: { containers, initContainers } } as KubeObject);
+  const pod = (containers: object[], initContainers: object[] = []): Pod => ({ metadata: { name: 'p' }, spec: { containers, initContainers } } as Pod);
   const c = (requests?: object, limits?: object) => ({ name: 'c', image: 'i', resources: { requests, limits } });
 
   it.each([

@@ -1,12 +1,12 @@
 // What the pod page shows of its images: a live pull per layer, else the kubelet's pull-image record.
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../main/api/object';
+import type { Pod } from 'kubernetes-types/core/v1';
 import { imagePulls, layerPercent, layerText } from '../../../renderer/lib/pod';
 
 const pod = (nodeName?: string) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' },
   spec: { nodeName, initContainers: [{ name: 'init', image: 'busybox' }], containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'nginx' }] },
-}) as unknown as KubeObject;
+}) as Pod;
 const step = (image: string, outcome: string, extra: Record<string, unknown> = {}) => ({ component: 'kubelet', action: 'pull-image', outcome, message: `m ${image}`, details: { image, ...extra } });
 const layer = { id: 'l1', status: 'Downloading', current: 1_000_000, total: 4_000_000 };
 

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { Deployment, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1';
 import { rolloutStatus, templateChanges, undoPatch } from '../../../renderer/lib/rollout';
 
-const deploy = (replicas: number, status: Record<string, unknown>, generation = 2) =>
-  ({ metadata: { generation }, spec: { replicas }, status: { observedGeneration: 2, ...status } });
+const selector = { matchLabels: { app: 'web' } };
+const deploy = (replicas: number, status: DeploymentStatus, generation = 2): Deployment =>
+  ({ metadata: { generation }, spec: { replicas, selector, template: {} }, status: { observedGeneration: 2, ...status } });
 const rs = (image: string, annotations: Record<string, string> = {}, templateAnnotations?: Record<string, string>) => ({
   metadata: { annotations },
-  spec: { template: { metadata: { labels: { app: 'web', 'pod-template-hash': 'abc' }, ...(templateAnnotations ? { annotations: templateAnnotations } : {}) }, spec: { containers: [{ name: 'nginx', image }] } } },
-});
+  spec: { selector, template: { metadata: { labels: { app: 'web', 'pod-template-hash': 'abc' }, ...(templateAnnotations ? { annotations: templateAnnotations } : {}) }, spec: { containers: [{ name: 'nginx', image }] } } },
+}) satisfies ReplicaSet;
 
 describe('rolloutStatus (kubectl rollout status)', () => {
   it.each([
@@ -27,7 +29,7 @@ describe('templateChanges (revision history)', () => {
     ['change-cause wins', rs('nginx:1'), rs('nginx:2', { 'kubernetes.io/change-cause': 'set image' }), [{ kind: 'cause', text: 'set image' }]],
     ['image changed', rs('nginx:1'), rs('nginx:2'), [{ kind: 'image', container: 'nginx', from: 'nginx:1', to: 'nginx:2' }]],
     ['restarted', rs('nginx:1'), rs('nginx:1', {}, { 'kubectl.kubernetes.io/restartedAt': 'T1' }), [{ kind: 'restart', at: 'T1' }]],
-    ['something else', rs('nginx:1'), { ...rs('nginx:1'), spec: { template: { ...rs('nginx:1').spec.template, metadata: { labels: { app: 'x' } } } } }, [{ kind: 'other' }]],
+    ['something else', rs('nginx:1'), { ...rs('nginx:1'), spec: { ...rs('nginx:1').spec, template: { ...rs('nginx:1').spec.template, metadata: { labels: { app: 'x' } } } } }, [{ kind: 'other' }]],
   ])('%s', (_name, prev, cur, want) => {
     expect(templateChanges(prev, cur)).toEqual(want);
   });
@@ -37,8 +39,8 @@ describe('undoPatch (kubectl rollout undo)', () => {
   it('replaces the template without pod-template-hash, keeps the skipped annotations and takes the rest from the ReplicaSet', () => {
     const d = {
       metadata: { annotations: { 'deployment.kubernetes.io/revision': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'kubernetes.io/change-cause': 'bad image' } },
-      spec: { template: rs('nginx:bad').spec.template },
-    };
+      spec: { selector, template: rs('nginx:bad').spec.template },
+    } satisfies Deployment;
     const old = rs('nginx:1', { 'deployment.kubernetes.io/revision': '1', 'kubernetes.io/change-cause': 'first' });
     expect(undoPatch(d, old)).toEqual({ patch: [
       { op: 'replace', path: '/spec/template', value: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1' }] } } },
@@ -48,11 +50,11 @@ describe('undoPatch (kubectl rollout undo)', () => {
 
   it('is nothing when the Deployment already runs that template (upstream: skipped rollback)', () => {
     const cur = rs('nginx:1');
-    const d = { metadata: {}, spec: { template: { metadata: { labels: { app: 'web' } }, spec: cur.spec.template.spec } } };
+    const d = { metadata: {}, spec: { selector, template: { metadata: { labels: { app: 'web' } }, spec: cur.spec.template.spec } } } satisfies Deployment;
     expect(undoPatch(d, cur)).toEqual({ skip: 'current' });
   });
 
   it('is refused for a paused Deployment, as kubectl refuses it', () => {
-    expect(undoPatch({ metadata: {}, spec: { paused: true, template: {} } }, rs('nginx:1'))).toEqual({ skip: 'paused' });
+    expect(undoPatch({ metadata: {}, spec: { selector, paused: true, template: {} } }, rs('nginx:1'))).toEqual({ skip: 'paused' });
   });
 });

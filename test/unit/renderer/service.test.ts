@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { endpointAddresses, servicePorts, servicePortsText } from '../../../renderer/lib/service';
-import type { KubeObject } from '../../../main/api/object';
+import type { Endpoints, Service, ServicePort } from 'kubernetes-types/core/v1';
 
-const svc = (type: string, ports: Record<string, unknown>[]): KubeObject => ({ metadata: { name: 's' }, spec: { type, ports } } as KubeObject);
+const svc = (type: string, ports: ServicePort[]): Service => ({ metadata: { name: 's' }, spec: { type, ports } });
 
 describe('service ports', () => {
   it.each([
@@ -26,7 +26,7 @@ describe('endpoint addresses', () => {
     const ep = { metadata: { name: 's' }, subsets: [{
       addresses: [{ ip: '172.17.0.2', nodeName: 'default', targetRef: { kind: 'Pod', name: 'web-1' } }],
       notReadyAddresses: [{ ip: '172.17.0.3', nodeName: 'default', targetRef: { kind: 'Pod', name: 'web-2' } }],
-    }] } as KubeObject;
+    }] } as Endpoints;
     expect(endpointAddresses(ep)).toEqual([
       { ip: '172.17.0.2', pod: 'web-1', node: 'default', ready: true },
       { ip: '172.17.0.3', pod: 'web-2', node: 'default', ready: false },
