@@ -132,9 +132,19 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', ...(follow ? { 'Transfer-Encoding': 'chunked' } : {}) });
       res.flushHeaders?.();
       let sent = 0;
+      // Docker's demuxed stream brings one chunk per log line: chunks of one I/O turn go out as one write, so 100k
+      // lines are a few large HTTP chunks and TLS records instead of 100k small ones
+      let out: Buffer[] = [];
+      let queued = false;
+      const flush = () => {
+        queued = false;
+        if (out.length && !res.writableEnded && !res.destroyed) res.write(out.length === 1 ? out[0] : Buffer.concat(out));
+        out = [];
+      };
       await new Promise<void>((done) => {
         const finish = () => {
           stream.destroy();
+          flush();
           if (!res.writableEnded) res.end();
           done();
         };
@@ -146,7 +156,11 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
             if (chunk.length > room) chunk = chunk.subarray(0, room);
           }
           sent += chunk.length;
-          res.write(chunk);
+          out.push(chunk);
+          if (!queued) {
+            queued = true;
+            setImmediate(flush);
+          }
           if (limit !== undefined && sent >= limit) finish();
         });
         stream.on('end', finish);
