@@ -221,7 +221,8 @@ export interface LogOptions {
 export type ProbeAction =
   | { exec: { command: string[] } }
   | { httpGet: { host?: string; port: number; path?: string; scheme?: 'HTTP' | 'HTTPS'; headers?: Array<{ name: string; value: string }> } }
-  | { tcpSocket: { host?: string; port: number } };
+  | { tcpSocket: { host?: string; port: number } }
+  | { grpc: { port: number; service?: string } };
 
 export interface ProbeResult {
   ok: boolean;
