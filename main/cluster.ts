@@ -19,6 +19,8 @@ import { versionInfo } from './apiserver/http';
 import { openStore, type Store } from './store/index';
 import { selectContexts, listDockerContexts, type ContextEnv, type SelectedContext } from './runtime/docker/contexts';
 import { ensureSandboxImage } from './runtime/docker/sandbox-image';
+import { directDial } from './runtime/docker/net-probes';
+import type { DataPlaneMode } from './runtime/docker/data-plane';
 import { DockerRuntime } from './runtime/docker/index';
 import { removeLabObjects, type Removed } from './runtime/docker/lab-objects';
 import { clusterCidrProblem, DEFAULT_CLUSTER_CIDR } from './api/cidr';
@@ -65,6 +67,8 @@ export interface ClusterOptions {
   contextEnv?: ContextEnv;
   /** the pods' address range, one /24 per node; kept in the data dir (default 10.244.0.0/16) */
   clusterCIDR?: string;
+  /** how pod ports are reached (probes, port-forward, NodePorts): auto (default), direct, or api through each engine's API */
+  dataPlane?: DataPlaneMode;
 }
 
 /** What a reset removed, and from which engines. */
@@ -404,7 +408,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   private async startProxy(): Promise<void> {
-    this.proxy = new Proxy({ client: this.api!.client(componentUsers.proxy), tracer: this.tracer, dockerNodes: this.dockerRuntimes });
+    this.proxy = new Proxy({
+      client: this.api!.client(componentUsers.proxy), tracer: this.tracer, dockerNodes: this.dockerRuntimes,
+      // an endpoint is reached as its node reaches it (through the engine's API where pod IPs are not routable)
+      dial: (b) => {
+        const kubelet = this.kubelets.find((k) => k.nodeName === b.nodeName);
+        return kubelet ? kubelet.dialPod({ uid: b.pod?.uid, ip: b.ip }, b.port) : directDial(b.ip, b.port, 10_000);
+      },
+    });
     await this.run('proxy', this.proxy);
   }
 
@@ -467,7 +478,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const docker = n.docker;
     const runtime = n.kind === 'docker' && docker
       ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker),
-        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => [...this.nodes.map((x) => x.name), n.name] })
+        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => [...this.nodes.map((x) => x.name), n.name], dataPlane: this.opts.dataPlane })
       : new VirtualRuntime({ nodeName: n.name });
     const kubelet = new Kubelet({
       client: this.api!.client(componentUsers.node(n.name)),

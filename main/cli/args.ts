@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { clusterCidrProblem } from '../api/cidr';
 import { serviceCIDR } from '../proxy/allocator';
+import { DATA_PLANE_MODES, type DataPlaneMode } from '../runtime/docker/data-plane';
 
 export interface ServeOptions {
   dataDir: string;
@@ -18,6 +19,8 @@ export interface ServeOptions {
   /** the pods' address range, one /24 per node; fixed when the data dir is made (default 10.244.0.0/16) */
   clusterCIDR?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** how the lab reaches pod ports (probes, port-forward, NodePorts): auto (default), direct or api */
+  dataPlane?: DataPlaneMode;
   /** seconds between two readings of the containers' stats (metrics-server's --metric-resolution); 0: no metrics */
   metricResolution?: number;
   help: boolean;
@@ -61,6 +64,11 @@ Flags:
   --cluster-cidr CIDR     the pods' IPv4 range; each node gets one /24 of it as its podCIDR
                           (default 10.244.0.0/16); kept in the data dir, so it is set when a
                           lab is made: another value on an existing lab is refused
+  --data-plane MODE       how the lab reaches pod ports (probes, port-forward, NodePorts): api through
+                          each engine's Docker API (works on every engine, also Docker Desktop, colima
+                          and remote ones), direct by dialing pod IPs from this machine, or auto: direct
+                          where a check at a node's first pod shows this machine reaches its pod
+                          addresses, else api (default auto)
   --metric-resolution SECONDS
                           how often CPU and memory are read from the engines, for kubectl top and the
                           UI's charts; 0 turns metrics off (default 5)
@@ -72,7 +80,7 @@ Example:
   KUBECONFIG=/tmp/lab/kubeconfig kubectl get nodes
 `;
 
-const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'log-level', 'help']);
+const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'data-plane', 'log-level', 'help']);
 
 function port(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`--${flag}: "${v}" is not a port (0-65535; 0 picks a free port)`);
@@ -141,6 +149,10 @@ export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd
         opts.clusterCIDR = value;
         break;
       }
+      case 'data-plane':
+        if (!DATA_PLANE_MODES.includes(value as DataPlaneMode)) throw new UsageError(`--data-plane: "${value}" is not one of ${DATA_PLANE_MODES.join(', ')}`);
+        opts.dataPlane = value as DataPlaneMode;
+        break;
       case 'metric-resolution':
         opts.metricResolution = count(flag, value);
         break;

@@ -25,6 +25,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     nodes: opts.nodes,
     virtualNodes: opts.virtualNodes,
     clusterCIDR: opts.clusterCIDR,
+    ...(opts.dataPlane ? { dataPlane: opts.dataPlane } : {}),
     ...(opts.metricResolution !== undefined ? { metricResolutionMs: opts.metricResolution * 1000 } : {}),
     controllerOptions: {
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,

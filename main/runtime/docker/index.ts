@@ -92,13 +92,15 @@ export class DockerRuntime implements ContainerRuntime {
   /** the data plane as decided (auto: once a pod runs to check with), for the node's status */
   dataPlane?: DataPlane;
   /** called once the data plane is decided */
-  onDataPlane?: (d: DataPlane) => void;
+  onDataPlane?: (d: { mode: string; reason: string }) => void;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
     this.docker = opts.docker;
     this.clusterId = opts.clusterId;
     this.nodeName = opts.nodeName;
     this.networkName = opts.networkName ?? `kubelab-${opts.clusterId}-${opts.nodeName}`;
+    const mode = opts.dataPlane ?? 'auto';
+    if (mode !== 'auto') this.dataPlane = { mode, reason: `chosen with --data-plane ${mode}` };
   }
 
   private get ownFilter(): string[] {
@@ -776,10 +778,7 @@ export class DockerRuntime implements ContainerRuntime {
   /** direct or api for this node; auto checks once, with the first pod sandbox on the pod network it sees. */
   private decideDataPlane(sandboxId: string): Promise<DataPlane> {
     const mode = this.opts.dataPlane ?? 'auto';
-    if (mode !== 'auto') {
-      if (!this.dataPlane) this.setDataPlane({ mode, reason: `--data-plane ${mode}` });
-      return Promise.resolve(this.dataPlane!);
-    }
+    if (mode !== 'auto') return Promise.resolve(this.dataPlane ?? { mode, reason: `chosen with --data-plane ${mode}` });
     if (this.dataPlane) return Promise.resolve(this.dataPlane);
     if (!this.dataPlaneChoice) {
       this.dataPlaneChoice = (async () => {

@@ -96,8 +96,12 @@ export async function dialInContainer(docker: Docker, sandboxId: string, host: s
     });
     socket.on('error', (err) => (connected ? conn.destroy(err) : fail(err)));
     socket.on('close', () => {
-      if (!connected) fail(new DialError('other', host, port, stderr.trim() || 'the exec ended before connecting'));
-      else if (!conn.readableEnded) conn.push(null);
+      if (!connected) return fail(new DialError('other', host, port, stderr.trim() || 'the exec ended before connecting'));
+      // the connection is over (pause exits when the peer closes): close the stream once its data has been read,
+      // as a socket closes, even if the writer never ended its side
+      conn.push(null);
+      if (conn.readableEnded) conn.destroy();
+      else conn.once('end', () => conn.destroy());
     });
   });
 }
