@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { R } from '../../main/client/types';
+import type { KubeObject } from '../../main/api/object';
 import { images, missingEnvHint, vm1, vm1Available } from '../fixtures/env';
 import { getPod, podEvents, podManifest, startHarness, waitFor, type Harness, type HarnessOptions } from './kubelet-harness';
 
@@ -137,3 +138,28 @@ function dataPlaneSuite(title: string, opts: HarnessOptions, expectUnroutable: b
 
 dataPlaneSuite('data plane on an engine behind a boundary (vm1, auto)', { socketPath: vm1.socket, clusterCIDR: vm1.clusterCIDR }, true);
 dataPlaneSuite('data plane forced through the Docker API on the local engine (--data-plane api)', { dataPlane: 'api' }, false);
+
+describe('data plane auto on the local engine (its pod addresses are routable from here)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('checks reachability with the first pod and dials directly, saying so on the node', async () => {
+    await h.client.create(R.pods, podManifest('direct', h.nodeName, {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'web', ...busybox, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }],
+    }), { namespace: 'default' });
+    await waitFor('direct Ready', async () => cond(await getPod(h.client, 'direct'), 'Ready') === 'True', 60_000);
+    expect(h.runtime.dataPlane?.mode).toBe('direct');
+    expect(h.runtime.dataPlane?.reason).toMatch(/reaches pod addresses \(10\.\d+\.\d+\.\d+\) directly/);
+    const node = await waitFor('the node shows it', async () => {
+      const n = await h.client.get<KubeObject>(R.nodes, h.nodeName);
+      return n.metadata.annotations?.['kubelab.io/data-plane'] === 'direct' && n;
+    }, 10_000);
+    expect(node.metadata.annotations?.['kubelab.io/data-plane-reason']).toMatch(/directly/);
+  }, 90_000);
+});
