@@ -133,6 +133,23 @@ function dataPlaneSuite(title: string, opts: HarnessOptions, expectUnroutable: b
       expect((await halfClose(await h.runtime.dialPod({ uid }, '127.0.0.1', 7001), payload)).trim()).toBe(String(payload.length));
       await expect(h.runtime.dialPod({ uid }, podIP, 9)).rejects.toThrow(`dial tcp ${podIP}:9: connect: connection refused`);
     }, 60_000);
+
+    if (!expectUnroutable) {
+      it('a sandbox whose pause cannot dial (adopted from an older lab) is dialed directly, not hung on', async () => {
+        // stands in for such a sandbox: a container of this lab without the pause-modes label, serving on 8080
+        const c = await h.docker.createContainer({
+          Image: images.busybox, Cmd: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+          Labels: { 'kubelab.io/cluster': h.clusterId, 'kubelab.io/node': h.nodeName }, HostConfig: { NetworkMode: h.runtime.networkName },
+        });
+        await c.start();
+        const ip = (await c.inspect()).NetworkSettings.Networks[h.runtime.networkName].IPAddress;
+        const conn = await h.runtime.dialerFor(c.id)(ip, 8080, 2000);
+        expect(await httpOver(conn)).toContain('kubelab busybox');
+        // the exec path would have left a process behind in it: there is none
+        expect(((await c.top()) as { Processes: string[][] }).Processes.map((p) => p.at(-1))).toEqual(['httpd -f -p 8080 -h /www']);
+        await c.remove({ force: true });
+      });
+    }
   });
 }
 

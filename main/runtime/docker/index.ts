@@ -11,6 +11,7 @@ import { hostRoutes } from './host-routes';
 import { NETWORK_LABEL, sweepNetworks } from './lab-objects';
 import { directDial, probeNetwork, type Dialer } from './net-probes';
 import { dialInContainer } from './pod-dialer';
+import { PAUSE_MODES_LABEL } from './sandbox-image';
 import { checkDirectReach, type DataPlane, type DataPlaneMode } from './data-plane';
 import {
   LABEL, SANDBOX_CONTAINER_NAME,
@@ -442,6 +443,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async removeSandbox(id: string): Promise<void> {
+    this.dialCapable.delete(id);
     await this.removeContainer(id);
   }
 
@@ -754,9 +756,29 @@ export class DockerRuntime implements ContainerRuntime {
   /** A dialer from the network namespace of a sandbox (direct from this process when the data plane is direct). */
   dialerFor(sandboxId: string): Dialer {
     return async (host, port, timeoutMs) => {
+      // a sandbox from an older pause (adopted after an upgrade) or the upstream one cannot dial: as before, directly
+      if (!(await this.canDial(sandboxId))) return directDial(host, port, timeoutMs);
       const plane = await this.decideDataPlane(sandboxId);
       return plane.mode === 'direct' ? directDial(host, port, timeoutMs) : dialInContainer(this.docker, sandboxId, host, port, timeoutMs);
     };
+  }
+
+  private dialCapable = new Map<string, Promise<boolean>>();
+
+  /** Whether the sandbox's /pause has the dial mode (its image says so in a label the container inherits). */
+  private canDial(sandboxId: string): Promise<boolean> {
+    let known = this.dialCapable.get(sandboxId);
+    if (!known) {
+      known = this.docker.getContainer(sandboxId).inspect()
+        .then((info) => (info.Config?.Labels?.[PAUSE_MODES_LABEL] ?? '').split(',').includes('dial'))
+        .catch(() => {
+          this.dialCapable.delete(sandboxId);
+          return false;
+        });
+      this.dialCapable.set(sandboxId, known);
+      if (this.dialCapable.size > 4096) this.dialCapable.delete(this.dialCapable.keys().next().value!);
+    }
+    return known;
   }
 
   /**

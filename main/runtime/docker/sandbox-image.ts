@@ -16,6 +16,8 @@ export const SANDBOX_REPO = 'kubelab/pause';
 export const UPSTREAM_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 /** Labels on the imported image, so it is recognisably ours. */
 export const SANDBOX_IMAGE_LABELS = { 'kubelab.io/component': 'sandbox' } as const;
+/** Label on sandbox images whose /pause has the dial and listen modes (older ones, and the upstream pause, lack it). */
+export const PAUSE_MODES_LABEL = 'kubelab.io/pause-modes';
 
 function packageVersion(): string {
   try {
@@ -28,9 +30,12 @@ function packageVersion(): string {
 export const SANDBOX_VERSION = packageVersion();
 export const SANDBOX_IMAGE = `${SANDBOX_REPO}:${SANDBOX_VERSION}`;
 
-/** The image name for a binary: the version plus a digest of the binary, so a rebuilt pause (new modes) is imported anew. */
+/** What the imported image is labelled with. */
+const imageLabels = () => ({ ...SANDBOX_IMAGE_LABELS, 'kubelab.io/version': SANDBOX_VERSION, [PAUSE_MODES_LABEL]: 'dial,listen' });
+
+/** The image name for a binary: the version plus a digest of the binary and labels, so a rebuilt pause (new modes) is imported anew. */
 export function sandboxImageFor(binary: Buffer): string {
-  return `${SANDBOX_IMAGE}-${createHash('sha256').update(binary).digest('hex').slice(0, 12)}`;
+  return `${SANDBOX_IMAGE}-${createHash('sha256').update(binary).update(JSON.stringify(imageLabels())).digest('hex').slice(0, 12)}`;
 }
 
 /** Where the binary for an architecture is (Docker's arch names: amd64, arm64). */
@@ -99,7 +104,7 @@ async function ensure(docker: Docker, opts: SandboxImageOptions): Promise<string
     const image = opts.image ?? sandboxImageFor(binary);
     if (await hasImage(docker, image)) return image;
     const [repo, tag] = image.split(/:(?=[^:/]+$)/);
-    const labels = Object.entries({ ...SANDBOX_IMAGE_LABELS, 'kubelab.io/version': SANDBOX_VERSION }).map(([k, v]) => `LABEL ${k}=${v}`);
+    const labels = Object.entries(imageLabels()).map(([k, v]) => `LABEL ${k}=${v}`);
     const stream = await docker.importImage(pauseTar(binary), { repo, tag: tag ?? 'latest', changes: ['CMD ["/pause"]', ...labels] } as Record<string, unknown>);
     await follow(docker, stream);
     log.info('imported sandbox image', { image, arch, bytes: binary.length });
