@@ -9,6 +9,8 @@
  *                                        socket to stdout; stdin EOF half-closes the socket (shutdown SHUT_WR); exits
  *                                        when both directions are done. A failed connect prints one line on stderr,
  *                                        "dial-error refused|timeout|unreachable|other: <errno text>", and exits 1.
+ *   pause dial -                         the same, started ahead of need: the target comes as one stdin line
+ *                                        "HOST PORT TIMEOUT_MS" (stdin EOF before it: exit 0)
  *   pause listen PORT [TIMEOUT_MS]       listen on 0.0.0.0:PORT (0: any), print "listening <port>" on stderr, answer
  *                                        one connection with "kubelab\n" and exit 0 (2 on timeout): the lab's check
  *                                        whether it reaches pod addresses directly.
@@ -190,6 +192,27 @@ static int listen_once(int port, int timeout_ms) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "dial") == 0 && strcmp(argv[2], "-") == 0) {
+    /* a dialer started ahead of need: the target comes as one line "HOST PORT TIMEOUT_MS" on stdin */
+    signal(SIGPIPE, SIG_IGN);
+    char line[320];
+    size_t n = 0;
+    while (n + 1 < sizeof line) {
+      ssize_t r = read(0, line + n, 1);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return 0; /* closed unused */
+      if (line[n] == '\n') break;
+      n++;
+    }
+    line[n] = 0;
+    char host[256];
+    int port = 0, timeout_ms = 10000;
+    if (sscanf(line, "%255s %d %d", host, &port, &timeout_ms) < 2) {
+      say("dial-error other: bad target line\n");
+      return 1;
+    }
+    return dial(host, port, timeout_ms);
+  }
   if (argc >= 4 && strcmp(argv[1], "dial") == 0) {
     signal(SIGPIPE, SIG_IGN);
     return dial(argv[2], atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 10000);

@@ -10,7 +10,7 @@ import { parseCidr4, podNetworkPlan } from '../../api/cidr';
 import { hostRoutes } from './host-routes';
 import { NETWORK_LABEL, sweepNetworks } from './lab-objects';
 import { directDial, probeNetwork, type Dialer } from './net-probes';
-import { dialInContainer } from './pod-dialer';
+import { dialInContainer, SpareDialers } from './pod-dialer';
 import { PAUSE_MODES_LABEL } from './sandbox-image';
 import { checkDirectReach, type DataPlane, type DataPlaneMode } from './data-plane';
 import {
@@ -100,6 +100,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.clusterId = opts.clusterId;
     this.nodeName = opts.nodeName;
     this.networkName = opts.networkName ?? `kubelab-${opts.clusterId}-${opts.nodeName}`;
+    this.spares = new SpareDialers(opts.docker);
     const mode = opts.dataPlane ?? 'auto';
     if (mode !== 'auto') this.dataPlane = { mode, reason: `chosen with --data-plane ${mode}` };
   }
@@ -444,6 +445,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async removeSandbox(id: string): Promise<void> {
     this.dialCapable.delete(id);
+    this.spares.forget(id);
     await this.removeContainer(id);
   }
 
@@ -759,11 +761,12 @@ export class DockerRuntime implements ContainerRuntime {
       // a sandbox from an older pause (adopted after an upgrade) or the upstream one cannot dial: as before, directly
       if (!(await this.canDial(sandboxId))) return directDial(host, port, timeoutMs);
       const plane = await this.decideDataPlane(sandboxId);
-      return plane.mode === 'direct' ? directDial(host, port, timeoutMs) : dialInContainer(this.docker, sandboxId, host, port, timeoutMs);
+      return plane.mode === 'direct' ? directDial(host, port, timeoutMs) : dialInContainer(this.docker, sandboxId, host, port, timeoutMs, this.spares);
     };
   }
 
   private dialCapable = new Map<string, Promise<boolean>>();
+  private readonly spares: SpareDialers;
 
   /** Whether the sandbox's /pause has the dial mode (its image says so in a label the container inherits). */
   private canDial(sandboxId: string): Promise<boolean> {

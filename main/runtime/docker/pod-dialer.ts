@@ -3,6 +3,7 @@
 // This is the one path that works on every engine (Docker Desktop, colima, rootless, remote): the lab never needs
 // a route to the pod's IP, only the engine's socket.
 import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import type Docker from 'dockerode';
 
 export type DialErrorKind = 'refused' | 'timeout' | 'unreachable' | 'lookup' | 'other';
@@ -39,17 +40,81 @@ export function parseDialError(line: string): { kind: DialErrorKind; detail: str
 /** Extra time over the connect timeout for creating and starting the exec itself. */
 const EXEC_SLACK_MS = 3000;
 
+/** A started `/pause dial -` exec waiting for its target line: its hijacked stream. */
+async function startDialer(docker: Docker, sandboxId: string, cmd: string[]): Promise<Duplex> {
+  const exec = await docker.getContainer(sandboxId).exec({ Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
+  return (await exec.start({ hijack: true, stdin: true, Tty: false })) as unknown as Duplex;
+}
+
+/** How long a dialer started ahead of need waits for a connection before it is ended. */
+const SPARE_IDLE_MS = 30_000;
+
+/**
+ * One dialer per sandbox started ahead of need, so a connection costs a line on an open stream instead of an exec
+ * (create, start, a new process): probes every period and port-forward connections find one waiting.
+ */
+export class SpareDialers {
+  private spares = new Map<string, { stream: Promise<Duplex>; timer: NodeJS.Timeout }>();
+
+  constructor(private readonly docker: Docker) {}
+
+  /** The sandbox's waiting dialer (or a new one), and another started for the next connection. */
+  take(sandboxId: string): Promise<Duplex> {
+    const spare = this.spares.get(sandboxId);
+    this.spares.delete(sandboxId);
+    if (spare) clearTimeout(spare.timer);
+    this.refill(sandboxId);
+    if (!spare) return startDialer(this.docker, sandboxId, ['/pause', 'dial', '-']);
+    return spare.stream.then((s) => {
+      if (s.destroyed || !s.writable) return startDialer(this.docker, sandboxId, ['/pause', 'dial', '-']);
+      (s as Partial<Socket>).ref?.();
+      return s;
+    }, () => startDialer(this.docker, sandboxId, ['/pause', 'dial', '-']));
+  }
+
+  private refill(sandboxId: string): void {
+    const stream = startDialer(this.docker, sandboxId, ['/pause', 'dial', '-']);
+    const timer = setTimeout(() => this.forget(sandboxId), SPARE_IDLE_MS);
+    timer.unref?.();
+    this.spares.set(sandboxId, { stream, timer });
+    stream.then((s) => {
+      // a waiting dialer does not keep this process alive
+      (s as Partial<Socket>).unref?.();
+      s.once('close', () => this.spares.get(sandboxId)?.stream === stream && this.forget(sandboxId));
+    }, () => {
+      if (this.spares.get(sandboxId)?.stream === stream) this.forget(sandboxId);
+    });
+  }
+
+  /** Ends the sandbox's waiting dialer (stdin EOF: it exits without connecting). */
+  forget(sandboxId: string): void {
+    const spare = this.spares.get(sandboxId);
+    if (!spare) return;
+    this.spares.delete(sandboxId);
+    clearTimeout(spare.timer);
+    void spare.stream.then((s) => s.end(), () => undefined);
+  }
+
+  close(): void {
+    for (const id of [...this.spares.keys()]) this.forget(id);
+  }
+}
+
 /**
  * Opens a TCP connection to host:port from inside the network namespace of container `sandboxId` (a kubelab
  * pause sandbox). Resolves once connected with a Duplex: writes go to the peer, end() half-closes (the peer sees
  * EOF and may still answer), the readable side ends when the peer closes. Rejects with a DialError.
+ * With `spares`, a dialer started ahead of need is used and the target sent to it as a line.
  */
-export async function dialInContainer(docker: Docker, sandboxId: string, host: string, port: number, timeoutMs: number): Promise<Duplex> {
-  const exec = await docker.getContainer(sandboxId).exec({
-    Cmd: ['/pause', 'dial', host, String(port), String(Math.max(1, Math.round(timeoutMs)))],
-    AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false,
-  });
-  const socket = (await exec.start({ hijack: true, stdin: true, Tty: false })) as unknown as Duplex;
+export async function dialInContainer(docker: Docker, sandboxId: string, host: string, port: number, timeoutMs: number, spares?: SpareDialers): Promise<Duplex> {
+  const ms = String(Math.max(1, Math.round(timeoutMs)));
+  let socket: Duplex;
+  if (spares) {
+    socket = await spares.take(sandboxId);
+    socket.write(`${host} ${port} ${ms}\n`);
+  } else {
+    socket = await startDialer(docker, sandboxId, ['/pause', 'dial', host, String(port), ms]);
+  }
   return new Promise<Duplex>((resolve, reject) => {
     let connected = false;
     let stderr = '';
