@@ -25,12 +25,12 @@ function drain(conn: Duplex): Promise<number> {
   });
 }
 
-async function readyPod(h: Harness, name: string, spec: Partial<Pod['spec']>): Promise<Pod> {
+async function readyPod(h: Harness, name: string, spec: Partial<Pod['spec']>, timeoutMs = 120_000): Promise<Pod> {
   await h.client.create(R.pods, podManifest(name, h.nodeName, { terminationGracePeriodSeconds: 0, ...spec }), { namespace: 'default' });
   return waitFor(`${name} Ready`, async () => {
     const p = await getPod(h.client, name);
     return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && p;
-  }, 120_000);
+  }, timeoutMs);
 }
 
 async function sandboxOf(h: Harness, pod: Pod): Promise<string> {
@@ -83,9 +83,10 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
 
     // probes: one httpGet per pod through the API, and the same directly; then the lab's CPU while all are probed each second
     const names = Array.from({ length: probed }, (_, i) => `probed-${i}`);
+    // 100 pods at once take minutes on a small machine
     const pods = await Promise.all(names.map((name) => readyPod(h, name, {
       containers: [{ name: 'web', ...busybox, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }],
-    })));
+    }, 600_000)));
     const action = { httpGet: { port: 8080, path: '/' } };
     const apiProbe: number[] = [];
     const directProbe: number[] = [];
