@@ -19,6 +19,8 @@ import { versionInfo } from './apiserver/http';
 import { openStore, type Store } from './store/index';
 import { selectContexts, listDockerContexts, type ContextEnv, type SelectedContext } from './runtime/docker/contexts';
 import { ensureSandboxImage } from './runtime/docker/sandbox-image';
+import { directDial } from './runtime/docker/net-probes';
+import type { DataPlaneMode } from './runtime/docker/data-plane';
 import { DockerRuntime } from './runtime/docker/index';
 import { removeLabObjects, type Removed } from './runtime/docker/lab-objects';
 import { clusterCidrProblem, DEFAULT_CLUSTER_CIDR } from './api/cidr';
@@ -72,6 +74,8 @@ export interface ClusterOptions {
   serviceAccountMaxTokenExpirationSeconds?: number;
   /** the TUN device the nodes' overlay agents get (default /dev/net/tun) */
   overlayTunDevice?: string;
+  /** how pod ports are reached (probes, port-forward, NodePorts): auto (default), direct, or api through each engine's API */
+  dataPlane?: DataPlaneMode;
 }
 
 /** What a reset removed, and from which engines. */
@@ -409,6 +413,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.proxy = new Proxy({
       client: this.api!.client(componentUsers.proxy), tracer: this.tracer, dockerNodes: this.relayNodes,
       nodePortAddress: this.opts.exposePorts ? '0.0.0.0' : '127.0.0.1',
+      // an endpoint is reached as its node reaches it (through the engine's API where pod IPs are not routable)
+      dial: (b) => {
+        const kubelet = b.nodeName ? this.nodeSet.kubelet(b.nodeName) : undefined;
+        return kubelet ? kubelet.dialPod({ uid: b.pod?.uid, ip: b.ip }, b.port) : directDial(b.ip, b.port, 10_000);
+      },
     });
     await this.run('proxy', this.proxy);
   }
@@ -473,7 +482,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const runtime = n.kind === 'docker' && docker
       ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker),
         owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => this.nodeSet.names(), exposePorts: this.opts.exposePorts,
-        clusterCIDR: this.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, overlayTunDevice: this.opts.overlayTunDevice })
+        clusterCIDR: this.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, overlayTunDevice: this.opts.overlayTunDevice, dataPlane: this.opts.dataPlane })
       : new VirtualRuntime({ nodeName: n.name });
     const kubelet = new Kubelet({
       client: this.api!.client(componentUsers.node(n.name)),

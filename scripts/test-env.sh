@@ -7,6 +7,10 @@
 #   registry 127.0.0.1:5000 (/usr/bin/docker-registry) holding nginx:1.22 and busybox:latest
 #   node2    a second dockerd: socket /run/docker-n2.sock, bridge br-n2 172.30.0.1/16,
 #            docker context "kubelab-node2", with the test images loaded
+#   vm1      an engine behind a boundary (as Docker Desktop, colima or a remote context): a dockerd in its own
+#            network namespace "vm1", socket /run/docker-vm1.sock, bridge 10.123.0.1/24, pool 10.124.0.0/16,
+#            blackhole routes for both here (nothing on this machine reaches its containers), docker context
+#            "kubelab-vm1", with the test images loaded (its netns has no route to the registry)
 #
 # Names are mirrored in test/fixtures/env.ts; keep the two in step.
 set -euo pipefail
@@ -17,6 +21,12 @@ N2_SOCK="/run/docker-n2.sock"
 N2_CONTEXT="kubelab-node2"
 N2_BRIDGE="br-n2"
 N2_CIDR="172.30.0.1/16"
+VM1_NETNS="vm1"
+VM1_SOCK="/run/docker-vm1.sock"
+VM1_CONTEXT="kubelab-vm1"
+VM1_BIP="10.123.0.1/24"
+VM1_BRIDGE_NET="10.123.0.0/24"
+VM1_POOL="10.124.0.0/16"
 REGISTRY="127.0.0.1:5000"
 BUSYBOX_IMAGE="kubelab-test/busybox:latest"
 NGINX_IMAGE="kubelab-test/nginx:1.22"
@@ -237,12 +247,52 @@ for image in "$BUSYBOX_IMAGE" "$NGINX_IMAGE"; do
   fi
 done
 
+# --- engine behind a boundary (vm1) -------------------------------------------------
+# nsenter --net, not `ip netns exec`: that remounts /sys and dockerd then fails ("Devices cgroup isn't mounted")
+if [ ! -e "/run/netns/$VM1_NETNS" ]; then
+  ip netns add "$VM1_NETNS"
+  say "created network namespace $VM1_NETNS"
+fi
+nsenter --net="/run/netns/$VM1_NETNS" ip link set lo up
+# without these, packets for vm1's addresses leave by the default route and a stranger may answer
+for route in "$VM1_BRIDGE_NET" "$VM1_POOL"; do
+  if ip route show type blackhole | grep -q "^blackhole $route"; then say "blackhole route $route present"
+  else ip route replace blackhole "$route"; say "added blackhole route $route"; fi
+done
+D3=(docker -H "unix://$VM1_SOCK")
+if "${D3[@]}" info >/dev/null 2>&1; then
+  say "vm1 engine answers at $VM1_SOCK"
+else
+  mkdir -p /var/lib/docker-vm1 /run/docker-vm1
+  say "starting vm1 dockerd at $VM1_SOCK in netns $VM1_NETNS (log $STATE_DIR/dockerd-vm1.log)"
+  setsid nsenter --net="/run/netns/$VM1_NETNS" dockerd --host "unix://$VM1_SOCK" --data-root /var/lib/docker-vm1 \
+    --exec-root /run/docker-vm1 --pidfile /run/docker-vm1.pid --bip "$VM1_BIP" \
+    --default-address-pool "base=$VM1_POOL,size=24" \
+    >"$STATE_DIR/dockerd-vm1.log" 2>&1 < /dev/null &
+  wait_for 60 "vm1 dockerd" "${D3[@]}" info
+fi
+if docker context inspect "$VM1_CONTEXT" >/dev/null 2>&1; then
+  say "docker context $VM1_CONTEXT present"
+else
+  docker context create "$VM1_CONTEXT" --description "kubelab test engine behind a boundary" --docker "host=unix://$VM1_SOCK" >/dev/null 2>&1 \
+    || docker context inspect "$VM1_CONTEXT" >/dev/null 2>&1 || die "could not create docker context $VM1_CONTEXT"
+  say "created docker context $VM1_CONTEXT"
+fi
+for image in "$BUSYBOX_IMAGE" "$NGINX_IMAGE"; do
+  if [ "$("${D3[@]}" image inspect -f '{{.Id}}' "$image" 2>/dev/null)" = "$("${D1[@]}" image inspect -f '{{.Id}}' "$image")" ]; then
+    say "vm1 has $image"
+  else
+    "${D1[@]}" save "$image" | "${D3[@]}" load -q >/dev/null
+    say "loaded $image into vm1"
+  fi
+done
+
 # --- leftovers of labs that test runs started and never stopped (killed runs) --------------
 # Only networks the lab labelled, with no container left in them: each lab makes one per engine, and
 # an engine has room for about thirty before "could not find an available address pool".
-for d in "unix://$MAIN_SOCK" "unix://$N2_SOCK"; do
+for d in "unix://$MAIN_SOCK" "unix://$N2_SOCK" "unix://$VM1_SOCK"; do
   pruned="$(docker -H "$d" network prune -f --filter label=kubelab.io/cluster 2>/dev/null | grep -c '^kubelab-' || true)"
   [ "$pruned" = 0 ] || say "removed $pruned unused lab network(s) on $d"
 done
 
-say "ready: images $BUSYBOX_IMAGE $NGINX_IMAGE; registry $REGISTRY; node2 $N2_SOCK (context $N2_CONTEXT)"
+say "ready: images $BUSYBOX_IMAGE $NGINX_IMAGE; registry $REGISTRY; node2 $N2_SOCK (context $N2_CONTEXT); vm1 $VM1_SOCK (context $VM1_CONTEXT, behind a boundary)"

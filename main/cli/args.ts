@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { clusterCidrProblem } from '../api/cidr';
 import { serviceCIDR } from '../proxy/allocator';
+import { DATA_PLANE_MODES, type DataPlaneMode } from '../runtime/docker/data-plane';
 
 export interface ServeOptions {
   dataDir: string;
@@ -20,6 +21,8 @@ export interface ServeOptions {
   /** the TUN device the node agents of the pod overlay get (default /dev/net/tun) */
   overlayTunDevice?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** how the lab reaches pod ports (probes, port-forward, NodePorts): auto (default), direct or api */
+  dataPlane?: DataPlaneMode;
   /** seconds between two readings of the containers' stats (metrics-server's --metric-resolution); 0: no metrics */
   metricResolution?: number;
   /** hostPorts and NodePorts listen on every interface instead of 127.0.0.1 only */
@@ -72,6 +75,11 @@ Flags:
                           (default /dev/net/tun); where the engine has none, or refuses
                           NET_ADMIN, the node says so (condition PodOverlay, an event) and
                           its pods reach only their own node
+  --data-plane MODE       how the lab reaches pod ports (probes, port-forward, NodePorts): api through
+                          each engine's Docker API (works on every engine, also Docker Desktop, colima
+                          and remote ones), direct by dialing pod IPs from this machine, or auto: direct
+                          where a check at a node's first pod shows this machine reaches its pod
+                          addresses, else api (default auto)
   --metric-resolution SECONDS
                           how often CPU and memory are read from the engines, for kubectl top and the
                           UI's charts; 0 turns metrics off (default 5)
@@ -89,7 +97,7 @@ Example:
   KUBECONFIG=/tmp/lab/kubeconfig kubectl get nodes
 `;
 
-const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'log-level', 'expose-ports', 'service-account-max-token-expiration', 'overlay-tun-device', 'help']);
+const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'log-level', 'expose-ports', 'service-account-max-token-expiration', 'overlay-tun-device', 'data-plane', 'help']);
 
 /** A Go duration such as `24h`, `1h30m` or `90s`, in whole seconds. */
 function duration(flag: string, v: string): number {
@@ -180,6 +188,10 @@ export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd
       case 'overlay-tun-device':
         if (!value.startsWith('/')) throw new UsageError(`--overlay-tun-device: "${value}" is not an absolute path`);
         opts.overlayTunDevice = value;
+        break;
+      case 'data-plane':
+        if (!DATA_PLANE_MODES.includes(value as DataPlaneMode)) throw new UsageError(`--data-plane: "${value}" is not one of ${DATA_PLANE_MODES.join(', ')}`);
+        opts.dataPlane = value as DataPlaneMode;
         break;
       case 'metric-resolution':
         opts.metricResolution = count(flag, value);

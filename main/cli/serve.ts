@@ -28,6 +28,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     exposePorts: opts.exposePorts,
     serviceAccountMaxTokenExpirationSeconds: opts.serviceAccountMaxTokenExpiration,
     ...(opts.overlayTunDevice ? { overlayTunDevice: opts.overlayTunDevice } : {}),
+    ...(opts.dataPlane ? { dataPlane: opts.dataPlane } : {}),
     ...(opts.metricResolution !== undefined ? { metricResolutionMs: opts.metricResolution * 1000 } : {}),
     controllerOptions: {
       nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriod,

@@ -24,6 +24,11 @@ import { generatePodStatus, type WaitingReason } from './pod-status';
 import { ProbeManager } from './prober';
 import { PodFlowTrace } from './pod-trace';
 import { podDns, podDnsAliases } from './pod-dns';
+import type { Duplex } from 'node:stream';
+import { directDial } from '../runtime/docker/net-probes';
+
+/** Node annotation: how the lab reaches the node's pod ports (`direct` or `api`); `<it>-reason` says why. */
+export const DATA_PLANE_ANNOTATION = 'kubelab.io/data-plane';
 import { admitPod, containerSecurity, localhostSeccompProfile, sandboxSecurity, SecurityContextError } from './security-context';
 import {
   MAX_CONTAINER_TERMINATION_MESSAGE,
@@ -177,6 +182,15 @@ export class Kubelet {
     this.runtime.watchOverlay?.(() => {
       if (this.running) void this.nodeStatus.heartbeat().catch((e) => log.debug('status after an overlay change not posted', { error: String(e) }));
     });
+    // how the lab reaches this node's pods, on the Node for `kubectl describe node` and the UI
+    const showDataPlane = (d: { mode: string; reason: string }) => {
+      if (!this.running) return;
+      const annotations = { [DATA_PLANE_ANNOTATION]: d.mode, [`${DATA_PLANE_ANNOTATION}-reason`]: d.reason };
+      this.client.patch(R.nodes, this.nodeName, 'application/merge-patch+json', { metadata: { annotations } })
+        .catch((e) => log.warn('data plane not shown on the node', { node: this.nodeName, error: String(e) }));
+    };
+    this.runtime.onDataPlane = showDataPlane;
+    if (this.runtime.dataPlane) showDataPlane(this.runtime.dataPlane);
     this.workersDone = this.queue.run((key) => this.syncPod(key), this.options.workers, (key, err) => log.warn('pod sync failed', { pod: key, error: String((err as Error)?.message ?? err) }));
     const every = (ms: number, fn: () => Promise<void>) => {
       let busy = false;
@@ -238,6 +252,17 @@ export class Kubelet {
   /** The Node object as this kubelet last registered or updated it. */
   get node(): Node | undefined {
     return this.nodeStatus.current;
+  }
+
+  /**
+   * A connection to one of a pod's ports, as this node reaches it: through the runtime (inside the pod's network
+   * namespace, over the engine's API where pod IPs are not routable) or a direct dial to the pod IP.
+   */
+  dialPod(pod: { uid?: string; ip?: string }, port: number, timeoutMs = 10_000): Promise<Duplex> {
+    const { uid, ip } = pod;
+    if (!ip) return Promise.reject(new Error('the pod has no IP yet'));
+    if (this.runtime.dialPod && uid) return this.runtime.dialPod({ uid }, ip, port, timeoutMs);
+    return directDial(ip, port, timeoutMs);
   }
 
   findPod(namespace: string, name: string): Pod | undefined {

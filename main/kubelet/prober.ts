@@ -26,6 +26,7 @@ export function probeAction(probe: Probe, container: Container): ProbeAction | u
     return { httpGet: { host: probe.httpGet.host, port: port(probe.httpGet.port as number | string), path: probe.httpGet.path, scheme: probe.httpGet.scheme as 'HTTP' | 'HTTPS' | undefined, headers: probe.httpGet.httpHeaders } };
   }
   if (probe.tcpSocket) return { tcpSocket: { host: probe.tcpSocket.host, port: port(probe.tcpSocket.port as number | string) } };
+  if (probe.grpc) return { grpc: { port: probe.grpc.port, service: probe.grpc.service ?? undefined } };
   return undefined;
 }
 

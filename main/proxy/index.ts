@@ -2,7 +2,8 @@
 // balance each new TCP connection round robin over the Service's ready endpoints, read live from the
 // Endpoints informer, so a connection never goes to a pod that has stopped being Ready.
 // Inside pods, Services resolve by name through a relay container per Service and Docker node (service-relays.ts).
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Endpoints, Service } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../api/object';
 import { objectKey } from '../api/object';
@@ -10,6 +11,7 @@ import { Informer } from '../client/informer';
 import { R, type Client } from '../client/types';
 import { WorkQueue } from '../client/workqueue';
 import { logger } from '../log';
+import { directDial } from '../runtime/docker/net-probes';
 import { noopTracer, now, type Tracer } from '../trace/types';
 import { backendsFor, RoundRobin, type Backend } from './balancer';
 import { PodOverlay } from './overlay';
@@ -24,8 +26,11 @@ export interface ProxyOptions {
   tracer?: Tracer;
   /** address NodePorts listen on; 127.0.0.1 unless the lab is told otherwise */
   nodePortAddress?: string;
-  /** how to reach a pod's IP:port; the default dials it directly (Docker bridge networks are routable from the host) */
-  dial?: (b: Backend) => Socket;
+  /**
+   * how to reach an endpoint: the lab passes the dialer of the endpoint's node (through the engine's API where pod
+   * IPs are not routable from here); the default dials the IP directly
+   */
+  dial?: (b: Backend) => Promise<Duplex>;
   /** Docker nodes whose pods reach Services by name (a relay per Service on each); none: NodePorts only */
   dockerNodes?: RelayNode[];
 }
@@ -45,7 +50,7 @@ export class Proxy {
   private queue = new WorkQueue({ baseDelayMs: 50, maxDelayMs: 10_000 });
   /** nodePort -> listener */
   private listeners = new Map<number, Listener>();
-  private sockets = new Set<Socket>();
+  private sockets = new Set<Socket | Duplex>();
   private readonly tracer: Tracer;
   private readonly address: string;
   private readonly relays: ServiceRelays;
@@ -152,17 +157,30 @@ export class Proxy {
       client.destroy(); // no ready endpoint: refuse, as kube-proxy's REJECT rule does
       return;
     }
-    const upstream = this.opts.dial ? this.opts.dial(backend) : connect(backend.port, backend.ip);
     this.sockets.add(client);
-    this.sockets.add(upstream);
+    // bytes the client sends before the endpoint answers stay in the socket: it is paused until then
+    client.pause();
+    let upstream: Duplex | undefined;
     const done = () => {
       this.sockets.delete(client);
-      this.sockets.delete(upstream);
       client.destroy();
-      upstream.destroy();
+      if (upstream) {
+        this.sockets.delete(upstream);
+        upstream.destroy();
+      }
     };
     client.on('error', done).on('close', done);
-    upstream.on('error', done).on('close', done);
-    client.pipe(upstream).pipe(client);
+    const dial = this.opts.dial ?? ((b: Backend) => directDial(b.ip, b.port, 10_000));
+    dial(backend).then((u) => {
+      if (client.destroyed) return void u.destroy();
+      upstream = u;
+      this.sockets.add(u);
+      u.on('error', done).on('close', done);
+      client.pipe(u).pipe(client);
+      client.resume();
+    }, (err: Error) => {
+      log.debug('NodePort backend not reachable', { service: l.svcKey, backend: `${backend.ip}:${backend.port}`, error: err.message });
+      done();
+    });
   }
 }

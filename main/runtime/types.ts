@@ -231,7 +231,8 @@ export interface LogOptions {
 export type ProbeAction =
   | { exec: { command: string[] } }
   | { httpGet: { host?: string; port: number; path?: string; scheme?: 'HTTP' | 'HTTPS'; headers?: Array<{ name: string; value: string }> } }
-  | { tcpSocket: { host?: string; port: number } };
+  | { tcpSocket: { host?: string; port: number } }
+  | { grpc: { port: number; service?: string } };
 
 export interface ProbeResult {
   ok: boolean;
@@ -282,6 +283,11 @@ export interface ContainerRuntime {
   readFile?(id: string, path: string): Promise<string | undefined>;
   /** Run a probe from the node: exec inside the container, or a connection to the pod IP. */
   probe(containerId: string, podIP: string | undefined, action: ProbeAction, timeoutMs: number): Promise<ProbeResult>;
+  /** How the lab reaches this node's pod ports once decided (`direct` or `api`, and why); `onDataPlane` hears the decision. */
+  dataPlane?: { mode: string; reason: string };
+  onDataPlane?: (d: { mode: string; reason: string }) => void;
+  /** A TCP connection to host:port from inside the pod's network namespace (port-forward, NodePorts); without it: a direct dial. */
+  dialPod?(pod: { uid: string }, host: string, port: number, timeoutMs?: number): Promise<import('node:stream').Duplex>;
 
   /** CRI UpdateRuntimeConfig: the node's spec.podCIDR, from which its pods get their addresses. */
   updatePodCIDR?(cidr: string): Promise<void>;

@@ -17,6 +17,7 @@ import { Kubelet, type KubeletOptions } from '../../main/kubelet/index';
 import { NodeSet } from '../../main/kubelet/node-set';
 import { DockerRuntime } from '../../main/runtime/docker/index';
 import { ensureSandboxImage } from '../../main/runtime/docker/sandbox-image';
+import type { DataPlaneMode } from '../../main/runtime/docker/data-plane';
 import { LABEL } from '../../main/runtime/types';
 import { memoryStore } from '../../main/store/index';
 import { strategies as servedStrategies, strategyFor } from '../../main/apiserver/registry/index';
@@ -69,7 +70,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: KubeletOptions & { socketPath?: string; exposePorts?: boolean } = {}): Promise<Harness> {
+export interface HarnessOptions extends KubeletOptions {
+  socketPath?: string;
+  /** hostPorts bind beyond loopback (the lab-wide --expose-ports) */
+  exposePorts?: boolean;
+  /** how the lab reaches pod ports (DockerRuntime's dataPlane); default auto */
+  dataPlane?: DataPlaneMode;
+  /** the pods' range, one /24 per node; default the lab's 10.244.0.0/16 */
+  clusterCIDR?: string;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const clusterId = `t${randomBytes(4).toString('hex')}`;
   const nodeName = `kl-${clusterId}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kubelab-kubelet-'));
@@ -92,13 +103,13 @@ export async function startHarness(opts: KubeletOptions & { socketPath?: string;
       });
       if (o.input !== undefined) child.stdin!.end(o.input);
     });
-  const { socketPath, exposePorts, ...kubeletOpts } = opts;
+  const { socketPath, dataPlane, clusterCIDR, exposePorts, ...kubeletOpts } = opts;
   const docker = new Docker({ socketPath: socketPath ?? mainSocket });
-  const newRuntime = () => new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker), owner: { dataDir, host: hostname() }, exposePorts });
+  const newRuntime = () => new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker), owner: { dataDir, host: hostname() }, dataPlane, exposePorts });
   const runtime = newRuntime();
   nodeSet.add({ name: nodeName, kind: 'docker', docker });
   // the node's podCIDR, claimed on the engine as in the lab: the kubelet's pods get addresses from it
-  const ipam = new ControllerManager({ client, options: { controllers: ['nodeipam'] } });
+  const ipam = new ControllerManager({ client, options: { controllers: ['nodeipam'], ...(clusterCIDR ? { clusterCIDR } : {}) } });
   await ipam.start();
   const steps: Harness['steps'] = [];
   const stepWaiters = new Set<(s: { pod: PodRef; step: TraceStep }) => void>();

@@ -3,7 +3,6 @@
 // kubectl opens an error stream and a data stream (headers streamtype, port, requestid); the data stream is
 // piped to a TCP connection to the pod's IP, which the host reaches directly over the engine's Linux bridge.
 import type { IncomingMessage } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { constants as zc, createDeflate, createInflate, type Deflate, type Inflate } from 'node:zlib';
 import type { Pod } from 'kubernetes-types/core/v1';
@@ -12,6 +11,7 @@ import { errors, isStatusError, StatusError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
 import { R, type Client } from '../../client/types';
 import { findPodInKubelets, type KubeletLookup } from '../../kubelet/node-set';
+import { directDial } from '../../runtime/docker/net-probes';
 import { logger } from '../../log';
 import type { ApiRequest } from '../types';
 import { SPDY_DICTIONARY } from './spdy-dictionary';
@@ -281,8 +281,8 @@ export interface PortForwardOptions {
   kubelets?: KubeletLookup;
   /** reads the pod; without it, pods are found in the kubelets' caches */
   client?: Client;
-  /** how a pod's port is reached; default: a TCP dial to the pod IP (Linux: the engine's bridge is routable from the host) */
-  dial?: (pod: Pod, port: number) => Socket;
+  /** how a pod's port is reached; default: through the kubelet of the pod's node (Kubelet.dialPod), else a TCP dial to the pod IP */
+  dial?: (pod: Pod, port: number) => Promise<Duplex>;
 }
 
 async function findPod(req: ApiRequest, client: Client | undefined, kubelets?: KubeletLookup): Promise<Pod> {
@@ -330,9 +330,12 @@ export function servePortForward(req: ApiRequest, httpReq: IncomingMessage, sock
       throw errors.badRequest(`unable to upgrade connection: pod ${podName} is not running (phase ${pod.status?.phase ?? 'Pending'})`);
     }
     const started = () => log.info('port-forward session', { pod: podName, transport: tunneled ? 'websocket' : 'spdy', user: req.user.username });
-    const dial = opts.dial ?? ((p: Pod, port: number) => connect({ host: p.status!.podIP!, port }));
+    const dial = opts.dial ?? ((p: Pod, port: number) => {
+      const kubelet = p.spec?.nodeName ? opts.kubelets?.kubelet(p.spec.nodeName) : undefined;
+      return kubelet ? kubelet.dialPod({ uid: p.metadata?.uid, ip: p.status?.podIP }, port) : directDial(p.status!.podIP!, port, 10_000);
+    });
     const start = (wire: Wire): SpdyServerSession => {
-      const conns = new Set<Socket>();
+      const conns = new Set<Duplex>();
       const pairs = new Map<string, { data?: SpdyStream; error?: SpdyStream }>();
       const session = new SpdyServerSession(wire, (s) => {
         const rid = s.headers.requestid ?? '';
@@ -353,34 +356,51 @@ export function servePortForward(req: ApiRequest, httpReq: IncomingMessage, sock
           session.end(error, Buffer.from(`invalid port "${data.headers.port}"`));
           return session.end(data);
         }
-        const conn = dial(pod, port);
-        conns.add(conn);
-        let failed = false;
-        data.onData = (d) => conn.write(d);
-        data.onEnd = () => conn.end();
-        data.onReset = () => conn.destroy();
-        error.onReset = () => conn.destroy();
-        let wait: NodeJS.Timeout | undefined;
-        conn.on('data', (d: Buffer) => {
-          session.write(data, d);
-          if (wait || !session.congested()) return;
-          conn.pause();
-          wait = setInterval(() => {
-            if (session.congested()) return;
+        // bytes the client sends while the connection is being made wait here
+        const early: Buffer[] = [];
+        let clientEnded = false;
+        let reset = false;
+        let conn: Duplex | undefined;
+        data.onData = (d) => (conn ? conn.write(d) : early.push(d));
+        data.onEnd = () => (conn ? conn.end() : (clientEnded = true));
+        data.onReset = () => {
+          reset = true;
+          conn?.destroy();
+        };
+        error.onReset = data.onReset;
+        const failed = (e: Error) => session.end(error, Buffer.from(`error forwarding port ${port} to pod ${podName}, uid ${pod.metadata?.uid}: ${e.message}`));
+        dial(pod, port).then((c) => {
+          if (reset) return void c.destroy();
+          conn = c;
+          conns.add(c);
+          for (const d of early.splice(0)) c.write(d);
+          if (clientEnded) c.end();
+          let errored = false;
+          let wait: NodeJS.Timeout | undefined;
+          c.on('data', (d: Buffer) => {
+            session.write(data, d);
+            if (wait || !session.congested()) return;
+            c.pause();
+            wait = setInterval(() => {
+              if (session.congested()) return;
+              clearInterval(wait);
+              wait = undefined;
+              c.resume();
+            }, 10);
+          });
+          c.on('error', (e) => {
+            errored = true;
+            failed(e);
+          });
+          c.on('close', () => {
             clearInterval(wait);
-            wait = undefined;
-            conn.resume();
-          }, 10);
-        });
-        conn.on('error', (e) => {
-          failed = true;
-          session.end(error, Buffer.from(`error forwarding port ${port} to pod ${podName}, uid ${pod.metadata?.uid}: ${e.message}`));
-        });
-        conn.on('close', () => {
-          clearInterval(wait);
-          conns.delete(conn);
+            conns.delete(c);
+            session.end(data);
+            if (!errored) session.end(error);
+          });
+        }, (e: Error) => {
+          failed(e);
           session.end(data);
-          if (!failed) session.end(error);
         });
       };
       return session;

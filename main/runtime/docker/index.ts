@@ -1,9 +1,8 @@
 // DockerRuntime: the ContainerRuntime on a real Docker engine through dockerode, as dockershim did it:
 // a pause container per pod on a user-defined network, the pod's containers joining its namespaces.
-import net from 'node:net';
 import fs from 'node:fs';
 import { hostname } from 'node:os';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { logger } from '../../log';
@@ -11,6 +10,10 @@ import { parseCidr4, podNetworkPlan } from '../../api/cidr';
 import { hostRoutes } from './host-routes';
 import { NETWORK_LABEL, sweepNetworks } from './lab-objects';
 import { NodeAgent } from './node-agent';
+import { directDial, probeNetwork, type Dialer } from './net-probes';
+import { dialInContainer, SpareDialers } from './pod-dialer';
+import { PAUSE_MODES_LABEL } from './sandbox-image';
+import { checkDirectReach, type DataPlane, type DataPlaneMode } from './data-plane';
 import {
   LABEL, SANDBOX_CONTAINER_NAME,
   type ContainerConfig, type ContainerRuntime, type ContainerStatsSample, type ContainerStatus, type ExecOptions, type ExecResult, type ExecSession, type HostPortMapping,
@@ -32,6 +35,12 @@ export interface DockerRuntimeOptions {
   owner?: { dataDir: string; host: string };
   /** the lab's nodes now: a network of this lab for a node not among them is a leftover its start may remove */
   labNodes?: () => string[];
+  /**
+   * How the lab reaches pod ports (probes, port-forward, NodePorts): `api` through the engine's Docker API (an exec
+   * of the sandbox's dialer, works on every engine), `direct` by dialing pod IPs from this process, `auto` (default)
+   * direct where a check shows this machine reaches the engine's pod addresses, else api.
+   */
+  dataPlane?: DataPlaneMode;
   /** the cluster's pod CIDR: with it the node runs the pod overlay's agent and its pods route that range to it */
   clusterCIDR?: string;
   /** the TUN device handed to the node agent (default /dev/net/tun) */
@@ -101,6 +110,11 @@ export class DockerRuntime implements ContainerRuntime {
   private ttyCache = new Map<string, boolean>();
   /** the pod overlay's end on this node (node-agent.ts); relayed between nodes by proxy/overlay.ts */
   readonly agent: NodeAgent;
+  private dataPlaneChoice?: Promise<DataPlane>;
+  /** the data plane as decided (auto: once a pod runs to check with), for the node's status */
+  dataPlane?: DataPlane;
+  /** called once the data plane is decided */
+  onDataPlane?: (d: { mode: string; reason: string }) => void;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
     this.docker = opts.docker;
@@ -108,6 +122,9 @@ export class DockerRuntime implements ContainerRuntime {
     this.nodeName = opts.nodeName;
     this.networkName = opts.networkName ?? `kubelab-${opts.clusterId}-${opts.nodeName}`;
     this.agent = new NodeAgent({ docker: opts.docker, clusterId: opts.clusterId, nodeName: opts.nodeName, networkName: this.networkName, tunDevice: opts.overlayTunDevice });
+    this.spares = new SpareDialers(opts.docker);
+    const mode = opts.dataPlane ?? 'auto';
+    if (mode !== 'auto') this.dataPlane = { mode, reason: `chosen with --data-plane ${mode}` };
   }
 
   /** The node's PodOverlay condition, for its status: whether pods here reach pods of other nodes, and why not. */
@@ -487,6 +504,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async removeSandbox(id: string): Promise<void> {
+    this.dialCapable.delete(id);
+    this.spares.forget(id);
     await this.removeContainer(id);
   }
 
@@ -790,7 +809,83 @@ export class DockerRuntime implements ContainerRuntime {
         return { ok: false, message: String((e as Error).message) };
       }
     }
-    return probeNetwork(podIP, action, timeoutMs);
+    let sandboxId = this.inspectCache.get(containerId)?.status.sandboxId;
+    if (!sandboxId) sandboxId = (await this.inspectContainer(containerId).catch(() => undefined))?.sandboxId;
+    if (!sandboxId) return { ok: false, message: `container ${containerId} has no pod sandbox` };
+    return probeNetwork(podIP, action, timeoutMs, this.dialerFor(sandboxId));
+  }
+
+  /** A dialer from the network namespace of a sandbox (direct from this process when the data plane is direct). */
+  dialerFor(sandboxId: string): Dialer {
+    return async (host, port, timeoutMs) => {
+      // a sandbox from an older pause (adopted after an upgrade) or the upstream one cannot dial: as before, directly
+      if (!(await this.canDial(sandboxId))) return directDial(host, port, timeoutMs);
+      const plane = await this.decideDataPlane(sandboxId);
+      return plane.mode === 'direct' ? directDial(host, port, timeoutMs) : dialInContainer(this.docker, sandboxId, host, port, timeoutMs, this.spares);
+    };
+  }
+
+  private dialCapable = new Map<string, Promise<boolean>>();
+  private readonly spares: SpareDialers;
+
+  /** Whether the sandbox's /pause has the dial mode (its image says so in a label the container inherits). */
+  private canDial(sandboxId: string): Promise<boolean> {
+    let known = this.dialCapable.get(sandboxId);
+    if (!known) {
+      known = this.docker.getContainer(sandboxId).inspect()
+        .then((info) => (info.Config?.Labels?.[PAUSE_MODES_LABEL] ?? '').split(',').includes('dial'))
+        .catch(() => {
+          this.dialCapable.delete(sandboxId);
+          return false;
+        });
+      this.dialCapable.set(sandboxId, known);
+      if (this.dialCapable.size > 4096) this.dialCapable.delete(this.dialCapable.keys().next().value!);
+    }
+    return known;
+  }
+
+  /**
+   * A TCP connection to host:port as seen from inside a pod (its sandbox id, or the pod's uid): what port-forward
+   * and NodePorts use. Rejects with `dial tcp HOST:PORT: ...` when it cannot connect.
+   */
+  async dialPod(target: string | { uid: string }, host: string, port: number, timeoutMs = 10_000): Promise<Duplex> {
+    const sandboxId = typeof target === 'string' ? target : await this.runningSandboxOf(target.uid);
+    if (!sandboxId) throw Object.assign(new Error(`dial tcp ${host}:${port}: the pod has no running sandbox on node ${this.nodeName}`), { code: 'ENOENT' });
+    return this.dialerFor(sandboxId)(host, port, timeoutMs);
+  }
+
+  private async runningSandboxOf(podUid: string): Promise<string | undefined> {
+    const list = await this.docker.listContainers({ filters: { label: [...this.ownFilter, `${LABEL.type}=podsandbox`, `${LABEL.podUid}=${podUid}`], status: ['running'] } });
+    list.sort((a, b) => Number(b.Labels?.['io.kubernetes.sandbox.attempt'] ?? 0) - Number(a.Labels?.['io.kubernetes.sandbox.attempt'] ?? 0));
+    return list[0]?.Id;
+  }
+
+  /** direct or api for this node; auto checks once, with the first pod sandbox on the pod network it sees. */
+  private decideDataPlane(sandboxId: string): Promise<DataPlane> {
+    const mode = this.opts.dataPlane ?? 'auto';
+    if (mode !== 'auto') return Promise.resolve(this.dataPlane ?? { mode, reason: `chosen with --data-plane ${mode}` });
+    if (this.dataPlane) return Promise.resolve(this.dataPlane);
+    if (!this.dataPlaneChoice) {
+      this.dataPlaneChoice = (async () => {
+        const info = await this.docker.getContainer(sandboxId).inspect();
+        const ip = info.NetworkSettings?.Networks?.[this.networkName]?.IPAddress;
+        // a hostNetwork sandbox cannot tell whether pod addresses are reachable: use the API now, decide with a pod
+        if (!ip) return { mode: 'api' as const, reason: 'not checked yet', pending: true };
+        const d = await checkDirectReach(this.docker, sandboxId, ip);
+        this.setDataPlane(d);
+        return d;
+      })().catch((e) => ({ mode: 'api' as const, reason: `check failed: ${(e as Error).message}`, pending: true }));
+      void this.dataPlaneChoice.then((d) => {
+        if (d.pending) this.dataPlaneChoice = undefined;
+      });
+    }
+    return this.dataPlaneChoice;
+  }
+
+  private setDataPlane(d: DataPlane): void {
+    this.dataPlane = d;
+    log.info('data plane chosen', { node: this.nodeName, mode: d.mode, reason: d.reason });
+    this.onDataPlane?.(d);
   }
 
   async ensureVolume(name: string, pod: PodRefLabels, medium: 'Memory'): Promise<string> {
@@ -827,46 +922,4 @@ export function demuxBuffer(buf: Buffer): Buffer {
     i += 8 + len;
   }
   return Buffer.concat(parts);
-}
-
-/** httpGet and tcpSocket probes, from the node to the pod's IP. */
-export async function probeNetwork(podIP: string | undefined, action: ProbeAction, timeoutMs: number): Promise<ProbeResult> {
-  if ('httpGet' in action) {
-    const g = action.httpGet;
-    const host = g.host || podIP;
-    if (!host) return { ok: false, message: 'pod has no IP yet' };
-    const url = `${(g.scheme ?? 'HTTP').toLowerCase()}://${host.includes(':') ? `[${host}]` : host}:${g.port}${g.path?.startsWith('/') ? g.path : `/${g.path ?? ''}`}`;
-    try {
-      const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.32' };
-      for (const h of g.headers ?? []) headers[h.name] = h.value;
-      const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status >= 200 && res.status < 400) return { ok: true };
-      return { ok: false, message: `HTTP probe failed with statuscode: ${res.status}` };
-    } catch (e) {
-      const err = e as Error & { cause?: { code?: string; message?: string } };
-      if (err.name === 'TimeoutError') return { ok: false, message: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` };
-      return { ok: false, message: `Get "${url}": ${err.cause?.message ?? err.message}` };
-    }
-  }
-  if (!('tcpSocket' in action)) return { ok: false, message: 'exec probes run in the container' };
-  const t = action.tcpSocket;
-  const host = t.host || podIP;
-  if (!host) return { ok: false, message: 'pod has no IP yet' };
-  return new Promise((resolve) => {
-    const sock = net.connect({ host, port: t.port });
-    const timer = setTimeout(() => {
-      sock.destroy();
-      resolve({ ok: false, message: `dial tcp ${host}:${t.port}: i/o timeout` });
-    }, timeoutMs);
-    sock.on('connect', () => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve({ ok: true });
-    });
-    sock.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ ok: false, message: `dial tcp ${host}:${t.port}: ${(e as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message}` });
-    });
-  });
 }

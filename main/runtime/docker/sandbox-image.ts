@@ -1,6 +1,7 @@
 // The pod sandbox image: our own static pause binary (resources/sandbox/pause.c), put into each engine with
 // `docker import` of a tar stream, so sandboxes work offline. Without a binary for the engine's architecture
 // the upstream image is pulled instead.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ export const SANDBOX_REPO = 'kubelab/pause';
 export const UPSTREAM_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 /** Labels on the imported image, so it is recognisably ours. */
 export const SANDBOX_IMAGE_LABELS = { 'kubelab.io/component': 'sandbox' } as const;
+/** Label on sandbox images whose /pause has the dial and listen modes (older ones, and the upstream pause, lack it). */
+export const PAUSE_MODES_LABEL = 'kubelab.io/pause-modes';
 
 function packageVersion(): string {
   try {
@@ -26,6 +29,14 @@ function packageVersion(): string {
 
 export const SANDBOX_VERSION = packageVersion();
 export const SANDBOX_IMAGE = `${SANDBOX_REPO}:${SANDBOX_VERSION}`;
+
+/** What the imported image is labelled with. */
+const imageLabels = () => ({ ...SANDBOX_IMAGE_LABELS, 'kubelab.io/version': SANDBOX_VERSION, [PAUSE_MODES_LABEL]: 'dial,listen' });
+
+/** The image name for a binary: the version plus a digest of the binary and labels, so a rebuilt pause (new modes) is imported anew. */
+export function sandboxImageFor(binary: Buffer): string {
+  return `${SANDBOX_IMAGE}-${createHash('sha256').update(binary).update(JSON.stringify(imageLabels())).digest('hex').slice(0, 12)}`;
+}
 
 /** Where the binary for an architecture is (Docker's arch names: amd64, arm64). */
 export function pauseBinaryPath(arch: string, binDir = sandboxBinDir()): string {
@@ -72,7 +83,7 @@ export interface SandboxImageOptions {
 const inflight = new WeakMap<Docker, Promise<string>>();
 
 /**
- * Makes sure the engine has a sandbox image and returns its name: kubelab/pause:<version> imported from our
+ * Makes sure the engine has a sandbox image and returns its name: kubelab/pause:<version>-<digest> imported from our
  * binary, or registry.k8s.io/pause:3.10 pulled when there is no binary for the engine's architecture.
  * Concurrent callers on one dockerode client share one attempt.
  */
@@ -85,14 +96,15 @@ export function ensureSandboxImage(docker: Docker, opts: SandboxImageOptions = {
 }
 
 async function ensure(docker: Docker, opts: SandboxImageOptions): Promise<string> {
-  const image = opts.image ?? SANDBOX_IMAGE;
-  if (await hasImage(docker, image)) return image;
+  if (opts.image && (await hasImage(docker, opts.image))) return opts.image;
   const { Arch: arch, Os: os } = await docker.version();
   const binPath = pauseBinaryPath(arch, opts.binDir);
   if (os === 'linux' && existsSync(binPath)) {
     const binary = await readFile(binPath);
+    const image = opts.image ?? sandboxImageFor(binary);
+    if (await hasImage(docker, image)) return image;
     const [repo, tag] = image.split(/:(?=[^:/]+$)/);
-    const labels = Object.entries({ ...SANDBOX_IMAGE_LABELS, 'kubelab.io/version': SANDBOX_VERSION }).map(([k, v]) => `LABEL ${k}=${v}`);
+    const labels = Object.entries(imageLabels()).map(([k, v]) => `LABEL ${k}=${v}`);
     const stream = await docker.importImage(pauseTar(binary), { repo, tag: tag ?? 'latest', changes: ['CMD ["/pause"]', ...labels] } as Record<string, unknown>);
     await follow(docker, stream);
     log.info('imported sandbox image', { image, arch, bytes: binary.length });
