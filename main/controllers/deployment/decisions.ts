@@ -61,11 +61,21 @@ export const maxUnavailableOf = (d: Deployment): number => {
 const reps = (rs: ReplicaSet) => rs.spec?.replicas ?? 0;
 const avail = (rs: ReplicaSet) => rs.status?.availableReplicas ?? 0;
 
-/** upstream NewRSNewReplicas for RollingUpdate: how far the new ReplicaSet may grow now. */
+/**
+ * The pods a ReplicaSet has or is about to have: its spec.replicas, or more while the ReplicaSet controller has not
+ * yet carried out a scale-down (status.replicas, its count of active pods, still above the new spec).
+ */
+export const podsOf = (rs: ReplicaSet): number => Math.max(reps(rs), rs.status?.replicas ?? 0);
+
+/**
+ * upstream NewRSNewReplicas for RollingUpdate: how far the new ReplicaSet may grow now. Upstream counts spec.replicas
+ * only, so right after an old set is scaled down the new one may grow before the old pod is deleted, one pod past
+ * maxSurge for a moment; counting the pods a set still has beyond its spec (podsOf) waits for that delete instead.
+ */
 export function newRSReplicas(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet): number {
   const replicas = d.spec?.replicas ?? 1;
   const { maxSurge } = resolveFenceposts(d);
-  const current = all.reduce((n, rs) => n + reps(rs), 0);
+  const current = all.reduce((n, rs) => n + podsOf(rs), 0);
   const maxTotal = replicas + maxSurge;
   if (current >= maxTotal) return reps(newRS);
   const scaleUp = Math.min(maxTotal - current, replicas - reps(newRS));

@@ -71,10 +71,14 @@ export class ReplicaSetController implements Controller {
       return;
     }
     const { namespace } = splitKey(key);
+    // as upstream syncReplicaSet: expectations first, then the pod list. Satisfied now means the cache has every pod we
+    // created or deleted, so the list taken next is at least that fresh; checked after the (async) claim instead, a
+    // create observed meanwhile would satisfy them while the list still lacked that pod, and the sync would create it twice
+    const needsSync = this.expectations.satisfied(key);
     // upstream claims only active pods: a finished or terminating pod is neither adopted nor released
     const active = await new ControllerRefManager(this.ctx.client, rs, R.replicasets, rs.spec?.selector).claim(R.pods, this.podInf.list(namespace).filter(isPodActive));
     let manageError: { reason: string; message: string } | undefined;
-    if (this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp) {
+    if (needsSync && !rs.metadata.deletionTimestamp) {
       try {
         await this.manageReplicas(rs, active);
       } catch (e) {

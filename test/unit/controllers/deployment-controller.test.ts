@@ -109,6 +109,32 @@ describe('Deployment controller (fake API, fake kubelet)', () => {
     expect((await api.get<D>(R.deployments, 'k8s-nginx', 'default')).metadata.annotations!['deployment.kubernetes.io/revision']).toBe('3');
   });
 
+  it('never surges past maxSurge while the ReplicaSet controller is slow to delete an old pod', async () => {
+    // a fake API whose pod deletes take 50 ms, as a busy API server's would: the deployment controller must not grow
+    // the new set on the old set's lowered spec.replicas while the old pod it replaces is still there
+    class SlowPodDeleteApi extends FakeApi {
+      override async delete<T extends KubeObject = KubeObject>(...args: Parameters<FakeApi['delete']>): Promise<T> {
+        if (args[0].resource === 'pods') await new Promise((r) => setTimeout(r, 50));
+        return super.delete<T>(...args);
+      }
+    }
+    const api = new SlowPodDeleteApi();
+    stopKubelet = await fakeKubelet(api);
+    cm = new ControllerManager({ client: api, tracer: { record: () => {} }, options: { controllers: ['replicaset', 'deployment'] } });
+    await cm.start();
+    await api.create(R.deployments, deployment(3, 'nginx', { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }));
+    await eventually(async () => (await status(api))?.availableReplicas === 3, 5000, '3/3 available');
+    let maxPods = 0;
+    const w = await api.watch(R.pods, {}, () => { maxPods = Math.max(maxPods, live(api.all(R.pods, 'default')).length); });
+    await api.patch(R.deployments, 'k8s-nginx', 'application/merge-patch+json', { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.22' }] } } } }, { namespace: 'default' });
+    await eventually(async () => {
+      const s = await status(api);
+      return s?.observedGeneration === 2 && s.updatedReplicas === 3 && s.replicas === 3 && s.availableReplicas === 3;
+    }, 8000, 'rollout complete');
+    w.stop();
+    expect(maxPods).toBe(4);
+  });
+
   it('a scale-up during a stuck rollout is shared in proportion, so the old set that still serves grows too', async () => {
     const api = await setup();
     await api.create(R.deployments, deployment(2));

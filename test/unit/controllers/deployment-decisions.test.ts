@@ -60,6 +60,16 @@ describe('rolling update steps', () => {
     expect(newRSReplicas(d, [oldRS, newRS], newRS)).toBe(wantNew);
     expect(oldRSScaleDown(d, [oldRS], newRS)).toEqual(wantOld);
   });
+
+  it('the new set does not grow while an old set still has the pod its scale-down has not deleted yet', () => {
+    const d = dep(3, 1, 0);
+    const newRS = rs('new', 2, 2, 2);
+    // old was just scaled 2 -> 1; the ReplicaSet controller still counts 2 active pods
+    const pending: ReplicaSet = { ...rs('old', 1), status: { replicas: 2, availableReplicas: 2 } };
+    expect(newRSReplicas(d, [pending, newRS], newRS)).toBe(2);
+    // once the pod is gone (status.replicas 1) the surge room is back
+    expect(newRSReplicas(d, [rs('old', 1), newRS], newRS)).toBe(3);
+  });
 });
 
 describe('progressing condition', () => {

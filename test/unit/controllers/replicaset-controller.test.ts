@@ -6,6 +6,8 @@ import { ControllerManager } from '../../../main/controllers';
 import { R } from '../../../main/client/types';
 import type { PodRef, TraceStep } from '../../../main/trace/types';
 import { setLogLevel } from '../../../main/log';
+import { ReplicaSetController } from '../../../main/controllers/replicaset/replicaset-controller';
+import { ChainNotes, InformerFactory } from '../../../main/controllers/common/context';
 import { FakeApi, eventually } from './fake-api';
 
 setLogLevel('error');
@@ -84,6 +86,57 @@ describe('ReplicaSet controller (fake API)', () => {
     await api.patch(R.pods, 'orphan', 'application/merge-patch+json', { metadata: { labels: { app: 'debug' } } }, { namespace: 'default' });
     await eventually(async () => !(await api.get<Pod & KubeObject>(R.pods, 'orphan', 'default')).metadata.ownerReferences, 5000, 'release');
     await eventually(() => pods(api).filter((p) => p.metadata.labels?.app === 'web').length === 2, 5000, 'a replacement for the released pod');
+  });
+
+  it('a pod create seen while a sync is adopting does not make that sync create the pod again', async () => {
+    // a fake API that holds pod watch events back (a watch running behind) and makes pod patches wait for the test:
+    // the create the controller is still expecting shows up while its next sync is busy adopting an orphan
+    class HeldPodEventsApi extends FakeApi {
+      hold = false;
+      private held: Array<() => void> = [];
+      gate?: Promise<void>;
+      patchStarted!: Promise<void>;
+      private started!: () => void;
+      constructor() { super(); this.patchStarted = new Promise((r) => (this.started = r)); }
+      override watch(...[t, opts, onEvent]: Parameters<FakeApi['watch']>) {
+        return super.watch(t, opts, (ev) => (t.resource === 'pods' && this.hold ? this.held.push(() => onEvent(ev)) : onEvent(ev)));
+      }
+      release(): void {
+        this.hold = false;
+        for (const f of this.held.splice(0)) f();
+      }
+      override async patch<T extends KubeObject = KubeObject>(...args: Parameters<FakeApi['patch']>): Promise<T> {
+        if (args[0].resource === 'pods' && this.gate) { this.started(); await this.gate; }
+        return super.patch<T>(...args);
+      }
+    }
+    const api = new HeldPodEventsApi();
+    const rs = await api.create<ReplicaSet & KubeObject>(R.replicasets, rsObj(2));
+    await api.create(R.pods, { metadata: { name: 'orphan', namespace: 'default', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    const ctx = { client: api, informers: new InformerFactory(api), tracer: { record: () => {} }, chain: new ChainNotes() };
+    const rsc = new ReplicaSetController(ctx);
+    rsc.init(); // handlers only: this test runs the syncs itself
+    await ctx.informers.start();
+    try {
+      // the controller asked for one pod, which the API has created but the watch has not shown yet
+      rsc.expectations.expect('default/web', 1);
+      api.hold = true;
+      await api.create(R.pods, {
+        metadata: { name: 'web-inflight', namespace: 'default', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }] },
+        spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      });
+      let open!: () => void;
+      api.gate = new Promise((r) => (open = r));
+      const sync = rsc.sync('default/web');
+      await api.patchStarted; // the sync is adopting the orphan, with a pod list that lacks web-inflight
+      api.release(); // now the watch shows web-inflight: the expectation is met
+      open();
+      await sync;
+      expect(pods(api).map((p) => p.metadata.name).sort()).toEqual(['orphan', 'web-inflight']);
+    } finally {
+      ctx.informers.stop();
+      rsc.stop();
+    }
   });
 
   it('stops at the first failed batch and reports ReplicaFailure', async () => {
