@@ -34,23 +34,34 @@ export default tseslint.config(
     files: ['main/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'scripts/**/*.{ts,js,mjs}'],
     ignores: ['main/app/**', 'test/unit/app/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Electron is used in main/app only: the control plane also runs headless (kubelab serve).' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'Electron is used in main/app only: the control plane also runs headless (kubelab serve).' }] },
+      ],
     },
   },
   {
     files: ['renderer/**/*.{ts,vue}'],
     ignores: ['renderer/vite.config.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'The renderer reaches the main process through window.kubelab (preload) only.' }],
-        patterns: [
-          { group: ['node:*', 'fs', 'fs/*', 'net', 'child_process', 'os', 'path', 'dockerode'], message: 'The renderer runs sandboxed in a browser: no Node modules.' },
-          {
-            regex: '(^|/)main/(?!(api/[^/]+|bridge/contract|client/types|trace/types|scheduler/resources|controllers/deployment/decisions|apiserver/registry/endpointslices-format|apiserver/admission/pod-security-policy)$)',
-            message: 'The renderer may import only main/\'s pure shared modules (api/, bridge/contract, client/types, trace/types and the named formats/decisions/policies); the cluster is reached through the bridge.',
-          },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer reaches the main process through window.kubelab (preload) only.' }],
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'fs/*', 'net', 'child_process', 'os', 'path', 'dockerode'],
+              message: 'The renderer runs sandboxed in a browser: no Node modules.',
+            },
+            {
+              regex:
+                '(^|/)main/(?!(api/[^/]+|bridge/contract|client/types|trace/types|scheduler/resources|controllers/deployment/decisions|apiserver/registry/endpointslices-format|apiserver/admission/pod-security-policy)$)',
+              message:
+                "The renderer may import only main/'s pure shared modules (api/, bridge/contract, client/types, trace/types and the named formats/decisions/policies); the cluster is reached through the bridge.",
+            },
+          ],
+        },
+      ],
     },
   },
 );

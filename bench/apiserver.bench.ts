@@ -18,22 +18,33 @@ import type { KubeObject } from '../main/api/object';
 import { atLeast, percentile, type BenchResult } from './report';
 import { formatProfile, profiled, type ProfileEntry } from './profile';
 
-
 const pod = (name: string) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: { app: 'bench' } },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', labels: { app: 'bench' } },
   spec: { containers: [{ name: 'web', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
 });
 
 const createReq = (name: string): ApiRequest => ({
-  verb: 'create', group: '', version: 'v1', resource: 'pods', namespace: 'default', body: pod(name), query: {}, user: adminUser, userAgent: 'bench',
+  verb: 'create',
+  group: '',
+  version: 'v1',
+  resource: 'pods',
+  namespace: 'default',
+  body: pod(name),
+  query: {},
+  user: adminUser,
+  userAgent: 'bench',
 });
 
 async function parallel(n: number, workers: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (next < n) await fn(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
   return (n / (performance.now() - t0)) * 1000;
 }
 
@@ -43,7 +54,11 @@ async function parallel(n: number, workers: number, fn: (i: number) => Promise<u
  * measured runs are not profiled (the sampler costs the API path more than the store); one more API run is, for
  * the profile printed beside the figures.
  */
-async function durableCreates(n: number, clients: number, rounds: number): Promise<{ api: number; store: number; apiCpu: number; storeCpu: number; profile: ProfileEntry[] }> {
+async function durableCreates(
+  n: number,
+  clients: number,
+  rounds: number,
+): Promise<{ api: number; store: number; apiCpu: number; storeCpu: number; profile: ProfileEntry[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'kubelab-bench-api-'));
   let api = 0;
   let store = 0;
@@ -112,12 +127,25 @@ async function watchLatency(events: number): Promise<{ p50: number; p99: number 
   await api.bootstrap();
   const sent = new Map<string, number>();
   const latencies: number[] = [];
-  const watches = await Promise.all(Array.from({ length: 100 }, () =>
-    api.core.watch({ verb: 'watch', group: '', version: 'v1', resource: 'pods', namespace: 'default', query: { watch: 'true', resourceVersion: String(store.revision) }, user: adminUser }, (ev) => {
-      const t = sent.get((ev.object as KubeObject).metadata.name!);
-      if (t !== undefined) latencies.push(performance.now() - t);
-    }),
-  ));
+  const watches = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      api.core.watch(
+        {
+          verb: 'watch',
+          group: '',
+          version: 'v1',
+          resource: 'pods',
+          namespace: 'default',
+          query: { watch: 'true', resourceVersion: String(store.revision) },
+          user: adminUser,
+        },
+        (ev) => {
+          const t = sent.get((ev.object as KubeObject).metadata.name!);
+          if (t !== undefined) latencies.push(performance.now() - t);
+        },
+      ),
+    ),
+  );
   for (let i = 0; i < events; i++) {
     sent.set(`w-${i}`, performance.now());
     await api.core.handle(createReq(`w-${i}`));
@@ -132,7 +160,13 @@ export async function run(opts: { quick: boolean } = { quick: false }): Promise<
   const creates: BenchResult[] = [];
   for (const clients of [16, 64]) {
     const c = await durableCreates(opts.quick ? 500 : 5000, clients, opts.quick ? 2 : 5);
-    creates.push({ name: `durable pod creates via API, ${clients} clients (baseline: the store alone)`, value: c.api, unit: 'creates/s', baseline: c.store, goal: atLeast(0.5) });
+    creates.push({
+      name: `durable pod creates via API, ${clients} clients (baseline: the store alone)`,
+      value: c.api,
+      unit: 'creates/s',
+      baseline: c.store,
+      goal: atLeast(0.5),
+    });
     creates.push({ name: `CPU per durable create via API, ${clients} clients (baseline: the store alone)`, value: c.apiCpu, unit: 'µs', baseline: c.storeCpu });
     for (const l of formatProfile(`durable creates via API, ${clients} clients`, c.profile)) console.log(l);
   }

@@ -18,11 +18,16 @@ async function serveOnce(): Promise<{ ready: number; nodesReady: number }> {
   const ready = performance.now() - t0;
   try {
     const api = labApi(serve);
-    await until('all nodes Ready', 120_000, async () => {
-      const { body } = await api.call<NodeList>('GET', '/api/v1/nodes');
-      const items = body.items ?? [];
-      return items.length > 0 && items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    }, 50);
+    await until(
+      'all nodes Ready',
+      120_000,
+      async () => {
+        const { body } = await api.call<NodeList>('GET', '/api/v1/nodes');
+        const items = body.items ?? [];
+        return items.length > 0 && items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      },
+      50,
+    );
     return { ready, nodesReady: performance.now() - t0 };
   } finally {
     await serve.stop();

@@ -27,10 +27,14 @@ function drain(conn: Duplex): Promise<number> {
 
 async function readyPod(h: Harness, name: string, spec: Partial<Pod['spec']>, timeoutMs = 120_000): Promise<Pod> {
   await h.client.create(R.pods, podManifest(name, h.nodeName, { terminationGracePeriodSeconds: 0, ...spec }), { namespace: 'default' });
-  return waitFor(`${name} Ready`, async () => {
-    const p = await getPod(h.client, name);
-    return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && p;
-  }, timeoutMs);
+  return waitFor(
+    `${name} Ready`,
+    async () => {
+      const p = await getPod(h.client, name);
+      return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && p;
+    },
+    timeoutMs,
+  );
 }
 
 async function sandboxOf(h: Harness, pod: Pod): Promise<string> {
@@ -45,7 +49,14 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const h = await startHarness({ dataPlane: 'api' });
   try {
     const pod = await readyPod(h, 'source', {
-      containers: [{ name: 'src', ...busybox, command: ['sh', '-c', `nc -ll -p 7002 -e head -c ${bytes} /dev/zero & exec httpd -f -p 8080 -h /www`], readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } }],
+      containers: [
+        {
+          name: 'src',
+          ...busybox,
+          command: ['sh', '-c', `nc -ll -p 7002 -e head -c ${bytes} /dev/zero & exec httpd -f -p 8080 -h /www`],
+          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+        },
+      ],
     });
     const ip = pod.status!.podIP!;
     const sandbox = await sandboxOf(h, pod);
@@ -84,9 +95,25 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     // probes: one httpGet per pod through the API, and the same directly; then the lab's CPU while all are probed each second
     const names = Array.from({ length: probed }, (_, i) => `probed-${i}`);
     // 100 pods at once take minutes on a small machine
-    const pods = await Promise.all(names.map((name) => readyPod(h, name, {
-      containers: [{ name: 'web', ...busybox, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }],
-    }, 600_000)));
+    const pods = await Promise.all(
+      names.map((name) =>
+        readyPod(
+          h,
+          name,
+          {
+            containers: [
+              {
+                name: 'web',
+                ...busybox,
+                command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+                readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
+              },
+            ],
+          },
+          600_000,
+        ),
+      ),
+    );
     const action = { httpGet: { port: 8080, path: '/' } };
     const apiProbe: number[] = [];
     const directProbe: number[] = [];
@@ -111,7 +138,12 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
       { name: 'data-plane: connect p50 back to back, API tunnel (an exec each) vs direct', value: tunnelConnect, unit: 'ms', baseline: directConnect },
       { name: 'data-plane: connect p50 200 ms apart, API tunnel (spare dialer) vs direct', value: sparedConnect, unit: 'ms', baseline: directSpaced },
       { name: `data-plane: throughput of one ${bytes / 2 ** 20} MiB transfer, API tunnel vs direct`, value: tunnelMiBs, unit: 'MiB/s', baseline: directMiBs },
-      { name: `data-plane: httpGet probe p50 at ${probed} pods, API tunnel vs direct`, value: percentile(apiProbe, 50), unit: 'ms', baseline: percentile(directProbe, 50) },
+      {
+        name: `data-plane: httpGet probe p50 at ${probed} pods, API tunnel vs direct`,
+        value: percentile(apiProbe, 50),
+        unit: 'ms',
+        baseline: percentile(directProbe, 50),
+      },
       { name: `data-plane: lab CPU per probed pod (period 1 s, ${probed} pods, API tunnel)`, value: cpuPerPod, unit: 'ms cpu/s' },
     ];
   } finally {

@@ -68,11 +68,16 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
   try {
     const pid = serve.process.pid!;
     const api = labApi(serve);
-    await until(`${VIRTUAL_NODES} nodes Ready`, 120_000, async () => {
-      const { body } = await api.call<NodeList>('GET', '/api/v1/nodes');
-      const ready = (body.items ?? []).filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      return ready.length === VIRTUAL_NODES;
-    }, 250);
+    await until(
+      `${VIRTUAL_NODES} nodes Ready`,
+      120_000,
+      async () => {
+        const { body } = await api.call<NodeList>('GET', '/api/v1/nodes');
+        const ready = (body.items ?? []).filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        return ready.length === VIRTUAL_NODES;
+      },
+      250,
+    );
     const samples = opts.quick ? 2 : 10;
     const idle = await sampleRss(pid, samples);
 
@@ -106,7 +111,13 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const perWatcher = ((watched - loaded) * 1024) / WATCHERS; // KiB
     const rows: BenchResult[] = [
       { name: `memory: serve RSS holding ${PODS} virtual pods (baseline: same serve, 0 pods)`, value: loaded, unit: 'MiB', baseline: idle },
-      { name: `memory: serve RSS, ${PODS} virtual pods and ${WATCHERS} watches of every pod open (baseline: no watches)`, value: watched, unit: 'MiB', baseline: loaded, ...(PODS === GOAL_PODS ? { goal: atMost(200, 'value') } : {}) },
+      {
+        name: `memory: serve RSS, ${PODS} virtual pods and ${WATCHERS} watches of every pod open (baseline: no watches)`,
+        value: watched,
+        unit: 'MiB',
+        baseline: loaded,
+        ...(PODS === GOAL_PODS ? { goal: atMost(200, 'value') } : {}),
+      },
       { name: `memory: RSS per virtual pod`, value: perPod, unit: 'KiB' },
       { name: `memory: RSS per watcher of ${PODS} pods`, value: perWatcher, unit: 'KiB' },
       { name: `memory: deployment of ${PODS} virtual pods to all Running`, value: toRunning / 1000, unit: 's' },
@@ -114,7 +125,12 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     if (PODS !== GOAL_PODS) {
       // projected, not measured: idle + per-pod bytes x 1000 + the watchers' bytes scaled to 1000 pods
       const projected = idle + (perPod * GOAL_PODS) / 1024 + (perWatcher * WATCHERS * (GOAL_PODS / PODS)) / 1024;
-      rows.splice(2, 0, { name: `memory: serve RSS projected to ${GOAL_PODS} pods and ${WATCHERS} watches (from the ${PODS}-pod figures; --quick)`, value: projected, unit: 'MiB', goal: atMost(200, 'value') });
+      rows.splice(2, 0, {
+        name: `memory: serve RSS projected to ${GOAL_PODS} pods and ${WATCHERS} watches (from the ${PODS}-pod figures; --quick)`,
+        value: projected,
+        unit: 'MiB',
+        goal: atMost(200, 'value'),
+      });
     }
     return rows;
   } finally {

@@ -37,10 +37,15 @@ async function measure(serve: Serve, seconds: number): Promise<{ serve: number; 
 
 async function allRunning(serve: Serve, pods: number): Promise<void> {
   const api = labApi(serve);
-  await until(`${pods} pods Running`, 300_000, async () => {
-    const { body } = await api.call<PodList>('GET', '/api/v1/namespaces/default/pods');
-    return (body.items ?? []).filter((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready)).length === pods;
-  }, 1000);
+  await until(
+    `${pods} pods Running`,
+    300_000,
+    async () => {
+      const { body } = await api.call<PodList>('GET', '/api/v1/namespaces/default/pods');
+      return (body.items ?? []).filter((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready)).length === pods;
+    },
+    1000,
+  );
 }
 
 export async function run(opts: BenchOptions): Promise<BenchResult[]> {
@@ -53,13 +58,19 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
   let on: Serve | undefined;
   try {
     const deployment = {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'metrics-bench' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'metrics-bench' },
       spec: {
-        replicas: pods, selector: { matchLabels: { app: 'metrics-bench' } },
+        replicas: pods,
+        selector: { matchLabels: { app: 'metrics-bench' } },
         template: {
           metadata: { labels: { app: 'metrics-bench' } },
           // busybox:latest would be pulled (Always), and no registry is reachable: the offline copy as it is
-          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'sleep', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '36000'] }] },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: 'sleep', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '36000'] }],
+          },
         },
       },
     };
@@ -71,13 +82,30 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     await off.stop({ keepDataDir: true });
     on = await startServe({ dataDir, nodes: ['default'], args: ['--metric-resolution', '5'] });
     await allRunning(on, pods);
-    await until('kubectl top to list every pod', 60_000, async () => ((await on!.kubectl(['top', 'pod', '--no-headers'])).stdout.trim().split('\n').length >= pods), 1000);
+    await until(
+      'kubectl top to list every pod',
+      60_000,
+      async () => (await on!.kubectl(['top', 'pod', '--no-headers'])).stdout.trim().split('\n').length >= pods,
+      1000,
+    );
     await new Promise((res) => setTimeout(res, settle));
     const withMetrics = await measure(on, window);
     return [
-      { name: `metrics: serve CPU, ${pods} Docker pods, metrics every 5 s (baseline: metrics off)`, value: withMetrics.serve, unit: '% core', baseline: base.serve },
+      {
+        name: `metrics: serve CPU, ${pods} Docker pods, metrics every 5 s (baseline: metrics off)`,
+        value: withMetrics.serve,
+        unit: '% core',
+        baseline: base.serve,
+      },
       ...(withMetrics.dockerd !== undefined && base.dockerd !== undefined
-        ? [{ name: `metrics: dockerd CPU, same (shared engine: other work shows here too)`, value: withMetrics.dockerd, unit: '% core', baseline: base.dockerd }]
+        ? [
+            {
+              name: `metrics: dockerd CPU, same (shared engine: other work shows here too)`,
+              value: withMetrics.dockerd,
+              unit: '% core',
+              baseline: base.dockerd,
+            },
+          ]
         : []),
     ];
   } finally {

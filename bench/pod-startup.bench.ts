@@ -12,7 +12,6 @@ import { images } from '../test/fixtures/env';
 import { podManifest, startHarness, type Harness } from '../test/integration/kubelet-harness';
 import { atMost, percentile, type BenchResult } from './report';
 
-
 /** Resolves each pod's Ready through one watch. */
 function readyWatcher(h: Harness) {
   const waiters = new Map<string, () => void>();
@@ -36,7 +35,14 @@ async function kubeletRun(h: Harness, prefix: string, n: number, parallel: boole
   const one = async (i: number) => {
     const name = `${prefix}-${i}`;
     const t0 = performance.now();
-    await h.client.create(R.pods, podManifest(name, h.nodeName, { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] }), { namespace: 'default' });
+    await h.client.create(
+      R.pods,
+      podManifest(name, h.nodeName, {
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'app', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+      }),
+      { namespace: 'default' },
+    );
     await w.wait(name);
     return performance.now() - t0;
   };
@@ -54,10 +60,22 @@ async function rawRun(h: Harness, prefix: string, n: number, parallel: boolean):
   const labels = { [LABEL.cluster]: h.clusterId, 'kubelab.io/bench': 'raw' };
   const one = async (i: number) => {
     const t0 = performance.now();
-    const sb = await docker.createContainer({ name: `${h.clusterId}-${prefix}-pause-${i}`, Image: pause, Hostname: `${prefix}-${i}`, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
+    const sb = await docker.createContainer({
+      name: `${h.clusterId}-${prefix}-pause-${i}`,
+      Image: pause,
+      Hostname: `${prefix}-${i}`,
+      Labels: labels,
+      HostConfig: { NetworkMode: network, IpcMode: 'shareable' },
+    });
     await sb.start();
     await sb.inspect();
-    const app = await docker.createContainer({ name: `${h.clusterId}-${prefix}-app-${i}`, Image: images.busybox, Cmd: ['sleep', '3600'], Labels: labels, HostConfig: { NetworkMode: `container:${sb.id}`, IpcMode: `container:${sb.id}` } });
+    const app = await docker.createContainer({
+      name: `${h.clusterId}-${prefix}-app-${i}`,
+      Image: images.busybox,
+      Cmd: ['sleep', '3600'],
+      Labels: labels,
+      HostConfig: { NetworkMode: `container:${sb.id}`, IpcMode: `container:${sb.id}` },
+    });
     await app.start();
     await app.inspect();
     return performance.now() - t0;
@@ -70,11 +88,20 @@ async function rawRun(h: Harness, prefix: string, n: number, parallel: boolean):
 
 async function removeRaw(h: Harness): Promise<void> {
   const list = await h.docker.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${h.clusterId}`, 'kubelab.io/bench=raw'] } });
-  await Promise.all(list.map((c) => h.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    list.map((c) =>
+      h.docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 async function deleteAll(h: Harness, prefix: string, n: number): Promise<void> {
-  await Promise.all(Array.from({ length: n }, (_, i) => h.client.delete(R.pods, `${prefix}-${i}`, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined)));
+  await Promise.all(
+    Array.from({ length: n }, (_, i) => h.client.delete(R.pods, `${prefix}-${i}`, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined)),
+  );
   // the kubelet removes the containers of pods that no longer exist
   const until = Date.now() + 60_000;
   while (Date.now() < until) {
@@ -114,5 +141,8 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult[]> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   setLogSink(() => {});
   const results = await run({ quick: process.argv.includes('--quick') });
-  for (const r of results) console.log(`${r.name}: ${r.value.toFixed(0)} ${r.unit} (raw dockerode ${r.baseline?.toFixed(0)} ${r.unit}, ratio ${(r.value / (r.baseline ?? 1)).toFixed(2)}x)`);
+  for (const r of results)
+    console.log(
+      `${r.name}: ${r.value.toFixed(0)} ${r.unit} (raw dockerode ${r.baseline?.toFixed(0)} ${r.unit}, ratio ${(r.value / (r.baseline ?? 1)).toFixed(2)}x)`,
+    );
 }

@@ -57,5 +57,8 @@ export async function profiled<T>(fn: () => Promise<T>, top = 12): Promise<{ res
 
 /** The entries as lines for the bench output. */
 export function formatProfile(title: string, entries: ProfileEntry[]): string[] {
-  return [`profile: ${title} (top ${entries.length} by self time)`, ...entries.map((e) => `  ${e.share.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.fn}`)];
+  return [
+    `profile: ${title} (top ${entries.length} by self time)`,
+    ...entries.map((e) => `  ${e.share.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.fn}`),
+  ];
 }

@@ -84,11 +84,17 @@ const fmt = (n: number | null) => (n === null || Number.isNaN(n) ? '' : Math.abs
 
 /** The table as lines of text: measure, lab, unit, baseline, ratio, goal, met. */
 export function formatTable(results: BenchResult[]): string[] {
-  const rows = results.map(toRow).map((r) => [r.measure, fmt(r.lab), r.unit, fmt(r.baseline), r.ratio === null ? '' : `${r.ratio.toFixed(2)}x`, r.goal ?? '', r.met ?? '']);
+  const rows = results
+    .map(toRow)
+    .map((r) => [r.measure, fmt(r.lab), r.unit, fmt(r.baseline), r.ratio === null ? '' : `${r.ratio.toFixed(2)}x`, r.goal ?? '', r.met ?? '']);
   const head = ['measure', 'lab', 'unit', 'baseline', 'ratio', 'goal', 'met'];
   const left = new Set([0, 2, 5, 6]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }
 

@@ -39,7 +39,9 @@ async function main(): Promise<void> {
     }
   }
   printTable(all);
-  console.log(`\n${all.length} results, ${all.filter((r) => toRow(r).met === 'yes').length} goals met of ${all.filter((r) => r.goal).length}; ${((Date.now() - runStarted) / 1000).toFixed(0)} s in all`);
+  console.log(
+    `\n${all.length} results, ${all.filter((r) => toRow(r).met === 'yes').length} goals met of ${all.filter((r) => r.goal).length}; ${((Date.now() - runStarted) / 1000).toFixed(0)} s in all`,
+  );
   console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   writeFileSync(join(here, 'results.json'), JSON.stringify(all.map(toRow), null, 2) + '\n');
   process.exit(failed ? 1 : 0);

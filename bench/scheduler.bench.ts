@@ -23,7 +23,10 @@ const UPSTREAM_PODS_PER_SECOND = 680;
 const nodeObject = (i: number): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Node',
-  metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}`, 'topology.kubernetes.io/zone': `zone-${i % 3}`, 'kubelab.io/virtual': 'true' } },
+  metadata: {
+    name: `node-${i}`,
+    labels: { 'kubernetes.io/hostname': `node-${i}`, 'topology.kubernetes.io/zone': `zone-${i % 3}`, 'kubelab.io/virtual': 'true' },
+  },
   spec: {},
   status: {
     capacity: { cpu: '4', memory: '32Gi', pods: '110' },
@@ -106,7 +109,13 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
   const profiledRun = await viaApi(nodes, profilePods, true);
   for (const l of formatProfile(`scheduler via API server, ${nodes} nodes, ${profilePods / 1000}k pods`, profiledRun.profile)) console.log(l);
   const results: BenchResult[] = [
-    { name: `scheduler via API server, ${size} (baseline: scheduler alone on a FakeClient)`, value: apiRate.wall, unit: 'pods/s', baseline: fakeRate.wall, goal: atLeast(3000, 'value') },
+    {
+      name: `scheduler via API server, ${size} (baseline: scheduler alone on a FakeClient)`,
+      value: apiRate.wall,
+      unit: 'pods/s',
+      baseline: fakeRate.wall,
+      goal: atLeast(3000, 'value'),
+    },
     { name: `scheduler via API server, ${size}, per CPU-second (baseline: alone)`, value: apiRate.cpu, unit: 'pods/cpu-s', baseline: fakeRate.cpu },
     { name: 'reference: upstream scheduler_perf SchedulingBasic, 5000 nodes (published, not measured here)', value: UPSTREAM_PODS_PER_SECOND, unit: 'pods/s' },
   ];
@@ -116,7 +125,12 @@ export async function run(opts: { quick?: boolean } = {}): Promise<BenchResult[]
   for (const n of [100, 1000, 5000]) {
     const r = await viaApi(n, scalePods);
     small ??= r.wall;
-    results.push({ name: `scheduler via API server, ${n} nodes, ${scalePods / 1000}k pods${n === 100 ? '' : ' (baseline: 100 nodes)'}`, value: r.wall, unit: 'pods/s', baseline: n === 100 ? undefined : small });
+    results.push({
+      name: `scheduler via API server, ${n} nodes, ${scalePods / 1000}k pods${n === 100 ? '' : ' (baseline: 100 nodes)'}`,
+      value: r.wall,
+      unit: 'pods/s',
+      baseline: n === 100 ? undefined : small,
+    });
   }
   return results;
 }

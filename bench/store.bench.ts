@@ -24,9 +24,16 @@ function podObject(i: number): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `bench-${i}`, namespace: 'default', labels: { app: 'bench', tier: 'web' }, uid: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}` },
+    metadata: {
+      name: `bench-${i}`,
+      namespace: 'default',
+      labels: { app: 'bench', tier: 'web' },
+      uid: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+    },
     spec: {
-      containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }],
+      containers: [
+        { name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }], resources: { requests: { cpu: '100m', memory: '64Mi' } } },
+      ],
       restartPolicy: 'Always',
       dnsPolicy: 'ClusterFirst',
       terminationGracePeriodSeconds: 30,
@@ -86,9 +93,7 @@ async function watchLatency(): Promise<{ p50: number; p99: number }> {
   const store = memoryStore();
   const started = new Map<number, number>();
   const latencies: number[] = [];
-  const handles = Array.from({ length: 100 }, () =>
-    store.watch('/pods/', 0, (ev) => latencies.push(performance.now() - started.get(ev.revision)!)),
-  );
+  const handles = Array.from({ length: 100 }, () => store.watch('/pods/', 0, (ev) => latencies.push(performance.now() - started.get(ev.revision)!)));
   for (let i = 0; i < 1000; i++) {
     started.set(store.revision + 1, performance.now());
     await store.create(`/pods/default/bench-${i}`, podObject(i));
@@ -124,7 +129,6 @@ export async function run(opts: BenchOptions = { quick: false }): Promise<BenchR
   results.push({ name: 'watch delivery p99, 100 watchers', value: lat.p99, unit: 'ms' });
   return results;
 }
-
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   printTable(await run({ quick: process.argv.includes('--quick') }));

@@ -22,26 +22,34 @@ let LINES = 100_000;
 
 async function createPods(api: LabApi): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: 24 }, async () => {
-    while (next < PODS) {
-      const i = next++;
-      const r = await api.call('POST', '/api/v1/namespaces/default/pods', {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: `bench-${String(i).padStart(4, '0')}`, labels: { app: 'ui-bench' } },
-        spec: { nodeSelector: { 'kubelab.io/virtual': 'true' }, containers: [{ name: 'app', image: images.busybox, command: ['sleep', '3600'] }] },
-      });
-      if (r.status !== 201) throw new Error(`create pod: ${r.status}`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 24 }, async () => {
+      while (next < PODS) {
+        const i = next++;
+        const r = await api.call('POST', '/api/v1/namespaces/default/pods', {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `bench-${String(i).padStart(4, '0')}`, labels: { app: 'ui-bench' } },
+          spec: { nodeSelector: { 'kubelab.io/virtual': 'true' }, containers: [{ name: 'app', image: images.busybox, command: ['sleep', '3600'] }] },
+        });
+        if (r.status !== 201) throw new Error(`create pod: ${r.status}`);
+      }
+    }),
+  );
 }
 
 /** A merge patch through the lab's API (labApi sends JSON, which PATCH refuses with 415). */
 function mergePatch(lab: Serve, path: string, body: unknown): Promise<number> {
   return new Promise((resolve, reject) => {
     // the bench talks only to its own lab on 127.0.0.1, whose CA is fresh per data dir
-    const req = request(new URL(path, lab.api), { method: 'PATCH', rejectUnauthorized: false, headers: { authorization: `Bearer ${lab.adminToken()}`, 'content-type': 'application/merge-patch+json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      new URL(path, lab.api),
+      { method: 'PATCH', rejectUnauthorized: false, headers: { authorization: `Bearer ${lab.adminToken()}`, 'content-type': 'application/merge-patch+json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -54,7 +62,9 @@ function churn(lab: Serve, clients: number): () => Promise<{ patches: number; pe
   const t0 = performance.now();
   const loops = Array.from({ length: clients }, async (_, w) => {
     for (let i = w; on; i += clients) {
-      const code = await mergePatch(lab, `/api/v1/namespaces/default/pods/bench-${String(i % PODS).padStart(4, '0')}`, { metadata: { annotations: { 'bench.kubelab.io/churn': String(i) } } });
+      const code = await mergePatch(lab, `/api/v1/namespaces/default/pods/bench-${String(i % PODS).padStart(4, '0')}`, {
+        metadata: { annotations: { 'bench.kubelab.io/churn': String(i) } },
+      });
       if (code !== 200) throw new Error(`churn patch: ${code}`);
       patches++;
     }
@@ -70,7 +80,9 @@ function churn(lab: Serve, clients: number): () => Promise<{ patches: number; pe
 function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ ms: number; out: string }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } }, (err, out) => (err ? reject(err) : resolve({ ms: performance.now() - t0, out })));
+    execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } }, (err, out) =>
+      err ? reject(err) : resolve({ ms: performance.now() - t0, out }),
+    );
   });
 }
 
@@ -114,20 +126,29 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     const lab = serve;
     const api = labApi(lab);
     const logPod = await api.call('POST', '/api/v1/namespaces/default/pods', {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'numbers' },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'numbers' },
       spec: {
         nodeSelector: { 'kubernetes.io/hostname': contexts.main },
-        containers: [{ name: 'numbers', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', `seq 1 ${LINES} | sed 's/^/line /'; sleep 3600`] }],
+        containers: [
+          { name: 'numbers', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', `seq 1 ${LINES} | sed 's/^/line /'; sleep 3600`] },
+        ],
       },
     });
     if (logPod.status !== 201) throw new Error(`create numbers pod: ${logPod.status}`);
     await createPods(api);
     let containerId = '';
-    await until('the numbers container printed its last line', 120_000, async () => {
-      const p = (await api.call<Pod>('GET', '/api/v1/namespaces/default/pods/numbers')).body;
-      containerId = p.status?.containerStatuses?.[0]?.containerID?.replace(/^docker:\/\//, '') ?? '';
-      return !!containerId && (await timed('docker', ['logs', '--tail', '1', containerId])).out.trim() === `line ${LINES}`;
-    }, 500);
+    await until(
+      'the numbers container printed its last line',
+      120_000,
+      async () => {
+        const p = (await api.call<Pod>('GET', '/api/v1/namespaces/default/pods/numbers')).body;
+        containerId = p.status?.containerStatuses?.[0]?.containerID?.replace(/^docker:\/\//, '') ?? '';
+        return !!containerId && (await timed('docker', ['logs', '--tail', '1', containerId])).out.trim() === `line ${LINES}`;
+      },
+      500,
+    );
 
     // raw counterparts
     const dockerLogs: number[] = [];
@@ -154,8 +175,11 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
       await page.goto('about:blank');
       const t0 = performance.now();
       await page.goto(`${lab.uiBase}#/r/pods`);
-      await page.waitForFunction(`Number(document.querySelector('[data-testid=list-count]')?.getAttribute('data-count')) >= ${PODS} && !!document.querySelector('[data-testid=row]')`,
-        undefined, { polling: 'raf', timeout: 60_000 });
+      await page.waitForFunction(
+        `Number(document.querySelector('[data-testid=list-count]')?.getAttribute('data-count')) >= ${PODS} && !!document.querySelector('[data-testid=row]')`,
+        undefined,
+        { polling: 'raf', timeout: 60_000 },
+      );
       firstRow.push(performance.now() - t0);
     }
 
@@ -182,9 +206,12 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
       const t0 = performance.now();
       await page.locator('[data-testid=log-tail]').selectOption('-1');
       // every line counted and the last one shown (tail 1000 showed it already, so the count decides)
-      await page.waitForFunction(`document.querySelector('[data-testid=log-count]')?.textContent === '${LINES} lines'
+      await page.waitForFunction(
+        `document.querySelector('[data-testid=log-count]')?.textContent === '${LINES} lines'
         && [...document.querySelectorAll('[data-testid=log-line] .tx')].some((e) => e.textContent === 'line ${LINES}')`,
-        undefined, { polling: 'raf', timeout: 120_000 });
+        undefined,
+        { polling: 'raf', timeout: 120_000 },
+      );
       logMs.push(performance.now() - t0);
       const f = (await stop()).slice(1);
       if (f.length > logFrames.length) logFrames = f;
@@ -192,10 +219,22 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
     await page.close();
 
     return [
-      { name: `ui: logs pane shows line ${LINES / 1000}k of ${LINES / 1000}k, tail all (baseline: docker logs, all lines)`, value: median(logMs), unit: 'ms', baseline: median(dockerLogs), goal: atMost(1.2) },
+      {
+        name: `ui: logs pane shows line ${LINES / 1000}k of ${LINES / 1000}k, tail all (baseline: docker logs, all lines)`,
+        value: median(logMs),
+        unit: 'ms',
+        baseline: median(dockerLogs),
+        goal: atMost(1.2),
+      },
       { name: `ui: frame time p50 while ${LINES / 1000}k log lines load`, value: percentile(logFrames, 50), unit: 'ms' },
       { name: `ui: frame time p95 while ${LINES / 1000}k log lines load`, value: percentile(logFrames, 95), unit: 'ms', goal: atMost(17, 'value') },
-      { name: `ui: first row of ${PODS} pods, fresh load (baseline: kubectl get pods -A)`, value: median(firstRow), unit: 'ms', baseline: median(kubectlGet), goal: atMost(1.5) },
+      {
+        name: `ui: first row of ${PODS} pods, fresh load (baseline: kubectl get pods -A)`,
+        value: median(firstRow),
+        unit: 'ms',
+        baseline: median(kubectlGet),
+        goal: atMost(1.5),
+      },
       { name: `ui: frame time p50 scrolling ${PODS} churning pods`, value: percentile(listFrames, 50), unit: 'ms' },
       { name: `ui: frame time p95 scrolling ${PODS} churning pods`, value: percentile(listFrames, 95), unit: 'ms', goal: atMost(17, 'value') },
       { name: `ui: pod patches a second during the scroll (the churn)`, value: median(churnRates), unit: '/s' },

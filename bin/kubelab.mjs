@@ -36,7 +36,16 @@ async function bundled() {
       mkdirSync(dirname(bundle), { recursive: true });
       // built aside and renamed into place: two labs starting at once never import half a file
       const tmp = `${bundle}.${process.pid}.tmp.mjs`;
-      await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: `node${process.versions.node}`, outfile: tmp, logLevel: 'silent' });
+      await build({
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        packages: 'external',
+        target: `node${process.versions.node}`,
+        outfile: tmp,
+        logLevel: 'silent',
+      });
       renameSync(tmp, bundle);
     }
     return await import(pathToFileURL(bundle).href);

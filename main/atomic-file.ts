@@ -38,7 +38,7 @@ export function writeFileAtomicSync(path: string, data: string | Buffer, mode = 
     const fd = openSync(tmp, 'wx', mode);
     try {
       const buf = typeof data === 'string' ? Buffer.from(data) : data;
-      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+      for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -248,7 +248,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     if (this.resetting) throw new StatusError(409, 'Conflict', 'the lab is being reset already');
     this.resetting = true;
     try {
-      const clusterId = this.clusterId ?? (await readFile(join(this.dataDir, 'cluster-id'), 'utf8').then((s) => s.trim(), () => undefined));
+      const clusterId =
+        this.clusterId ??
+        (await readFile(join(this.dataDir, 'cluster-id'), 'utf8').then(
+          (s) => s.trim(),
+          () => undefined,
+        ));
       const engines = await this.resetEngines();
       await this.stop();
       const result: ResetResult = { clusterId, removed: { containers: 0, networks: 0, volumes: 0 }, engines: [], unreachable: [] };
@@ -275,7 +280,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       this.syncRelayNodes();
       this.contextReport = [];
       this.chosenContexts = [];
-      log.info('lab reset: its objects are gone from its engines and its data dir is deleted', { dataDir: this.dataDir, ...result.removed, engines: result.engines.join(',') || 'none', unreachable: result.unreachable.join('; ') || 'none' });
+      log.info('lab reset: its objects are gone from its engines and its data dir is deleted', {
+        dataDir: this.dataDir,
+        ...result.removed,
+        engines: result.engines.join(',') || 'none',
+        unreachable: result.unreachable.join('; ') || 'none',
+      });
       this.emit('status', this.status());
       return result;
     } finally {
@@ -344,7 +354,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       if (typeof saved.clusterCIDR === 'string' && !clusterCidrProblem(saved.clusterCIDR)) kept = saved.clusterCIDR;
     } catch {}
     if (kept && wanted && kept !== wanted) {
-      throw new Error(`this lab's cluster CIDR is ${kept} (kept in ${path}); its nodes' pod CIDRs come from it. To use ${wanted}, reset the lab or start one with another --data-dir`);
+      throw new Error(
+        `this lab's cluster CIDR is ${kept} (kept in ${path}); its nodes' pod CIDRs come from it. To use ${wanted}, reset the lab or start one with another --data-dir`,
+      );
     }
     const cidr = kept ?? wanted ?? DEFAULT_CLUSTER_CIDR;
     if (!kept) {
@@ -373,7 +385,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   private async serveApi(): Promise<void> {
     const pki = this.pki!;
-    const api = createApiServer({ store: this.store!, tracer: this.tracer, dataDir: this.dataDir, serviceAccountMaxTokenExpirationSeconds: this.opts.serviceAccountMaxTokenExpirationSeconds });
+    const api = createApiServer({
+      store: this.store!,
+      tracer: this.tracer,
+      dataDir: this.dataDir,
+      serviceAccountMaxTokenExpirationSeconds: this.opts.serviceAccountMaxTokenExpirationSeconds,
+    });
     this.api = api;
     // listen first: bootstrap writes the `kubernetes` Service endpoints, which need the port
     const listener = await api.listen({ port: this.opts.apiPort ?? 6443, key: pki.key, cert: pki.cert, tokens: { admin: pki.tokens.admin } });
@@ -382,8 +399,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     // logs, exec, attach and port-forward go to the pod's kubelet, as the apiserver proxies them upstream
     api.setStreamHandler(createStreamHandler({ client: api.client(apiserverUser), kubelets: this.nodeSet }));
     // metrics.k8s.io, served in-process where upstream aggregates metrics-server's API
-    api.addResource(nodeMetricsStrategy, nodeMetricsStorage(() => this.metrics));
-    api.addResource(podMetricsStrategy, podMetricsStorage(() => this.metrics));
+    api.addResource(
+      nodeMetricsStrategy,
+      nodeMetricsStorage(() => this.metrics),
+    );
+    api.addResource(
+      podMetricsStrategy,
+      podMetricsStorage(() => this.metrics),
+    );
     this.tracer.attach(api.client({ username: TRACER_USER, groups: ['system:authenticated'] }));
     this.running.push({ name: 'trace-recorder', stop: () => this.tracer.close() });
     this.apiPort = listener.port;
@@ -411,7 +434,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   private async startProxy(): Promise<void> {
     this.proxy = new Proxy({
-      client: this.api!.client(componentUsers.proxy), tracer: this.tracer, dockerNodes: this.relayNodes,
+      client: this.api!.client(componentUsers.proxy),
+      tracer: this.tracer,
+      dockerNodes: this.relayNodes,
       nodePortAddress: this.opts.exposePorts ? '0.0.0.0' : '127.0.0.1',
       // an endpoint is reached as its node reaches it (through the engine's API where pod IPs are not routable)
       dial: (b) => {
@@ -430,7 +455,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const wanted = this.opts.nodes?.length ? this.opts.nodes : await this.readChosenContexts();
     const selected = await selectContexts(wanted, this.opts.contextEnv);
     this.chosenContexts = selected.map((c) => c.name);
-    this.contextReport = selected.map((c) => ({ name: c.name, host: c.host, node: c.reachable ? c.nodeName : undefined, reachable: c.reachable, current: c.current, reason: c.reason }));
+    this.contextReport = selected.map((c) => ({
+      name: c.name,
+      host: c.host,
+      node: c.reachable ? c.nodeName : undefined,
+      reachable: c.reachable,
+      current: c.current,
+      reason: c.reason,
+    }));
     this.setProgressDetail(`Docker contexts found: ${contextsLine(selected)}`);
     const nodes: LabNode[] = [];
     for (const c of selected) {
@@ -479,11 +511,21 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Starts the kubelet of a node of the node set on its runtime (Docker, or simulated without an engine); start and addNode share it. */
   private async startNode(n: LabNode): Promise<Kubelet> {
     const docker = n.docker;
-    const runtime = n.kind === 'docker' && docker
-      ? new DockerRuntime({ docker, clusterId: this.clusterId!, nodeName: n.name, sandboxImage: () => ensureSandboxImage(docker),
-        owner: { dataDir: this.dataDir, host: hostname() }, labNodes: () => this.nodeSet.names(), exposePorts: this.opts.exposePorts,
-        clusterCIDR: this.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, overlayTunDevice: this.opts.overlayTunDevice, dataPlane: this.opts.dataPlane })
-      : new VirtualRuntime({ nodeName: n.name });
+    const runtime =
+      n.kind === 'docker' && docker
+        ? new DockerRuntime({
+            docker,
+            clusterId: this.clusterId!,
+            nodeName: n.name,
+            sandboxImage: () => ensureSandboxImage(docker),
+            owner: { dataDir: this.dataDir, host: hostname() },
+            labNodes: () => this.nodeSet.names(),
+            exposePorts: this.opts.exposePorts,
+            clusterCIDR: this.clusterCIDR ?? DEFAULT_CLUSTER_CIDR,
+            overlayTunDevice: this.opts.overlayTunDevice,
+            dataPlane: this.opts.dataPlane,
+          })
+        : new VirtualRuntime({ nodeName: n.name });
     const kubelet = new Kubelet({
       client: this.api!.client(componentUsers.node(n.name)),
       runtime,
@@ -500,10 +542,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     await kubelet.start();
     this.nodeSet.setKubelet(n.name, kubelet, runtime);
     this.syncRelayNodes();
-    this.running.push({ name: `kubelet/${n.name}`, stop: () => {
-      this.nodeSet.clearKubelet(n.name);
-      return kubelet.stop();
-    } });
+    this.running.push({
+      name: `kubelet/${n.name}`,
+      stop: () => {
+        this.nodeSet.clearKubelet(n.name);
+        return kubelet.stop();
+      },
+    });
     return kubelet;
   }
 
@@ -594,12 +639,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       // upstream PodGC deletes pods bound to a node that no longer exists (gcOrphaned), at once: no kubelet will confirm
       step('deleting its pods');
       const pods = await client.list(R.pods, { fieldSelector: `spec.nodeName=${name}` });
-      await Promise.all(pods.items.map((p) =>
-        client.delete(R.pods, p.metadata.name!, { namespace: p.metadata.namespace, gracePeriodSeconds: 0 }).catch(ignoreNotFound)));
+      await Promise.all(
+        pods.items.map((p) => client.delete(R.pods, p.metadata.name!, { namespace: p.metadata.namespace, gracePeriodSeconds: 0 }).catch(ignoreNotFound)),
+      );
       if (node.docker) {
         step('removing its containers');
         // an engine that stopped answering (the reason to remove it, often) keeps its containers; the node still goes
-        await this.removeNodeContainers(node).catch((e) => log.warn('cannot remove the node\'s containers', { node: name, error: String(e) }));
+        await this.removeNodeContainers(node).catch((e) => log.warn("cannot remove the node's containers", { node: name, error: String(e) }));
       }
       this.contextReport = this.contextReport.map((r) => (r.node === name ? { ...r, node: undefined } : r));
       this.chosenContexts = this.chosenContexts.filter((c) => c !== node.context);
@@ -626,11 +672,18 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     // the network older labs shared per engine goes too, unless another node of the lab runs on the same engine
     const lastOnEngine = !this.nodes.some((n) => n.kind === 'docker' && n.host === node.host);
     const removed = await removeLabObjects(node.docker!, { clusterId: this.clusterId!, nodeName: node.name, lastOnEngine });
-    log.info('removed the node\'s objects from its engine', { node: node.name, ...removed });
+    log.info("removed the node's objects from its engine", { node: node.name, ...removed });
   }
 
   private upsertContextReport(c: SelectedContext): void {
-    const entry: DockerContextInfo = { name: c.name, host: c.host, node: c.reachable ? c.nodeName : undefined, reachable: c.reachable, current: c.current, reason: c.reason };
+    const entry: DockerContextInfo = {
+      name: c.name,
+      host: c.host,
+      node: c.reachable ? c.nodeName : undefined,
+      reachable: c.reachable,
+      current: c.current,
+      reason: c.reason,
+    };
     const i = this.contextReport.findIndex((r) => r.name === c.name);
     if (i >= 0) this.contextReport[i] = entry;
     else this.contextReport.push(entry);
@@ -709,7 +762,8 @@ export function addNodeRefusal(
   if (serving) return new StatusError(409, 'AlreadyExists', `Docker context "${context}" is already node "${serving.name}"`);
   if (!probed) return undefined;
   if (nodes.some((n) => n.name === probed.nodeName)) return new StatusError(409, 'AlreadyExists', `nodes "${probed.nodeName}" already exists`);
-  if (!probed.reachable) return new StatusError(503, 'ServiceUnavailable', `Docker context "${context}" is not reachable: ${probed.reason ?? 'unknown reason'}`);
+  if (!probed.reachable)
+    return new StatusError(503, 'ServiceUnavailable', `Docker context "${context}" is not reachable: ${probed.reason ?? 'unknown reason'}`);
   return undefined;
 }
 

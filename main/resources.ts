@@ -19,7 +19,7 @@ export interface ResourcesProbe {
 export function findResourcesDir(p: ResourcesProbe): string | undefined {
   if (p.env) return p.env;
   if (p.resourcesPath && p.exists(join(p.resourcesPath, 'sandbox'))) return p.resourcesPath;
-  for (let dir = p.moduleDir; ; ) {
+  for (let dir = p.moduleDir; ;) {
     if (p.exists(join(dir, 'resources', 'sandbox'))) return join(dir, 'resources');
     const up = dirname(dir);
     if (up === dir) return undefined;
@@ -29,7 +29,7 @@ export function findResourcesDir(p: ResourcesProbe): string | undefined {
 
 /** The nearest ancestor holding package.json (the checkout, the npm install, or the app's asar). */
 export function findPackageRoot(moduleDir: string, exists: (path: string) => boolean): string | undefined {
-  for (let dir = moduleDir; ; ) {
+  for (let dir = moduleDir; ;) {
     if (exists(join(dir, 'package.json'))) return dir;
     const up = dirname(dir);
     if (up === dir) return undefined;
@@ -43,8 +43,12 @@ let cached: string | undefined;
 /** This process's resources folder; ./resources when none is found (the lab then pulls the upstream pause image). */
 export function resourcesDir(): string {
   cached ??=
-    findResourcesDir({ env: process.env.KUBELAB_RESOURCES, resourcesPath: (process as { resourcesPath?: string }).resourcesPath, moduleDir: moduleDir(), exists: existsSync }) ??
-    join(process.cwd(), 'resources');
+    findResourcesDir({
+      env: process.env.KUBELAB_RESOURCES,
+      resourcesPath: (process as { resourcesPath?: string }).resourcesPath,
+      moduleDir: moduleDir(),
+      exists: existsSync,
+    }) ?? join(process.cwd(), 'resources');
   return cached;
 }
 

@@ -11,7 +11,8 @@ ipcRenderer.on(IPC_EVENT, (_e, channel: string, payload: unknown) => listeners.g
 
 const transport: BridgeTransport = {
   invoke(channel, args) {
-    if (!isInvokeChannel(channel)) return Promise.resolve({ error: { name: 'Error', message: `unknown channel ${String(channel)}`, status: 400, reason: 'BadRequest' } });
+    if (!isInvokeChannel(channel))
+      return Promise.resolve({ error: { name: 'Error', message: `unknown channel ${String(channel)}`, status: 400, reason: 'BadRequest' } });
     return ipcRenderer.invoke(IPC_INVOKE, channel, args);
   },
   on(channel, cb) {

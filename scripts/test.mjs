@@ -15,7 +15,13 @@ mkdirSync(resultsDir, { recursive: true });
 
 const all = ['lint', 'typecheck-node', 'typecheck-web', 'build-renderer', 'unit', 'integration', 'kubectl', 'e2e', 'resilience'];
 const dockerLayers = new Set(['integration', 'kubectl', 'e2e', 'resilience']);
-const testDirs = { unit: ['test/unit', 'main', 'renderer'], integration: ['test/integration'], kubectl: ['test/kubectl'], e2e: ['test/e2e'], resilience: ['test/resilience'] };
+const testDirs = {
+  unit: ['test/unit', 'main', 'renderer'],
+  integration: ['test/integration'],
+  kubectl: ['test/kubectl'],
+  e2e: ['test/e2e'],
+  resilience: ['test/resilience'],
+};
 
 let layers = all;
 const i = process.argv.indexOf('--layers');
@@ -67,7 +73,16 @@ function vitestLayer(project) {
   }
   const out = join(resultsDir, `${project}.json`);
   rmSync(out, { force: true });
-  const code = run(process.execPath, [bin('vitest', 'vitest.mjs'), 'run', '--project', project, '--passWithNoTests', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  const code = run(process.execPath, [
+    bin('vitest', 'vitest.mjs'),
+    'run',
+    '--project',
+    project,
+    '--passWithNoTests',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+  ]);
   let passed = 0;
   let failed = 0;
   let note;
@@ -115,6 +130,7 @@ for (const layer of layers) {
   switch (layer) {
     case 'lint':
       check('lint', process.execPath, [bin('eslint', 'bin/eslint.js'), '.']);
+      check('format', process.execPath, [bin('prettier', 'bin/prettier.cjs'), '--check', '.']);
       break;
     case 'typecheck-node':
       check('typecheck-node', process.execPath, [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'tsconfig.node.json']);
@@ -133,7 +149,11 @@ for (const layer of layers) {
         results.push({ name: layer, passed: 0, failed: 0, secs: 0, note: 'no renderer yet' });
         break;
       }
-      check('build-renderer', process.execPath, [bin('vite', 'bin/vite.js'), 'build', ...(existsSync(join(root, 'renderer', 'vite.config.ts')) ? ['--config', 'renderer/vite.config.ts'] : ['renderer'])]);
+      check('build-renderer', process.execPath, [
+        bin('vite', 'bin/vite.js'),
+        'build',
+        ...(existsSync(join(root, 'renderer', 'vite.config.ts')) ? ['--config', 'renderer/vite.config.ts'] : ['renderer']),
+      ]);
       break;
     default:
       vitestLayer(layer);
@@ -143,7 +163,9 @@ for (const layer of layers) {
 log('\n=== results');
 for (const r of results) {
   const status = r.failed ? 'FAIL' : r.note ? 'SKIP' : 'ok  ';
-  log(`${status} ${r.name.padEnd(16)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.secs.toFixed(1)}s${r.note ? `  (${r.note})` : ''}`);
+  log(
+    `${status} ${r.name.padEnd(16)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.secs.toFixed(1)}s${r.note ? `  (${r.note})` : ''}`,
+  );
 }
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);

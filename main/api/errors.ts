@@ -2,16 +2,40 @@
 import type { Status, StatusCause } from 'kubernetes-types/meta/v1';
 
 export type StatusReason =
-  | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'AlreadyExists' | 'Conflict'
-  | 'Invalid' | 'Gone' | 'Expired' | 'MethodNotAllowed' | 'NotAcceptable' | 'UnsupportedMediaType'
-  | 'RequestEntityTooLarge' | 'TooManyRequests' | 'InternalError' | 'ServiceUnavailable'
-  | 'Timeout' | 'NotImplemented' | '';
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Invalid'
+  | 'Gone'
+  | 'Expired'
+  | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'UnsupportedMediaType'
+  | 'RequestEntityTooLarge'
+  | 'TooManyRequests'
+  | 'InternalError'
+  | 'ServiceUnavailable'
+  | 'Timeout'
+  | 'NotImplemented'
+  | '';
 
 export interface FieldError {
   /** `metadata.name`, `spec.containers[0].image` */
   field: string;
   /** upstream's cause reason: FieldValueRequired, FieldValueInvalid, FieldValueDuplicate, FieldValueNotSupported, FieldValueForbidden, FieldValueTooLong */
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueDuplicate' | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueNotFound' | 'FieldValueTooMany';
+  type:
+    | 'FieldValueRequired'
+    | 'FieldValueInvalid'
+    | 'FieldValueDuplicate'
+    | 'FieldValueNotSupported'
+    | 'FieldValueForbidden'
+    | 'FieldValueTooLong'
+    | 'FieldValueTypeInvalid'
+    | 'FieldValueNotFound'
+    | 'FieldValueTooMany';
   /** upstream's message, e.g. `Required value` or `Invalid value: "Web": a lowercase RFC 1123 subdomain must ...` */
   message: string;
 }
@@ -57,14 +81,16 @@ const qualified = (r: ResourceId) => (r.group ? `${r.kind}.${r.group}` : r.kind)
 export const errors = {
   badRequest: (message: string) => new StatusError(400, 'BadRequest', message),
   unauthorized: (message = 'Unauthorized') => new StatusError(401, 'Unauthorized', message),
-  forbidden: (message: string, r?: ResourceId) =>
-    new StatusError(403, 'Forbidden', message, r ? { name: r.name, group: r.group, kind: r.kind } : undefined),
-  notFound: (r: ResourceId) =>
-    new StatusError(404, 'NotFound', `${qualified(r)} "${r.name ?? ''}" not found`, { name: r.name, group: r.group, kind: r.kind }),
+  forbidden: (message: string, r?: ResourceId) => new StatusError(403, 'Forbidden', message, r ? { name: r.name, group: r.group, kind: r.kind } : undefined),
+  notFound: (r: ResourceId) => new StatusError(404, 'NotFound', `${qualified(r)} "${r.name ?? ''}" not found`, { name: r.name, group: r.group, kind: r.kind }),
   alreadyExists: (r: ResourceId) =>
     new StatusError(409, 'AlreadyExists', `${qualified(r)} "${r.name ?? ''}" already exists`, { name: r.name, group: r.group, kind: r.kind }),
   conflict: (r: ResourceId, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
-    new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(r)} "${r.name ?? ''}": ${why}`, { name: r.name, group: r.group, kind: r.kind }),
+    new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(r)} "${r.name ?? ''}": ${why}`, {
+      name: r.name,
+      group: r.group,
+      kind: r.kind,
+    }),
   /** 422, message as upstream: `Pod "x" is invalid: [spec.containers[0].image: Required value, ...]` */
   invalid: (kind: string, group: string | undefined, name: string, causes: FieldError[]) => {
     const parts = causes.map((c) => `${c.field}: ${c.message}`);

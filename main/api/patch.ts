@@ -47,8 +47,11 @@ export function registerListKeys(kind: string, schema: Record<string, unknown>):
     for (const [name, child] of Object.entries(props ?? {})) {
       const p = [...path, name];
       if (child.type === 'array') {
-        const merge = String(child['x-kubernetes-patch-strategy'] ?? '').split(',').includes('merge');
-        if (merge && typeof child['x-kubernetes-patch-merge-key'] === 'string') listKeys.set(`${kind}:${p.join('.')}`, { key: child['x-kubernetes-patch-merge-key'] as string });
+        const merge = String(child['x-kubernetes-patch-strategy'] ?? '')
+          .split(',')
+          .includes('merge');
+        if (merge && typeof child['x-kubernetes-patch-merge-key'] === 'string')
+          listKeys.set(`${kind}:${p.join('.')}`, { key: child['x-kubernetes-patch-merge-key'] as string });
         else if (merge && child['x-kubernetes-list-type'] === 'set') listKeys.set(`${kind}:${p.join('.')}`, { set: true });
         walk(child.items as Record<string, unknown> | undefined, p);
       } else {
@@ -149,7 +152,18 @@ const SEP = '\u0000';
 
 /** fields that are not owned by anyone (identity and server-set metadata) */
 const unowned = new Set(['apiVersion', 'kind']);
-const unownedMeta = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']);
+const unownedMeta = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'selfLink',
+]);
 
 /** The leaf paths of an object, as a set (fieldsV1 semantics: keyed list items, set lists, atomic leaves). */
 export function fieldPaths(obj: Json): PathSet {
@@ -248,7 +262,9 @@ export function describePath(path: string): string {
     if (seg.startsWith('f:')) s += `.${seg.slice(2)}`;
     else if (seg.startsWith('k:')) {
       const o = JSON.parse(seg.slice(2)) as Obj;
-      s += `[${Object.entries(o).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      s += `[${Object.entries(o)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
     } else if (seg.startsWith('v:')) s += `[=${seg.slice(2)}]`;
   }
   return s;
@@ -264,9 +280,7 @@ function readManagers(obj: KubeObject): Manager[] {
 }
 
 function writeManagers(obj: KubeObject, managers: Manager[]): void {
-  const entries = managers
-    .filter((m) => m.set.size > 0)
-    .map((m) => ({ ...m.entry, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(m.set) }));
+  const entries = managers.filter((m) => m.set.size > 0).map((m) => ({ ...m.entry, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(m.set) }));
   if (entries.length) obj.metadata.managedFields = entries;
   else delete obj.metadata.managedFields;
 }
@@ -306,7 +320,14 @@ export interface ApplyResult {
  * when creating). Throws 409 Conflict listing fields owned by other managers with other values,
  * unless force, which takes them over.
  */
-export function serverSideApply(live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean, apiVersion: string, now: string): KubeObject {
+export function serverSideApply(
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  manager: string,
+  force: boolean,
+  apiVersion: string,
+  now: string,
+): KubeObject {
   const base: KubeObject = live ? structuredClone(live) : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} };
   const managers = live ? readManagers(live) : [];
   const newSet = fieldPaths(applied);
@@ -387,6 +408,10 @@ function applyConflict(conflicts: { manager: string; apiVersion: string; path: s
   return new StatusError(409, 'Conflict', message, {
     name: applied.metadata?.name,
     kind: applied.kind?.toLowerCase(),
-    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: describePath(c.path) })),
+    causes: conflicts.map((c) => ({
+      reason: 'FieldManagerConflict',
+      message: `conflict with "${c.manager}" using ${c.apiVersion}`,
+      field: describePath(c.path),
+    })),
   });
 }

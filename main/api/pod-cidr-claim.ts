@@ -19,4 +19,8 @@ export const POD_CIDR_ANNOTATIONS = {
 /** Set at registration: `docker` nodes claim their /24 on their engine first. */
 export const RUNTIME_ANNOTATION = 'kubelab.io/runtime';
 
-export const splitCidrList = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+export const splitCidrList = (s: string | undefined): string[] =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);

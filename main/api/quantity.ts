@@ -109,7 +109,14 @@ export function formatQuantity(q: Quantity | string | number): string {
   const num = neg ? -v.num : v.num;
   const sign = neg ? '-' : '';
   if (v.format === 'BinarySI' && v.den === 1n && num >= 1024n) {
-    const units: [string, bigint][] = [['Ei', binary.Ei], ['Pi', binary.Pi], ['Ti', binary.Ti], ['Gi', binary.Gi], ['Mi', binary.Mi], ['Ki', binary.Ki]];
+    const units: [string, bigint][] = [
+      ['Ei', binary.Ei],
+      ['Pi', binary.Pi],
+      ['Ti', binary.Ti],
+      ['Gi', binary.Gi],
+      ['Mi', binary.Mi],
+      ['Ki', binary.Ki],
+    ];
     for (const [u, f] of units) if (num % f === 0n) return `${sign}${num / f}${u}`;
   }
   // Decimal: find the largest exponent (multiple of 3) giving an integer mantissa; below nano round up.

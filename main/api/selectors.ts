@@ -46,7 +46,9 @@ export function parseLabelSelector(s: string | undefined): LabelRequirement[] {
     const key = readToken();
     if (!key) fail(`found '${src[i] ?? ''}', expected: identifier`);
     if (!keyRe.test(key) || key.length > 316) {
-      throw errors.badRequest(`unable to parse requirement: invalid label key "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`);
+      throw errors.badRequest(
+        `unable to parse requirement: invalid label key "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+      );
     }
     skipWs();
     if (negate) {
@@ -55,14 +57,27 @@ export function parseLabelSelector(s: string | undefined): LabelRequirement[] {
       reqs.push({ key, operator: 'exists', values: [] });
     } else if (src.startsWith('==', i) || src.startsWith('!=', i) || src[i] === '=' || src[i] === '>' || src[i] === '<') {
       let op: LabelOperator;
-      if (src.startsWith('==', i)) { op = '=='; i += 2; }
-      else if (src.startsWith('!=', i)) { op = '!='; i += 2; }
-      else if (src[i] === '=') { op = '='; i += 1; }
-      else if (src[i] === '>') { op = 'gt'; i += 1; }
-      else { op = 'lt'; i += 1; }
+      if (src.startsWith('==', i)) {
+        op = '==';
+        i += 2;
+      } else if (src.startsWith('!=', i)) {
+        op = '!=';
+        i += 2;
+      } else if (src[i] === '=') {
+        op = '=';
+        i += 1;
+      } else if (src[i] === '>') {
+        op = 'gt';
+        i += 1;
+      } else {
+        op = 'lt';
+        i += 1;
+      }
       const value = readToken();
       if (!valueRe.test(value) || value.length > 63) {
-        throw errors.badRequest(`unable to parse requirement: values[0][${key}]: Invalid value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`);
+        throw errors.badRequest(
+          `unable to parse requirement: values[0][${key}]: Invalid value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+        );
       }
       if ((op === 'gt' || op === 'lt') && !/^-?\d+$/.test(value)) fail(`for 'Gt', 'Lt' operators, the value must be an integer`);
       reqs.push({ key, operator: op, values: [value] });
@@ -74,7 +89,11 @@ export function parseLabelSelector(s: string | undefined): LabelRequirement[] {
       i++;
       const close = src.indexOf(')', i);
       if (close < 0) fail(`found '', expected: ')'`);
-      const values = src.slice(i, close).split(',').map((v) => v.trim()).filter((v, _, a) => v !== '' || a.length === 1);
+      const values = src
+        .slice(i, close)
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v, _, a) => v !== '' || a.length === 1);
       i = close + 1;
       reqs.push({ key, operator: word as 'in' | 'notin', values });
     }
@@ -230,13 +249,19 @@ export function requirementsString(reqs: LabelRequirement[]): string {
   return reqs
     .map((r) => {
       switch (r.operator) {
-        case 'exists': return r.key;
-        case '!': return `!${r.key}`;
+        case 'exists':
+          return r.key;
+        case '!':
+          return `!${r.key}`;
         case 'in':
-        case 'notin': return `${r.key} ${r.operator} (${[...r.values].sort().join(',')})`;
-        case 'gt': return `${r.key}>${r.values[0]}`;
-        case 'lt': return `${r.key}<${r.values[0]}`;
-        default: return `${r.key}${r.operator === '==' ? '=' : r.operator}${r.values[0]}`;
+        case 'notin':
+          return `${r.key} ${r.operator} (${[...r.values].sort().join(',')})`;
+        case 'gt':
+          return `${r.key}>${r.values[0]}`;
+        case 'lt':
+          return `${r.key}<${r.values[0]}`;
+        default:
+          return `${r.key}${r.operator === '==' ? '=' : r.operator}${r.values[0]}`;
       }
     })
     .join(',');
@@ -255,9 +280,13 @@ export function parseFieldSelector(s: string | undefined): FieldRequirement[] {
   const terms: string[] = [];
   let cur = '';
   for (let i = 0; i < src.length; i++) {
-    if (src[i] === '\\' && i + 1 < src.length) { cur += src[i + 1]; i++; }
-    else if (src[i] === ',') { terms.push(cur); cur = ''; }
-    else cur += src[i];
+    if (src[i] === '\\' && i + 1 < src.length) {
+      cur += src[i + 1];
+      i++;
+    } else if (src[i] === ',') {
+      terms.push(cur);
+      cur = '';
+    } else cur += src[i];
   }
   terms.push(cur);
   return terms.map((t) => {

@@ -24,12 +24,18 @@ const withDetail = (s: string, detail?: string) => (detail ? `${s}: ${detail}` :
 export const fieldErr = {
   required: (field: string, detail = ''): FieldError => ({ field, type: 'FieldValueRequired', message: withDetail('Required value', detail) }),
   invalid: (field: string, value: unknown, detail = ''): FieldError => ({
-    field, type: 'FieldValueInvalid', message: withDetail(`Invalid value: ${formatValue(value)}`, detail),
+    field,
+    type: 'FieldValueInvalid',
+    message: withDetail(`Invalid value: ${formatValue(value)}`, detail),
   }),
   duplicate: (field: string, value: unknown): FieldError => ({ field, type: 'FieldValueDuplicate', message: `Duplicate value: ${formatValue(value)}` }),
   notSupported: (field: string, value: unknown, supported: string[]): FieldError => ({
-    field, type: 'FieldValueNotSupported',
-    message: withDetail(`Unsupported value: ${formatValue(value)}`, supported.length ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` : ''),
+    field,
+    type: 'FieldValueNotSupported',
+    message: withDetail(
+      `Unsupported value: ${formatValue(value)}`,
+      supported.length ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` : '',
+    ),
   }),
   forbidden: (field: string, detail: string): FieldError => ({ field, type: 'FieldValueForbidden', message: withDetail('Forbidden', detail) }),
   tooLong: (field: string, max: number): FieldError => ({ field, type: 'FieldValueTooLong', message: `Too long: may not be more than ${max} bytes` }),
@@ -55,11 +61,14 @@ const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
 const dns1123LabelRe = new RegExp(`^${dns1123LabelFmt}$`);
 const dns1123SubdomainRe = new RegExp(`^${dns1123SubdomainFmt}$`);
-export const DNS1123_LABEL_ERROR = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
-export const DNS1123_SUBDOMAIN_ERROR = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+export const DNS1123_LABEL_ERROR =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+export const DNS1123_SUBDOMAIN_ERROR =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 const dns1035LabelFmt = '[a-z]([-a-z0-9]*[a-z0-9])?';
 const dns1035LabelRe = new RegExp(`^${dns1035LabelFmt}$`);
-export const DNS1035_LABEL_ERROR = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+export const DNS1035_LABEL_ERROR =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
 
 export function isDNS1123Label(v: string): string[] {
   const errs: string[] = [];
@@ -97,7 +106,9 @@ export function isQualifiedName(v: string): string[] {
     if (prefix.length === 0) errs.push('prefix part must be non-empty');
     else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
   } else {
-    return [`a qualified name ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+    return [
+      `a qualified name ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    ];
   }
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`);
@@ -111,7 +122,15 @@ export function isValidLabelValue(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 63) errs.push(maxLenError(63));
   if (!labelValueRe.test(v)) {
-    errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", labelValueFmt, 'MyValue', 'my_value', '12345'));
+    errs.push(
+      regexError(
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        labelValueFmt,
+        'MyValue',
+        'my_value',
+        '12345',
+      ),
+    );
   }
   return errs;
 }
@@ -134,7 +153,15 @@ const envVarNameFmt = '[-._a-zA-Z][-._a-zA-Z0-9]*';
 export function isEnvVarName(v: string): string[] {
   const errs: string[] = [];
   if (!new RegExp(`^${envVarNameFmt}$`).test(v)) {
-    errs.push(regexError("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit", envVarNameFmt, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1'));
+    errs.push(
+      regexError(
+        "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
+        envVarNameFmt,
+        'my.env-name',
+        'MY_ENV.NAME',
+        'MyEnvName1',
+      ),
+    );
   }
   if (v === '.') errs.push("must not be '.'");
   else if (v === '..') errs.push("must not be '..'");
@@ -191,7 +218,8 @@ export function validateAnnotations(ann: unknown, path: string): FieldError[] {
     for (const m of isQualifiedName(k.toLowerCase())) errs.push(fieldErr.invalid(path, k, m));
     size += k.length + String(v ?? '').length;
   }
-  if (size > totalAnnotationSizeLimit) errs.push({ field: path, type: 'FieldValueTooLong', message: `Too long: must have at most ${totalAnnotationSizeLimit} bytes` });
+  if (size > totalAnnotationSizeLimit)
+    errs.push({ field: path, type: 'FieldValueTooLong', message: `Too long: must have at most ${totalAnnotationSizeLimit} bytes` });
   return errs;
 }
 
@@ -260,8 +288,10 @@ export function validateLabelSelector(sel: Obj | undefined, path: string): Field
     const ops = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
     if (ops.includes(e.operator)) {
       const n = (e.values ?? []).length;
-      if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0) errs.push(fieldErr.required(`${p}.values`, 'must be specified when `operator` is \'In\' or \'NotIn\''));
-      if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0) errs.push(fieldErr.forbidden(`${p}.values`, 'may not be specified when `operator` is \'Exists\' or \'DoesNotExist\''));
+      if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0)
+        errs.push(fieldErr.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+      if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0)
+        errs.push(fieldErr.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
     } else {
       errs.push(fieldErr.invalid(`${p}.operator`, e.operator ?? '', 'not a valid selector operator'));
     }
@@ -303,7 +333,13 @@ export function validateResourceRequirements(res: Obj | undefined, path: string)
     const lim = res.limits?.[name];
     if (lim === undefined || !isQuantity(q) || !isQuantity(lim)) continue;
     if (compareQuantity(q, lim) > 0) {
-      errs.push(fieldErr.invalid(`${path}.requests[${name}]`, formatQuantity(parseQuantity(q)), `must be less than or equal to ${name} limit of ${formatQuantity(parseQuantity(lim))}`));
+      errs.push(
+        fieldErr.invalid(
+          `${path}.requests[${name}]`,
+          formatQuantity(parseQuantity(q)),
+          `must be less than or equal to ${name} limit of ${formatQuantity(parseQuantity(lim))}`,
+        ),
+      );
     }
   }
   return errs;
@@ -316,9 +352,38 @@ const dnsPolicies = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None
 const pullPolicies = ['Always', 'IfNotPresent', 'Never'];
 const terminationMessagePolicies = ['File', 'FallbackToLogsOnError'];
 const protocols = ['SCTP', 'TCP', 'UDP'];
-const volumeSources = ['hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
-  'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc', 'azureFile', 'configMap', 'vsphereVolume',
-  'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image'];
+const volumeSources = [
+  'hostPath',
+  'emptyDir',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'secret',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'persistentVolumeClaim',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'downwardAPI',
+  'fc',
+  'azureFile',
+  'configMap',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'projected',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+  'csi',
+  'ephemeral',
+  'image',
+];
 const hostPathTypes = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
 
 /** upstream's validateLocalDescendingPath: a relative path with no `..` element (subPath, subPathExpr, key paths). */
@@ -354,11 +419,13 @@ function validateVolumes(vols: Obj[] | undefined, path: string): { errs: FieldEr
     else if (sources.length > 1) errs.push(fieldErr.forbidden(`${p}.${sources[1]}`, 'may not specify more than 1 volume type'));
     if (v.hostPath) {
       if (!v.hostPath.path) errs.push(fieldErr.required(`${p}.hostPath.path`));
-      if (v.hostPath.type !== undefined && !hostPathTypes.includes(v.hostPath.type)) errs.push(fieldErr.notSupported(`${p}.hostPath.type`, v.hostPath.type, hostPathTypes));
+      if (v.hostPath.type !== undefined && !hostPathTypes.includes(v.hostPath.type))
+        errs.push(fieldErr.notSupported(`${p}.hostPath.type`, v.hostPath.type, hostPathTypes));
     }
     if (v.configMap && !v.configMap.name) errs.push(fieldErr.required(`${p}.configMap.name`));
     if (v.secret && !v.secret.secretName) errs.push(fieldErr.required(`${p}.secret.secretName`));
-    if (v.emptyDir?.sizeLimit !== undefined && !isQuantity(v.emptyDir.sizeLimit)) errs.push(fieldErr.invalid(`${p}.emptyDir.sizeLimit`, v.emptyDir.sizeLimit, QUANTITY_ERROR));
+    if (v.emptyDir?.sizeLimit !== undefined && !isQuantity(v.emptyDir.sizeLimit))
+      errs.push(fieldErr.invalid(`${p}.emptyDir.sizeLimit`, v.emptyDir.sizeLimit, QUANTITY_ERROR));
     for (const key of ['configMap', 'secret'] as const) {
       for (const [j, item] of ((v[key]?.items ?? []) as Obj[]).entries()) {
         if (!item.key) errs.push(fieldErr.required(`${p}.${key}.items[${j}].key`));
@@ -424,7 +491,8 @@ function validateEnv(env: Obj[] | undefined, path: string): FieldError[] {
     const vf = e.valueFrom;
     if (vf) {
       const n = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter((k) => vf[k] != null).length;
-      if (n === 0) errs.push(fieldErr.invalid(`${p}.valueFrom`, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+      if (n === 0)
+        errs.push(fieldErr.invalid(`${p}.valueFrom`, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
       else if (n > 1) errs.push(fieldErr.invalid(`${p}.valueFrom`, '', 'may not have more than one field specified at a time'));
       if (e.value) errs.push(fieldErr.invalid(`${p}.valueFrom`, '', 'may not be specified when `value` is not empty'));
       if (vf.fieldRef && !vf.fieldRef.fieldPath) errs.push(fieldErr.required(`${p}.valueFrom.fieldRef.fieldPath`));
@@ -539,8 +607,12 @@ function validateTolerations(tols: Obj[] | undefined, path: string): FieldError[
   (tols ?? []).forEach((t, i) => {
     const p = `${path}[${i}]`;
     if (t.key) for (const m of isQualifiedName(t.key)) errs.push(fieldErr.invalid(`${p}.key`, t.key, m));
-    if (!t.key && t.operator !== 'Exists') errs.push(fieldErr.invalid(`${p}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
-    if (t.tolerationSeconds != null && t.effect !== 'NoExecute') errs.push(fieldErr.invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    if (!t.key && t.operator !== 'Exists')
+      errs.push(
+        fieldErr.invalid(`${p}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'),
+      );
+    if (t.tolerationSeconds != null && t.effect !== 'NoExecute')
+      errs.push(fieldErr.invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
     if (t.operator === 'Exists' && t.value) errs.push(fieldErr.invalid(`${p}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
     else if (t.operator !== undefined && t.operator !== '' && t.operator !== 'Equal' && t.operator !== 'Exists') {
       errs.push(fieldErr.notSupported(`${p}.operator`, t.operator, ['Equal', 'Exists']));
@@ -560,9 +632,12 @@ function validateNodeSelectorTerms(terms: Obj[] | undefined, path: string): Fiel
       if (!ops.includes(e.operator)) errs.push(fieldErr.invalid(`${p}.operator`, e.operator ?? '', 'not a valid selector operator'));
       for (const m of isQualifiedName(e.key ?? '')) errs.push(fieldErr.invalid(`${p}.key`, e.key ?? '', m));
       const n = (e.values ?? []).length;
-      if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0) errs.push(fieldErr.required(`${p}.values`, 'must be specified when `operator` is \'In\' or \'NotIn\''));
-      if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0) errs.push(fieldErr.forbidden(`${p}.values`, 'may not be specified when `operator` is \'Exists\' or \'DoesNotExist\''));
-      if ((e.operator === 'Gt' || e.operator === 'Lt') && n !== 1) errs.push(fieldErr.required(`${p}.values`, 'must be specified single value when `operator` is \'Lt\' or \'Gt\''));
+      if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0)
+        errs.push(fieldErr.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+      if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0)
+        errs.push(fieldErr.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+      if ((e.operator === 'Gt' || e.operator === 'Lt') && n !== 1)
+        errs.push(fieldErr.required(`${p}.values`, "must be specified single value when `operator` is 'Lt' or 'Gt'"));
     });
   });
   return errs;
@@ -573,7 +648,10 @@ function validateAffinity(aff: Obj | undefined, path: string): FieldError[] {
   if (!aff) return errs;
   const req = aff.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (req) {
-    if (!(req.nodeSelectorTerms ?? []).length) errs.push(fieldErr.required(`${path}.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`, 'must have at least one node selector term'));
+    if (!(req.nodeSelectorTerms ?? []).length)
+      errs.push(
+        fieldErr.required(`${path}.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`, 'must have at least one node selector term'),
+      );
     errs.push(...validateNodeSelectorTerms(req.nodeSelectorTerms, `${path}.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`));
   }
   ((aff.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[]).forEach((t, i) => {
@@ -588,7 +666,8 @@ function validateAffinity(aff: Obj | undefined, path: string): FieldError[] {
     });
     ((aff[kind]?.preferredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[]).forEach((t, i) => {
       const p = `${path}.${kind}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
-      if (typeof t.weight !== 'number' || t.weight < 1 || t.weight > 100) errs.push(fieldErr.invalid(`${p}.weight`, t.weight ?? 0, inclusiveRangeError(1, 100)));
+      if (typeof t.weight !== 'number' || t.weight < 1 || t.weight > 100)
+        errs.push(fieldErr.invalid(`${p}.weight`, t.weight ?? 0, inclusiveRangeError(1, 100)));
       if (!t.podAffinityTerm?.topologyKey) errs.push(fieldErr.required(`${p}.podAffinityTerm.topologyKey`, 'can not be empty'));
     });
   }
@@ -627,7 +706,8 @@ export function validatePodSpec(spec: Obj | undefined, path = 'spec'): FieldErro
   }
   errs.push(...validateLabels(s.nodeSelector, `${path}.nodeSelector`));
   if (s.nodeName) for (const m of isDNS1123Subdomain(s.nodeName)) errs.push(fieldErr.invalid(`${path}.nodeName`, s.nodeName, m));
-  if (s.serviceAccountName) for (const m of isDNS1123Subdomain(s.serviceAccountName)) errs.push(fieldErr.invalid(`${path}.serviceAccountName`, s.serviceAccountName, m));
+  if (s.serviceAccountName)
+    for (const m of isDNS1123Subdomain(s.serviceAccountName)) errs.push(fieldErr.invalid(`${path}.serviceAccountName`, s.serviceAccountName, m));
   if (s.activeDeadlineSeconds != null && (s.activeDeadlineSeconds < 1 || s.activeDeadlineSeconds > 2147483647)) {
     errs.push(fieldErr.invalid(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, inclusiveRangeError(1, 2147483647)));
   }
@@ -638,14 +718,28 @@ export function validatePodSpec(spec: Obj | undefined, path = 'spec'): FieldErro
   errs.push(...validateAffinity(s.affinity, `${path}.affinity`));
   errs.push(...validateTopologySpread(s.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
   // the lab's runtime cannot honor user namespaces: refused rather than run in the host's
-  if (s.hostUsers === false) errs.push(fieldErr.forbidden(`${path}.hostUsers`, "user namespaces are not supported by the lab's container runtime (Docker runs containers in the engine's user namespace)"));
+  if (s.hostUsers === false)
+    errs.push(
+      fieldErr.forbidden(
+        `${path}.hostUsers`,
+        "user namespaces are not supported by the lab's container runtime (Docker runs containers in the engine's user namespace)",
+      ),
+    );
   ((s.securityContext?.sysctls ?? []) as Obj[]).forEach((sy, i) => {
     const sp = `${path}.securityContext.sysctls[${i}]`;
     if (!sy.name) errs.push(fieldErr.required(`${sp}.name`));
     else if (!/^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$/.test(sy.name)) {
-      errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "must have at most 253 characters and match regex ([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?"));
-    } else if (s.hostNetwork && String(sy.name).startsWith('net.')) errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "may not be specified when 'hostNetwork' is true"));
-    else if (s.hostIPC && /^(kernel\.(shm|msg|sem)|fs\.mqueue\.)/.test(sy.name)) errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "may not be specified when 'hostIPC' is true"));
+      errs.push(
+        fieldErr.invalid(
+          `${sp}.name`,
+          sy.name,
+          'must have at most 253 characters and match regex ([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?',
+        ),
+      );
+    } else if (s.hostNetwork && String(sy.name).startsWith('net.'))
+      errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "may not be specified when 'hostNetwork' is true"));
+    else if (s.hostIPC && /^(kernel\.(shm|msg|sem)|fs\.mqueue\.)/.test(sy.name))
+      errs.push(fieldErr.invalid(`${sp}.name`, sy.name, "may not be specified when 'hostIPC' is true"));
   });
   if (s.securityContext) {
     errs.push(...validateNonnegative(s.securityContext.runAsUser, `${path}.securityContext.runAsUser`));
@@ -692,8 +786,13 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 const isEmpty = (v: unknown) =>
-  v === undefined || v === null || v === '' || v === false || v === 0 ||
-  (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  v === undefined ||
+  v === null ||
+  v === '' ||
+  v === false ||
+  v === 0 ||
+  (Array.isArray(v) && v.length === 0) ||
+  (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
 
 /** Paths where two values differ (at most `max`), for the diff upstream appends to "may not change" errors. */
 export function diffPaths(a: unknown, b: unknown, path = '', out: string[] = [], max = 10): string[] {

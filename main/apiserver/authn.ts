@@ -105,8 +105,11 @@ export interface BoundObjects {
 }
 
 const timeError = (c: ServiceAccountClaims, now: number): string | undefined =>
-  typeof c.exp !== 'number' || c.exp < now ? 'service account token has expired'
-    : typeof c.nbf === 'number' && c.nbf > now ? 'service account token is not valid yet' : undefined;
+  typeof c.exp !== 'number' || c.exp < now
+    ? 'service account token has expired'
+    : typeof c.nbf === 'number' && c.nbf > now
+      ? 'service account token is not valid yet'
+      : undefined;
 
 export type TokenReviewResult = { user: UserInfo; audiences: string[] } | { error: string };
 
@@ -116,7 +119,11 @@ export type TokenReviewResult = { user: UserInfo; audiences: string[] } | { erro
  * secret the token is bound to, still there with the same uid (a pod deleted more than 60 s ago invalidates it).
  */
 export function reviewServiceAccountToken(
-  token: string, signer: TokenSigner, objects: BoundObjects, audiences: string[] = [ISSUER], nowSec = Math.floor(Date.now() / 1000),
+  token: string,
+  signer: TokenSigner,
+  objects: BoundObjects,
+  audiences: string[] = [ISSUER],
+  nowSec = Math.floor(Date.now() / 1000),
 ): TokenReviewResult {
   const c = signer.claims(token);
   if (!c) return { error: 'invalid bearer token' };

@@ -76,12 +76,18 @@ function storeError(e: unknown, s: ResourceStrategy, name: string): unknown {
   if (!(e instanceof StoreError)) return e;
   const r = { group: s.group || undefined, kind: s.resource, name };
   switch (e.code) {
-    case 'NotFound': return errors.notFound(r);
-    case 'AlreadyExists': return errors.alreadyExists(r);
-    case 'Conflict': return errors.conflict(r);
-    case 'Expired': return errors.expired(e.message);
-    case 'InvalidContinue': return errors.badRequest(e.message);
-    default: return errors.unavailable(e.message);
+    case 'NotFound':
+      return errors.notFound(r);
+    case 'AlreadyExists':
+      return errors.alreadyExists(r);
+    case 'Conflict':
+      return errors.conflict(r);
+    case 'Expired':
+      return errors.expired(e.message);
+    case 'InvalidContinue':
+      return errors.badRequest(e.message);
+    default:
+      return errors.unavailable(e.message);
   }
 }
 
@@ -89,7 +95,9 @@ function storeError(e: unknown, s: ResourceStrategy, name: string): unknown {
 export function parseResourceVersion(rv: string): number {
   const n = /^\d+$/.test(rv) ? Number(rv) : NaN;
   if (!Number.isSafeInteger(n)) {
-    throw errors.badRequest(`invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
+    throw errors.badRequest(
+      `invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`,
+    );
   }
   return n;
 }
@@ -97,7 +105,8 @@ export function parseResourceVersion(rv: string): number {
 /** An integer query parameter (limit, timeoutSeconds, gracePeriodSeconds): Go's ParseInt wording when it is not one. */
 export function intParam(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
+  if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
   return Number(value);
 }
 
@@ -135,7 +144,13 @@ function stripForCompare(o: KubeObject): unknown {
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (isObj(v)) return Object.fromEntries(Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => [k, canonical(v[k])]));
+  if (isObj(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .filter((k) => v[k] !== undefined)
+        .map((k) => [k, canonical(v[k])]),
+    );
   return v;
 }
 
@@ -174,7 +189,8 @@ export class Core implements ApiServerCore {
 
   resolve(req: ApiRequest): ServedResource {
     const served = this.d.registry.find(req.group, req.version, req.resource);
-    if (!served) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', { group: req.group || undefined, kind: req.resource });
+    if (!served)
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', { group: req.group || undefined, kind: req.resource });
     if (!served.strategy.namespaced) req.namespace = undefined;
     const sub = req.subresource;
     if (sub && !(served.strategy.subresources ?? []).includes(sub)) {
@@ -191,7 +207,13 @@ export class Core implements ApiServerCore {
   /** Throws 403 with upstream's message; returns the reason it was allowed. */
   authorize(req: ApiRequest, verb = this.authorizationVerb(req)): string {
     const a: AuthorizationAttributes = {
-      user: req.user, verb, group: req.group, resource: req.resource, subresource: req.subresource, namespace: req.namespace, name: req.name,
+      user: req.user,
+      verb,
+      group: req.group,
+      resource: req.resource,
+      subresource: req.subresource,
+      namespace: req.namespace,
+      name: req.name,
     };
     const d = this.d.authorizer.authorize(a);
     if (!d.allowed) {
@@ -275,7 +297,9 @@ export class Core implements ApiServerCore {
 
   private bodyObject(req: ApiRequest, s: ResourceStrategy): KubeObject {
     if (!isObj(req.body)) {
-      throw errors.badRequest(`the object provided is unrecognized (must be of type ${s.kind}): couldn't get version/kind; json parse error: expected an object`);
+      throw errors.badRequest(
+        `the object provided is unrecognized (must be of type ${s.kind}): couldn't get version/kind; json parse error: expected an object`,
+      );
     }
     // a subresource body of another kind (Scale, Binding, ...) is not this schema's to judge
     if (!req.subresource || req.subresource === 'status' || this.subresourceStorage(s, req.subresource)?.parentKind) this.checkTypes(s, req.body);
@@ -325,8 +349,13 @@ export class Core implements ApiServerCore {
   }
 
   private async runAdmission(
-    phase: 'admit' | 'validate', req: ApiRequest, s: ResourceStrategy, operation: AdmissionOperation,
-    object: KubeObject | undefined, oldObject: KubeObject | undefined, trace?: RequestTrace,
+    phase: 'admit' | 'validate',
+    req: ApiRequest,
+    s: ResourceStrategy,
+    operation: AdmissionOperation,
+    object: KubeObject | undefined,
+    oldObject: KubeObject | undefined,
+    trace?: RequestTrace,
   ): Promise<void> {
     // one serialization per mutating plugin (its after is the next one's before); validating ones cannot change it
     const watchChanges = !!trace?.enabled && !!object && phase === 'admit';
@@ -337,9 +366,21 @@ export class Core implements ApiServerCore {
       if (!fn) continue;
       const notes: string[] = [];
       const attrs: AdmissionAttributes = {
-        operation, object, oldObject, user: req.user, namespace: req.namespace ?? '', name: req.name ?? object?.metadata?.name ?? '',
-        group: s.group, version: s.version, resource: s.resource, subresource: req.subresource ?? '', kind: s.kind,
-        dryRun: req.query.dryRun === 'All', client: this.d.client(), note: (m) => notes.push(m), warn: (m) => (req.warnings ??= []).push(m),
+        operation,
+        object,
+        oldObject,
+        user: req.user,
+        namespace: req.namespace ?? '',
+        name: req.name ?? object?.metadata?.name ?? '',
+        group: s.group,
+        version: s.version,
+        resource: s.resource,
+        subresource: req.subresource ?? '',
+        kind: s.kind,
+        dryRun: req.query.dryRun === 'All',
+        client: this.d.client(),
+        note: (m) => notes.push(m),
+        warn: (m) => (req.warnings ??= []).push(m),
         namespaceObject,
       };
       const start = Date.now();
@@ -407,7 +448,11 @@ export class Core implements ApiServerCore {
     return (o) => {
       if (!matchesLabels(labels, o.metadata?.labels)) return false;
       if (!fields.length) return true;
-      const values: Record<string, string> = { 'metadata.name': o.metadata?.name ?? '', 'metadata.namespace': o.metadata?.namespace ?? '', ...(s.selectableFields?.(o) ?? {}) };
+      const values: Record<string, string> = {
+        'metadata.name': o.metadata?.name ?? '',
+        'metadata.namespace': o.metadata?.namespace ?? '',
+        ...(s.selectableFields?.(o) ?? {}),
+      };
       return matchesFields(fields, values);
     };
   }
@@ -428,7 +473,9 @@ export class Core implements ApiServerCore {
         throw errors.expired(`too old resource version: ${req.query.resourceVersion} (${this.d.store.compactedRevision})`);
       }
       if (e instanceof StoreError && e.code === 'Expired') {
-        throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        throw errors.expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
       }
       throw storeError(e, s, '');
     }
@@ -450,7 +497,9 @@ export class Core implements ApiServerCore {
     const trace = new RequestTrace(s.group === '' && s.resource === 'pods');
     const t0 = Date.now();
     trace.step('request', 'info', `POST ${s.resource} from ${req.userAgent ?? 'unknown client'}`, t0, { userAgent: req.userAgent, user: req.user.username });
-    trace.step('authenticate', 'success', `authenticated as ${req.user.username}${req.authenticatedBy ? ` (${req.authenticatedBy})` : ''}`, t0, { groups: req.user.groups });
+    trace.step('authenticate', 'success', `authenticated as ${req.user.username}${req.authenticatedBy ? ` (${req.authenticatedBy})` : ''}`, t0, {
+      groups: req.user.groups,
+    });
     trace.step('authorize', 'success', authzReason, t0);
     const obj = this.bodyObject(req, s);
     const md = obj.metadata;
@@ -542,7 +591,14 @@ export class Core implements ApiServerCore {
   }
 
   /** The write path of every update (PUT, PATCH, subresources): preserve, prepare, admit, default, validate, store. */
-  private async writeUpdate(req: ApiRequest, s: ResourceStrategy, old: StoredValue, next: KubeObject, subresource?: string, managed = true): Promise<KubeObject> {
+  private async writeUpdate(
+    req: ApiRequest,
+    s: ResourceStrategy,
+    old: StoredValue,
+    next: KubeObject,
+    subresource?: string,
+    managed = true,
+  ): Promise<KubeObject> {
     const ctx = this.ctx(req, 'update', s);
     const oldObj = old.value;
     const md = (next.metadata ?? (next.metadata = {})) as MutableMeta;
@@ -571,7 +627,15 @@ export class Core implements ApiServerCore {
     await this.runAdmission('validate', req, s, 'UPDATE', next, oldObj);
     // a request that rewrites managedFields itself (kubectl's client-side to server-side apply upgrade) is taken as given
     const explicit = next.metadata.managedFields !== undefined && !sameJson(next.metadata.managedFields, oldObj.metadata.managedFields ?? []);
-    if (managed && !explicit) recordUpdate(oldObj, next, this.manager(req), groupVersion(s.group, s.version), ctx.now.toISOString().replace(/\.\d+Z$/, 'Z'), subresource === 'status' || subresource === 'scale' ? subresource : undefined);
+    if (managed && !explicit)
+      recordUpdate(
+        oldObj,
+        next,
+        this.manager(req),
+        groupVersion(s.group, s.version),
+        ctx.now.toISOString().replace(/\.\d+Z$/, 'Z'),
+        subresource === 'status' || subresource === 'scale' ? subresource : undefined,
+      );
     if (sameJson(stripForCompare(next), stripForCompare(oldObj)) && sameJson(next.metadata.managedFields ?? [], oldObj.metadata.managedFields ?? [])) {
       return oldObj;
     }
@@ -602,7 +666,10 @@ export class Core implements ApiServerCore {
   private async patch(req: ApiRequest, s: ResourceStrategy, authzReason: string): Promise<unknown> {
     if (!req.name) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
     const type = req.patchType;
-    if (!type) throw errors.unsupportedMediaType('the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+    if (!type)
+      throw errors.unsupportedMediaType(
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      );
     if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json') {
       if (!isObj(req.body)) throw errors.badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
       if (req.subresource !== 'scale') this.checkFields(req, s, req.body);
@@ -626,7 +693,8 @@ export class Core implements ApiServerCore {
         if (!isObj(patched) || !isObj(patched.metadata)) throw errors.badRequest('the patch removed the object metadata');
         this.checkTypes(s, patched);
         const rv = patched.metadata.resourceVersion;
-        if (rv && parseResourceVersion(String(rv)) !== old.modRevision) throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
+        if (rv && parseResourceVersion(String(rv)) !== old.modRevision)
+          throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
         return await this.writeUpdate(req, s, old, patched, req.subresource);
       } catch (e) {
         // a concurrent write between our read and our write: retry, as upstream does for patches, from that write
@@ -646,10 +714,14 @@ export class Core implements ApiServerCore {
 
   private patchDoc(type: string, doc: unknown, patch: unknown): unknown {
     switch (type) {
-      case 'application/json-patch+json': return applyJsonPatch(doc, patch);
-      case 'application/merge-patch+json': return applyMergePatch(doc, patch);
-      case 'application/strategic-merge-patch+json': return applyStrategicMergePatch(doc, patch);
-      default: throw errors.unsupportedMediaType(`unsupported patch type ${type}`);
+      case 'application/json-patch+json':
+        return applyJsonPatch(doc, patch);
+      case 'application/merge-patch+json':
+        return applyMergePatch(doc, patch);
+      case 'application/strategic-merge-patch+json':
+        return applyStrategicMergePatch(doc, patch);
+      default:
+        throw errors.unsupportedMediaType(`unsupported patch type ${type}`);
     }
   }
 
@@ -701,7 +773,9 @@ export class Core implements ApiServerCore {
   private async writeScale(req: ApiRequest, s: ResourceStrategy, old: StoredValue, scale: Obj): Promise<unknown> {
     const replicas = (scale.spec as Obj | undefined)?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw errors.invalid('Scale', 'autoscaling', req.name ?? '', [{ field: 'spec.replicas', type: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+      throw errors.invalid('Scale', 'autoscaling', req.name ?? '', [
+        { field: 'spec.replicas', type: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
+      ]);
     }
     const rv = (scale.metadata as Obj | undefined)?.resourceVersion;
     if (rv && parseResourceVersion(String(rv)) !== old.modRevision) throw errors.conflict({ group: s.group || undefined, kind: s.resource, name: req.name });
@@ -733,10 +807,16 @@ export class Core implements ApiServerCore {
     const obj = old.value;
     const name = obj.metadata.name!;
     if (pre.uid && pre.uid !== obj.metadata.uid) {
-      throw errors.conflict({ group: s.group || undefined, kind: s.resource, name }, `Precondition failed: UID in precondition: ${pre.uid as string}, UID in object meta: ${obj.metadata.uid}`);
+      throw errors.conflict(
+        { group: s.group || undefined, kind: s.resource, name },
+        `Precondition failed: UID in precondition: ${pre.uid as string}, UID in object meta: ${obj.metadata.uid}`,
+      );
     }
     if (pre.resourceVersion && pre.resourceVersion !== String(old.modRevision)) {
-      throw errors.conflict({ group: s.group || undefined, kind: s.resource, name }, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion as string}, ResourceVersion in object meta: ${old.modRevision}`);
+      throw errors.conflict(
+        { group: s.group || undefined, kind: s.resource, name },
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion as string}, ResourceVersion in object meta: ${old.modRevision}`,
+      );
     }
     const graceParam = req.query.gracePeriodSeconds ?? (opts.gracePeriodSeconds !== undefined ? String(opts.gracePeriodSeconds) : undefined);
     const requested = intParam(graceParam);
@@ -771,7 +851,13 @@ export class Core implements ApiServerCore {
     }
   }
 
-  private async markDeleting(s: ResourceStrategy, old: StoredValue, finalizers: string[], grace: number, change?: (next: KubeObject) => void): Promise<KubeObject> {
+  private async markDeleting(
+    s: ResourceStrategy,
+    old: StoredValue,
+    finalizers: string[],
+    grace: number,
+    change?: (next: KubeObject) => void,
+  ): Promise<KubeObject> {
     const next = structuredClone(old.value);
     const md = next.metadata as MutableMeta;
     md.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -796,7 +882,12 @@ export class Core implements ApiServerCore {
         if (!isStatusError(e, 'NotFound') && !isStatusError(e, 'Conflict')) throw e;
       }
     }
-    return { apiVersion: groupVersion(s.group, s.version), kind: `${s.kind}List`, metadata: { resourceVersion: String(this.d.store.revision) }, items: deleted };
+    return {
+      apiVersion: groupVersion(s.group, s.version),
+      kind: `${s.kind}List`,
+      metadata: { resourceVersion: String(this.d.store.revision) },
+      items: deleted,
+    };
   }
 
   // ---- watch --------------------------------------------------------------------------------
@@ -812,7 +903,7 @@ export class Core implements ApiServerCore {
     validateListOptions(req.query, true);
     const timeout = intParam(req.query.timeoutSeconds) ?? 0;
     const match = this.selectorFilter(req, s);
-    const nameFilter = req.name ?? (req.query.fieldSelector?.match(/^metadata\.name=([^,]+)$/)?.[1]);
+    const nameFilter = req.name ?? req.query.fieldSelector?.match(/^metadata\.name=([^,]+)$/)?.[1];
     const accept = (o: KubeObject) => match(o) && (!req.name || o.metadata.name === nameFilter);
     const everything = match === acceptAll && !req.name;
     const prefix = storePrefix(s, req.namespace);
@@ -871,7 +962,10 @@ export class Core implements ApiServerCore {
       });
     } catch (e) {
       if (e instanceof StoreError && e.code === 'Expired') {
-        emit({ type: 'ERROR', object: errors.expired(`too old resource version: ${from} (${this.d.store.compactedRevision})`).toStatus() as unknown as KubeObject });
+        emit({
+          type: 'ERROR',
+          object: errors.expired(`too old resource version: ${from} (${this.d.store.compactedRevision})`).toStatus() as unknown as KubeObject,
+        });
         stop();
         return { stop, done: finished };
       }

@@ -12,7 +12,10 @@ export function apiGroupList(reg: ResourceRegistry) {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: reg.groups().filter((g) => g.group !== '').map((g) => apiGroup(g.group, g.versions)),
+    groups: reg
+      .groups()
+      .filter((g) => g.group !== '')
+      .map((g) => apiGroup(g.group, g.versions)),
   };
 }
 
@@ -24,29 +27,45 @@ export function apiGroup(group: string, versions: string[]) {
 function resourceEntries(r: ServedResource) {
   const s = r.strategy;
   const main = {
-    name: s.resource, singularName: s.singular, namespaced: s.namespaced, kind: s.kind, verbs: s.verbs,
+    name: s.resource,
+    singularName: s.singular,
+    namespaced: s.namespaced,
+    kind: s.kind,
+    verbs: s.verbs,
     ...(s.shortNames?.length ? { shortNames: s.shortNames } : {}),
     ...(s.categories?.length ? { categories: s.categories } : {}),
   };
   const subs = (s.subresources ?? []).map((sub) => ({
-    name: `${s.resource}/${sub}`, singularName: '', namespaced: s.namespaced, ...subresourceKindVerbs(s.kind, sub),
+    name: `${s.resource}/${sub}`,
+    singularName: '',
+    namespaced: s.namespaced,
+    ...subresourceKindVerbs(s.kind, sub),
   }));
   return [main, ...subs];
 }
 
 function subresourceKindVerbs(kind: string, sub: string): { group?: string; version?: string; kind: string; verbs: string[] } {
   switch (sub) {
-    case 'status': return { kind, verbs: ['get', 'patch', 'update'] };
-    case 'scale': return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
-    case 'binding': return { kind: 'Binding', verbs: ['create'] };
-    case 'eviction': return { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
-    case 'token': return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
-    case 'log': return { kind: 'Pod', verbs: ['get'] };
+    case 'status':
+      return { kind, verbs: ['get', 'patch', 'update'] };
+    case 'scale':
+      return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+    case 'binding':
+      return { kind: 'Binding', verbs: ['create'] };
+    case 'eviction':
+      return { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
+    case 'token':
+      return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
+    case 'log':
+      return { kind: 'Pod', verbs: ['get'] };
     case 'exec':
     case 'attach':
-    case 'portforward': return { kind: `Pod${sub === 'exec' ? 'ExecOptions' : sub === 'attach' ? 'AttachOptions' : 'PortForwardOptions'}`, verbs: ['create', 'get'] };
-    case 'finalize': return { kind, verbs: ['update'] };
-    default: return { kind, verbs: ['get'] };
+    case 'portforward':
+      return { kind: `Pod${sub === 'exec' ? 'ExecOptions' : sub === 'attach' ? 'AttachOptions' : 'PortForwardOptions'}`, verbs: ['create', 'get'] };
+    case 'finalize':
+      return { kind, verbs: ['update'] };
+    default:
+      return { kind, verbs: ['get'] };
   }
 }
 

@@ -20,8 +20,15 @@ const log = logger('apiserver');
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export const versionInfo = {
-  major: '1', minor: '32', gitVersion: 'v1.32.0-kubelab', gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean',
-  buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.0', compiler: 'gc', platform: 'linux/amd64',
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-kubelab',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: 'go1.23.0',
+  compiler: 'gc',
+  platform: 'linux/amd64',
 };
 
 export interface HttpDeps {
@@ -38,7 +45,11 @@ const STATUS_OK = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Suc
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings?: string[]): void {
   const data = JSON.stringify(body);
-  const headers: Record<string, string | string[]> = { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(data)), 'Cache-Control': 'no-cache, private' };
+  const headers: Record<string, string | string[]> = {
+    'Content-Type': contentType,
+    'Content-Length': String(Buffer.byteLength(data)),
+    'Cache-Control': 'no-cache, private',
+  };
   if (warnings?.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
   res.end(data);
@@ -83,7 +94,8 @@ function parseBody(raw: Buffer, contentType: string): unknown {
   if (contentType.startsWith(PROTOBUF)) return decodeProtobuf(raw);
   const text = raw.toString('utf8');
   const yaml = contentType.includes('yaml');
-  if (yaml && textNestedDeeperThan(text, MAX_NESTING_DEPTH)) throw errors.badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+  if (yaml && textNestedDeeperThan(text, MAX_NESTING_DEPTH))
+    throw errors.badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
   let value: unknown;
   try {
     value = yaml ? parseYaml(text) : JSON.parse(text);
@@ -122,13 +134,16 @@ export interface ParsedPath {
 
 /** `/api/v1/namespaces/default/pods/web/status` → its parts; undefined for non-resource paths. */
 export function parseResourcePath(path: string, registry: ResourceRegistry): ParsedPath | undefined {
-  const segs = path.split('/').filter(Boolean).map((seg) => {
-    try {
-      return decodeURIComponent(seg);
-    } catch {
-      throw errors.badRequest(`invalid URL escape in path segment ${JSON.stringify(seg)}`);
-    }
-  });
+  const segs = path
+    .split('/')
+    .filter(Boolean)
+    .map((seg) => {
+      try {
+        return decodeURIComponent(seg);
+      } catch {
+        throw errors.badRequest(`invalid URL escape in path segment ${JSON.stringify(seg)}`);
+      }
+    });
   let group: string;
   let version: string;
   let rest: string[];
@@ -154,7 +169,10 @@ export function parseResourcePath(path: string, registry: ResourceRegistry): Par
     extra = rest.slice(3);
   }
   // as upstream's key functions: a name or namespace that would address another path is a 400
-  for (const [what, value] of [['Namespace', parsed.namespace], ['Name', parsed.name]] as const) {
+  for (const [what, value] of [
+    ['Namespace', parsed.namespace],
+    ['Name', parsed.name],
+  ] as const) {
     const problems = value === undefined ? [] : pathSegmentProblems(value);
     if (problems.length) throw errors.badRequest(`${what} parameter invalid: ${JSON.stringify(value)}: ${problems.join(';')}`);
   }
@@ -211,7 +229,11 @@ export function createRequestHandler(d: HttpDeps) {
       return sendJson(res, 200, apiGroupList(d.registry));
     }
     if (path === '/openapi/v3') {
-      return sendJson(res, 200, openapiRoot(d.registry, (g, v) => gvDoc(g, v).hash));
+      return sendJson(
+        res,
+        200,
+        openapiRoot(d.registry, (g, v) => gvDoc(g, v).hash),
+      );
     }
     const oa = path.match(/^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/);
     if (oa) {
@@ -239,17 +261,34 @@ export function createRequestHandler(d: HttpDeps) {
     const isWatch = method === 'GET' && (query.watch === 'true' || query.watch === '1');
     let verb: Verb;
     switch (method) {
-      case 'GET': verb = isWatch ? 'watch' : parsed.name ? 'get' : 'list'; break;
-      case 'POST': verb = 'create'; break;
-      case 'PUT': verb = 'update'; break;
-      case 'PATCH': verb = 'patch'; break;
-      case 'DELETE': verb = parsed.name ? 'delete' : 'deletecollection'; break;
-      default: throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+      case 'GET':
+        verb = isWatch ? 'watch' : parsed.name ? 'get' : 'list';
+        break;
+      case 'POST':
+        verb = 'create';
+        break;
+      case 'PUT':
+        verb = 'update';
+        break;
+      case 'PATCH':
+        verb = 'patch';
+        break;
+      case 'DELETE':
+        verb = parsed.name ? 'delete' : 'deletecollection';
+        break;
+      default:
+        throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
     const contentType = String(req.headers['content-type'] ?? 'application/json');
     const body = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) ? parseBody(await readBody(req), contentType) : undefined;
     const apiReq: ApiRequest = {
-      verb, ...parsed, body, query, user: auth.user, userAgent: req.headers['user-agent'], authenticatedBy: auth.method,
+      verb,
+      ...parsed,
+      body,
+      query,
+      user: auth.user,
+      userAgent: req.headers['user-agent'],
+      authenticatedBy: auth.method,
       ...(verb === 'patch' ? { patchType: contentType.split(';')[0].trim() as PatchType } : {}),
     };
     if (parsed.subresource && STREAMING.has(parsed.subresource)) {
@@ -305,7 +344,11 @@ export function createRequestHandler(d: HttpDeps) {
     const check = (resource: string, name: string, namespace?: string) => {
       const decision = d.core.can(a.user, { verb: 'impersonate', group: '', resource, name, namespace });
       if (!decision.allowed) {
-        throw new StatusError(403, 'Forbidden', `${resource} "${name}" is forbidden: User "${a.user.username}" cannot impersonate resource "${resource}" in API group "" ${namespace ? `in the namespace "${namespace}"` : 'at the cluster scope'}`);
+        throw new StatusError(
+          403,
+          'Forbidden',
+          `${resource} "${name}" is forbidden: User "${a.user.username}" cannot impersonate resource "${resource}" in API group "" ${namespace ? `in the namespace "${namespace}"` : 'at the cluster scope'}`,
+        );
       }
     };
     if (sa) check('serviceaccounts', sa[2], sa[1]);
@@ -326,16 +369,23 @@ export function createRequestHandler(d: HttpDeps) {
       const fail = (e: unknown) => {
         const err = e instanceof StatusError ? e : errors.internal(String(e));
         const data = JSON.stringify(err.toStatus());
-        socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\nConnection: close\r\n\r\n${data}`);
+        socket.end(
+          `HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\nConnection: close\r\n\r\n${data}`,
+        );
       };
       try {
         const url = new URL(req.url ?? '/', 'https://127.0.0.1');
         const parsed = parseResourcePath(rawPath(req.url), d.registry);
-        if (!parsed?.subresource || !STREAMING.has(parsed.subresource)) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+        if (!parsed?.subresource || !STREAMING.has(parsed.subresource))
+          throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
         const auth = authenticate(req);
         const apiReq: ApiRequest = {
-          verb: parsed.subresource === 'log' ? 'get' : 'create', ...parsed, query: Object.fromEntries(url.searchParams.entries()),
-          user: auth.user, userAgent: req.headers['user-agent'], authenticatedBy: auth.method,
+          verb: parsed.subresource === 'log' ? 'get' : 'create',
+          ...parsed,
+          query: Object.fromEntries(url.searchParams.entries()),
+          user: auth.user,
+          userAgent: req.headers['user-agent'],
+          authenticatedBy: auth.method,
         };
         d.core.resolve(apiReq);
         d.core.authorize(apiReq, parsed.subresource === 'log' ? 'get' : 'create');

@@ -11,7 +11,12 @@ import type { Store } from '../store/types';
 import { noopTracer, type Tracer } from '../trace/types';
 import { admissionPlugins } from './admission/index';
 import type { AdmissionPlugin } from './admission/types';
-import { selfSubjectAccessReviewStorage, selfSubjectAccessReviewStrategy, selfSubjectRulesReviewStorage, selfSubjectRulesReviewStrategy } from './authorization-reviews';
+import {
+  selfSubjectAccessReviewStorage,
+  selfSubjectAccessReviewStrategy,
+  selfSubjectRulesReviewStorage,
+  selfSubjectRulesReviewStrategy,
+} from './authorization-reviews';
 import { apiserverUser, authenticateToken, ISSUER, reviewServiceAccountToken, TokenSigner, type BoundObjects } from './authn';
 import { bootstrapObjects, SYSTEM_NAMESPACE_LEVELS } from './bootstrap';
 import { Core } from './core';
@@ -67,9 +72,15 @@ export interface ApiServer {
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const registry = new ResourceRegistry();
   for (const s of opts.strategies ?? registryStrategies) registry.add(s);
-  registry.add(selfSubjectAccessReviewStrategy, selfSubjectAccessReviewStorage(() => core));
+  registry.add(
+    selfSubjectAccessReviewStrategy,
+    selfSubjectAccessReviewStorage(() => core),
+  );
   const authorizer = new RbacAuthorizer(opts.store);
-  registry.add(selfSubjectRulesReviewStrategy, selfSubjectRulesReviewStorage((user, ns) => authorizer.rulesFor(user, ns)));
+  registry.add(
+    selfSubjectRulesReviewStrategy,
+    selfSubjectRulesReviewStorage((user, ns) => authorizer.rulesFor(user, ns)),
+  );
   let admission = opts.admission ?? admissionPlugins();
   let streams: StreamHandler | undefined;
   let apiPort = 0;
@@ -88,8 +99,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const namespaces = new NamespaceFinalizer(() => core, registry, opts.store);
   // the resources whose storage does more than the generic store (upstream's BindingREST, EvictionREST, TokenREST, ...)
   registry.extend('', 'v1', 'pods', { subresources: { binding: bindingREST, eviction: evictionREST } });
-  registry.extend('', 'v1', 'serviceaccounts', { subresources: { token: tokenREST(signer, { audiences: [ISSUER], maxExpirationSeconds: opts.serviceAccountMaxTokenExpirationSeconds }) } });
-  registry.extend('', 'v1', 'namespaces', namespaceStorage((name) => namespaces.finalize(name)));
+  registry.extend('', 'v1', 'serviceaccounts', {
+    subresources: { token: tokenREST(signer, { audiences: [ISSUER], maxExpirationSeconds: opts.serviceAccountMaxTokenExpirationSeconds }) },
+  });
+  registry.extend(
+    '',
+    'v1',
+    'namespaces',
+    namespaceStorage((name) => namespaces.finalize(name)),
+  );
   for (const kind of ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'] as const) {
     registry.extend('rbac.authorization.k8s.io', 'v1', `${kind.toLowerCase()}s`, rbacPolicyStorage(kind, authorizer));
   }
@@ -110,7 +128,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       return md && { uid: md.uid };
     },
   };
-  registry.add(tokenReviewStrategy, tokenReviewStorage((token, audiences) => reviewServiceAccountToken(token, signer, boundObjects, audiences)));
+  registry.add(
+    tokenReviewStrategy,
+    tokenReviewStorage((token, audiences) => reviewServiceAccountToken(token, signer, boundObjects, audiences)),
+  );
 
   return {
     core,
@@ -129,9 +150,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         if (!missing.length) return;
         log.info('bootstrap: default ClusterRole gains rules', { name: wanted.metadata.name, rules: missing.length });
         await core.handle({
-          verb: 'update', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', name: stored.metadata.name,
+          verb: 'update',
+          group: 'rbac.authorization.k8s.io',
+          version: 'v1',
+          resource: 'clusterroles',
+          name: stored.metadata.name,
           body: { ...stored, rules: [...rules, ...missing] } as KubeObject,
-          query: { fieldManager: 'kube-apiserver' }, user: apiserverUser, userAgent: 'kube-apiserver/v1.32.0',
+          query: { fieldManager: 'kube-apiserver' },
+          user: apiserverUser,
+          userAgent: 'kube-apiserver/v1.32.0',
         });
       };
       // a namespace kept from a lab older than Pod Security gains its level, once: labels a user set are kept
@@ -141,9 +168,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         if (!levels) return;
         log.info('bootstrap: namespace gains its Pod Security labels', { name: wanted.metadata.name });
         await core.handle({
-          verb: 'update', group: '', version: 'v1', resource: 'namespaces', name: stored.metadata.name,
+          verb: 'update',
+          group: '',
+          version: 'v1',
+          resource: 'namespaces',
+          name: stored.metadata.name,
           body: { ...stored, metadata: { ...stored.metadata, labels: { ...(stored.metadata.labels ?? {}), ...levels } } } as KubeObject,
-          query: { fieldManager: 'kube-apiserver' }, user: apiserverUser, userAgent: 'kube-apiserver/v1.32.0',
+          query: { fieldManager: 'kube-apiserver' },
+          user: apiserverUser,
+          userAgent: 'kube-apiserver/v1.32.0',
         });
       };
       for (const { group, resource, object } of bootstrapObjects(apiPort)) {
@@ -160,8 +193,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         }
         try {
           await core.handle({
-            verb: 'create', group, version: 'v1', resource, namespace: object.metadata.namespace, body: object as KubeObject,
-            query: { fieldManager: 'kube-apiserver' }, user: apiserverUser, userAgent: 'kube-apiserver/v1.32.0',
+            verb: 'create',
+            group,
+            version: 'v1',
+            resource,
+            namespace: object.metadata.namespace,
+            body: object as KubeObject,
+            query: { fieldManager: 'kube-apiserver' },
+            user: apiserverUser,
+            userAgent: 'kube-apiserver/v1.32.0',
           });
         } catch (e) {
           if (!isStatusError(e, 'AlreadyExists')) throw e;

@@ -68,8 +68,16 @@ export class NamespaceFinalizer {
         if (item.value.metadata.deletionTimestamp) continue;
         try {
           await this.core().handle({
-            verb: 'delete', group: s.group, version: s.version, resource: s.resource, namespace: name, name: item.value.metadata.name,
-            query: {}, body: { propagationPolicy: 'Background' }, user: apiserverUser, userAgent: 'kube-apiserver/namespace-controller',
+            verb: 'delete',
+            group: s.group,
+            version: s.version,
+            resource: s.resource,
+            namespace: name,
+            name: item.value.metadata.name,
+            query: {},
+            body: { propagationPolicy: 'Background' },
+            user: apiserverUser,
+            userAgent: 'kube-apiserver/namespace-controller',
           });
         } catch (e) {
           if (!isStatusError(e, 'NotFound')) throw e;

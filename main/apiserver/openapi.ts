@@ -19,7 +19,10 @@ const param = (name: string, description: string, schema: Schema = { type: 'stri
 const common = {
   dryRun: param('dryRun', 'When present, indicates that modifications should not be persisted.'),
   fieldManager: param('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
-  fieldValidation: param('fieldValidation', 'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn (default), Strict.'),
+  fieldValidation: param(
+    'fieldValidation',
+    'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn (default), Strict.',
+  ),
   force: param('force', 'Force is going to "force" Apply requests.', { type: 'boolean' }),
   labelSelector: param('labelSelector', 'A selector to restrict the list of returned objects by their labels.'),
   fieldSelector: param('fieldSelector', 'A selector to restrict the list of returned objects by their fields.'),
@@ -45,34 +48,74 @@ export function groupVersionDocument(reg: ResourceRegistry, group: string, versi
     schemas[`${def}List`] = {
       type: 'object',
       required: ['items'],
-      properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, items: { type: 'array', items: { $ref: `#/components/schemas/${def}` } }, metadata: { type: 'object' } },
+      properties: {
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        items: { type: 'array', items: { $ref: `#/components/schemas/${def}` } },
+        metadata: { type: 'object' },
+      },
       'x-kubernetes-group-version-kind': [{ ...gvk, kind: `${s.kind}List` }],
     };
     const ref = `#/components/schemas/${def}`;
     const base = s.namespaced ? `${prefix}/namespaces/{namespace}/${s.resource}` : `${prefix}/${s.resource}`;
     const nsParam = s.namespaced ? [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string' } }] : [];
     const op = (action: string, description: string, parameters: unknown[], extra: Record<string, unknown> = {}) => ({
-      description, operationId: `${action}${s.kind}`, parameters,
+      description,
+      operationId: `${action}${s.kind}`,
+      parameters,
       responses: { '200': { description: 'OK', content: json(ref) } },
-      'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvk, ...extra,
+      'x-kubernetes-action': action,
+      'x-kubernetes-group-version-kind': gvk,
+      ...extra,
     });
     if (s.verbs.includes('list') || s.verbs.includes('create')) {
       paths[base] = {
         parameters: nsParam,
-        ...(s.verbs.includes('list') ? { get: op('list', `list or watch objects of kind ${s.kind}`, [common.labelSelector, common.fieldSelector, common.limit, common.continue, common.resourceVersion, common.watch], { responses: { '200': { description: 'OK', content: json(`#/components/schemas/${def}List`) } } }) } : {}),
-        ...(s.verbs.includes('create') ? { post: op('post', `create a ${s.kind}`, [common.dryRun, common.fieldManager, common.fieldValidation], { requestBody: { content: json(ref), required: true } }) } : {}),
+        ...(s.verbs.includes('list')
+          ? {
+              get: op(
+                'list',
+                `list or watch objects of kind ${s.kind}`,
+                [common.labelSelector, common.fieldSelector, common.limit, common.continue, common.resourceVersion, common.watch],
+                { responses: { '200': { description: 'OK', content: json(`#/components/schemas/${def}List`) } } },
+              ),
+            }
+          : {}),
+        ...(s.verbs.includes('create')
+          ? {
+              post: op('post', `create a ${s.kind}`, [common.dryRun, common.fieldManager, common.fieldValidation], {
+                requestBody: { content: json(ref), required: true },
+              }),
+            }
+          : {}),
       };
     }
     if (s.verbs.includes('get') || s.verbs.includes('patch')) {
       const patchOp = op('patch', `partially update the specified ${s.kind}`, [common.dryRun, common.fieldManager, common.fieldValidation, common.force], {
-        requestBody: { content: { 'application/apply-patch+yaml': { schema: { type: 'object' } }, 'application/json-patch+json': { schema: { type: 'object' } }, 'application/merge-patch+json': { schema: { type: 'object' } }, 'application/strategic-merge-patch+json': { schema: { type: 'object' } } }, required: true },
+        requestBody: {
+          content: {
+            'application/apply-patch+yaml': { schema: { type: 'object' } },
+            'application/json-patch+json': { schema: { type: 'object' } },
+            'application/merge-patch+json': { schema: { type: 'object' } },
+            'application/strategic-merge-patch+json': { schema: { type: 'object' } },
+          },
+          required: true,
+        },
       });
       paths[`${base}/{name}`] = {
         parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }, ...nsParam],
         ...(s.verbs.includes('get') ? { get: op('get', `read the specified ${s.kind}`, []) } : {}),
-        ...(s.verbs.includes('update') ? { put: op('put', `replace the specified ${s.kind}`, [common.dryRun, common.fieldManager, common.fieldValidation], { requestBody: { content: json(ref), required: true } }) } : {}),
+        ...(s.verbs.includes('update')
+          ? {
+              put: op('put', `replace the specified ${s.kind}`, [common.dryRun, common.fieldManager, common.fieldValidation], {
+                requestBody: { content: json(ref), required: true },
+              }),
+            }
+          : {}),
         ...(s.verbs.includes('patch') ? { patch: patchOp } : {}),
-        ...(s.verbs.includes('delete') ? { delete: op('delete', `delete a ${s.kind}`, [common.dryRun, common.gracePeriodSeconds, common.propagationPolicy]) } : {}),
+        ...(s.verbs.includes('delete')
+          ? { delete: op('delete', `delete a ${s.kind}`, [common.dryRun, common.gracePeriodSeconds, common.propagationPolicy]) }
+          : {}),
       };
     }
   }

@@ -95,7 +95,10 @@ function createCa({ privatePem, forgePub }: KeyPair): { cert: string; key: strin
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 3650 * day);
-  const subject = [{ name: 'commonName', value: 'kubelab-ca' }, { name: 'organizationName', value: 'kubelab' }];
+  const subject = [
+    { name: 'commonName', value: 'kubelab-ca' },
+    { name: 'organizationName', value: 'kubelab' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -122,10 +125,7 @@ function createServing(caCertPem: string, caKeyPem: string, { privatePem, forgeP
     { name: 'extKeyUsage', serverAuth: true },
     {
       name: 'subjectAltName',
-      altNames: [
-        ...servingNames.dns.map((value) => ({ type: 2, value })),
-        ...servingNames.ips.map((ip) => ({ type: 7, ip })),
-      ],
+      altNames: [...servingNames.dns.map((value) => ({ type: 2, value })), ...servingNames.ips.map((ip) => ({ type: 7, ip }))],
     },
   ]);
   signCertificate(cert, caKeyPem);

@@ -9,7 +9,9 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 /** int0: a plain (non-pointer) int, omitted when 0 as JSON's omitempty does */
 type Kind = 'string' | 'int' | 'int0' | 'bool' | 'bytes' | 'intOrString' | 'quantity' | 'time' | Msg | { repeated: Kind } | { map: Kind };
-interface Msg { [field: number]: [string, Kind] }
+interface Msg {
+  [field: number]: [string, Kind];
+}
 
 /** a length-delimited field's bytes, or a varint / fixed field's value, exact (a negative int64 is a 10-byte varint) */
 type Wire = Buffer | bigint;
@@ -50,9 +52,13 @@ function fields(b: Buffer): Fields {
       if (p2 + len > b.length) throw errors.badRequest('invalid protobuf: truncated field');
       value = b.subarray(p2, p2 + len);
       pos = p2 + len;
-    } else if (wire === 1) { value = b.readBigUInt64LE(pos); pos += 8; }
-    else if (wire === 5) { value = BigInt(b.readUInt32LE(pos)); pos += 4; }
-    else throw errors.badRequest(`invalid protobuf: wire type ${wire}`);
+    } else if (wire === 1) {
+      value = b.readBigUInt64LE(pos);
+      pos += 8;
+    } else if (wire === 5) {
+      value = BigInt(b.readUInt32LE(pos));
+      pos += 4;
+    } else throw errors.badRequest(`invalid protobuf: wire type ${wire}`);
     if (!out.has(field)) out.set(field, []);
     out.get(field)!.push(value);
   }
@@ -112,10 +118,24 @@ function decodeMessage(b: Buffer, schema: Msg): Record<string, unknown> {
 const rep = (k: Kind) => ({ repeated: k });
 const map = (k: Kind) => ({ map: k });
 
-const ownerReference: Msg = { 1: ['kind', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'], 5: ['apiVersion', 'string'], 6: ['controller', 'bool'], 7: ['blockOwnerDeletion', 'bool'] };
+const ownerReference: Msg = {
+  1: ['kind', 'string'],
+  3: ['name', 'string'],
+  4: ['uid', 'string'],
+  5: ['apiVersion', 'string'],
+  6: ['controller', 'bool'],
+  7: ['blockOwnerDeletion', 'bool'],
+};
 const objectMeta: Msg = {
-  1: ['name', 'string'], 2: ['generateName', 'string'], 3: ['namespace', 'string'], 5: ['uid', 'string'], 6: ['resourceVersion', 'string'],
-  11: ['labels', map('string')], 12: ['annotations', map('string')], 13: ['ownerReferences', rep(ownerReference)], 14: ['finalizers', rep('string')],
+  1: ['name', 'string'],
+  2: ['generateName', 'string'],
+  3: ['namespace', 'string'],
+  5: ['uid', 'string'],
+  6: ['resourceVersion', 'string'],
+  11: ['labels', map('string')],
+  12: ['annotations', map('string')],
+  13: ['ownerReferences', rep(ownerReference)],
+  14: ['finalizers', rep('string')],
 };
 const labelSelector: Msg = {
   1: ['matchLabels', map('string')],
@@ -125,29 +145,62 @@ const containerPort: Msg = { 1: ['name', 'string'], 2: ['hostPort', 'int0'], 3: 
 const envVar: Msg = { 1: ['name', 'string'], 2: ['value', 'string'] };
 const resources: Msg = { 1: ['limits', map('quantity')], 2: ['requests', map('quantity')] };
 const container: Msg = {
-  1: ['name', 'string'], 2: ['image', 'string'], 3: ['command', rep('string')], 4: ['args', rep('string')], 5: ['workingDir', 'string'],
-  6: ['ports', rep(containerPort)], 7: ['env', rep(envVar)], 8: ['resources', resources], 13: ['terminationMessagePath', 'string'],
-  14: ['imagePullPolicy', 'string'], 16: ['stdin', 'bool'], 17: ['stdinOnce', 'bool'], 18: ['tty', 'bool'], 20: ['terminationMessagePolicy', 'string'],
+  1: ['name', 'string'],
+  2: ['image', 'string'],
+  3: ['command', rep('string')],
+  4: ['args', rep('string')],
+  5: ['workingDir', 'string'],
+  6: ['ports', rep(containerPort)],
+  7: ['env', rep(envVar)],
+  8: ['resources', resources],
+  13: ['terminationMessagePath', 'string'],
+  14: ['imagePullPolicy', 'string'],
+  16: ['stdin', 'bool'],
+  17: ['stdinOnce', 'bool'],
+  18: ['tty', 'bool'],
+  20: ['terminationMessagePolicy', 'string'],
 };
 const podSpec: Msg = {
-  2: ['containers', rep(container)], 3: ['restartPolicy', 'string'], 4: ['terminationGracePeriodSeconds', 'int'], 5: ['activeDeadlineSeconds', 'int'],
-  6: ['dnsPolicy', 'string'], 7: ['nodeSelector', map('string')], 8: ['serviceAccountName', 'string'], 10: ['nodeName', 'string'],
-  19: ['schedulerName', 'string'], 20: ['initContainers', rep(container)],
+  2: ['containers', rep(container)],
+  3: ['restartPolicy', 'string'],
+  4: ['terminationGracePeriodSeconds', 'int'],
+  5: ['activeDeadlineSeconds', 'int'],
+  6: ['dnsPolicy', 'string'],
+  7: ['nodeSelector', map('string')],
+  8: ['serviceAccountName', 'string'],
+  10: ['nodeName', 'string'],
+  19: ['schedulerName', 'string'],
+  20: ['initContainers', rep(container)],
 };
 const podTemplateSpec: Msg = { 1: ['metadata', objectMeta], 2: ['spec', podSpec] };
-const policyRule: Msg = { 1: ['verbs', rep('string')], 2: ['apiGroups', rep('string')], 3: ['resources', rep('string')], 4: ['resourceNames', rep('string')], 5: ['nonResourceURLs', rep('string')] };
+const policyRule: Msg = {
+  1: ['verbs', rep('string')],
+  2: ['apiGroups', rep('string')],
+  3: ['resources', rep('string')],
+  4: ['resourceNames', rep('string')],
+  5: ['nonResourceURLs', rep('string')],
+};
 const binding: Msg = {
   1: ['metadata', objectMeta],
   2: ['subjects', rep({ 1: ['kind', 'string'], 2: ['apiGroup', 'string'], 3: ['name', 'string'], 4: ['namespace', 'string'] })],
   3: ['roleRef', { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] }],
 };
 const jobSpec: Msg = {
-  1: ['parallelism', 'int'], 2: ['completions', 'int'], 3: ['activeDeadlineSeconds', 'int'], 4: ['selector', labelSelector], 5: ['manualSelector', 'bool'],
-  6: ['template', podTemplateSpec], 7: ['backoffLimit', 'int'], 8: ['ttlSecondsAfterFinished', 'int'],
+  1: ['parallelism', 'int'],
+  2: ['completions', 'int'],
+  3: ['activeDeadlineSeconds', 'int'],
+  4: ['selector', labelSelector],
+  5: ['manualSelector', 'bool'],
+  6: ['template', podTemplateSpec],
+  7: ['backoffLimit', 'int'],
+  8: ['ttlSecondsAfterFinished', 'int'],
 };
 
 const deleteOptions: Msg = {
-  1: ['gracePeriodSeconds', 'int'], 2: ['preconditions', { 1: ['uid', 'string'], 2: ['resourceVersion', 'string'] }], 4: ['propagationPolicy', 'string'], 5: ['dryRun', rep('string')],
+  1: ['gracePeriodSeconds', 'int'],
+  2: ['preconditions', { 1: ['uid', 'string'], 2: ['resourceVersion', 'string'] }],
+  4: ['propagationPolicy', 'string'],
+  5: ['dryRun', rep('string')],
 };
 
 /** by kind: the message schema of the object (field 1 is always metadata) */
@@ -163,42 +216,92 @@ const kinds: Record<string, Msg> = {
   Pod: { 1: ['metadata', objectMeta], 2: ['spec', podSpec] },
   Deployment: {
     1: ['metadata', objectMeta],
-    2: ['spec', {
-      1: ['replicas', 'int'], 2: ['selector', labelSelector], 3: ['template', podTemplateSpec],
-      4: ['strategy', { 1: ['type', 'string'], 2: ['rollingUpdate', { 1: ['maxUnavailable', 'intOrString'], 2: ['maxSurge', 'intOrString'] }] }],
-      5: ['minReadySeconds', 'int0'], 6: ['revisionHistoryLimit', 'int'], 7: ['paused', 'bool'], 9: ['progressDeadlineSeconds', 'int'],
-    }],
+    2: [
+      'spec',
+      {
+        1: ['replicas', 'int'],
+        2: ['selector', labelSelector],
+        3: ['template', podTemplateSpec],
+        4: ['strategy', { 1: ['type', 'string'], 2: ['rollingUpdate', { 1: ['maxUnavailable', 'intOrString'], 2: ['maxSurge', 'intOrString'] }] }],
+        5: ['minReadySeconds', 'int0'],
+        6: ['revisionHistoryLimit', 'int'],
+        7: ['paused', 'bool'],
+        9: ['progressDeadlineSeconds', 'int'],
+      },
+    ],
   },
   Service: {
     1: ['metadata', objectMeta],
-    2: ['spec', {
-      1: ['ports', rep({ 1: ['name', 'string'], 2: ['protocol', 'string'], 3: ['port', 'int'], 4: ['targetPort', 'intOrString'], 5: ['nodePort', 'int0'] })],
-      2: ['selector', map('string')], 3: ['clusterIP', 'string'], 4: ['type', 'string'], 5: ['externalIPs', rep('string')], 7: ['sessionAffinity', 'string'], 10: ['externalName', 'string'],
-    }],
+    2: [
+      'spec',
+      {
+        1: ['ports', rep({ 1: ['name', 'string'], 2: ['protocol', 'string'], 3: ['port', 'int'], 4: ['targetPort', 'intOrString'], 5: ['nodePort', 'int0'] })],
+        2: ['selector', map('string')],
+        3: ['clusterIP', 'string'],
+        4: ['type', 'string'],
+        5: ['externalIPs', rep('string')],
+        7: ['sessionAffinity', 'string'],
+        10: ['externalName', 'string'],
+      },
+    ],
   },
   Job: { 1: ['metadata', objectMeta], 2: ['spec', jobSpec] },
   ResourceQuota: {
     1: ['metadata', objectMeta],
-    2: ['spec', {
-      1: ['hard', map('quantity')], 2: ['scopes', rep('string')],
-      3: ['scopeSelector', { 1: ['matchExpressions', rep({ 1: ['scopeName', 'string'], 2: ['operator', 'string'], 3: ['values', rep('string')] })] }],
-    }],
+    2: [
+      'spec',
+      {
+        1: ['hard', map('quantity')],
+        2: ['scopes', rep('string')],
+        3: ['scopeSelector', { 1: ['matchExpressions', rep({ 1: ['scopeName', 'string'], 2: ['operator', 'string'], 3: ['values', rep('string')] })] }],
+      },
+    ],
   },
   CronJob: {
     1: ['metadata', objectMeta],
-    2: ['spec', { 1: ['schedule', 'string'], 2: ['startingDeadlineSeconds', 'int'], 3: ['concurrencyPolicy', 'string'], 4: ['suspend', 'bool'], 5: ['jobTemplate', { 1: ['metadata', objectMeta], 2: ['spec', jobSpec] }] }],
+    2: [
+      'spec',
+      {
+        1: ['schedule', 'string'],
+        2: ['startingDeadlineSeconds', 'int'],
+        3: ['concurrencyPolicy', 'string'],
+        4: ['suspend', 'bool'],
+        5: ['jobTemplate', { 1: ['metadata', objectMeta], 2: ['spec', jobSpec] }],
+      },
+    ],
   },
   SelfSubjectAccessReview: {
     1: ['metadata', objectMeta],
-    2: ['spec', {
-      1: ['resourceAttributes', { 1: ['namespace', 'string'], 2: ['verb', 'string'], 3: ['group', 'string'], 4: ['version', 'string'], 5: ['resource', 'string'], 6: ['subresource', 'string'], 7: ['name', 'string'] }],
-      2: ['nonResourceAttributes', { 1: ['path', 'string'], 2: ['verb', 'string'] }],
-    }],
+    2: [
+      'spec',
+      {
+        1: [
+          'resourceAttributes',
+          {
+            1: ['namespace', 'string'],
+            2: ['verb', 'string'],
+            3: ['group', 'string'],
+            4: ['version', 'string'],
+            5: ['resource', 'string'],
+            6: ['subresource', 'string'],
+            7: ['name', 'string'],
+          },
+        ],
+        2: ['nonResourceAttributes', { 1: ['path', 'string'], 2: ['verb', 'string'] }],
+      },
+    ],
   },
   SelfSubjectRulesReview: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['namespace', 'string'] }] },
   TokenRequest: {
     1: ['metadata', objectMeta],
-    2: ['spec', { 1: ['audiences', rep('string')], 3: ['boundObjectRef', { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] }], 4: ['expirationSeconds', 'int'] }],
+    2: [
+      'spec',
+      {
+        1: ['audiences', rep('string')],
+        3: ['boundObjectRef', { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] }],
+        4: ['expirationSeconds', 'int'],
+      },
+    ],
   },
   Eviction: { 1: ['metadata', objectMeta], 2: ['deleteOptions', deleteOptions] },
   DeleteOptions: deleteOptions,

@@ -91,17 +91,26 @@ export class RbacAuthorizer {
 
   /** The rules a binding's roleRef grants (upstream's GetRoleReferenceRules); undefined when the role does not exist. */
   roleReferenceRules(ref: { kind: string; name: string }, bindingNamespace: string): PolicyRule[] | undefined {
-    const role = ref.kind === 'ClusterRole' ? this.clusterRole(ref.name)
-      : ref.kind === 'Role' && bindingNamespace ? (this.store.get(`${RBAC}/roles/${bindingNamespace}/${ref.name}`)?.value as unknown as Role | undefined) : undefined;
+    const role =
+      ref.kind === 'ClusterRole'
+        ? this.clusterRole(ref.name)
+        : ref.kind === 'Role' && bindingNamespace
+          ? (this.store.get(`${RBAC}/roles/${bindingNamespace}/${ref.name}`)?.value as unknown as Role | undefined)
+          : undefined;
     return role ? (role.rules ?? []) : undefined;
   }
 
   /** Every rule that applies to a user in a namespace (cluster-wide ones included): SelfSubjectRulesReview, `kubectl auth can-i --list`. */
   rulesFor(user: UserInfo, namespace: string): PolicyRule[] {
-    if (user.groups.includes('system:masters')) return [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }];
+    if (user.groups.includes('system:masters'))
+      return [
+        { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+        { nonResourceURLs: ['*'], verbs: ['*'] },
+      ];
     const rules: PolicyRule[] = [];
     for (const b of this.values<ClusterRoleBinding>(`${RBAC}/clusterrolebindings/`)) {
-      if (b.roleRef.kind === 'ClusterRole' && (b.subjects ?? []).some((s) => subjectMatches(s, user))) rules.push(...(this.clusterRole(b.roleRef.name)?.rules ?? []));
+      if (b.roleRef.kind === 'ClusterRole' && (b.subjects ?? []).some((s) => subjectMatches(s, user)))
+        rules.push(...(this.clusterRole(b.roleRef.name)?.rules ?? []));
     }
     for (const b of this.values<RoleBinding>(`${RBAC}/rolebindings/${namespace}/`)) {
       if (!(b.subjects ?? []).some((s) => subjectMatches(s, user, namespace))) continue;
@@ -121,17 +130,17 @@ export class RbacAuthorizer {
       if (!subject || b.roleRef.kind !== 'ClusterRole') continue;
       const role = this.clusterRole(b.roleRef.name);
       if (role && (role.rules ?? []).some((r) => ruleAllows(r, a))) {
-        return { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "${b.metadata?.name}" of ClusterRole "${b.roleRef.name}" to ${describeSubject(subject)}` };
+        return {
+          allowed: true,
+          reason: `RBAC: allowed by ClusterRoleBinding "${b.metadata?.name}" of ClusterRole "${b.roleRef.name}" to ${describeSubject(subject)}`,
+        };
       }
     }
     if (a.namespace) {
       for (const b of this.values<RoleBinding>(`${RBAC}/rolebindings/${a.namespace}/`)) {
         const subject = (b.subjects ?? []).find((s) => subjectMatches(s, a.user, a.namespace));
         if (!subject) continue;
-        const role =
-          b.roleRef.kind === 'ClusterRole'
-            ? this.clusterRole(b.roleRef.name)
-            : this.get<Role>(`${RBAC}/roles/${a.namespace}/${b.roleRef.name}`);
+        const role = b.roleRef.kind === 'ClusterRole' ? this.clusterRole(b.roleRef.name) : this.get<Role>(`${RBAC}/roles/${a.namespace}/${b.roleRef.name}`);
         if (role && (role.rules ?? []).some((r) => ruleAllows(r, a))) {
           return {
             allowed: true,

@@ -64,9 +64,7 @@ export class ResourceRegistry {
       if (!m.has(s.group)) m.set(s.group, new Set());
       m.get(s.group)!.add(s.version);
     }
-    return [...m.entries()]
-      .sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)))
-      .map(([group, vs]) => ({ group, versions: [...vs] }));
+    return [...m.entries()].sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))).map(([group, vs]) => ({ group, versions: [...vs] }));
   }
 
   inGroupVersion(group: string, version: string): ServedResource[] {

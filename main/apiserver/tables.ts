@@ -15,8 +15,10 @@ export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
 export function toTable(s: ResourceStrategy, result: unknown, includeObject: IncludeObject, now = new Date()): Record<string, unknown> {
   const isList = typeof result === 'object' && result !== null && Array.isArray((result as { items?: unknown }).items);
-  const items = isList ? ((result as { items: KubeObject[] }).items) : [result as KubeObject];
-  const listMeta = isList ? ((result as { metadata?: Record<string, unknown> }).metadata ?? {}) : { resourceVersion: (result as KubeObject).metadata?.resourceVersion };
+  const items = isList ? (result as { items: KubeObject[] }).items : [result as KubeObject];
+  const listMeta = isList
+    ? ((result as { metadata?: Record<string, unknown> }).metadata ?? {})
+    : { resourceVersion: (result as KubeObject).metadata?.resourceVersion };
   const custom = s.tableColumns && s.tableRow;
   const columns = custom ? s.tableColumns! : defaultColumns;
   const rows = items.map((obj) => ({
@@ -31,7 +33,11 @@ export function toTable(s: ResourceStrategy, result: unknown, includeObject: Inc
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion: listMeta.resourceVersion, ...(listMeta.continue ? { continue: listMeta.continue } : {}), ...(listMeta.remainingItemCount !== undefined ? { remainingItemCount: listMeta.remainingItemCount } : {}) },
+    metadata: {
+      resourceVersion: listMeta.resourceVersion,
+      ...(listMeta.continue ? { continue: listMeta.continue } : {}),
+      ...(listMeta.remainingItemCount !== undefined ? { remainingItemCount: listMeta.remainingItemCount } : {}),
+    },
     columnDefinitions: columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority })),
     rows,
   };

@@ -95,16 +95,22 @@ function goType(s: Schema | undefined, key: string, parent: string, kind: string
   if (!s) return 'interface {}';
   if (s['x-kubernetes-int-or-string']) return (s.anyOf as Schema[] | undefined)?.some((a) => a.type === 'number') ? 'resource.Quantity' : 'intstr.IntOrString';
   switch (s.type) {
-    case 'string': return 'string';
-    case 'boolean': return 'bool';
-    case 'number': return 'float64';
-    case 'integer': return s.format === 'int32' ? 'int32' : 'int64';
-    case 'array': return `[]${goType(s.items as Schema | undefined, key, parent, kind)}`;
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return 'float64';
+    case 'integer':
+      return s.format === 'int32' ? 'int32' : 'int64';
+    case 'array':
+      return `[]${goType(s.items as Schema | undefined, key, parent, kind)}`;
     case 'object':
       if (s.properties) return `v1.${structName(key, parent, kind)}`;
       if (isObj(s.additionalProperties)) return `map[string]${goType(s.additionalProperties, key, parent, kind)}`;
       return 'map[string]interface {}';
-    default: return 'interface {}';
+    default:
+      return 'interface {}';
   }
 }
 
@@ -117,15 +123,21 @@ function fits(v: unknown, s: Schema): boolean {
     return false;
   }
   switch (s.type) {
-    case 'string': return typeof v === 'string';
-    case 'boolean': return typeof v === 'boolean';
-    case 'number': return typeof v === 'number';
+    case 'string':
+      return typeof v === 'string';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'number':
+      return typeof v === 'number';
     case 'integer':
       if (typeof v !== 'number' || !Number.isInteger(v)) return false;
       return s.format !== 'int32' || (v >= INT32[0] && v <= INT32[1]);
-    case 'array': return Array.isArray(v);
-    case 'object': return isObj(v);
-    default: return true;
+    case 'array':
+      return Array.isArray(v);
+    case 'object':
+      return isObj(v);
+    default:
+      return true;
   }
 }
 

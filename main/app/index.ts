@@ -39,7 +39,10 @@ let starting: Promise<void> | undefined;
 
 function createWindow(): BrowserWindow {
   const stateFile = join(app.getPath('userData'), 'window-state.json');
-  const state = loadWindowState(stateFile, screen.getAllDisplays().map((d) => d.workArea));
+  const state = loadWindowState(
+    stateFile,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const w = new BrowserWindow({
     ...state,
     minWidth: 960,
@@ -127,7 +130,13 @@ void app.whenReady().then(() => {
   session.defaultSession.setDevicePermissionHandler(() => false);
   const actions = menuActions(
     { shell, clipboard, dialog },
-    { dataDir, kubeconfig: () => cluster.kubeconfig, apply: (m) => bridge.apply(m), stopAllPods: () => backend.stopAllPods!(), readFile: (f) => readFile(f, 'utf8') },
+    {
+      dataDir,
+      kubeconfig: () => cluster.kubeconfig,
+      apply: (m) => bridge.apply(m),
+      stopAllPods: () => backend.stopAllPods!(),
+      readFile: (f) => readFile(f, 'utf8'),
+    },
   );
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(actions, { platform: process.platform, isPackaged: app.isPackaged })));
   win = createWindow();

@@ -15,7 +15,12 @@ export interface IpcSender {
   mainFrame: FrameLike;
 }
 
-export const FORBIDDEN_SENDER: BridgeErrorShape = { name: 'Forbidden', message: 'forbidden: IPC from a frame that is not the lab\'s own page', status: 403, reason: 'Forbidden' };
+export const FORBIDDEN_SENDER: BridgeErrorShape = {
+  name: 'Forbidden',
+  message: "forbidden: IPC from a frame that is not the lab's own page",
+  status: 403,
+  reason: 'Forbidden',
+};
 
 // compared by ids, not object identity: a frame's JS wrapper need not be the same object twice
 const sameFrame = (a: FrameLike, b: FrameLike) => a.processId === b.processId && a.routingId === b.routingId;

@@ -8,8 +8,19 @@ export interface MenuElectron {
   shell: { openPath(path: string): Promise<string> };
   clipboard: { writeText(text: string): void };
   dialog: {
-    showOpenDialog(opts: { title?: string; filters?: { name: string; extensions: string[] }[]; properties?: ('openFile' | 'multiSelections')[] }): Promise<{ canceled: boolean; filePaths: string[] }>;
-    showMessageBox(opts: { type?: 'none' | 'info' | 'error' | 'question' | 'warning'; buttons?: string[]; defaultId?: number; cancelId?: number; message: string; detail?: string }): Promise<{ response: number }>;
+    showOpenDialog(opts: {
+      title?: string;
+      filters?: { name: string; extensions: string[] }[];
+      properties?: ('openFile' | 'multiSelections')[];
+    }): Promise<{ canceled: boolean; filePaths: string[] }>;
+    showMessageBox(opts: {
+      type?: 'none' | 'info' | 'error' | 'question' | 'warning';
+      buttons?: string[];
+      defaultId?: number;
+      cancelId?: number;
+      message: string;
+      detail?: string;
+    }): Promise<{ response: number }>;
     showErrorBox(title: string, content: string): void;
   };
 }
@@ -35,7 +46,11 @@ export interface MenuActions {
 export function menuActions(e: MenuElectron, lab: MenuLab): MenuActions {
   return {
     async applyManifest() {
-      const r = await e.dialog.showOpenDialog({ title: 'Apply manifest', filters: [{ name: 'Kubernetes manifests', extensions: ['yaml', 'yml', 'json'] }], properties: ['openFile', 'multiSelections'] });
+      const r = await e.dialog.showOpenDialog({
+        title: 'Apply manifest',
+        filters: [{ name: 'Kubernetes manifests', extensions: ['yaml', 'yml', 'json'] }],
+        properties: ['openFile', 'multiSelections'],
+      });
       if (r.canceled) return;
       const applied: string[] = [];
       for (const f of r.filePaths) {
@@ -56,12 +71,17 @@ export function menuActions(e: MenuElectron, lab: MenuLab): MenuActions {
     async copyKubeconfigPath() {
       const path = lab.kubeconfig();
       if (path) e.clipboard.writeText(path);
-      else await e.dialog.showMessageBox({ type: 'info', message: 'The lab is still starting', detail: 'The kubeconfig is written once the API server serves.' });
+      else
+        await e.dialog.showMessageBox({ type: 'info', message: 'The lab is still starting', detail: 'The kubeconfig is written once the API server serves.' });
     },
     async stopAllPods() {
       const r = await e.dialog.showMessageBox({
-        type: 'warning', buttons: ['Cancel', 'Stop all pods'], defaultId: 0, cancelId: 0,
-        message: 'Delete every pod?', detail: 'Their containers are removed; Deployments, ReplicaSets and Jobs create new pods.',
+        type: 'warning',
+        buttons: ['Cancel', 'Stop all pods'],
+        defaultId: 0,
+        cancelId: 0,
+        message: 'Delete every pod?',
+        detail: 'Their containers are removed; Deployments, ReplicaSets and Jobs create new pods.',
       });
       if (r.response !== 1) return;
       try {
@@ -98,7 +118,9 @@ export function menuTemplate(a: MenuActions, opts: { platform: NodeJS.Platform; 
         { role: 'reload' },
         ...(opts.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
         { type: 'separator' },
-        { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
         { type: 'separator' },
         { role: 'togglefullscreen' },
       ],

@@ -23,7 +23,13 @@ export function getJson(api: ApiEndpoint, path: string, accept = 'application/js
         }
         if (res.statusCode === 200 && parsed !== undefined) return resolve(parsed);
         const s = (parsed ?? {}) as { message?: string; reason?: string; code?: number; details?: unknown };
-        reject(Object.assign(new Error(s.message ?? (body.trim() || `HTTP ${res.statusCode}`)), { status: s.code ?? res.statusCode, reason: s.reason, details: s.details }));
+        reject(
+          Object.assign(new Error(s.message ?? (body.trim() || `HTTP ${res.statusCode}`)), {
+            status: s.code ?? res.statusCode,
+            reason: s.reason,
+            details: s.details,
+          }),
+        );
       });
     });
     req.on('error', reject);
@@ -37,8 +43,14 @@ interface AggregatedList {
     versions?: {
       version: string;
       resources?: {
-        resource: string; responseKind?: { kind?: string }; scope?: string; singularResource?: string; verbs?: string[];
-        shortNames?: string[]; categories?: string[]; subresources?: { subresource: string }[];
+        resource: string;
+        responseKind?: { kind?: string };
+        scope?: string;
+        singularResource?: string;
+        verbs?: string[];
+        shortNames?: string[];
+        categories?: string[];
+        subresources?: { subresource: string }[];
       }[];
     }[];
   }[];
@@ -53,8 +65,13 @@ export function resourcesOfDiscovery(...docs: unknown[]): ApiResourceInfo[] {
       if (!v) continue;
       for (const r of v.resources ?? []) {
         out.push({
-          group: g.metadata?.name ?? '', version: v.version, resource: r.resource, kind: r.responseKind?.kind ?? r.resource,
-          namespaced: r.scope === 'Namespaced', verbs: r.verbs ?? [], singular: r.singularResource,
+          group: g.metadata?.name ?? '',
+          version: v.version,
+          resource: r.resource,
+          kind: r.responseKind?.kind ?? r.resource,
+          namespaced: r.scope === 'Namespaced',
+          verbs: r.verbs ?? [],
+          singular: r.singularResource,
           ...(r.shortNames?.length ? { shortNames: r.shortNames } : {}),
           ...(r.categories?.length ? { categories: r.categories } : {}),
           ...(r.subresources?.length ? { subresources: r.subresources.map((s) => s.subresource) } : {}),

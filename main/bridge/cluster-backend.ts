@@ -124,8 +124,10 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
       set(target: StepTarget, paused: boolean) {
         const p: Pausable | undefined = target.component === 'scheduler' ? lab.scheduler : lab.nodeSet?.kubelet(target.node);
         if (!p) {
-          throw Object.assign(new Error(target.component === 'scheduler' ? 'the scheduler is not running' : `no kubelet for node "${target.node}"`),
-            { status: 404, reason: 'NotFound' });
+          throw Object.assign(new Error(target.component === 'scheduler' ? 'the scheduler is not running' : `no kubelet for node "${target.node}"`), {
+            status: 404,
+            reason: 'NotFound',
+          });
         }
         if (paused) p.pause();
         else p.resume();
@@ -164,7 +166,9 @@ export function clusterBackend(lab: LabLike, client?: Client): BridgeBackend {
     portForwards,
     metrics: {
       series: (kind, name, namespace) =>
-        lab.metrics ? lab.metrics.series(kind, name, namespace) : { intervalMs: 0, points: [], unavailable: 'the metrics server is off (--metric-resolution 0)' },
+        lab.metrics
+          ? lab.metrics.series(kind, name, namespace)
+          : { intervalMs: 0, points: [], unavailable: 'the metrics server is off (--metric-resolution 0)' },
     },
     /** "Stop all pods": delete every pod (controllers recreate theirs); the containers go with their pods. */
     async stopAllPods() {

@@ -16,7 +16,10 @@ export interface ContextProvider {
 export class ClusterContexts implements ContextProvider {
   private readonly remotes = new Map<string, Promise<RemoteBackend>>();
 
-  constructor(private readonly lab: BridgeBackend, private readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private readonly lab: BridgeBackend,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
     // the forwards of other clusters' pods end with the lab, as the lab's own do
     lab.onStatus?.((s) => (s.phase === 'STOPPING' || s.phase === 'STOPPED') && this.closeAll());
   }
@@ -27,8 +30,12 @@ export class ClusterContexts implements ContextProvider {
     return [
       { id: LAB_CONTEXT, name: 'kubelab', lab: true, ...(lab.apiUrl ? { server: lab.apiUrl } : {}) },
       ...contextsOf(k).map((c) => ({
-        id: `${PREFIX}${c.name}`, name: c.name, user: c.user, ...(c.server ? { server: c.server } : {}),
-        ...(c.namespace ? { namespace: c.namespace } : {}), ...(k.currentContext === c.name ? { current: true } : {}),
+        id: `${PREFIX}${c.name}`,
+        name: c.name,
+        user: c.user,
+        ...(c.server ? { server: c.server } : {}),
+        ...(c.namespace ? { namespace: c.namespace } : {}),
+        ...(k.currentContext === c.name ? { current: true } : {}),
       })),
     ];
   }
@@ -48,7 +55,11 @@ export class ClusterContexts implements ContextProvider {
   }
 
   closeAll(): void {
-    for (const p of this.remotes.values()) void p.then((b) => b.close(), () => undefined);
+    for (const p of this.remotes.values())
+      void p.then(
+        (b) => b.close(),
+        () => undefined,
+      );
     this.remotes.clear();
   }
 }

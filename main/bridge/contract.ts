@@ -44,7 +44,11 @@ export interface ExecOptions {
 /** A private OSC sequence (`ESC ] 6973 ; <shell> BEL`) the shell fallback prints first, so the terminal can say which shell runs. */
 export const SHELL_OSC = 6973;
 /** Exec without a command: bash where the image has it, else sh (the shell fallback); it announces its choice with SHELL_OSC. */
-export const SHELL_FALLBACK = ['sh', '-c', `command -v bash >/dev/null 2>&1 && { printf '\\033]${SHELL_OSC};bash\\007'; exec bash; }; printf '\\033]${SHELL_OSC};sh\\007'; exec sh`];
+export const SHELL_FALLBACK = [
+  'sh',
+  '-c',
+  `command -v bash >/dev/null 2>&1 && { printf '\\033]${SHELL_OSC};bash\\007'; exec bash; }; printf '\\033]${SHELL_OSC};sh\\007'; exec sh`,
+];
 
 export type ClusterPhase = 'STOPPED' | 'STARTING' | 'STARTED' | 'STOPPING' | 'ERROR';
 
@@ -230,7 +234,10 @@ export interface ResourceTable {
 export interface BridgeInvokes {
   'api:get': [{ ref: ResourceRef; name: string; namespace?: string; subresource?: string }, KubeObject];
   'api:list': [{ ref: ResourceRef; namespace?: string; labelSelector?: string; fieldSelector?: string }, KubeList];
-  'api:create': [{ ref: ResourceRef; object: KubeObject; namespace?: string; dryRun?: boolean; /** pods/eviction, pods/binding */ subresource?: string; name?: string }, KubeObject];
+  'api:create': [
+    { ref: ResourceRef; object: KubeObject; namespace?: string; dryRun?: boolean; /** pods/eviction, pods/binding */ subresource?: string; name?: string },
+    KubeObject,
+  ];
   /** A YAML (or JSON) manifest, one or many documents: create what is missing, patch what exists. */
   'api:apply': [{ manifest: string; namespace?: string; dryRun?: boolean }, ApplyResult[]];
   'api:patch': [{ ref: ResourceRef; name: string; namespace?: string; patch: unknown; kind?: PatchKind; subresource?: string }, KubeObject];
@@ -298,15 +305,51 @@ export type InvokeArgs<C extends InvokeChannel> = BridgeInvokes[C][0];
 export type InvokeResult<C extends InvokeChannel> = BridgeInvokes[C][1];
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
-  'api:get', 'api:list', 'api:create', 'api:apply', 'api:patch', 'api:delete', 'api:update', 'api:discovery', 'api:table', 'api:openapi',
-  'watch:start', 'watch:stop', 'logs:start', 'logs:stop',
-  'exec:start', 'exec:write', 'exec:resize', 'exec:close',
-  'cluster:status', 'cluster:stopAllPods', 'cluster:reset', 'nodes:contexts', 'nodes:add', 'nodes:remove', 'step:get', 'step:set', 'pulls:list',
-  'portforward:start', 'portforward:stop', 'portforward:list', 'metrics:series',
-  'contexts:list', 'contexts:use',
+  'api:get',
+  'api:list',
+  'api:create',
+  'api:apply',
+  'api:patch',
+  'api:delete',
+  'api:update',
+  'api:discovery',
+  'api:table',
+  'api:openapi',
+  'watch:start',
+  'watch:stop',
+  'logs:start',
+  'logs:stop',
+  'exec:start',
+  'exec:write',
+  'exec:resize',
+  'exec:close',
+  'cluster:status',
+  'cluster:stopAllPods',
+  'cluster:reset',
+  'nodes:contexts',
+  'nodes:add',
+  'nodes:remove',
+  'step:get',
+  'step:set',
+  'pulls:list',
+  'portforward:start',
+  'portforward:stop',
+  'portforward:list',
+  'metrics:series',
+  'contexts:list',
+  'contexts:use',
 ];
 export const EVENT_CHANNELS: readonly EventChannel[] = [
-  'watch:event', 'watch:error', 'logs:data', 'logs:end', 'exec:data', 'exec:exit', 'cluster:status', 'step:state', 'pulls:progress', 'portforward:changed',
+  'watch:event',
+  'watch:error',
+  'logs:data',
+  'logs:end',
+  'exec:data',
+  'exec:exit',
+  'cluster:status',
+  'step:state',
+  'pulls:progress',
+  'portforward:changed',
 ];
 
 export const isInvokeChannel = (c: unknown): c is InvokeChannel => typeof c === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(c);
@@ -342,14 +385,22 @@ export class BridgeError extends Error {
 /** Any thrown value -> the wire shape; StatusError (code/reason/details) keeps its Status fields. */
 export function toErrorShape(e: unknown): BridgeErrorShape {
   if (e && typeof e === 'object') {
-    const o = e as { name?: string; message?: string; code?: unknown; status?: unknown; reason?: string; details?: { causes?: BridgeErrorShape['causes'] }; causes?: BridgeErrorShape['causes'] };
+    const o = e as {
+      name?: string;
+      message?: string;
+      code?: unknown;
+      status?: unknown;
+      reason?: string;
+      details?: { causes?: BridgeErrorShape['causes'] };
+      causes?: BridgeErrorShape['causes'];
+    };
     const status = typeof o.code === 'number' ? o.code : typeof o.status === 'number' ? o.status : undefined;
     return {
       name: o.name ?? 'Error',
       message: o.message ?? String(e),
       ...(status !== undefined ? { status } : {}),
       ...(o.reason ? { reason: o.reason } : {}),
-      ...(o.details?.causes ?? o.causes ? { causes: o.details?.causes ?? o.causes } : {}),
+      ...((o.details?.causes ?? o.causes) ? { causes: o.details?.causes ?? o.causes } : {}),
     };
   }
   return { name: 'Error', message: String(e) };

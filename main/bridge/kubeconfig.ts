@@ -22,7 +22,11 @@ export interface KubeconfigContext {
   file: string;
 }
 
-interface Named<T> { name: string; value: T; file: string }
+interface Named<T> {
+  name: string;
+  value: T;
+  file: string;
+}
 
 export interface Kubeconfig {
   files: string[];
@@ -50,7 +54,11 @@ export function mergeKubeconfigs(docs: { file: string; text: string }[]): Kubeco
     }
     out.files.push(file);
     out.currentContext ??= doc['current-context'] || undefined;
-    for (const [key, field] of [['contexts', 'context'], ['clusters', 'cluster'], ['users', 'user']] as const) {
+    for (const [key, field] of [
+      ['contexts', 'context'],
+      ['clusters', 'cluster'],
+      ['users', 'user'],
+    ] as const) {
       for (const e of (doc[key] ?? []) as Obj[]) {
         if (!e?.name || out[key].some((x) => x.name === e.name)) continue;
         out[key].push({ name: e.name, value: e[field] ?? {}, file });
@@ -90,17 +98,29 @@ interface ExecCredential {
 /** Runs an exec credential plugin as kubectl does (KUBERNETES_EXEC_INFO set, its env added) and reads its status. */
 export function runExecPlugin(exec: Obj, file: string, cluster: Obj): Promise<ExecCredential> {
   const apiVersion = exec.apiVersion ?? 'client.authentication.k8s.io/v1';
-  const info = { apiVersion, kind: 'ExecCredential', spec: { interactive: false, ...(exec.provideClusterInfo ? { cluster: { server: cluster.server, 'certificate-authority-data': cluster['certificate-authority-data'] } } : {}) } };
+  const info = {
+    apiVersion,
+    kind: 'ExecCredential',
+    spec: {
+      interactive: false,
+      ...(exec.provideClusterInfo ? { cluster: { server: cluster.server, 'certificate-authority-data': cluster['certificate-authority-data'] } } : {}),
+    },
+  };
   const env = { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(info), ...Object.fromEntries(((exec.env ?? []) as Obj[]).map((e) => [e.name, e.value])) };
   const command = String(exec.command ?? '');
   const cmd = command.includes('/') && !isAbsolute(command) ? resolvePath(command, file) : command;
   return new Promise((resolve, reject) => {
     execFile(cmd, (exec.args ?? []) as string[], { env, timeout: 60_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(Object.assign(new Error(`exec plugin "${command}" failed: ${String(stderr).trim() || err.message}`), { status: 401, reason: 'Unauthorized' }));
+      if (err)
+        return reject(
+          Object.assign(new Error(`exec plugin "${command}" failed: ${String(stderr).trim() || err.message}`), { status: 401, reason: 'Unauthorized' }),
+        );
       try {
         const s = (JSON.parse(String(stdout)) as Obj).status ?? {};
         resolve({
-          token: s.token, clientCertificateData: s.clientCertificateData, clientKeyData: s.clientKeyData,
+          token: s.token,
+          clientCertificateData: s.clientCertificateData,
+          clientKeyData: s.clientKeyData,
           expires: s.expirationTimestamp ? Date.parse(s.expirationTimestamp) : undefined,
         });
       } catch {
@@ -115,7 +135,8 @@ export function endpointOf(k: Kubeconfig, contextName: string): () => Promise<Ap
   const ctx = k.contexts.find((c) => c.name === contextName);
   if (!ctx) throw Object.assign(new Error(`context "${contextName}" does not exist`), { status: 404, reason: 'NotFound' });
   const cl = k.clusters.find((c) => c.name === ctx.value.cluster);
-  if (!cl?.value.server) throw Object.assign(new Error(`context "${contextName}": cluster "${ctx.value.cluster}" has no server`), { status: 400, reason: 'BadRequest' });
+  if (!cl?.value.server)
+    throw Object.assign(new Error(`context "${contextName}": cluster "${ctx.value.cluster}" has no server`), { status: 400, reason: 'BadRequest' });
   const us = k.users.find((u) => u.name === ctx.value.user);
   const cluster = cl.value;
   const user = us?.value ?? {};

@@ -8,7 +8,15 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createDeflate, createInflate } from 'node:zlib';
 import {
-  controlFrame, dataFrame, encodeHeaderBlock, FLAG_FIN, FRAME, PORT_FORWARD_PROTOCOL, SPDY_DICTIONARY, splitFrames, zlibPass,
+  controlFrame,
+  dataFrame,
+  encodeHeaderBlock,
+  FLAG_FIN,
+  FRAME,
+  PORT_FORWARD_PROTOCOL,
+  SPDY_DICTIONARY,
+  splitFrames,
+  zlibPass,
   type SpdyFrame,
 } from '../apiserver/streams/port-forward';
 import { endpointOptions, statusError, type ApiEndpoint } from './streams-client';

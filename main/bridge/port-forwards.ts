@@ -24,10 +24,12 @@ export function choosePod(pods: Obj[]): Obj | undefined {
   const candidates = pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running');
   const ready = (p: Obj) => (p.status?.conditions ?? []).some((c: Obj) => c.type === 'Ready' && c.status === 'True');
   const restarts = (p: Obj) => (p.status?.containerStatuses ?? []).reduce((n: number, c: Obj) => n + (c.restartCount ?? 0), 0);
-  return candidates.sort((a, b) =>
-    Number(ready(b)) - Number(ready(a)) ||
-    restarts(a) - restarts(b) ||
-    Date.parse(a.metadata?.creationTimestamp ?? '') - Date.parse(b.metadata?.creationTimestamp ?? ''))[0];
+  return candidates.sort(
+    (a, b) =>
+      Number(ready(b)) - Number(ready(a)) ||
+      restarts(a) - restarts(b) ||
+      Date.parse(a.metadata?.creationTimestamp ?? '') - Date.parse(b.metadata?.creationTimestamp ?? ''),
+  )[0];
 }
 
 /** A container port of the pod by number or name (kubectl's convertPodNamedPortToNumber). */
@@ -105,7 +107,8 @@ export class PortForwards {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) =>
-        reject(e.code === 'EADDRINUSE' ? status(409, 'Conflict', `unable to listen on port ${localPort}: address 127.0.0.1:${localPort} already in use`) : e));
+        reject(e.code === 'EADDRINUSE' ? status(409, 'Conflict', `unable to listen on port ${localPort}: address 127.0.0.1:${localPort} already in use`) : e),
+      );
       server.listen(localPort, '127.0.0.1', () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
@@ -115,9 +118,23 @@ export class PortForwards {
       sockets: new Set(),
       stopped: false,
       info: {
-        id, namespace: a.namespace, kind: a.kind, name: a.name, port: a.port, targetPort: first.targetPort, localPort: port,
-        url: `http://127.0.0.1:${port}`, pod: first.pod, state: 'Active', connections: 0, totalConnections: 0, bytesIn: 0, bytesOut: 0,
-        errors: [], startedAt: new Date().toISOString(), kubectl: kubectlPortForward({ ...a, localPort: port }),
+        id,
+        namespace: a.namespace,
+        kind: a.kind,
+        name: a.name,
+        port: a.port,
+        targetPort: first.targetPort,
+        localPort: port,
+        url: `http://127.0.0.1:${port}`,
+        pod: first.pod,
+        state: 'Active',
+        connections: 0,
+        totalConnections: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+        errors: [],
+        startedAt: new Date().toISOString(),
+        kubectl: kubectlPortForward({ ...a, localPort: port }),
       },
     };
     this.forwards.set(id, f);
@@ -234,16 +251,28 @@ export class PortForwards {
     sock.on('close', gone);
     sock.on('error', () => sock.destroy());
     sock.pause();
-    this.session(f).then((s) => {
-      if (sock.destroyed) return;
-      const c = s.forward(f.info.targetPort!, sock, { in: (n) => { f.info.bytesIn += n; this.changed(); }, out: (n) => { f.info.bytesOut += n; this.changed(); } });
-      sock.resume();
-      void c.done.then((r) => r.error && this.error(f, r.error));
-    }, (e: Error) => {
-      if (f.stopped) return sock.destroy();
-      this.error(f, e.message);
-      sock.destroy();
-    });
+    this.session(f).then(
+      (s) => {
+        if (sock.destroyed) return;
+        const c = s.forward(f.info.targetPort!, sock, {
+          in: (n) => {
+            f.info.bytesIn += n;
+            this.changed();
+          },
+          out: (n) => {
+            f.info.bytesOut += n;
+            this.changed();
+          },
+        });
+        sock.resume();
+        void c.done.then((r) => r.error && this.error(f, r.error));
+      },
+      (e: Error) => {
+        if (f.stopped) return sock.destroy();
+        this.error(f, e.message);
+        sock.destroy();
+      },
+    );
   }
 
   /** Watches the target's pods: the current one gone or not running drops the session; a Deployment/Service picks the next. */
@@ -287,16 +316,21 @@ export class PortForwards {
       while (!stopped && !f.stopped) {
         try {
           const list = await c.list(watchType, { namespace, ...(kind === 'Pod' ? { fieldSelector: `metadata.name=${name}` } : { labelSelector: selector }) });
-          const w = await c.watch(watchType, {
-            namespace, resourceVersion: list.metadata.resourceVersion,
-            ...(kind === 'Pod' ? { fieldSelector: `metadata.name=${name}` } : { labelSelector: selector }),
-          }, (ev) => {
-            if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
-            const p = ev.object as KubeObject & Obj;
-            const current = p.metadata.name === f.info.pod;
-            const unusable = ev.type === 'DELETED' || !!p.metadata.deletionTimestamp || p.status?.phase !== 'Running';
-            if ((current && unusable) || (!f.info.pod && !unusable)) void reconsider();
-          });
+          const w = await c.watch(
+            watchType,
+            {
+              namespace,
+              resourceVersion: list.metadata.resourceVersion,
+              ...(kind === 'Pod' ? { fieldSelector: `metadata.name=${name}` } : { labelSelector: selector }),
+            },
+            (ev) => {
+              if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
+              const p = ev.object as KubeObject & Obj;
+              const current = p.metadata.name === f.info.pod;
+              const unusable = ev.type === 'DELETED' || !!p.metadata.deletionTimestamp || p.status?.phase !== 'Running';
+              if ((current && unusable) || (!f.info.pod && !unusable)) void reconsider();
+            },
+          );
           stop = () => w.stop();
           if (stopped) w.stop();
           await w.done;

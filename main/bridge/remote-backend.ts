@@ -57,15 +57,18 @@ class MetricsSampler {
       return;
     }
     try {
-      const path = kind === 'Pod'
-        ? `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace ?? 'default')}/pods/${encodeURIComponent(name)}`
-        : `/apis/metrics.k8s.io/v1beta1/nodes/${encodeURIComponent(name)}`;
+      const path =
+        kind === 'Pod'
+          ? `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace ?? 'default')}/pods/${encodeURIComponent(name)}`
+          : `/apis/metrics.k8s.io/v1beta1/nodes/${encodeURIComponent(name)}`;
       const m = await this.client.raw<Obj>(path);
       const t = Date.parse(m.timestamp ?? '') || Date.now();
       if (s.points.at(-1)?.t === t) return;
       if (kind === 'Node') s.points.push({ t, cpu: cores(m.usage?.cpu), memory: bytesOf(m.usage?.memory) });
       else {
-        const containers: Record<string, { cpu: number; memory: number }> = Object.fromEntries(((m.containers ?? []) as Obj[]).map((c) => [c.name, { cpu: cores(c.usage?.cpu), memory: bytesOf(c.usage?.memory) }]));
+        const containers: Record<string, { cpu: number; memory: number }> = Object.fromEntries(
+          ((m.containers ?? []) as Obj[]).map((c) => [c.name, { cpu: cores(c.usage?.cpu), memory: bytesOf(c.usage?.memory) }]),
+        );
         const vals = Object.values(containers);
         s.points.push({ t, cpu: vals.reduce((n, c) => n + c.cpu, 0), memory: vals.reduce((n, c) => n + c.memory, 0), containers });
       }
@@ -132,7 +135,9 @@ export async function remoteBackend(k: Kubeconfig, context: string): Promise<Rem
   const portForwards = new PortForwards({ client: () => client2, endpoint });
   const metrics = new MetricsSampler(client);
   const status: ClusterStatus = {
-    phase: 'STARTED', apiUrl: first.url, version: version?.gitVersion,
+    phase: 'STARTED',
+    apiUrl: first.url,
+    version: version?.gitVersion,
     external: { context, server: first.url, ...(ctx.value.user ? { user: ctx.value.user } : {}) },
   };
   return {

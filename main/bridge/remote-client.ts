@@ -51,7 +51,9 @@ export function remoteClient(endpoint: () => Promise<ApiEndpoint> | ApiEndpoint)
         res.on('error', reject);
       });
       req.setTimeout(60_000, () => req.destroy(Object.assign(new Error(`no answer from ${api.url} within 60 s`), { code: 504, reason: 'Timeout' })));
-      req.on('error', (e: NodeJS.ErrnoException) => reject(Object.assign(new Error(`cannot reach ${api.url}: ${e.message}`), { code: 503, reason: 'ServiceUnavailable' })));
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        reject(Object.assign(new Error(`cannot reach ${api.url}: ${e.message}`), { code: 503, reason: 'ServiceUnavailable' })),
+      );
       req.end(data);
     });
   }
@@ -68,17 +70,37 @@ export function remoteClient(endpoint: () => Promise<ApiEndpoint> | ApiEndpoint)
     raw: (path) => call('GET', path),
     get: (t, name, namespace, sub) => call('GET', resourcePath(t, namespace, name, sub)),
     async list<T extends KubeObject>(t: ResourceType, o: ListOptions = {}) {
-      return call<KubeList<T>>('GET', resourcePath(t, o.namespace) + query({ labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue, resourceVersion: o.resourceVersion }));
+      return call<KubeList<T>>(
+        'GET',
+        resourcePath(t, o.namespace) +
+          query({ labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue, resourceVersion: o.resourceVersion }),
+      );
     },
     create: (t, obj, o: WriteOptions = {}) =>
-      call('POST', resourcePath(t, o.namespace ?? (obj as Obj).metadata?.namespace, o.subresource ? o.name : undefined, o.subresource) + query({ fieldManager: o.fieldManager, dryRun: o.dryRun ? 'All' : undefined }), kindOf(t, obj as Obj)),
+      call(
+        'POST',
+        resourcePath(t, o.namespace ?? (obj as Obj).metadata?.namespace, o.subresource ? o.name : undefined, o.subresource) +
+          query({ fieldManager: o.fieldManager, dryRun: o.dryRun ? 'All' : undefined }),
+        kindOf(t, obj as Obj),
+      ),
     update: (t, obj, o: WriteOptions = {}) =>
-      call('PUT', resourcePath(t, o.namespace ?? obj.metadata.namespace, obj.metadata.name, o.subresource) + query({ fieldManager: o.fieldManager, dryRun: o.dryRun ? 'All' : undefined }), obj),
+      call(
+        'PUT',
+        resourcePath(t, o.namespace ?? obj.metadata.namespace, obj.metadata.name, o.subresource) +
+          query({ fieldManager: o.fieldManager, dryRun: o.dryRun ? 'All' : undefined }),
+        obj,
+      ),
     patch: (t, name, type: PatchType, patch, o: PatchOptions = {}) =>
-      call('PATCH', resourcePath(t, o.namespace, name, o.subresource) + query({ fieldManager: o.fieldManager, dryRun: o.dryRun ? 'All' : undefined, force: o.force }), patch, type),
+      call(
+        'PATCH',
+        resourcePath(t, o.namespace, name, o.subresource) + query({ fieldManager: o.fieldManager, dryRun: o.dryRun ? 'All' : undefined, force: o.force }),
+        patch,
+        type,
+      ),
     delete: (t, name, o: DeleteOptions = {}) =>
       call('DELETE', resourcePath(t, o.namespace, name), {
-        apiVersion: 'v1', kind: 'DeleteOptions',
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
         ...(o.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: o.gracePeriodSeconds } : {}),
         ...(o.propagationPolicy ? { propagationPolicy: o.propagationPolicy } : {}),
         ...(o.preconditions ? { preconditions: o.preconditions } : {}),
@@ -86,10 +108,16 @@ export function remoteClient(endpoint: () => Promise<ApiEndpoint> | ApiEndpoint)
     async watch(t: ResourceType, o: WatchOptions, onEvent: (ev: ApiWatchEvent) => void): Promise<ApiWatch> {
       const api = await endpoint();
       const opts = endpointOptions(api);
-      const path = resourcePath(t, o.namespace) + query({
-        watch: 'true', resourceVersion: o.resourceVersion, labelSelector: o.labelSelector, fieldSelector: o.fieldSelector,
-        allowWatchBookmarks: o.allowWatchBookmarks ? 'true' : undefined, timeoutSeconds: o.timeoutSeconds,
-      });
+      const path =
+        resourcePath(t, o.namespace) +
+        query({
+          watch: 'true',
+          resourceVersion: o.resourceVersion,
+          labelSelector: o.labelSelector,
+          fieldSelector: o.fieldSelector,
+          allowWatchBookmarks: o.allowWatchBookmarks ? 'true' : undefined,
+          timeoutSeconds: o.timeoutSeconds,
+        });
       let settle!: () => void;
       const done = new Promise<void>((r) => (settle = r));
       return new Promise<ApiWatch>((resolve, reject) => {

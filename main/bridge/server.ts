@@ -7,10 +7,34 @@ import { R } from '../client/types';
 import type { PatchType } from '../apiserver/types';
 import { logger } from '../log';
 import {
-  envelope, toErrorShape, isInvokeChannel, SHELL_FALLBACK,
-  type AddedNode, type ApiResourceInfo, type ApplyResult, type ResourceTable, type BridgeEvents, type BridgeWatchEvent, type ClusterStatus, type DockerContextInfo,
-  type Envelope, type EventChannel, type ExecOptions, type InvokeArgs, type InvokeChannel, type InvokeResult,
-  type LogOptions, type PatchKind, type PortForwardInfo, type PortForwardStart, type PullProgressInfo, type ResetInfo, type UsageSeriesInfo, type ResourceRef, type StepState, type StepTarget,
+  envelope,
+  toErrorShape,
+  isInvokeChannel,
+  SHELL_FALLBACK,
+  type AddedNode,
+  type ApiResourceInfo,
+  type ApplyResult,
+  type ResourceTable,
+  type BridgeEvents,
+  type BridgeWatchEvent,
+  type ClusterStatus,
+  type DockerContextInfo,
+  type Envelope,
+  type EventChannel,
+  type ExecOptions,
+  type InvokeArgs,
+  type InvokeChannel,
+  type InvokeResult,
+  type LogOptions,
+  type PatchKind,
+  type PortForwardInfo,
+  type PortForwardStart,
+  type PullProgressInfo,
+  type ResetInfo,
+  type UsageSeriesInfo,
+  type ResourceRef,
+  type StepState,
+  type StepTarget,
 } from './contract';
 import { LAB_CONTEXT } from './contract';
 import type { ContextProvider } from './contexts';
@@ -83,9 +107,7 @@ export interface BridgeConnection {
 }
 
 const byGroupResource = new Map<string, ResourceType>(Object.values(R).map((t) => [`${t.group}/${t.resource}`, t]));
-const byApiVersionKind = new Map<string, ResourceType>(
-  Object.values(R).map((t) => [`${t.group ? `${t.group}/${t.version}` : t.version}/${t.kind}`, t]),
-);
+const byApiVersionKind = new Map<string, ResourceType>(Object.values(R).map((t) => [`${t.group ? `${t.group}/${t.version}` : t.version}/${t.kind}`, t]));
 
 /** ResourceRef from the UI -> the client's ResourceType (kind and scope filled from the known table). */
 export function resolveRef(ref: ResourceRef): ResourceType {
@@ -109,13 +131,15 @@ const patchTypes: Record<PatchKind, PatchType> = {
   json: 'application/json-patch+json',
 };
 
-
 let seq = 0;
 const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(++seq).toString(36)}`;
 
 export class BridgeServer {
   /** `contexts`: the clusters a connection may switch to (the lab's own backend is `backend`) */
-  constructor(private readonly backend: BridgeBackend, private readonly opts: { contexts?: ContextProvider } = {}) {}
+  constructor(
+    private readonly backend: BridgeBackend,
+    private readonly opts: { contexts?: ContextProvider } = {},
+  ) {}
 
   connect(send: BridgeSend): BridgeConnection {
     // the cluster this connection (one window) shows; contexts:use swaps it
@@ -149,12 +173,18 @@ export class BridgeServer {
       'api:get': (a) => b.client.get(resolveRef(a.ref), a.name, a.namespace, a.subresource),
       'api:list': (a) => b.client.list(resolveRef(a.ref), { namespace: a.namespace, labelSelector: a.labelSelector, fieldSelector: a.fieldSelector }),
       'api:create': (a) =>
-        b.client.create(resolveRef(a.ref), a.object, { namespace: a.namespace ?? a.object.metadata?.namespace, dryRun: a.dryRun, subresource: a.subresource, name: a.name }),
+        b.client.create(resolveRef(a.ref), a.object, {
+          namespace: a.namespace ?? a.object.metadata?.namespace,
+          dryRun: a.dryRun,
+          subresource: a.subresource,
+          name: a.name,
+        }),
       'api:apply': (a) => this.apply(a.manifest, a.namespace, a.dryRun, b.client),
       'api:patch': (a) =>
         b.client.patch(resolveRef(a.ref), a.name, patchTypes[a.kind ?? 'merge'], a.patch, { namespace: a.namespace, subresource: a.subresource }),
       'api:delete': (a) => b.client.delete(resolveRef(a.ref), a.name, { namespace: a.namespace, gracePeriodSeconds: a.gracePeriodSeconds }),
-      'api:update': (a) => b.client.update(resolveRef(a.ref), a.object, { namespace: a.namespace ?? a.object.metadata?.namespace, dryRun: a.dryRun, fieldManager: 'kubelab' }),
+      'api:update': (a) =>
+        b.client.update(resolveRef(a.ref), a.object, { namespace: a.namespace ?? a.object.metadata?.namespace, dryRun: a.dryRun, fieldManager: 'kubelab' }),
       'api:discovery': () => {
         if (!b.http) throw notAvailable('discovery');
         return b.http.discovery();
@@ -170,8 +200,13 @@ export class BridgeServer {
       },
       'watch:start': async (a) => {
         const id = newId('w');
-        const w = startWatch(b.client, resolveRef(a.ref), a, (events, resync) => !closed && send('watch:event', { id, events, resync }),
-          (e) => !closed && send('watch:error', { id, error: toErrorShape(e) }));
+        const w = startWatch(
+          b.client,
+          resolveRef(a.ref),
+          a,
+          (events, resync) => !closed && send('watch:event', { id, events, resync }),
+          (e) => !closed && send('watch:error', { id, error: toErrorShape(e) }),
+        );
         watches.set(id, w);
         return id;
       },
@@ -182,10 +217,14 @@ export class BridgeServer {
       'logs:start': async (a) => {
         if (!b.logs) throw notAvailable('logs');
         const id = newId('l');
-        const h = await b.logs(a, (chunk) => !closed && send('logs:data', { id, chunk }), (e) => {
-          logs.delete(id);
-          if (!closed) send('logs:end', { id, ...(e ? { error: toErrorShape(e) } : {}) });
-        });
+        const h = await b.logs(
+          a,
+          (chunk) => !closed && send('logs:data', { id, chunk }),
+          (e) => {
+            logs.delete(id);
+            if (!closed) send('logs:end', { id, ...(e ? { error: toErrorShape(e) } : {}) });
+          },
+        );
         if (closed) h.stop();
         else logs.set(id, h);
         return id;
@@ -197,13 +236,16 @@ export class BridgeServer {
       'exec:start': async (a) => {
         if (!b.exec) throw notAvailable('exec');
         const id = newId('x');
-        const h = await b.exec({ ...a, command: a.command?.length ? a.command : SHELL_FALLBACK }, {
-          onData: (data, stream) => !closed && send('exec:data', { id, data, stream }),
-          onExit: (code, message) => {
-            execs.delete(id);
-            if (!closed) send('exec:exit', { id, code, ...(message ? { message } : {}) });
+        const h = await b.exec(
+          { ...a, command: a.command?.length ? a.command : SHELL_FALLBACK },
+          {
+            onData: (data, stream) => !closed && send('exec:data', { id, data, stream }),
+            onExit: (code, message) => {
+              execs.delete(id);
+              if (!closed) send('exec:exit', { id, code, ...(message ? { message } : {}) });
+            },
           },
-        });
+        );
         execs.set(id, h);
         return id;
       },
@@ -263,7 +305,8 @@ export class BridgeServer {
       },
       'portforward:list': () => b.portForwards?.list() ?? [],
       'metrics:series': (a) => {
-        if (!a || (a.kind !== 'Pod' && a.kind !== 'Node') || typeof a.name !== 'string') throw badRequest('metrics:series needs {kind: Pod|Node, name, namespace}');
+        if (!a || (a.kind !== 'Pod' && a.kind !== 'Node') || typeof a.name !== 'string')
+          throw badRequest('metrics:series needs {kind: Pod|Node, name, namespace}');
         return b.metrics ? b.metrics.series(a.kind, a.name, a.namespace) : { intervalMs: 0, points: [], unavailable: 'metrics are not served here' };
       },
       'step:set': (a) => {
@@ -373,30 +416,38 @@ export function startWatch(
     emit(batch, false);
   };
   const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
-  const reflector = new Reflector(client, type, { ...opts, retryDelayMs: 1000 }, {
-    replace(items) {
-      drop();
-      // list items carry no apiVersion and kind; the UI's objects do
-      emit(items.map((o) => ({ type: 'ADDED', object: { apiVersion, kind: type.kind, ...o } })), true);
-    },
-    event(ev) {
-      // a second change of one object goes out in its own batch, so the UI shows every state it passed (ContainerCreating)
-      const key = `${ev.object.metadata?.namespace ?? ''}/${ev.object.metadata?.name ?? ''}`;
-      if (pendingKeys.has(key)) {
+  const reflector = new Reflector(
+    client,
+    type,
+    { ...opts, retryDelayMs: 1000 },
+    {
+      replace(items) {
+        drop();
+        // list items carry no apiVersion and kind; the UI's objects do
+        emit(
+          items.map((o) => ({ type: 'ADDED', object: { apiVersion, kind: type.kind, ...o } })),
+          true,
+        );
+      },
+      event(ev) {
+        // a second change of one object goes out in its own batch, so the UI shows every state it passed (ContainerCreating)
+        const key = `${ev.object.metadata?.namespace ?? ''}/${ev.object.metadata?.name ?? ''}`;
+        if (pendingKeys.has(key)) {
+          if (timer) clearTimeout(timer);
+          flush();
+        }
+        pendingKeys.add(key);
+        pending.push(ev);
+        timer ??= setTimeout(flush, 16);
+      },
+      watchEnded() {
         if (timer) clearTimeout(timer);
         flush();
-      }
-      pendingKeys.add(key);
-      pending.push(ev);
-      timer ??= setTimeout(flush, 16);
+        log.debug(`watch ${type.resource} ended; watching again`);
+      },
+      error: (e) => !stopped && onError(e),
     },
-    watchEnded() {
-      if (timer) clearTimeout(timer);
-      flush();
-      log.debug(`watch ${type.resource} ended; watching again`);
-    },
-    error: (e) => !stopped && onError(e),
-  });
+  );
   void reflector.run();
   return {
     stop() {

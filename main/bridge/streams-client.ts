@@ -25,7 +25,11 @@ export interface ApiEndpoint {
 export function endpointOptions(api: ApiEndpoint): { headers: Record<string, string>; ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean } {
   return {
     headers: {
-      ...(api.token ? { Authorization: `Bearer ${api.token}` } : api.basic ? { Authorization: `Basic ${Buffer.from(`${api.basic.username}:${api.basic.password}`).toString('base64')}` } : {}),
+      ...(api.token
+        ? { Authorization: `Bearer ${api.token}` }
+        : api.basic
+          ? { Authorization: `Basic ${Buffer.from(`${api.basic.username}:${api.basic.password}`).toString('base64')}` }
+          : {}),
       'User-Agent': 'kubelab-ui',
     },
     ...(api.ca ? { ca: api.ca } : {}),
@@ -77,7 +81,13 @@ export function streamLogs(api: ApiEndpoint, o: LogOptions, onChunk: (c: string)
         if (pending && !ended) onChunk(pending);
         pending = '';
       };
-      resolve({ stop: () => { ended = true; clearTimeout(timer); req.destroy(); } });
+      resolve({
+        stop: () => {
+          ended = true;
+          clearTimeout(timer);
+          req.destroy();
+        },
+      });
       res.on('data', (d: string) => {
         if (ended) return;
         pending += d;

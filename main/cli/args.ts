@@ -97,7 +97,23 @@ Example:
   KUBECONFIG=/tmp/lab/kubeconfig kubectl get nodes
 `;
 
-const known = new Set(['data-dir', 'api-port', 'ui-port', 'node', 'virtual-nodes', 'node-monitor-grace-period', 'pod-eviction-timeout', 'metric-resolution', 'cluster-cidr', 'log-level', 'expose-ports', 'service-account-max-token-expiration', 'overlay-tun-device', 'data-plane', 'help']);
+const known = new Set([
+  'data-dir',
+  'api-port',
+  'ui-port',
+  'node',
+  'virtual-nodes',
+  'node-monitor-grace-period',
+  'pod-eviction-timeout',
+  'metric-resolution',
+  'cluster-cidr',
+  'log-level',
+  'expose-ports',
+  'service-account-max-token-expiration',
+  'overlay-tun-device',
+  'data-plane',
+  'help',
+]);
 
 /** A Go duration such as `24h`, `1h30m` or `90s`, in whole seconds. */
 function duration(flag: string, v: string): number {
@@ -140,7 +156,8 @@ export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd
       continue;
     }
     if (flag === 'expose-ports') {
-      if (value !== undefined && value !== 'true' && value !== 'false') throw new UsageError(`--expose-ports takes no value (or =true, =false), not "${value}"`);
+      if (value !== undefined && value !== 'true' && value !== 'false')
+        throw new UsageError(`--expose-ports takes no value (or =true, =false), not "${value}"`);
       opts.exposePorts = value !== 'false';
       continue;
     }
@@ -181,7 +198,8 @@ export function parseServeArgs(argv: string[], defaults: { dataDir?: string; cwd
       case 'service-account-max-token-expiration': {
         const seconds = duration(flag, value);
         // upstream's range check of the same flag
-        if (seconds < 3600 || seconds > 2 ** 32) throw new UsageError('--service-account-max-token-expiration is out of range, must be between 1 hour and 2^32 seconds');
+        if (seconds < 3600 || seconds > 2 ** 32)
+          throw new UsageError('--service-account-max-token-expiration is out of range, must be between 1 hour and 2^32 seconds');
         opts.serviceAccountMaxTokenExpiration = seconds;
         break;
       }

@@ -52,7 +52,9 @@ export async function storeCommand(argv: string[]): Promise<number> {
     const r = await repairStore(opts.dataDir);
     const kept = `${r.kept} log record(s)${r.snapshotEntries ? ` after a snapshot of ${r.snapshotEntries} object(s)` : ''}`;
     if (!r.backup) {
-      process.stdout.write(`kubelab store repair: the store in ${opts.dataDir} reads whole (${kept}, revision ${r.revision}); nothing to repair, nothing changed\n`);
+      process.stdout.write(
+        `kubelab store repair: the store in ${opts.dataDir} reads whole (${kept}, revision ${r.revision}); nothing to repair, nothing changed\n`,
+      );
       return 0;
     }
     const lines = [

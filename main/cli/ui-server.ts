@@ -169,7 +169,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       'Cache-Control': isHtml ? 'no-store' : 'private, max-age=3600',
     });
     if (req.method === 'HEAD') return res.end();
-    createReadStream(target).on('error', () => res.destroy()).pipe(res);
+    createReadStream(target)
+      .on('error', () => res.destroy())
+      .pipe(res);
   };
 
   const server: Server = createServer((req, res) => {

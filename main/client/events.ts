@@ -22,7 +22,10 @@ interface Recent {
 export class EventRecorder {
   private recent = new Map<string, Recent>();
 
-  constructor(private readonly client: Client, private readonly source: EventSource) {}
+  constructor(
+    private readonly client: Client,
+    private readonly source: EventSource,
+  ) {}
 
   normal(obj: KubeObject, reason: string, message: string): Promise<void> {
     return this.record(obj, 'Normal', reason, message);
@@ -42,7 +45,13 @@ export class EventRecorder {
       if (seen && now.getTime() - seen.last < 600_000) {
         seen.count++;
         seen.last = now.getTime();
-        await this.client.patch(R.events, seen.name, 'application/merge-patch+json', { count: seen.count, lastTimestamp: now.toISOString() }, { namespace: seen.namespace });
+        await this.client.patch(
+          R.events,
+          seen.name,
+          'application/merge-patch+json',
+          { count: seen.count, lastTimestamp: now.toISOString() },
+          { namespace: seen.namespace },
+        );
         return;
       }
       const name = `${obj.metadata.name}.${(now.getTime() * 1000 + Math.floor(Math.random() * 1000)).toString(16)}`;

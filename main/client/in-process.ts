@@ -25,7 +25,12 @@ function writeQuery(o: WriteOptions | undefined): Record<string, string> {
 
 export function inProcessClient(core: ApiServerCore, user: UserInfo, userAgent = USER_AGENT): Client {
   const base = (t: ResourceType, namespace: string | undefined): Pick<ApiRequest, 'group' | 'version' | 'resource' | 'namespace' | 'user' | 'userAgent'> => ({
-    group: t.group, version: t.version, resource: t.resource, namespace: t.namespaced ? namespace : undefined, user, userAgent,
+    group: t.group,
+    version: t.version,
+    resource: t.resource,
+    namespace: t.namespaced ? namespace : undefined,
+    user,
+    userAgent,
   });
   return {
     async get<T extends KubeObject>(t: ResourceType, name: string, namespace?: string, subresource?: string) {
@@ -48,7 +53,14 @@ export function inProcessClient(core: ApiServerCore, user: UserInfo, userAgent =
     },
     async update<T extends KubeObject>(t: ResourceType, obj: KubeObject, opts?: WriteOptions) {
       const namespace = opts?.namespace ?? obj.metadata.namespace;
-      return (await core.handle({ ...base(t, namespace), verb: 'update', name: opts?.name ?? obj.metadata.name, subresource: opts?.subresource, body: obj, query: writeQuery(opts) })) as T;
+      return (await core.handle({
+        ...base(t, namespace),
+        verb: 'update',
+        name: opts?.name ?? obj.metadata.name,
+        subresource: opts?.subresource,
+        body: obj,
+        query: writeQuery(opts),
+      })) as T;
     },
     async patch<T extends KubeObject>(t: ResourceType, name: string, patchType: PatchType, patch: unknown, opts?: PatchOptions) {
       const query = writeQuery(opts);

@@ -13,7 +13,11 @@ export interface ResourceType {
 }
 
 const rt = (group: string, version: string, resource: string, kind: string, namespaced = true): ResourceType => ({
-  group, version, resource, kind, namespaced,
+  group,
+  version,
+  resource,
+  kind,
+  namespaced,
 });
 
 /** The resource types components talk about. */

@@ -64,11 +64,15 @@ export class ControllerManager {
       ['job', () => new JobController(ctx, o.jobBackoffBaseMs)],
       ['cronjob', () => new CronJobController(ctx)],
       ['nodeipam', () => new NodeIpamController(ctx, o.clusterCIDR ?? DEFAULT_CLUSTER_CIDR)],
-      ['nodelifecycle', () => new NodeLifecycleController(ctx, {
-        nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds ?? 40,
-        podEvictionTimeoutSeconds: o.podEvictionTimeoutSeconds ?? 300,
-        nodeMonitorPeriodSeconds: o.nodeMonitorPeriodSeconds ?? 5,
-      })],
+      [
+        'nodelifecycle',
+        () =>
+          new NodeLifecycleController(ctx, {
+            nodeMonitorGracePeriodSeconds: o.nodeMonitorGracePeriodSeconds ?? 40,
+            podEvictionTimeoutSeconds: o.podEvictionTimeoutSeconds ?? 300,
+            nodeMonitorPeriodSeconds: o.nodeMonitorPeriodSeconds ?? 5,
+          }),
+      ],
     ];
     const only = o.controllers;
     this.controllers = factories.filter(([n]) => !only || only.includes(n)).map(([, make]) => make());

@@ -52,23 +52,44 @@ export function podField(pod: Pod, path: string, src: { nodeName?: string; hostI
   const ann = /^metadata\.annotations\['(.+)'\]$/.exec(path);
   if (ann) return m.annotations?.[ann[1]];
   switch (path) {
-    case 'metadata.name': return m.name;
-    case 'metadata.namespace': return m.namespace;
-    case 'metadata.uid': return m.uid;
-    case 'metadata.labels': return Object.entries(m.labels ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
-    case 'metadata.annotations': return Object.entries(m.annotations ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
-    case 'spec.nodeName': return pod.spec?.nodeName ?? src.nodeName;
-    case 'spec.serviceAccountName': return pod.spec?.serviceAccountName ?? 'default';
-    case 'status.hostIP': return src.hostIP ?? pod.status?.hostIP;
-    case 'status.hostIPs': return src.hostIP ?? pod.status?.hostIP;
-    case 'status.podIP': return src.podIP ?? pod.status?.podIP;
-    case 'status.podIPs': return src.podIP ?? pod.status?.podIP;
-    default: return undefined;
+    case 'metadata.name':
+      return m.name;
+    case 'metadata.namespace':
+      return m.namespace;
+    case 'metadata.uid':
+      return m.uid;
+    case 'metadata.labels':
+      return Object.entries(m.labels ?? {})
+        .map(([k, v]) => `${k}="${v}"`)
+        .join('\n');
+    case 'metadata.annotations':
+      return Object.entries(m.annotations ?? {})
+        .map(([k, v]) => `${k}="${v}"`)
+        .join('\n');
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? src.nodeName;
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? 'default';
+    case 'status.hostIP':
+      return src.hostIP ?? pod.status?.hostIP;
+    case 'status.hostIPs':
+      return src.hostIP ?? pod.status?.hostIP;
+    case 'status.podIP':
+      return src.podIP ?? pod.status?.podIP;
+    case 'status.podIPs':
+      return src.podIP ?? pod.status?.podIP;
+    default:
+      return undefined;
   }
 }
 
 /** resourceFieldRef: limits fall back to the node's allocatable, as upstream. */
-export function resourceField(container: Container | undefined, resource: string, divisor: string | undefined, allocatable?: { cpu?: string; memory?: string }): string {
+export function resourceField(
+  container: Container | undefined,
+  resource: string,
+  divisor: string | undefined,
+  allocatable?: { cpu?: string; memory?: string },
+): string {
   const [kind, name] = resource.split('.') as ['limits' | 'requests', string];
   const q = container?.resources?.[kind]?.[name] ?? (kind === 'limits' ? allocatable?.[name as 'cpu' | 'memory'] : undefined) ?? '0';
   const value = toMilli(String(q));
@@ -108,7 +129,10 @@ export async function buildEnv(pod: Pod, container: Container, src: EnvSources):
   }
   for (const e of container.env ?? []) {
     if (e.value !== undefined || !e.valueFrom) {
-      env.set(e.name, expandVars(e.value ?? '', (n) => env.get(n)));
+      env.set(
+        e.name,
+        expandVars(e.value ?? '', (n) => env.get(n)),
+      );
       continue;
     }
     const vf = e.valueFrom;

@@ -8,7 +8,11 @@ import type { ContainerRuntime, PullProgress, RegistryAuth } from '../runtime/ty
 import { Backoff, formatDuration } from './backoff';
 
 export class ImageError extends Error {
-  constructor(readonly reason: 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName', message: string, readonly retryAt?: number) {
+  constructor(
+    readonly reason: 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName',
+    message: string,
+    readonly retryAt?: number,
+  ) {
     super(message);
   }
 }
@@ -91,7 +95,15 @@ export class ImageManager {
     const present = policy === 'Always' ? undefined : await runtime.inspectImage(image);
     if (present) {
       void recorder.normal(podObj, 'Pulled', `Container image "${image}" already present on machine`);
-      tracer.record(ref, { component: 'kubelet', action: 'pull-image', start: now(), end: now(), outcome: 'skipped', message: `Container image "${image}" already present on machine`, details: { container: container.name, image, policy, imageID: present.id, sizeBytes: present.sizeBytes } });
+      tracer.record(ref, {
+        component: 'kubelet',
+        action: 'pull-image',
+        start: now(),
+        end: now(),
+        outcome: 'skipped',
+        message: `Container image "${image}" already present on machine`,
+        details: { container: container.name, image, policy, imageID: present.id, sizeBytes: present.sizeBytes },
+      });
       return;
     }
     if (policy === 'Never') {
@@ -121,7 +133,14 @@ export class ImageManager {
     }
   }
 
-  private async pull(pod: Pod, container: Container, image: string, key: string, ref: { namespace: string; name: string; uid?: string }, podObj: Parameters<EventRecorder['normal']>[0]): Promise<void> {
+  private async pull(
+    pod: Pod,
+    container: Container,
+    image: string,
+    key: string,
+    ref: { namespace: string; name: string; uid?: string },
+    podObj: Parameters<EventRecorder['normal']>[0],
+  ): Promise<void> {
     const { runtime, recorder, tracer } = this.deps;
     void recorder.normal(podObj, 'Pulling', `Pulling image "${image}"`);
     const start = Date.now();
@@ -140,8 +159,21 @@ export class ImageManager {
       const msg = `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${res.sizeBytes} bytes.`;
       void recorder.normal(podObj, 'Pulled', msg);
       tracer.record(ref, {
-        component: 'kubelet', action: 'pull-image', start: startIso, end: now(), outcome: 'success', message: msg,
-        details: { container: container.name, image, imageID: res.imageID, sizeBytes: res.sizeBytes, durationMs: Date.now() - start, layers: res.layers, authenticated: !!auth },
+        component: 'kubelet',
+        action: 'pull-image',
+        start: startIso,
+        end: now(),
+        outcome: 'success',
+        message: msg,
+        details: {
+          container: container.name,
+          image,
+          imageID: res.imageID,
+          sizeBytes: res.sizeBytes,
+          durationMs: Date.now() - start,
+          layers: res.layers,
+          authenticated: !!auth,
+        },
       });
     } catch (e) {
       const err = String((e as Error).message ?? e);
@@ -150,7 +182,15 @@ export class ImageManager {
       const msg = `Failed to pull image "${image}": ${err}`;
       void recorder.warning(podObj, 'Failed', msg);
       void recorder.warning(podObj, 'Failed', 'Error: ErrImagePull');
-      tracer.record(ref, { component: 'kubelet', action: 'pull-image', start: startIso, end: now(), outcome: 'failure', message: msg, details: { container: container.name, image } });
+      tracer.record(ref, {
+        component: 'kubelet',
+        action: 'pull-image',
+        start: startIso,
+        end: now(),
+        outcome: 'failure',
+        message: msg,
+        details: { container: container.name, image },
+      });
       throw new ImageError('ErrImagePull', msg);
     } finally {
       this.progress.delete(image);

@@ -139,7 +139,13 @@ export class Kubelet {
     this.crashBackoff = new Backoff(o.backoff);
     this.pods = new Informer<Pod & KubeObject>(this.client, R.pods, { fieldSelector: `spec.nodeName=${this.nodeName}` });
     this.podCIDR = new PodCIDRManager(this.client, this.nodeName, this.runtime, () => this.networkReady());
-    this.nodeStatus = new NodeStatusManager(this.client, this.nodeName, () => this.probeRuntime(), !!o.virtual || this.runtime.name === 'virtual', (n) => this.podCIDR.registrationAnnotations(n));
+    this.nodeStatus = new NodeStatusManager(
+      this.client,
+      this.nodeName,
+      () => this.probeRuntime(),
+      !!o.virtual || this.runtime.name === 'virtual',
+      (n) => this.podCIDR.registrationAnnotations(n),
+    );
     this.lease = new NodeLeaseController(this.client, this.nodeName);
     this.probes = new ProbeManager(this.runtime, {
       changed: (pod) => this.queue.add(objectKey(pod as KubeObject)),
@@ -186,18 +192,25 @@ export class Kubelet {
     const showDataPlane = (d: { mode: string; reason: string }) => {
       if (!this.running) return;
       const annotations = { [DATA_PLANE_ANNOTATION]: d.mode, [`${DATA_PLANE_ANNOTATION}-reason`]: d.reason };
-      this.client.patch(R.nodes, this.nodeName, 'application/merge-patch+json', { metadata: { annotations } })
+      this.client
+        .patch(R.nodes, this.nodeName, 'application/merge-patch+json', { metadata: { annotations } })
         .catch((e) => log.warn('data plane not shown on the node', { node: this.nodeName, error: String(e) }));
     };
     this.runtime.onDataPlane = showDataPlane;
     if (this.runtime.dataPlane) showDataPlane(this.runtime.dataPlane);
-    this.workersDone = this.queue.run((key) => this.syncPod(key), this.options.workers, (key, err) => log.warn('pod sync failed', { pod: key, error: String((err as Error)?.message ?? err) }));
+    this.workersDone = this.queue.run(
+      (key) => this.syncPod(key),
+      this.options.workers,
+      (key, err) => log.warn('pod sync failed', { pod: key, error: String((err as Error)?.message ?? err) }),
+    );
     const every = (ms: number, fn: () => Promise<void>) => {
       let busy = false;
       const t = setInterval(() => {
         if (busy || !this.running) return;
         busy = true;
-        fn().catch((e) => log.debug('periodic task failed', { error: String(e) })).finally(() => (busy = false));
+        fn()
+          .catch((e) => log.debug('periodic task failed', { error: String(e) }))
+          .finally(() => (busy = false));
       }, ms);
       t.unref?.();
       this.timers.push(t);
@@ -231,7 +244,11 @@ export class Kubelet {
     let timer: NodeJS.Timeout | undefined;
     const left = await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), STOP_WAIT_FOR_TERMINATIONS_MS)))]);
     clearTimeout(timer);
-    if (left) log.info('stopping with pods still terminating: their containers go on stopping in the engine; the next start finishes', { node: this.nodeName, pods: terminating });
+    if (left)
+      log.info('stopping with pods still terminating: their containers go on stopping in the engine; the next start finishes', {
+        node: this.nodeName,
+        pods: terminating,
+      });
   }
 
   /** Step mode: pods wait unsynced until resume(); the node stays Ready. */
@@ -280,7 +297,8 @@ export class Kubelet {
   /** The node got its podCIDR: say Ready, and start the pods that waited for addresses. */
   private networkReady(): void {
     if (!this.running) return;
-    void this.nodeStatus.heartbeat()
+    void this.nodeStatus
+      .heartbeat()
       .then(() => (this.hostIP = this.nodeStatus.lastInfo?.internalIP ?? this.hostIP))
       .catch((e) => log.debug('status after the pod CIDR not posted', { error: String(e) }));
     for (const p of this.pods.list()) this.queue.add(objectKey(p));
@@ -400,7 +418,8 @@ export class Kubelet {
     const found = st.adoptionChecked ? [] : state.containers.filter((c) => c.state === 'running');
     st.adoptionChecked = true;
     if (terminal) {
-      for (const c of state.containers) if (c.state === 'running') await this.killContainer(pod, c, 'Pod has terminated', pod.spec?.terminationGracePeriodSeconds ?? 30);
+      for (const c of state.containers)
+        if (c.state === 'running') await this.killContainer(pod, c, 'Pod has terminated', pod.spec?.terminationGracePeriodSeconds ?? 30);
       for (const s of state.sandboxes) if (s.state === 'ready') await this.runtime.stopSandbox(s.id);
       state = await this.podRuntimeState(uid);
       await this.updateStatus(pod, st, state);
@@ -413,7 +432,14 @@ export class Kubelet {
       if (rejected) {
         void this.recorder.warning(pod, rejected.reason, rejected.message);
         this.flow.admitRefused(pod, rejected.reason, rejected.message);
-        await this.client.patch(R.pods, pod.metadata.name!, 'application/merge-patch+json', { status: { phase: 'Failed', reason: rejected.reason, message: rejected.message } }, { namespace: pod.metadata.namespace, subresource: 'status' })
+        await this.client
+          .patch(
+            R.pods,
+            pod.metadata.name!,
+            'application/merge-patch+json',
+            { status: { phase: 'Failed', reason: rejected.reason, message: rejected.message } },
+            { namespace: pod.metadata.namespace, subresource: 'status' },
+          )
           .catch((e: unknown) => {
             if (!isStatusError(e, 'NotFound')) throw e;
           });
@@ -429,7 +455,11 @@ export class Kubelet {
       // Step 2: kill the pod if the sandbox changed; Step 3: kill any containers that should not be running
       if (actions.sandboxChanged) {
         void this.recorder.normal(pod, 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
-        this.flow.sandboxChanged(pod, actions.sandboxAttempt, actions.containersToKill.map((k) => k.name));
+        this.flow.sandboxChanged(
+          pod,
+          actions.sandboxAttempt,
+          actions.containersToKill.map((k) => k.name),
+        );
       }
       let changed = await this.killAndRemove(pod, state, actions);
       // Step 4: create the sandbox if necessary, then compute again
@@ -483,13 +513,15 @@ export class Kubelet {
   /** Steps 2 and 3: the containers to kill (together, as upstream's killPodWithSyncResult), then removals and sandboxes. */
   private async killAndRemove(pod: Pod & KubeObject, state: PodRuntimeState, actions: ReturnType<typeof computePodActions>): Promise<boolean> {
     let changed = false;
-    await Promise.all(actions.containersToKill.map(async (k) => {
-      const c = state.containers.find((x) => x.id === k.id);
-      if (c) {
-        await this.killContainer(pod, c, k.message, pod.spec?.terminationGracePeriodSeconds ?? 30);
-        changed = true;
-      }
-    }));
+    await Promise.all(
+      actions.containersToKill.map(async (k) => {
+        const c = state.containers.find((x) => x.id === k.id);
+        if (c) {
+          await this.killContainer(pod, c, k.message, pod.spec?.terminationGracePeriodSeconds ?? 30);
+          changed = true;
+        }
+      }),
+    );
     for (const id of actions.containersToRemove) {
       this.probes.forget(id);
       await this.runtime.removeContainer(id);
@@ -506,7 +538,10 @@ export class Kubelet {
   private backOff(pod: Pod & KubeObject, st: PodState, key: string, b: { name: string; until: number }): void {
     const uid = pod.metadata.uid!;
     const delay = formatDuration(this.crashBackoff.delay(`${uid}/${b.name}`));
-    st.waiting.set(b.name, { reason: 'CrashLoopBackOff', message: `back-off ${delay} restarting failed container=${b.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` });
+    st.waiting.set(b.name, {
+      reason: 'CrashLoopBackOff',
+      message: `back-off ${delay} restarting failed container=${b.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})`,
+    });
     void this.recorder.warning(pod, 'BackOff', `Back-off restarting failed container ${b.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`);
     this.queue.addAfter(key, Math.max(50, b.until - Date.now() + 20));
   }
@@ -537,7 +572,13 @@ export class Kubelet {
     const hostPorts: HostPortMapping[] = [];
     for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
       for (const p of c.ports ?? []) {
-        if (p.hostPort) hostPorts.push({ containerPort: p.containerPort, hostPort: p.hostPort, hostIP: p.hostIP, protocol: (p.protocol ?? 'TCP') as HostPortMapping['protocol'] });
+        if (p.hostPort)
+          hostPorts.push({
+            containerPort: p.containerPort,
+            hostPort: p.hostPort,
+            hostIP: p.hostIP,
+            protocol: (p.protocol ?? 'TCP') as HostPortMapping['protocol'],
+          });
       }
     }
     const start = now();
@@ -554,7 +595,11 @@ export class Kubelet {
       });
       this.flow.sandboxCreated(pod, start, sb, attempt, hostPorts);
       for (const p of sb.loopbackOnly ?? []) {
-        void this.recorder.warning(pod, 'HostPortLoopbackOnly', `hostPort ${p.hostPort}/${p.protocol} is bound on 127.0.0.1 only, not on hostIP ${p.hostIP}: the lab was started without --expose-ports`);
+        void this.recorder.warning(
+          pod,
+          'HostPortLoopbackOnly',
+          `hostPort ${p.hostPort}/${p.protocol} is bound on 127.0.0.1 only, not on hostIP ${p.hostIP}: the lab was started without --expose-ports`,
+        );
       }
       return true;
     } catch (e) {
@@ -567,7 +612,14 @@ export class Kubelet {
   }
 
   /** Pull, create and start one container; false if it could not (the reason is kept as its waiting state). */
-  private async startContainer(pod: Pod & KubeObject, st: PodState, sandbox: SandboxStatus, spec: Container, a: StartAction, kind: 'init' | 'regular'): Promise<boolean> {
+  private async startContainer(
+    pod: Pod & KubeObject,
+    st: PodState,
+    sandbox: SandboxStatus,
+    spec: Container,
+    a: StartAction,
+    kind: 'init' | 'regular',
+  ): Promise<boolean> {
     const uid = pod.metadata.uid!;
     const key = objectKey(pod);
     let id = a.existingId;
@@ -662,14 +714,24 @@ export class Kubelet {
     const start = now();
     let res: { ok: boolean; message?: string };
     if (h.exec) res = await this.runtime.probe(id, podIP, { exec: { command: h.exec.command ?? [] } }, 30_000);
-    else if (h.httpGet) res = await this.runtime.probe(id, podIP, { httpGet: { host: h.httpGet.host, port: Number(h.httpGet.port), path: h.httpGet.path, scheme: h.httpGet.scheme as 'HTTP' } }, 30_000);
+    else if (h.httpGet)
+      res = await this.runtime.probe(
+        id,
+        podIP,
+        { httpGet: { host: h.httpGet.host, port: Number(h.httpGet.port), path: h.httpGet.path, scheme: h.httpGet.scheme as 'HTTP' } },
+        30_000,
+      );
     else if (h.sleep) {
       await new Promise((r) => setTimeout(r, (h.sleep!.seconds ?? 0) * 1000));
       res = { ok: true };
     } else res = { ok: true };
     this.flow.hook(pod, which, start, spec, res);
     if (!res.ok) {
-      void this.recorder.warning(pod, `Failed${which}Hook`, `${h.exec ? 'Exec' : 'HTTP'} lifecycle hook (${h.exec ? (h.exec.command ?? []).join(' ') : h.httpGet?.path ?? ''}) for Container "${spec.name}" in Pod "${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})" failed - error: ${res.message}`);
+      void this.recorder.warning(
+        pod,
+        `Failed${which}Hook`,
+        `${h.exec ? 'Exec' : 'HTTP'} lifecycle hook (${h.exec ? (h.exec.command ?? []).join(' ') : (h.httpGet?.path ?? '')}) for Container "${spec.name}" in Pod "${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})" failed - error: ${res.message}`,
+      );
       if (which === 'PostStart') {
         const c = await this.runtime.inspectContainer(id);
         if (c) await this.killContainer(pod, c, `FailedPostStartHook`, 0);
@@ -743,7 +805,13 @@ export class Kubelet {
           }
         }
         st.terminationMessages.set(last.id, msg);
-        this.flow.exited(pod, st.traced, spec, last, (pod.spec?.initContainers ?? []).some((c) => c.name === spec.name));
+        this.flow.exited(
+          pod,
+          st.traced,
+          spec,
+          last,
+          (pod.spec?.initContainers ?? []).some((c) => c.name === spec.name),
+        );
       }
       // a waiting reason only holds while the container is not running
       if (last.state === 'running' && st.waiting.get(spec.name)?.reason === 'CrashLoopBackOff') st.waiting.delete(spec.name);
@@ -764,7 +832,13 @@ export class Kubelet {
     const json = JSON.stringify(status);
     if (json === st.lastStatus) return;
     try {
-      await this.client.patch(R.pods, pod.metadata.name!, 'application/merge-patch+json', { status }, { namespace: pod.metadata.namespace, subresource: 'status' });
+      await this.client.patch(
+        R.pods,
+        pod.metadata.name!,
+        'application/merge-patch+json',
+        { status },
+        { namespace: pod.metadata.namespace, subresource: 'status' },
+      );
       st.lastStatus = json;
     } catch (e) {
       if (!isStatusError(e, 'NotFound')) throw e;
@@ -799,10 +873,20 @@ export class Kubelet {
       podIP,
       serviceAccountToken: async (p: Pod, audience?: string, expirationSeconds?: number) => {
         const sa = p.spec?.serviceAccountName ?? 'default';
-        const res = await this.client.create<KubeObject>(R.serviceaccounts, {
-          apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: sa, namespace: p.metadata?.namespace },
-          spec: { audiences: audience ? [audience] : [], expirationSeconds: expirationSeconds ?? 3607, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: p.metadata?.name, uid: p.metadata?.uid } },
-        }, { namespace: p.metadata?.namespace, name: sa, subresource: 'token' });
+        const res = await this.client.create<KubeObject>(
+          R.serviceaccounts,
+          {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenRequest',
+            metadata: { name: sa, namespace: p.metadata?.namespace },
+            spec: {
+              audiences: audience ? [audience] : [],
+              expirationSeconds: expirationSeconds ?? 3607,
+              boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: p.metadata?.name, uid: p.metadata?.uid },
+            },
+          },
+          { namespace: p.metadata?.namespace, name: sa, subresource: 'token' },
+        );
         return (res as { status?: { token?: string } }).status?.token;
       },
     };
@@ -838,4 +922,3 @@ function remember(pod: Pod, st: PodState, state: PodRuntimeState): void {
   for (const c of state.containers) if (c.restartCount >= (st.restartCounts.get(c.name) ?? -1)) st.restartCounts.set(c.name, c.restartCount);
   for (const sb of state.sandboxes) if (sb.attempt >= (st.sandboxAttempt ?? -1)) st.sandboxAttempt = sb.attempt;
 }
-

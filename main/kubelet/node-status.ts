@@ -67,11 +67,38 @@ export function nodeStatus(input: NodeStatusInput): Node['status'] {
   const ready = !!info && !input.runtimeError;
   const network = ready && !input.networkNotReady;
   const conditions: NodeCondition[] = [
-    cond('MemoryPressure', ready ? 'False' : 'Unknown', ready ? 'KubeletHasSufficientMemory' : 'NodeStatusUnknown', ready ? 'kubelet has sufficient memory available' : 'Kubelet stopped posting node status.', now, previous),
-    cond('DiskPressure', ready ? 'False' : 'Unknown', ready ? 'KubeletHasNoDiskPressure' : 'NodeStatusUnknown', ready ? 'kubelet has no disk pressure' : 'Kubelet stopped posting node status.', now, previous),
-    cond('PIDPressure', ready ? 'False' : 'Unknown', ready ? 'KubeletHasSufficientPID' : 'NodeStatusUnknown', ready ? 'kubelet has sufficient PID available' : 'Kubelet stopped posting node status.', now, previous),
-    cond('Ready', network ? 'True' : 'False', network ? 'KubeletReady' : 'KubeletNotReady',
-      network ? 'kubelet is posting ready status' : ready ? input.networkNotReady! : `container runtime is down: ${input.runtimeError ?? 'no runtime status'}`, now, previous),
+    cond(
+      'MemoryPressure',
+      ready ? 'False' : 'Unknown',
+      ready ? 'KubeletHasSufficientMemory' : 'NodeStatusUnknown',
+      ready ? 'kubelet has sufficient memory available' : 'Kubelet stopped posting node status.',
+      now,
+      previous,
+    ),
+    cond(
+      'DiskPressure',
+      ready ? 'False' : 'Unknown',
+      ready ? 'KubeletHasNoDiskPressure' : 'NodeStatusUnknown',
+      ready ? 'kubelet has no disk pressure' : 'Kubelet stopped posting node status.',
+      now,
+      previous,
+    ),
+    cond(
+      'PIDPressure',
+      ready ? 'False' : 'Unknown',
+      ready ? 'KubeletHasSufficientPID' : 'NodeStatusUnknown',
+      ready ? 'kubelet has sufficient PID available' : 'Kubelet stopped posting node status.',
+      now,
+      previous,
+    ),
+    cond(
+      'Ready',
+      network ? 'True' : 'False',
+      network ? 'KubeletReady' : 'KubeletNotReady',
+      network ? 'kubelet is posting ready status' : ready ? input.networkNotReady! : `container runtime is down: ${input.runtimeError ?? 'no runtime status'}`,
+      now,
+      previous,
+    ),
   ];
   if (input.overlay) conditions.push(cond(OVERLAY_CONDITION, input.overlay.status, input.overlay.reason, input.overlay.message, now, previous));
   const images = [...input.images]
@@ -85,10 +112,7 @@ export function nodeStatus(input: NodeStatusInput): Node['status'] {
   return {
     ...(capacity ? { capacity, allocatable: { ...capacity } } : {}),
     conditions,
-    addresses: [
-      ...(info?.internalIP ? [{ type: 'InternalIP', address: info.internalIP }] : []),
-      { type: 'Hostname', address: input.nodeName },
-    ],
+    addresses: [...(info?.internalIP ? [{ type: 'InternalIP', address: info.internalIP }] : []), { type: 'Hostname', address: input.nodeName }],
     daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
     ...(info
       ? {
@@ -153,7 +177,15 @@ export class NodeStatusManager {
         this.node = await this.client.create<Node & KubeObject>(R.nodes, {
           apiVersion: 'v1',
           kind: 'Node',
-          metadata: { name: this.nodeName, labels, annotations: { 'node.alpha.kubernetes.io/ttl': '0', [RUNTIME_ANNOTATION]: probed.info?.name ?? (this.virtual ? 'virtual' : 'docker'), ...annotations } },
+          metadata: {
+            name: this.nodeName,
+            labels,
+            annotations: {
+              'node.alpha.kubernetes.io/ttl': '0',
+              [RUNTIME_ANNOTATION]: probed.info?.name ?? (this.virtual ? 'virtual' : 'docker'),
+              ...annotations,
+            },
+          },
           spec: {},
         });
       } catch (e) {
@@ -204,14 +236,24 @@ export class NodeStatusManager {
 export class NodeLeaseController {
   private lease?: Lease;
 
-  constructor(private readonly client: Client, private readonly nodeName: string, private readonly durationSeconds = 40) {}
+  constructor(
+    private readonly client: Client,
+    private readonly nodeName: string,
+    private readonly durationSeconds = 40,
+  ) {}
 
   /** Create or renew the Lease named after the node. */
   async renew(nodeUid?: string): Promise<void> {
     const renewTime = new Date().toISOString().replace('Z', '000Z');
     if (this.lease) {
       try {
-        this.lease = await this.client.patch<Lease & KubeObject>(R.leases, this.nodeName, 'application/merge-patch+json', { spec: { renewTime, holderIdentity: this.nodeName } }, { namespace: 'kube-node-lease' });
+        this.lease = await this.client.patch<Lease & KubeObject>(
+          R.leases,
+          this.nodeName,
+          'application/merge-patch+json',
+          { spec: { renewTime, holderIdentity: this.nodeName } },
+          { namespace: 'kube-node-lease' },
+        );
         return;
       } catch (e) {
         if (!isStatusError(e, 'NotFound')) throw e;

@@ -63,9 +63,7 @@ export interface PodActions {
 
 /** The newest instance of a container, by restartCount then creation time. */
 export function latestInstances(containers: ContainerStatus[], name: string): ContainerStatus[] {
-  return containers
-    .filter((c) => c.name === name)
-    .sort((a, b) => b.restartCount - a.restartCount || b.createdAt.localeCompare(a.createdAt));
+  return containers.filter((c) => c.name === name).sort((a, b) => b.restartCount - a.restartCount || b.createdAt.localeCompare(a.createdAt));
 }
 
 function latestSandbox(sandboxes: SandboxStatus[]): SandboxStatus | undefined {
@@ -111,7 +109,8 @@ export function computePodActions(pod: Pod, state: PodRuntimeState, ctx: ActionC
   const known = new Set([...initSpecs, ...specs].map((c) => c.name));
   for (const c of state.containers) {
     if (known.has(c.name)) continue;
-    if (c.state === 'running') actions.containersToKill.push({ id: c.id, name: c.name, reason: 'Killing', message: `Container ${c.name} is not in the pod spec` });
+    if (c.state === 'running')
+      actions.containersToKill.push({ id: c.id, name: c.name, reason: 'Killing', message: `Container ${c.name} is not in the pod spec` });
     else actions.containersToRemove.push(c.id);
   }
 
@@ -132,7 +131,8 @@ export function computePodActions(pod: Pod, state: PodRuntimeState, ctx: ActionC
       if (sandbox) actions.sandboxesToKill.push(sandbox.id);
       // containers in the old sandbox's namespaces lose their network: stop them
       for (const c of state.containers) {
-        if (c.state === 'running' || c.state === 'unknown') actions.containersToKill.push({ id: c.id, name: c.name, reason: 'Killing', message: `Stopping container ${c.name}` });
+        if (c.state === 'running' || c.state === 'unknown')
+          actions.containersToKill.push({ id: c.id, name: c.name, reason: 'Killing', message: `Stopping container ${c.name}` });
       }
     }
     return actions;
@@ -202,6 +202,12 @@ export function computePodActions(pod: Pod, state: PodRuntimeState, ctx: ActionC
 
 /** True when computePodActions has nothing to do. */
 export function isSteady(a: PodActions): boolean {
-  return !a.createSandbox && !a.initContainerToStart && a.containersToStart.length === 0 && a.containersToKill.length === 0 &&
-    a.sandboxesToKill.length === 0 && a.containersToRemove.length === 0;
+  return (
+    !a.createSandbox &&
+    !a.initContainerToStart &&
+    a.containersToStart.length === 0 &&
+    a.containersToKill.length === 0 &&
+    a.sandboxesToKill.length === 0 &&
+    a.containersToRemove.length === 0
+  );
 }

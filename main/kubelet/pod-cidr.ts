@@ -51,7 +51,7 @@ export class PodCIDRManager {
       const c = await this.runtime.podCIDRConstraints!();
       return { [A.unavailable]: c.unavailable.join(','), ...(c.preferred ? { [A.preferred]: c.preferred } : {}) };
     } catch (e) {
-      log.warn('cannot read the engine\'s networks; the node gets no pod CIDR until it can', { node: this.nodeName, error: String((e as Error).message ?? e) });
+      log.warn("cannot read the engine's networks; the node gets no pod CIDR until it can", { node: this.nodeName, error: String((e as Error).message ?? e) });
       return {};
     }
   }
@@ -76,7 +76,9 @@ export class PodCIDRManager {
   }
 
   private enqueue(n: N, retry = false): void {
-    this.chain = this.chain.then(() => this.handle(n, retry)).catch((e) => log.warn('pod CIDR step failed', { node: this.nodeName, error: String((e as Error).message ?? e) }));
+    this.chain = this.chain
+      .then(() => this.handle(n, retry))
+      .catch((e) => log.warn('pod CIDR step failed', { node: this.nodeName, error: String((e as Error).message ?? e) }));
   }
 
   private async handle(n: N, retry: boolean): Promise<void> {

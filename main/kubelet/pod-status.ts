@@ -209,13 +209,24 @@ export function generatePodStatus(input: StatusInput): PodStatus {
   const gatesOk = gates.every((t) => prev?.find((c) => c.type === t)?.status === 'True');
   const containersReady = notReady.length === 0;
   const readyReason = terminal ? 'PodCompleted' : containersReady ? 'ReadinessGatesNotReady' : 'ContainersNotReady';
-  const readyMessage = terminal ? undefined : containersReady ? 'the status of pod readiness gates is not "True"' : `containers with unready status: [${notReady.join(' ')}]`;
+  const readyMessage = terminal
+    ? undefined
+    : containersReady
+      ? 'the status of pod readiness gates is not "True"'
+      : `containers with unready status: [${notReady.join(' ')}]`;
 
   const conditions: PodCondition[] = [
     condition('PodReadyToStartContainers', sandboxReady && !terminal, now, prev),
     condition('Initialized', incomplete.length === 0, now, prev, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
     condition('Ready', !terminal && containersReady && gatesOk, now, prev, readyReason, readyMessage),
-    condition('ContainersReady', !terminal && containersReady, now, prev, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : readyMessage),
+    condition(
+      'ContainersReady',
+      !terminal && containersReady,
+      now,
+      prev,
+      terminal ? 'PodCompleted' : 'ContainersNotReady',
+      terminal ? undefined : readyMessage,
+    ),
   ];
   const scheduled = prev?.find((c) => c.type === 'PodScheduled');
   conditions.push(scheduled ?? condition('PodScheduled', true, now, prev));

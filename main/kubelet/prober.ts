@@ -23,7 +23,15 @@ export function probeAction(probe: Probe, container: Container): ProbeAction | u
   };
   if (probe.exec) return { exec: { command: probe.exec.command ?? [] } };
   if (probe.httpGet) {
-    return { httpGet: { host: probe.httpGet.host, port: port(probe.httpGet.port as number | string), path: probe.httpGet.path, scheme: probe.httpGet.scheme as 'HTTP' | 'HTTPS' | undefined, headers: probe.httpGet.httpHeaders } };
+    return {
+      httpGet: {
+        host: probe.httpGet.host,
+        port: port(probe.httpGet.port as number | string),
+        path: probe.httpGet.path,
+        scheme: probe.httpGet.scheme as 'HTTP' | 'HTTPS' | undefined,
+        headers: probe.httpGet.httpHeaders,
+      },
+    };
   }
   if (probe.tcpSocket) return { tcpSocket: { host: probe.tcpSocket.host, port: port(probe.tcpSocket.port as number | string) } };
   if (probe.grpc) return { grpc: { port: probe.grpc.port, service: probe.grpc.service ?? undefined } };
@@ -48,7 +56,11 @@ export class ProbeManager {
   /** container id -> why it must restart */
   readonly unhealthy = new Map<string, string>();
 
-  constructor(private readonly runtime: ContainerRuntime, private readonly events: ProbeEvents, private readonly timeScale = 1) {}
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly events: ProbeEvents,
+    private readonly timeScale = 1,
+  ) {}
 
   isReady(id: string, spec: Container): boolean {
     if (!spec.readinessProbe) return this.isStarted(id, spec);
@@ -92,7 +104,7 @@ export class ProbeManager {
     const action = probeAction(probe, container);
     const res = action ? await this.runtime.probe(id, podIP, action, (probe.timeoutSeconds ?? 1) * 1000) : { ok: true };
     if (w.stopped) return;
-    const successThreshold = type === 'readiness' ? probe.successThreshold ?? 1 : 1;
+    const successThreshold = type === 'readiness' ? (probe.successThreshold ?? 1) : 1;
     const failureThreshold = probe.failureThreshold ?? 3;
     if (res.ok) {
       w.successes++;

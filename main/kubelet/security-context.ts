@@ -39,16 +39,22 @@ export function verifyRunAsNonRoot(pod: Pod, c: Container, image: string | undef
   }
   const u = imageUser(image);
   if (u.uid === 0) throw new SecurityContextError(`container has runAsNonRoot and image will run as root (pod: "${podRef(pod)}", container: ${c.name})`);
-  if (u.name) throw new SecurityContextError(`container has runAsNonRoot and image has non-numeric user (${u.name}), cannot verify user is non-root (pod: "${podRef(pod)}", container: ${c.name})`);
+  if (u.name)
+    throw new SecurityContextError(
+      `container has runAsNonRoot and image has non-numeric user (${u.name}), cannot verify user is non-root (pod: "${podRef(pod)}", container: ${c.name})`,
+    );
 }
 
 /** The Localhost seccomp profile a container asks for, relative to the kubelet's seccomp directory. */
 export function localhostSeccompProfile(pod: Pod, c: Container): string | undefined {
   const p = effectiveSecurityContext(pod, c).seccompProfile;
-  return p?.type === 'Localhost' ? p.localhostProfile ?? '' : undefined;
+  return p?.type === 'Localhost' ? (p.localhostProfile ?? '') : undefined;
 }
 
-type Security = Pick<ContainerConfig, 'user' | 'groupAdd' | 'privileged' | 'readOnlyRootfs' | 'capAdd' | 'capDrop' | 'securityOpt' | 'pidMode' | 'ipcHost' | 'utsHost'>;
+type Security = Pick<
+  ContainerConfig,
+  'user' | 'groupAdd' | 'privileged' | 'readOnlyRootfs' | 'capAdd' | 'capDrop' | 'securityOpt' | 'pidMode' | 'ipcHost' | 'utsHost'
+>;
 
 /**
  * What the runtime is told for one container. `image` is the image's configured user; `seccompJson` the content of
@@ -80,7 +86,11 @@ export function containerSecurity(pod: Pod, c: Container, image: string | undefi
   // RuntimeDefault and unset: the engine's default profile (as the kubelet's --seccomp-default)
   const annotation = pod.metadata?.annotations?.[`container.apparmor.security.beta.kubernetes.io/${c.name}`];
   const apparmor = sc.appArmorProfile
-    ? sc.appArmorProfile.type === 'Localhost' ? `localhost/${sc.appArmorProfile.localhostProfile ?? ''}` : sc.appArmorProfile.type === 'Unconfined' ? 'unconfined' : 'runtime/default'
+    ? sc.appArmorProfile.type === 'Localhost'
+      ? `localhost/${sc.appArmorProfile.localhostProfile ?? ''}`
+      : sc.appArmorProfile.type === 'Unconfined'
+        ? 'unconfined'
+        : 'runtime/default'
     : annotation;
   if (apparmor === 'unconfined') opts.push('apparmor=unconfined');
   else if (apparmor?.startsWith('localhost/')) opts.push(`apparmor=${apparmor.slice('localhost/'.length)}`);

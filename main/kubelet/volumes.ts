@@ -48,7 +48,14 @@ async function writeFiles(dir: string, files: Array<{ path: string; content: Buf
   for (const entry of await fs.readdir(dir)) if (!keep.has(entry)) await fs.rm(path.join(dir, entry), { recursive: true, force: true });
 }
 
-function keyFiles(data: Record<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number | undefined, name: string, kind: string, fallbackMode: number): Array<{ path: string; content: Buffer; mode: number }> {
+function keyFiles(
+  data: Record<string, Buffer>,
+  items: KeyToPath[] | undefined,
+  defaultMode: number | undefined,
+  name: string,
+  kind: string,
+  fallbackMode: number,
+): Array<{ path: string; content: Buffer; mode: number }> {
   if (items?.length) {
     return items.map((it) => {
       const v = data[it.key];
@@ -145,7 +152,8 @@ async function setUpVolume(pod: Pod, v: Volume, dataDir: string, runtime: Contai
       } else if (s.downwardAPI) {
         files.push(...downwardFiles(pod, s.downwardAPI.items ?? [], mode, src));
       } else if (s.serviceAccountToken) {
-        const token = (await src.serviceAccountToken?.(pod, s.serviceAccountToken.audience, s.serviceAccountToken.expirationSeconds).catch(() => undefined)) ?? '';
+        const token =
+          (await src.serviceAccountToken?.(pod, s.serviceAccountToken.audience, s.serviceAccountToken.expirationSeconds).catch(() => undefined)) ?? '';
         files.push({ path: s.serviceAccountToken.path, content: token, mode: mode ?? 0o644 });
       }
     }
@@ -182,7 +190,8 @@ export async function setUpVolumes(pod: Pod, dataDir: string, runtime: Container
   for (const v of pod.spec?.volumes ?? []) {
     try {
       const prepared = await setUpVolume(pod, v, dataDir, runtime, src);
-      if (fsGroup !== undefined && prepared.mount.type === 'bind' && prepared.type !== 'hostPath') await applyFsGroup(prepared.mount.source, fsGroup, prepared.readOnly);
+      if (fsGroup !== undefined && prepared.mount.type === 'bind' && prepared.type !== 'hostPath')
+        await applyFsGroup(prepared.mount.source, fsGroup, prepared.readOnly);
       out.set(v.name, prepared);
     } catch (e) {
       throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : ${(e as Error).message}`);
@@ -247,7 +256,11 @@ export function expandSubPathExpr(expr: string, env: Array<{ name: string; value
  * A container's mounts from its volumeMounts. A subPath (or expanded subPathExpr) is resolved inside its volume;
  * one that leaves it is refused with upstream's message, which keeps the host path to the kubelet's log.
  */
-export async function containerMounts(container: Container, volumes: Map<string, PreparedVolume>, env: Array<{ name: string; value: string }> = []): Promise<Mount[]> {
+export async function containerMounts(
+  container: Container,
+  volumes: Map<string, PreparedVolume>,
+  env: Array<{ name: string; value: string }> = [],
+): Promise<Mount[]> {
   const mounts: Mount[] = [];
   for (const vm of container.volumeMounts ?? []) {
     const v = volumes.get(vm.name);
@@ -261,7 +274,9 @@ export async function containerMounts(container: Container, volumes: Map<string,
     if (path.isAbsolute(subPath)) throw new VolumeError(`error SubPath \`${subPath}\` must not be an absolute path`);
     if (subPath.split('/').includes('..')) throw new VolumeError(`unable to provision SubPath \`${subPath}\`: must not contain '..'`);
     if (v.mount.type !== 'bind') {
-      throw new VolumeError(`subPath is not supported for volume "${vm.name}" (${v.type}) by this node's runtime; volumeMount of container "${container.name}"`);
+      throw new VolumeError(
+        `subPath is not supported for volume "${vm.name}" (${v.type}) by this node's runtime; volumeMount of container "${container.name}"`,
+      );
     }
     let source: string;
     try {

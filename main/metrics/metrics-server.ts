@@ -141,47 +141,61 @@ export class MetricsServer {
     const pods = new Map<string, PodUsage>();
     const nodes = new Map<string, NodeUsage>();
     const seen = new Set<string>();
-    await Promise.all(this.opts.kubelets().map(async (k) => {
-      if (!k.runtime.containerStats) return;
-      try {
-        const running = (await k.runtime.listContainers()).filter((c) => c.state === 'running');
-        const samples = await k.runtime.containerStats(running.map((c) => c.id));
-        const byId = new Map(running.map((c) => [c.id, c]));
-        let nodeCpu = 0;
-        let nodeMemory = 0;
-        const timestamp = Date.now();
-        const prevScrape = this.lastScrape.get(k.nodeName);
-        this.lastScrape.set(k.nodeName, timestamp);
-        for (const s of samples) {
-          const c = byId.get(s.id);
-          if (!c) continue;
-          seen.add(s.id);
-          const known = this.containers.get(s.id);
-          const cpu = known ? cpuRate(known.sample, s) : undefined;
-          this.containers.set(s.id, { sample: s, prevTimestamp: known?.sample.timestamp, cpu });
-          nodeMemory += s.memoryWorkingSetBytes;
-          if (cpu === undefined || !known) continue;
-          nodeCpu += cpu;
-          const pod = k.findPod(c.pod.namespace, c.pod.name);
-          if (!pod || pod.metadata?.uid !== c.pod.uid) continue;
-          const key = `${c.pod.namespace}/${c.pod.name}`;
-          const pu = pods.get(key) ?? {
-            namespace: c.pod.namespace, name: c.pod.name, node: k.nodeName, labels: { ...(pod.metadata?.labels ?? {}) },
-            timestamp: s.timestamp, windowMs: s.timestamp - known.sample.timestamp, containers: [],
-          };
-          pu.containers.push({ name: c.name, cpu, memory: s.memoryWorkingSetBytes });
-          pu.timestamp = Math.max(pu.timestamp, s.timestamp);
-          pods.set(key, pu);
+    await Promise.all(
+      this.opts.kubelets().map(async (k) => {
+        if (!k.runtime.containerStats) return;
+        try {
+          const running = (await k.runtime.listContainers()).filter((c) => c.state === 'running');
+          const samples = await k.runtime.containerStats(running.map((c) => c.id));
+          const byId = new Map(running.map((c) => [c.id, c]));
+          let nodeCpu = 0;
+          let nodeMemory = 0;
+          const timestamp = Date.now();
+          const prevScrape = this.lastScrape.get(k.nodeName);
+          this.lastScrape.set(k.nodeName, timestamp);
+          for (const s of samples) {
+            const c = byId.get(s.id);
+            if (!c) continue;
+            seen.add(s.id);
+            const known = this.containers.get(s.id);
+            const cpu = known ? cpuRate(known.sample, s) : undefined;
+            this.containers.set(s.id, { sample: s, prevTimestamp: known?.sample.timestamp, cpu });
+            nodeMemory += s.memoryWorkingSetBytes;
+            if (cpu === undefined || !known) continue;
+            nodeCpu += cpu;
+            const pod = k.findPod(c.pod.namespace, c.pod.name);
+            if (!pod || pod.metadata?.uid !== c.pod.uid) continue;
+            const key = `${c.pod.namespace}/${c.pod.name}`;
+            const pu = pods.get(key) ?? {
+              namespace: c.pod.namespace,
+              name: c.pod.name,
+              node: k.nodeName,
+              labels: { ...(pod.metadata?.labels ?? {}) },
+              timestamp: s.timestamp,
+              windowMs: s.timestamp - known.sample.timestamp,
+              containers: [],
+            };
+            pu.containers.push({ name: c.name, cpu, memory: s.memoryWorkingSetBytes });
+            pu.timestamp = Math.max(pu.timestamp, s.timestamp);
+            pods.set(key, pu);
+          }
+          // a node's usage is what the lab runs on it; from its second scrape on, so the CPU has a window
+          if (prevScrape !== undefined) {
+            nodes.set(k.nodeName, {
+              name: k.nodeName,
+              labels: { ...(k.node?.metadata?.labels ?? {}) },
+              timestamp,
+              windowMs: timestamp - prevScrape,
+              cpu: nodeCpu,
+              memory: nodeMemory,
+            });
+          }
+        } catch (e) {
+          this.lastScrape.delete(k.nodeName);
+          log.debug('node not scraped', { node: k.nodeName, error: String((e as Error)?.message ?? e) });
         }
-        // a node's usage is what the lab runs on it; from its second scrape on, so the CPU has a window
-        if (prevScrape !== undefined) {
-          nodes.set(k.nodeName, { name: k.nodeName, labels: { ...(k.node?.metadata?.labels ?? {}) }, timestamp, windowMs: timestamp - prevScrape, cpu: nodeCpu, memory: nodeMemory });
-        }
-      } catch (e) {
-        this.lastScrape.delete(k.nodeName);
-        log.debug('node not scraped', { node: k.nodeName, error: String((e as Error)?.message ?? e) });
-      }
-    }));
+      }),
+    );
     for (const id of this.containers.keys()) if (!seen.has(id)) this.containers.delete(id);
     const live = new Set(this.opts.kubelets().map((k) => k.nodeName));
     for (const n of this.lastScrape.keys()) if (!live.has(n)) this.lastScrape.delete(n);
@@ -198,7 +212,7 @@ export class MetricsServer {
     for (const n of nodes.values()) this.remember(`node/${n.name}`, { t: n.timestamp, cpu: n.cpu, memory: n.memory });
     // pods gone: their history goes with them
     for (const key of this.history.keys()) {
-      if (key.startsWith('pod/') && !pods.has(key.slice(4)) && (this.history.get(key)!.at(-1)!.t < Date.now() - 60_000)) this.history.delete(key);
+      if (key.startsWith('pod/') && !pods.has(key.slice(4)) && this.history.get(key)!.at(-1)!.t < Date.now() - 60_000) this.history.delete(key);
     }
   }
 }

@@ -17,18 +17,22 @@ const window = (ms: number) => `${Number((ms / 1000).toFixed(3))}s`;
 
 export function nodeMetricsObject(n: NodeUsage): KubeObject {
   return {
-    apiVersion, kind: 'NodeMetrics',
+    apiVersion,
+    kind: 'NodeMetrics',
     metadata: { name: n.name, labels: n.labels, creationTimestamp: new Date().toISOString() },
-    timestamp: new Date(n.timestamp).toISOString(), window: window(n.windowMs),
+    timestamp: new Date(n.timestamp).toISOString(),
+    window: window(n.windowMs),
     usage: { cpu: cpuQuantity(n.cpu), memory: memoryQuantity(n.memory) },
   } as KubeObject;
 }
 
 export function podMetricsObject(p: PodUsage): KubeObject {
   return {
-    apiVersion, kind: 'PodMetrics',
+    apiVersion,
+    kind: 'PodMetrics',
     metadata: { name: p.name, namespace: p.namespace, labels: p.labels, creationTimestamp: new Date().toISOString() },
-    timestamp: new Date(p.timestamp).toISOString(), window: window(p.windowMs),
+    timestamp: new Date(p.timestamp).toISOString(),
+    window: window(p.windowMs),
     containers: p.containers.map((c) => ({ name: c.name, usage: { cpu: cpuQuantity(c.cpu), memory: memoryQuantity(c.memory) } })),
   } as KubeObject;
 }
@@ -37,7 +41,9 @@ const cpuCell = (cores: number) => `${Math.round(cores * 1000)}m`;
 const memCell = (bytes: number) => `${Math.round(bytes / 1024 / 1024)}Mi`;
 
 const base = {
-  group: GROUP, version: VERSION, verbs: ['get', 'list'],
+  group: GROUP,
+  version: VERSION,
+  verbs: ['get', 'list'],
   tableColumns: [
     { name: 'Name', type: 'string', format: 'name', priority: 0 as const },
     { name: 'CPU', type: 'string', priority: 0 as const, description: 'CPU used (cores)' },
@@ -47,23 +53,49 @@ const base = {
 };
 
 export const nodeMetricsStrategy: ResourceStrategy = {
-  ...base, kind: 'NodeMetrics', resource: 'nodes', singular: '', namespaced: false,
-  schema: { type: 'object', description: 'The resource use of a node: the sum of the lab\'s containers on it.', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: meta, timestamp: { type: 'string', format: 'date-time' }, window: { type: 'string' }, usage } },
+  ...base,
+  kind: 'NodeMetrics',
+  resource: 'nodes',
+  singular: '',
+  namespaced: false,
+  schema: {
+    type: 'object',
+    description: "The resource use of a node: the sum of the lab's containers on it.",
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: meta,
+      timestamp: { type: 'string', format: 'date-time' },
+      window: { type: 'string' },
+      usage,
+    },
+  },
   tableRow: (o) => {
-    const u = (o as unknown as { usage: { cpu: string; memory: string }; window: string });
+    const u = o as unknown as { usage: { cpu: string; memory: string }; window: string };
     return [o.metadata.name, cpuCell(Number(u.usage.cpu.slice(0, -1)) / 1e9), memCell(Number(u.usage.memory.slice(0, -2)) * 1024), u.window];
   },
 };
 
 export const podMetricsStrategy: ResourceStrategy = {
-  ...base, kind: 'PodMetrics', resource: 'pods', singular: '', namespaced: true,
+  ...base,
+  kind: 'PodMetrics',
+  resource: 'pods',
+  singular: '',
+  namespaced: true,
   schema: {
-    type: 'object', description: 'The resource use of a pod, per container.',
-    properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: meta, timestamp: { type: 'string', format: 'date-time' }, window: { type: 'string' },
-      containers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, usage } } } },
+    type: 'object',
+    description: 'The resource use of a pod, per container.',
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: meta,
+      timestamp: { type: 'string', format: 'date-time' },
+      window: { type: 'string' },
+      containers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, usage } } },
+    },
   },
   tableRow: (o) => {
-    const cs = (o as unknown as { containers: { usage: { cpu: string; memory: string } }[]; window: string });
+    const cs = o as unknown as { containers: { usage: { cpu: string; memory: string } }[]; window: string };
     const cpu = cs.containers.reduce((n, c) => n + Number(c.usage.cpu.slice(0, -1)) / 1e9, 0);
     const mem = cs.containers.reduce((n, c) => n + Number(c.usage.memory.slice(0, -2)) * 1024, 0);
     return [o.metadata.name, cpuCell(cpu), memCell(mem), cs.window];

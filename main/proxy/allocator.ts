@@ -44,9 +44,17 @@ export function allocateServiceIPs<T extends Service>(service: T, existing: Serv
       spec.clusterIPs = ['None'];
     } else if (requested) {
       if (!inServiceCIDR(requested)) {
-        causes.push({ field: 'spec.clusterIPs', type: 'FieldValueInvalid', message: `Invalid value: []string{"${requested}"}: failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${serviceCIDR.base}/${serviceCIDR.bits}` });
+        causes.push({
+          field: 'spec.clusterIPs',
+          type: 'FieldValueInvalid',
+          message: `Invalid value: []string{"${requested}"}: failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${serviceCIDR.base}/${serviceCIDR.bits}`,
+        });
       } else if (usedIPs.has(requested)) {
-        causes.push({ field: 'spec.clusterIPs', type: 'FieldValueInvalid', message: `Invalid value: []string{"${requested}"}: failed to allocate IP ${requested}: provided IP is already allocated` });
+        causes.push({
+          field: 'spec.clusterIPs',
+          type: 'FieldValueInvalid',
+          message: `Invalid value: []string{"${requested}"}: failed to allocate IP ${requested}: provided IP is already allocated`,
+        });
       }
       spec.clusterIP = requested;
       spec.clusterIPs = [requested];
@@ -58,7 +66,10 @@ export function allocateServiceIPs<T extends Service>(service: T, existing: Serv
       for (let i = 0; i < span; i++) {
         const cand = intToIp(cidrStart + 1 + ((start + i) % span));
         if (cand === kubernetesServiceIP && name !== 'kubernetes') continue;
-        if (!usedIPs.has(cand)) { ip = cand; break; }
+        if (!usedIPs.has(cand)) {
+          ip = cand;
+          break;
+        }
       }
       if (!ip) throw errors.internal('failed to allocate a serviceIP: range is full');
       spec.clusterIP = ip;
@@ -74,9 +85,17 @@ export function allocateServiceIPs<T extends Service>(service: T, existing: Serv
     ports.forEach((p, i) => {
       if (!p.nodePort) return;
       if (p.nodePort < nodePortRange.min || p.nodePort > nodePortRange.max) {
-        causes.push({ field: `spec.ports[${i}].nodePort`, type: 'FieldValueInvalid', message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${nodePortRange.min}-${nodePortRange.max}` });
+        causes.push({
+          field: `spec.ports[${i}].nodePort`,
+          type: 'FieldValueInvalid',
+          message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${nodePortRange.min}-${nodePortRange.max}`,
+        });
       } else if (taken.has(p.nodePort)) {
-        causes.push({ field: `spec.ports[${i}].nodePort`, type: 'FieldValueInvalid', message: `Invalid value: ${p.nodePort}: provided port is already allocated` });
+        causes.push({
+          field: `spec.ports[${i}].nodePort`,
+          type: 'FieldValueInvalid',
+          message: `Invalid value: ${p.nodePort}: provided port is already allocated`,
+        });
       }
       taken.add(p.nodePort);
     });
@@ -86,13 +105,20 @@ export function allocateServiceIPs<T extends Service>(service: T, existing: Serv
       const start = Math.floor(Math.random() * span);
       for (let i = 0; i < span; i++) {
         const cand = nodePortRange.min + ((start + i) % span);
-        if (!taken.has(cand)) { p.nodePort = cand; taken.add(cand); break; }
+        if (!taken.has(cand)) {
+          p.nodePort = cand;
+          taken.add(cand);
+          break;
+        }
       }
       if (!p.nodePort) throw errors.internal('failed to allocate a nodePort: range is full');
     }
     spec.ports = ports;
   } else if (spec.ports) {
-    spec.ports = spec.ports.map((p) => { const { nodePort: _drop, ...rest } = p; return rest; });
+    spec.ports = spec.ports.map((p) => {
+      const { nodePort: _drop, ...rest } = p;
+      return rest;
+    });
   }
 
   if (causes.length) throw errors.invalid('Service', undefined, name, causes);

@@ -13,9 +13,17 @@ export function backendsFor(ep: Endpoints | undefined, sp: ServicePort): Backend
   const out: Backend[] = [];
   for (const s of ep?.subsets ?? []) {
     const ports = s.ports ?? [];
-    const p = ports.find((x) => (x.name ?? '') === (sp.name ?? '') && (x.protocol ?? 'TCP') === (sp.protocol ?? 'TCP')) ?? (ports.length === 1 && !sp.name ? ports[0] : undefined);
+    const p =
+      ports.find((x) => (x.name ?? '') === (sp.name ?? '') && (x.protocol ?? 'TCP') === (sp.protocol ?? 'TCP')) ??
+      (ports.length === 1 && !sp.name ? ports[0] : undefined);
     if (!p) continue;
-    for (const a of s.addresses ?? []) out.push({ ip: a.ip, port: p.port, nodeName: a.nodeName, pod: a.targetRef ? { namespace: a.targetRef.namespace, name: a.targetRef.name, uid: a.targetRef.uid } : undefined });
+    for (const a of s.addresses ?? [])
+      out.push({
+        ip: a.ip,
+        port: p.port,
+        nodeName: a.nodeName,
+        pod: a.targetRef ? { namespace: a.targetRef.namespace, name: a.targetRef.name, uid: a.targetRef.uid } : undefined,
+      });
   }
   return out;
 }

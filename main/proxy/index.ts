@@ -72,7 +72,11 @@ export class Proxy {
     this.svcInf.addHandlers({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
     this.epInf.addHandlers({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
     await Promise.all([this.svcInf.start(), this.epInf.start()]);
-    void this.queue.run((k) => this.sync(k), 1, (key, err) => log.warn('sync failed', { key, error: String(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      1,
+      (key, err) => log.warn('sync failed', { key, error: String(err) }),
+    );
     this.overlay.sync();
     await this.relays.start();
   }
@@ -125,11 +129,18 @@ export class Proxy {
         if (!b.pod?.uid || l.traced.has(b.pod.uid)) continue;
         l.traced.add(b.pod.uid);
         const t = now();
-        this.tracer.record({ namespace: b.pod.namespace ?? '', name: b.pod.name ?? '', uid: b.pod.uid }, {
-          component: 'proxy', action: 'nodeport', start: t, end: t, outcome: 'success',
-          message: `NodePort ${this.address}:${port} (Service ${key} port ${sp.port}) balances to ${b.ip}:${b.port}`,
-          details: { nodePort: port, service: key, backend: `${b.ip}:${b.port}` },
-        });
+        this.tracer.record(
+          { namespace: b.pod.namespace ?? '', name: b.pod.name ?? '', uid: b.pod.uid },
+          {
+            component: 'proxy',
+            action: 'nodeport',
+            start: t,
+            end: t,
+            outcome: 'success',
+            message: `NodePort ${this.address}:${port} (Service ${key} port ${sp.port}) balances to ${b.ip}:${b.port}`,
+            details: { nodePort: port, service: key, backend: `${b.ip}:${b.port}` },
+          },
+        );
       }
     }
   }
@@ -171,16 +182,19 @@ export class Proxy {
     };
     client.on('error', done).on('close', done);
     const dial = this.opts.dial ?? ((b: Backend) => directDial(b.ip, b.port, 10_000));
-    dial(backend).then((u) => {
-      if (client.destroyed) return void u.destroy();
-      upstream = u;
-      this.sockets.add(u);
-      u.on('error', done).on('close', done);
-      client.pipe(u).pipe(client);
-      client.resume();
-    }, (err: Error) => {
-      log.debug('NodePort backend not reachable', { service: l.svcKey, backend: `${backend.ip}:${backend.port}`, error: err.message });
-      done();
-    });
+    dial(backend).then(
+      (u) => {
+        if (client.destroyed) return void u.destroy();
+        upstream = u;
+        this.sockets.add(u);
+        u.on('error', done).on('close', done);
+        client.pipe(u).pipe(client);
+        client.resume();
+      },
+      (err: Error) => {
+        log.debug('NodePort backend not reachable', { service: l.svcKey, backend: `${backend.ip}:${backend.port}`, error: err.message });
+        done();
+      },
+    );
   }
 }

@@ -58,7 +58,13 @@ export class PodOverlay {
       };
       n.agent.on('packet', onPacket);
       n.agent.on('state', onState);
-      this.attached.set(n.nodeName, { agent: n.agent, off: () => { n.agent.off('packet', onPacket); n.agent.off('state', onState); } });
+      this.attached.set(n.nodeName, {
+        agent: n.agent,
+        off: () => {
+          n.agent.off('packet', onPacket);
+          n.agent.off('state', onState);
+        },
+      });
     }
     for (const [name, a] of this.attached) {
       if (this.nodes.some((n) => n.nodeName === name && n.agent === a.agent)) continue;
@@ -70,7 +76,9 @@ export class PodOverlay {
 
   private forward(from: string, packet: Buffer): void {
     const dest = ipv4Destination(packet);
-    const targets = this.nodes.flatMap((n) => (n.nodeName !== from && n.agent.state.state === 'up' ? [{ nodeName: n.nodeName, podCIDR: parseCidr4(n.agent.state.podCIDR)!, agent: n.agent }] : []));
+    const targets = this.nodes.flatMap((n) =>
+      n.nodeName !== from && n.agent.state.state === 'up' ? [{ nodeName: n.nodeName, podCIDR: parseCidr4(n.agent.state.podCIDR)!, agent: n.agent }] : [],
+    );
     const to = dest ? nodeFor(dest, targets) : undefined;
     const target = targets.find((t) => t.nodeName === to);
     if (!target) {

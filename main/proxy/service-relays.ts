@@ -66,7 +66,12 @@ export const relayConfigLine = (spec: RelaySpec): string => `${spec.args.join(' 
  * or on a node `reachable` says the overlay connects it to). Undefined when the Service needs no relay (gone,
  * ExternalName, no TCP port, or no selector and no reachable endpoint).
  */
-export function relaySpec(svc: Service | undefined, ep: Endpoints | undefined, nodeName: string, reachable: (node: string) => boolean = () => false): RelaySpec | undefined {
+export function relaySpec(
+  svc: Service | undefined,
+  ep: Endpoints | undefined,
+  nodeName: string,
+  reachable: (node: string) => boolean = () => false,
+): RelaySpec | undefined {
   if (!svc?.metadata?.name || svc.spec?.type === 'ExternalName') return undefined;
   const ports = (svc.spec?.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
   if (ports.length === 0) return undefined;
@@ -82,7 +87,10 @@ export function relaySpec(svc: Service | undefined, ep: Endpoints | undefined, n
 }
 
 export function relayConfigHash(spec: RelaySpec, image: string): string {
-  return createHash('sha256').update(JSON.stringify({ image, aliases: spec.aliases })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ image, aliases: spec.aliases }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Imports kubelab/relay:<version>-<hash> into the engine from our static binary, once per engine. */
@@ -128,7 +136,11 @@ export class ServiceRelays {
         log.warn('cannot list relays', { node: n.nodeName, error: String(err) });
       }
     }
-    void this.queue.run((k) => this.sync(k), 1, (key, err) => log.warn('relay sync failed', { key, error: String(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      1,
+      (key, err) => log.warn('relay sync failed', { key, error: String(err) }),
+    );
   }
 
   stop(): void {
@@ -155,7 +167,15 @@ export class ServiceRelays {
     const svc = this.svcInf.get(key);
     const ep = this.epInf.get(key);
     const errors: string[] = [];
-    await Promise.all(this.nodes.map((n) => this.syncNode(n, key, relaySpec(svc, ep, n.nodeName, (to) => this.reachable(n.nodeName, to))).catch((e) => errors.push(`${n.nodeName}: ${(e as Error).message}`))));
+    await Promise.all(
+      this.nodes.map((n) =>
+        this.syncNode(
+          n,
+          key,
+          relaySpec(svc, ep, n.nodeName, (to) => this.reachable(n.nodeName, to)),
+        ).catch((e) => errors.push(`${n.nodeName}: ${(e as Error).message}`)),
+      ),
+    );
     if (errors.length) throw new Error(errors.join('; '));
   }
 
@@ -217,7 +237,9 @@ export class ServiceRelays {
       s = undefined;
     }
     if (!s) {
-      const stream = (await n.docker.getContainer(containerId).attach({ stream: true, stdin: true, stdout: false, stderr: false, hijack: true })) as NodeJS.ReadWriteStream;
+      const stream = (await n.docker
+        .getContainer(containerId)
+        .attach({ stream: true, stdin: true, stdout: false, stderr: false, hijack: true })) as NodeJS.ReadWriteStream;
       const entry: RelayConfigStream = { containerId, stream };
       const lost = () => {
         if (this.streams.get(k) !== entry) return;

@@ -81,7 +81,10 @@ export class Framework {
   private nextStartNodeIndex = 0;
   private readonly random: () => number;
 
-  constructor(readonly plugins: WeightedPlugin[], private readonly opts: FrameworkOptions) {
+  constructor(
+    readonly plugins: WeightedPlugin[],
+    private readonly opts: FrameworkOptions,
+  ) {
     this.random = opts.random ?? Math.random;
   }
 
@@ -130,7 +133,16 @@ export class Framework {
       }
       const verdict: FilterVerdict = { plugin: plugin.name, code: s.code, reasons: s.reasons, explain: s.explain };
       details.preFilterRejection = verdict;
-      const msg = fitErrorMessage(nodes.length, [], s.reasons.join(', '), preemptionMessage(pod, nodes.length, nodes.map(() => s)));
+      const msg = fitErrorMessage(
+        nodes.length,
+        [],
+        s.reasons.join(', '),
+        preemptionMessage(
+          pod,
+          nodes.length,
+          nodes.map(() => s),
+        ),
+      );
       details.message = msg;
       details.skipped.filter = [...skipFilter];
       return { kind: 'unschedulable', message: msg, rejectors: new Set([plugin.name]), details, filterMs: performance.now() - t0 };

@@ -157,7 +157,7 @@ export class Scheduler {
 
   private pending(p: Pod): boolean {
     // Pods with scheduling gates wait, as upstream's SchedulingGates plugin keeps them out of the queue.
-    return !p.spec?.nodeName && !p.metadata?.deletionTimestamp && !isTerminal(p) && this.responsible(p) && !(p.spec?.schedulingGates?.length);
+    return !p.spec?.nodeName && !p.metadata?.deletionTimestamp && !isTerminal(p) && this.responsible(p) && !p.spec?.schedulingGates?.length;
   }
 
   private moveAll(event: ClusterEventKind): void {
@@ -240,7 +240,11 @@ export class Scheduler {
     if (this.tracer === noopTracer) return;
     const t = iso(Date.now());
     this.trace(pod, {
-      component: 'scheduler', action: 'enqueue', start: t, end: t, outcome: 'info',
+      component: 'scheduler',
+      action: 'enqueue',
+      start: t,
+      end: t,
+      outcome: 'info',
       message: `saw the pod through its watch (no spec.nodeName, schedulerName ${this.schedulerName}) and added it to the scheduling queue${this.paused ? '; the scheduler is paused' : ''}`,
       details: { queue: 'activeQ', paused: this.paused, priority: pod.spec?.priority ?? 0 },
     });
@@ -252,15 +256,24 @@ export class Scheduler {
     const events = new Set<string>();
     for (const p of rejectors) for (const e of this.pluginEvents.get(p) ?? []) events.add(e);
     const words: Record<string, string> = {
-      NodeAdd: 'a node is added', NodeUpdate: 'a node changes (labels, taints, capacity)', AssignedPodAdd: 'a pod is placed',
-      AssignedPodUpdate: "a placed pod's labels change", AssignedPodDelete: 'a pod is deleted',
+      NodeAdd: 'a node is added',
+      NodeUpdate: 'a node changes (labels, taints, capacity)',
+      AssignedPodAdd: 'a pod is placed',
+      AssignedPodUpdate: "a placed pod's labels change",
+      AssignedPodDelete: 'a pod is deleted',
     };
     const t = iso(Date.now());
-    const message = kind === 'error'
-      ? 'will retry after its backoff (1 s, doubling up to 10 s)'
-      : `waits in unschedulablePods until ${[...events].map((e) => words[e] ?? e).join(', or ') || 'the cluster changes'}, or 5 minutes pass; then retried after its backoff`;
+    const message =
+      kind === 'error'
+        ? 'will retry after its backoff (1 s, doubling up to 10 s)'
+        : `waits in unschedulablePods until ${[...events].map((e) => words[e] ?? e).join(', or ') || 'the cluster changes'}, or 5 minutes pass; then retried after its backoff`;
     this.trace(pod, {
-      component: 'scheduler', action: 'wait', start: t, end: t, outcome: 'pending', message,
+      component: 'scheduler',
+      action: 'wait',
+      start: t,
+      end: t,
+      outcome: 'pending',
+      message,
       details: { queue: kind === 'error' ? 'backoffQ' : 'unschedulablePods', rejectedBy: [...rejectors], events: [...events] },
     });
   }
@@ -293,9 +306,14 @@ export class Scheduler {
 
     const tracing = this.tracer !== noopTracer;
     if (tracing) {
-      const why = qp.attempts <= 1 ? 'in the scheduling queue' : `before retry ${qp.attempts - 1} (${qp.from === 'backoff' ? 'backoff' : 'waited for a cluster event'})`;
+      const why =
+        qp.attempts <= 1 ? 'in the scheduling queue' : `before retry ${qp.attempts - 1} (${qp.from === 'backoff' ? 'backoff' : 'waited for a cluster event'})`;
       this.trace(pod, {
-        component: 'scheduler', action: 'queue', start: iso(waitedSince), end: iso(popped), outcome: 'success',
+        component: 'scheduler',
+        action: 'queue',
+        start: iso(waitedSince),
+        end: iso(popped),
+        outcome: 'success',
         message: `waited ${popped - waitedSince} ms ${why}`,
         details: { attempt: qp.attempts, from: qp.from, waitedMs: popped - waitedSince, priority: pod.spec?.priority ?? 0 },
       });
@@ -327,7 +345,15 @@ export class Scheduler {
   private traceCycle(pod: Pod, result: ScheduleResult, t0: number, t1: number): void {
     const d = result.details;
     if (result.kind === 'error') {
-      this.trace(pod, { component: 'scheduler', action: 'filter', start: iso(t0), end: iso(t1), outcome: 'failure', message: result.message, details: d as unknown as Record<string, unknown> });
+      this.trace(pod, {
+        component: 'scheduler',
+        action: 'filter',
+        start: iso(t0),
+        end: iso(t1),
+        outcome: 'failure',
+        message: result.message,
+        details: d as unknown as Record<string, unknown>,
+      });
       return;
     }
     const filterEnd = t0 + Math.round(result.filterMs);
@@ -335,7 +361,10 @@ export class Scheduler {
     // On success the score step carries the whole table; the filter step keeps only the rejected rows.
     const filterDetails: SchedulingDetails = result.kind === 'scheduled' ? { ...d, nodes: d.nodes.filter((r) => !r.feasible) } : d;
     this.trace(pod, {
-      component: 'scheduler', action: 'filter', start: iso(t0), end: iso(Math.min(filterEnd, t1)),
+      component: 'scheduler',
+      action: 'filter',
+      start: iso(t0),
+      end: iso(Math.min(filterEnd, t1)),
       outcome: result.kind === 'scheduled' ? 'success' : 'failure',
       message: result.kind === 'scheduled' ? `${d.numFeasible} of ${d.numAllNodes} nodes fit${sampled}` : result.message,
       details: filterDetails as unknown as Record<string, unknown>,
@@ -343,16 +372,32 @@ export class Scheduler {
     if (result.kind !== 'scheduled') return;
     const chosen = d.nodes.find((r) => r.node === result.node);
     if (d.scoringNote) {
-      this.trace(pod, { component: 'scheduler', action: 'score', start: iso(Math.min(filterEnd, t1)), end: iso(t1), outcome: 'skipped', message: d.scoringNote, details: d as unknown as Record<string, unknown> });
+      this.trace(pod, {
+        component: 'scheduler',
+        action: 'score',
+        start: iso(Math.min(filterEnd, t1)),
+        end: iso(t1),
+        outcome: 'skipped',
+        message: d.scoringNote,
+        details: d as unknown as Record<string, unknown>,
+      });
     } else {
       this.trace(pod, {
-        component: 'scheduler', action: 'score', start: iso(Math.min(filterEnd, t1)), end: iso(t1), outcome: 'success',
+        component: 'scheduler',
+        action: 'score',
+        start: iso(Math.min(filterEnd, t1)),
+        end: iso(t1),
+        outcome: 'success',
         message: `scored ${d.numFeasible} nodes with ${d.scorePlugins.length - d.skipped.score.length} plugins; ${result.node} scored highest${chosen?.total !== undefined ? ` (${chosen.total})` : ''}`,
         details: d as unknown as Record<string, unknown>,
       });
     }
     this.trace(pod, {
-      component: 'scheduler', action: 'select-node', start: iso(t1), end: iso(t1), outcome: 'success',
+      component: 'scheduler',
+      action: 'select-node',
+      start: iso(t1),
+      end: iso(t1),
+      outcome: 'success',
       message: `chose ${result.node}; assumed the pod there (Reserve) so the next pod sees its resources`,
       details: { node: result.node, total: chosen?.total },
     });
@@ -366,7 +411,12 @@ export class Scheduler {
     try {
       await this.client.create(
         R.pods,
-        { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid: pod.metadata?.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
+        {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name, namespace: ns, uid: pod.metadata?.uid },
+          target: { apiVersion: 'v1', kind: 'Node', name: node },
+        },
         { namespace: ns, subresource: 'binding', name },
       );
       const end = Date.now();
@@ -374,7 +424,11 @@ export class Scheduler {
       this.queue.done(qp.key);
       if (this.tracer !== noopTracer) {
         this.trace(pod, {
-          component: 'scheduler', action: 'bind', start: iso(start), end: iso(end), outcome: 'success',
+          component: 'scheduler',
+          action: 'bind',
+          start: iso(start),
+          end: iso(end),
+          outcome: 'success',
           message: `bound ${ns}/${name} to ${node} through pods/binding in ${end - start} ms`,
           details: { node, durationMs: end - start },
         });
@@ -384,7 +438,15 @@ export class Scheduler {
       const end = Date.now();
       this.cache.forgetPod(qp.key); // Unreserve
       const msg = err instanceof Error ? err.message : String(err);
-      this.trace(pod, { component: 'scheduler', action: 'bind', start: iso(start), end: iso(end), outcome: 'failure', message: `binding to ${node} failed: ${msg}`, details: { node } });
+      this.trace(pod, {
+        component: 'scheduler',
+        action: 'bind',
+        start: iso(start),
+        end: iso(end),
+        outcome: 'failure',
+        message: `binding to ${node} failed: ${msg}`,
+        details: { node },
+      });
       const code = err instanceof StatusError ? err.code : 0;
       if (code === 404 || code === 409) {
         // gone, or already bound by someone else: nothing to retry
@@ -404,14 +466,21 @@ export class Scheduler {
     const old = conds.find((c) => c.type === 'PodScheduled');
     if (old && old.status === 'False' && old.reason === reason && old.message === message) return;
     const cond: PodCondition = {
-      type: 'PodScheduled', status: 'False', reason, message,
+      type: 'PodScheduled',
+      status: 'False',
+      reason,
+      message,
       lastProbeTime: null as unknown as string,
       lastTransitionTime: old?.status === 'False' && old.lastTransitionTime ? old.lastTransitionTime : new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     };
     try {
-      await this.client.patch(R.pods, pod.metadata!.name!, 'application/merge-patch+json',
+      await this.client.patch(
+        R.pods,
+        pod.metadata!.name!,
+        'application/merge-patch+json',
         { status: { conditions: [...conds.filter((c) => c.type !== 'PodScheduled'), cond] } },
-        { namespace: pod.metadata?.namespace ?? 'default', subresource: 'status' });
+        { namespace: pod.metadata?.namespace ?? 'default', subresource: 'status' },
+      );
     } catch (err) {
       log.debug('could not set PodScheduled condition', { pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, error: String(err) });
     }

@@ -121,7 +121,11 @@ export class NodeInfo {
   readonly podsWithAffinity = new Set<PodInfo>();
   readonly podsWithRequiredAntiAffinity = new Set<PodInfo>();
 
-  constructor(readonly name: string, node?: Node, private readonly counters?: AffinityCounters) {
+  constructor(
+    readonly name: string,
+    node?: Node,
+    private readonly counters?: AffinityCounters,
+  ) {
     if (node) this.setNode(node);
   }
 
@@ -154,7 +158,10 @@ export class NodeInfo {
   }
 
   private adjust(p: PodInfo, sign: 1 | -1): void {
-    for (const [r, t] of [[p.requests, this.requested], [p.nonZero, this.nonZeroRequested]] as const) {
+    for (const [r, t] of [
+      [p.requests, this.requested],
+      [p.nonZero, this.nonZeroRequested],
+    ] as const) {
       t.cpu += sign * r.cpu;
       t.memory += sign * r.memory;
       t.ephemeralStorage += sign * r.ephemeralStorage;

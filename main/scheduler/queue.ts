@@ -181,8 +181,17 @@ export class SchedulingQueue {
     if (existing) return this.update(existing.pod, pod);
     const t = this.now();
     const qp: QueuedPodInfo = {
-      key, pod, firstEnqueued: t, enqueued: t, from: 'active', attempts: 0, unschedulablePlugins: new Set(),
-      lastFailure: 0, cycle: 0, where: 'active', seq: 0,
+      key,
+      pod,
+      firstEnqueued: t,
+      enqueued: t,
+      from: 'active',
+      attempts: 0,
+      unschedulablePlugins: new Set(),
+      lastFailure: 0,
+      cycle: 0,
+      where: 'active',
+      seq: 0,
     };
     this.pods.set(key, qp);
     this.toActive(qp);

@@ -113,7 +113,11 @@ export function formatCpu(m: number): string {
 }
 
 export function formatMemory(b: number): string {
-  for (const [s, v] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+  for (const [s, v] of [
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const) {
     if (b >= v && b % v === 0) return `${b / v}${s}`;
   }
   if (b >= 2 ** 20) return `${(b / 2 ** 20).toFixed(1)}Mi`;

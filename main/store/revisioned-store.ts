@@ -2,15 +2,7 @@
 // fan-out. Durability is pluggable: with a Durability, writes are applied only once it says so.
 import type { KubeObject } from '../api/object';
 import { logger } from '../log';
-import {
-  StoreError,
-  type ListOptions,
-  type ListResult,
-  type Store,
-  type StoreEvent,
-  type StoredValue,
-  type WatchHandle,
-} from './types';
+import { StoreError, type ListOptions, type ListResult, type Store, type StoreEvent, type StoredValue, type WatchHandle } from './types';
 
 const log = logger('store');
 
@@ -290,7 +282,8 @@ export class RevisionedStore implements Store {
     if (opts.continue) {
       const t = decodeContinue(opts.continue);
       if (!t.start.startsWith(prefix)) throw new StoreError('InvalidContinue', 'continue key is not valid: key is outside the listed prefix');
-      if (t.rv < this.compacted) throw new StoreError('Expired', `The provided continue parameter is too old to display a consistent list result (revision ${t.rv} is compacted)`);
+      if (t.rv < this.compacted)
+        throw new StoreError('Expired', `The provided continue parameter is too old to display a consistent list result (revision ${t.rv} is compacted)`);
       rev = Math.min(t.rv, this.committed);
       after = t.start;
     } else if (opts.revision !== undefined && opts.revision > 0) {

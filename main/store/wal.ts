@@ -355,8 +355,7 @@ export class WriteAheadLog implements Durability {
           // Records before the snapshot only need to be increasing; after it, exactly consecutive.
           else if (rec.revision <= restored.revision ? rec.revision <= lastSeen : rec.revision !== last + 1) {
             problem = `a record of revision ${rec.revision} out of sequence (after revision ${lastSeen})`;
-          }
-          else {
+          } else {
             lastSeen = rec.revision;
             if (rec.revision > restored.revision) {
               records.push(rec);
@@ -368,7 +367,11 @@ export class WriteAheadLog implements Durability {
         // Only the last bytes of the last segment can be a crash's doing (an append cut short): nothing
         // readable follows them, and the write they belonged to was never acknowledged.
         if (s === segments.length - 1 && i === pieces.length - 1 && piece.text === undefined) {
-          log.warn('write-ahead log ends in a torn record (a crash during a write); cutting it off', { segment: segments[s], at: piece.offset, bytes: buf.length - piece.offset });
+          log.warn('write-ahead log ends in a torn record (a crash during a write); cutting it off', {
+            segment: segments[s],
+            at: piece.offset,
+            bytes: buf.length - piece.offset,
+          });
           await fsp.truncate(path, piece.offset);
           const fh = await fsp.open(path, 'r+');
           await fh.sync();
@@ -394,7 +397,7 @@ export class WriteAheadLog implements Durability {
   async append(changes: Change[]): Promise<void> {
     const buf = changes.length === 1 ? frame(encodeChange(changes[0])) : Buffer.concat(changes.map((c) => frame(encodeChange(c))));
     // A write into the page cache is quick: done synchronously it saves a thread-pool hop per batch.
-    for (let off = 0; off < buf.length; ) off += writeSync(this.fh.fd, buf, off);
+    for (let off = 0; off < buf.length;) off += writeSync(this.fh.fd, buf, off);
     if (this.opts.fsync) await this.fh.datasync();
     this.bytes += buf.length;
     this.stats.records += changes.length;
@@ -523,8 +526,17 @@ export async function repairStore(dataDir: string, now = new Date()): Promise<Re
     report.revision = revision;
     if (report.dropped === 0 && report.missing.length === 0) return report;
 
-    report.backup = `${dir}.orig-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
-    await fsp.cp(dir, report.backup, { recursive: true, errorOnExist: true, force: false, preserveTimestamps: true, filter: (src) => basename(src) !== 'LOCK' });
+    report.backup = `${dir}.orig-${now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}`;
+    await fsp.cp(dir, report.backup, {
+      recursive: true,
+      errorOnExist: true,
+      force: false,
+      preserveTimestamps: true,
+      filter: (src) => basename(src) !== 'LOCK',
+    });
     await fsyncDir(resolve(dir, '..'));
     const entries = [...state.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     await writeSnapshot(dir, revision, entries);

@@ -17,7 +17,11 @@ const step = {
     end: { type: 'string', format: 'date-time', description: 'When it ended, if it took time.' },
     outcome: { type: 'string', description: 'success, failure, skipped, pending or info.' },
     message: { type: 'string', description: 'What happened, in words.' },
-    details: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description: 'Component-specific data: the scheduler table, pull layers, container ids.' },
+    details: {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      description: 'Component-specific data: the scheduler table, pull layers, container ids.',
+    },
   },
 };
 

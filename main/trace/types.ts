@@ -1,6 +1,5 @@
 // Per-pod flow records: what each component did for a pod, when and why.
-export type TraceComponent =
-  | 'client' | 'apiserver' | 'store' | 'controller-manager' | 'scheduler' | 'kubelet' | 'runtime' | 'proxy';
+export type TraceComponent = 'client' | 'apiserver' | 'store' | 'controller-manager' | 'scheduler' | 'kubelet' | 'runtime' | 'proxy';
 
 export interface TraceStep {
   component: TraceComponent;

@@ -1,7 +1,5 @@
 // Browser mode: the bridge contract over the WebSocket that `kubelab serve` offers at /bridge.
-import {
-  EVENT_CHANNELS, type BridgeEvents, type BridgeTransport, type Envelope, type EventChannel, type InvokeChannel,
-} from '../../main/bridge/contract';
+import { EVENT_CHANNELS, type BridgeEvents, type BridgeTransport, type Envelope, type EventChannel, type InvokeChannel } from '../../main/bridge/contract';
 
 export interface WsTransportOptions {
   /** an invocation sent first on every (re)connect, before anything queued: the window's choice of cluster */
@@ -32,7 +30,12 @@ const CLOSE_UNAUTHORIZED = 4401;
  * Connects to `url` (ws://host/bridge) and sends `{t:'auth', token}` as its first frame, on every (re)connect;
  * invocations made before that wait for it.
  */
-export function createWsTransport(url: string, makeSocket: (url: string) => SocketLike, token: () => string | Promise<string>, opts: WsTransportOptions = {}): WsTransport {
+export function createWsTransport(
+  url: string,
+  makeSocket: (url: string) => SocketLike,
+  token: () => string | Promise<string>,
+  opts: WsTransportOptions = {},
+): WsTransport {
   const listeners = new Map<EventChannel, Set<(p: unknown) => void>>();
   const pending = new Map<number, { resolve: (e: Envelope<unknown>) => void }>();
   const connCbs = new Set<(c: boolean) => void>();

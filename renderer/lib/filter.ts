@@ -22,10 +22,12 @@ export function filterObjects<T extends AnyObject>(items: T[], f: ListFilter): T
   const sel = f.labelSelector?.trim() ? parseSelector(f.labelSelector) : [];
   const reqs = sel instanceof Error ? [] : sel;
   const needle = f.search?.trim().toLowerCase();
-  return items.filter((o) =>
-    (!f.namespace || o.metadata.namespace === f.namespace || !o.metadata.namespace) &&
-    (!needle || (o.metadata.name ?? '').toLowerCase().includes(needle)) &&
-    matchesLabels(reqs, o.metadata.labels));
+  return items.filter(
+    (o) =>
+      (!f.namespace || o.metadata.namespace === f.namespace || !o.metadata.namespace) &&
+      (!needle || (o.metadata.name ?? '').toLowerCase().includes(needle)) &&
+      matchesLabels(reqs, o.metadata.labels),
+  );
 }
 
 /** A key whose plain string order is natural order (web-2 before web-10), case folded. A thousand rows sort with

@@ -13,9 +13,20 @@ export type UiAction =
   | { verb: 'drain'; node: string; force?: boolean }
   | { verb: 'label'; node: string; change: string }
   | { verb: 'taint'; node: string; change: string }
-  | { verb: 'logs'; pod: string; namespace: string; container?: string; follow?: boolean; previous?: boolean; timestamps?: boolean; tailLines?: number;
+  | {
+      verb: 'logs';
+      pod: string;
+      namespace: string;
+      container?: string;
+      follow?: boolean;
+      previous?: boolean;
+      timestamps?: boolean;
+      tailLines?: number;
       /** a workload's pods instead of one pod: `-l SELECTOR` */
-      selector?: string; allContainers?: boolean; prefix?: boolean }
+      selector?: string;
+      allContainers?: boolean;
+      prefix?: boolean;
+    }
   | { verb: 'exec'; pod: string; namespace: string; container?: string; command: string[] }
   | { verb: 'watch'; ref: ResourceRef; resource: string; namespace?: string; labelSelector?: string; clusterScoped?: boolean }
   | { verb: 'run'; name: string; image: string; namespace: string; replicas: number; port?: number }
@@ -41,7 +52,9 @@ const q = (s: string) => (/^[\w./:=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\'
 export function kubectlFor(a: UiAction): Equivalent {
   switch (a.verb) {
     case 'apply': {
-      const http = a.manifestKinds.map((m) => `POST ${m.ref ? resourcePath(m.ref, m.namespace) : `…/${lower(m.kind)}s`}  (PATCH …/${m.name} if it exists)`).join('\n');
+      const http = a.manifestKinds
+        .map((m) => `POST ${m.ref ? resourcePath(m.ref, m.namespace) : `…/${lower(m.kind)}s`}  (PATCH …/${m.name} if it exists)`)
+        .join('\n');
       return { command: 'kubectl apply -f manifest.yaml', http };
     }
     case 'delete':
@@ -80,12 +93,27 @@ export function kubectlFor(a: UiAction): Equivalent {
         http: `PATCH ${resourcePath(R.nodes, undefined, a.node)} {"spec":{"unschedulable":true}}\nPOST /api/v1/namespaces/<ns>/pods/<pod>/eviction   (for each pod on the node)`,
       };
     case 'label':
-      return { command: `kubectl label node ${a.node} ${q(a.change)}${a.change.endsWith('-') ? '' : ' --overwrite'}`, http: `PATCH ${resourcePath(R.nodes, undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"metadata":{"labels":{…}}}` };
+      return {
+        command: `kubectl label node ${a.node} ${q(a.change)}${a.change.endsWith('-') ? '' : ' --overwrite'}`,
+        http: `PATCH ${resourcePath(R.nodes, undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"metadata":{"labels":{…}}}`,
+      };
     case 'taint':
-      return { command: `kubectl taint node ${a.node} ${q(a.change)}`, http: `PATCH ${resourcePath(R.nodes, undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"spec":{"taints":[…]}}` };
+      return {
+        command: `kubectl taint node ${a.node} ${q(a.change)}`,
+        http: `PATCH ${resourcePath(R.nodes, undefined, a.node)}\nContent-Type: application/merge-patch+json\n{"spec":{"taints":[…]}}`,
+      };
     case 'logs': {
-      const flags = [a.selector ? `-l ${q(a.selector)}` : '', a.allContainers ? '--all-containers' : a.container ? `-c ${a.container}` : '', a.prefix ? '--prefix' : '', a.follow ? '-f' : '', a.previous ? '--previous' : '', a.timestamps ? '--timestamps' : '',
-        a.tailLines !== undefined && a.tailLines >= 0 ? `--tail=${a.tailLines}` : ''].filter(Boolean).join(' ');
+      const flags = [
+        a.selector ? `-l ${q(a.selector)}` : '',
+        a.allContainers ? '--all-containers' : a.container ? `-c ${a.container}` : '',
+        a.prefix ? '--prefix' : '',
+        a.follow ? '-f' : '',
+        a.previous ? '--previous' : '',
+        a.timestamps ? '--timestamps' : '',
+        a.tailLines !== undefined && a.tailLines >= 0 ? `--tail=${a.tailLines}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       const params = new URLSearchParams();
       if (a.container) params.set('container', a.container);
       if (a.follow) params.set('follow', 'true');
@@ -100,7 +128,10 @@ export function kubectlFor(a: UiAction): Equivalent {
         };
       }
       const per = a.allContainers ? `\n(one GET per container: ?container=<name>)` : '';
-      return { command: `kubectl logs ${a.pod}${nsFlag(a.namespace)}${flags ? ` ${flags}` : ''}`, http: `GET ${resourcePath(R.pods, a.namespace, a.pod, 'log')}${qs ? `?${qs}` : ''}${per}` };
+      return {
+        command: `kubectl logs ${a.pod}${nsFlag(a.namespace)}${flags ? ` ${flags}` : ''}`,
+        http: `GET ${resourcePath(R.pods, a.namespace, a.pod, 'log')}${qs ? `?${qs}` : ''}${per}`,
+      };
     }
     case 'exec': {
       const params = new URLSearchParams();

@@ -55,9 +55,16 @@ export function percentOf(used: string | undefined, total: string | undefined): 
 
 /** `kubectl describe node`'s System Info: its order and its words for status.nodeInfo's fields. */
 const SYSTEM_INFO: [keyof NodeSystemInfo, string][] = [
-  ['machineID', 'Machine ID'], ['systemUUID', 'System UUID'], ['bootID', 'Boot ID'], ['kernelVersion', 'Kernel Version'],
-  ['osImage', 'OS Image'], ['operatingSystem', 'Operating System'], ['architecture', 'Architecture'],
-  ['containerRuntimeVersion', 'Container Runtime Version'], ['kubeletVersion', 'Kubelet Version'], ['kubeProxyVersion', 'Kube-Proxy Version'],
+  ['machineID', 'Machine ID'],
+  ['systemUUID', 'System UUID'],
+  ['bootID', 'Boot ID'],
+  ['kernelVersion', 'Kernel Version'],
+  ['osImage', 'OS Image'],
+  ['operatingSystem', 'Operating System'],
+  ['architecture', 'Architecture'],
+  ['containerRuntimeVersion', 'Container Runtime Version'],
+  ['kubeletVersion', 'Kubelet Version'],
+  ['kubeProxyVersion', 'Kube-Proxy Version'],
 ];
 
 export function systemInfo(nodeInfo: Partial<NodeSystemInfo> | undefined): { label: string; value: string }[] {
@@ -69,11 +76,15 @@ function podLimits(pod: Pod): Resources {
   const sum = fromList({});
   for (const c of pod.spec?.containers ?? []) {
     const l = fromList(c.resources?.limits as Record<string, string> | undefined);
-    sum.cpu += l.cpu; sum.memory += l.memory; sum.ephemeralStorage += l.ephemeralStorage;
+    sum.cpu += l.cpu;
+    sum.memory += l.memory;
+    sum.ephemeralStorage += l.ephemeralStorage;
   }
   for (const c of pod.spec?.initContainers ?? []) {
     const l = fromList(c.resources?.limits as Record<string, string> | undefined);
-    sum.cpu = Math.max(sum.cpu, l.cpu); sum.memory = Math.max(sum.memory, l.memory); sum.ephemeralStorage = Math.max(sum.ephemeralStorage, l.ephemeralStorage);
+    sum.cpu = Math.max(sum.cpu, l.cpu);
+    sum.memory = Math.max(sum.memory, l.memory);
+    sum.ephemeralStorage = Math.max(sum.ephemeralStorage, l.ephemeralStorage);
   }
   const o = fromList(pod.spec?.overhead as Record<string, string> | undefined);
   return { cpu: sum.cpu + o.cpu, memory: sum.memory + o.memory, ephemeralStorage: sum.ephemeralStorage + o.ephemeralStorage };
@@ -94,8 +105,10 @@ export function podResourceRow(pod: Pod, allocatable: Record<string, string> | u
   const req = podRequests(pod);
   const lim = podLimits(pod);
   return {
-    cpuRequests: describeAmount('cpu', req.cpu, allocatable), cpuLimits: describeAmount('cpu', lim.cpu, allocatable),
-    memoryRequests: describeAmount('memory', req.memory, allocatable), memoryLimits: describeAmount('memory', lim.memory, allocatable),
+    cpuRequests: describeAmount('cpu', req.cpu, allocatable),
+    cpuLimits: describeAmount('cpu', lim.cpu, allocatable),
+    memoryRequests: describeAmount('memory', req.memory, allocatable),
+    memoryLimits: describeAmount('memory', lim.memory, allocatable),
   };
 }
 
@@ -106,17 +119,29 @@ export function allocatedResources(pods: Pod[], allocatable: Record<string, stri
   for (const p of pods) {
     const r = podRequests(p);
     const l = podLimits(p);
-    for (const k of ['cpu', 'memory', 'ephemeralStorage'] as const) { req[k] += r[k]; lim[k] += l[k]; }
+    for (const k of ['cpu', 'memory', 'ephemeralStorage'] as const) {
+      req[k] += r[k];
+      lim[k] += l[k];
+    }
   }
   const rows = (['cpu', 'memory', 'ephemeral-storage'] as const).map((k) => ({
-    resource: k as string, requests: describeAmount(k, req[field[k]], allocatable), limits: describeAmount(k, lim[field[k]], allocatable),
+    resource: k as string,
+    requests: describeAmount(k, req[field[k]], allocatable),
+    limits: describeAmount(k, lim[field[k]], allocatable),
   }));
   // hugepages: pods here never request them, so 0 (0%), as describe lists every hugepages size the node has
-  for (const k of Object.keys(allocatable ?? {}).filter((x) => x.startsWith('hugepages-')).sort()) rows.push({ resource: k, requests: '0 (0%)', limits: '0 (0%)' });
+  for (const k of Object.keys(allocatable ?? {})
+    .filter((x) => x.startsWith('hugepages-'))
+    .sort())
+    rows.push({ resource: k, requests: '0 (0%)', limits: '0 (0%)' });
   return rows;
 }
 
-export interface Taint { key: string; value?: string; effect: string }
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
 
 /**
  * A `kubectl taint` argument applied to a node's taints: `key=value:Effect` adds (or replaces that key and effect),

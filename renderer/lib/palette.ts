@@ -25,17 +25,36 @@ export interface Ranked<T extends PaletteEntry> {
 // kubectl's resource names and short names, so `svc web` or `po/nginx` narrow to one kind: from discovery
 // (aliasesOf) once it answered; these until then
 const KIND_ALIASES: Record<string, string> = {
-  po: 'Pod', pod: 'Pod', pods: 'Pod',
-  deploy: 'Deployment', deployment: 'Deployment', deployments: 'Deployment',
-  rs: 'ReplicaSet', replicaset: 'ReplicaSet', replicasets: 'ReplicaSet',
-  ds: 'DaemonSet', daemonset: 'DaemonSet', daemonsets: 'DaemonSet',
-  job: 'Job', jobs: 'Job',
-  svc: 'Service', service: 'Service', services: 'Service',
-  ep: 'Endpoints', endpoints: 'Endpoints',
-  cm: 'ConfigMap', configmap: 'ConfigMap', configmaps: 'ConfigMap',
-  secret: 'Secret', secrets: 'Secret',
-  ns: 'Namespace', namespace: 'Namespace', namespaces: 'Namespace',
-  no: 'Node', node: 'Node', nodes: 'Node',
+  po: 'Pod',
+  pod: 'Pod',
+  pods: 'Pod',
+  deploy: 'Deployment',
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  rs: 'ReplicaSet',
+  replicaset: 'ReplicaSet',
+  replicasets: 'ReplicaSet',
+  ds: 'DaemonSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  job: 'Job',
+  jobs: 'Job',
+  svc: 'Service',
+  service: 'Service',
+  services: 'Service',
+  ep: 'Endpoints',
+  endpoints: 'Endpoints',
+  cm: 'ConfigMap',
+  configmap: 'ConfigMap',
+  configmaps: 'ConfigMap',
+  secret: 'Secret',
+  secrets: 'Secret',
+  ns: 'Namespace',
+  namespace: 'Namespace',
+  namespaces: 'Namespace',
+  no: 'Node',
+  node: 'Node',
+  nodes: 'Node',
 };
 
 /** The names kubectl accepts for each kind (plural, singular, Kind, short names), as discovery lists them. */
@@ -111,10 +130,13 @@ export function rankEntries<T extends PaletteEntry>(entries: T[], query: string,
   }
   const typed = !!query.trim();
   // with nothing typed, actions and views keep the order they are declared in (the likeliest first)
-  out.sort((a, b) => (typed ? b.score - a.score : 0)
-    || SECTION_ORDER[a.entry.section] - SECTION_ORDER[b.entry.section]
-    || (!typed && a.entry.section !== 'resource' ? 0 : a.entry.label.localeCompare(b.entry.label))
-    || (a.entry.namespace ?? '').localeCompare(b.entry.namespace ?? ''));
+  out.sort(
+    (a, b) =>
+      (typed ? b.score - a.score : 0) ||
+      SECTION_ORDER[a.entry.section] - SECTION_ORDER[b.entry.section] ||
+      (!typed && a.entry.section !== 'resource' ? 0 : a.entry.label.localeCompare(b.entry.label)) ||
+      (a.entry.namespace ?? '').localeCompare(b.entry.namespace ?? ''),
+  );
   return out.slice(0, limit);
 }
 

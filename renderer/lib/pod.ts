@@ -3,10 +3,7 @@ import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1';
 
 export function podContainers(pod: Pod | undefined): { name: string; init?: boolean }[] {
   const spec = pod?.spec;
-  return [
-    ...(spec?.initContainers ?? []).map((c) => ({ name: c.name, init: true })),
-    ...(spec?.containers ?? []).map((c) => ({ name: c.name })),
-  ];
+  return [...(spec?.initContainers ?? []).map((c) => ({ name: c.name, init: true })), ...(spec?.containers ?? []).map((c) => ({ name: c.name }))];
 }
 
 /** `Running since 12:01:02`, `Waiting: ContainerCreating`, `Terminated: Completed (exit 0)` */
@@ -26,14 +23,25 @@ export function hostPorts(pod: Pod | undefined): { port: number; url: string }[]
   const p = pod;
   const host = p?.status?.hostIP && p.status.hostIP !== '' ? p.status.hostIP : '127.0.0.1';
   const out: { port: number; url: string }[] = [];
-  for (const c of p?.spec?.containers ?? []) for (const port of c.ports ?? []) if (port.hostPort) out.push({ port: port.hostPort, url: `http://${host}:${port.hostPort}/` });
+  for (const c of p?.spec?.containers ?? [])
+    for (const port of c.ports ?? []) if (port.hostPort) out.push({ port: port.hostPort, url: `http://${host}:${port.hostPort}/` });
   return out;
 }
 
 /** What the kubelet's pull-image step records in its details (free-form JSON; each field checked where read). */
-interface PullDetails { image?: string; layers?: { id?: unknown; status?: unknown; current?: number; total?: number }[]; sizeBytes?: number; durationMs?: number }
+interface PullDetails {
+  image?: string;
+  layers?: { id?: unknown; status?: unknown; current?: number; total?: number }[];
+  sizeBytes?: number;
+  durationMs?: number;
+}
 
-export interface PullLayerView { id: string; status: string; current?: number; total?: number }
+export interface PullLayerView {
+  id: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
 export interface ImagePullView {
   image: string;
   /** Pulling: live from the node; Pulled / Present / Failed: the kubelet's pull-image trace step */
@@ -48,7 +56,11 @@ export interface ImagePullView {
  * Each image of the pod as the user should see it: a pull in progress on its node (per layer, live),
  * else the newest pull-image step the kubelet recorded. In container order, init containers first.
  */
-export function imagePulls(pod: Pod | undefined, steps: { action: string; outcome?: string; message?: string; details?: Record<string, unknown> }[], live: { node: string; image: string; layers: PullLayerView[] }[]): ImagePullView[] {
+export function imagePulls(
+  pod: Pod | undefined,
+  steps: { action: string; outcome?: string; message?: string; details?: Record<string, unknown> }[],
+  live: { node: string; image: string; layers: PullLayerView[] }[],
+): ImagePullView[] {
   const spec = pod?.spec;
   const images = [...new Set([...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => c.image).filter((x): x is string => !!x))];
   const out: ImagePullView[] = [];
@@ -62,7 +74,9 @@ export function imagePulls(pod: Pod | undefined, steps: { action: string; outcom
     if (!step) continue;
     const d = (step.details ?? {}) as PullDetails;
     const state = step.outcome === 'success' ? 'Pulled' : step.outcome === 'skipped' ? 'Present' : step.outcome === 'failure' ? 'Failed' : 'Pulling';
-    const layers = Array.isArray(d.layers) ? d.layers.map((l) => ({ id: String(l.id ?? ''), status: String(l.status ?? ''), current: l.current, total: l.total })) : [];
+    const layers = Array.isArray(d.layers)
+      ? d.layers.map((l) => ({ id: String(l.id ?? ''), status: String(l.status ?? ''), current: l.current, total: l.total }))
+      : [];
     out.push({ image, state, layers, sizeBytes: d.sizeBytes, durationMs: d.durationMs, message: step.message });
   }
   return out;

@@ -31,14 +31,10 @@ export function rolloutStatus(d: Deployment | undefined): RolloutState {
 
 export const revisionOf = (o: { metadata?: ObjectMeta } | undefined): number => Number(o?.metadata?.annotations?.[revisionAnnotation] ?? 0);
 
-export const imagesOf = (template: PodTemplateSpec | undefined): string[] =>
-  (template?.spec?.containers ?? []).map((c) => c.image ?? '');
+export const imagesOf = (template: PodTemplateSpec | undefined): string[] => (template?.spec?.containers ?? []).map((c) => c.image ?? '');
 
 export type TemplateChange =
-  | { kind: 'cause'; text: string }
-  | { kind: 'image'; container: string; from?: string; to: string }
-  | { kind: 'restart'; at: string }
-  | { kind: 'other' };
+  { kind: 'cause'; text: string } | { kind: 'image'; container: string; from?: string; to: string } | { kind: 'restart'; at: string } | { kind: 'other' };
 
 /** What a revision changed against the one before it: its change-cause when set, else the template's differences. */
 export function templateChanges(prev: ReplicaSet | undefined, cur: ReplicaSet): TemplateChange[] {
@@ -57,8 +53,12 @@ export function templateChanges(prev: ReplicaSet | undefined, cur: ReplicaSet): 
 
 /** Annotations `rollout undo` leaves on the Deployment rather than copying from the ReplicaSet (upstream annotationsToSkip). */
 const undoSkip = new Set([
-  'kubectl.kubernetes.io/last-applied-configuration', revisionAnnotation, 'deployment.kubernetes.io/revision-history',
-  'deployment.kubernetes.io/desired-replicas', 'deployment.kubernetes.io/max-replicas', 'deprecated.deployment.rollback.to',
+  'kubectl.kubernetes.io/last-applied-configuration',
+  revisionAnnotation,
+  'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'deprecated.deployment.rollback.to',
 ]);
 
 /**
@@ -84,7 +84,15 @@ export function undoPatch(deploy: Deployment, rs: ReplicaSet): { patch: object[]
 }
 
 function sameJSON(a: unknown, b: unknown): boolean {
-  const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon)
-    : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v);
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }

@@ -77,7 +77,12 @@ export function fieldsAt(doc: OpenApiDoc, root: JsonSchema | undefined, path: Pa
   const s = schemaAt(doc, root, path);
   if (!s?.properties) return [];
   const req = new Set(s.required ?? []);
-  return Object.entries(s.properties).map(([name, p]) => ({ name, type: typeName(doc, p), description: deref(doc, p)?.description ?? p.description, required: req.has(name) }));
+  return Object.entries(s.properties).map(([name, p]) => ({
+    name,
+    type: typeName(doc, p),
+    description: deref(doc, p)?.description ?? p.description,
+    required: req.has(name),
+  }));
 }
 
 const keyLine = /^(\s*)((?:- +)*)([^\s#:'"][^:#]*?|"[^"]*"|'[^']*'):(?:\s|$)/;
@@ -101,7 +106,7 @@ export function yamlPathAt(text: string, offset: number): PathSeg[] {
     if (!line.trim() || /^\s*#/.test(line)) continue;
     const k = keyLine.exec(line);
     const indent = /^\s*/.exec(line)![0].length;
-    const dashes = k ? k[2].length : (/^\s*((?:- +)*)/.exec(line)![1].length);
+    const dashes = k ? k[2].length : /^\s*((?:- +)*)/.exec(line)![1].length;
     const keyCol = indent + dashes;
     if (itemAt >= 0) {
       // the sequence's own key: at the dash's column (kubectl's indentless style) or left of it

@@ -22,12 +22,24 @@ export function serverColumns(table: ResourceTable | undefined, namespaced: bool
       out.push({ id: 'name', label: 'name', width: 'minmax(220px, 2.2fr)', value: (o) => o.metadata?.name ?? '' });
       if (namespaced) out.push({ id: 'namespace', label: 'namespace', width: 'minmax(110px, .9fr)', value: (o) => o.metadata?.namespace ?? '' });
     } else if (c.name === 'Age') {
-      out.push({ id: 'age', label: 'age', width: '80px', value: (o, now) => age(o.metadata?.creationTimestamp as string | undefined, now), sort: (o) => -ts(o) });
+      out.push({
+        id: 'age',
+        label: 'age',
+        width: '80px',
+        value: (o, now) => age(o.metadata?.creationTimestamp as string | undefined, now),
+        sort: (o) => -ts(o),
+      });
     } else {
       const num = c.type === 'integer' || c.type === 'number';
       out.push({
-        id: `srv-${id}`, label: id, title: c.name, description: c.description, width: num ? '100px' : 'minmax(120px, 1fr)', value: (o) => of(o, i),
-        ...(num ? { sort: (o: Meta) => Number(of(o, i)) || 0 } : {}), mono: c.format === 'date' || /IP|Ports?|Schedule/i.test(c.name),
+        id: `srv-${id}`,
+        label: id,
+        title: c.name,
+        description: c.description,
+        width: num ? '100px' : 'minmax(120px, 1fr)',
+        value: (o) => of(o, i),
+        ...(num ? { sort: (o: Meta) => Number(of(o, i)) || 0 } : {}),
+        mono: c.format === 'date' || /IP|Ports?|Schedule/i.test(c.name),
       });
     }
   });

@@ -30,9 +30,17 @@ export function servicePorts(svc: Service | undefined): ServicePortView[] {
 }
 
 /** The PORT(S) column: every port, comma-separated, or <none>. */
-export const servicePortsText = (svc: Service | undefined): string => servicePorts(svc).map((p) => p.text).join(',') || '<none>';
+export const servicePortsText = (svc: Service | undefined): string =>
+  servicePorts(svc)
+    .map((p) => p.text)
+    .join(',') || '<none>';
 
-export interface EndpointView { ip: string; pod?: string; node?: string; ready: boolean }
+export interface EndpointView {
+  ip: string;
+  pod?: string;
+  node?: string;
+  ready: boolean;
+}
 
 /** The addresses behind a Service, ready first, from its Endpoints object. */
 export function endpointAddresses(ep: Endpoints | undefined): EndpointView[] {

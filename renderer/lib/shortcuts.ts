@@ -3,8 +3,18 @@
 
 /** `g` + key -> the view it opens */
 export const GO: Record<string, string> = {
-  o: '/', c: '/create', p: '/r/pods', d: '/r/deployments', r: '/r/replicasets', j: '/r/jobs', s: '/r/services',
-  m: '/r/configmaps', x: '/r/secrets', n: '/r/nodes', a: '/r/namespaces', e: '/r/events',
+  o: '/',
+  c: '/create',
+  p: '/r/pods',
+  d: '/r/deployments',
+  r: '/r/replicasets',
+  j: '/r/jobs',
+  s: '/r/services',
+  m: '/r/configmaps',
+  x: '/r/secrets',
+  n: '/r/nodes',
+  a: '/r/namespaces',
+  e: '/r/events',
 };
 
 /** The shortcut of a route, as the palette shows it (`G P`). */
@@ -15,7 +25,12 @@ export function shortcutOf(to: string): string | undefined {
 
 export type KeyAction = { go: string } | { focus: 'filter' } | { palette: true } | { pending: 'g' } | undefined;
 
-interface KeyLike { key: string; ctrlKey?: boolean; metaKey?: boolean; altKey?: boolean }
+interface KeyLike {
+  key: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+}
 
 /** What a key press means given the key before it (`g`); undefined: not a shortcut, let the page have it. */
 export function keyAction(e: KeyLike, pending: 'g' | undefined, typing: boolean): KeyAction {

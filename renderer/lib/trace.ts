@@ -39,19 +39,52 @@ export function formatMs(ms: number): string {
 }
 
 /** A scheduler step's details: JSON whose shapes differ by step and version (arrays or maps); each field is checked where read. */
-interface ScoreRow { node?: string; nodeName?: string; plugin: string; score?: number; weighted?: number; normalized?: number; total?: number; plugins?: Record<string, unknown> }
+interface ScoreRow {
+  node?: string;
+  nodeName?: string;
+  plugin: string;
+  score?: number;
+  weighted?: number;
+  normalized?: number;
+  total?: number;
+  plugins?: Record<string, unknown>;
+}
 interface FilterRow {
-  node?: string; nodeName?: string; plugin: string; ok?: boolean; feasible?: boolean; passed?: boolean; code?: string;
-  reason?: string; message?: string; explain?: string; reasons?: string[]; scores?: ScoreRow[]; total?: unknown;
+  node?: string;
+  nodeName?: string;
+  plugin: string;
+  ok?: boolean;
+  feasible?: boolean;
+  passed?: boolean;
+  code?: string;
+  reason?: string;
+  message?: string;
+  explain?: string;
+  reasons?: string[];
+  scores?: ScoreRow[];
+  total?: unknown;
 }
 type FilterVerdict = string | string[] | { ok?: boolean; reason?: string; reasons?: string[] } | undefined;
 interface SchedulerDetails {
-  filters?: FilterRow[] | Record<string, FilterVerdict>; nodes?: FilterRow[] | Record<string, FilterVerdict>; verdicts?: FilterRow[] | Record<string, FilterVerdict>;
-  scores?: ScoreRow[] | Record<string, unknown>; chosen?: unknown; node?: unknown; nodeName?: unknown; selected?: unknown;
+  filters?: FilterRow[] | Record<string, FilterVerdict>;
+  nodes?: FilterRow[] | Record<string, FilterVerdict>;
+  verdicts?: FilterRow[] | Record<string, FilterVerdict>;
+  scores?: ScoreRow[] | Record<string, unknown>;
+  chosen?: unknown;
+  node?: unknown;
+  nodeName?: unknown;
+  selected?: unknown;
 }
 
 /** Per node: filter verdicts and scores, from the scheduler's steps' details (shape tolerant: arrays or maps). */
-export interface NodeVerdict { node: string; ok: boolean; reasons: string[]; plugins: Record<string, { verdict?: string; score?: number }>; total?: number; chosen?: boolean }
+export interface NodeVerdict {
+  node: string;
+  ok: boolean;
+  reasons: string[];
+  plugins: Record<string, { verdict?: string; score?: number }>;
+  total?: number;
+  chosen?: boolean;
+}
 
 export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
   const nodes = new Map<string, NodeVerdict>();
@@ -70,20 +103,27 @@ export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
         if (!n) continue;
         const v = get(n);
         if (f.plugin) v.plugins[f.plugin] = { ...v.plugins[f.plugin], verdict: f.ok === false || f.code ? (f.reason ?? f.message ?? 'rejected') : 'ok' };
-        const failed = f.feasible === false || f.ok === false || f.passed === false || (f.code && f.code !== 'Success') || (f.reasons?.length ?? 0) > 0 || (f.reason && f.ok !== true);
+        const failed =
+          f.feasible === false ||
+          f.ok === false ||
+          f.passed === false ||
+          (f.code && f.code !== 'Success') ||
+          (f.reasons?.length ?? 0) > 0 ||
+          (f.reason && f.ok !== true);
         if (failed) {
           v.ok = false;
           // the scheduler's own words first ("didn't match the node selector disktype=ssd"), then upstream's reasons
           for (const r of [f.explain, ...(f.reasons ?? [f.reason ?? f.message])]) if (r && !v.reasons.includes(r)) v.reasons.push(r);
         }
         // SchedulingDetails rows: scores per plugin and the weighted total
-        if (Array.isArray(f.scores)) for (const sc of f.scores) v.plugins[sc.plugin] = { ...v.plugins[sc.plugin], score: sc.weighted ?? sc.normalized ?? sc.score };
+        if (Array.isArray(f.scores))
+          for (const sc of f.scores) v.plugins[sc.plugin] = { ...v.plugins[sc.plugin], score: sc.weighted ?? sc.normalized ?? sc.score };
         if (typeof f.total === 'number') v.total = f.total;
       }
     } else if (filters && typeof filters === 'object') {
       for (const [n, r] of Object.entries(filters)) {
         const v = get(n);
-        const reasons: string[] = Array.isArray(r) ? r : typeof r === 'string' ? [r] : r?.reasons ?? (r?.reason ? [r.reason] : []);
+        const reasons: string[] = Array.isArray(r) ? r : typeof r === 'string' ? [r] : (r?.reasons ?? (r?.reason ? [r.reason] : []));
         if (reasons.length && !(r && typeof r === 'object' && !Array.isArray(r) && r.ok === true)) {
           v.ok = false;
           v.reasons.push(...reasons.filter((x) => x && x !== 'ok'));
@@ -112,18 +152,24 @@ export function schedulerTable(steps: TraceStep[]): NodeVerdict[] {
         }
       }
     }
-    const chosen = d.chosen ?? ((s.action === 'bind' || s.action === 'select' || s.action === 'select-node') ? (d.node ?? d.nodeName ?? d.selected) : undefined);
+    const chosen = d.chosen ?? (s.action === 'bind' || s.action === 'select' || s.action === 'select-node' ? (d.node ?? d.nodeName ?? d.selected) : undefined);
     if (typeof chosen === 'string') get(chosen).chosen = true;
   }
-  for (const v of nodes.values()) if (v.total === undefined) {
-    const scores = Object.values(v.plugins).map((p) => p.score).filter((x): x is number => typeof x === 'number');
-    if (scores.length) v.total = scores.reduce((a, b) => a + b, 0);
-  }
+  for (const v of nodes.values())
+    if (v.total === undefined) {
+      const scores = Object.values(v.plugins)
+        .map((p) => p.score)
+        .filter((x): x is number => typeof x === 'number');
+      if (scores.length) v.total = scores.reduce((a, b) => a + b, 0);
+    }
   return [...nodes.values()].sort((a, b) => Number(b.ok) - Number(a.ok) || (b.total ?? 0) - (a.total ?? 0) || a.node.localeCompare(b.node));
 }
 
 /** "Why is my pod Pending?": the scheduler's last word, per node, plus the FailedScheduling message. */
-export function pendingReasons(steps: TraceStep[], events: Pick<Event, 'reason' | 'message'>[]): { summary?: string; nodes: { node: string; reason: string }[] } {
+export function pendingReasons(
+  steps: TraceStep[],
+  events: Pick<Event, 'reason' | 'message'>[],
+): { summary?: string; nodes: { node: string; reason: string }[] } {
   const failed = [...events].reverse().find((e) => e.reason === 'FailedScheduling');
   const table = schedulerTable(steps);
   return {
@@ -133,7 +179,15 @@ export function pendingReasons(steps: TraceStep[], events: Pick<Event, 'reason' 
 }
 
 const componentOfSource = (src: string): TraceStep['component'] =>
-  /scheduler/.test(src) ? 'scheduler' : /kubelet/.test(src) ? 'kubelet' : /controller/.test(src) ? 'controller-manager' : /proxy/.test(src) ? 'proxy' : 'apiserver';
+  /scheduler/.test(src)
+    ? 'scheduler'
+    : /kubelet/.test(src)
+      ? 'kubelet'
+      : /controller/.test(src)
+        ? 'controller-manager'
+        : /proxy/.test(src)
+          ? 'proxy'
+          : 'apiserver';
 
 /**
  * A pod's flow on a cluster that keeps no trace (any cluster but the lab): rebuilt from what every cluster records,
@@ -151,15 +205,21 @@ export function stepsFromEvents(pod: Pod | undefined, events: Event[]): TraceSte
     if (!at) continue;
     const src = String(e.source?.component ?? e.reportingComponent ?? '');
     steps.push({
-      component: componentOfSource(src), action: e.reason ?? 'event', start: at, outcome: e.type === 'Warning' ? 'failure' : 'success',
-      message: `${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''}`, details: { source: src, event: true },
+      component: componentOfSource(src),
+      action: e.reason ?? 'event',
+      start: at,
+      outcome: e.type === 'Warning' ? 'failure' : 'success',
+      message: `${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''}`,
+      details: { source: src, event: true },
     });
   }
   const byCondition: Record<string, TraceStep['component']> = { PodScheduled: 'scheduler' };
   for (const c of pod.status?.conditions ?? []) {
     if (!c.lastTransitionTime) continue;
     steps.push({
-      component: byCondition[c.type] ?? 'kubelet', action: `condition:${c.type}`, start: c.lastTransitionTime,
+      component: byCondition[c.type] ?? 'kubelet',
+      action: `condition:${c.type}`,
+      start: c.lastTransitionTime,
       outcome: c.status === 'True' ? 'success' : c.status === 'False' ? 'pending' : 'info',
       message: `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`,
     });

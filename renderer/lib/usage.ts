@@ -7,7 +7,11 @@ import type { Node, Pod } from 'kubernetes-types/core/v1';
 
 export const cpuText = (cores: number) => (cores >= 1 ? `${Number(cores.toFixed(2))}` : `${Math.round(cores * 1000)}m`);
 export const memoryText = (bytes: number) =>
-  bytes >= 10 * 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)}Gi` : bytes >= 1024 ** 2 || bytes === 0 ? `${Math.round(bytes / 1024 / 1024)}Mi` : `${Math.round(bytes / 1024)}Ki`;
+  bytes >= 10 * 1024 ** 3
+    ? `${(bytes / 1024 ** 3).toFixed(1)}Gi`
+    : bytes >= 1024 ** 2 || bytes === 0
+      ? `${Math.round(bytes / 1024 / 1024)}Mi`
+      : `${Math.round(bytes / 1024)}Ki`;
 
 export interface UsageLines {
   /** seconds */

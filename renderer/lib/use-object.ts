@@ -11,7 +11,9 @@ import type { Live } from './objects';
 type Kind = { metadata?: ObjectMeta };
 
 /** A resource type's live objects as their kind: `useObjects<Pod>(R.pods)`; without T, untyped KubeObjects. */
-export function useObjects<T extends Kind = KubeObject>(ref: ResourceRef): { all: ComputedRef<Live<T>[]>; synced: ComputedRef<boolean>; byKey(k: string): Live<T> | undefined } {
+export function useObjects<T extends Kind = KubeObject>(
+  ref: ResourceRef,
+): { all: ComputedRef<Live<T>[]>; synced: ComputedRef<boolean>; byKey(k: string): Live<T> | undefined } {
   const sub = useResourcesStore().watch<Live<T>>(ref);
   onBeforeUnmount(sub.release);
   const all = computed(() => [...sub.cache.items.value.values()]);
@@ -22,7 +24,11 @@ export function useObjects<T extends Kind = KubeObject>(ref: ResourceRef): { all
   };
 }
 
-export function useObject<T extends Kind = KubeObject>(ref: ResourceRef, namespace: () => string | undefined, name: () => string): { obj: ComputedRef<Live<T> | undefined>; synced: ComputedRef<boolean> } {
+export function useObject<T extends Kind = KubeObject>(
+  ref: ResourceRef,
+  namespace: () => string | undefined,
+  name: () => string,
+): { obj: ComputedRef<Live<T> | undefined>; synced: ComputedRef<boolean> } {
   const o = useObjects<T>(ref);
   return { obj: computed(() => o.byKey(`${namespace() ?? ''}/${name()}`)), synced: o.synced };
 }
@@ -77,6 +83,10 @@ export function useServerTable(def: ComputedRef<KindDef>, cache: ShallowRef<Reso
     table.value = undefined;
     void load();
   });
-  watch(() => cache.value.items.value, () => void load(), { immediate: true });
+  watch(
+    () => cache.value.items.value,
+    () => void load(),
+    { immediate: true },
+  );
   return table;
 }

@@ -21,7 +21,9 @@ function lineAt(text: string, offset: number): number {
 export function lineOfField(text: string, field: string, docName?: string): number | undefined {
   const path = fieldPath(field);
   const docs = parseAllDocuments(text) as Document[];
-  const ordered = docName ? [...docs].sort((a, b) => Number(b.getIn(['metadata', 'name']) === docName) - Number(a.getIn(['metadata', 'name']) === docName)) : docs;
+  const ordered = docName
+    ? [...docs].sort((a, b) => Number(b.getIn(['metadata', 'name']) === docName) - Number(a.getIn(['metadata', 'name']) === docName))
+    : docs;
   for (const doc of ordered) {
     for (let n = path.length; n > 0; n--) {
       const node = doc.getIn(path.slice(0, n), true);

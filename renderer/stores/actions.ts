@@ -15,7 +15,13 @@ import { useUiStore } from './ui';
 
 const t = (k: string, v?: Record<string, unknown>) => i18n.global.t(k, v ?? {});
 const { nodes, pods, deployments, namespaces } = R;
-const accessReviews: ResourceRef = { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false };
+const accessReviews: ResourceRef = {
+  group: 'authorization.k8s.io',
+  version: 'v1',
+  resource: 'selfsubjectaccessreviews',
+  kind: 'SelfSubjectAccessReview',
+  namespaced: false,
+};
 
 export const useActionsStore = defineStore('actions', () => {
   const ui = useUiStore();
@@ -75,7 +81,8 @@ export const useActionsStore = defineStore('actions', () => {
   async function undo(deploy: Live<Deployment>, rs: Live<ReplicaSet>, revision: number) {
     const name = deploy.metadata.name ?? '';
     const plan = undoPatch(deploy, rs);
-    if ('skip' in plan) return plan.skip === 'paused' ? ui.error(new Error(t('action.undoPaused'))) : ui.toast('info', t('action.undoSkipped', { rev: revision }));
+    if ('skip' in plan)
+      return plan.skip === 'paused' ? ui.error(new Error(t('action.undoPaused'))) : ui.toast('info', t('action.undoSkipped', { rev: revision }));
     const ok = await run(() => bridge().api.patch({ ref: deployments, name, namespace: deploy.metadata.namespace, patch: plan.patch, kind: 'json' }));
     if (!ok) return;
     ui.did({ verb: 'undo', name, namespace: deploy.metadata.namespace, revision });
@@ -95,10 +102,15 @@ export const useActionsStore = defineStore('actions', () => {
     for (const p of plan.evict) {
       const ns = p.metadata.namespace;
       const name = p.metadata.name ?? '';
-      const evicted = await run(() => bridge().api.create({
-        ref: pods, namespace: ns, name, subresource: 'eviction',
-        object: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } },
-      }));
+      const evicted = await run(() =>
+        bridge().api.create({
+          ref: pods,
+          namespace: ns,
+          name,
+          subresource: 'eviction',
+          object: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } },
+        }),
+      );
       if (evicted) n++;
     }
     ui.did({ verb: 'drain', node, force: plan.unmanaged.length > 0 });
@@ -136,7 +148,12 @@ export const useActionsStore = defineStore('actions', () => {
     try {
       const r = await bridge().api.create({
         ref: accessReviews,
-        object: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: {}, spec: { resourceAttributes: { verb, group: ref.group, resource: ref.resource, name, namespace } } },
+        object: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          metadata: {},
+          spec: { resourceAttributes: { verb, group: ref.group, resource: ref.resource, name, namespace } },
+        },
       });
       return (r as { status?: { allowed?: boolean } }).status?.allowed !== false;
     } catch {

@@ -132,5 +132,24 @@ export const useClusterStore = defineStore('cluster', () => {
     }
   }
 
-  return { status, step, contexts, connected, pulls, clusters, currentCluster, external, useCluster, init, refresh, refreshContexts, addNode, removeNode, setPaused, setSlowMotion, stopAllPods, resetLab };
+  return {
+    status,
+    step,
+    contexts,
+    connected,
+    pulls,
+    clusters,
+    currentCluster,
+    external,
+    useCluster,
+    init,
+    refresh,
+    refreshContexts,
+    addNode,
+    removeNode,
+    setPaused,
+    setSlowMotion,
+    stopAllPods,
+    resetLab,
+  };
 });

@@ -13,7 +13,8 @@ export const useDiscoveryStore = defineStore('discovery', () => {
   /** Reads discovery; again after a failure (the API may not serve yet), so call it whenever the lab's status changes. */
   function load(): Promise<void> {
     if (loaded.value) return Promise.resolve();
-    loading ??= bridge().api.discovery()
+    loading ??= bridge()
+      .api.discovery()
       .then((resources) => {
         setDiscovered(resources);
         loaded.value = true;
@@ -32,10 +33,13 @@ export const useDiscoveryStore = defineStore('discovery', () => {
     const key = `${k.ref.group}/${k.ref.version}`;
     let p = docs.get(key);
     if (!p) {
-      p = bridge().api.openapi({ group: k.ref.group, version: k.ref.version }).then((d) => d as OpenApiDoc).catch(() => {
-        docs.delete(key);
-        return undefined;
-      });
+      p = bridge()
+        .api.openapi({ group: k.ref.group, version: k.ref.version })
+        .then((d) => d as OpenApiDoc)
+        .catch(() => {
+          docs.delete(key);
+          return undefined;
+        });
       docs.set(key, p);
     }
     return p;

@@ -32,11 +32,15 @@ export const useMetricsStore = defineStore('metrics', () => {
       }
       if (g === gen) timer = setTimeout(() => void read(g), next);
     };
-    watch(() => JSON.stringify(key() ?? null), () => {
-      clearTimeout(timer);
-      series.value = undefined;
-      void read(++gen);
-    }, { immediate: true });
+    watch(
+      () => JSON.stringify(key() ?? null),
+      () => {
+        clearTimeout(timer);
+        series.value = undefined;
+        void read(++gen);
+      },
+      { immediate: true },
+    );
     onBeforeUnmount(() => {
       gen++;
       clearTimeout(timer);

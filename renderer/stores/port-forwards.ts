@@ -17,7 +17,10 @@ export const usePortForwardsStore = defineStore('portForwards', () => {
     started = true;
     const b = bridge();
     b.portForwards.onChange((list) => (all.value = list));
-    void b.portForwards.list().then((list) => (all.value = list), () => undefined);
+    void b.portForwards.list().then(
+      (list) => (all.value = list),
+      () => undefined,
+    );
   }
 
   /** Starts a forward; resolves to it, or undefined after an error toast (the Status message kubectl would print). */

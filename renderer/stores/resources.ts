@@ -43,15 +43,18 @@ export const useResourcesStore = defineStore('resources', () => {
         entry.error.value = undefined;
         tick.value++;
       });
-      entry.stop = bridge().watch({ ref: r }, {
-        onEvents(events, resync) {
-          changed = applyWatchEvents(entry.items.value, events, resync) || resync || changed;
-          publish();
+      entry.stop = bridge().watch(
+        { ref: r },
+        {
+          onEvents(events, resync) {
+            changed = applyWatchEvents(entry.items.value, events, resync) || resync || changed;
+            publish();
+          },
+          onError(e) {
+            entry.error.value = e.message;
+          },
         },
-        onError(e) {
-          entry.error.value = e.message;
-        },
-      });
+      );
       entry.stop.catch((e: Error) => (entry.error.value = e.message));
       caches.set(k, entry);
       c = entry;

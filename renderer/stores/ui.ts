@@ -31,10 +31,14 @@ export const useUiStore = defineStore('ui', () => {
     const dark = theme.value === 'dark' || (theme.value === 'system' && !!media?.matches);
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
   };
-  watch(theme, (v) => {
-    localStorage.setItem('kubelab.theme', v);
-    applyTheme();
-  }, { immediate: true });
+  watch(
+    theme,
+    (v) => {
+      localStorage.setItem('kubelab.theme', v);
+      applyTheme();
+    },
+    { immediate: true },
+  );
   media?.addEventListener?.('change', applyTheme);
 
   const toasts = ref<Toast[]>([]);
@@ -43,7 +47,10 @@ export const useUiStore = defineStore('ui', () => {
   const lifetime = (tone: Toast['tone']) => (tone === 'err' ? 9000 : 4000);
   function arm(id: number, tone: Toast['tone']) {
     clearTimeout(timers.get(id));
-    timers.set(id, setTimeout(() => dismiss(id), lifetime(tone)));
+    timers.set(
+      id,
+      setTimeout(() => dismiss(id), lifetime(tone)),
+    );
   }
   function toast(tone: Toast['tone'], message: string, detail?: string, title?: string) {
     const r = addToast(toasts.value, { id: ++toastSeq, tone, message, detail, title });
@@ -115,7 +122,26 @@ export const useUiStore = defineStore('ui', () => {
   const paletteOpen = ref(false);
 
   return {
-    namespace, theme, toasts, toast, dismiss, holdToast, error, equivalent, did, confirmState, confirm, answer,
-    promptState, prompt, answerPrompt, dock, activeDock, dockOpen, openDock, closeDock, paletteOpen,
+    namespace,
+    theme,
+    toasts,
+    toast,
+    dismiss,
+    holdToast,
+    error,
+    equivalent,
+    did,
+    confirmState,
+    confirm,
+    answer,
+    promptState,
+    prompt,
+    answerPrompt,
+    dock,
+    activeDock,
+    dockOpen,
+    openDock,
+    closeDock,
+    paletteOpen,
   };
 });

@@ -15,7 +15,12 @@ let page: Page;
 let ui: LabPage;
 const poll = { timeout: 90_000, interval: 250 };
 
-interface AxeResult { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary?: string }[] }
+interface AxeResult {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
 
 /** axe's serious and critical violations on the page as it is now, one line each (rule, help, the first elements). */
 async function violations(): Promise<string[]> {
@@ -24,8 +29,15 @@ async function violations(): Promise<string[]> {
     const r = await (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] });
     return r.violations as AxeResult[];
   });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} -> ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} -> ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
 }
 
 beforeAll(async () => {
@@ -37,8 +49,15 @@ beforeAll(async () => {
   ui = new LabPage(page);
   await ui.open(lab.ui);
   await page.locator('[data-testid=cluster-phase][data-status=Running]').waitFor({ timeout: poll.timeout });
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a11y', namespace: 'default', labels: { 'kubelab-test': 'a11y' } },
-    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'box', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo hello; sleep 3600'] }] } };
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'a11y', namespace: 'default', labels: { 'kubelab-test': 'a11y' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'box', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo hello; sleep 3600'] }],
+    },
+  };
   const r = await lab.kubectl(['apply', '-f', '-'], { input: JSON.stringify(pod) });
   if (r.code !== 0) throw new Error(r.stderr);
   await lab.kubectl(['create', 'deployment', 'a11y-web', '--image=busybox', '--replicas=0']);

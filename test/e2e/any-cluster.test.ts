@@ -41,21 +41,33 @@ beforeAll(async () => {
   const token = kc.users[0].user.token as string;
   dir = await mkdtemp(join(tmpdir(), 'kubelab-any-cluster-'));
   const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token } });
-  await writeFile(join(dir, 'config'), stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'other-token',
-    clusters: [{ name: 'other', cluster: kc.clusters[0].cluster }],
-    users: [
-      { name: 'other-token', user: { token } },
-      // the token from a plugin, as `aws eks get-token` or `gke-gcloud-auth-plugin` give it
-      { name: 'other-exec', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', `echo '${credential}'`], interactiveMode: 'Never' } } },
-    ],
-    contexts: [
-      { name: 'other-token', context: { cluster: 'other', user: 'other-token', namespace: 'default' } },
-      { name: 'other-exec', context: { cluster: 'other', user: 'other-exec', namespace: 'default' } },
-    ],
-  }), { mode: 0o600 });
+  await writeFile(
+    join(dir, 'config'),
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'other-token',
+      clusters: [{ name: 'other', cluster: kc.clusters[0].cluster }],
+      users: [
+        { name: 'other-token', user: { token } },
+        // the token from a plugin, as `aws eks get-token` or `gke-gcloud-auth-plugin` give it
+        {
+          name: 'other-exec',
+          user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', `echo '${credential}'`], interactiveMode: 'Never' } },
+        },
+      ],
+      contexts: [
+        { name: 'other-token', context: { cluster: 'other', user: 'other-token', namespace: 'default' } },
+        { name: 'other-exec', context: { cluster: 'other', user: 'other-exec', namespace: 'default' } },
+      ],
+    }),
+    { mode: 0o600 },
+  );
   lab = await startServe({ nodes: ['kubelab-test-no-such-context'], virtualNodes: 1, env: { KUBECONFIG: join(dir, 'config') } });
-  for (const [s, name] of [[other, 'remote-web'], [lab, 'local-only']] as const) {
+  for (const [s, name] of [
+    [other, 'remote-web'],
+    [lab, 'local-only'],
+  ] as const) {
     const r = await s.kubectl(['create', '-f', '-'], { input: pod(name) });
     expect(r.code, r.stderr).toBe(0);
   }
@@ -86,7 +98,7 @@ describe('any cluster from the UI', () => {
     expect(await picker.inputValue()).toBe('lab');
   });
 
-  it('opens the other cluster (exec credential): its pods, not the lab\'s; lab-only views hidden', async () => {
+  it("opens the other cluster (exec credential): its pods, not the lab's; lab-only views hidden", async () => {
     await page.locator('[data-testid=context-picker]').selectOption('kubeconfig:other-exec');
     await page.locator('[data-testid=external-cluster]').waitFor({ timeout: 30_000 });
     // the window reloads into that cluster; the picker shows it once its context list is read again
@@ -111,7 +123,11 @@ describe('any cluster from the UI', () => {
     await ui.go('#/create');
     await ui.setEditor(pod('made-in-ui'));
     await ui.applyEditor();
-    await remote.eventually(async () => (await remote.json('get', 'pod', 'made-in-ui')).status?.phase === 'Running', 60_000, 'made-in-ui Running in the other cluster');
+    await remote.eventually(
+      async () => (await remote.json('get', 'pod', 'made-in-ui')).status?.phase === 'Running',
+      60_000,
+      'made-in-ui Running in the other cluster',
+    );
     expect((await lab.kubectl(['get', 'pod', 'made-in-ui'])).stderr).toContain('NotFound');
     await ui.go('#/r/pods');
     await expect.poll(async () => ui.rowStatus('made-in-ui'), poll).toBe('Running');
@@ -123,7 +139,9 @@ describe('any cluster from the UI', () => {
     const tabs = await page.locator('[role=tablist] [data-tab]').evaluateAll((ts) => ts.map((t: any) => t.getAttribute('data-tab')));
     expect(tabs).not.toContain('docker');
     expect(tabs).toContain('flow');
-    await expect.poll(async () => Number(await page.locator('[data-testid=usage]').getAttribute('data-points')), { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => Number(await page.locator('[data-testid=usage]').getAttribute('data-points')), { timeout: 60_000, interval: 500 })
+      .toBeGreaterThanOrEqual(1);
     await ui.shot('any-cluster-pod');
     await page.locator('[data-tab=flow]').click();
     await page.locator('[data-testid=flow-reconstructed]').waitFor();
@@ -137,7 +155,11 @@ describe('any cluster from the UI', () => {
     await ui.go('#/r/pods/default/remote-web');
     await page.locator('[data-testid=delete]').click();
     await ui.confirm();
-    await remote.eventually(async () => (await other.kubectl(['get', 'pod', 'remote-web'])).stderr.includes('NotFound'), 60_000, 'remote-web gone from the other cluster');
+    await remote.eventually(
+      async () => (await other.kubectl(['get', 'pod', 'remote-web'])).stderr.includes('NotFound'),
+      60_000,
+      'remote-web gone from the other cluster',
+    );
     expect((await local.json('get', 'pod', 'local-only')).metadata.name).toBe('local-only');
   });
 

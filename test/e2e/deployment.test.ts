@@ -21,26 +21,40 @@ const badImage = registry.nginx.replace(':1.22', ':no-such-tag');
 const poll = { timeout: 120_000, interval: 250 };
 const detail = '#/r/deployments/default/k8s-nginx';
 
-interface RsRow { revision: number; name: string; desired: number; current: number; ready: number; change: string }
+interface RsRow {
+  revision: number;
+  name: string;
+  desired: number;
+  current: number;
+  ready: number;
+  change: string;
+}
 /** The revision history table as the user sees it, newest first. */
 async function rsRows(): Promise<RsRow[]> {
-  return page.locator('[data-testid=rs-row]').evaluateAll((rows) => rows.map((r: any) => ({
-    revision: Number(r.getAttribute('data-revision')),
-    name: r.getAttribute('data-name') as string,
-    desired: Number(r.getAttribute('data-desired')),
-    current: Number(r.getAttribute('data-current')),
-    ready: Number(r.getAttribute('data-ready')),
-    change: (r.querySelector('[data-testid=rs-change]')?.textContent ?? '') as string,
-  })));
+  return page.locator('[data-testid=rs-row]').evaluateAll((rows) =>
+    rows.map((r: any) => ({
+      revision: Number(r.getAttribute('data-revision')),
+      name: r.getAttribute('data-name') as string,
+      desired: Number(r.getAttribute('data-desired')),
+      current: Number(r.getAttribute('data-current')),
+      ready: Number(r.getAttribute('data-ready')),
+      change: (r.querySelector('[data-testid=rs-change]')?.textContent ?? '') as string,
+    })),
+  );
 }
 /** The detail view's pods, as name → STATUS. */
 async function detailPods(): Promise<Record<string, string>> {
-  const pairs = await page.locator('[data-testid=deployment-pod]').evaluateAll((rows) => rows.map((r: any) => [r.getAttribute('data-name'), r.getAttribute('data-status')]));
+  const pairs = await page
+    .locator('[data-testid=deployment-pod]')
+    .evaluateAll((rows) => rows.map((r: any) => [r.getAttribute('data-name'), r.getAttribute('data-status')]));
   return Object.fromEntries(pairs);
 }
 const running = async () => Object.values(await detailPods()).filter((s) => s === 'Running').length;
 /** All pods Running and exactly n of them: the scaled or rolled-out steady state. */
-const steady = async (n: number) => { const p = await detailPods(); return Object.keys(p).length === n && Object.values(p).every((s) => s === 'Running'); };
+const steady = async (n: number) => {
+  const p = await detailPods();
+  return Object.keys(p).length === n && Object.values(p).every((s) => s === 'Running');
+};
 const rolloutState = () => page.locator('[data-testid=rollout]').getAttribute('data-state');
 /** `kubectl rollout history`'s revision numbers, ascending. */
 async function kubectlRevisions(): Promise<number[]> {
@@ -86,8 +100,12 @@ describe('deployment rollout from the detail view', () => {
     const rows = await rsRows();
     expect(rows.map((r) => [r.revision, r.desired, r.ready])).toEqual([[1, 3, 3]]);
     expect(await page.locator('[data-testid=deploy-revision]').innerText()).toBe('1');
-    await expect.poll(() => page.locator('[data-testid=deploy-condition][data-type=Available]').getAttribute('data-reason'), poll).toBe('MinimumReplicasAvailable');
-    await expect.poll(() => page.locator('[data-testid=deploy-condition][data-type=Progressing]').getAttribute('data-reason'), poll).toBe('NewReplicaSetAvailable');
+    await expect
+      .poll(() => page.locator('[data-testid=deploy-condition][data-type=Available]').getAttribute('data-reason'), poll)
+      .toBe('MinimumReplicasAvailable');
+    await expect
+      .poll(() => page.locator('[data-testid=deploy-condition][data-type=Progressing]').getAttribute('data-reason'), poll)
+      .toBe('NewReplicaSetAvailable');
     expect(await page.locator('[data-testid=deploy-undo]').isDisabled()).toBe(true);
     await ui.shot('deployment-created');
   });
@@ -114,7 +132,12 @@ describe('deployment rollout from the detail view', () => {
     await page.locator('[data-testid=deploy-restart]').click();
     await expect.poll(() => rsRows().then((r) => r.length), poll).toBe(2);
     await ui.shot('deployment-restarting');
-    await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.desired, r.current, r.ready]), poll).toEqual([[2, 2, 2, 2], [1, 0, 0, 0]]);
+    await expect
+      .poll(async () => (await rsRows()).map((r) => [r.revision, r.desired, r.current, r.ready]), poll)
+      .toEqual([
+        [2, 2, 2, 2],
+        [1, 0, 0, 0],
+      ]);
     await expect.poll(() => steady(2), poll).toBe(true);
     const after = Object.keys(await detailPods());
     expect(after.filter((n) => before.includes(n))).toEqual([]);
@@ -124,7 +147,15 @@ describe('deployment rollout from the detail view', () => {
     expect(rows[0].change).toMatch(/^restarted at \d{4}-/);
     expect(rows[1].change).toBe('first template');
     // the steps the controller took, as kubectl describe deployment lists them
-    await expect.poll(() => page.locator('[data-testid=deployment-event]').allInnerTexts().then((t) => t.join('\n')), poll)
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('[data-testid=deployment-event]')
+            .allInnerTexts()
+            .then((t) => t.join('\n')),
+        poll,
+      )
       .toMatch(new RegExp(`Scaled up replica set ${rows[0].name} from 0 to 1[\\s\\S]*Scaled down replica set ${rows[1].name} from 1 to 0`));
     expect(await kubectlRevisions()).toEqual(await uiRevisions());
     const status = await lab.kubectl(['rollout', 'status', 'deployment/k8s-nginx', '--timeout=30s']);
@@ -146,11 +177,16 @@ describe('deployment rollout from the detail view', () => {
     await page.locator('[data-testid=rollout-stuck]').waitFor({ timeout: poll.timeout });
     expect(await page.locator('[data-testid=rollout-stuck]').innerText()).toMatch(/revision 3 cannot start \((ErrImagePull|ImagePullBackOff)\)/);
     // maxUnavailable rounds down to 0 of 2: the old pods keep serving while the new one cannot start
-    await expect.poll(() => page.locator('[data-testid=rollout-status]').innerText(), poll)
+    await expect
+      .poll(() => page.locator('[data-testid=rollout-status]').innerText(), poll)
       .toBe('Waiting for deployment "k8s-nginx" rollout to finish: 1 out of 2 new replicas have been updated...');
     const rows = await rsRows();
     expect(rows[0].change).toBe(`nginx: ${images.nginx} → ${badImage}`);
-    expect(rows.map((r) => [r.revision, r.desired])).toEqual([[3, 1], [2, 2], [1, 0]]);
+    expect(rows.map((r) => [r.revision, r.desired])).toEqual([
+      [3, 1],
+      [2, 2],
+      [1, 0],
+    ]);
     expect(await running()).toBe(2);
     await ui.shot('deployment-stuck-rollout');
     await expect.poll(rolloutState, poll).toBe('deadline');
@@ -163,14 +199,25 @@ describe('deployment rollout from the detail view', () => {
     // a scale mid-rollout is shared in proportion, as upstream does: 4 + maxSurge 1 over 2 : 1, so the serving set grows too
     await page.locator('[data-testid=replicas]').click();
     await ui.prompt('4');
-    await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.desired]), poll).toEqual([[3, 2], [2, 3], [1, 0]]);
+    await expect
+      .poll(async () => (await rsRows()).map((r) => [r.revision, r.desired]), poll)
+      .toEqual([
+        [3, 2],
+        [2, 3],
+        [1, 0],
+      ]);
     await expect.poll(running, poll).toBe(3);
     await ui.shot('deployment-scaled-mid-rollout');
 
     await page.locator('[data-testid=deploy-undo]').click();
     // as upstream: the undone-to ReplicaSet (revision 2) becomes the newest revision, 4; 2 is gone from the history
-    await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.name, r.desired, r.ready]), poll)
-      .toEqual([[4, rev2.name, 4, 4], [3, rows[0].name, 0, 0], [1, rows[2].name, 0, 0]]);
+    await expect
+      .poll(async () => (await rsRows()).map((r) => [r.revision, r.name, r.desired, r.ready]), poll)
+      .toEqual([
+        [4, rev2.name, 4, 4],
+        [3, rows[0].name, 0, 0],
+        [1, rows[2].name, 0, 0],
+      ]);
     await expect.poll(() => steady(4), poll).toBe(true);
     await expect.poll(rolloutState, poll).toBe('done');
     const image = await lab.kubectl(['get', 'deployment/k8s-nginx', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
@@ -187,7 +234,13 @@ describe('deployment rollout from the detail view', () => {
   it('rolls back to revision 1 from its row: the whole template comes back, restart annotation included', async () => {
     const rev1 = (await rsRows()).find((r) => r.revision === 1)!;
     await page.locator(`[data-testid=rs-row][data-revision="1"] [data-testid=rs-undo]`).click();
-    await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.desired, r.ready]), poll).toEqual([[5, 4, 4], [4, 0, 0], [3, 0, 0]]);
+    await expect
+      .poll(async () => (await rsRows()).map((r) => [r.revision, r.desired, r.ready]), poll)
+      .toEqual([
+        [5, 4, 4],
+        [4, 0, 0],
+        [3, 0, 0],
+      ]);
     expect((await rsRows())[0].name).toBe(rev1.name);
     await expect.poll(() => steady(4), poll).toBe(true);
     const annotations = await lab.kubectl(['get', 'deployment/k8s-nginx', '-o', 'jsonpath={.spec.template.metadata.annotations}']);
@@ -235,7 +288,8 @@ describe('deployment rollout from the detail view', () => {
     await ui.applyEditor();
     await ui.go(detail);
     // the controller has seen the new template (kubectl's line counts 0 updated) and made no ReplicaSet for it
-    await expect.poll(() => page.locator('[data-testid=rollout-status]').innerText(), poll)
+    await expect
+      .poll(() => page.locator('[data-testid=rollout-status]').innerText(), poll)
       .toBe('Waiting for deployment "k8s-nginx" rollout to finish: 0 out of 2 new replicas have been updated...');
     expect((await rsRows()).map((r) => [r.revision, r.desired])).toEqual([[1, 2]]);
     // scaling while paused resizes the serving ReplicaSet, still without a rollout
@@ -247,13 +301,19 @@ describe('deployment rollout from the detail view', () => {
 
     await page.locator('[data-testid=deploy-resume]').click();
     await expect.poll(() => page.locator('[data-testid=kubectl-equivalent]').innerText(), poll).toContain('kubectl rollout resume deployment/k8s-nginx');
-    await expect.poll(async () => (await rsRows()).map((r) => [r.revision, r.desired, r.ready]), poll).toEqual([[2, 3, 3], [1, 0, 0]]);
+    await expect
+      .poll(async () => (await rsRows()).map((r) => [r.revision, r.desired, r.ready]), poll)
+      .toEqual([
+        [2, 3, 3],
+        [1, 0, 0],
+      ]);
     expect((await rsRows())[0].change).toBe(`nginx: ${images.nginx} → ${registry.nginx}`);
     await expect.poll(() => steady(3), poll).toBe(true);
     await expect.poll(rolloutState, poll).toBe('done');
     expect(await page.locator('[data-testid=rollout-paused]').count()).toBe(0);
     expect(await page.locator('[data-testid=deploy-pause]').isVisible()).toBe(true);
-    await expect.poll(async () => (await lab.kubectl(['get', 'pods', '-l', 'app=k8s-nginx', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])).stdout, poll)
+    await expect
+      .poll(async () => (await lab.kubectl(['get', 'pods', '-l', 'app=k8s-nginx', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])).stdout, poll)
       .toBe([registry.nginx, registry.nginx, registry.nginx].join(' '));
     await ui.shot('deployment-resumed');
   });

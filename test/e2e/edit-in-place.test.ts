@@ -51,9 +51,21 @@ data:
 `;
 
 describe('every kind the server serves', () => {
-  it('the sidebar lists discovery\'s kinds; a CronJob list shows the server\'s columns and its detail page', async () => {
+  it("the sidebar lists discovery's kinds; a CronJob list shows the server's columns and its detail page", async () => {
     const nav = page.locator('nav[aria-label=Main]');
-    for (const id of ['cronjobs', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'resourcequotas', 'limitranges', 'leases', 'endpointslices', 'serviceaccounts', 'controllerrevisions']) {
+    for (const id of [
+      'cronjobs',
+      'roles',
+      'clusterroles',
+      'rolebindings',
+      'clusterrolebindings',
+      'resourcequotas',
+      'limitranges',
+      'leases',
+      'endpointslices',
+      'serviceaccounts',
+      'controllerrevisions',
+    ]) {
       await nav.locator(`[data-nav="${id}"]`).waitFor();
     }
     await kubectl(['create', 'cronjob', 'nightly', '--image=busybox', '--schedule=0 3 * * *', '--', 'true']);
@@ -109,7 +121,7 @@ describe('edit in place', () => {
     await expect.poll(() => page.locator('[data-testid=kubectl-equivalent]').innerText(), poll).toContain('kubectl edit configmap/settings');
   });
 
-  it('a stale resourceVersion is the server\'s 409 Conflict, shown as such, with reload and the changes', async () => {
+  it("a stale resourceVersion is the server's 409 Conflict, shown as such, with reload and the changes", async () => {
     await ui.go('#/r/configmaps/default/settings');
     await page.locator('[data-testid=yaml-edit]').click();
     const content = page.locator('[data-testid=object-yaml] .cm-content');

@@ -51,11 +51,13 @@ describe('EndpointSlices view', () => {
   it('Network > EndpointSlices shows the Service slice with the pod IP and the resolved target port, then <unset> when scaled to 0', async () => {
     expect((await lab.kubectl(['apply', '-f', '-'], { input: app })).code).toBe(0);
     let ip = '';
-    await expect.poll(async () => {
-      const pods = (await kubectlJson('get', 'pods', '-l', 'app=shop')).items;
-      ip = pods.find((p: any) => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'))?.status.podIP ?? '';
-      return ip;
-    }, poll).not.toBe('');
+    await expect
+      .poll(async () => {
+        const pods = (await kubectlJson('get', 'pods', '-l', 'app=shop')).items;
+        ip = pods.find((p: any) => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'))?.status.podIP ?? '';
+        return ip;
+      }, poll)
+      .not.toBe('');
     const [slice] = (await kubectlJson('get', 'endpointslices', '-l', 'kubernetes.io/service-name=shop')).items;
     await page.locator('[data-nav=endpointslices]').click();
     await expect.poll(() => page.locator('h1').first().textContent(), poll).toBe('EndpointSlices');

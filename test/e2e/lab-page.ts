@@ -54,7 +54,9 @@ export class LabPage {
       const look = () => {
         for (const img of g.document.querySelectorAll('[data-testid=pull-image]')) {
           const state = img.getAttribute('data-state');
-          const lines = [...img.querySelectorAll('[data-testid=pull-layer]')].map((l: any) => `${state} ${l.getAttribute('data-layer')}: ${l.getAttribute('data-layer-status')}`);
+          const lines = [...img.querySelectorAll('[data-testid=pull-layer]')].map(
+            (l: any) => `${state} ${l.getAttribute('data-layer')}: ${l.getAttribute('data-layer-status')}`,
+          );
           for (const s of lines.length ? lines : [String(state)]) if (!seen.includes(s)) seen.push(s);
         }
       };

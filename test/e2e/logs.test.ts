@@ -15,13 +15,18 @@ const poll = { timeout: 90_000, interval: 250 };
 
 // two containers per pod, each printing a red word (SGR 31) and its own name once a second
 const talk = (name: string) => ({
-  name, image: images.busybox, imagePullPolicy: 'IfNotPresent',
+  name,
+  image: images.busybox,
+  imagePullPolicy: 'IfNotPresent',
   command: ['sh', '-c', `i=0; while true; do i=$((i+1)); printf '\\033[31mred\\033[0m ${name} line %s\\n' $i; sleep 1; done`],
 });
 const deployment = {
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'chatty', namespace: 'default', labels: { 'kubelab-test': 'logs' } },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'chatty', namespace: 'default', labels: { 'kubelab-test': 'logs' } },
   spec: {
-    replicas: 2, selector: { matchLabels: { app: 'chatty' } },
+    replicas: 2,
+    selector: { matchLabels: { app: 'chatty' } },
     template: { metadata: { labels: { app: 'chatty' } }, spec: { terminationGracePeriodSeconds: 1, containers: [talk('left'), talk('right')] } },
   },
 };
@@ -64,7 +69,9 @@ describe('logs of a workload', () => {
     const red = pane.locator('.ansi-red-fg', { hasText: 'red' }).first();
     await red.waitFor();
     expect(await pane.locator('[data-testid=log-lines]').innerText()).not.toContain('[31m');
-    await expect.poll(() => page.locator('[data-testid=kubectl-equivalent]').innerText(), poll).toContain('kubectl logs -l app=chatty --all-containers --prefix -f');
+    await expect
+      .poll(() => page.locator('[data-testid=kubectl-equivalent]').innerText(), poll)
+      .toContain('kubectl logs -l app=chatty --all-containers --prefix -f');
     await pane.locator('[data-testid=log-search]').fill('right line 2');
     await expect.poll(() => pane.locator('[data-testid=log-match-pos]').innerText(), poll).toMatch(/of [1-9]/);
     expect(await pane.locator('mark').first().innerText()).toBe('right line 2');
@@ -75,7 +82,7 @@ describe('logs of a workload', () => {
     await expect.poll(async () => [...(await tags())].every((x) => x.endsWith('/left]')) && (await tags()).size === 2, poll).toBe(true);
   });
 
-  it('a pod\'s containers together: All containers in the pod\'s logs', async () => {
+  it("a pod's containers together: All containers in the pod's logs", async () => {
     const pod = (await lab.kubectl(['get', 'pods', '-l', 'app=chatty', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
     await ui.go(`#/r/pods/default/${pod}/logs`);
     const pane = page.locator('.page [data-testid=log-lines]').locator('..').locator('..');

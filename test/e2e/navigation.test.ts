@@ -13,18 +13,20 @@ let context: BrowserContext;
 let page: Page;
 let ui: LabPage;
 
-const template = (file: string) => readFileSync(new URL(`../../resources/templates/${file}`, import.meta.url), 'utf8')
-  // no registry is reachable here: the seed's nginx:1.14.2 is swapped for the locally built nginx
-  .replace(/nginx:1\.14\.2/g, images.nginx);
+const template = (file: string) =>
+  readFileSync(new URL(`../../resources/templates/${file}`, import.meta.url), 'utf8')
+    // no registry is reachable here: the seed's nginx:1.14.2 is swapped for the locally built nginx
+    .replace(/nginx:1\.14\.2/g, images.nginx);
 const poll = { timeout: 90_000, interval: 200 };
 const hash = () => page.evaluate(() => (globalThis as any).location.hash as string);
 const palette = () => page.locator('[data-testid=palette]');
 const items = () => page.locator('[data-testid=palette-item]');
 const toasts = () => page.locator('[data-testid=toast]');
-const bodyColors = (p: Page = page) => p.evaluate(() => {
-  const s = (globalThis as any).getComputedStyle((globalThis as any).document.body);
-  return { bg: s.backgroundColor as string, fg: s.color as string };
-});
+const bodyColors = (p: Page = page) =>
+  p.evaluate(() => {
+    const s = (globalThis as any).getComputedStyle((globalThis as any).document.body);
+    return { bg: s.backgroundColor as string, fg: s.color as string };
+  });
 
 async function kubectl(...args: string[]): Promise<string>;
 async function kubectl(opts: { input: string }, ...args: string[]): Promise<string>;
@@ -48,7 +50,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await lab?.kubectl(['delete', 'namespace', 'shop', '--wait=false']).catch(() => undefined);
   await lab?.kubectl(['delete', 'namespace', 'psa-demo', '--wait=false']).catch(() => undefined);
-  await lab?.kubectl(['delete', 'deployments,pods,services,configmaps,secrets', '-l', 'kubelab-test=navigation', '--wait=true', '--timeout=60s']).catch(() => undefined);
+  await lab
+    ?.kubectl(['delete', 'deployments,pods,services,configmaps,secrets', '-l', 'kubelab-test=navigation', '--wait=true', '--timeout=60s'])
+    .catch(() => undefined);
   await lab?.kubectl(['delete', 'pod', 'nginx-pod', '--wait=true', '--timeout=60s']).catch(() => undefined);
   await browser?.close();
   await lab?.stop();
@@ -95,8 +99,11 @@ describe('navigation', () => {
     await expect.poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.dataset?.testid)).toBe('palette-input');
     await page.keyboard.type('k8s-nginx');
     // the Deployment, the Service and the ConfigMap (another namespace) are there, each with its kind and namespace
-    const found = async () => (await items().evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kind')}/${e.getAttribute('data-namespace')}/${e.getAttribute('data-name')}`)));
-    await expect.poll(found, poll).toEqual(expect.arrayContaining(['Deployment/default/k8s-nginx', 'Service/default/k8s-nginx', 'ConfigMap/shop/k8s-nginx-conf']));
+    const found = async () =>
+      await items().evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kind')}/${e.getAttribute('data-namespace')}/${e.getAttribute('data-name')}`));
+    await expect
+      .poll(found, poll)
+      .toEqual(expect.arrayContaining(['Deployment/default/k8s-nginx', 'Service/default/k8s-nginx', 'ConfigMap/shop/k8s-nginx-conf']));
     const svcItem = items().and(page.locator('[data-kind=Service][data-name=k8s-nginx]'));
     expect(await svcItem.innerText()).toMatch(/k8s-nginx\s+default\s+Service/);
     await ui.shot('nav-palette');
@@ -124,7 +131,8 @@ describe('navigation', () => {
     // with nothing typed, what was last opened comes first, then actions and views
     await page.keyboard.press('Control+K');
     await palette().waitFor();
-    await expect.poll(() => items().evaluateAll((els) => els.slice(0, 3).map((e) => `${e.getAttribute('data-section')}:${e.getAttribute('data-name')}`)), poll)
+    await expect
+      .poll(() => items().evaluateAll((els) => els.slice(0, 3).map((e) => `${e.getAttribute('data-section')}:${e.getAttribute('data-name')}`)), poll)
       .toEqual(['resource:k8s-nginx-conf', 'resource:k8s-nginx', 'action:Create Pod']);
     expect(await page.locator('[data-testid=palette-recent]').count()).toBe(2);
     await ui.shot('nav-palette-open');
@@ -169,7 +177,7 @@ describe('navigation', () => {
     await page.keyboard.press('Escape');
   });
 
-  it('errors are toasts carrying the server\'s Status message, dismissable and folded instead of stacking', async () => {
+  it("errors are toasts carrying the server's Status message, dismissable and folded instead of stacking", async () => {
     const createNamespace = async (name: string) => {
       await page.keyboard.press('Control+K');
       await page.keyboard.type('create namespace');
@@ -214,7 +222,7 @@ describe('navigation', () => {
     await kubectl('delete', 'namespace', 'nav-created', '--wait=false');
   });
 
-  it('a NodePort Service shows its ports as kubectl does and opens in the browser on nginx\'s welcome page', async () => {
+  it("a NodePort Service shows its ports as kubectl does and opens in the browser on nginx's welcome page", async () => {
     await ui.go('#/r/services/default/k8s-nginx');
     const detail = page.locator('[data-testid=service-detail]');
     await detail.waitFor();
@@ -230,11 +238,16 @@ describe('navigation', () => {
     expect(await open.getAttribute('href')).toBe(`http://127.0.0.1:${nodePort}/`);
     const [tab] = await Promise.all([context.waitForEvent('page'), open.click()]);
     await tab.waitForLoadState();
-    await expect.poll(async () => {
-      const text = await tab.locator('body').innerText().catch(() => '');
-      if (!text.includes('Welcome to nginx!')) await tab.reload().catch(() => undefined);
-      return text;
-    }, poll).toContain('Welcome to nginx!');
+    await expect
+      .poll(async () => {
+        const text = await tab
+          .locator('body')
+          .innerText()
+          .catch(() => '');
+        if (!text.includes('Welcome to nginx!')) await tab.reload().catch(() => undefined);
+        return text;
+      }, poll)
+      .toContain('Welcome to nginx!');
     expect(tab.url()).toBe(`http://127.0.0.1:${nodePort}/`);
     await tab.close();
     // the Services list shows the same PORT(S)
@@ -242,7 +255,7 @@ describe('navigation', () => {
     expect(await ui.row('k8s-nginx').locator('[data-col=ports]').innerText()).toBe(`80:${nodePort}/TCP`);
   });
 
-  it('a Secret\'s values stay hidden until revealed, and hide again', async () => {
+  it("a Secret's values stay hidden until revealed, and hide again", async () => {
     await kubectl('create', 'secret', 'generic', 'db-creds', '--from-literal=password=s3cr3t-value', '--from-literal=user=admin');
     await kubectl('label', 'secret', 'db-creds', 'kubelab-test=navigation');
     await ui.go('#/r/secrets/default/db-creds');
@@ -277,7 +290,7 @@ describe('navigation', () => {
     await ui.shot('nav-namespace-pod-security');
   });
 
-  it('follows the OS theme: light and dark change the app\'s colors', async () => {
+  it("follows the OS theme: light and dark change the app's colors", async () => {
     await ui.go('#/');
     await page.locator('[data-node]').first().waitFor();
     await page.emulateMedia({ colorScheme: 'light' });
@@ -323,7 +336,7 @@ describe('a lab without a Docker engine', () => {
 
   it('says so on the overview: "No Docker engine: virtual node"', async () => {
     // no reachable engine: the lab runs on one virtual node (the socket does not exist)
-    bare = await startServe({ env: { DOCKER_HOST: 'unix:///nonexistent/kubelab-no-docker.sock'} });
+    bare = await startServe({ env: { DOCKER_HOST: 'unix:///nonexistent/kubelab-no-docker.sock' } });
     p = await context.newPage();
     const bareUi = new LabPage(p);
     await bareUi.open(bare.ui);

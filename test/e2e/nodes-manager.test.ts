@@ -30,7 +30,10 @@ beforeAll(async () => {
   await cp(join(homedir(), '.docker', 'contexts'), join(dockerConfig, 'contexts'), { recursive: true });
   const meta = join(dockerConfig, 'contexts', 'meta', createHash('sha256').update(OFFLINE.name).digest('hex'));
   await mkdir(meta, { recursive: true });
-  await writeFile(join(meta, 'meta.json'), JSON.stringify({ Name: OFFLINE.name, Metadata: {}, Endpoints: { docker: { Host: `unix://${OFFLINE.socket}`, SkipTLSVerify: false } } }));
+  await writeFile(
+    join(meta, 'meta.json'),
+    JSON.stringify({ Name: OFFLINE.name, Metadata: {}, Endpoints: { docker: { Host: `unix://${OFFLINE.socket}`, SkipTLSVerify: false } } }),
+  );
   lab = await startServe({ env: { DOCKER_CONFIG: dockerConfig } });
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
@@ -56,7 +59,9 @@ describe('nodes panel', () => {
     expect(await ui.contextRow(N2).locator('[data-testid=node-add]').isEnabled()).toBe(true);
     // an engine that is not running says why, and cannot be added
     await expect.poll(() => ui.contextRow(OFFLINE.name).locator('[data-status]').getAttribute('data-status'), poll).toBe('unreachable');
-    expect(await ui.contextRow(OFFLINE.name).locator('[data-testid=context-reason]').innerText()).toBe(`no Docker engine at ${OFFLINE.socket} (socket not found)`);
+    expect(await ui.contextRow(OFFLINE.name).locator('[data-testid=context-reason]').innerText()).toBe(
+      `no Docker engine at ${OFFLINE.socket} (socket not found)`,
+    );
     expect(await ui.contextRow(OFFLINE.name).locator('[data-testid=node-add]').count()).toBe(0);
     // the only node cannot be removed
     expect(await ui.contextRow('default').locator('[data-testid=node-remove]').isDisabled()).toBe(true);
@@ -65,14 +70,24 @@ describe('nodes panel', () => {
 
   it('"Add as node" makes kubelab-node2 a Ready node on the overview, and pods can run there', async () => {
     await ui.contextRow(N2).locator('[data-testid=node-add]').click();
-    await expect.poll(() => page.locator('[data-testid=toast]').allInnerTexts(), poll).toEqual(expect.arrayContaining([expect.stringContaining(`Node ${N2} added`)]));
+    await expect
+      .poll(() => page.locator('[data-testid=toast]').allInnerTexts(), poll)
+      .toEqual(expect.arrayContaining([expect.stringContaining(`Node ${N2} added`)]));
     await expect.poll(() => ui.contextRow(N2).locator('[data-testid=context-node]').innerText(), poll).toBe(N2);
     const card = page.locator(`.node[data-node="${N2}"]`);
     await expect.poll(() => card.locator('[data-status]').first().getAttribute('data-status'), poll).toBe('Ready');
     expect(await nodeNames()).toEqual(['node/default', `node/${N2}`]);
 
-    await steps.kubectl('run', 'on-n2', `--image=${images.busybox}`, '--image-pull-policy=IfNotPresent',
-      `--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"${N2}"}}}`, '--', 'sleep', '3600');
+    await steps.kubectl(
+      'run',
+      'on-n2',
+      `--image=${images.busybox}`,
+      '--image-pull-policy=IfNotPresent',
+      `--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"${N2}"}}}`,
+      '--',
+      'sleep',
+      '3600',
+    );
     await expect.poll(() => card.locator('.podchip').allInnerTexts(), poll).toEqual(['on-n2']);
     await page.locator('[data-testid=nodes-manager]').scrollIntoViewIfNeeded();
     await ui.shot('nodes-manager-two-nodes');

@@ -15,9 +15,10 @@ let page: Page;
 let ui: LabPage;
 const steps = labSteps(() => lab);
 
-const template = (file: string) => readFileSync(new URL(`../../resources/templates/${file}`, import.meta.url), 'utf8')
-  // no registry is reachable here: the seed's nginx:1.14.2 is swapped for the locally built nginx
-  .replace(/nginx:1\.14\.2/g, images.nginx);
+const template = (file: string) =>
+  readFileSync(new URL(`../../resources/templates/${file}`, import.meta.url), 'utf8')
+    // no registry is reachable here: the seed's nginx:1.14.2 is swapped for the locally built nginx
+    .replace(/nginx:1\.14\.2/g, images.nginx);
 const poll = { timeout: 90_000, interval: 250 };
 
 // busybox:latest would be pulled (Always) and no registry is reachable: the offline copy is used as it is
@@ -59,7 +60,12 @@ async function apply(yaml: string): Promise<void> {
 
 /** `kubectl get pods -l app=X`: name -> node, '' while unbound. */
 async function placement(app: string): Promise<Record<string, string>> {
-  const list = await steps.json<{ items: { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string } }[] }>('get', 'pods', '-l', `app=${app}`);
+  const list = await steps.json<{ items: { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string } }[] }>(
+    'get',
+    'pods',
+    '-l',
+    `app=${app}`,
+  );
   return Object.fromEntries(list.items.filter((p) => !p.metadata.deletionTimestamp).map((p) => [p.metadata.name, p.spec.nodeName ?? '']));
 }
 
@@ -105,12 +111,15 @@ describe('nodes', () => {
       expect(await page.locator('[data-testid=node-status]').getAttribute('data-status')).toBe('Ready');
       // labels and annotations, as chips
       await expect.poll(() => view.locator(`[data-testid=label][data-key="kubernetes.io/hostname"]`).innerText(), poll).toBe(`kubernetes.io/hostname=${name}`);
-      expect(await view.locator('[data-testid=annotation][data-key="node.alpha.kubernetes.io/ttl"]').innerText())
-        .toBe(`node.alpha.kubernetes.io/ttl: ${d.match(/node\.alpha\.kubernetes\.io\/ttl: (\S+)/)![1]}`);
+      expect(await view.locator('[data-testid=annotation][data-key="node.alpha.kubernetes.io/ttl"]').innerText()).toBe(
+        `node.alpha.kubernetes.io/ttl: ${d.match(/node\.alpha\.kubernetes\.io\/ttl: (\S+)/)![1]}`,
+      );
       expect(field(d, 'Taints')).toBe('<none>');
       expect(await view.locator('[data-testid=node-taints]').innerText()).toContain('<none>');
       expect(await view.locator('[data-testid=node-unschedulable]').innerText()).toBe(field(d, 'Unschedulable'));
-      await expect.poll(() => view.locator('[data-testid=node-lease]').innerText(), poll).toMatch(new RegExp(`^held by ${field(d, 'HolderIdentity')}, renewed \\d+s ago$`));
+      await expect
+        .poll(() => view.locator('[data-testid=node-lease]').innerText(), poll)
+        .toMatch(new RegExp(`^held by ${field(d, 'HolderIdentity')}, renewed \\d+s ago$`));
       // conditions
       expect(await view.locator('[data-condition=Ready] [data-status]').getAttribute('data-status')).toBe('True');
       for (const c of ['MemoryPressure', 'DiskPressure', 'PIDPressure']) expect(await view.locator(`[data-condition=${c}]`).innerText()).toContain('False');
@@ -118,8 +127,12 @@ describe('nodes', () => {
       const capacity = d.slice(d.indexOf('Capacity:'), d.indexOf('Allocatable:'));
       const allocatable = d.slice(d.indexOf('Allocatable:'), d.indexOf('System Info:'));
       for (const r of ['cpu', 'memory', 'pods']) {
-        expect(await view.locator(`[data-testid=node-capacity] [data-resource=${r}] [data-col=capacity]`).innerText()).toMatch(new RegExp(`^${field(capacity, r)}\\b`));
-        expect(await view.locator(`[data-testid=node-capacity] [data-resource=${r}] [data-col=allocatable]`).innerText()).toMatch(new RegExp(`^${field(allocatable, r)}\\b`));
+        expect(await view.locator(`[data-testid=node-capacity] [data-resource=${r}] [data-col=capacity]`).innerText()).toMatch(
+          new RegExp(`^${field(capacity, r)}\\b`),
+        );
+        expect(await view.locator(`[data-testid=node-capacity] [data-resource=${r}] [data-col=allocatable]`).innerText()).toMatch(
+          new RegExp(`^${field(allocatable, r)}\\b`),
+        );
       }
       // system info, in describe's words
       for (const k of ['Kernel Version', 'OS Image', 'Container Runtime Version', 'Kubelet Version', 'Architecture', 'Machine ID']) {
@@ -137,7 +150,12 @@ describe('nodes', () => {
       }
       if (name === node) {
         const row = d.match(new RegExp(`^\\s+default\\s+${pod}\\s+(\\S+ \\(\\d+%\\))\\s+(\\S+ \\(\\d+%\\))\\s+(\\S+ \\(\\d+%\\))\\s+(\\S+ \\(\\d+%\\))`, 'm'))!;
-        expect((await view.locator(`[data-testid=node-pod][data-name=${pod}]`).innerText()).split('\t').slice(2, 6).map((s) => s.trim())).toEqual(row.slice(1, 5));
+        expect(
+          (await view.locator(`[data-testid=node-pod][data-name=${pod}]`).innerText())
+            .split('\t')
+            .slice(2, 6)
+            .map((s) => s.trim()),
+        ).toEqual(row.slice(1, 5));
       }
       await ui.shot(`node-${name === N1 ? 'main' : 'node2'}`);
     }
@@ -190,7 +208,7 @@ describe('nodes', () => {
     await steps.kubectl('delete', 'pod', 'nginx-ssd', '--wait=false');
   });
 
-  it('taints in the UI: new pods avoid a NoSchedule node; with both tainted a pod stays Pending with upstream\'s message; untainted it is scheduled', async () => {
+  it("taints in the UI: new pods avoid a NoSchedule node; with both tainted a pod stays Pending with upstream's message; untainted it is scheduled", async () => {
     await ui.openNode(N1);
     await page.locator('[data-testid=taint-node]').click();
     await ui.prompt('dedicated=lab:NoSchedule');
@@ -207,8 +225,11 @@ describe('nodes', () => {
     const run = await lab.kubectl(['run', 'stuck', `--image=${images.busybox}`, '--image-pull-policy=IfNotPresent', '--', 'sleep', '3600']);
     expect(run.code, run.stderr).toBe(0);
     await ui.go('#/r/pods/default/stuck');
-    await expect.poll(() => page.locator('[data-testid=why-pending]').innerText(), poll).toContain(
-      '0/2 nodes are available: 2 node(s) had untolerated taint {dedicated: lab}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
+    await expect
+      .poll(() => page.locator('[data-testid=why-pending]').innerText(), poll)
+      .toContain(
+        '0/2 nodes are available: 2 node(s) had untolerated taint {dedicated: lab}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
+      );
     expect(await page.locator('[data-testid=pod-status]').getAttribute('data-status')).toBe('Pending');
     await ui.shot('why-pending-taints');
     // `kubectl taint node default dedicated:NoSchedule-` typed; node2's taint by its x
@@ -253,18 +274,34 @@ describe('nodes', () => {
     await steps.kubectl('delete', 'deployment', 'cordoned', '--wait=false');
   });
 
-  it('drains in the UI: the deployment\'s pods are evicted and recreated on the other node, the DaemonSet pod stays, the node is cordoned', async () => {
+  it("drains in the UI: the deployment's pods are evicted and recreated on the other node, the DaemonSet pod stays, the node is cordoned", async () => {
     await apply(daemonSet('agent'));
     await apply(deployment('web', 4));
     // a bare pod on the node: drain evicts it too (as --force), and nothing brings it back
-    const loner = await lab.kubectl(['run', 'loner', `--image=${images.busybox}`, '--image-pull-policy=IfNotPresent',
-      `--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"${N2}"},"terminationGracePeriodSeconds":1}}`, '--', 'sleep', '3600']);
+    const loner = await lab.kubectl([
+      'run',
+      'loner',
+      `--image=${images.busybox}`,
+      '--image-pull-policy=IfNotPresent',
+      `--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"${N2}"},"terminationGracePeriodSeconds":1}}`,
+      '--',
+      'sleep',
+      '3600',
+    ]);
     expect(loner.code, loner.stderr).toBe(0);
     await expect.poll(async () => Object.values(await placement('agent')).sort(), poll).toEqual([N1, N2]);
     await expect.poll(async () => Object.values(await placement('web')).sort(), poll).toEqual([N1, N1, N2, N2]);
-    await expect.poll(async () => (await steps.json('get', 'pods', '-l', 'app in (web,agent)')).items.every((p: { status: { phase: string } }) => p.status.phase === 'Running'), poll).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (await steps.json('get', 'pods', '-l', 'app in (web,agent)')).items.every((p: { status: { phase: string } }) => p.status.phase === 'Running'),
+        poll,
+      )
+      .toBe(true);
     const agentOnN2 = Object.entries(await placement('agent')).find(([, n]) => n === N2)![0];
-    const webOnN2 = Object.entries(await placement('web')).filter(([, n]) => n === N2).map(([p]) => p);
+    const webOnN2 = Object.entries(await placement('web'))
+      .filter(([, n]) => n === N2)
+      .map(([p]) => p);
     await ui.openNode(N2);
     await expect.poll(() => page.locator('[data-testid=node-pod]').count(), poll).toBe(4);
     expect(await page.locator('[data-testid=node-pod][data-name=loner]').innerText()).toContain('no controller');
@@ -273,21 +310,29 @@ describe('nodes', () => {
     await ui.shot('node-before-drain');
     await page.locator('[data-testid=drain]').click();
     // the confirmation says what will happen, pod by pod kind
-    expect(await page.locator('[role=dialog] p').innerText()).toBe(`Drain ${N2}? It is cordoned and its pods (3) are evicted; their controllers recreate them on other nodes. `
-      + 'DaemonSet pods (1) stay. Pods with no controller (1) will not come back: loner.');
+    expect(await page.locator('[role=dialog] p').innerText()).toBe(
+      `Drain ${N2}? It is cordoned and its pods (3) are evicted; their controllers recreate them on other nodes. ` +
+        'DaemonSet pods (1) stay. Pods with no controller (1) will not come back: loner.',
+    );
     await ui.shot('node-drain-confirm');
     await ui.confirm();
-    await expect.poll(() => page.locator('[data-testid=toast-message]', { hasText: 'drained' }).first().innerText(), poll).toBe(`${N2} drained: 3 pods evicted`);
+    await expect
+      .poll(() => page.locator('[data-testid=toast-message]', { hasText: 'drained' }).first().innerText(), poll)
+      .toBe(`${N2} drained: 3 pods evicted`);
     await expect.poll(() => page.locator('[data-testid=node-status]').getAttribute('data-status'), poll).toBe('Ready,SchedulingDisabled');
     // only the DaemonSet's pod is left on the node, the same pod as before
-    await expect.poll(() => page.locator('[data-testid=node-pod]').evaluateAll((els) => els.map((e) => (e as { dataset: { name: string } }).dataset.name)), poll).toEqual([agentOnN2]);
+    await expect
+      .poll(() => page.locator('[data-testid=node-pod]').evaluateAll((els) => els.map((e) => (e as { dataset: { name: string } }).dataset.name)), poll)
+      .toEqual([agentOnN2]);
     await page.locator('[data-testid=node-pods]').scrollIntoViewIfNeeded();
     await ui.shot('node-drained');
     // the evicted pods are gone; the ReplicaSet made new ones, on the other node
-    await expect.poll(async () => {
-      const now = await placement('web');
-      return { evictedLeft: webOnN2.filter((p) => p in now), nodes: Object.values(now).sort() };
-    }, poll).toEqual({ evictedLeft: [], nodes: [N1, N1, N1, N1] });
+    await expect
+      .poll(async () => {
+        const now = await placement('web');
+        return { evictedLeft: webOnN2.filter((p) => p in now), nodes: Object.values(now).sort() };
+      }, poll)
+      .toEqual({ evictedLeft: [], nodes: [N1, N1, N1, N1] });
     await expect.poll(() => nodeColumn('app=web'), poll).toEqual([N1, N1, N1, N1]);
     expect(Object.entries(await placement('agent')).find(([, n]) => n === N2)?.[0]).toBe(agentOnN2);
     await expect.poll(async () => (await lab.kubectl(['get', 'pod', 'loner'])).stderr, poll).toMatch(/NotFound/);

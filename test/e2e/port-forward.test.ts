@@ -50,8 +50,12 @@ async function row(localPort: number) {
   if (!(await r.count())) return undefined;
   const attr = async (n: string) => (await r.getAttribute(n)) ?? '';
   return {
-    pod: await attr('data-pod'), state: await attr('data-state'), total: Number(await attr('data-total')),
-    bytesIn: Number(await attr('data-bytes-in')), bytesOut: Number(await attr('data-bytes-out')), errors: Number(await attr('data-errors')),
+    pod: await attr('data-pod'),
+    state: await attr('data-state'),
+    total: Number(await attr('data-total')),
+    bytesIn: Number(await attr('data-bytes-in')),
+    bytesOut: Number(await attr('data-bytes-out')),
+    errors: Number(await attr('data-errors')),
   };
 }
 
@@ -98,7 +102,9 @@ describe('port-forward from the UI', () => {
     await page.locator('[data-testid=port-forward-toggle]').waitFor();
     deployPort = await startForward();
     expect(deployPort).toBeGreaterThan(1024);
-    await expect.poll(() => page.locator('[data-testid=kubectl-equivalent]').innerText(), poll).toContain(`kubectl port-forward deployment/web ${deployPort}:80`);
+    await expect
+      .poll(() => page.locator('[data-testid=kubectl-equivalent]').innerText(), poll)
+      .toContain(`kubectl port-forward deployment/web ${deployPort}:80`);
     const r = await httpGet(deployPort);
     expect(r.status).toBe(200);
     expect(r.body).toContain('Welcome to nginx!');

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('Reset lab', () => {
-  it('asks first, removes the lab\'s objects from the engine, and comes back on a new lab', async () => {
+  it("asks first, removes the lab's objects from the engine, and comes back on a new lab", async () => {
     const before = await lab.clusterId();
     await kubectl('run', 'doomed', `--image=${images.busybox}`, '--image-pull-policy=IfNotPresent', '--', 'sleep', '3600');
     await eventually(async () => (await json('get', 'pod', 'doomed')).status?.phase === 'Running', 60_000, 'doomed Running');
@@ -52,7 +52,7 @@ describe('Reset lab', () => {
     expect(await docker.listNetworks(ours(before))).toEqual([]);
     // the kubeconfig at the same path reaches the new lab: no pod of the old one, its node Ready again
     expect((await json<{ items: unknown[] }>('get', 'pods')).items).toEqual([]);
-    await eventually(async () => (await kubectl('get', 'nodes', '--no-headers')).includes(' Ready '), 60_000, 'the new lab\'s node Ready');
+    await eventually(async () => (await kubectl('get', 'nodes', '--no-headers')).includes(' Ready '), 60_000, "the new lab's node Ready");
     await page.close();
   });
 });

@@ -28,9 +28,11 @@ const LONG = `LONGLINE-${'w'.repeat(600)}`;
 /** Runs fns with `width` in flight: creating a thousand pods takes seconds, not minutes. */
 async function inParallel(count: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < count) await fn(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < count) await fn(next++);
+    }),
+  );
 }
 
 async function create(path: string, body: unknown): Promise<void> {
@@ -44,29 +46,54 @@ beforeAll(async () => {
   lab = await startServe({ virtualNodes: 10 });
   api = labApi(lab);
   for (const ns of ['scale-a', 'scale-b']) await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  await inParallel(N, 24, (i) => create(`/api/v1/namespaces/${podNs(i)}/pods`, {
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: { name: podName(i), labels: podLabels(i) },
-    spec: { nodeSelector: { 'kubelab.io/virtual': 'true' }, containers: [{ name: 'app', image: images.busybox, command: ['sleep', '3600'] }] },
-  }));
+  await inParallel(N, 24, (i) =>
+    create(`/api/v1/namespaces/${podNs(i)}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: podName(i), labels: podLabels(i) },
+      spec: { nodeSelector: { 'kubelab.io/virtual': 'true' }, containers: [{ name: 'app', image: images.busybox, command: ['sleep', '3600'] }] },
+    }),
+  );
   // logs: 100k numbered lines after one long line, then quiet; a ticker beside it; an init container that echoes
   await create('/api/v1/namespaces/default/pods', {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'numbers' },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'numbers' },
     spec: {
       ...onDocker,
       initContainers: [{ name: 'init-echo', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo hello from init'] }],
       containers: [
-        { name: 'numbers', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', `echo ${LONG}; seq 1 100000 | sed 's/^/line /'; sleep 3600`] },
-        { name: 'ticker', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.2; done'] },
+        {
+          name: 'numbers',
+          image: images.busybox,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', `echo ${LONG}; seq 1 100000 | sed 's/^/line /'; sleep 3600`],
+        },
+        {
+          name: 'ticker',
+          image: images.busybox,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.2; done'],
+        },
       ],
     },
   });
   // a container that exits 1 and is restarted (restartPolicy Always), so "previous" has a terminated run to show
   await create('/api/v1/namespaces/default/pods', {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crasher' },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'crasher' },
     spec: {
-      ...onDocker, restartPolicy: 'Always',
-      containers: [{ name: 'crasher', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo crasher started; sleep 1; echo crasher exiting with 1; exit 1'] }],
+      ...onDocker,
+      restartPolicy: 'Always',
+      containers: [
+        {
+          name: 'crasher',
+          image: images.busybox,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', 'echo crasher started; sleep 1; echo crasher exiting with 1; exit 1'],
+        },
+      ],
     },
   });
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
@@ -75,12 +102,22 @@ beforeAll(async () => {
   // load the pod view (and its logs pane) once up front: on a shared machine out/renderer may be rebuilt while this
   // file runs, and a lazy chunk of the older build is then gone
   await ui.open(`${lab.ui}#/r/pods/default/numbers/logs`);
-  await page.locator('[data-testid=log-lines]').waitFor({ timeout: 120_000 }).catch(async (err: unknown) => {
-    // what the page showed instead: keep it beside the error (a lazy view chunk aborted by ERR_NETWORK_CHANGED once
-    // left the page blank here; the views are no longer lazy)
-    await ui.shot('failed-scale-before-all-logs');
-    throw new Error(`${String(err)}\npage text: ${(await page.locator('body').innerText().catch(() => '')).slice(0, 2000)}`);
-  });
+  await page
+    .locator('[data-testid=log-lines]')
+    .waitFor({ timeout: 120_000 })
+    .catch(async (err: unknown) => {
+      // what the page showed instead: keep it beside the error (a lazy view chunk aborted by ERR_NETWORK_CHANGED once
+      // left the page blank here; the views are no longer lazy)
+      await ui.shot('failed-scale-before-all-logs');
+      throw new Error(
+        `${String(err)}\npage text: ${(
+          await page
+            .locator('body')
+            .innerText()
+            .catch(() => '')
+        ).slice(0, 2000)}`,
+      );
+    });
   await ui.go('#/r/pods');
   await page.locator('[data-testid=list-count]').waitFor({ timeout: 120_000 });
 }, 300_000);
@@ -159,26 +196,32 @@ describe('a thousand pods', () => {
 
 describe('a hundred thousand log lines', () => {
   const lines = () => page.locator('[data-testid=log-lines]');
-  const lastLine = () => page.locator('[data-testid=log-line]').evaluateAll((els) => {
-    const sorted = [...els].sort((a, b) => Number(a.getAttribute('data-line')) - Number(b.getAttribute('data-line')));
-    return sorted.at(-1)?.querySelector('.tx')?.textContent ?? '';
-  });
+  const lastLine = () =>
+    page.locator('[data-testid=log-line]').evaluateAll((els) => {
+      const sorted = [...els].sort((a, b) => Number(a.getAttribute('data-line')) - Number(b.getAttribute('data-line')));
+      return sorted.at(-1)?.querySelector('.tx')?.textContent ?? '';
+    });
   /** distance in px between the view's bottom and the end of the lines */
   const gap = () => lines().evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
   /** whether the line with this text is in the scroller's visible box */
-  const inView = (text: string) => lines().evaluate((el, want) => {
-    const box = el.getBoundingClientRect();
-    return [...el.querySelectorAll('[data-testid=log-line]')].some((l) => {
-      const r = l.getBoundingClientRect();
-      return l.querySelector('.tx')?.textContent === want && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
-    });
-  }, text);
+  const inView = (text: string) =>
+    lines().evaluate((el, want) => {
+      const box = el.getBoundingClientRect();
+      return [...el.querySelectorAll('[data-testid=log-line]')].some((l) => {
+        const r = l.getBoundingClientRect();
+        return l.querySelector('.tx')?.textContent === want && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+      });
+    }, text);
 
   beforeAll(async () => {
-    await steps.eventually(async () => {
-      const p = await steps.json('get', 'pod', 'numbers');
-      return p.status?.containerStatuses?.every((c: { ready?: boolean }) => c.ready);
-    }, 120_000, 'the numbers pod running');
+    await steps.eventually(
+      async () => {
+        const p = await steps.json('get', 'pod', 'numbers');
+        return p.status?.containerStatuses?.every((c: { ready?: boolean }) => c.ready);
+      },
+      120_000,
+      'the numbers pod running',
+    );
   });
 
   it('shows all of them with tail "all", ending at the last line, and finds one in the middle', async () => {
@@ -273,16 +316,22 @@ describe('a hundred thousand log lines', () => {
   });
 
   it('shows the previous run of a restarted container', async () => {
-    await steps.eventually(async () => (await steps.json('get', 'pod', 'crasher')).status?.containerStatuses?.[0]?.restartCount >= 1, 120_000, 'crasher restarted');
+    await steps.eventually(
+      async () => (await steps.json('get', 'pod', 'crasher')).status?.containerStatuses?.[0]?.restartCount >= 1,
+      120_000,
+      'crasher restarted',
+    );
     await ui.go('#/r/pods/default/crasher/logs');
     await expect.poll(() => lines().innerText(), poll).toContain('crasher started');
     await page.locator('[data-testid=log-previous]').check();
     // the pane restarts its stream for the previous run; the kubectl equivalent says which one it shows
     await expect.poll(() => page.locator('[data-testid=kubectl-equivalent]').innerText(), poll).toContain('--previous');
-    await expect.poll(async () => {
-      const text = await lines().innerText();
-      return text.includes('crasher started') && text.includes('crasher exiting with 1');
-    }, poll).toBe(true);
+    await expect
+      .poll(async () => {
+        const text = await lines().innerText();
+        return text.includes('crasher started') && text.includes('crasher exiting with 1');
+      }, poll)
+      .toBe(true);
     await ui.shot('scale-logs-previous');
   });
 });

@@ -15,18 +15,34 @@ const steps = labSteps(() => lab);
 const poll = { timeout: 60_000, interval: 250 };
 
 const busy = JSON.stringify({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'busy' },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'busy' },
   spec: {
-    terminationGracePeriodSeconds: 1, nodeName: 'default',
+    terminationGracePeriodSeconds: 1,
+    nodeName: 'default',
     containers: [
-      { name: 'spin', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'while :; do :; done'], resources: { limits: { cpu: '200m', memory: '64Mi' } } },
-      { name: 'idle', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'], resources: { limits: { cpu: '100m', memory: '32Mi' } } },
+      {
+        name: 'spin',
+        image: images.busybox,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['sh', '-c', 'while :; do :; done'],
+        resources: { limits: { cpu: '200m', memory: '64Mi' } },
+      },
+      {
+        name: 'idle',
+        image: images.busybox,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['sleep', '3600'],
+        resources: { limits: { cpu: '100m', memory: '32Mi' } },
+      },
     ],
   },
 });
 
 /** The latest value a chart's legend shows for one line. */
-const legend = async (chart: string, line: string) => Number((await page.locator(`[data-testid=${chart}] [data-line="${line}"]`).getAttribute('data-value')) ?? NaN);
+const legend = async (chart: string, line: string) =>
+  Number((await page.locator(`[data-testid=${chart}] [data-line="${line}"]`).getAttribute('data-value')) ?? NaN);
 const points = async (chart: string) => Number((await page.locator(`[data-testid=${chart}]`).getAttribute('data-points')) ?? 0);
 
 beforeAll(async () => {
@@ -50,7 +66,7 @@ afterEach(async (ctx) => {
 });
 
 describe('usage charts', () => {
-  it('the pod page charts CPU per container near the spinning one\'s 200m limit, and memory', async () => {
+  it("the pod page charts CPU per container near the spinning one's 200m limit, and memory", async () => {
     await ui.go('#/r/pods/default/busy');
     await expect.poll(() => points('usage-cpu'), poll).toBeGreaterThanOrEqual(4);
     await expect.poll(() => legend('usage-cpu', 'spin'), poll).toBeGreaterThan(0.15);

@@ -13,9 +13,10 @@ let browser: Browser;
 let page: Page;
 let ui: LabPage;
 
-const template = (file: string) => readFileSync(new URL(`../../resources/templates/${file}`, import.meta.url), 'utf8')
-  // no registry is reachable here: the seed's nginx:1.14.2 is swapped for the locally built nginx
-  .replace(/nginx:1\.14\.2/g, images.nginx);
+const template = (file: string) =>
+  readFileSync(new URL(`../../resources/templates/${file}`, import.meta.url), 'utf8')
+    // no registry is reachable here: the seed's nginx:1.14.2 is swapped for the locally built nginx
+    .replace(/nginx:1\.14\.2/g, images.nginx);
 const poll = { timeout: 90_000, interval: 200 };
 // images only the registry holds: the lab pulls them for real; this file removes what it pulled, before and after
 const pulledHere = [registry.nginxLayers, registry.layers];
@@ -79,15 +80,25 @@ describe('workspace', () => {
     await ui.shot('pods');
   });
 
-  it('shows a pod\'s image pull per layer while it runs, then Pulled', async () => {
+  it("shows a pod's image pull per layer while it runs, then Pulled", async () => {
     // the scheduler waits (step mode) until the pod page is open, so the whole pull is in view
     await ui.go('#/');
     await page.locator('[data-testid=step-scheduler]').click();
     await ui.go('#/create');
-    await ui.setEditor([
-      'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: pull-demo', 'spec:', '  containers:',
-      '  - name: box', `    image: ${registry.layers}`, '    command: ["sleep", "3600"]', '',
-    ].join('\n'));
+    await ui.setEditor(
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata:',
+        '  name: pull-demo',
+        'spec:',
+        '  containers:',
+        '  - name: box',
+        `    image: ${registry.layers}`,
+        '    command: ["sleep", "3600"]',
+        '',
+      ].join('\n'),
+    );
     await ui.applyEditor();
     await ui.go('#/r/pods/default/pull-demo/overview');
     await expect.poll(() => page.locator('[data-testid=pod-status]').getAttribute('data-status'), poll).toBe('Pending');
@@ -98,15 +109,19 @@ describe('workspace', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/pull-progress.png` });
     await expect.poll(() => page.locator('[data-testid=pull-image]').getAttribute('data-state'), poll).toBe('Pulled');
     // layer lines were there while it pulled, in docker pull's words, and every layer ends Pull complete
-    expect((await seen()).filter((l) => /^Pulling \w+: (Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting)$/.test(l))).not.toEqual([]);
-    await expect.poll(() => page.locator('[data-testid=pull-image][data-state=Pulled] [data-testid=pull-layer][data-layer-status="Pull complete"]').count(), poll).toBe(6);
+    expect(
+      (await seen()).filter((l) => /^Pulling \w+: (Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting)$/.test(l)),
+    ).not.toEqual([]);
+    await expect
+      .poll(() => page.locator('[data-testid=pull-image][data-state=Pulled] [data-testid=pull-layer][data-layer-status="Pull complete"]').count(), poll)
+      .toBe(6);
     expect(await page.locator('[data-testid=pull-progress]').innerText()).toContain('Pulled');
     await expect.poll(() => page.locator('[data-testid=pod-status]').getAttribute('data-status'), poll).toBe('Running');
     await ui.shot('pulled');
     await lab.kubectl(['delete', 'pod', 'pull-demo', '--wait=false']);
   });
 
-  it('fills the Flow tab\'s lanes live, through the scheduler, kubelet and runtime', async () => {
+  it("fills the Flow tab's lanes live, through the scheduler, kubelet and runtime", async () => {
     await ui.go('#/r/pods/default/nginx-pod/flow');
     for (const lane of ['apiserver', 'scheduler', 'kubelet', 'runtime']) {
       await expect.poll(() => page.locator(`[data-lane=${lane}]`).getAttribute('data-count').then(Number), poll).toBeGreaterThan(0);
@@ -119,13 +134,22 @@ describe('workspace', () => {
     await ui.shot('docker-reality');
   });
 
-  it('shows a pod\'s logs and runs hostname and echo in its terminal', async () => {
+  it("shows a pod's logs and runs hostname and echo in its terminal", async () => {
     await ui.go('#/create');
-    await ui.setEditor([
-      'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: shell-demo', 'spec:', '  containers:', // a :latest image is always pulled: from the local registry, a real pull
-      '  - name: box', `    image: ${registry.busybox}`,
-      '    command: ["sh", "-c", "echo hello-from-kubelab; echo second-line; sleep 3600"]', '',
-    ].join('\n'));
+    await ui.setEditor(
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata:',
+        '  name: shell-demo',
+        'spec:',
+        '  containers:', // a :latest image is always pulled: from the local registry, a real pull
+        '  - name: box',
+        `    image: ${registry.busybox}`,
+        '    command: ["sh", "-c", "echo hello-from-kubelab; echo second-line; sleep 3600"]',
+        '',
+      ].join('\n'),
+    );
     await ui.applyEditor();
     await ui.go('#/r/pods');
     await expect.poll(() => ui.rowStatus('shell-demo'), poll).toBe('Running');
@@ -159,10 +183,12 @@ describe('workspace', () => {
     await ui.go('#/r/pods');
     await page.locator('[data-testid=label-filter]').fill('app=k8s-nginx');
     await expect.poll(() => page.locator('[data-testid=row]').count(), poll).toBe(3);
-    await expect.poll(async () => {
-      const rows = page.locator('[data-testid=row] [data-col=status] [data-status]');
-      return (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).filter((s) => s === 'Running').length;
-    }, poll).toBe(3);
+    await expect
+      .poll(async () => {
+        const rows = page.locator('[data-testid=row] [data-col=status] [data-status]');
+        return (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).filter((s) => s === 'Running').length;
+      }, poll)
+      .toBe(3);
     await ui.shot('pods-deployment');
     await ui.go('#/r/deployments/default/k8s-nginx');
     await expect.poll(() => page.locator('[data-testid=deployment-pod]').count(), poll).toBe(3);

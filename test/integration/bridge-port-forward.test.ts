@@ -25,7 +25,9 @@ function get(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
     const c = connect(port, '127.0.0.1', () => c.write('GET / HTTP/1.0\r\n\r\n'));
-    c.on('data', (d) => (out += d)).on('end', () => resolve(out)).on('error', reject);
+    c.on('data', (d) => (out += d))
+      .on('end', () => resolve(out))
+      .on('error', reject);
   });
 }
 
@@ -35,7 +37,9 @@ beforeAll(async () => {
   await cluster.start();
   const client = cluster.api!.client(UI_USER);
   await client.create(R.pods, {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'default' },
     spec: { containers: [{ name: 'nginx', image: images.nginx, imagePullPolicy: 'IfNotPresent', ports: [{ name: 'http', containerPort: 80 }] }] },
   });
   await new Promise<void>((resolve, reject) => {
@@ -61,7 +65,15 @@ describe.each(['direct', 'websocket'] as TransportMode[])('port-forward over the
       const pushed: PortForwardInfo[][] = [];
       api.portForwards.onChange((all) => pushed.push(all));
       const f = await api.portForwards.start({ namespace: 'default', kind: 'Pod', name: 'web', port: 'http' });
-      expect(f).toMatchObject({ kind: 'Pod', name: 'web', pod: 'web', port: 'http', targetPort: 80, state: 'Active', kubectl: `kubectl port-forward pod/web ${f.localPort}:http` });
+      expect(f).toMatchObject({
+        kind: 'Pod',
+        name: 'web',
+        pod: 'web',
+        port: 'http',
+        targetPort: 80,
+        state: 'Active',
+        kubectl: `kubectl port-forward pod/web ${f.localPort}:http`,
+      });
       expect(await get(f.localPort)).toContain('Welcome to nginx!');
       await expect.poll(() => pushed.at(-1)?.find((x) => x.id === f.id)?.bytesIn ?? 0).toBeGreaterThan(600);
       const listed = (await api.portForwards.list()).find((x) => x.id === f.id)!;
@@ -81,10 +93,16 @@ describe.each(['direct', 'websocket'] as TransportMode[])('port-forward over the
       const missing = await api.portForwards.start({ namespace: 'default', kind: 'Pod', name: 'nope', port: 80 }).catch((e) => e);
       expect(missing).toBeInstanceOf(BridgeError);
       expect(missing).toMatchObject({ status: 404, message: 'pods "nope" not found' });
-      await expect(api.portForwards.start({ namespace: 'default', kind: 'Pod', name: 'web', port: 'grpc' })).rejects.toMatchObject({ status: 400, message: "Pod 'web' does not have a named port 'grpc'" });
+      await expect(api.portForwards.start({ namespace: 'default', kind: 'Pod', name: 'web', port: 'grpc' })).rejects.toMatchObject({
+        status: 400,
+        message: "Pod 'web' does not have a named port 'grpc'",
+      });
       await expect(api.portForwards.start({ namespace: 'default', kind: 'Pod', name: 'web', port: 70000 })).rejects.toMatchObject({ status: 400 });
       const f = await api.portForwards.start({ namespace: 'default', kind: 'Pod', name: 'web', port: 80 });
-      await expect(api.portForwards.start({ namespace: 'default', kind: 'Pod', name: 'web', port: 80, localPort: f.localPort })).rejects.toMatchObject({ status: 409, message: expect.stringContaining(`unable to listen on port ${f.localPort}`) });
+      await expect(api.portForwards.start({ namespace: 'default', kind: 'Pod', name: 'web', port: 80, localPort: f.localPort })).rejects.toMatchObject({
+        status: 409,
+        message: expect.stringContaining(`unable to listen on port ${f.localPort}`),
+      });
       await expect(api.portForwards.stop('pf-nope')).rejects.toMatchObject({ status: 404 });
       await api.portForwards.stop(f.id);
     } finally {

@@ -51,11 +51,17 @@ beforeAll(async () => {
   api = createApiServer({ store: memoryStore(), dataDir: dir });
   await api.bootstrap();
   client = api.client(adminUser);
-  cm = new ControllerManager({ client: api.client(componentUsers.controllerManager), options: { nodeMonitorGracePeriodSeconds: 2, podEvictionTimeoutSeconds: 2, nodeMonitorPeriodSeconds: 0.25 } });
+  cm = new ControllerManager({
+    client: api.client(componentUsers.controllerManager),
+    options: { nodeMonitorGracePeriodSeconds: 2, podEvictionTimeoutSeconds: 2, nodeMonitorPeriodSeconds: 0.25 },
+  });
   await cm.start();
   scheduler = new Scheduler({ client: api.client(componentUsers.scheduler) });
   await scheduler.start();
-  for (const [n, s] of [['node-a', 31], ['node-b', 32]] as const) {
+  for (const [n, s] of [
+    ['node-a', 31],
+    ['node-b', 32],
+  ] as const) {
     const k = kubelet(n, s);
     kubelets.set(n, k);
     await k.start();
@@ -70,29 +76,64 @@ afterAll(async () => {
 });
 
 const pods = async () => (await client.list<Pod & KubeObject>(R.pods, { namespace: 'default' })).items;
-const readyOn = async (node: string) => (await pods()).filter((p) => p.spec?.nodeName === node && !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+const readyOn = async (node: string) =>
+  (await pods()).filter(
+    (p) => p.spec?.nodeName === node && !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
 const nodeObj = (name: string) => client.get<Node & KubeObject>(R.nodes, name);
 
 describe('node failure (real API server, scheduler, kubelets on simulated runtimes)', () => {
-  it('evicts the silent node\'s pods, recreates them on the healthy node, and untaints it when it returns', async () => {
-    await client.create(R.deployments, {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' },
-      spec: { replicas: 4, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.22' }] } } },
-    }, { namespace: 'default' });
+  it("evicts the silent node's pods, recreates them on the healthy node, and untaints it when it returns", async () => {
+    await client.create(
+      R.deployments,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: {
+          replicas: 4,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.22' }] } },
+        },
+      },
+      { namespace: 'default' },
+    );
     await eventually(async () => (await readyOn('node-a')).length + (await readyOn('node-b')).length === 4, 30_000, '4 ready pods');
     // the scheduler spreads them, so node-b holds some
     const onB = (await readyOn('node-b')).length;
     expect(onB).toBeGreaterThan(0);
 
     await kubelets.get('node-b')!.stop();
-    const b = await eventually(async () => {
-      const n = await nodeObj('node-b');
-      return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown' && n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute') && n;
-    }, 20_000, 'node-b Unknown and tainted');
-    expect(b.spec!.taints!.map((t) => `${t.key}:${t.effect}`).sort()).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
+    const b = await eventually(
+      async () => {
+        const n = await nodeObj('node-b');
+        return (
+          n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown' &&
+          n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute') &&
+          n
+        );
+      },
+      20_000,
+      'node-b Unknown and tainted',
+    );
+    expect(b.spec!.taints!.map((t) => `${t.key}:${t.effect}`).sort()).toEqual([
+      'node.kubernetes.io/unreachable:NoExecute',
+      'node.kubernetes.io/unreachable:NoSchedule',
+    ]);
     // the controller-owned pods come back on node-a
     await eventually(async () => (await readyOn('node-a')).length === 4, 30_000, '4 ready pods on node-a').catch(async (e) => {
-      console.log(JSON.stringify((await pods()).map((p) => [p.metadata.name, p.spec?.nodeName, p.metadata.deletionTimestamp, p.status?.phase, p.status?.conditions, p.spec?.tolerations])));
+      console.log(
+        JSON.stringify(
+          (await pods()).map((p) => [
+            p.metadata.name,
+            p.spec?.nodeName,
+            p.metadata.deletionTimestamp,
+            p.status?.phase,
+            p.status?.conditions,
+            p.spec?.tolerations,
+          ]),
+        ),
+      );
       console.log(JSON.stringify((await client.list(R.events, { namespace: 'default' })).items.map((e) => [e.reason, e.message])));
       throw e;
     });
@@ -102,9 +143,13 @@ describe('node failure (real API server, scheduler, kubelets on simulated runtim
     const back = kubelet('node-b', 32);
     kubelets.set('node-b', back);
     await back.start();
-    await eventually(async () => {
-      const n = await nodeObj('node-b');
-      return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && (n.spec?.taints ?? []).length === 0;
-    }, 20_000, 'node-b Ready and untainted');
+    await eventually(
+      async () => {
+        const n = await nodeObj('node-b');
+        return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && (n.spec?.taints ?? []).length === 0;
+      },
+      20_000,
+      'node-b Ready and untainted',
+    );
   });
 });

@@ -44,20 +44,31 @@ function dataPlaneSuite(title: string, opts: HarnessOptions, expectUnroutable: b
       if (opts.socketPath === vm1.socket && !vm1Available()) throw new Error(missingEnvHint);
       h = await startHarness(opts);
       // an HTTP server on 8080, an echo on 7000 and, on 7001, the byte count of what arrived before EOF
-      await h.client.create(R.pods, podManifest('served', h.nodeName, {
-        terminationGracePeriodSeconds: 1,
-        containers: [{
-          name: 'web', ...busybox,
-          command: ['sh', '-c', 'nc -ll -p 7000 -e cat & nc -ll -p 7001 -e sh -c "wc -c" & exec httpd -f -p 8080 -h /www'],
-          readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
-          livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
-        }],
-      }), { namespace: 'default' });
+      await h.client.create(
+        R.pods,
+        podManifest('served', h.nodeName, {
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            {
+              name: 'web',
+              ...busybox,
+              command: ['sh', '-c', 'nc -ll -p 7000 -e cat & nc -ll -p 7001 -e sh -c "wc -c" & exec httpd -f -p 8080 -h /www'],
+              readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
+              livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
+            },
+          ],
+        }),
+        { namespace: 'default' },
+      );
       const livenessPassed = h.stepSeen((s) => s.pod.name === 'served' && s.step.action === 'probe:liveness' && s.step.outcome === 'success');
-      const pod = await waitFor('served Ready', async () => {
-        const p = await getPod(h.client, 'served');
-        return cond(p, 'Ready') === 'True' && p;
-      }, 90_000).catch(async (e: Error) => {
+      const pod = await waitFor(
+        'served Ready',
+        async () => {
+          const p = await getPod(h.client, 'served');
+          return cond(p, 'Ready') === 'True' && p;
+        },
+        90_000,
+      ).catch(async (e: Error) => {
         const evs = (await podEvents(h.client, 'served')).map((ev) => `${ev.reason}: ${ev.message}`);
         throw new Error(`${e.message}; events: ${evs.join(' | ')}`);
       });
@@ -102,18 +113,31 @@ function dataPlaneSuite(title: string, opts: HarnessOptions, expectUnroutable: b
       expect(h.runtime.dataPlane?.reason).toMatch(expectUnroutable ? /not reachable from this machine/ : /--data-plane api/);
     });
 
-    it('failing probes give the kubelet\'s messages in events', async () => {
-      await h.client.create(R.pods, podManifest('unready', h.nodeName, {
-        terminationGracePeriodSeconds: 1,
-        containers: [
-          { name: 'web', ...busybox, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], readinessProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1 } },
-          { name: 'closed', ...busybox, command: ['sleep', '3600'], readinessProbe: { tcpSocket: { port: 9999 }, periodSeconds: 1 } },
-        ],
-      }), { namespace: 'default' });
-      const evs = await waitFor('both probes failed', async () => {
-        const list = (await podEvents(h.client, 'unready')).filter((e) => e.reason === 'Unhealthy');
-        return list.some((e) => /statuscode/.test(e.message ?? '')) && list.some((e) => /9999/.test(e.message ?? '')) && list;
-      }, 60_000);
+    it("failing probes give the kubelet's messages in events", async () => {
+      await h.client.create(
+        R.pods,
+        podManifest('unready', h.nodeName, {
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            {
+              name: 'web',
+              ...busybox,
+              command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+              readinessProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1 },
+            },
+            { name: 'closed', ...busybox, command: ['sleep', '3600'], readinessProbe: { tcpSocket: { port: 9999 }, periodSeconds: 1 } },
+          ],
+        }),
+        { namespace: 'default' },
+      );
+      const evs = await waitFor(
+        'both probes failed',
+        async () => {
+          const list = (await podEvents(h.client, 'unready')).filter((e) => e.reason === 'Unhealthy');
+          return list.some((e) => /statuscode/.test(e.message ?? '')) && list.some((e) => /9999/.test(e.message ?? '')) && list;
+        },
+        60_000,
+      );
       const ip = (await getPod(h.client, 'unready')).status!.podIP!;
       const messages = evs.map((e) => e.message);
       expect(messages).toContain('Readiness probe failed: HTTP probe failed with statuscode: 404');
@@ -138,8 +162,10 @@ function dataPlaneSuite(title: string, opts: HarnessOptions, expectUnroutable: b
       it('a sandbox whose pause cannot dial (adopted from an older lab) is dialed directly, not hung on', async () => {
         // stands in for such a sandbox: a container of this lab without the pause-modes label, serving on 8080
         const c = await h.docker.createContainer({
-          Image: images.busybox, Cmd: ['httpd', '-f', '-p', '8080', '-h', '/www'],
-          Labels: { 'kubelab.io/cluster': h.clusterId, 'kubelab.io/node': h.nodeName }, HostConfig: { NetworkMode: h.runtime.networkName },
+          Image: images.busybox,
+          Cmd: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+          Labels: { 'kubelab.io/cluster': h.clusterId, 'kubelab.io/node': h.nodeName },
+          HostConfig: { NetworkMode: h.runtime.networkName },
         });
         await c.start();
         const ip = (await c.inspect()).NetworkSettings.Networks[h.runtime.networkName].IPAddress;
@@ -166,17 +192,32 @@ describe('data plane auto on the local engine (its pod addresses are routable fr
   });
 
   it('checks reachability with the first pod and dials directly, saying so on the node', async () => {
-    await h.client.create(R.pods, podManifest('direct', h.nodeName, {
-      terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'web', ...busybox, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }],
-    }), { namespace: 'default' });
+    await h.client.create(
+      R.pods,
+      podManifest('direct', h.nodeName, {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'web',
+            ...busybox,
+            command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+            readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
+          },
+        ],
+      }),
+      { namespace: 'default' },
+    );
     await waitFor('direct Ready', async () => cond(await getPod(h.client, 'direct'), 'Ready') === 'True', 60_000);
     expect(h.runtime.dataPlane?.mode).toBe('direct');
     expect(h.runtime.dataPlane?.reason).toMatch(/reaches pod addresses \(10\.\d+\.\d+\.\d+\) directly/);
-    const node = await waitFor('the node shows it', async () => {
-      const n = await h.client.get<KubeObject>(R.nodes, h.nodeName);
-      return n.metadata.annotations?.['kubelab.io/data-plane'] === 'direct' && n;
-    }, 10_000);
+    const node = await waitFor(
+      'the node shows it',
+      async () => {
+        const n = await h.client.get<KubeObject>(R.nodes, h.nodeName);
+        return n.metadata.annotations?.['kubelab.io/data-plane'] === 'direct' && n;
+      },
+      10_000,
+    );
     expect(node.metadata.annotations?.['kubelab.io/data-plane-reason']).toMatch(/directly/);
   }, 90_000);
 });

@@ -18,8 +18,16 @@ describe('configuration reaches the containers', () => {
   beforeAll(async () => {
     h = await startHarness();
     hostDir = await mkdtemp(path.join(os.tmpdir(), 'kubelab-hostpath-'));
-    await h.client.create(R.configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'default' }, data: { 'mode.txt': 'fast', LEVEL: '3' } }, { namespace: 'default' });
-    await h.client.create(R.secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-secret', namespace: 'default' }, data: { password: b64('s3cret') } }, { namespace: 'default' });
+    await h.client.create(
+      R.configmaps,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'default' }, data: { 'mode.txt': 'fast', LEVEL: '3' } },
+      { namespace: 'default' },
+    );
+    await h.client.create(
+      R.secrets,
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-secret', namespace: 'default' }, data: { password: b64('s3cret') } },
+      { namespace: 'default' },
+    );
   });
   afterAll(async () => {
     await h?.close();
@@ -36,31 +44,54 @@ describe('configuration reaches the containers', () => {
   };
 
   it('volumes: configMap, secret (defaultMode 0600), downwardAPI, projected, hostPath, emptyDir in memory; env from every source', async () => {
-    await create('configured', {
-      volumes: [
-        { name: 'cfg', configMap: { name: 'app-config' } },
-        { name: 'sec', secret: { secretName: 'app-secret', defaultMode: 0o600 } },
-        { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
-        { name: 'all', projected: { sources: [{ configMap: { name: 'app-config', items: [{ key: 'LEVEL', path: 'level' }] } }, { secret: { name: 'app-secret' } }] } },
-        { name: 'host', hostPath: { path: hostDir, type: 'Directory' } },
-        { name: 'mem', emptyDir: { medium: 'Memory' } },
-      ],
-      containers: [{
-        name: 'app', ...busybox, command: ['sh', '-c', 'echo from-pod > /host/out.txt; exec sleep 3600'],
-        env: [
-          { name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'LEVEL' } } },
-          { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'password' } } },
-          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-          { name: 'MEM_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
-          { name: 'GREETING', value: 'level-$(LEVEL)' },
+    await create(
+      'configured',
+      {
+        volumes: [
+          { name: 'cfg', configMap: { name: 'app-config' } },
+          { name: 'sec', secret: { secretName: 'app-secret', defaultMode: 0o600 } },
+          {
+            name: 'info',
+            downwardAPI: {
+              items: [
+                { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+                { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
+              ],
+            },
+          },
+          {
+            name: 'all',
+            projected: { sources: [{ configMap: { name: 'app-config', items: [{ key: 'LEVEL', path: 'level' }] } }, { secret: { name: 'app-secret' } }] },
+          },
+          { name: 'host', hostPath: { path: hostDir, type: 'Directory' } },
+          { name: 'mem', emptyDir: { medium: 'Memory' } },
         ],
-        resources: { limits: { cpu: '500m', memory: '64Mi' } },
-        volumeMounts: [
-          { name: 'cfg', mountPath: '/etc/cfg' }, { name: 'sec', mountPath: '/etc/sec' }, { name: 'info', mountPath: '/etc/info' },
-          { name: 'all', mountPath: '/etc/all' }, { name: 'host', mountPath: '/host' }, { name: 'mem', mountPath: '/mem' },
+        containers: [
+          {
+            name: 'app',
+            ...busybox,
+            command: ['sh', '-c', 'echo from-pod > /host/out.txt; exec sleep 3600'],
+            env: [
+              { name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'LEVEL' } } },
+              { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'password' } } },
+              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'MEM_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+              { name: 'GREETING', value: 'level-$(LEVEL)' },
+            ],
+            resources: { limits: { cpu: '500m', memory: '64Mi' } },
+            volumeMounts: [
+              { name: 'cfg', mountPath: '/etc/cfg' },
+              { name: 'sec', mountPath: '/etc/sec' },
+              { name: 'info', mountPath: '/etc/info' },
+              { name: 'all', mountPath: '/etc/all' },
+              { name: 'host', mountPath: '/host' },
+              { name: 'mem', mountPath: '/mem' },
+            ],
+          },
         ],
-      }],
-    }, { app: 'configured', tier: 'web' });
+      },
+      { app: 'configured', tier: 'web' },
+    );
     const pod = await waitFor('configured Running', async () => {
       const p = await getPod(h.client, 'configured');
       return p.status?.phase === 'Running' && p;
@@ -87,14 +118,21 @@ describe('configuration reaches the containers', () => {
   });
 
   it('a missing configMap keeps the pod in ContainerCreating with a FailedMount event', async () => {
-    await create('no-config', { volumes: [{ name: 'cfg', configMap: { name: 'absent' } }], containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] }] });
+    await create('no-config', {
+      volumes: [{ name: 'cfg', configMap: { name: 'absent' } }],
+      containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] }],
+    });
     const ev = await waitFor('FailedMount', async () => (await podEvents(h.client, 'no-config')).find((e) => e.reason === 'FailedMount'));
     expect(ev.message).toBe('MountVolume.SetUp failed for volume "cfg" : configmap "absent" not found');
     expect((await getPod(h.client, 'no-config')).status!.containerStatuses![0].state!.waiting!.reason).toBe('ContainerCreating');
   });
 
   it('a missing secret key: CreateContainerConfigError', async () => {
-    await create('bad-env', { containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'], env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'nope' } } }] }] });
+    await create('bad-env', {
+      containers: [
+        { name: 'app', ...busybox, command: ['sleep', '3600'], env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'nope' } } }] },
+      ],
+    });
     const p = await waitFor('CreateContainerConfigError', async () => {
       const pod = await getPod(h.client, 'bad-env');
       return pod.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' && pod;
@@ -103,8 +141,14 @@ describe('configuration reaches the containers', () => {
   });
 
   it('termination message and OOMKilled are reported', async () => {
-    await create('says-bye', { restartPolicy: 'Never', containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'echo goodbye > /dev/termination-log; exit 4'] }] });
-    await create('oom', { restartPolicy: 'Never', containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'tail /dev/zero'], resources: { limits: { memory: '16Mi' } } }] });
+    await create('says-bye', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'echo goodbye > /dev/termination-log; exit 4'] }],
+    });
+    await create('oom', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'tail /dev/zero'], resources: { limits: { memory: '16Mi' } } }],
+    });
     const bye = await waitFor('says-bye Failed', async () => {
       const p = await getPod(h.client, 'says-bye');
       return p.status?.phase === 'Failed' && p;
@@ -119,13 +163,37 @@ describe('configuration reaches the containers', () => {
 
   it('termination messages are bounded as upstream: 4 KiB of the file, 2 KiB of the log tail, 12 KiB per pod', async () => {
     // 1 MiB into the termination log, ending in a marker
-    await create('says-much', { restartPolicy: 'Never', containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'head -c 1048576 /dev/zero | tr "\\0" a > /dev/termination-log; echo -n THE-END >> /dev/termination-log; exit 1'] }] });
+    await create('says-much', {
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'app',
+          ...busybox,
+          command: ['sh', '-c', 'head -c 1048576 /dev/zero | tr "\\0" a > /dev/termination-log; echo -n THE-END >> /dev/termination-log; exit 1'],
+        },
+      ],
+    });
     // FallbackToLogsOnError: 200 lines of 100 bytes on stdout, nothing in the file
-    await create('logs-much', { restartPolicy: 'Never', containers: [{ name: 'app', ...busybox, terminationMessagePolicy: 'FallbackToLogsOnError', command: ['sh', '-c', 'i=0; while [ $i -lt 200 ]; do printf "%03d%096d\\n" $i 0; i=$((i+1)); done; exit 2'] }] });
+    await create('logs-much', {
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'app',
+          ...busybox,
+          terminationMessagePolicy: 'FallbackToLogsOnError',
+          command: ['sh', '-c', 'i=0; while [ $i -lt 200 ]; do printf "%03d%096d\\n" $i 0; i=$((i+1)); done; exit 2'],
+        },
+      ],
+    });
     // four containers with 8 KiB each: 3 KiB each reach the status
-    const four = ['a', 'b', 'c', 'd'].map((name) => ({ name, ...busybox, command: ['sh', '-c', `head -c 8192 /dev/zero | tr "\\0" ${name} > /dev/termination-log; exit 3`] }));
+    const four = ['a', 'b', 'c', 'd'].map((name) => ({
+      name,
+      ...busybox,
+      command: ['sh', '-c', `head -c 8192 /dev/zero | tr "\\0" ${name} > /dev/termination-log; exit 3`],
+    }));
     await create('many-say', { restartPolicy: 'Never', containers: four });
-    const failed = (name: string) => watchUntil<Pod & KubeObject>(h.client, R.pods, name, `${name} Failed`, (p) => p.status?.phase === 'Failed', { namespace: 'default', timeoutMs: 60_000 });
+    const failed = (name: string) =>
+      watchUntil<Pod & KubeObject>(h.client, R.pods, name, `${name} Failed`, (p) => p.status?.phase === 'Failed', { namespace: 'default', timeoutMs: 60_000 });
 
     const much = (await failed('says-much')).status!.containerStatuses![0].state!.terminated!.message!;
     expect(much).toHaveLength(4096);
@@ -144,25 +212,34 @@ describe('configuration reaches the containers', () => {
     await create('hooked', {
       terminationGracePeriodSeconds: 3,
       volumes: [{ name: 'host', hostPath: { path: hostDir } }],
-      containers: [{
-        name: 'app', ...busybox, command: ['sleep', '3600'], volumeMounts: [{ name: 'host', mountPath: '/host' }],
-        lifecycle: {
-          postStart: { exec: { command: ['sh', '-c', 'echo started > /host/poststart'] } },
-          preStop: { exec: { command: ['sh', '-c', 'echo stopping > /host/prestop'] } },
+      containers: [
+        {
+          name: 'app',
+          ...busybox,
+          command: ['sleep', '3600'],
+          volumeMounts: [{ name: 'host', mountPath: '/host' }],
+          lifecycle: {
+            postStart: { exec: { command: ['sh', '-c', 'echo started > /host/poststart'] } },
+            preStop: { exec: { command: ['sh', '-c', 'echo stopping > /host/prestop'] } },
+          },
         },
-      }],
+      ],
     });
     await waitFor('hooked Running', async () => (await getPod(h.client, 'hooked')).status?.phase === 'Running');
     expect(await readFile(path.join(hostDir, 'poststart'), 'utf8')).toBe('started\n');
     await h.client.delete(R.pods, 'hooked', { namespace: 'default' });
-    await waitFor('hooked gone', async () => {
-      try {
-        await getPod(h.client, 'hooked');
-        return false;
-      } catch {
-        return true;
-      }
-    }, 30_000);
+    await waitFor(
+      'hooked gone',
+      async () => {
+        try {
+          await getPod(h.client, 'hooked');
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      30_000,
+    );
     expect(await readFile(path.join(hostDir, 'prestop'), 'utf8')).toBe('stopping\n');
     const left = await h.docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${h.clusterId}`, 'io.kubernetes.pod.name=hooked'] } });
     expect(left).toEqual([]);
@@ -175,7 +252,14 @@ describe('configuration reaches the containers', () => {
     await create('planted', {
       volumes: [{ name: 'shared', emptyDir: {} }],
       // the first container plants a link to the host directory, and a real directory beside it
-      initContainers: [{ name: 'planter', ...busybox, command: ['sh', '-c', `ln -s ${hostDir} /shared/escape && mkdir /shared/fine && echo inside > /shared/fine/f`], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }],
+      initContainers: [
+        {
+          name: 'planter',
+          ...busybox,
+          command: ['sh', '-c', `ln -s ${hostDir} /shared/escape && mkdir /shared/fine && echo inside > /shared/fine/f`],
+          volumeMounts: [{ name: 'shared', mountPath: '/shared' }],
+        },
+      ],
       containers: [
         { name: 'victim', ...busybox, command: ['sleep', '3600'], volumeMounts: [{ name: 'shared', mountPath: '/mnt', subPath: 'escape' }] },
         { name: 'neighbour', ...busybox, command: ['sleep', '3600'], volumeMounts: [{ name: 'shared', mountPath: '/mnt', subPath: 'fine' }] },
@@ -189,7 +273,9 @@ describe('configuration reaches the containers', () => {
     const victim = p.status!.containerStatuses!.find((c) => c.name === 'victim')!;
     expect(victim.state!.waiting!.message).toBe('failed to prepare subPath for volumeMount "shared" of container "victim"');
     const events = await podEvents(h.client, 'planted');
-    expect(events.find((e) => e.reason === 'Failed' && e.type === 'Warning')?.message).toBe('Error: failed to prepare subPath for volumeMount "shared" of container "victim"');
+    expect(events.find((e) => e.reason === 'Failed' && e.type === 'Warning')?.message).toBe(
+      'Error: failed to prepare subPath for volumeMount "shared" of container "victim"',
+    );
     // the neighbour's subPath stays inside the volume and runs
     const ok = await waitFor('neighbour running', async () => {
       const pod = await getPod(h.client, 'planted');

@@ -97,15 +97,29 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const kubeconfig = await writeKubeconfig(path.join(dataDir, 'api'), pki, `https://127.0.0.1:${server.port}`);
   const kubectl: Harness['kubectl'] = (args, o = {}) =>
     new Promise((resolve) => {
-      const child = execFile(kubectlPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dataDir }, timeout: o.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      const child = execFile(
+        kubectlPath,
+        args,
+        { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dataDir }, timeout: o.timeoutMs ?? 60_000 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
       if (o.input !== undefined) child.stdin!.end(o.input);
     });
   const { socketPath, dataPlane, clusterCIDR, exposePorts, ...kubeletOpts } = opts;
   const docker = new Docker({ socketPath: socketPath ?? mainSocket });
-  const newRuntime = () => new DockerRuntime({ docker, clusterId, nodeName, sandboxImage: () => ensureSandboxImage(docker), owner: { dataDir, host: hostname() }, dataPlane, exposePorts });
+  const newRuntime = () =>
+    new DockerRuntime({
+      docker,
+      clusterId,
+      nodeName,
+      sandboxImage: () => ensureSandboxImage(docker),
+      owner: { dataDir, host: hostname() },
+      dataPlane,
+      exposePorts,
+    });
   const runtime = newRuntime();
   nodeSet.add({ name: nodeName, kind: 'docker', docker });
   // the node's podCIDR, claimed on the engine as in the lab: the kubelet's pods get addresses from it
@@ -128,9 +142,22 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       };
       stepWaiters.add(w);
     });
-  const make = () => new Kubelet({ client, runtime: h.runtime, nodeName, tracer, options: { clusterId, dataDir, relistMs: 300, heartbeatMs: 1000, ...kubeletOpts } });
+  const make = () =>
+    new Kubelet({ client, runtime: h.runtime, nodeName, tracer, options: { clusterId, dataDir, relistMs: 300, heartbeatMs: 1000, ...kubeletOpts } });
   const h: Harness = {
-    api, client, docker, runtime, kubelet: undefined as unknown as Kubelet, clusterId, nodeName, dataDir, steps, stepSeen, kubectl, apiUrl: `https://127.0.0.1:${server.port}`, token: pki.tokens.admin,
+    api,
+    client,
+    docker,
+    runtime,
+    kubelet: undefined as unknown as Kubelet,
+    clusterId,
+    nodeName,
+    dataDir,
+    steps,
+    stepSeen,
+    kubectl,
+    apiUrl: `https://127.0.0.1:${server.port}`,
+    token: pki.tokens.admin,
     async restartKubelet(o = {}) {
       nodeSet.clearKubelet(nodeName);
       await h.kubelet.stop();
@@ -157,11 +184,26 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 /** Remove everything this test cluster created in the engine (only what carries its cluster label). */
 export async function removeAllOf(docker: Docker, clusterId: string): Promise<void> {
   const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${clusterId}`] } });
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   const vols = await docker.listVolumes({ filters: { label: [`${LABEL.cluster}=${clusterId}`] } });
-  for (const v of vols.Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => undefined);
+  for (const v of vols.Volumes ?? [])
+    await docker
+      .getVolume(v.Name)
+      .remove()
+      .catch(() => undefined);
   const nets = await docker.listNetworks({ filters: { label: [`${LABEL.cluster}=${clusterId}`] } });
-  for (const n of nets) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  for (const n of nets)
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
 }
 
 export function podManifest(name: string, nodeName: string, spec: Partial<Pod['spec']>): KubeObject {
@@ -193,7 +235,11 @@ export async function podEvents(client: Client, name: string): Promise<Event[]> 
   const list = await client.list<Event & KubeObject>(R.events, { namespace: 'default' });
   return list.items
     .filter((e) => e.involvedObject.name === name)
-    .sort((a, b) => String(a.firstTimestamp ?? '').localeCompare(String(b.firstTimestamp ?? '')) || Number(a.metadata?.resourceVersion) - Number(b.metadata?.resourceVersion));
+    .sort(
+      (a, b) =>
+        String(a.firstTimestamp ?? '').localeCompare(String(b.firstTimestamp ?? '')) ||
+        Number(a.metadata?.resourceVersion) - Number(b.metadata?.resourceVersion),
+    );
 }
 
 export async function ourContainers(docker: Docker, clusterId: string, podName?: string) {

@@ -69,10 +69,14 @@ describe('pod lifecycle on the real engine', () => {
   it('liveness failure: Unhealthy and Killing events, the container restarts', async () => {
     await create('liveness', {
       terminationGracePeriodSeconds: 1,
-      containers: [{
-        name: 'app', ...busybox, command: ['sh', '-c', 'touch /tmp/healthy; sleep 2; rm /tmp/healthy; exec sleep 3600'],
-        livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 2 },
-      }],
+      containers: [
+        {
+          name: 'app',
+          ...busybox,
+          command: ['sh', '-c', 'touch /tmp/healthy; sleep 2; rm /tmp/healthy; exec sleep 3600'],
+          livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 2 },
+        },
+      ],
     });
     const pod = await waitFor('liveness restart', async () => {
       const p = await getPod(h.client, 'liveness');
@@ -86,27 +90,41 @@ describe('pod lifecycle on the real engine', () => {
 
   it('readiness gates Ready: not ready until the probe passes', async () => {
     const created = await create('readiness', {
-      containers: [{
-        name: 'app', ...busybox, command: ['sh', '-c', 'sleep 3; touch /tmp/ready; exec sleep 3600'],
-        readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 },
-      }],
+      containers: [
+        {
+          name: 'app',
+          ...busybox,
+          command: ['sh', '-c', 'sleep 3; touch /tmp/ready; exec sleep 3600'],
+          readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 },
+        },
+      ],
     });
     // Running but not yet Ready lasts only until the probe passes: watch every status from the create on
     const watchFrom = { namespace: 'default', fromRevision: created.metadata.resourceVersion };
     const running = await watchUntil<Pod & KubeObject>(h.client, R.pods, 'readiness', 'readiness Running', (p) => p.status?.phase === 'Running', watchFrom);
     expect(cond(running, 'Ready')).toBe('False');
     expect(running.status!.containerStatuses![0].ready).toBe(false);
-    const ready = await watchUntil<Pod & KubeObject>(h.client, R.pods, 'readiness', 'readiness Ready', (p) => cond(p, 'Ready') === 'True', { ...watchFrom, fromRevision: running.metadata.resourceVersion });
+    const ready = await watchUntil<Pod & KubeObject>(h.client, R.pods, 'readiness', 'readiness Ready', (p) => cond(p, 'Ready') === 'True', {
+      ...watchFrom,
+      fromRevision: running.metadata.resourceVersion,
+    });
     expect(ready.status!.containerStatuses![0].ready).toBe(true);
   });
 
   it('CrashLoopBackOff with back-off events, and logs --previous shows the crashed run', async () => {
     const created = await create('crasher', { containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'echo run-$RANDOM$RANDOM; exit 1'] }] });
     // CrashLoopBackOff comes and goes with every restart: watch for the status that says it, not a poll that may miss it
-    const pod = await watchUntil<Pod & KubeObject>(h.client, R.pods, 'crasher', 'crash loop', (p) => {
-      const cs = p.status?.containerStatuses?.[0];
-      return cs?.state?.waiting?.reason === 'CrashLoopBackOff' && (cs.restartCount ?? 0) >= 2;
-    }, { namespace: 'default', fromRevision: created.metadata.resourceVersion, timeoutMs: 60_000 });
+    const pod = await watchUntil<Pod & KubeObject>(
+      h.client,
+      R.pods,
+      'crasher',
+      'crash loop',
+      (p) => {
+        const cs = p.status?.containerStatuses?.[0];
+        return cs?.state?.waiting?.reason === 'CrashLoopBackOff' && (cs.restartCount ?? 0) >= 2;
+      },
+      { namespace: 'default', fromRevision: created.metadata.resourceVersion, timeoutMs: 60_000 },
+    );
     expect(pod.status!.phase).toBe('Running');
     expect(pod.status!.containerStatuses![0].lastState!.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
     expect(pod.status!.containerStatuses![0].state!.waiting!.message).toMatch(/^back-off \ds restarting failed container=app pod=crasher_default\(/);
@@ -128,7 +146,18 @@ describe('pod lifecycle on the real engine', () => {
   it('restartPolicy Never and OnFailure: Succeeded, Failed, or restarted', async () => {
     await create('never-ok', { restartPolicy: 'Never', containers: [{ name: 'app', ...busybox, command: ['true'] }] });
     await create('never-fail', { restartPolicy: 'Never', containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'exit 2'] }] });
-    await create('onfailure', { restartPolicy: 'OnFailure', containers: [{ name: 'app', ...busybox, command: ['sh', '-c', 'test -f /data/done && exit 0; touch /data/done; exit 3'], volumeMounts: [{ name: 'd', mountPath: '/data' }] }], volumes: [{ name: 'd', emptyDir: {} }] });
+    await create('onfailure', {
+      restartPolicy: 'OnFailure',
+      containers: [
+        {
+          name: 'app',
+          ...busybox,
+          command: ['sh', '-c', 'test -f /data/done && exit 0; touch /data/done; exit 3'],
+          volumeMounts: [{ name: 'd', mountPath: '/data' }],
+        },
+      ],
+      volumes: [{ name: 'd', emptyDir: {} }],
+    });
     const phase = async (n: string) => (await getPod(h.client, n)).status?.phase;
     await waitFor('never-ok Succeeded', async () => (await phase('never-ok')) === 'Succeeded');
     await waitFor('never-fail Failed', async () => (await phase('never-fail')) === 'Failed');
@@ -145,11 +174,18 @@ describe('pod lifecycle on the real engine', () => {
     const created = await create('missing-image', { containers: [{ name: 'app', image: `${registry.host}/does-not-exist:1.0` }] });
     // every status the kubelet writes, from the create on: ErrImagePull lasts only until the back-off starts
     const reasons: string[] = [];
-    await watchUntil<Pod & KubeObject>(h.client, R.pods, 'missing-image', 'ImagePullBackOff after ErrImagePull', (p) => {
-      const r = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
-      if (r && reasons.at(-1) !== r) reasons.push(r);
-      return r === 'ImagePullBackOff';
-    }, { namespace: 'default', fromRevision: created.metadata.resourceVersion });
+    await watchUntil<Pod & KubeObject>(
+      h.client,
+      R.pods,
+      'missing-image',
+      'ImagePullBackOff after ErrImagePull',
+      (p) => {
+        const r = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+        if (r && reasons.at(-1) !== r) reasons.push(r);
+        return r === 'ImagePullBackOff';
+      },
+      { namespace: 'default', fromRevision: created.metadata.resourceVersion },
+    );
     expect(reasons.filter((r) => r !== 'ContainerCreating').slice(0, 2)).toEqual(['ErrImagePull', 'ImagePullBackOff']);
     const evs = await podEvents(h.client, 'missing-image');
     expect(evs.map((e) => e.reason)).toEqual(expect.arrayContaining(['Pulling', 'Failed', 'BackOff']));
@@ -157,11 +193,16 @@ describe('pod lifecycle on the real engine', () => {
   });
 
   it('a real pull from the local registry reports the pull in the events and the trace', async () => {
-    await h.docker.getImage(registry.nginx).remove({ force: true }).catch(() => undefined);
+    await h.docker
+      .getImage(registry.nginx)
+      .remove({ force: true })
+      .catch(() => undefined);
     await create('pulled', { containers: [{ name: 'web', image: registry.nginx, imagePullPolicy: 'Always' }] });
     await waitFor('pulled Running', async () => (await getPod(h.client, 'pulled')).status?.phase === 'Running', 90_000);
     const pulled = (await podEvents(h.client, 'pulled')).find((e) => e.reason === 'Pulled')!;
-    expect(pulled.message).toMatch(/^Successfully pulled image "127\.0\.0\.1:5000\/nginx:1\.22" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/);
+    expect(pulled.message).toMatch(
+      /^Successfully pulled image "127\.0\.0\.1:5000\/nginx:1\.22" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/,
+    );
     const step = h.steps.find((s) => s.pod.name === 'pulled' && s.step.action === 'pull-image')!;
     expect(step.step.outcome).toBe('success');
     // layers the engine already holds are not downloaded again, so the list may be empty here
@@ -197,7 +238,11 @@ describe('pod lifecycle on the real engine', () => {
     expect((await getPod(h.client, 'lingering')).metadata!.deletionTimestamp).toBeTruthy();
     await h.restartKubelet();
     // the new kubelet sees the pod still terminating and finishes: the object and every container go
-    await waitFor('pod deleted', async () => !(await h.client.list(R.pods, { namespace: 'default' })).items.some((p) => p.metadata.name === 'lingering'), 90_000);
+    await waitFor(
+      'pod deleted',
+      async () => !(await h.client.list(R.pods, { namespace: 'default' })).items.some((p) => p.metadata.name === 'lingering'),
+      90_000,
+    );
     await waitFor('containers removed', async () => (await ourContainers(h.docker, h.clusterId, 'lingering')).length === 0, 20_000);
   });
 

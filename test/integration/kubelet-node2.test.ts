@@ -27,19 +27,34 @@ describe('a kubelet on the second engine (kubelab-node2)', () => {
 
   it('runs nginx there, reachable on its hostPort at 127.0.0.1', async () => {
     const hostPort = 20000 + Math.floor(Math.random() * 20000);
-    await h.client.create(R.pods, podManifest('web2', h.nodeName, { containers: [{ name: 'nginx', image: images.nginx, ports: [{ containerPort: 80, hostPort }] }] }), { namespace: 'default' });
-    const p = await waitFor('web2 Ready', async () => {
-      const pod = await getPod(h.client, 'web2');
-      return pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && pod;
-    }, 90_000);
+    await h.client.create(
+      R.pods,
+      podManifest('web2', h.nodeName, { containers: [{ name: 'nginx', image: images.nginx, ports: [{ containerPort: 80, hostPort }] }] }),
+      { namespace: 'default' },
+    );
+    const p = await waitFor(
+      'web2 Ready',
+      async () => {
+        const pod = await getPod(h.client, 'web2');
+        return pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && pod;
+      },
+      90_000,
+    );
     expect(p.status!.podIP).toBeTruthy();
-    const body = await waitFor('nginx on node2 answers', () => new Promise<string | false>((resolve) => {
-      http.get(`http://127.0.0.1:${hostPort}/`, (res) => {
-        let b = '';
-        res.on('data', (d) => (b += d));
-        res.on('end', () => resolve(res.statusCode === 200 && b));
-      }).on('error', () => resolve(false));
-    }), 20_000);
+    const body = await waitFor(
+      'nginx on node2 answers',
+      () =>
+        new Promise<string | false>((resolve) => {
+          http
+            .get(`http://127.0.0.1:${hostPort}/`, (res) => {
+              let b = '';
+              res.on('data', (d) => (b += d));
+              res.on('end', () => resolve(res.statusCode === 200 && b));
+            })
+            .on('error', () => resolve(false));
+        }),
+      20_000,
+    );
     expect(body).toContain('Welcome to nginx!');
   });
 });
@@ -49,7 +64,12 @@ describe('a kubelet whose engine cannot be reached', () => {
     const api = createApiServer({ store: memoryStore(), strategies: kubeletStrategies() });
     await api.bootstrap();
     const client = api.client(adminUser);
-    const runtime = new DockerRuntime({ docker: new Docker({ socketPath: '/run/kubelab-no-such-engine.sock' }), clusterId: 'unreachable', nodeName: 'gone', sandboxImage: 'none' });
+    const runtime = new DockerRuntime({
+      docker: new Docker({ socketPath: '/run/kubelab-no-such-engine.sock' }),
+      clusterId: 'unreachable',
+      nodeName: 'gone',
+      sandboxImage: 'none',
+    });
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kubelab-gone-'));
     const kubelet = new Kubelet({ client, runtime, nodeName: 'gone', options: { heartbeatMs: 200, dataDir } });
     await kubelet.start();

@@ -7,11 +7,13 @@ import { getPod, ourContainers, podEvents, podManifest, startHarness, waitFor, t
 
 function httpGet(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -40,9 +42,13 @@ describe('kubelet on the real Docker engine', () => {
 
   it('the seed nginx pod runs: IP, hostname, hostPort on 127.0.0.1, events in order, exec, delete leaves nothing', async () => {
     const hostPort = 20000 + Math.floor(Math.random() * 20000);
-    await h.client.create(R.pods, podManifest('nginx-pod', h.nodeName, {
-      containers: [{ name: 'nginx', image: images.nginx, ports: [{ containerPort: 80, hostPort }] }],
-    }), { namespace: 'default' });
+    await h.client.create(
+      R.pods,
+      podManifest('nginx-pod', h.nodeName, {
+        containers: [{ name: 'nginx', image: images.nginx, ports: [{ containerPort: 80, hostPort }] }],
+      }),
+      { namespace: 'default' },
+    );
     const pod = await waitFor('nginx-pod Running and Ready', async () => {
       const p = await getPod(h.client, 'nginx-pod');
       return p.status?.phase === 'Running' && p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && p;
@@ -59,10 +65,14 @@ describe('kubelet on the real Docker engine', () => {
     const sandbox = ctrs.find((c) => c.Labels[LABEL.containerName] === 'POD')!;
     expect((await h.docker.getContainer(app.Id).inspect()).HostConfig.NetworkMode).toBe(`container:${sandbox.Id}`);
 
-    const res = await waitFor('nginx answers on the hostPort', async () => {
-      const r = await httpGet(`http://127.0.0.1:${hostPort}/`);
-      return r.status === 200 && r;
-    }, 20_000);
+    const res = await waitFor(
+      'nginx answers on the hostPort',
+      async () => {
+        const r = await httpGet(`http://127.0.0.1:${hostPort}/`);
+        return r.status === 200 && r;
+      },
+      20_000,
+    );
     expect(res.body).toContain('Welcome to nginx!');
 
     const hostname = await h.runtime.execSync(cs.containerID!.slice('docker://'.length), ['cat', '/etc/hostname'], 5000);
@@ -81,14 +91,18 @@ describe('kubelet on the real Docker engine', () => {
     expect(actions.indexOf('create-sandbox')).toBeLessThan(actions.indexOf('start-container'));
 
     await h.client.delete(R.pods, 'nginx-pod', { namespace: 'default', gracePeriodSeconds: 5 });
-    await waitFor('pod object gone', async () => {
-      try {
-        await getPod(h.client, 'nginx-pod');
-        return false;
-      } catch {
-        return true;
-      }
-    }, 30_000);
+    await waitFor(
+      'pod object gone',
+      async () => {
+        try {
+          await getPod(h.client, 'nginx-pod');
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      30_000,
+    );
     expect(await ourContainers(h.docker, h.clusterId, 'nginx-pod')).toEqual([]);
   });
 });

@@ -17,10 +17,11 @@ describe('securityContext reaches the containers', () => {
     await h?.close();
   });
   const create = (name: string, spec: Partial<Pod['spec']>) => h.client.create(R.pods, podManifest(name, h.nodeName, spec), { namespace: 'default' });
-  const running = (name: string) => waitFor(`${name} Running`, async () => {
-    const p = await getPod(h.client, name);
-    return p.status?.phase === 'Running' && p;
-  });
+  const running = (name: string) =>
+    waitFor(`${name} Running`, async () => {
+      const p = await getPod(h.client, name);
+      return p.status?.phase === 'Running' && p;
+    });
   const inspectOf = async (pod: string, container: string) => {
     const c = (await ourContainers(h.docker, h.clusterId, pod)).find((x) => x.Labels['io.kubernetes.container.name'] === container)!;
     return h.docker.getContainer(c.Id).inspect();
@@ -28,11 +29,21 @@ describe('securityContext reaches the containers', () => {
 
   it('user, groups, capabilities, no-new-privileges, seccomp, read-only root and sysctls', async () => {
     await create('locked', {
-      securityContext: { runAsUser: 1000, runAsGroup: 2000, supplementalGroups: [3000], seccompProfile: { type: 'Unconfined' }, sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }] },
-      containers: [{
-        name: 'app', ...busybox, command: ['sleep', '3600'],
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
-      }],
+      securityContext: {
+        runAsUser: 1000,
+        runAsGroup: 2000,
+        supplementalGroups: [3000],
+        seccompProfile: { type: 'Unconfined' },
+        sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }],
+      },
+      containers: [
+        {
+          name: 'app',
+          ...busybox,
+          command: ['sleep', '3600'],
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
+        },
+      ],
     });
     const p = await running('locked');
     const info = await inspectOf('locked', 'app');
@@ -62,7 +73,10 @@ describe('securityContext reaches the containers', () => {
     expect((await podEvents(h.client, 'nonroot')).some((e) => e.reason === 'Failed' && e.message === `Error: ${msg}`)).toBe(true);
     expect((await ourContainers(h.docker, h.clusterId, 'nonroot')).map((c) => c.Labels['io.kubernetes.container.name'])).toEqual(['POD']);
     // with a non-root user it runs
-    await create('nonroot-ok', { securityContext: { runAsNonRoot: true, runAsUser: 65534 }, containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'] }] });
+    await create('nonroot-ok', {
+      securityContext: { runAsNonRoot: true, runAsUser: 65534 },
+      containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'] }],
+    });
     await running('nonroot-ok');
   });
 
@@ -81,7 +95,13 @@ describe('securityContext reaches the containers', () => {
   });
 
   it('shareProcessNamespace: the containers see the sandbox and each other', async () => {
-    await create('shared', { shareProcessNamespace: true, containers: [{ name: 'a', ...busybox, command: ['sleep', '3601'] }, { name: 'b', ...busybox, command: ['sleep', '3602'] }] });
+    await create('shared', {
+      shareProcessNamespace: true,
+      containers: [
+        { name: 'a', ...busybox, command: ['sleep', '3601'] },
+        { name: 'b', ...busybox, command: ['sleep', '3602'] },
+      ],
+    });
     const p = await running('shared');
     const id = p.status!.containerStatuses!.find((c) => c.name === 'a')!.containerID!.slice(9);
     const ps = (await h.runtime.execSync(id, ['ps', '-o', 'args'], 5000)).stdout;
@@ -89,7 +109,10 @@ describe('securityContext reaches the containers', () => {
   });
 
   it('an unsafe sysctl: the kubelet refuses the pod (SysctlForbidden), nothing runs', async () => {
-    await create('unsafe', { securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '65536' }] }, containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'] }] });
+    await create('unsafe', {
+      securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '65536' }] },
+      containers: [{ name: 'app', ...busybox, command: ['sleep', '3600'] }],
+    });
     const p = await waitFor('unsafe Failed', async () => {
       const pod = await getPod(h.client, 'unsafe');
       return pod.status?.phase === 'Failed' && pod;

@@ -8,9 +8,20 @@ describe('kubectl logs and exec through the kubelet', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-    await h.client.create(R.pods, podManifest('talker', h.nodeName, {
-      containers: [{ name: 'box', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line-$i; done; sleep 0.5; echo to-stderr >&2; exec sleep 3600'] }],
-    }), { namespace: 'default' });
+    await h.client.create(
+      R.pods,
+      podManifest('talker', h.nodeName, {
+        containers: [
+          {
+            name: 'box',
+            image: images.busybox,
+            imagePullPolicy: 'IfNotPresent',
+            command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line-$i; done; sleep 0.5; echo to-stderr >&2; exec sleep 3600'],
+          },
+        ],
+      }),
+      { namespace: 'default' },
+    );
     await waitFor('talker running', async () => (await getPod(h.client, 'talker')).status?.phase === 'Running');
   });
   afterAll(async () => {
@@ -64,9 +75,17 @@ describe('kubectl logs and exec through the kubelet', () => {
   });
 
   it('exec with a TTY over v5.channel.k8s.io: resize applies, Success on channel 3, close 1000', async () => {
-    const q = new URLSearchParams([['command', 'sh'], ['command', '-c'], ['command', 'sleep 1; stty size'], ['tty', 'true'], ['stdin', 'true'], ['stdout', 'true']]);
+    const q = new URLSearchParams([
+      ['command', 'sh'],
+      ['command', '-c'],
+      ['command', 'sleep 1; stty size'],
+      ['tty', 'true'],
+      ['stdin', 'true'],
+      ['stdout', 'true'],
+    ]);
     const ws = new WebSocket(`${h.apiUrl.replace('https:', 'wss:')}/api/v1/namespaces/default/pods/talker/exec?${q}`, ['v5.channel.k8s.io'], {
-      headers: { Authorization: `Bearer ${h.token}` }, rejectUnauthorized: false,
+      headers: { Authorization: `Bearer ${h.token}` },
+      rejectUnauthorized: false,
     });
     const out: Buffer[] = [];
     let status = '';
@@ -83,9 +102,16 @@ describe('kubectl logs and exec through the kubelet', () => {
   });
 
   it('exec with a non-zero exit: NonZeroExitCode with the ExitCode cause', async () => {
-    const q = new URLSearchParams([['command', 'sh'], ['command', '-c'], ['command', 'exit 3'], ['stdout', 'true'], ['stderr', 'true']]);
+    const q = new URLSearchParams([
+      ['command', 'sh'],
+      ['command', '-c'],
+      ['command', 'exit 3'],
+      ['stdout', 'true'],
+      ['stderr', 'true'],
+    ]);
     const ws = new WebSocket(`${h.apiUrl.replace('https:', 'wss:')}/api/v1/namespaces/default/pods/talker/exec?${q}`, ['v4.channel.k8s.io'], {
-      headers: { Authorization: `Bearer ${h.token}` }, rejectUnauthorized: false,
+      headers: { Authorization: `Bearer ${h.token}` },
+      rejectUnauthorized: false,
     });
     let status = '';
     ws.on('message', (d: Buffer) => {
@@ -96,11 +122,17 @@ describe('kubectl logs and exec through the kubelet', () => {
     expect(JSON.parse(status)).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
   });
 
-  it('kubectl attach -i reaches the container\'s own stdin and output', async () => {
-    await h.client.create(R.pods, podManifest('reader', h.nodeName, {
-      restartPolicy: 'Never',
-      containers: [{ name: 'r', image: images.busybox, imagePullPolicy: 'IfNotPresent', stdin: true, stdinOnce: true, command: ['sh', '-c', 'read x; echo got-$x'] }],
-    }), { namespace: 'default' });
+  it("kubectl attach -i reaches the container's own stdin and output", async () => {
+    await h.client.create(
+      R.pods,
+      podManifest('reader', h.nodeName, {
+        restartPolicy: 'Never',
+        containers: [
+          { name: 'r', image: images.busybox, imagePullPolicy: 'IfNotPresent', stdin: true, stdinOnce: true, command: ['sh', '-c', 'read x; echo got-$x'] },
+        ],
+      }),
+      { namespace: 'default' },
+    );
     await waitFor('reader running', async () => (await getPod(h.client, 'reader')).status?.phase === 'Running');
     const r = await h.kubectl(['attach', '-i', 'reader'], { input: 'hello\n' });
     expect(r.stdout).toContain('got-hello');

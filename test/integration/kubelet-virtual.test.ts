@@ -42,14 +42,22 @@ describe('a kubelet on a virtual node (simulated containers, no engine)', () => 
   });
 
   it('runs a pod: pulled, Running, Ready with a simulated IP; init containers complete', async () => {
-    await client.create(R.pods, podManifest('sim', nodeName, {
-      initContainers: [{ name: 'prep', image: 'busybox:1.36' }],
-      containers: [{ name: 'web', image: 'nginx:1.22', readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 1 } }],
-    }), { namespace: 'default' });
-    const p = await waitFor('sim Ready', async () => {
-      const pod = await get('sim');
-      return pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && pod;
-    }, 20_000);
+    await client.create(
+      R.pods,
+      podManifest('sim', nodeName, {
+        initContainers: [{ name: 'prep', image: 'busybox:1.36' }],
+        containers: [{ name: 'web', image: 'nginx:1.22', readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 1 } }],
+      }),
+      { namespace: 'default' },
+    );
+    const p = await waitFor(
+      'sim Ready',
+      async () => {
+        const pod = await get('sim');
+        return pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && pod;
+      },
+      20_000,
+    );
     expect(p.status!.phase).toBe('Running');
     expect(p.status!.podIP).toMatch(/^10\.\d+\.\d+\.\d+$/);
     expect(p.status!.initContainerStatuses![0].state!.terminated!.exitCode).toBe(0);
@@ -58,7 +66,11 @@ describe('a kubelet on a virtual node (simulated containers, no engine)', () => 
   });
 
   it('restartPolicy Never: a command that exits 1 fails the pod', async () => {
-    await client.create(R.pods, podManifest('sim-fail', nodeName, { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'exit 1'] }] }), { namespace: 'default' });
+    await client.create(
+      R.pods,
+      podManifest('sim-fail', nodeName, { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'exit 1'] }] }),
+      { namespace: 'default' },
+    );
     await waitFor('sim-fail Failed', async () => (await get('sim-fail')).status?.phase === 'Failed', 20_000);
   });
 
@@ -75,14 +87,18 @@ describe('a kubelet on a virtual node (simulated containers, no engine)', () => 
 
   it('graceful delete removes the simulated containers and the object', async () => {
     await client.delete(R.pods, 'sim', { namespace: 'default' });
-    await waitFor('sim gone', async () => {
-      try {
-        await get('sim');
-        return false;
-      } catch {
-        return true;
-      }
-    }, 20_000);
+    await waitFor(
+      'sim gone',
+      async () => {
+        try {
+          await get('sim');
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      20_000,
+    );
     const left = (await runtime.listContainers()).filter((c) => c.pod.name === 'sim');
     expect(left).toEqual([]);
   });

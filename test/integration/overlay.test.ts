@@ -68,7 +68,12 @@ spec:
   - {name: busybox, image: ${images.busybox}, imagePullPolicy: IfNotPresent, command: [sleep, '3600']}
 `;
 
-interface NodeCondition { type: string; status: string; reason: string; message: string }
+interface NodeCondition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+}
 
 describe('the pod overlay across two engines', () => {
   let lab: Serve;
@@ -83,7 +88,11 @@ describe('the pod overlay across two engines', () => {
     await steps.kubectl('wait', '--for=condition=PodOverlay', `node/${N1}`, `node/${N2}`, '--timeout=60s');
     await steps.kubectl('wait', '--for=condition=Ready', 'pod/far', 'pod/near', 'pod/client', '--timeout=90s');
     // the Services' endpoints list the ready pods (what the relays are configured from)
-    for (const [svc, n] of [['far', 1], ['near', 1], ['both', 2]] as const) {
+    for (const [svc, n] of [
+      ['far', 1],
+      ['near', 1],
+      ['both', 2],
+    ] as const) {
       await steps.kubectl('wait', `--for=jsonpath={.subsets[0].addresses[${n - 1}].ip}`, `endpoints/${svc}`, '--timeout=60s');
     }
   }, 240_000);
@@ -114,10 +123,14 @@ describe('the pod overlay across two engines', () => {
 
   it('a pod on node 1 reaches a Service whose only endpoint is on node 2, by name', async () => {
     // the relay on node 1 gets the new endpoint through its stdin a moment after the Endpoints change
-    const r = await steps.eventually(async () => {
-      const x = await wget('client', 'http://far');
-      return x.code === 0 && x;
-    }, 30_000, 'http://far answering from node 1');
+    const r = await steps.eventually(
+      async () => {
+        const x = await wget('client', 'http://far');
+        return x.code === 0 && x;
+      },
+      30_000,
+      'http://far answering from node 1',
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('served-on-node2');
   });
@@ -158,7 +171,7 @@ describe('an engine that refuses the overlay', () => {
     await lab?.stop();
   }, 60_000);
 
-  it('each node says PodOverlay False with the engine\'s reason, and a Warning event on the Node', async () => {
+  it("each node says PodOverlay False with the engine's reason, and a Warning event on the Node", async () => {
     for (const n of [N1, N2]) {
       const node = await steps.json('get', 'node', n);
       const c = (node.status.conditions as NodeCondition[]).find((x) => x.type === 'PodOverlay');
@@ -172,11 +185,15 @@ describe('an engine that refuses the overlay', () => {
     }
   });
 
-  it('pods still run and reach their own node\'s Services; a Service only on the other node refuses', async () => {
-    const near = await steps.eventually(async () => {
-      const x = await lab.kubectl(['exec', 'client', '--', 'timeout', '10', 'wget', '-qO-', 'http://near'], { timeoutMs: 20_000 });
-      return x.code === 0 && x;
-    }, 30_000, 'http://near answering on node 1');
+  it("pods still run and reach their own node's Services; a Service only on the other node refuses", async () => {
+    const near = await steps.eventually(
+      async () => {
+        const x = await lab.kubectl(['exec', 'client', '--', 'timeout', '10', 'wget', '-qO-', 'http://near'], { timeoutMs: 20_000 });
+        return x.code === 0 && x;
+      },
+      30_000,
+      'http://near answering on node 1',
+    );
     expect(near.stdout.trim()).toBe('served-on-node1');
     const far = await lab.kubectl(['exec', 'client', '--', 'timeout', '10', 'wget', '-qO-', 'http://far'], { timeoutMs: 20_000 });
     expect(far.code).not.toBe(0);

@@ -25,9 +25,13 @@ describe('pod network removed behind the lab', () => {
     // only our own lab's network, which no container uses yet
     await h.docker.getNetwork(before.Id).remove();
 
-    await h.client.create(R.pods, podManifest('after-rm', h.nodeName, {
-      containers: [{ name: 'c', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
-    }), { namespace: 'default' });
+    await h.client.create(
+      R.pods,
+      podManifest('after-rm', h.nodeName, {
+        containers: [{ name: 'c', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+      }),
+      { namespace: 'default' },
+    );
     const pod = await waitFor('after-rm Running', async () => {
       const p = await getPod(h.client, 'after-rm');
       return p.status?.phase === 'Running' && p;

@@ -13,7 +13,10 @@ const image = `kubelab-test/pause:it-${runId}`;
 afterAll(async () => {
   const own = await docker.listContainers({ all: true, filters: { label: [`io.kubelab.test=sandbox-image-${runId}`] } });
   await Promise.all(own.map((c) => docker.getContainer(c.Id).remove({ force: true })));
-  await docker.getImage(image).remove({ force: true }).catch(() => {});
+  await docker
+    .getImage(image)
+    .remove({ force: true })
+    .catch(() => {});
 });
 
 describe('sandbox image', () => {

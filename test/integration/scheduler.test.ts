@@ -63,10 +63,14 @@ const failedWith = (pod: string, message: string) =>
 describe('scheduler on two Docker engines, through kubectl', () => {
   beforeAll(async () => {
     lab = await startServe({ nodes: [N1, N2], timeoutMs: 120_000 });
-    await poll('both nodes Ready', async () => {
-      const out = await kubectl('get', 'nodes', '--no-headers');
-      return out.split('\n').filter((l) => / Ready /.test(l)).length === 2;
-    }, 60_000);
+    await poll(
+      'both nodes Ready',
+      async () => {
+        const out = await kubectl('get', 'nodes', '--no-headers');
+        return out.split('\n').filter((l) => / Ready /.test(l)).length === 2;
+      },
+      60_000,
+    );
   });
 
   afterAll(async () => {
@@ -76,14 +80,22 @@ describe('scheduler on two Docker engines, through kubectl', () => {
 
   it('keeps a pod with a nodeSelector Pending with the reason, then schedules it after `kubectl label node`', async () => {
     await apply(podSpec('ssd-pod', { nodeSelector: { disktype: 'ssd' } }));
-    await failedWith('ssd-pod',
-      "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.");
-    const cond = JSON.parse(await kubectl('get', 'pod', 'ssd-pod', '-o', 'jsonpath={.status.conditions}')) as { type: string; status: string; reason: string }[];
+    await failedWith(
+      'ssd-pod',
+      "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+    );
+    const cond = JSON.parse(await kubectl('get', 'pod', 'ssd-pod', '-o', 'jsonpath={.status.conditions}')) as {
+      type: string;
+      status: string;
+      reason: string;
+    }[];
     expect(cond.find((c) => c.type === 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable' });
 
     // The pod's trace names each filtered node and why, for "Why is my pod Pending?"
     const filter = await poll('a scheduler filter step in the PodTrace', async () => {
-      const trace = JSON.parse(await kubectl('get', 'podtraces', 'ssd-pod', '-o', 'json')) as { steps: { component: string; action: string; outcome: string; details?: any }[] };
+      const trace = JSON.parse(await kubectl('get', 'podtraces', 'ssd-pod', '-o', 'json')) as {
+        steps: { component: string; action: string; outcome: string; details?: any }[];
+      };
       return trace.steps.find((s) => s.component === 'scheduler' && s.action === 'filter' && s.outcome === 'failure');
     });
     expect(filter.details.kind).toBe('SchedulingDetails');
@@ -102,8 +114,13 @@ describe('scheduler on two Docker engines, through kubectl', () => {
   });
 
   it('reports Insufficient cpu', async () => {
-    await apply(podSpec('huge', { containers: [{ name: 'main', image: images.busybox, command: ['sleep', '3600'], resources: { requests: { cpu: '500' } } }] }));
-    await failedWith('huge', '0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.');
+    await apply(
+      podSpec('huge', { containers: [{ name: 'main', image: images.busybox, command: ['sleep', '3600'], resources: { requests: { cpu: '500' } } }] }),
+    );
+    await failedWith(
+      'huge',
+      '0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.',
+    );
   });
 
   it('respects taints, and lets a pod that tolerates them in', async () => {
@@ -111,8 +128,10 @@ describe('scheduler on two Docker engines, through kubectl', () => {
     try {
       const pinned = { nodeSelector: { 'kubernetes.io/hostname': N1 } };
       await apply(podSpec('intolerant', pinned));
-      await failedWith('intolerant',
-        "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: lab}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.");
+      await failedWith(
+        'intolerant',
+        "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: lab}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+      );
       await apply(podSpec('tolerant', { ...pinned, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'lab', effect: 'NoSchedule' }] }));
       await poll('tolerant scheduled', async () => (await nodeOf('tolerant')) === N1);
     } finally {
@@ -121,20 +140,27 @@ describe('scheduler on two Docker engines, through kubectl', () => {
   });
 
   it('does not put two pods with the same hostPort on one node', async () => {
-    const spec = (name: string) => podSpec(name, {
-      nodeSelector: { 'kubernetes.io/hostname': N2 },
-      containers: [{ name: 'main', image: images.busybox, command: ['sleep', '3600'], ports: [{ containerPort: 8080, hostPort: 18391 }] }],
-    });
+    const spec = (name: string) =>
+      podSpec(name, {
+        nodeSelector: { 'kubernetes.io/hostname': N2 },
+        containers: [{ name: 'main', image: images.busybox, command: ['sleep', '3600'], ports: [{ containerPort: 8080, hostPort: 18391 }] }],
+      });
     await apply(spec('port-a'));
     await poll('port-a scheduled', async () => (await nodeOf('port-a')) === N2);
     await apply(spec('port-b'));
-    await failedWith('port-b',
-      "0/2 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.");
+    await failedWith(
+      'port-b',
+      "0/2 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.",
+    );
   });
 
   it('spreads pods with required anti-affinity across the two nodes; a third stays Pending', async () => {
     const anti = {
-      affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'spread' } }, topologyKey: 'kubernetes.io/hostname' }] } },
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'spread' } }, topologyKey: 'kubernetes.io/hostname' }],
+        },
+      },
     };
     await apply(podSpec('spread-1', anti, { app: 'spread' }));
     const first = await poll('spread-1 scheduled', async () => await nodeOf('spread-1'));
@@ -142,7 +168,9 @@ describe('scheduler on two Docker engines, through kubectl', () => {
     const second = await poll('spread-2 scheduled', async () => await nodeOf('spread-2'));
     expect(new Set([first, second])).toEqual(new Set([N1, N2]));
     await apply(podSpec('spread-3', anti, { app: 'spread' }));
-    await failedWith('spread-3',
-      "0/2 nodes are available: 2 node(s) didn't satisfy existing pods anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.");
+    await failedWith(
+      'spread-3',
+      "0/2 nodes are available: 2 node(s) didn't satisfy existing pods anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
+    );
   });
 });

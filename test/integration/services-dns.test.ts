@@ -10,7 +10,6 @@ import { images, mainSocket } from '../fixtures/env';
 let lab: Serve;
 const docker = new Docker({ socketPath: mainSocket });
 
-
 const { eventually, kubectl } = labSteps(() => lab);
 
 const manifest = `
@@ -79,10 +78,14 @@ afterAll(async () => {
 describe('Services by name from inside pods', () => {
   for (const url of ['http://web', 'http://web.default', 'http://web.default.svc.cluster.local', 'http://web2:8080']) {
     it(`wget -qO- ${url} returns nginx's page`, async () => {
-      const out = await eventually(async () => {
-        const r = await wget(url);
-        return r.code === 0 && r.stdout.includes('Welcome to nginx!') && r.stdout;
-      }, 60_000, `${url} answering from the client pod`);
+      const out = await eventually(
+        async () => {
+          const r = await wget(url);
+          return r.code === 0 && r.stdout.includes('Welcome to nginx!') && r.stdout;
+        },
+        60_000,
+        `${url} answering from the client pod`,
+      );
       expect(out).toContain('Welcome to nginx!');
     });
   }
@@ -121,9 +124,13 @@ describe('Services by name from inside pods', () => {
     await eventually(async () => (await relays('default/web3')).length === 1, 60_000, 'the relay of web3');
     expect((await relays('default/web2')).map((c) => c.Id)).toEqual([before.Id]);
     await kubectl('scale', 'deployment', 'web', '--replicas=1');
-    await eventually(async () => {
-      const r = await wget('http://web2:8080');
-      return r.code === 0 && r.stdout.includes('Welcome to nginx!');
-    }, 90_000, 'http://web2:8080 answering after the restart and scale-up');
+    await eventually(
+      async () => {
+        const r = await wget('http://web2:8080');
+        return r.code === 0 && r.stdout.includes('Welcome to nginx!');
+      },
+      90_000,
+      'http://web2:8080 answering after the restart and scale-up',
+    );
   });
 });

@@ -76,7 +76,19 @@ const wget = (ns: string, url: string) => lab.kubectl(['exec', '-n', ns, 'client
 
 beforeAll(async () => {
   lab = await startServe({ nodes: ['default'], timeoutMs: 90_000 });
-  const r = await lab.kubectl(['apply', '-f', '-'], { input: namespaced('a') + '---' + namespaced('b') + '---' + namespaced('roll').split('---').filter((d) => !/app: web/.test(d)).join('---') + '---' + rolling });
+  const r = await lab.kubectl(['apply', '-f', '-'], {
+    input:
+      namespaced('a') +
+      '---' +
+      namespaced('b') +
+      '---' +
+      namespaced('roll')
+        .split('---')
+        .filter((d) => !/app: web/.test(d))
+        .join('---') +
+      '---' +
+      rolling,
+  });
   if (r.code !== 0) throw new Error(`apply failed: ${r.stderr}`);
   for (const ns of ['a', 'b']) await kubectl('wait', '-n', ns, '--for=condition=Ready', 'pod/httpd', 'pod/client', '--timeout=90s');
   await kubectl('wait', '-n', 'roll', '--for=condition=Ready', 'pod/client', '--timeout=90s');
@@ -95,7 +107,9 @@ describe('Service names within namespaces', () => {
     // the app container joined the sandbox's network namespace and shares its resolv.conf
     const clusterId = await lab.clusterId();
     const relays = await docker.listContainers({ filters: { label: [`kubelab.io/cluster=${clusterId}`, 'kubelab.io/component=relay'] } });
-    const aliases = await Promise.all(relays.map(async (c) => (Object.values((await docker.getContainer(c.Id).inspect()).NetworkSettings.Networks)[0] as { Aliases?: string[] }).Aliases ?? []));
+    const aliases = await Promise.all(
+      relays.map(async (c) => (Object.values((await docker.getContainer(c.Id).inspect()).NetworkSettings.Networks)[0] as { Aliases?: string[] }).Aliases ?? []),
+    );
     expect(aliases.flat()).toEqual(expect.arrayContaining(['web.a.svc.cluster.local', 'web.b.svc.cluster.local']));
     expect(aliases.flat()).not.toContain('web');
   });
@@ -132,8 +146,19 @@ describe('Service continuity', () => {
     };
     const relaysBefore = await relayIds();
     // the loop writes its progress, so the restart starts once it runs; usleep spreads 200 requests over the rollout
-    const loop = lab.kubectl(['exec', '-n', 'roll', 'client', '--', 'sh', '-c',
-      'ok=0; fail=0; i=0; while [ $i -lt 200 ]; do if timeout 10 wget -qO- http://api >/dev/null; then ok=$((ok+1)); else fail=$((fail+1)); fi; i=$((i+1)); echo $i > /tmp/progress; usleep 150000; done; echo ok=$ok fail=$fail'], { timeoutMs: 180_000 });
+    const loop = lab.kubectl(
+      [
+        'exec',
+        '-n',
+        'roll',
+        'client',
+        '--',
+        'sh',
+        '-c',
+        'ok=0; fail=0; i=0; while [ $i -lt 200 ]; do if timeout 10 wget -qO- http://api >/dev/null; then ok=$((ok+1)); else fail=$((fail+1)); fi; i=$((i+1)); echo $i > /tmp/progress; usleep 150000; done; echo ok=$ok fail=$fail',
+      ],
+      { timeoutMs: 180_000 },
+    );
     let loopDone = false;
     void loop.then(() => (loopDone = true));
     await kubectl('exec', '-n', 'roll', 'client', '--', 'sh', '-c', 'until [ -s /tmp/progress ]; do usleep 50000; done');

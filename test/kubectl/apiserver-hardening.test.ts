@@ -12,7 +12,10 @@ const kubectl = async (...args: string[]) => {
   return r.stdout;
 };
 
-interface Svc { metadata: { name: string }; spec: { clusterIP: string; ports: { nodePort?: number }[] } }
+interface Svc {
+  metadata: { name: string };
+  spec: { clusterIP: string; ports: { nodePort?: number }[] };
+}
 const services = async () => (JSON.parse(await kubectl('get', 'services', '-A', '-o', 'json')) as { items: Svc[] }).items;
 
 beforeAll(async () => {

@@ -24,8 +24,18 @@ describe('kubectl apply', () => {
     expect(again.stdout).toBe('namespace/shop unchanged\nconfigmap/shop-config unchanged\ndeployment.apps/shop-web unchanged\nservice/shop-web unchanged\n');
     const edited = setYaml.replace('greeting: hello', 'greeting: bonjour').replace('image: nginx:1.14.2', 'image: nginx:1.16.0');
     const configured = await t.kubectl(['apply', '-f', '-'], { input: edited });
-    expect(configured.stdout).toBe('namespace/shop unchanged\nconfigmap/shop-config configured\ndeployment.apps/shop-web configured\nservice/shop-web unchanged\n');
-    const image = await t.kubectl(['get', 'deploy', 'shop-web', '-n', 'shop', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}']);
+    expect(configured.stdout).toBe(
+      'namespace/shop unchanged\nconfigmap/shop-config configured\ndeployment.apps/shop-web configured\nservice/shop-web unchanged\n',
+    );
+    const image = await t.kubectl([
+      'get',
+      'deploy',
+      'shop-web',
+      '-n',
+      'shop',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}',
+    ]);
     expect(image.stdout).toBe('nginx:1.16.0 2');
     const cm = await t.kubectl(['get', 'configmap', 'shop-config', '-n', 'shop', '-o', 'jsonpath={.data.greeting}']);
     expect(cm.stdout).toBe('bonjour');

@@ -53,7 +53,9 @@ describe('kubectl with RBAC', () => {
       'Error from server (Forbidden): pods "web" is forbidden: User "system:serviceaccount:default:reader" cannot delete resource "pods" in API group "" in the namespace "default"',
     );
     const c = await t.kubectl(['create', 'configmap', 'x', '--from-literal=a=b'], { kubeconfig: readerConfig });
-    expect(c.stderr).toContain('configmaps is forbidden: User "system:serviceaccount:default:reader" cannot create resource "configmaps" in API group "" in the namespace "default"');
+    expect(c.stderr).toContain(
+      'configmaps is forbidden: User "system:serviceaccount:default:reader" cannot create resource "configmaps" in API group "" in the namespace "default"',
+    );
     const secrets = await t.kubectl(['get', 'secrets'], { kubeconfig: readerConfig });
     expect(secrets.stderr).toContain('cannot list resource "secrets" in API group "" in the namespace "default"');
   });
@@ -69,7 +71,9 @@ describe('kubectl with RBAC', () => {
     const jane = await t.kubectl(['get', 'pods', '--as=jane']);
     expect(jane.stderr).toContain('pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"');
     const reader = await t.kubectl(['get', 'pods', '--as=jane'], { kubeconfig: readerConfig });
-    expect(reader.stderr).toContain('users "jane" is forbidden: User "system:serviceaccount:default:reader" cannot impersonate resource "users" in API group "" at the cluster scope');
+    expect(reader.stderr).toContain(
+      'users "jane" is forbidden: User "system:serviceaccount:default:reader" cannot impersonate resource "users" in API group "" at the cluster scope',
+    );
   });
 
   it('refuses the token once the service account is gone', async () => {

@@ -18,8 +18,14 @@ describe('kubectl: bound service account tokens', () => {
   const getPodsWith = (token: string) => t.kubectl(['get', 'pods', '-o', 'name', `--token=${token}`]);
   const review = async (token: string, audiences?: string[]) =>
     // create-only kinds have no PATCH operation for kubectl's OpenAPI v3 check, which then wants v2: hence no validation
-    JSON.parse(await admin(['create', '--validate=false', '-o', 'json', '-f', '-'], JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...(audiences ? { audiences } : {}) } })));
-  const pod = (name: string, sa = 'reader') => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { serviceAccountName: sa, containers: [{ name: 'c', image: 'busybox' }] } });
+    JSON.parse(
+      await admin(
+        ['create', '--validate=false', '-o', 'json', '-f', '-'],
+        JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...(audiences ? { audiences } : {}) } }),
+      ),
+    );
+  const pod = (name: string, sa = 'reader') =>
+    JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { serviceAccountName: sa, containers: [{ name: 'c', image: 'busybox' }] } });
 
   beforeAll(async () => {
     t = await startApi({ server: { serviceAccountMaxTokenExpirationSeconds: 86_400 } });
@@ -34,8 +40,8 @@ describe('kubectl: bound service account tokens', () => {
 
   it('binds a token to a pod, with upstream claims and the duration asked for', async () => {
     const token = (await admin(['create', 'token', 'reader', '--bound-object-kind=Pod', '--bound-object-name=web', '--duration=2h'])).trim();
-    const uid = (await admin(['get', 'pod', 'web', '-o', 'jsonpath={.metadata.uid}']));
-    const saUid = (await admin(['get', 'serviceaccount', 'reader', '-o', 'jsonpath={.metadata.uid}']));
+    const uid = await admin(['get', 'pod', 'web', '-o', 'jsonpath={.metadata.uid}']);
+    const saUid = await admin(['get', 'serviceaccount', 'reader', '-o', 'jsonpath={.metadata.uid}']);
     const c = payload(token);
     expect(c.exp - c.iat).toBe(7200);
     expect(c.nbf).toBe(c.iat);
@@ -83,10 +89,15 @@ describe('kubectl: bound service account tokens', () => {
   it("gives the kubelet's projected token (3607 s, bound to its pod) a year, marked to warn after the hour, as upstream", async () => {
     const uid = await admin(['get', 'pod', 'web', '-o', 'jsonpath={.metadata.uid}']);
     // what the kubelet sends for a pod's kube-api-access volume
-    const res = await t.request('POST', '/api/v1/namespaces/default/serviceaccounts/reader/token', JSON.stringify({
-      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
-      spec: { audiences: [], expirationSeconds: 3607, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid } },
-    }));
+    const res = await t.request(
+      'POST',
+      '/api/v1/namespaces/default/serviceaccounts/reader/token',
+      JSON.stringify({
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { audiences: [], expirationSeconds: 3607, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid } },
+      }),
+    );
     expect(res.status, res.body).toBe(201);
     const c = payload(JSON.parse(res.body).status.token);
     expect(c['kubernetes.io'].warnafter).toBe(c.iat + 3607);
@@ -107,7 +118,9 @@ describe('kubectl: bound service account tokens', () => {
   it('bounds the duration: at least 10 minutes, capped by the lab-wide maximum with a warning', async () => {
     const short = await t.kubectl(['create', 'token', 'reader', '--duration=5m']);
     expect(short.code).not.toBe(0);
-    expect(short.stderr).toContain('TokenRequest.authentication.k8s.io "reader" is invalid: spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes');
+    expect(short.stderr).toContain(
+      'TokenRequest.authentication.k8s.io "reader" is invalid: spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes',
+    );
     const long = await t.kubectl(['create', 'token', 'reader', '--duration=48h']);
     expect(long.code, long.stderr).toBe(0);
     expect(long.stderr).toContain('Warning: requested expiration of 172800 seconds shortened to 86400 seconds');
@@ -117,10 +130,14 @@ describe('kubectl: bound service account tokens', () => {
 
   it('refuses to bind to a pod of another service account, or to an object of another kind', async () => {
     const other = await t.kubectl(['create', 'token', 'other', '--bound-object-kind=Pod', '--bound-object-name=web']);
-    expect(other.stderr).toContain('error: failed to create token: cannot bind token for serviceaccount "other" to pod running with different serviceaccount name.');
+    expect(other.stderr).toContain(
+      'error: failed to create token: cannot bind token for serviceaccount "other" to pod running with different serviceaccount name.',
+    );
     const missing = await t.kubectl(['create', 'token', 'reader', '--bound-object-kind=Pod', '--bound-object-name=nope']);
     expect(missing.stderr).toContain('pods "nope" not found');
     const stale = await t.kubectl(['create', 'token', 'reader', '--bound-object-kind=Pod', '--bound-object-name=web', '--bound-object-uid=0000']);
-    expect(stale.stderr).toContain('Operation cannot be fulfilled on Pod "web": the UID in the bound object reference (0000) does not match the UID in record. The object might have been deleted and then recreated');
+    expect(stale.stderr).toContain(
+      'Operation cannot be fulfilled on Pod "web": the UID in the bound object reference (0000) does not match the UID in record. The object might have been deleted and then recreated',
+    );
   });
 });

@@ -27,7 +27,12 @@ describe('the cluster CIDR', () => {
     expect((await json<{ items: any[] }>('get', 'nodes')).items.map((n) => n.spec.podCIDR).sort()).toEqual(['10.252.0.0/24', '10.252.1.0/24']);
     await lab.stop({ keepDataDir: true });
     lab = undefined;
-    const refused = await startServe({ dataDir, virtualNodes: 1, nodes: ['kubelab-no-such-context'], args: ['--cluster-cidr', '10.253.0.0/16'] }).then(() => 'started', (e: Error) => e.message);
-    expect(refused).toContain(`this lab's cluster CIDR is 10.252.0.0/16 (kept in ${join(dataDir, 'network.json')}); its nodes' pod CIDRs come from it. To use 10.253.0.0/16, reset the lab or start one with another --data-dir`);
+    const refused = await startServe({ dataDir, virtualNodes: 1, nodes: ['kubelab-no-such-context'], args: ['--cluster-cidr', '10.253.0.0/16'] }).then(
+      () => 'started',
+      (e: Error) => e.message,
+    );
+    expect(refused).toContain(
+      `this lab's cluster CIDR is 10.252.0.0/16 (kept in ${join(dataDir, 'network.json')}); its nodes' pod CIDRs come from it. To use 10.253.0.0/16, reset the lab or start one with another --data-dir`,
+    );
   });
 });

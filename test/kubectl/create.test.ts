@@ -57,7 +57,9 @@ describe('kubectl create', () => {
   });
 
   it('names pods from generateName', async () => {
-    const r = await t.kubectl(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: gen-\nspec:\n  containers:\n  - name: c\n    image: nginx\n' });
+    const r = await t.kubectl(['create', '-f', '-'], {
+      input: 'apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: gen-\nspec:\n  containers:\n  - name: c\n    image: nginx\n',
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^pod\/gen-[a-z0-9]{5} created\n$/);
   });

@@ -59,16 +59,23 @@ function exchange(port: number, payload: string, halfClose = false): Promise<str
 const get = (port: number) => exchange(port, 'GET / HTTP/1.0\r\nHost: web\r\n\r\n');
 
 async function portForward(target: string, ports: string): Promise<{ output: () => string }> {
-  const child = spawn(kubectlPath, ['port-forward', target, ...ports.split(' ')], { env: { ...process.env, KUBECONFIG: lab.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(kubectlPath, ['port-forward', target, ...ports.split(' ')], {
+    env: { ...process.env, KUBECONFIG: lab.kubeconfig },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   forwards.push(child);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const local = ports.split(':')[0];
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`kubectl port-forward exited (${child.exitCode}): ${out}`);
-    return out.includes(`Forwarding from 127.0.0.1:${local}`);
-  }, 30_000, `kubectl port-forward ${target} to listen`);
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`kubectl port-forward exited (${child.exitCode}): ${out}`);
+      return out.includes(`Forwarding from 127.0.0.1:${local}`);
+    },
+    30_000,
+    `kubectl port-forward ${target} to listen`,
+  );
   return { output: () => out };
 }
 
@@ -134,11 +141,13 @@ describe('a lab on an engine behind a boundary (vm1)', () => {
     expect((await exchange(18214, payload, true)).trim()).toBe(String(payload.length));
   }, 60_000);
 
-  it('a port nobody listens on: kubectl reports the pod side\'s connection refused', async () => {
+  it("a port nobody listens on: kubectl reports the pod side's connection refused", async () => {
     const pf = await portForward(`pod/${podName}`, '18215:9');
     await exchange(18215, 'hello').catch(() => '');
-    await eventually(async () => /connection refused/.test(pf.output()), 20_000, 'the refused dial in kubectl\'s output');
-    expect(pf.output()).toMatch(new RegExp(`error forwarding port 9 to pod default/${podName}.*dial tcp ${podIP.replace(/\./g, '\\.')}:9: connect: connection refused`));
+    await eventually(async () => /connection refused/.test(pf.output()), 20_000, "the refused dial in kubectl's output");
+    expect(pf.output()).toMatch(
+      new RegExp(`error forwarding port 9 to pod default/${podName}.*dial tcp ${podIP.replace(/\./g, '\\.')}:9: connect: connection refused`),
+    );
   }, 60_000);
 
   it('the NodePort on 127.0.0.1 reaches the pod', async () => {

@@ -35,7 +35,13 @@ describe('kubectl creates survive kill -9', () => {
     serve = await startServe({ dataDir: first.dataDir, virtualNodes: 1 });
     const names = await serve.kubectl(['get', 'configmaps', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.data.n}{"\\n"}{end}']);
     expect(names.code, names.stderr).toBe(0);
-    const stored = new Map(names.stdout.trim().split('\n').filter(Boolean).map((l) => l.split('=') as [string, string]));
+    const stored = new Map(
+      names.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('=') as [string, string]),
+    );
     for (const name of reported) expect(stored.has(name), `${name} was reported created`).toBe(true);
     for (const [name, n] of stored) if (name.startsWith('burst-')) expect(n).toBe(name.split('-')[2]);
     const after = await serve.kubectl(['create', 'configmap', 'after-restart', '-o', 'jsonpath={.metadata.resourceVersion}']);
@@ -47,7 +53,7 @@ describe('kubectl creates survive kill -9', () => {
     serve = undefined;
   });
 
-  it('one lab per data dir: a second is refused naming the first one\'s pid; after kill -9 of the first, the next starts at once', async () => {
+  it("one lab per data dir: a second is refused naming the first one's pid; after kill -9 of the first, the next starts at once", async () => {
     const noDocker = { DOCKER_HOST: 'unix:///nonexistent/kubelab-no-docker.sock', DOCKER_CONTEXT: '' };
     const first = await startServe({ env: noDocker });
     serve = first;

@@ -11,7 +11,11 @@ describe('kubectl get and friends', () => {
   let t: TestApi;
   beforeAll(async () => {
     t = await startApi();
-    for (const [name, labels, ns] of [['web-1', { app: 'web' }, 'default'], ['web-2', { app: 'web', tier: 'front' }, 'default'], ['db-1', { app: 'db' }, 'kube-system']] as const) {
+    for (const [name, labels, ns] of [
+      ['web-1', { app: 'web' }, 'default'],
+      ['web-2', { app: 'web', tier: 'front' }, 'default'],
+      ['db-1', { app: 'db' }, 'kube-system'],
+    ] as const) {
       const r = await t.kubectl(['create', '-f', '-'], { input: pod(name, labels, ns) });
       expect(r.code, r.stderr).toBe(0);
     }
@@ -25,9 +29,22 @@ describe('kubectl get and friends', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0].split(/\s{2,}/)).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
-    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 4))).toEqual([['web-1', '0/1', 'Pending', '0'], ['web-2', '0/1', 'Pending', '0']]);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 4))).toEqual([
+      ['web-1', '0/1', 'Pending', '0'],
+      ['web-2', '0/1', 'Pending', '0'],
+    ]);
     const wide = await t.kubectl(['get', 'pods', '-o', 'wide']);
-    expect(wide.stdout.split('\n')[0].split(/\s{2,}/)).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
+    expect(wide.stdout.split('\n')[0].split(/\s{2,}/)).toEqual([
+      'NAME',
+      'READY',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'IP',
+      'NODE',
+      'NOMINATED NODE',
+      'READINESS GATES',
+    ]);
   });
 
   it('prints yaml, json, jsonpath and names', async () => {
@@ -92,7 +109,9 @@ describe('kubectl get and friends', () => {
   });
 
   it('shows changes live with get -w', async () => {
-    const child = spawn('/usr/bin/kubectl', ['get', 'pods', '-w', '-l', 'app=web', `--cache-dir=${join(t.dir, 'cache')}`], { env: { ...process.env, KUBECONFIG: t.kubeconfig, HOME: t.dir } });
+    const child = spawn('/usr/bin/kubectl', ['get', 'pods', '-w', '-l', 'app=web', `--cache-dir=${join(t.dir, 'cache')}`], {
+      env: { ...process.env, KUBECONFIG: t.kubeconfig, HOME: t.dir },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -111,12 +130,21 @@ describe('kubectl get and friends', () => {
     const uid = (await t.kubectl(['get', 'pod', 'web-2', '-o', 'jsonpath={.metadata.uid}'])).stdout;
     const event = (name: string, pod: string, podUid: string, reason: string, message: string) =>
       JSON.stringify({
-        apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default' },
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: 'default' },
         involvedObject: { kind: 'Pod', namespace: 'default', name: pod, uid: podUid, apiVersion: 'v1' },
-        reason, message, type: 'Normal', count: 1, source: { component: 'default-scheduler' },
-        firstTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        reason,
+        message,
+        type: 'Normal',
+        count: 1,
+        source: { component: 'default-scheduler' },
+        firstTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        lastTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       });
-    expect((await t.kubectl(['create', '-f', '-'], { input: event('web-2.1', 'web-2', uid, 'Scheduled', 'Successfully assigned default/web-2 to node1') })).code).toBe(0);
+    expect(
+      (await t.kubectl(['create', '-f', '-'], { input: event('web-2.1', 'web-2', uid, 'Scheduled', 'Successfully assigned default/web-2 to node1') })).code,
+    ).toBe(0);
     expect((await t.kubectl(['create', '-f', '-'], { input: event('web-1.1', 'web-1', 'other', 'Pulling', 'Pulling image "nginx"') })).code).toBe(0);
     const r = await t.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=web-2']);
     expect(r.code, r.stderr).toBe(0);

@@ -24,7 +24,12 @@ export interface TestApi {
   dir: string;
   kubectl(args: string[], opts?: { input?: string; kubeconfig?: string; timeoutMs?: number }): Promise<KubectlResult>;
   /** a raw HTTPS request as the admin (or with the given token), for what kubectl cannot send */
-  request(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }>;
+  request(
+    method: string,
+    path: string,
+    body?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Record<string, unknown>; body: string }>;
   stop(): Promise<void>;
 }
 
@@ -44,7 +49,7 @@ export async function startApi(opts: { admission?: AdmissionPlugin[]; server?: P
         [`--cache-dir=${join(dir, 'cache')}`, ...args],
         { env: { ...process.env, KUBECONFIG: o.kubeconfig ?? kubeconfig, HOME: dir }, timeout: o.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
         (err, stdout, stderr) => {
-          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
           resolve({ code, stdout, stderr });
         },
       );
@@ -52,16 +57,26 @@ export async function startApi(opts: { admission?: AdmissionPlugin[]; server?: P
     });
   const request = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-      const r = httpsRequest(`${url}${path}`, { method, ca: pki.caCert, headers: { authorization: `Bearer ${pki.tokens.admin}`, 'content-type': 'application/json', ...headers } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      });
+      const r = httpsRequest(
+        `${url}${path}`,
+        { method, ca: pki.caCert, headers: { authorization: `Bearer ${pki.tokens.admin}`, 'content-type': 'application/json', ...headers } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
       r.on('error', reject);
       r.end(body);
     });
   return {
-    api, store, url, kubeconfig, dir, kubectl, request,
+    api,
+    store,
+    url,
+    kubeconfig,
+    dir,
+    kubectl,
+    request,
     async stop() {
       await server.close();
       await store.close();

@@ -22,7 +22,11 @@ const engine2 = new Docker({ socketPath: node2.socket });
 
 function connect(serve: Serve): void {
   const ui = new URL(serve.ui);
-  const t = createWsTransport(`ws://${ui.host}/bridge`, (u) => new WebSocket(u, { origin: `http://${ui.host}` }) as unknown as SocketLike, () => ui.searchParams.get('token')!);
+  const t = createWsTransport(
+    `ws://${ui.host}/bridge`,
+    (u) => new WebSocket(u, { origin: `http://${ui.host}` }) as unknown as SocketLike,
+    () => ui.searchParams.get('token')!,
+  );
   closeBridge = () => t.close();
   api = createKubelabApi(t);
 }
@@ -65,13 +69,30 @@ describe('adding and removing a Docker engine as a node at run time', () => {
     expect(steps).toEqual(expect.arrayContaining(['starting the kubelet', 'waiting for the Node to register']));
     await eventually(() => nodeReady(NODE2), 60_000, 'kubelab-node2 Ready');
     expect((await api.nodes.contexts()).find((c) => c.name === NODE2)?.node).toBe(NODE2);
-    await eventually(async () => (await labContainersOn2()).some((c) => c.Labels['kubelab.io/service'] === 'default/early'), 60_000, 'the early Service\'s relay on node2');
+    await eventually(
+      async () => (await labContainersOn2()).some((c) => c.Labels['kubelab.io/service'] === 'default/early'),
+      60_000,
+      "the early Service's relay on node2",
+    );
 
-    await kubectl('run', 'pinned', `--image=${images.busybox}`, '--image-pull-policy=IfNotPresent', `--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"${NODE2}"}}}`, '--', 'sleep', '3600');
-    const pod = await eventually(async () => {
-      const p = await json('get', 'pod', 'pinned');
-      return p.status?.phase === 'Running' && p;
-    }, 90_000, 'pinned Running');
+    await kubectl(
+      'run',
+      'pinned',
+      `--image=${images.busybox}`,
+      '--image-pull-policy=IfNotPresent',
+      `--overrides={"spec":{"nodeSelector":{"kubernetes.io/hostname":"${NODE2}"}}}`,
+      '--',
+      'sleep',
+      '3600',
+    );
+    const pod = await eventually(
+      async () => {
+        const p = await json('get', 'pod', 'pinned');
+        return p.status?.phase === 'Running' && p;
+      },
+      90_000,
+      'pinned Running',
+    );
     expect(pod.spec.nodeName).toBe(NODE2);
     expect((await labContainersOn2()).some((c) => c.Labels['io.kubernetes.pod.name'] === 'pinned')).toBe(true);
     // each node its own /24 of 10.244.0.0/16, shown by describe node; the pod's IP is in its node's
@@ -87,7 +108,7 @@ describe('adding and removing a Docker engine as a node at run time', () => {
     expect(net2.map((n) => [n.Name, n.IPAM?.Config?.[0]?.Subnet])).toEqual([[`kubelab-${clusterId}-${NODE2}`, cidrs[NODE2]]]);
   });
 
-  it('refuses a change of a node\'s podCIDR with upstream\'s message', async () => {
+  it("refuses a change of a node's podCIDR with upstream's message", async () => {
     const r = await lab.kubectl(['patch', 'node', NODE2, '--type=merge', '-p', '{"spec":{"podCIDR":"10.244.250.0/24","podCIDRs":["10.244.250.0/24"]}}']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`The Node "${NODE2}" is invalid: spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid`);
@@ -97,24 +118,32 @@ describe('adding and removing a Docker engine as a node at run time', () => {
     await expect(api.nodes.add({ context: NODE2 })).rejects.toThrow(`Docker context "${NODE2}" is already node "${NODE2}"`);
   });
 
-  it('removes kubelab-node2: the Node and its pods go, the Deployment\'s pods come back on default, no lab container is left there', async () => {
+  it("removes kubelab-node2: the Node and its pods go, the Deployment's pods come back on default, no lab container is left there", async () => {
     // default cordoned while the Deployment is created, so its pods land on node2
     await kubectl('cordon', 'default');
     await kubectl('create', 'deployment', 'web', `--image=${images.nginx}`, '-r', '2');
-    const onNode2 = await eventually(async () => {
-      const pods = (await json<{ items: any[] }>('get', 'pods', '-l', 'app=web')).items;
-      return pods.length === 2 && pods.every((p) => p.spec.nodeName === NODE2 && p.status?.phase === 'Running') && pods.map((p) => p.metadata.name as string);
-    }, 90_000, 'web pods Running on node2');
+    const onNode2 = await eventually(
+      async () => {
+        const pods = (await json<{ items: any[] }>('get', 'pods', '-l', 'app=web')).items;
+        return pods.length === 2 && pods.every((p) => p.spec.nodeName === NODE2 && p.status?.phase === 'Running') && pods.map((p) => p.metadata.name as string);
+      },
+      90_000,
+      'web pods Running on node2',
+    );
     await kubectl('uncordon', 'default');
 
     await api.nodes.remove({ node: NODE2 });
     expect((await kubectl('get', 'nodes', '-o', 'name')).trim()).toBe('node/default');
     const pinned = await lab.kubectl(['get', 'pod', 'pinned']);
     expect(pinned.stderr).toContain('pods "pinned" not found');
-    await eventually(async () => {
-      const pods = (await json<{ items: any[] }>('get', 'pods', '-l', 'app=web')).items;
-      return pods.length === 2 && pods.every((p) => !onNode2.includes(p.metadata.name) && p.spec.nodeName === 'default' && p.status?.phase === 'Running');
-    }, 90_000, 'web pods back, Running on default');
+    await eventually(
+      async () => {
+        const pods = (await json<{ items: any[] }>('get', 'pods', '-l', 'app=web')).items;
+        return pods.length === 2 && pods.every((p) => !onNode2.includes(p.metadata.name) && p.spec.nodeName === 'default' && p.status?.phase === 'Running');
+      },
+      90_000,
+      'web pods back, Running on default',
+    );
     expect(await labContainersOn2()).toEqual([]);
     expect(await engine2.listNetworks({ filters: { label: [`kubelab.io/cluster=${clusterId}`] } })).toEqual([]);
     expect((await api.nodes.contexts()).find((c) => c.name === NODE2)?.node).toBeUndefined();

@@ -69,7 +69,8 @@ describe('adoption and release with kubectl', () => {
     await kubectl('wait', '--for=condition=PodScheduled', 'pod/stray', '--timeout=30s');
     const pods = watchLines(['pods', '-l', 'app in (agent,debug)'], owner);
     // OnDelete: the adopted pod (without the DaemonSet's revision hash) is kept, not rolled
-    const r = await lab.kubectl(['apply', '-f', '-'], { input: `apiVersion: apps/v1
+    const r = await lab.kubectl(['apply', '-f', '-'], {
+      input: `apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: agent}
 spec:
@@ -79,12 +80,15 @@ spec:
     metadata: {labels: {app: agent}}
     spec:
       containers: [{name: agent, image: busybox, command: [sleep, "3600"]}]
-` });
+`,
+    });
     expect(r.code, r.stderr).toBe(0);
     await pods.until((l) => l === 'stray agent owner=DaemonSet/agent', 'stray adopted by the DaemonSet');
     await kubectl('wait', '--for=jsonpath={.status.currentNumberScheduled}=1', 'ds/agent', '--timeout=30s');
     // the adopted pod fills the node: no daemon pod of its own was made
-    expect((await json<{ items: Array<{ metadata: { name: string } }> }>('get', 'pods', '-l', 'app=agent')).items.map((p) => p.metadata.name)).toEqual(['stray']);
+    expect((await json<{ items: Array<{ metadata: { name: string } }> }>('get', 'pods', '-l', 'app=agent')).items.map((p) => p.metadata.name)).toEqual([
+      'stray',
+    ]);
 
     await kubectl('label', 'pod', 'stray', 'app=debug', '--overwrite');
     await pods.until((l) => l === 'stray debug owner=/', 'stray released');
@@ -98,7 +102,8 @@ spec:
   it('a Job with manualSelector adopts a matching orphan (it counts as active) and releases it when relabelled', { timeout: 120_000 }, async () => {
     await kubectl('run', 'stray-task', '--image=busybox', '--restart=Never', '--labels=task=batch', '--', 'sleep', '3600');
     const pods = watchLines(['pods', '-l', 'task in (batch,done)'], owner);
-    const r = await lab.kubectl(['apply', '-f', '-'], { input: `apiVersion: batch/v1
+    const r = await lab.kubectl(['apply', '-f', '-'], {
+      input: `apiVersion: batch/v1
 kind: Job
 metadata: {name: work}
 spec:
@@ -111,11 +116,14 @@ spec:
     spec:
       restartPolicy: Never
       containers: [{name: work, image: busybox, command: [sleep, "3600"]}]
-` });
+`,
+    });
     expect(r.code, r.stderr).toBe(0);
     await pods.until((l) => l === 'stray-task batch owner=Job/work', 'stray-task adopted by the Job');
     await kubectl('wait', '--for=jsonpath={.status.active}=1', 'job/work', '--timeout=30s');
-    expect((await json<{ items: Array<{ metadata: { name: string } }> }>('get', 'pods', '-l', 'task=batch')).items.map((p) => p.metadata.name)).toEqual(['stray-task']);
+    expect((await json<{ items: Array<{ metadata: { name: string } }> }>('get', 'pods', '-l', 'task=batch')).items.map((p) => p.metadata.name)).toEqual([
+      'stray-task',
+    ]);
 
     await kubectl('label', 'pod', 'stray-task', 'task=done', '--overwrite');
     await pods.until((l) => l === 'stray-task done owner=/', 'stray-task released');

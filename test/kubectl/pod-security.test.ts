@@ -33,7 +33,9 @@ describe('kubectl and Pod Security', () => {
   it("refuses a privileged pod there with upstream's message", async () => {
     const r = await t.kubectl(['apply', '-f', '-'], { input: privilegedPod('team') });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('pods "root" is forbidden: violates PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)');
+    expect(r.stderr).toContain(
+      'pods "root" is forbidden: violates PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)',
+    );
     expect((await t.kubectl(['get', 'pod', 'root', '-n', 'team'])).stderr).toContain('NotFound');
   });
 
@@ -60,18 +62,32 @@ describe('kubectl and Pod Security', () => {
     expect(r.stderr).toContain('Warning: plain: allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile');
     const bad = await t.kubectl(['label', '--overwrite', 'namespace', 'team', 'pod-security.kubernetes.io/enforce=strict']);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain('namespaces "team" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted');
+    expect(bad.stderr).toContain(
+      'namespaces "team" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted',
+    );
   });
 
   it('relaxed with kubectl label, the same pod runs', async () => {
-    expect((await t.kubectl(['label', '--overwrite', 'namespace', 'team', 'pod-security.kubernetes.io/enforce=privileged', 'pod-security.kubernetes.io/warn=privileged'])).code).toBe(0);
+    expect(
+      (
+        await t.kubectl([
+          'label',
+          '--overwrite',
+          'namespace',
+          'team',
+          'pod-security.kubernetes.io/enforce=privileged',
+          'pod-security.kubernetes.io/warn=privileged',
+        ])
+      ).code,
+    ).toBe(0);
     const r = await t.kubectl(['apply', '-f', '-'], { input: privilegedPod('team') });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
   });
 
   it('a field the runtime cannot honor comes back as a Warning line; user namespaces are refused', async () => {
-    const r = await t.kubectl(['apply', '-f', '-'], { input: `apiVersion: v1
+    const r = await t.kubectl(['apply', '-f', '-'], {
+      input: `apiVersion: v1
 kind: Pod
 metadata: {name: labelled, namespace: default}
 spec:
@@ -79,9 +95,12 @@ spec:
   - name: c
     image: busybox:1.36
     securityContext: {seLinuxOptions: {type: container_t}}
-` });
+`,
+    });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toBe('Warning: spec.containers[0].securityContext.seLinuxOptions: passed to Docker as label options, which take effect only on an engine with SELinux enabled\n');
+    expect(r.stderr).toBe(
+      'Warning: spec.containers[0].securityContext.seLinuxOptions: passed to Docker as label options, which take effect only on an engine with SELinux enabled\n',
+    );
     const u = await t.kubectl(['run', 'userns', '--image=busybox:1.36', '--overrides={"spec":{"hostUsers":false}}']);
     expect(u.code).not.toBe(0);
     expect(u.stderr).toContain(`spec.hostUsers: Forbidden: user namespaces are not supported by the lab's container runtime`);

@@ -67,10 +67,14 @@ describe('the seed nginx pod as a PodTrace', () => {
       ['kubelet', /^ready$/],
       ['controller-manager', /^endpoints$/],
     ];
-    const steps = await eventually(async () => {
-      const t = await json<{ steps: Step[] }>('get', 'podtraces', 'nginx-pod');
-      return want.every(([c, a]) => t.steps.some((s) => s.component === c && a.test(s.action))) ? t.steps : undefined;
-    }, 60_000, 'every step in the trace');
+    const steps = await eventually(
+      async () => {
+        const t = await json<{ steps: Step[] }>('get', 'podtraces', 'nginx-pod');
+        return want.every(([c, a]) => t.steps.some((s) => s.component === c && a.test(s.action))) ? t.steps : undefined;
+      },
+      60_000,
+      'every step in the trace',
+    );
 
     // in causal order: each wanted step after the one before it
     let at = -1;

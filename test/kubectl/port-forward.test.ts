@@ -9,7 +9,6 @@ import { images, kubectlPath } from '../fixtures/env';
 let lab: Serve;
 const forwards: ChildProcess[] = [];
 
-
 const { eventually, kubectl } = labSteps(() => lab);
 
 function httpGet(port: number, path = '/'): Promise<string> {
@@ -25,16 +24,23 @@ function httpGet(port: number, path = '/'): Promise<string> {
 
 /** Starts `kubectl port-forward TARGET LOCAL:REMOTE` and resolves once it says it is forwarding. */
 async function portForward(target: string, ports: string, env: NodeJS.ProcessEnv = {}): Promise<{ output: () => string }> {
-  const child = spawn(kubectlPath, ['port-forward', target, ports], { env: { ...process.env, KUBECONFIG: lab.kubeconfig, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(kubectlPath, ['port-forward', target, ports], {
+    env: { ...process.env, KUBECONFIG: lab.kubeconfig, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   forwards.push(child);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const local = ports.split(':')[0];
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`kubectl port-forward exited (${child.exitCode}): ${out}`);
-    return out.includes(`Forwarding from 127.0.0.1:${local}`);
-  }, 30_000, `kubectl port-forward ${target} to listen`);
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`kubectl port-forward exited (${child.exitCode}): ${out}`);
+      return out.includes(`Forwarding from 127.0.0.1:${local}`);
+    },
+    30_000,
+    `kubectl port-forward ${target} to listen`,
+  );
   return { output: () => out };
 }
 
@@ -42,10 +48,14 @@ beforeAll(async () => {
   lab = await startServe({ nodes: ['default'], timeoutMs: 90_000 });
   await kubectl('run', 'web', `--image=${images.nginx}`, '--image-pull-policy=IfNotPresent', '--port=80');
   await kubectl('expose', 'pod', 'web', '--port=80');
-  await eventually(async () => {
-    const pod = JSON.parse(await kubectl('get', 'pod', 'web', '-o', 'json'));
-    return pod.status?.phase === 'Running' && pod.status.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
-  }, 60_000, 'pod web Ready');
+  await eventually(
+    async () => {
+      const pod = JSON.parse(await kubectl('get', 'pod', 'web', '-o', 'json'));
+      return pod.status?.phase === 'Running' && pod.status.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+    },
+    60_000,
+    'pod web Ready',
+  );
 }, 180_000);
 
 afterEach(async () => {
@@ -97,7 +107,7 @@ describe('kubectl port-forward', () => {
   it('reports a port nobody listens on in the pod, as upstream', async () => {
     const pf = await portForward('pod/web', '18116:81');
     await expect(httpGet(18116)).rejects.toThrow();
-    await eventually(async () => pf.output().includes('error forwarding port 81 to pod default/web'), 10_000, 'the forwarding error on kubectl\'s output');
+    await eventually(async () => pf.output().includes('error forwarding port 81 to pod default/web'), 10_000, "the forwarding error on kubectl's output");
   });
 
   it('says why when the pod does not exist', async () => {

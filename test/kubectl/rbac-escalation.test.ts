@@ -22,7 +22,13 @@ describe('kubectl: RBAC escalate and bind checks', () => {
   beforeAll(async () => {
     t = await startApi();
     await admin(['create', 'serviceaccount', 'delegate']);
-    await admin(['create', 'role', 'rbac-manager', '--verb=create,get,list,update,patch', '--resource=roles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io']);
+    await admin([
+      'create',
+      'role',
+      'rbac-manager',
+      '--verb=create,get,list,update,patch',
+      '--resource=roles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io',
+    ]);
     await admin(['create', 'role', 'pod-viewer', '--verb=get,list', '--resource=pods']);
     await admin(['create', 'rolebinding', 'delegate-rbac', '--role=rbac-manager', '--serviceaccount=default:delegate']);
     await admin(['create', 'rolebinding', 'delegate-pods', '--role=pod-viewer', '--serviceaccount=default:delegate']);
@@ -48,7 +54,9 @@ describe('kubectl: RBAC escalate and bind checks', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`Error from server (Forbidden): roles.rbac.authorization.k8s.io "pod-deleter" is forbidden: ${notHeld}\n`);
     // compacted per resource as upstream: the verbs of one resource on one line, sorted lines
-    expect(r.stderr).toContain('{APIGroups:[""], Resources:["pods"], Verbs:["delete" "deletecollection"]}\n{APIGroups:[""], Resources:["secrets"], Verbs:["get" "delete" "deletecollection"]}');
+    expect(r.stderr).toContain(
+      '{APIGroups:[""], Resources:["pods"], Verbs:["delete" "deletecollection"]}\n{APIGroups:[""], Resources:["secrets"], Verbs:["get" "delete" "deletecollection"]}',
+    );
     const get = await t.kubectl(['get', 'role', 'pod-deleter']);
     expect(get.stderr).toContain('roles.rbac.authorization.k8s.io "pod-deleter" not found');
   });
@@ -93,9 +101,14 @@ describe('kubectl: RBAC escalate and bind checks', () => {
   it('refuses a ClusterRoleBinding the same way (a cluster-scoped grant it cannot make)', async () => {
     await admin(['create', 'clusterrole', 'crb-writer', '--verb=create', '--resource=clusterrolebindings.rbac.authorization.k8s.io']);
     await admin(['create', 'clusterrolebinding', 'delegate-crb', '--clusterrole=crb-writer', '--serviceaccount=default:delegate']);
-    const r = await t.kubectl(['create', 'clusterrolebinding', 'grab-cluster-admin', '--clusterrole=cluster-admin', '--serviceaccount=default:delegate'], asDelegate);
+    const r = await t.kubectl(
+      ['create', 'clusterrolebinding', 'grab-cluster-admin', '--clusterrole=cluster-admin', '--serviceaccount=default:delegate'],
+      asDelegate,
+    );
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(`clusterrolebindings.rbac.authorization.k8s.io "grab-cluster-admin" is forbidden: ${notHeld}\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}`);
+    expect(r.stderr).toContain(
+      `clusterrolebindings.rbac.authorization.k8s.io "grab-cluster-admin" is forbidden: ${notHeld}\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}`,
+    );
   });
 
   it('refuses an aggregationRule to anyone short of * on *.*', async () => {

@@ -38,7 +38,10 @@ describe('kubelab store repair', () => {
 
     // Flip a byte inside the record that created cm-3; records after it (cm-4 ... and the lab's own) stay readable.
     const storeDir = join(dataDir, 'store');
-    const segment = readdirSync(storeDir).filter((n) => /^wal-\d+\.log$/.test(n)).sort().pop()!;
+    const segment = readdirSync(storeDir)
+      .filter((n) => /^wal-\d+\.log$/.test(n))
+      .sort()
+      .pop()!;
     const file = join(storeDir, segment);
     const buf = readFileSync(file);
     const pieces = scanLog(buf);
@@ -70,7 +73,14 @@ describe('kubelab store repair', () => {
 
     lab = await startServe({ dataDir, env: noDocker });
     const got = await lab.kubectl(['get', 'configmaps', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.data.n} {end}']);
-    expect(got.stdout.trim().split(' ').filter((x) => x.startsWith('cm-'))).toEqual(names.filter((n) => n !== 'cm-3').map((n) => `${n}=${n}`));
-    console.log(`reliability: a mid-log corrupt record: ${pieces.length} records, 1 damaged; serve refused (records silently dropped: 0); repair kept ${kept}, dropped ${dropped}`);
+    expect(
+      got.stdout
+        .trim()
+        .split(' ')
+        .filter((x) => x.startsWith('cm-')),
+    ).toEqual(names.filter((n) => n !== 'cm-3').map((n) => `${n}=${n}`));
+    console.log(
+      `reliability: a mid-log corrupt record: ${pieces.length} records, 1 damaged; serve refused (records silently dropped: 0); repair kept ${kept}, dropped ${dropped}`,
+    );
   });
 });

@@ -9,21 +9,39 @@ import { images, mainSocket } from '../fixtures/env';
 let lab: Serve;
 const { eventually, kubectl, json } = labSteps(() => lab);
 
-const pod = (name: string, o: { image: string; command?: string[]; node?: string; cpuLimit?: string }) => JSON.stringify({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: name, tier: 'top' } },
-  spec: {
-    terminationGracePeriodSeconds: 1, ...(o.node ? { nodeName: o.node } : {}),
-    containers: [{ name: 'main', image: o.image, imagePullPolicy: 'IfNotPresent', ...(o.command ? { command: o.command } : {}), ...(o.cpuLimit ? { resources: { limits: { cpu: o.cpuLimit } } } : {}) }],
-  },
-});
+const pod = (name: string, o: { image: string; command?: string[]; node?: string; cpuLimit?: string }) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: name, tier: 'top' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      ...(o.node ? { nodeName: o.node } : {}),
+      containers: [
+        {
+          name: 'main',
+          image: o.image,
+          imagePullPolicy: 'IfNotPresent',
+          ...(o.command ? { command: o.command } : {}),
+          ...(o.cpuLimit ? { resources: { limits: { cpu: o.cpuLimit } } } : {}),
+        },
+      ],
+    },
+  });
 
 /** `kubectl top pod` rows: name -> [millicores, MiB]. */
 async function topPods(...args: string[]): Promise<Record<string, [number, number]>> {
   const out = await kubectl('top', 'pod', '--no-headers', ...args);
-  return Object.fromEntries(out.trim().split('\n').filter(Boolean).map((l) => {
-    const [name, cpu, mem] = l.trim().split(/\s+/);
-    return [name, [Number(cpu.replace(/m$/, '')), Number(mem.replace(/Mi$/, ''))]];
-  }));
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [name, cpu, mem] = l.trim().split(/\s+/);
+        return [name, [Number(cpu.replace(/m$/, '')), Number(mem.replace(/Mi$/, ''))]];
+      }),
+  );
 }
 
 beforeAll(async () => {
@@ -52,10 +70,14 @@ describe('kubectl top', () => {
 
   it('top pod: the busy pod near its 200m limit, nginx idle with a working set, the virtual pod simulated', async () => {
     // a CPU rate needs two readings, and the busy loop a moment to reach its quota
-    const rows = await eventually(async () => {
-      const r = await topPods();
-      return r.busy && r.idle && r.sim && r.busy[0] >= 150 ? r : undefined;
-    }, 60_000, 'kubectl top pod to list all three');
+    const rows = await eventually(
+      async () => {
+        const r = await topPods();
+        return r.busy && r.idle && r.sim && r.busy[0] >= 150 ? r : undefined;
+      },
+      60_000,
+      'kubectl top pod to list all three',
+    );
     expect(rows.busy[0]).toBeLessThanOrEqual(230);
     expect(rows.idle[0]).toBeLessThan(20);
     expect(rows.idle[1]).toBeGreaterThanOrEqual(1);
@@ -70,7 +92,11 @@ describe('kubectl top', () => {
     const raw = (await new Docker({ socketPath: mainSocket }).getContainer(id).stats({ stream: false })) as any;
     const engineMi = (raw.memory_stats.usage - (raw.memory_stats.stats.total_inactive_file ?? raw.memory_stats.stats.inactive_file ?? 0)) / 1024 / 1024;
     const m = JSON.parse(await kubectl('get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/idle'));
-    expect(m).toMatchObject({ kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', metadata: { name: 'idle', namespace: 'default', labels: { app: 'idle' } } });
+    expect(m).toMatchObject({
+      kind: 'PodMetrics',
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      metadata: { name: 'idle', namespace: 'default', labels: { app: 'idle' } },
+    });
     expect(m.window).toMatch(/^\d+(\.\d+)?s$/);
     expect(m.containers).toEqual([{ name: 'main', usage: { cpu: expect.stringMatching(/^\d+n$/), memory: expect.stringMatching(/^\d+Ki$/) } }]);
     const ourMi = Number(m.containers[0].usage.memory.replace('Ki', '')) / 1024;
@@ -89,7 +115,15 @@ describe('kubectl top', () => {
 
   it('top node: each node with what the lab runs on it, as a share of its allocatable', async () => {
     const out = await kubectl('top', 'node', '--no-headers');
-    const rows = Object.fromEntries(out.trim().split('\n').map((l) => { const [n, cpu, cpuPct, mem] = l.trim().split(/\s+/); return [n, { cpu, cpuPct, mem }]; }));
+    const rows = Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const [n, cpu, cpuPct, mem] = l.trim().split(/\s+/);
+          return [n, { cpu, cpuPct, mem }];
+        }),
+    );
     expect(Object.keys(rows).sort()).toEqual(['default', 'virtual-node-1']);
     expect(Number(rows.default.cpu.replace('m', ''))).toBeGreaterThanOrEqual(150);
     expect(rows.default.cpuPct).toMatch(/^\d+%$/);

@@ -23,8 +23,13 @@ describe('kubectl create <kind> (protobuf bodies)', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'deployment.apps/nginx created\n' });
     const d = await json(['get', 'deploy', 'nginx']);
     expect(d.spec).toMatchObject({
-      replicas: 2, selector: { matchLabels: { app: 'nginx' } }, strategy: { type: 'RollingUpdate' },
-      template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80, protocol: 'TCP' }] }] } },
+      replicas: 2,
+      selector: { matchLabels: { app: 'nginx' } },
+      strategy: { type: 'RollingUpdate' },
+      template: {
+        metadata: { labels: { app: 'nginx' } },
+        spec: { containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80, protocol: 'TCP' }] }] },
+      },
     });
     expect(d.spec.template.spec.containers[0].ports[0].hostPort).toBeUndefined();
   });
@@ -45,7 +50,10 @@ describe('kubectl create <kind> (protobuf bodies)', () => {
       [['create', 'job', 'once', '--image=busybox', '--', 'echo', 'hi'], 'job.batch/once created\n'],
       [['create', 'serviceaccount', 'robot'], 'serviceaccount/robot created\n'],
       [['create', 'role', 'reader', '--verb=get,list', '--resource=pods'], 'role.rbac.authorization.k8s.io/reader created\n'],
-      [['create', 'rolebinding', 'robot-reads', '--role=reader', '--serviceaccount=default:robot'], 'rolebinding.rbac.authorization.k8s.io/robot-reads created\n'],
+      [
+        ['create', 'rolebinding', 'robot-reads', '--role=reader', '--serviceaccount=default:robot'],
+        'rolebinding.rbac.authorization.k8s.io/robot-reads created\n',
+      ],
     ] as const) {
       const r = await t.kubectl([...args]);
       expect(r.stderr).toBe('');

@@ -85,7 +85,12 @@ describe('kubelab serve + kubectl version', () => {
   });
 
   it('registers the current Docker context as a Ready node before the ready line', async () => {
-    const r = await lab.kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+    const r = await lab.kubectl([
+      'get',
+      'nodes',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toContain('default=True');
   });
@@ -114,7 +119,9 @@ describe('kubelab serve without a reachable Docker engine', () => {
       expect(lab2.logs()).toMatch(/No reachable Docker engine .*: the lab runs on one virtual node/);
       const r = await lab2.kubectl(['version']);
       expect(r.stdout).toMatch(/^Server Version: /m);
-      await expect.poll(async () => (await lab2.kubectl(['get', 'nodes', '--no-headers'])).stdout, { timeout: 60_000, interval: 500 }).toMatch(/^virtual-node-1\s+Ready\s/m);
+      await expect
+        .poll(async () => (await lab2.kubectl(['get', 'nodes', '--no-headers'])).stdout, { timeout: 60_000, interval: 500 })
+        .toMatch(/^virtual-node-1\s+Ready\s/m);
     } finally {
       expect(await lab2.stop()).toBe(0);
       await rm(dataDir, { recursive: true, force: true });

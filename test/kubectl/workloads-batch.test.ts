@@ -5,13 +5,18 @@ import { contexts, images, missingEnvHint, node2Available } from '../fixtures/en
 
 let lab: Serve;
 
-
 const { eventually, kubectl, json } = labSteps(() => lab, { kubectlTimeoutMs: 100_000 });
 
 beforeAll(async () => {
   if (!node2Available()) throw new Error(`the second engine does not answer: ${missingEnvHint}`);
   lab = await startServe({ nodes: [contexts.main, contexts.node2], timeoutMs: 90_000 });
-  await eventually(async () => (await json<{ items: any[] }>('get', 'nodes')).items.filter((n) => n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).length === 2, 60_000, 'two Ready nodes');
+  await eventually(
+    async () =>
+      (await json<{ items: any[] }>('get', 'nodes')).items.filter((n) => n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'))
+        .length === 2,
+    60_000,
+    'two Ready nodes',
+  );
 }, 150_000);
 
 afterAll(async () => {
@@ -38,10 +43,14 @@ spec:
         command: ["sleep", "3600"]
 `;
     await lab.kubectl(['apply', '-f', '-'], { input: manifest });
-    const pods = await eventually(async () => {
-      const items = (await json<{ items: any[] }>('get', 'pods', '-l', 'app=agent')).items.filter((p) => p.status?.phase === 'Running');
-      return items.length === 2 && items;
-    }, 90_000, 'two running daemon pods');
+    const pods = await eventually(
+      async () => {
+        const items = (await json<{ items: any[] }>('get', 'pods', '-l', 'app=agent')).items.filter((p) => p.status?.phase === 'Running');
+        return items.length === 2 && items;
+      },
+      90_000,
+      'two running daemon pods',
+    );
     expect(pods.map((p) => p.spec.nodeName).sort()).toEqual([contexts.main, contexts.node2].sort());
     await eventually(async () => (await json('get', 'daemonset', 'agent')).status?.numberReady === 2, 30_000, 'numberReady 2');
     const out = await kubectl('get', 'ds', 'agent');
@@ -87,10 +96,18 @@ spec:
 
   it('deleting a namespace deletes what is in it, Terminating meanwhile', async () => {
     await kubectl('create', 'namespace', 'scratch');
-    await eventually(async () => (await json<{ items: any[] }>('get', 'serviceaccounts', '-n', 'scratch')).items.some((s) => s.metadata.name === 'default'), 30_000, 'default ServiceAccount');
+    await eventually(
+      async () => (await json<{ items: any[] }>('get', 'serviceaccounts', '-n', 'scratch')).items.some((s) => s.metadata.name === 'default'),
+      30_000,
+      'default ServiceAccount',
+    );
     await kubectl('create', 'deployment', 'web', `--image=${images.nginx}`, '-n', 'scratch');
     await kubectl('create', 'configmap', 'settings', '-n', 'scratch', '--from-literal=a=1');
-    await eventually(async () => (await json<{ items: any[] }>('get', 'pods', '-n', 'scratch')).items.some((p) => p.status?.phase === 'Running'), 60_000, 'a running pod');
+    await eventually(
+      async () => (await json<{ items: any[] }>('get', 'pods', '-n', 'scratch')).items.some((p) => p.status?.phase === 'Running'),
+      60_000,
+      'a running pod',
+    );
     const del = await lab.kubectl(['delete', 'namespace', 'scratch', '--wait=false']);
     expect(del.code).toBe(0);
     expect((await json('get', 'namespace', 'scratch')).status.phase).toBe('Terminating');

@@ -9,12 +9,13 @@ import { images, mainSocket, registry } from '../fixtures/env';
 
 let lab: Serve;
 
-
 const { eventually, kubectl, json } = labSteps(() => lab);
 const deploy = () => json('get', 'deployment', 'k8s-nginx');
 const rsList = async () => (await json<{ items: any[] }>('get', 'rs', '-l', 'app=k8s-nginx')).items;
-const runningPods = async () => (await json<{ items: any[] }>('get', 'pods', '-l', 'app=k8s-nginx')).items
-  .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+const runningPods = async () =>
+  (await json<{ items: any[] }>('get', 'pods', '-l', 'app=k8s-nginx')).items.filter(
+    (p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'),
+  );
 
 function httpGet(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -55,16 +56,30 @@ describe('workloads with kubectl (seed 002)', () => {
   it('deleting the ReplicaSet brings back one of the same name with 3 pods; deleting a pod brings a replacement', async () => {
     const [rs] = await rsList();
     expect(await kubectl('delete', 'replicaset', rs.metadata.name)).toContain(`replicaset.apps "${rs.metadata.name}" deleted`);
-    await eventually(async () => {
-      const now = await rsList();
-      return now.length === 1 && now[0].metadata.name === rs.metadata.name && now[0].metadata.uid !== rs.metadata.uid && now[0].status?.readyReplicas === 3 && (await runningPods()).length === 3;
-    }, 60_000, 'the ReplicaSet back with 3 ready pods');
+    await eventually(
+      async () => {
+        const now = await rsList();
+        return (
+          now.length === 1 &&
+          now[0].metadata.name === rs.metadata.name &&
+          now[0].metadata.uid !== rs.metadata.uid &&
+          now[0].status?.readyReplicas === 3 &&
+          (await runningPods()).length === 3
+        );
+      },
+      60_000,
+      'the ReplicaSet back with 3 ready pods',
+    );
     const [victim] = await runningPods();
     await kubectl('delete', 'pod', victim.metadata.name);
-    await eventually(async () => {
-      const pods = await runningPods();
-      return pods.length === 3 && !pods.some((p) => p.metadata.name === victim.metadata.name);
-    }, 60_000, 'a replacement pod');
+    await eventually(
+      async () => {
+        const pods = await runningPods();
+        return pods.length === 3 && !pods.some((p) => p.metadata.name === victim.metadata.name);
+      },
+      60_000,
+      'a replacement pod',
+    );
   });
 
   it('kubectl expose --type=NodePort answers on 127.0.0.1:<nodePort> from every replica', async () => {
@@ -115,12 +130,20 @@ describe('workloads with kubectl (seed 002)', () => {
     const names = (await runningPods()).map((p) => p.metadata.name);
     await kubectl('delete', 'service', 'k8s-nginx');
     await kubectl('delete', 'deployment', 'k8s-nginx');
-    await eventually(async () => (await rsList()).length === 0 && (await json<{ items: any[] }>('get', 'pods', '-l', 'app=k8s-nginx')).items.length === 0, 60_000, 'ReplicaSets and pods gone');
+    await eventually(
+      async () => (await rsList()).length === 0 && (await json<{ items: any[] }>('get', 'pods', '-l', 'app=k8s-nginx')).items.length === 0,
+      60_000,
+      'ReplicaSets and pods gone',
+    );
     const docker = new Docker({ socketPath: mainSocket });
     const clusterId = await lab.clusterId();
-    await eventually(async () => {
-      const cs = await docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${clusterId}`] } });
-      return !cs.some((c) => names.includes(c.Labels['io.kubernetes.pod.name']));
-    }, 60_000, 'containers removed');
+    await eventually(
+      async () => {
+        const cs = await docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${clusterId}`] } });
+        return !cs.some((c) => names.includes(c.Labels['io.kubernetes.pod.name']));
+      },
+      60_000,
+      'containers removed',
+    );
   });
 });

@@ -37,7 +37,9 @@ function call(method: string, path: string, body?: string | Buffer, contentType 
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }),
+        );
       },
     );
     req.on('error', reject);
@@ -72,7 +74,7 @@ function nested(depth: number): string {
 // A small deterministic generator, so a failure names an input that can be tried again.
 function* mutations(seed: number): Generator<{ name: string; body: string }> {
   let x = seed;
-  const rand = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const valid = pod('fuzz-ok');
   for (let i = 0; i < 40; i++) {
     const cut = Math.floor(rand() * valid.length);
@@ -88,8 +90,9 @@ function* mutations(seed: number): Generator<{ name: string; body: string }> {
 
 beforeAll(async () => {
   serve = await startServe({ virtualNodes: 1 });
-  ca = (parse(readFileSync(serve.kubeconfig, 'utf8')) as { clusters: { cluster: { 'certificate-authority-data': string } }[] })
-    .clusters[0].cluster['certificate-authority-data'];
+  ca = (parse(readFileSync(serve.kubeconfig, 'utf8')) as { clusters: { cluster: { 'certificate-authority-data': string } }[] }).clusters[0].cluster[
+    'certificate-authority-data'
+  ];
   ca = Buffer.from(ca, 'base64').toString('utf8');
   token = serve.adminToken();
 });
@@ -117,7 +120,12 @@ describe('bad input gets a Status, never a crash', () => {
       pod(['a']),
       JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'types-1' }, spec: { containers: { name: 'c' } } }),
       JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'types-2', labels: { a: 5 } }, spec: { containers: [{ name: 'c', image: 'i' }] } }),
-      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'types-3' }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 'eighty' }] }] } }),
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'types-3' },
+        spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 'eighty' }] }] },
+      }),
       JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'types-4' }, spec: 'nope' }),
       JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: 'nope', spec: {} }),
     ];
@@ -165,10 +173,18 @@ describe('bad input gets a Status, never a crash', () => {
   it('bogus resourceVersions: 4xx', async () => {
     expectStatus(await call('GET', '/api/v1/namespaces/default/pods?watch=true&resourceVersion=abc'), [400, 410]);
     expectStatus(await call('GET', '/api/v1/namespaces/default/pods?resourceVersion=-5&resourceVersionMatch=Exact'), [400, 410, 422]);
-    const created = await call('POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rv' }, data: { a: '1' } }));
+    const created = await call(
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rv' }, data: { a: '1' } }),
+    );
     expect(created.status).toBe(201);
     for (const rv of ['abc', '-1', '99999999999999999999', '1.5']) {
-      const a = await call('PUT', '/api/v1/namespaces/default/configmaps/rv', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rv', resourceVersion: rv }, data: { a: '2' } }));
+      const a = await call(
+        'PUT',
+        '/api/v1/namespaces/default/configmaps/rv',
+        JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rv', resourceVersion: rv }, data: { a: '2' } }),
+      );
       expectStatus(a, [400]);
     }
   });
@@ -194,12 +210,20 @@ describe('bad input gets a Status, never a crash', () => {
 
 describe('concurrency and consistency', () => {
   it('concurrent updates with the same resourceVersion: exactly one wins', async () => {
-    const created = await call('POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'race' }, data: { v: '0' } }));
+    const created = await call(
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'race' }, data: { v: '0' } }),
+    );
     expect(created.status).toBe(201);
     const rv = (JSON.parse(created.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
     const answers = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        call('PUT', '/api/v1/namespaces/default/configmaps/race', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'race', resourceVersion: rv }, data: { v: String(i + 1) } })),
+        call(
+          'PUT',
+          '/api/v1/namespaces/default/configmaps/race',
+          JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'race', resourceVersion: rv }, data: { v: String(i + 1) } }),
+        ),
       ),
     );
     const won = answers.filter((a) => a.status === 200);

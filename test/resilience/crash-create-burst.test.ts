@@ -19,7 +19,9 @@ const WORKERS = 6;
 const KILL_AFTER_ACKS = 8;
 
 const pod = (name: string) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'burst' } },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { app: 'burst' } },
   spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
 });
 
@@ -55,7 +57,10 @@ describe('kill -9 during a create burst', () => {
 
     serve = await startServe({ dataDir });
     expect(await serve.clusterId()).toBe(clusterId);
-    const listed = await labApi(serve).call<{ items: { metadata: { name: string; uid: string } }[] }>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dburst');
+    const listed = await labApi(serve).call<{ items: { metadata: { name: string; uid: string } }[] }>(
+      'GET',
+      '/api/v1/namespaces/default/pods?labelSelector=app%3Dburst',
+    );
     const names = new Set(listed.body.items.map((p) => p.metadata.name));
     const lost = acked.filter((n) => !names.has(n));
     expect(lost).toEqual([]);
@@ -67,20 +72,28 @@ describe('kill -9 during a create burst', () => {
     // the kubelet converges on Docker after its restart: the end state, not a passing one, is what is checked
     let seen = { orphans: -1, duplicated: -1, running: -1 };
     await expect
-      .poll(async () => {
-        const containers = await docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${clusterId}`, 'io.kubernetes.pod.namespace=default'] } });
-        const burst = containers.filter((c) => c.Labels['io.kubernetes.pod.name']?.startsWith('burst-'));
-        const orphans = burst.filter((c) => !uids.has(c.Labels['io.kubernetes.pod.uid']));
-        const running = burst.filter((c) => c.State === 'running');
-        const perPod = new Map<string, number>();
-        for (const c of running) {
-          const k = `${c.Labels['io.kubernetes.pod.uid']}/${c.Labels['io.kubernetes.container.name']}`;
-          perPod.set(k, (perPod.get(k) ?? 0) + 1);
-        }
-        seen = { orphans: orphans.length, running: running.length, duplicated: [...perPod.values()].filter((n) => n > 1).length };
-        return seen;
-      }, { timeout: 90_000, interval: 1000 })
+      .poll(
+        async () => {
+          const containers = await docker.listContainers({
+            all: true,
+            filters: { label: [`kubelab.io/cluster=${clusterId}`, 'io.kubernetes.pod.namespace=default'] },
+          });
+          const burst = containers.filter((c) => c.Labels['io.kubernetes.pod.name']?.startsWith('burst-'));
+          const orphans = burst.filter((c) => !uids.has(c.Labels['io.kubernetes.pod.uid']));
+          const running = burst.filter((c) => c.State === 'running');
+          const perPod = new Map<string, number>();
+          for (const c of running) {
+            const k = `${c.Labels['io.kubernetes.pod.uid']}/${c.Labels['io.kubernetes.container.name']}`;
+            perPod.set(k, (perPod.get(k) ?? 0) + 1);
+          }
+          seen = { orphans: orphans.length, running: running.length, duplicated: [...perPod.values()].filter((n) => n > 1).length };
+          return seen;
+        },
+        { timeout: 90_000, interval: 1000 },
+      )
       .toEqual({ orphans: 0, running: 2 * names.size, duplicated: 0 });
-    console.log(`reliability: kill -9 during a create burst: ${acked.length} acknowledged creates, lost ${lost.length}; ${names.size} pods after restart, duplicate containers ${seen.duplicated}, orphan containers ${seen.orphans}`);
+    console.log(
+      `reliability: kill -9 during a create burst: ${acked.length} acknowledged creates, lost ${lost.length}; ${names.size} pods after restart, duplicate containers ${seen.duplicated}, orphan containers ${seen.orphans}`,
+    );
   });
 });

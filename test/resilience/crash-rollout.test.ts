@@ -56,8 +56,12 @@ describe('kill -9 during a rollout', () => {
     const set = await serve.kubectl(['set', 'env', 'deployment/crash', 'ROLL=2']);
     expect(set.code, set.stderr).toBe(0);
     // the surge pod is there only for a moment (an old one goes as soon as it is ready): watch for it, never poll
-    await watchServe<KubeObject & { spec: { containers: { env?: { name: string; value?: string }[] }[] } }>(serve, '/api/v1/namespaces/default/pods', 'the first pod of the new template',
-      (p) => p.metadata.labels?.app === 'crash' && !!p.spec.containers[0].env?.some((e) => e.name === 'ROLL' && e.value === '2'));
+    await watchServe<KubeObject & { spec: { containers: { env?: { name: string; value?: string }[] }[] } }>(
+      serve,
+      '/api/v1/namespaces/default/pods',
+      'the first pod of the new template',
+      (p) => p.metadata.labels?.app === 'crash' && !!p.spec.containers[0].env?.some((e) => e.name === 'ROLL' && e.value === '2'),
+    );
     serve.process.kill('SIGKILL');
     await new Promise((r) => serve!.process.once('exit', r));
 
@@ -70,28 +74,37 @@ describe('kill -9 during a rollout', () => {
     expect(done.code, done.stderr).toBe(0);
 
     await expect
-      .poll(async () => {
-        const p = await pods(serve!);
-        return p.length === 3 && p.every((x) => x.status.containerStatuses?.[0]?.ready);
-      }, { timeout: 90_000, interval: 500 })
+      .poll(
+        async () => {
+          const p = await pods(serve!);
+          return p.length === 3 && p.every((x) => x.status.containerStatuses?.[0]?.ready);
+        },
+        { timeout: 90_000, interval: 500 },
+      )
       .toBe(true);
 
     // Docker holds exactly one running pause and one running app container per pod, and nothing of pods that are gone.
     await expect
-      .poll(async () => {
-        const live = await pods(serve!);
-        const uids = new Set(live.map((p) => p.metadata.uid));
-        const containers = await docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${clusterId}`, 'io.kubernetes.pod.namespace=default'] } });
-        const crash = containers.filter((c) => c.Labels['io.kubernetes.pod.name']?.startsWith('crash-'));
-        const orphans = crash.filter((c) => !uids.has(c.Labels['io.kubernetes.pod.uid']));
-        const running = crash.filter((c) => c.State === 'running');
-        const perPod = new Map<string, number>();
-        for (const c of running) {
-          const k = `${c.Labels['io.kubernetes.pod.uid']}/${c.Labels['io.kubernetes.container.name']}`;
-          perPod.set(k, (perPod.get(k) ?? 0) + 1);
-        }
-        return { orphans: orphans.length, running: running.length, duplicated: [...perPod.values()].filter((n) => n > 1).length };
-      }, { timeout: 90_000, interval: 1000 })
+      .poll(
+        async () => {
+          const live = await pods(serve!);
+          const uids = new Set(live.map((p) => p.metadata.uid));
+          const containers = await docker.listContainers({
+            all: true,
+            filters: { label: [`kubelab.io/cluster=${clusterId}`, 'io.kubernetes.pod.namespace=default'] },
+          });
+          const crash = containers.filter((c) => c.Labels['io.kubernetes.pod.name']?.startsWith('crash-'));
+          const orphans = crash.filter((c) => !uids.has(c.Labels['io.kubernetes.pod.uid']));
+          const running = crash.filter((c) => c.State === 'running');
+          const perPod = new Map<string, number>();
+          for (const c of running) {
+            const k = `${c.Labels['io.kubernetes.pod.uid']}/${c.Labels['io.kubernetes.container.name']}`;
+            perPod.set(k, (perPod.get(k) ?? 0) + 1);
+          }
+          return { orphans: orphans.length, running: running.length, duplicated: [...perPod.values()].filter((n) => n > 1).length };
+        },
+        { timeout: 90_000, interval: 1000 },
+      )
       .toEqual({ orphans: 0, running: 6, duplicated: 0 });
 
     // Every pod carries the new template.

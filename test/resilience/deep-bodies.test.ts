@@ -15,8 +15,17 @@ function call(method: string, path: string, body: string, contentType: string): 
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: url.hostname, port: url.port, path, method, ca,
-        headers: { authorization: `Bearer ${serve.adminToken()}`, accept: 'application/json', 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+        host: url.hostname,
+        port: url.port,
+        path,
+        method,
+        ca,
+        headers: {
+          authorization: `Bearer ${serve.adminToken()}`,
+          accept: 'application/json',
+          'content-type': contentType,
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

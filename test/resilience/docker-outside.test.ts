@@ -37,7 +37,16 @@ async function eventReasons(pod: string): Promise<string[]> {
 }
 
 async function runPod(name: string, restartPolicy: string): Promise<void> {
-  const r = await serve.kubectl(['run', name, `--image=${images.busybox}`, '--image-pull-policy=IfNotPresent', `--restart=${restartPolicy}`, '--', 'sleep', '3600']);
+  const r = await serve.kubectl([
+    'run',
+    name,
+    `--image=${images.busybox}`,
+    '--image-pull-policy=IfNotPresent',
+    `--restart=${restartPolicy}`,
+    '--',
+    'sleep',
+    '3600',
+  ]);
   expect(r.code, r.stderr).toBe(0);
   const w = await serve.kubectl(['wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s']);
   expect(w.code, w.stderr).toBe(0);
@@ -84,7 +93,10 @@ describe('containers changed from outside the lab', () => {
     await docker.getContainer(pause.Id).remove({ force: true });
     await expect.poll(async () => (await eventReasons('sandbox-gone')).includes('SandboxChanged'), { timeout: 60_000, interval: 500 }).toBe(true);
     await expect
-      .poll(async () => (await labContainers('sandbox-gone', 'POD')).filter((c) => c.State === 'running' && c.Id !== pause.Id).length, { timeout: 60_000, interval: 500 })
+      .poll(async () => (await labContainers('sandbox-gone', 'POD')).filter((c) => c.State === 'running' && c.Id !== pause.Id).length, {
+        timeout: 60_000,
+        interval: 500,
+      })
       .toBe(1);
     await expect.poll(async () => (await appStatus('sandbox-gone'))?.ready, { timeout: 60_000, interval: 500 }).toBe(true);
     // the app runs in the new sandbox, and only one copy of it runs

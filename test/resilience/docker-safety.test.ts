@@ -88,9 +88,17 @@ describe('user input never reaches a host shell', () => {
     ['a label value', pod('evil-label', { containers: [{ name: 'app', image: images.busybox }] }, { labels: { app: evil[1] } }), 'metadata.labels'],
     ['a label key', pod('evil-label-key', { containers: [{ name: 'app', image: images.busybox }] }, { labels: { [evil[2]]: 'x' } }), 'metadata.labels'],
     ['a container name', pod('evil-container', { containers: [{ name: evil[3], image: images.busybox }] }), 'spec.containers[0].name'],
-    ['an env var name', pod('evil-env-name', { containers: [{ name: 'app', image: images.busybox, env: [{ name: evil[5], value: 'x' }] }] }), 'spec.containers[0].env[0].name'],
+    [
+      'an env var name',
+      pod('evil-env-name', { containers: [{ name: 'app', image: images.busybox, env: [{ name: evil[5], value: 'x' }] }] }),
+      'spec.containers[0].env[0].name',
+    ],
   ])('%s with shell metacharacters is refused with 422 Invalid', async (_what, manifest, field) => {
-    const r = await api.call<{ kind: string; reason: string; details?: { causes?: { field?: string }[] } }>('POST', '/api/v1/namespaces/default/pods', manifest);
+    const r = await api.call<{ kind: string; reason: string; details?: { causes?: { field?: string }[] } }>(
+      'POST',
+      '/api/v1/namespaces/default/pods',
+      manifest,
+    );
     expect(r.status).toBe(422);
     expect(r.body.kind).toBe('Status');
     expect(r.body.reason).toBe('Invalid');
@@ -126,7 +134,11 @@ describe('user input never reaches a host shell', () => {
 
   it('an image reference with shell metacharacters fails to pull as a name and runs nothing', async () => {
     const image = `busybox;touch ${markerPath('image')}`;
-    const r = await api.call('POST', '/api/v1/namespaces/default/pods', pod('evil-image', { containers: [{ name: 'app', image, imagePullPolicy: 'IfNotPresent' }] }));
+    const r = await api.call(
+      'POST',
+      '/api/v1/namespaces/default/pods',
+      pod('evil-image', { containers: [{ name: 'app', image, imagePullPolicy: 'IfNotPresent' }] }),
+    );
     expect(r.status).toBe(201);
     await expect
       .poll(async () => (await getPod('evil-image')).status?.containerStatuses?.[0]?.state?.waiting?.reason ?? '', { timeout: 120_000, interval: 500 })
@@ -217,7 +229,11 @@ describe('the lab touches only its own containers', () => {
       expect(del.code, del.stderr).toBe(0);
       // the lab's own containers for the deployment go away...
       await expect
-        .poll(async () => (await docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${clusterId}`, 'io.kubernetes.pod.namespace=default'] } })).length, { timeout: 90_000, interval: 500 })
+        .poll(
+          async () =>
+            (await docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${clusterId}`, 'io.kubernetes.pod.namespace=default'] } })).length,
+          { timeout: 90_000, interval: 500 },
+        )
         .toBe(0);
       // ...and a clean stop, then a restart once more
       await s.stop();

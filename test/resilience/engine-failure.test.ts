@@ -26,8 +26,7 @@ async function json<T>(args: string[]): Promise<T> {
 
 const ready = async (node: string) => (await json<NodeJson>(['get', 'node', node])).status.conditions.find((c) => c.type === 'Ready')?.status;
 const taints = async (node: string) => ((await json<NodeJson>(['get', 'node', node])).spec.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
-const livePods = async () =>
-  (await json<{ items: PodJson[] }>(['get', 'pods', '-l', 'app=mover'])).items.filter((p) => !p.metadata.deletionTimestamp);
+const livePods = async () => (await json<{ items: PodJson[] }>(['get', 'pods', '-l', 'app=mover'])).items.filter((p) => !p.metadata.deletionTimestamp);
 
 beforeAll(async () => {
   engine = await testEngine(3);
@@ -44,7 +43,10 @@ afterAll(async () => {
   const id = serve ? await serve.clusterId().catch(() => undefined) : undefined;
   if (engine && id) {
     for (const c of await engine.docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${id}`] } })) {
-      await engine.docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+      await engine.docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
     }
   }
   await engine?.destroy();
@@ -58,10 +60,19 @@ describe('an engine stops and starts again', () => {
     expect((await serve.kubectl(['cordon', 'default'])).code).toBe(0);
     const create = await serve.kubectl(['create', 'deployment', 'mover', `--image=${images.busybox}`, '-r', '2', '--', 'sleep', '3600']);
     expect(create.code, create.stderr).toBe(0);
-    await serve.kubectl(['patch', 'deployment', 'mover', '--type=json', '-p',
-      '[{"op":"add","path":"/spec/template/spec/containers/0/imagePullPolicy","value":"IfNotPresent"}]']);
+    await serve.kubectl([
+      'patch',
+      'deployment',
+      'mover',
+      '--type=json',
+      '-p',
+      '[{"op":"add","path":"/spec/template/spec/containers/0/imagePullPolicy","value":"IfNotPresent"}]',
+    ]);
     await expect
-      .poll(async () => (await livePods()).filter((p) => p.spec.nodeName === node && p.status.containerStatuses?.[0]?.ready).length, { timeout: 90_000, interval: 500 })
+      .poll(async () => (await livePods()).filter((p) => p.spec.nodeName === node && p.status.containerStatuses?.[0]?.ready).length, {
+        timeout: 90_000,
+        interval: 500,
+      })
       .toBe(2);
     expect((await serve.kubectl(['uncordon', 'default'])).code).toBe(0);
 
@@ -69,7 +80,10 @@ describe('an engine stops and starts again', () => {
     await expect.poll(() => ready(node), { timeout: 90_000, interval: 500 }).not.toBe('True');
     // the kubelet reports its engine gone (not-ready), or stops renewing its Lease altogether (unreachable)
     await expect
-      .poll(async () => (await taints(node)).some((t) => /^node\.kubernetes\.io\/(unreachable|not-ready):NoExecute$/.test(t)), { timeout: 60_000, interval: 500 })
+      .poll(async () => (await taints(node)).some((t) => /^node\.kubernetes\.io\/(unreachable|not-ready):NoExecute$/.test(t)), {
+        timeout: 60_000,
+        interval: 500,
+      })
       .toBe(true);
     const get = await serve.kubectl(['get', 'node', node, '--no-headers']);
     expect(get.stdout).toMatch(/NotReady/);
@@ -78,7 +92,10 @@ describe('an engine stops and starts again', () => {
 
     // the Deployment's pods come back, Ready, on the healthy node
     await expect
-      .poll(async () => (await livePods()).filter((p) => p.spec.nodeName === 'default' && p.status.containerStatuses?.[0]?.ready).length, { timeout: 120_000, interval: 1000 })
+      .poll(async () => (await livePods()).filter((p) => p.spec.nodeName === 'default' && p.status.containerStatuses?.[0]?.ready).length, {
+        timeout: 120_000,
+        interval: 1000,
+      })
       .toBe(2);
 
     await engine.start();

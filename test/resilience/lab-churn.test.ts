@@ -38,12 +38,23 @@ async function labWithPod(dataDir: string, name: string): Promise<Cluster> {
   await lab.start();
   ids.push(lab.clusterId!);
   const client = lab.api!.client(admin);
-  await client.create(R.pods, {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' },
-    // ends at once on SIGTERM, so a graceful delete is quick
-    spec: { terminationGracePeriodSeconds: 5, containers: [{ name: 'c', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'] }] },
-  }, { namespace: 'default' });
-  await watchUntil<Pod & KubeObject>(client, R.pods, name, `pod ${name} Running in lab ${lab.clusterId}`, (p) => p.status?.phase === 'Running', { namespace: 'default' });
+  await client.create(
+    R.pods,
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default' },
+      // ends at once on SIGTERM, so a graceful delete is quick
+      spec: {
+        terminationGracePeriodSeconds: 5,
+        containers: [{ name: 'c', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'] }],
+      },
+    },
+    { namespace: 'default' },
+  );
+  await watchUntil<Pod & KubeObject>(client, R.pods, name, `pod ${name} Running in lab ${lab.clusterId}`, (p) => p.status?.phase === 'Running', {
+    namespace: 'default',
+  });
   return lab;
 }
 

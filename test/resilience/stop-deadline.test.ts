@@ -24,10 +24,16 @@ afterAll(async () => {
     // what the lab left on our own engine (stop() cleans the shared ones)
     if (engine) {
       for (const c of await engine.docker.listContainers({ all: true, filters: { label: [`kubelab.io/cluster=${id}`] } })) {
-        await engine.docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+        await engine.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {});
       }
       for (const n of await engine.docker.listNetworks({ filters: { label: [`kubelab.io/cluster=${id}`] } })) {
-        await engine.docker.getNetwork(n.Id).remove().catch(() => {});
+        await engine.docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => {});
       }
     }
   }
@@ -58,7 +64,9 @@ async function podOnEngine(lab: Serve): Promise<void> {
   });
   const r = await lab.kubectl(['apply', '-f', '-'], { input: manifest });
   expect(r.code, r.stderr).toBe(0);
-  await expect.poll(async () => (await lab.kubectl(['get', 'pod', 'on-engine', '-o', 'jsonpath={.status.phase}'])).stdout, { timeout: 90_000, interval: 500 }).toBe('Running');
+  await expect
+    .poll(async () => (await lab.kubectl(['get', 'pod', 'on-engine', '-o', 'jsonpath={.status.phase}'])).stdout, { timeout: 90_000, interval: 500 })
+    .toBe('Running');
 }
 
 describe('SIGTERM stops the lab before its deadline', () => {

@@ -81,7 +81,10 @@ describe('store under kill -9', () => {
           expect(item.value.metadata.resourceVersion).toBe(String(item.modRevision));
           checkedValues++;
         }
-        const next = await store.create(`/pods/after-crash-${round}`, { metadata: { name: `after-crash-${round}` }, data: { gen: 1, payload: 'x'.repeat(700) } });
+        const next = await store.create(`/pods/after-crash-${round}`, {
+          metadata: { name: `after-crash-${round}` },
+          data: { gen: 1, payload: 'x'.repeat(700) },
+        });
         expect(next.modRevision).toBeGreaterThan(maxAcked);
         lastRevision = next.modRevision;
       } finally {
@@ -91,6 +94,8 @@ describe('store under kill -9', () => {
     // The log was compacted along the way rather than growing forever.
     expect(readdirSync(join(dir, 'store')).some((n) => n.endsWith('.snap'))).toBe(true);
     // every acknowledged write was checked above; reaching here means none was lost and no value was half-written
-    console.log(`reliability: kill -9 of the store during write bursts, ${ROUNDS} rounds: ${ackedWrites} acknowledged writes (latest per key per round), lost 0; ${checkedValues} stored values checked whole, half-written 0`);
+    console.log(
+      `reliability: kill -9 of the store during write bursts, ${ROUNDS} rounds: ${ackedWrites} acknowledged writes (latest per key per round), lost 0; ${checkedValues} stored values checked whole, half-written 0`,
+    );
   });
 });

@@ -21,17 +21,33 @@ const pod = (name: string) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name },
-  spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'box', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.05; done'] }] },
+  spec: {
+    terminationGracePeriodSeconds: 0,
+    containers: [
+      {
+        name: 'box',
+        image: images.busybox,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['sh', '-c', 'i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.05; done'],
+      },
+    ],
+  },
 });
 
 type PodJson = { status?: { containerStatuses?: { ready?: boolean; containerID?: string }[] } } & KubeObject;
 
 /** The pod's container once ready (another one than `not`: the one the kubelet made after a removal). */
 async function ready(name: string, not?: string): Promise<string> {
-  const p = await watchServe<PodJson>(lab, '/api/v1/namespaces/default/pods', `${name} ready`, (o) => {
-    const cs = o.status?.containerStatuses?.[0];
-    return cs?.ready === true && cs.containerID !== `docker://${not}`;
-  }, { name, timeoutMs: 90_000 });
+  const p = await watchServe<PodJson>(
+    lab,
+    '/api/v1/namespaces/default/pods',
+    `${name} ready`,
+    (o) => {
+      const cs = o.status?.containerStatuses?.[0];
+      return cs?.ready === true && cs.containerID !== `docker://${not}`;
+    },
+    { name, timeoutMs: 90_000 },
+  );
   return p.status!.containerStatuses![0].containerID!.replace('docker://', '');
 }
 
@@ -53,7 +69,8 @@ const wsHeaders = (protocol: string) =>
 function execSocket(name: string, command: string[], extra: [string, string][] = []): WebSocket {
   const q = new URLSearchParams([...command.map((c) => ['command', c] as [string, string]), ['stdout', 'true'], ['stderr', 'true'], ...extra]);
   return new WebSocket(`${lab.api.replace('https:', 'wss:')}/api/v1/namespaces/default/pods/${name}/exec?${q}`, ['v5.channel.k8s.io'], {
-    headers: { Authorization: `Bearer ${lab.adminToken()}` }, rejectUnauthorized: false,
+    headers: { Authorization: `Bearer ${lab.adminToken()}` },
+    rejectUnauthorized: false,
   });
 }
 
@@ -80,10 +97,12 @@ describe('exec, attach, logs and port-forward streams that fail', () => {
     const id = await ready('victim');
     const ws = execSocket('victim', ['sh', '-c', 'echo started; sleep 60'], [['stdin', 'true']]);
     let status = '';
-    const started = new Promise<void>((r) => ws.on('message', (d: Buffer) => {
-      if (d[0] === 1 && d.includes('started')) r();
-      if (d[0] === 3) status = d.subarray(1).toString();
-    }));
+    const started = new Promise<void>((r) =>
+      ws.on('message', (d: Buffer) => {
+        if (d[0] === 1 && d.includes('started')) r();
+        if (d[0] === 3) status = d.subarray(1).toString();
+      }),
+    );
     const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
     await started;
     await docker.getContainer(id).remove({ force: true }); // the lab's own container, made for this test

@@ -74,10 +74,12 @@ function maxConstraint(type: string, r: string, enforced: string | number, req: 
 function ratioConstraint(type: string, r: string, enforced: string | number, req: ResourceList, lim: ResourceList): string | undefined {
   const reqM = req[r] !== undefined ? toMilli(req[r]) : 0n;
   const limM = lim[r] !== undefined ? toMilli(lim[r]) : 0n;
-  if (req[r] === undefined || reqM === 0n) return `${r} max limit to request ratio per ${type} is ${fmt(enforced)}, but no request is specified or request is 0`;
+  if (req[r] === undefined || reqM === 0n)
+    return `${r} max limit to request ratio per ${type} is ${fmt(enforced)}, but no request is specified or request is 0`;
   if (lim[r] === undefined || limM === 0n) return `${r} max limit to request ratio per ${type} is ${fmt(enforced)}, but no limit is specified or limit is 0`;
   const ratio = Number(limM) / Number(reqM);
-  if (ratio * 1000 > Number(toMilli(enforced))) return `${r} max limit to request ratio per ${type} is ${fmt(enforced)}, but provided ratio is ${ratio.toFixed(6)}`;
+  if (ratio * 1000 > Number(toMilli(enforced)))
+    return `${r} max limit to request ratio per ${type} is ${fmt(enforced)}, but provided ratio is ${ratio.toFixed(6)}`;
   return undefined;
 }
 
@@ -85,7 +87,8 @@ function ratioConstraint(type: string, r: string, enforced: string | number, req
 function podTotals(spec: Obj, kind: 'requests' | 'limits'): ResourceList {
   const sum: Record<string, Quantity> = {};
   for (const c of (spec.containers ?? []) as Obj[]) {
-    for (const [k, v] of Object.entries((c.resources?.[kind] ?? {}) as ResourceList)) if (isQuantity(v)) sum[k] = sum[k] ? addQuantity(sum[k], v) : parseQuantity(v);
+    for (const [k, v] of Object.entries((c.resources?.[kind] ?? {}) as ResourceList))
+      if (isQuantity(v)) sum[k] = sum[k] ? addQuantity(sum[k], v) : parseQuantity(v);
   }
   for (const c of (spec.initContainers ?? []) as Obj[]) {
     for (const [k, v] of Object.entries((c.resources?.[kind] ?? {}) as ResourceList)) {

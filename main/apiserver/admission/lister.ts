@@ -11,7 +11,10 @@ import type { Client, ResourceType } from '../../client/types';
 export class NamespacedLister {
   private informer?: Informer;
 
-  constructor(private readonly client: Client, private readonly type: ResourceType) {}
+  constructor(
+    private readonly client: Client,
+    private readonly type: ResourceType,
+  ) {}
 
   async list(namespace: string): Promise<KubeObject[]> {
     if (!this.informer) {

@@ -57,7 +57,21 @@ const sc = (c: Container) => c.securityContext;
 
 // ---- baseline ----
 
-const ALLOWED_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
+const ALLOWED_CAPABILITIES = new Set([
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+]);
 
 /**
  * Who sets a profile (AppArmor, seccomp) of a type not allowed: `pod`, then `containers "a", "b"`, and the types
@@ -101,7 +115,10 @@ const appArmorProfile: CheckFn = (meta, spec) => {
     setters.push(pluralize('annotation', 'annotations', annotations.length));
   }
   if (!setters.length) return OK;
-  return deny(pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', values.length), `${setters.join(' and ')} must not set AppArmor profile type to ${joinQuote(values)}`);
+  return deny(
+    pluralize('forbidden AppArmor profile', 'forbidden AppArmor profiles', values.length),
+    `${setters.join(' and ')} must not set AppArmor profile type to ${joinQuote(values)}`,
+  );
 };
 
 const capabilitiesBaseline: CheckFn = (_meta, spec) => {
@@ -118,7 +135,10 @@ const capabilitiesBaseline: CheckFn = (_meta, spec) => {
     if (!valid) bad.push(c.name);
   }
   if (!bad.length) return OK;
-  return deny('non-default capabilities', `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} must not include ${joinQuote(sortedUnique(caps))} in securityContext.capabilities.add`);
+  return deny(
+    'non-default capabilities',
+    `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} must not include ${joinQuote(sortedUnique(caps))} in securityContext.capabilities.add`,
+  );
 };
 
 const hostNamespaces: CheckFn = (_meta, spec) => {
@@ -150,12 +170,19 @@ const hostPorts: CheckFn = (_meta, spec) => {
   if (!bad.length) return OK;
   // upstream sorts them as strings
   const list = sortedUnique(ports);
-  return deny('hostPort', `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} ${pluralize('uses', 'use', bad.length)} ${pluralize('hostPort', 'hostPorts', list.length)} ${list.join(', ')}`);
+  return deny(
+    'hostPort',
+    `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} ${pluralize('uses', 'use', bad.length)} ${pluralize('hostPort', 'hostPorts', list.length)} ${list.join(', ')}`,
+  );
 };
 
 const privileged: CheckFn = (_meta, spec) => {
-  const bad = containers(spec).filter((c) => sc(c)?.privileged === true).map((c) => c.name);
-  return bad.length ? deny('privileged', `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} must not set securityContext.privileged=true`) : OK;
+  const bad = containers(spec)
+    .filter((c) => sc(c)?.privileged === true)
+    .map((c) => c.name);
+  return bad.length
+    ? deny('privileged', `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} must not set securityContext.privileged=true`)
+    : OK;
 };
 
 const procMount: CheckFn = (_meta, spec) => {
@@ -169,7 +196,10 @@ const procMount: CheckFn = (_meta, spec) => {
     }
   }
   if (!bad.length) return OK;
-  return deny('procMount', `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} must not set securityContext.procMount to ${joinQuote(sortedUnique(types))}`);
+  return deny(
+    'procMount',
+    `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} must not set securityContext.procMount to ${joinQuote(sortedUnique(types))}`,
+  );
 };
 
 const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
@@ -195,7 +225,9 @@ const seLinuxOptions: CheckFn = (_meta, spec) => {
     return ok;
   };
   if (spec.securityContext?.seLinuxOptions && !valid(spec.securityContext.seLinuxOptions)) setters.push('pod');
-  const bad = containers(spec).filter((c) => sc(c)?.seLinuxOptions && !valid(sc(c)!.seLinuxOptions!)).map((c) => c.name);
+  const bad = containers(spec)
+    .filter((c) => sc(c)?.seLinuxOptions && !valid(sc(c)!.seLinuxOptions!))
+    .map((c) => c.name);
   if (bad.length) setters.push(`${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)}`);
   if (!setters.length) return OK;
   const data: string[] = [];
@@ -231,9 +263,21 @@ const seccompBaseline: CheckFn = (_meta, spec) => {
   return deny('seccompProfile', `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedUnique(values))}`);
 };
 
-const SYSCTLS_1_0 = ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start'];
+const SYSCTLS_1_0 = [
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_unprivileged_port_start',
+];
 const SYSCTLS_1_27 = [...SYSCTLS_1_0, 'net.ipv4.ip_local_reserved_ports'];
-const SYSCTLS_1_29 = [...SYSCTLS_1_27, 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes'];
+const SYSCTLS_1_29 = [
+  ...SYSCTLS_1_27,
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+];
 const SYSCTLS_1_32 = [...SYSCTLS_1_29, 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem'];
 /** the sysctls baseline allows at the lab's version: namespaced ones that stay inside the pod */
 export const SAFE_SYSCTLS = new Set(SYSCTLS_1_32);
@@ -249,7 +293,9 @@ const sysctls = (allowed: string[]): CheckFn => {
 const windowsHostProcess: CheckFn = (_meta, spec) => {
   const setters: string[] = [];
   if (spec.securityContext?.windowsOptions?.hostProcess === true) setters.push('pod');
-  const bad = containers(spec).filter((c) => sc(c)?.windowsOptions?.hostProcess === true).map((c) => c.name);
+  const bad = containers(spec)
+    .filter((c) => sc(c)?.windowsOptions?.hostProcess === true)
+    .map((c) => c.name);
   if (bad.length) setters.push(`${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)}`);
   return setters.length ? deny('hostProcess', `${setters.join(' and ')} must not set securityContext.windowsOptions.hostProcess=true`) : OK;
 };
@@ -257,8 +303,15 @@ const windowsHostProcess: CheckFn = (_meta, spec) => {
 // ---- restricted ----
 
 const allowPrivilegeEscalation: CheckFn = (_meta, spec) => {
-  const bad = containers(spec).filter((c) => sc(c)?.allowPrivilegeEscalation !== false).map((c) => c.name);
-  return bad.length ? deny('allowPrivilegeEscalation != false', `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} must set securityContext.allowPrivilegeEscalation=false`) : OK;
+  const bad = containers(spec)
+    .filter((c) => sc(c)?.allowPrivilegeEscalation !== false)
+    .map((c) => c.name);
+  return bad.length
+    ? deny(
+        'allowPrivilegeEscalation != false',
+        `${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)} must set securityContext.allowPrivilegeEscalation=false`,
+      )
+    : OK;
 };
 
 const capabilitiesRestricted: CheckFn = (_meta, spec) => {
@@ -282,12 +335,38 @@ const capabilitiesRestricted: CheckFn = (_meta, spec) => {
     if (forbidden) adding.push(c.name);
   }
   const details: string[] = [];
-  if (missingDrop.length) details.push(`${pluralize('container', 'containers', missingDrop.length)} ${joinQuote(missingDrop)} must set securityContext.capabilities.drop=["ALL"]`);
-  if (adding.length) details.push(`${pluralize('container', 'containers', adding.length)} ${joinQuote(adding)} must not include ${joinQuote(sortedUnique(caps))} in securityContext.capabilities.add`);
+  if (missingDrop.length)
+    details.push(`${pluralize('container', 'containers', missingDrop.length)} ${joinQuote(missingDrop)} must set securityContext.capabilities.drop=["ALL"]`);
+  if (adding.length)
+    details.push(
+      `${pluralize('container', 'containers', adding.length)} ${joinQuote(adding)} must not include ${joinQuote(sortedUnique(caps))} in securityContext.capabilities.add`,
+    );
   return details.length ? deny('unrestricted capabilities', details.join('; ')) : OK;
 };
 
-const RESTRICTED_VOLUME_TYPES = ['hostPath', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'fc', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'storageos'];
+const RESTRICTED_VOLUME_TYPES = [
+  'hostPath',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'fc',
+  'azureFile',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+];
 const ALLOWED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 
 const restrictedVolumes: CheckFn = (_meta, spec) => {
@@ -301,7 +380,10 @@ const restrictedVolumes: CheckFn = (_meta, spec) => {
   }
   if (!bad.length) return OK;
   const t = sortedUnique(types);
-  return deny('restricted volume types', `${pluralize('volume', 'volumes', bad.length)} ${joinQuote(bad)} ${pluralize('uses', 'use', bad.length)} ${pluralize('restricted volume type', 'restricted volume types', t.length)} ${joinQuote(t)}`);
+  return deny(
+    'restricted volume types',
+    `${pluralize('volume', 'volumes', bad.length)} ${joinQuote(bad)} ${pluralize('uses', 'use', bad.length)} ${pluralize('restricted volume type', 'restricted volume types', t.length)} ${joinQuote(t)}`,
+  );
 };
 
 const runAsNonRoot: CheckFn = (_meta, spec) => {
@@ -319,14 +401,20 @@ const runAsNonRoot: CheckFn = (_meta, spec) => {
   }
   if (explicit.length) setters.push(`${pluralize('container', 'containers', explicit.length)} ${joinQuote(explicit)}`);
   if (setters.length) return deny('runAsNonRoot != true', `${setters.join(' and ')} must not set securityContext.runAsNonRoot=false`);
-  if (implicit.length) return deny('runAsNonRoot != true', `pod or ${pluralize('container', 'containers', implicit.length)} ${joinQuote(implicit)} must set securityContext.runAsNonRoot=true`);
+  if (implicit.length)
+    return deny(
+      'runAsNonRoot != true',
+      `pod or ${pluralize('container', 'containers', implicit.length)} ${joinQuote(implicit)} must set securityContext.runAsNonRoot=true`,
+    );
   return OK;
 };
 
 const runAsUser: CheckFn = (_meta, spec) => {
   const setters: string[] = [];
   if (spec.securityContext?.runAsUser === 0) setters.push('pod');
-  const bad = containers(spec).filter((c) => sc(c)?.runAsUser === 0).map((c) => c.name);
+  const bad = containers(spec)
+    .filter((c) => sc(c)?.runAsUser === 0)
+    .map((c) => c.name);
   if (bad.length) setters.push(`${pluralize('container', 'containers', bad.length)} ${joinQuote(bad)}`);
   return setters.length ? deny('runAsUser=0', `${setters.join(' and ')} must not set runAsUser=0`) : OK;
 };
@@ -354,9 +442,13 @@ const seccompRestricted: CheckFn = (_meta, spec) => {
     } else if (!podSet) implicit.push(c.name);
   }
   if (explicit.length) setters.push(`${pluralize('container', 'containers', explicit.length)} ${joinQuote(explicit)}`);
-  if (setters.length) return deny('seccompProfile', `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedUnique(values))}`);
+  if (setters.length)
+    return deny('seccompProfile', `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${joinQuote(sortedUnique(values))}`);
   if (implicit.length) {
-    return deny('seccompProfile', `pod or ${pluralize('container', 'containers', implicit.length)} ${joinQuote(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`);
+    return deny(
+      'seccompProfile',
+      `pod or ${pluralize('container', 'containers', implicit.length)} ${joinQuote(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`,
+    );
   }
   return OK;
 };
@@ -376,11 +468,25 @@ const CHECKS: Check[] = [
   { id: 'runAsNonRoot', level: 'restricted', versions: [{ min: 0, check: runAsNonRoot }] },
   { id: 'runAsUser', level: 'restricted', versions: [{ min: 23, check: runAsUser }] },
   { id: 'seLinuxOptions', level: 'baseline', versions: [{ min: 0, check: seLinuxOptions }] },
-  { id: 'seccompProfile_baseline', level: 'baseline', overlap: true, versions: [{ min: 0, check: seccompBaselineAnnotations }, { min: 19, check: seccompBaseline }] },
+  {
+    id: 'seccompProfile_baseline',
+    level: 'baseline',
+    overlap: true,
+    versions: [
+      { min: 0, check: seccompBaselineAnnotations },
+      { min: 19, check: seccompBaseline },
+    ],
+  },
   { id: 'seccompProfile_restricted', level: 'restricted', versions: [{ min: 19, check: seccompRestricted }] },
   {
-    id: 'sysctls', level: 'baseline',
-    versions: [{ min: 0, check: sysctls(SYSCTLS_1_0) }, { min: 27, check: sysctls(SYSCTLS_1_27) }, { min: 29, check: sysctls(SYSCTLS_1_29) }, { min: 32, check: sysctls(SYSCTLS_1_32) }],
+    id: 'sysctls',
+    level: 'baseline',
+    versions: [
+      { min: 0, check: sysctls(SYSCTLS_1_0) },
+      { min: 27, check: sysctls(SYSCTLS_1_27) },
+      { min: 29, check: sysctls(SYSCTLS_1_29) },
+      { min: 32, check: sysctls(SYSCTLS_1_32) },
+    ],
   },
   { id: 'windowsHostProcess', level: 'baseline', versions: [{ min: 0, check: windowsHostProcess }] },
 ];
@@ -395,7 +501,10 @@ function versionOf(check: Check, minor: number): CheckFn | undefined {
 export function evaluatePod(lv: LevelVersion, meta: Meta, spec: PodSpec): CheckResult[] {
   if (lv.level === 'privileged') return [];
   const minor = lv.version.latest ? SERVED_MINOR : Math.min(lv.version.minor, SERVED_MINOR);
-  const pick = (f: (c: Check) => boolean) => CHECKS.filter(f).map((c) => versionOf(c, minor)).filter((fn): fn is CheckFn => !!fn);
+  const pick = (f: (c: Check) => boolean) =>
+    CHECKS.filter(f)
+      .map((c) => versionOf(c, minor))
+      .filter((fn): fn is CheckFn => !!fn);
   const fns = [
     ...pick((c) => c.level === 'baseline' && !c.overlap),
     ...(lv.level === 'baseline' ? pick((c) => c.level === 'baseline' && !!c.overlap) : pick((c) => c.level === 'restricted')),

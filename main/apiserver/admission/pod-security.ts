@@ -14,8 +14,21 @@ import { logger } from '../../log';
 import { forbidden } from './forbidden';
 import { requestNamespace } from './namespace-object';
 import {
-  aggregate, compareLevels, DEFAULT_POLICY, evaluatePod, forbiddenDetail, forbiddenReason, LABEL_PREFIX, levelVersionString, policyFromLabels,
-  sameLevelVersion, versionString, type Aggregate, type LabelError, type LevelVersion, type Policy,
+  aggregate,
+  compareLevels,
+  DEFAULT_POLICY,
+  evaluatePod,
+  forbiddenDetail,
+  forbiddenReason,
+  LABEL_PREFIX,
+  levelVersionString,
+  policyFromLabels,
+  sameLevelVersion,
+  versionString,
+  type Aggregate,
+  type LabelError,
+  type LevelVersion,
+  type Policy,
 } from './pod-security-policy';
 import type { AdmissionAttributes, AdmissionPlugin } from './types';
 
@@ -62,7 +75,8 @@ function invalidLabels(a: AdmissionAttributes, errs: LabelError[]): StatusError 
   const parts = errs.map((e) => `${e.field}: Invalid value: ${JSON.stringify(e.value)}: ${e.message}`);
   const list = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
   return new StatusError(422, 'Invalid', `${a.resource} ${JSON.stringify(a.name)} is invalid: ${list}`, {
-    name: a.name, kind: a.resource,
+    name: a.name,
+    kind: a.resource,
     causes: errs.map((e) => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(e.value)}: ${e.message}`, field: e.field })),
   });
 }
@@ -77,10 +91,16 @@ function significantPodUpdate(pod: Pod, old: Pod): boolean {
   const oi = old.spec?.initContainers ?? [];
   if (c.length !== oc.length || i.length !== oi.length) return true;
   const annotation = (p: Pod, name: string) => p.metadata?.annotations?.[`container.seccomp.security.alpha.kubernetes.io/${name}`];
-  const changed = (x: { name: string; image?: string }, y: { image?: string } | undefined) => !y || x.image !== y.image || annotation(pod, x.name) !== annotation(old, x.name);
+  const changed = (x: { name: string; image?: string }, y: { image?: string } | undefined) =>
+    !y || x.image !== y.image || annotation(pod, x.name) !== annotation(old, x.name);
   if (c.some((x, n) => changed(x, oc[n])) || i.some((x, n) => changed(x, oi[n]))) return true;
   const oe = old.spec?.ephemeralContainers ?? [];
-  return (pod.spec?.ephemeralContainers ?? []).some((e) => changed(e, oe.find((o) => o.name === e.name)));
+  return (pod.spec?.ephemeralContainers ?? []).some((e) =>
+    changed(
+      e,
+      oe.find((o) => o.name === e.name),
+    ),
+  );
 }
 
 export function podSecurity(defaults: Policy = DEFAULT_POLICY): AdmissionPlugin {
@@ -100,7 +120,11 @@ export function podSecurity(defaults: Policy = DEFAULT_POLICY): AdmissionPlugin 
   /** upstream's EvaluatePod: enforce (pods only), then audit, then warn unless refused */
   const evaluate = (a: AdmissionAttributes, policy: Policy, labelErrors: LabelError[], meta: ObjectMeta | undefined, spec: PodSpec, enforce: boolean) => {
     const cache: Array<[LevelVersion, Aggregate]> = [];
-    if (labelErrors.length) log.warn('PodSecurity: failed to parse the namespace labels', { namespace: a.namespace, errors: labelErrors.map((e) => `${e.field}: ${e.message}`).join('; ') });
+    if (labelErrors.length)
+      log.warn('PodSecurity: failed to parse the namespace labels', {
+        namespace: a.namespace,
+        errors: labelErrors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      });
     if (enforce) {
       const r = results(policy.enforce, meta, spec, cache);
       if (!r.allowed) throw forbidden(a, `violates PodSecurity ${JSON.stringify(levelVersionString(policy.enforce))}: ${forbiddenDetail(r)}`);
@@ -109,7 +133,13 @@ export function podSecurity(defaults: Policy = DEFAULT_POLICY): AdmissionPlugin 
     if (!audit.allowed) {
       const msg = `would violate PodSecurity ${JSON.stringify(levelVersionString(policy.audit))}: ${forbiddenDetail(audit)}`;
       // pod-security.kubernetes.io/audit-violations, had the lab an audit log
-      log.info('PodSecurity audit', { resource: a.resource, namespace: a.namespace, name: a.name, user: a.user.username, 'pod-security.kubernetes.io/audit-violations': msg });
+      log.info('PodSecurity audit', {
+        resource: a.resource,
+        namespace: a.namespace,
+        name: a.name,
+        user: a.user.username,
+        'pod-security.kubernetes.io/audit-violations': msg,
+      });
       a.note(`audit: ${msg}`);
     }
     const warn = results(policy.warn, meta, spec, cache);
@@ -138,7 +168,10 @@ export function podSecurity(defaults: Policy = DEFAULT_POLICY): AdmissionPlugin 
       else seen.count++;
     }
     if (checked.length < total) warnings.push(`new PodSecurity enforce level only checked against the first ${checked.length} of ${total} existing pods`);
-    if (byWarning.size) warnings.push(`existing pods in namespace ${JSON.stringify(namespace)} violate the new PodSecurity enforce level ${JSON.stringify(levelVersionString(enforce))}`);
+    if (byWarning.size)
+      warnings.push(
+        `existing pods in namespace ${JSON.stringify(namespace)} violate the new PodSecurity enforce level ${JSON.stringify(levelVersionString(enforce))}`,
+      );
     const decorated = [...byWarning].map(([w, c]) => {
       if (c.count === 1) return `${c.first}: ${w}`;
       if (c.count === 2) return `${c.first} (and 1 other pod): ${w}`;
@@ -199,7 +232,8 @@ export function podSecurity(defaults: Policy = DEFAULT_POLICY): AdmissionPlugin 
       const ns = await namespacePolicy(a);
       if (!ns) return;
       const { policy, errors } = ns;
-      if (!errors.length && policy.warn.level === 'privileged' && policy.audit.level === 'privileged' && (!isPod || policy.enforce.level === 'privileged')) return;
+      if (!errors.length && policy.warn.level === 'privileged' && policy.audit.level === 'privileged' && (!isPod || policy.enforce.level === 'privileged'))
+        return;
       evaluate(a, policy, errors, meta, spec, isPod);
     },
   };

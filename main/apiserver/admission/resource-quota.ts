@@ -90,7 +90,8 @@ function matchesScopes(quota: KubeObject, group: string, resource: string, obj: 
   const bestEffort = !['cpu', 'memory'].some((r) => req[r] || lim[r]);
   const terminating = spec.activeDeadlineSeconds != null;
   return scopes.every((s) =>
-    s === 'BestEffort' ? bestEffort : s === 'NotBestEffort' ? !bestEffort : s === 'Terminating' ? terminating : s === 'NotTerminating' ? !terminating : true);
+    s === 'BestEffort' ? bestEffort : s === 'NotBestEffort' ? !bestEffort : s === 'Terminating' ? terminating : s === 'NotTerminating' ? !terminating : true,
+  );
 }
 
 const validationSet = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory', 'cpu', 'memory'];
@@ -110,7 +111,10 @@ function podConstraintError(pod: KubeObject, hardKeys: string[]): string | undef
     for (const k of required) if (!have.has(k)) (missing.get(k) ?? missing.set(k, new Set()).get(k)!).add(c.name);
   }
   if (!missing.size) return undefined;
-  return `must specify ${[...missing.keys()].sort().map((k) => `${k} for: ${[...missing.get(k)!].sort().join(',')}`).join('; ')}`;
+  return `must specify ${[...missing.keys()]
+    .sort()
+    .map((k) => `${k} for: ${[...missing.get(k)!].sort().join(',')}`)
+    .join('; ')}`;
 }
 
 const pretty = (u: Usage, keys: string[]) => keys.map((k) => `${k}=${formatQuantity(u[k] ?? parseQuantity('0'))}`).join(',');
@@ -134,7 +138,10 @@ export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionP
   async function withLock<T>(ns: string, fn: () => Promise<T>): Promise<T> {
     const prev = locks.get(ns) ?? Promise.resolve();
     const run = prev.then(fn, fn);
-    locks.set(ns, run.catch(() => undefined));
+    locks.set(
+      ns,
+      run.catch(() => undefined),
+    );
     return run;
   }
 
@@ -173,7 +180,11 @@ export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionP
     const hard = ((quota.spec as Obj | undefined)?.hard ?? {}) as Obj;
     const status = {
       hard: { ...hard },
-      used: Object.fromEntries(Object.keys(hard).sort().map((k) => [k, formatQuantity(used[k] ?? parseQuantity('0'))])),
+      used: Object.fromEntries(
+        Object.keys(hard)
+          .sort()
+          .map((k) => [k, formatQuantity(used[k] ?? parseQuantity('0'))]),
+      ),
     };
     if (JSON.stringify(status) === JSON.stringify(quota.status)) return;
     try {
@@ -220,8 +231,7 @@ export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionP
       const usage = usageOf(a.group, a.resource, obj);
       if (!Object.keys(usage).length || !(await quotasIn(a)).length) return;
       await withLock(a.namespace, async () => {
-        const quotas = [...(await quotasIn(a))]
-          .sort((x, y) => (x.metadata.name ?? '').localeCompare(y.metadata.name ?? ''));
+        const quotas = [...(await quotasIn(a))].sort((x, y) => (x.metadata.name ?? '').localeCompare(y.metadata.name ?? ''));
         const key = objectKey({ metadata: { ...obj.metadata, namespace: a.namespace } });
         const updates: [KubeObject, Usage][] = [];
         for (const q of quotas) {
@@ -238,7 +248,10 @@ export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionP
           const exceeded = relevant.filter((k) => isQuantity(hard[k]) && compareQuantity(addQuantity(used[k], usage[k]), hard[k]) > 0);
           if (exceeded.length) {
             const limited = Object.fromEntries(exceeded.map((k) => [k, parseQuantity(hard[k])]));
-            throw forbidden(a, `exceeded quota: ${q.metadata.name}, requested: ${pretty(usage, exceeded)}, used: ${pretty(used, exceeded)}, limited: ${pretty(limited, exceeded)}`);
+            throw forbidden(
+              a,
+              `exceeded quota: ${q.metadata.name}, requested: ${pretty(usage, exceeded)}, used: ${pretty(used, exceeded)}, limited: ${pretty(limited, exceeded)}`,
+            );
           }
           const after: Usage = { ...used };
           for (const k of relevant) after[k] = addQuantity(used[k], usage[k]);
@@ -251,7 +264,13 @@ export function resourceQuota(opts: { reservationMs?: number } = {}): AdmissionP
         }
         for (const [q, after] of updates) {
           await writeStatus(a, q, after);
-          a.note(`charged quota ${q.metadata.name}: ${Object.keys(usage).filter((k) => after[k] && ((q.spec as Obj).hard ?? {})[k] !== undefined).sort().map((k) => `${k}=${formatQuantity(after[k])}/${formatQuantity((q.spec as Obj).hard[k])}`).join(', ')}`);
+          a.note(
+            `charged quota ${q.metadata.name}: ${Object.keys(usage)
+              .filter((k) => after[k] && ((q.spec as Obj).hard ?? {})[k] !== undefined)
+              .sort()
+              .map((k) => `${k}=${formatQuantity(after[k])}/${formatQuantity((q.spec as Obj).hard[k])}`)
+              .join(', ')}`,
+          );
         }
       });
     },

@@ -6,12 +6,28 @@ import type { KubeObject } from '../../api/object';
 import { defaultPodSpec } from '../../api/defaults';
 import { labelSelectorMatches, selectorIsEmpty } from '../../api/selectors';
 import {
-  fieldErr, nameIsDNSSubdomain, validateImmutable, validateLabelSelector,
-  validateNonnegative, validateObjectMeta, validateObjectMetaUpdate, validatePodTemplate,
+  fieldErr,
+  nameIsDNSSubdomain,
+  validateImmutable,
+  validateLabelSelector,
+  validateNonnegative,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+  validatePodTemplate,
 } from '../../api/validation';
 import {
-  ALL_VERBS, ageColumn, ageOf, col, formatLabels, keepSpec, nameColumn, templateWideCells, templateWideColumns,
-  workloadPrepareForCreate, workloadPrepareForUpdate, type Obj,
+  ALL_VERBS,
+  ageColumn,
+  ageOf,
+  col,
+  formatLabels,
+  keepSpec,
+  nameColumn,
+  templateWideCells,
+  templateWideColumns,
+  workloadPrepareForCreate,
+  workloadPrepareForUpdate,
+  type Obj,
 } from './common';
 import { controllerRevisionSchema, daemonSetSchema, deploymentSchema, replicaSetSchema } from './schemas/workloads';
 import type { ResourceStrategy } from './types';
@@ -36,9 +52,11 @@ export function validateReplicatedTemplate(spec: Obj, kindWord: string): FieldEr
   const rp = tpl.spec?.restartPolicy;
   if (rp !== 'Always') errs.push(fieldErr.notSupported('spec.template.spec.restartPolicy', rp ?? '', ['Always']));
   if (tpl.spec?.activeDeadlineSeconds != null) {
-    errs.push(kindWord === 'daemonset'
-      ? fieldErr.invalid('spec.template.spec.activeDeadlineSeconds', tpl.spec.activeDeadlineSeconds, 'activeDeadlineSeconds in DaemonSet is not Supported')
-      : fieldErr.forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'));
+    errs.push(
+      kindWord === 'daemonset'
+        ? fieldErr.invalid('spec.template.spec.activeDeadlineSeconds', tpl.spec.activeDeadlineSeconds, 'activeDeadlineSeconds in DaemonSet is not Supported')
+        : fieldErr.forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'),
+    );
   }
   return errs;
 }
@@ -87,7 +105,9 @@ function validateDeploymentSpec(spec: Obj): FieldError[] {
 
 const templateOf = (obj: KubeObject) => ((obj.spec as Obj | undefined)?.template ?? {}) as Obj;
 const workloadVerbs = ALL_VERBS;
-const wideColumns = templateWideColumns('Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.');
+const wideColumns = templateWideColumns(
+  'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.',
+);
 const wideCells = (obj: KubeObject) => templateWideCells(obj.spec as Obj | undefined);
 
 const meta = (obj: KubeObject) => validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain);
@@ -96,8 +116,14 @@ const selectorImmutable = (obj: KubeObject, old: KubeObject) =>
   validateImmutable((obj.spec as Obj | undefined)?.selector, (old.spec as Obj | undefined)?.selector, 'spec.selector');
 
 export const deploymentStrategy: ResourceStrategy = {
-  ...R.deployments, singular: 'deployment',
-  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
+  ...R.deployments,
+  singular: 'deployment',
+  warnings: (obj, old) =>
+    podSpecWarningsOnWrite(
+      ((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec,
+      ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec,
+      'spec.template.spec',
+    ),
   shortNames: ['deploy'],
   categories: ['all'],
   verbs: workloadVerbs,
@@ -136,7 +162,14 @@ export const deploymentStrategy: ResourceStrategy = {
   tableRow(obj, now) {
     const spec = (obj.spec ?? {}) as Obj;
     const st = (obj.status ?? {}) as Obj;
-    return [obj.metadata.name, `${st.readyReplicas ?? 0}/${spec.replicas ?? 0}`, st.updatedReplicas ?? 0, st.availableReplicas ?? 0, ageOf(obj, now), ...wideCells(obj)];
+    return [
+      obj.metadata.name,
+      `${st.readyReplicas ?? 0}/${spec.replicas ?? 0}`,
+      st.updatedReplicas ?? 0,
+      st.availableReplicas ?? 0,
+      ageOf(obj, now),
+      ...wideCells(obj),
+    ];
   },
 };
 
@@ -149,8 +182,14 @@ function validateReplicaSetSpec(spec: Obj): FieldError[] {
 }
 
 export const replicaSetStrategy: ResourceStrategy = {
-  ...R.replicasets, singular: 'replicaset',
-  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
+  ...R.replicasets,
+  singular: 'replicaset',
+  warnings: (obj, old) =>
+    podSpecWarningsOnWrite(
+      ((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec,
+      ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec,
+      'spec.template.spec',
+    ),
   shortNames: ['rs'],
   categories: ['all'],
   verbs: workloadVerbs,
@@ -171,7 +210,11 @@ export const replicaSetStrategy: ResourceStrategy = {
   validateUpdate: (obj, old) => [...metaUpdate(obj, old), ...validateReplicaSetSpec((obj.spec ?? {}) as Obj), ...selectorImmutable(obj, old)],
   tableColumns: [
     nameColumn,
-    col('Desired', 'integer', 'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1.'),
+    col(
+      'Desired',
+      'integer',
+      'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1.',
+    ),
     col('Current', 'integer', 'Replicas is the most recently observed number of replicas.'),
     col('Ready', 'integer', 'readyReplicas is the number of pods targeted by this ReplicaSet with a Ready Condition.'),
     ageColumn,
@@ -205,8 +248,14 @@ function validateDaemonSetSpec(spec: Obj): FieldError[] {
 }
 
 export const daemonSetStrategy: ResourceStrategy = {
-  ...R.daemonsets, singular: 'daemonset',
-  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
+  ...R.daemonsets,
+  singular: 'daemonset',
+  warnings: (obj, old) =>
+    podSpecWarningsOnWrite(
+      ((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec,
+      ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec,
+      'spec.template.spec',
+    ),
   shortNames: ['ds'],
   categories: ['all'],
   verbs: workloadVerbs,
@@ -236,24 +285,44 @@ export const daemonSetStrategy: ResourceStrategy = {
     nameColumn,
     col('Desired', 'integer', 'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).'),
     col('Current', 'integer', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'),
-    col('Ready', 'integer', 'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.'),
+    col(
+      'Ready',
+      'integer',
+      'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.',
+    ),
     col('Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod'),
-    col('Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)'),
-    col('Node Selector', 'string', "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
+    col(
+      'Available',
+      'integer',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+    ),
+    col(
+      'Node Selector',
+      'string',
+      "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node.",
+    ),
     ageColumn,
     ...wideColumns,
   ],
   tableRow(obj, now) {
     const st = (obj.status ?? {}) as Obj;
     return [
-      obj.metadata.name, st.desiredNumberScheduled ?? 0, st.currentNumberScheduled ?? 0, st.numberReady ?? 0, st.updatedNumberScheduled ?? 0,
-      st.numberAvailable ?? 0, formatLabels(templateOf(obj).spec?.nodeSelector), ageOf(obj, now), ...wideCells(obj),
+      obj.metadata.name,
+      st.desiredNumberScheduled ?? 0,
+      st.currentNumberScheduled ?? 0,
+      st.numberReady ?? 0,
+      st.updatedNumberScheduled ?? 0,
+      st.numberAvailable ?? 0,
+      formatLabels(templateOf(obj).spec?.nodeSelector),
+      ageOf(obj, now),
+      ...wideCells(obj),
     ];
   },
 };
 
 export const controllerRevisionStrategy: ResourceStrategy = {
-  ...R.controllerrevisions, singular: 'controllerrevision',
+  ...R.controllerrevisions,
+  singular: 'controllerrevision',
   verbs: ALL_VERBS,
   schema: controllerRevisionSchema,
   validate(obj) {

@@ -9,10 +9,28 @@ import { cronScheduleError, timeZoneError } from '../../api/cron-schedule';
 import { labelSelectorMatches } from '../../api/selectors';
 import { age, humanDuration } from '../../api/pod-status';
 import {
-  fieldErr, nameIsDNSSubdomain, validateImmutable, validateLabelSelector, validateNonnegative,
-  validateObjectMeta, validateObjectMetaUpdate, validatePodTemplate,
+  fieldErr,
+  nameIsDNSSubdomain,
+  validateImmutable,
+  validateLabelSelector,
+  validateNonnegative,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+  validatePodTemplate,
 } from '../../api/validation';
-import { ALL_VERBS, ageColumn, ageOf, col, keepSpec, nameColumn, templateWideCells, templateWideColumns, workloadPrepareForCreate, workloadPrepareForUpdate, type Obj } from './common';
+import {
+  ALL_VERBS,
+  ageColumn,
+  ageOf,
+  col,
+  keepSpec,
+  nameColumn,
+  templateWideCells,
+  templateWideColumns,
+  workloadPrepareForCreate,
+  workloadPrepareForUpdate,
+  type Obj,
+} from './common';
 import { cronJobSchema, jobSchema } from './schemas/workloads';
 import type { ResourceStrategy } from './types';
 
@@ -94,8 +112,14 @@ export function jobStatus(job: KubeObject): string {
 const meta = (obj: KubeObject) => validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain);
 
 export const jobStrategy: ResourceStrategy = {
-  ...R.jobs, singular: 'job',
-  warnings: (obj, old) => podSpecWarningsOnWrite(((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec, ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec, 'spec.template.spec'),
+  ...R.jobs,
+  singular: 'job',
+  warnings: (obj, old) =>
+    podSpecWarningsOnWrite(
+      ((obj.spec as Obj | undefined)?.template as Obj | undefined)?.spec,
+      ((old?.spec as Obj | undefined)?.template as Obj | undefined)?.spec,
+      'spec.template.spec',
+    ),
   categories: ['all'],
   verbs: ALL_VERBS,
   subresources: ['status'],
@@ -161,7 +185,8 @@ function validateCronJob(obj: KubeObject): FieldError[] {
   else {
     const e = cronScheduleError(String(spec.schedule));
     if (e) errs.push(fieldErr.invalid('spec.schedule', spec.schedule, e));
-    if (/^\s*(CRON_)?TZ=/.test(spec.schedule)) errs.push(fieldErr.invalid('spec.schedule', spec.schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
+    if (/^\s*(CRON_)?TZ=/.test(spec.schedule))
+      errs.push(fieldErr.invalid('spec.schedule', spec.schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
   }
   if (spec.timeZone != null) {
     const e = timeZoneError(String(spec.timeZone));
@@ -175,8 +200,14 @@ function validateCronJob(obj: KubeObject): FieldError[] {
 }
 
 export const cronJobStrategy: ResourceStrategy = {
-  ...R.cronjobs, singular: 'cronjob',
-  warnings: (obj, old) => podSpecWarningsOnWrite((obj.spec as Obj | undefined)?.jobTemplate?.spec?.template?.spec, (old?.spec as Obj | undefined)?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec'),
+  ...R.cronjobs,
+  singular: 'cronjob',
+  warnings: (obj, old) =>
+    podSpecWarningsOnWrite(
+      (obj.spec as Obj | undefined)?.jobTemplate?.spec?.template?.spec,
+      (old?.spec as Obj | undefined)?.jobTemplate?.spec?.template?.spec,
+      'spec.jobTemplate.spec.template.spec',
+    ),
   shortNames: ['cj'],
   categories: ['all'],
   verbs: ALL_VERBS,
@@ -204,7 +235,11 @@ export const cronJobStrategy: ResourceStrategy = {
     nameColumn,
     col('Schedule', 'string', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
     col('Timezone', 'string', 'The time zone name for the given schedule.'),
-    col('Suspend', 'boolean', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.'),
+    col(
+      'Suspend',
+      'boolean',
+      'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.',
+    ),
     col('Active', 'integer', 'A list of pointers to currently running jobs.'),
     col('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
     ageColumn,
@@ -216,8 +251,13 @@ export const cronJobStrategy: ResourceStrategy = {
     const suspend = spec.suspend == null ? '<unset>' : spec.suspend ? 'True' : 'False';
     const jobSpec = (spec.jobTemplate?.spec ?? {}) as Obj;
     return [
-      obj.metadata.name, spec.schedule ?? '', spec.timeZone ?? '<none>', suspend, (st.active ?? []).length,
-      st.lastScheduleTime ? age(st.lastScheduleTime, now) : '<none>', ageOf(obj, now),
+      obj.metadata.name,
+      spec.schedule ?? '',
+      spec.timeZone ?? '<none>',
+      suspend,
+      (st.active ?? []).length,
+      st.lastScheduleTime ? age(st.lastScheduleTime, now) : '<none>',
+      ageOf(obj, now),
       ...templateWideCells(jobSpec, '<none>'),
     ];
   },

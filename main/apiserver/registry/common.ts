@@ -8,11 +8,26 @@ export type Obj = Record<string, any>;
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-export const col = (name: string, type: string, description: string, priority: 0 | 1 = 0, format?: string): TableColumn =>
-  ({ name, type, ...(format ? { format } : {}), description, priority });
+export const col = (name: string, type: string, description: string, priority: 0 | 1 = 0, format?: string): TableColumn => ({
+  name,
+  type,
+  ...(format ? { format } : {}),
+  description,
+  priority,
+});
 
-export const nameColumn = col('Name', 'string', 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically.', 0, 'name');
-export const ageColumn = col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations.');
+export const nameColumn = col(
+  'Name',
+  'string',
+  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically.',
+  0,
+  'name',
+);
+export const ageColumn = col(
+  'Age',
+  'string',
+  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations.',
+);
 
 export const ageOf = (obj: KubeObject, now: Date) => age(obj.metadata.creationTimestamp as string | undefined, now);
 
@@ -31,7 +46,10 @@ export function formatSelector(sel: Obj | undefined): string {
     else if (e.operator === 'Exists') reqs.push([e.key, e.key]);
     else if (e.operator === 'DoesNotExist') reqs.push([e.key, `!${e.key}`]);
   }
-  return reqs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r).join(',');
+  return reqs
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, r]) => r)
+    .join(',');
 }
 
 /** metav1.FormatLabelSelector: `<none>` when empty */
@@ -45,8 +63,10 @@ export const templateWideColumns = (selectorDescription = 'Label selector for po
 ];
 
 /** Its cells from the spec holding `template` and `selector`; upstream's apps printers leave an empty selector '', batch's print `<none>`. */
-export const templateWideCells = (spec: Obj | undefined, emptySelector: '' | '<none>' = ''): [string, string, string] =>
-  [...containerCells(spec?.template?.spec), formatSelector(spec?.selector) || emptySelector];
+export const templateWideCells = (spec: Obj | undefined, emptySelector: '' | '<none>' = ''): [string, string, string] => [
+  ...containerCells(spec?.template?.spec),
+  formatSelector(spec?.selector) || emptySelector,
+];
 
 /** the CONTAINERS and IMAGES cells of -o wide */
 export function containerCells(podSpec: Obj | undefined): [string, string] {
@@ -59,7 +79,12 @@ export const rfc3339 = (ts: unknown) => (typeof ts === 'string' && ts ? new Date
 
 /** map selector (services, nodeSelector) as `k=v,k2=v2`, sorted */
 export const formatLabels = (m: Record<string, string> | undefined) =>
-  m && Object.keys(m).length ? Object.keys(m).sort().map((k) => `${k}=${m[k]}`).join(',') : '<none>';
+  m && Object.keys(m).length
+    ? Object.keys(m)
+        .sort()
+        .map((k) => `${k}=${m[k]}`)
+        .join(',')
+    : '<none>';
 
 /** Create: status is the system's to set. */
 export function dropStatus(obj: KubeObject): void {

@@ -37,12 +37,17 @@ function validateImmutableData(obj: KubeObject, old: KubeObject, fields: string[
 }
 
 export const configMapStrategy: ResourceStrategy = {
-  ...R.configmaps, singular: 'configmap',
+  ...R.configmaps,
+  singular: 'configmap',
   shortNames: ['cm'],
   verbs: ALL_VERBS,
   schema: configMapSchema,
   validate: validateConfigMap,
-  validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateConfigMap(obj), ...validateImmutableData(obj, old, ['data', 'binaryData'])],
+  validateUpdate: (obj, old) => [
+    ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+    ...validateConfigMap(obj),
+    ...validateImmutableData(obj, old, ['data', 'binaryData']),
+  ],
   tableColumns: [nameColumn, col('Data', 'string', 'Data contains the configuration data.'), ageColumn],
   tableRow: (obj, now) => [obj.metadata.name, Object.keys((obj.data ?? {}) as Obj).length + Object.keys((obj.binaryData ?? {}) as Obj).length, ageOf(obj, now)],
 };
@@ -77,7 +82,8 @@ function validateSecret(obj: KubeObject): FieldError[] {
 }
 
 export const secretStrategy: ResourceStrategy = {
-  ...R.secrets, singular: 'secret',
+  ...R.secrets,
+  singular: 'secret',
   verbs: ALL_VERBS,
   schema: secretSchema,
   defaults(obj) {
@@ -85,7 +91,7 @@ export const secretStrategy: ResourceStrategy = {
     // stringData is write-only: merged into data, as upstream's conversion does
     const sd = obj.stringData as Obj | undefined;
     if (sd) {
-      const data = ((obj.data ??= {}) as Obj);
+      const data = (obj.data ??= {}) as Obj;
       for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
       delete obj.stringData;
     }
@@ -102,13 +108,18 @@ export const secretStrategy: ResourceStrategy = {
 };
 
 export const serviceAccountStrategy: ResourceStrategy = {
-  ...R.serviceaccounts, singular: 'serviceaccount',
+  ...R.serviceaccounts,
+  singular: 'serviceaccount',
   shortNames: ['sa'],
   verbs: ALL_VERBS,
   subresources: ['token'],
   schema: serviceAccountSchema,
   validate: (obj) => validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain),
   validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain)],
-  tableColumns: [nameColumn, col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), ageColumn],
+  tableColumns: [
+    nameColumn,
+    col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'),
+    ageColumn,
+  ],
   tableRow: (obj, now) => [obj.metadata.name, ((obj.secrets ?? []) as unknown[]).length, ageOf(obj, now)],
 };

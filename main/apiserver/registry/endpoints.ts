@@ -24,7 +24,8 @@ function validateSubsets(subsets: Obj[] | undefined): FieldError[] {
       if (ports.length > 1 && !port.name) errs.push(fieldErr.required(`${pp}.name`));
       if (port.name) for (const m of isDNS1123Label(port.name)) errs.push(fieldErr.invalid(`${pp}.name`, port.name, m));
       for (const m of isValidPortNum(port.port)) errs.push(fieldErr.invalid(`${pp}.port`, port.port ?? 0, m));
-      if (port.protocol && !['SCTP', 'TCP', 'UDP'].includes(port.protocol)) errs.push(fieldErr.notSupported(`${pp}.protocol`, port.protocol, ['SCTP', 'TCP', 'UDP']));
+      if (port.protocol && !['SCTP', 'TCP', 'UDP'].includes(port.protocol))
+        errs.push(fieldErr.notSupported(`${pp}.protocol`, port.protocol, ['SCTP', 'TCP', 'UDP']));
     });
   });
   return errs;
@@ -66,7 +67,8 @@ export function formatEndpoints(subsets: Obj[] | undefined): string {
 }
 
 export const endpointsStrategy: ResourceStrategy = {
-  ...R.endpoints, singular: 'endpoints',
+  ...R.endpoints,
+  singular: 'endpoints',
   shortNames: ['ep'],
   verbs: ALL_VERBS,
   schema: endpointsSchema,
@@ -74,7 +76,11 @@ export const endpointsStrategy: ResourceStrategy = {
     for (const ss of (obj.subsets ?? []) as Obj[]) for (const p of ss.ports ?? []) p.protocol ??= 'TCP';
   },
   validate: (obj) => [...validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain), ...validateSubsets(obj.subsets as Obj[])],
-  validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain), ...validateSubsets(obj.subsets as Obj[])],
+  validateUpdate: (obj, old) => [
+    ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+    ...validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain),
+    ...validateSubsets(obj.subsets as Obj[]),
+  ],
   tableColumns: [nameColumn, col('Endpoints', 'string', 'Endpoints of the service'), ageColumn],
   tableRow: (obj, now) => [obj.metadata.name, formatEndpoints(obj.subsets as Obj[]), ageOf(obj, now)],
 };

@@ -3,7 +3,18 @@
 import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import type { KubeObject } from '../../api/object';
-import { deepEqual, fieldErr, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, nameIsDNSSubdomain, validateImmutable, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation';
+import {
+  deepEqual,
+  fieldErr,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  nameIsDNSSubdomain,
+  validateImmutable,
+  validateLabels,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from '../../api/validation';
 import { ALL_VERBS, ageColumn, ageOf, col, nameColumn, type Obj } from './common';
 import { arr, bool, enumOf, int, obj, resource, set, str, stringMap } from './schema';
 import { objectMeta, objectReference } from './schemas/meta';
@@ -18,49 +29,93 @@ const MAX_ENDPOINTS = 1000;
 const MAX_TOPOLOGY_LABELS = 16;
 const MAX_ZONE_HINTS = 8;
 
-const addressTypeDoc = 'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name.';
-const portsDoc = 'ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates "all ports". Each slice may include a maximum of 100 ports.';
+const addressTypeDoc =
+  'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name.';
+const portsDoc =
+  'ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates "all ports". Each slice may include a maximum of 100 ports.';
 const endpointsDoc = 'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.';
 
-const endpointPort = obj({
-  name: str('name represents the name of this port. All ports in an EndpointSlice must have a unique name. If the EndpointSlice is derived from a Kubernetes service, this corresponds to the Service.ports[].name. Name must either be an empty string or pass DNS_LABEL validation: * must be no more than 63 characters long. * must consist of lower case alphanumeric characters or \'-\'. * must start and end with an alphanumeric character. Default is empty string.'),
-  protocol: enumOf(PROTOCOLS, 'protocol represents the IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.'),
-  port: int('port represents the port number of the endpoint. If this is not specified, ports are not restricted and must be interpreted in the context of the specific consumer.'),
-  appProtocol: str('The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax.'),
-}, 'EndpointPort represents a Port used by an EndpointSlice');
+const endpointPort = obj(
+  {
+    name: str(
+      "name represents the name of this port. All ports in an EndpointSlice must have a unique name. If the EndpointSlice is derived from a Kubernetes service, this corresponds to the Service.ports[].name. Name must either be an empty string or pass DNS_LABEL validation: * must be no more than 63 characters long. * must consist of lower case alphanumeric characters or '-'. * must start and end with an alphanumeric character. Default is empty string.",
+    ),
+    protocol: enumOf(PROTOCOLS, 'protocol represents the IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.'),
+    port: int(
+      'port represents the port number of the endpoint. If this is not specified, ports are not restricted and must be interpreted in the context of the specific consumer.',
+    ),
+    appProtocol: str(
+      'The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax.',
+    ),
+  },
+  'EndpointPort represents a Port used by an EndpointSlice',
+);
 
-const endpoint = obj({
-  addresses: set({ type: 'string' }, 'addresses of this endpoint. For EndpointSlices of addressType "IPv4" or "IPv6", the values are IP addresses in canonical form. The syntax and semantics of other addressType values are not defined. This must contain at least one address but no more than 100. EndpointSlices generated by the EndpointSlice controller will always have exactly 1 address. No semantics are defined for additional addresses beyond the first, and kube-proxy does not look at them.'),
-  conditions: obj({
-    ready: bool('ready indicates that this endpoint is ready to receive traffic, according to whatever system is managing the endpoint. A nil value should be interpreted as "true". In general, an endpoint should be marked ready if it is serving and not terminating, though this can be overridden in some cases, such as when the associated Service has set the publishNotReadyAddresses flag.'),
-    serving: bool('serving indicates that this endpoint is able to receive traffic, according to whatever system is managing the endpoint. For endpoints backed by pods, the EndpointSlice controller will mark the endpoint as serving if the pod\'s Ready condition is True. A nil value should be interpreted as "true".'),
-    terminating: bool('terminating indicates that this endpoint is terminating. A nil value should be interpreted as "false".'),
-  }, 'conditions contains information about the current status of the endpoint.'),
-  hostname: str('hostname of this endpoint. This field may be used by consumers of endpoints to distinguish endpoints from each other (e.g. in DNS names). Multiple endpoints which use the same hostname should be considered fungible (e.g. multiple A values in DNS). Must be lowercase and pass DNS Label (RFC 1123) validation.'),
-  targetRef: objectReference,
-  deprecatedTopology: stringMap('deprecatedTopology contains topology information part of the v1beta1 API. This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).'),
-  nodeName: str('nodeName represents the name of the Node hosting this endpoint. This can be used to determine endpoints local to a Node.'),
-  zone: str('zone is the name of the Zone this endpoint exists in.'),
-  hints: obj({
-    forZones: arr(obj({ name: str('name represents the name of the zone.') }, 'ForZone provides information about which zones should consume this endpoint.', ['name']), 'forZones indicates the zone(s) this endpoint should be consumed by when using topology aware routing. May contain a maximum of 8 entries.'),
-  }, 'hints contains information associated with how an endpoint should be consumed.'),
-}, 'Endpoint represents a single logical "backend" implementing a service.', ['addresses']);
+const endpoint = obj(
+  {
+    addresses: set(
+      { type: 'string' },
+      'addresses of this endpoint. For EndpointSlices of addressType "IPv4" or "IPv6", the values are IP addresses in canonical form. The syntax and semantics of other addressType values are not defined. This must contain at least one address but no more than 100. EndpointSlices generated by the EndpointSlice controller will always have exactly 1 address. No semantics are defined for additional addresses beyond the first, and kube-proxy does not look at them.',
+    ),
+    conditions: obj(
+      {
+        ready: bool(
+          'ready indicates that this endpoint is ready to receive traffic, according to whatever system is managing the endpoint. A nil value should be interpreted as "true". In general, an endpoint should be marked ready if it is serving and not terminating, though this can be overridden in some cases, such as when the associated Service has set the publishNotReadyAddresses flag.',
+        ),
+        serving: bool(
+          'serving indicates that this endpoint is able to receive traffic, according to whatever system is managing the endpoint. For endpoints backed by pods, the EndpointSlice controller will mark the endpoint as serving if the pod\'s Ready condition is True. A nil value should be interpreted as "true".',
+        ),
+        terminating: bool('terminating indicates that this endpoint is terminating. A nil value should be interpreted as "false".'),
+      },
+      'conditions contains information about the current status of the endpoint.',
+    ),
+    hostname: str(
+      'hostname of this endpoint. This field may be used by consumers of endpoints to distinguish endpoints from each other (e.g. in DNS names). Multiple endpoints which use the same hostname should be considered fungible (e.g. multiple A values in DNS). Must be lowercase and pass DNS Label (RFC 1123) validation.',
+    ),
+    targetRef: objectReference,
+    deprecatedTopology: stringMap(
+      'deprecatedTopology contains topology information part of the v1beta1 API. This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).',
+    ),
+    nodeName: str('nodeName represents the name of the Node hosting this endpoint. This can be used to determine endpoints local to a Node.'),
+    zone: str('zone is the name of the Zone this endpoint exists in.'),
+    hints: obj(
+      {
+        forZones: arr(
+          obj({ name: str('name represents the name of the zone.') }, 'ForZone provides information about which zones should consume this endpoint.', ['name']),
+          'forZones indicates the zone(s) this endpoint should be consumed by when using topology aware routing. May contain a maximum of 8 entries.',
+        ),
+      },
+      'hints contains information associated with how an endpoint should be consumed.',
+    ),
+  },
+  'Endpoint represents a single logical "backend" implementing a service.',
+  ['addresses'],
+);
 
 export const endpointSliceSchema = {
-  ...resource('EndpointSlice represents a set of service endpoints. Most EndpointSlices are created by the EndpointSlice controller to represent the Pods selected by Service objects. For a given service there may be multiple EndpointSlice objects which must be joined to produce the full set of endpoints; you can find all of the slices for a given service by listing EndpointSlices in the service\'s namespace whose `kubernetes.io/service-name` label contains the service\'s name.', objectMeta, {
-    addressType: enumOf(ADDRESS_TYPES, addressTypeDoc),
-    endpoints: { ...arr(endpoint, endpointsDoc), 'x-kubernetes-list-type': 'atomic' },
-    ports: { ...arr(endpointPort, portsDoc), 'x-kubernetes-list-type': 'atomic' },
-  }),
+  ...resource(
+    "EndpointSlice represents a set of service endpoints. Most EndpointSlices are created by the EndpointSlice controller to represent the Pods selected by Service objects. For a given service there may be multiple EndpointSlice objects which must be joined to produce the full set of endpoints; you can find all of the slices for a given service by listing EndpointSlices in the service's namespace whose `kubernetes.io/service-name` label contains the service's name.",
+    objectMeta,
+    {
+      addressType: enumOf(ADDRESS_TYPES, addressTypeDoc),
+      endpoints: { ...arr(endpoint, endpointsDoc), 'x-kubernetes-list-type': 'atomic' },
+      ports: { ...arr(endpointPort, portsDoc), 'x-kubernetes-list-type': 'atomic' },
+    },
+  ),
   required: ['addressType', 'endpoints'],
 };
 
-const tooMany = (field: string, actual: number, max: number): FieldError => ({ field, type: 'FieldValueTooMany', message: `Too many: ${actual}: must have at most ${max} items` });
+const tooMany = (field: string, actual: number, max: number): FieldError => ({
+  field,
+  type: 'FieldValueTooMany',
+  message: `Too many: ${actual}: must have at most ${max} items`,
+});
 
 /** IsValidIPv4Address, then ValidateEndpointIP: an address a proxy could route to */
 function validateIPv4(addr: string, path: string): FieldError[] {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
-  if (!m || m.slice(1).some((x) => Number(x) > 255 || (x.length > 1 && x.startsWith('0')))) return [fieldErr.invalid(path, addr, 'must be a valid IPv4 address')];
+  if (!m || m.slice(1).some((x) => Number(x) > 255 || (x.length > 1 && x.startsWith('0'))))
+    return [fieldErr.invalid(path, addr, 'must be a valid IPv4 address')];
   const [a, b, c] = m.slice(1).map(Number);
   if (addr === '0.0.0.0') return [fieldErr.invalid(path, addr, 'may not be unspecified (0.0.0.0, ::)')];
   if (a === 127) return [fieldErr.invalid(path, addr, 'may not be in the loopback range (127.0.0.0/8, ::1/128)')];
@@ -133,7 +188,8 @@ function validateEndpointSlice(obj: KubeObject): FieldError[] {
 const generationFields = (o: KubeObject) => ({ ...o, metadata: undefined, labels: o.metadata.labels ?? {} });
 
 export const endpointSliceStrategy: ResourceStrategy = {
-  ...R.endpointslices, singular: 'endpointslice',
+  ...R.endpointslices,
+  singular: 'endpointslice',
   verbs: ALL_VERBS,
   schema: endpointSliceSchema,
   defaults(obj) {
@@ -162,5 +218,11 @@ export const endpointSliceStrategy: ResourceStrategy = {
     col('Endpoints', 'string', endpointsDoc),
     ageColumn,
   ],
-  tableRow: (obj, now) => [obj.metadata.name, String(obj.addressType ?? ''), formatDiscoveryPorts(obj.ports as Obj[]), formatDiscoveryEndpoints(obj.endpoints as Obj[]), ageOf(obj, now)],
+  tableRow: (obj, now) => [
+    obj.metadata.name,
+    String(obj.addressType ?? ''),
+    formatDiscoveryPorts(obj.ports as Obj[]),
+    formatDiscoveryEndpoints(obj.endpoints as Obj[]),
+    ageOf(obj, now),
+  ],
 };

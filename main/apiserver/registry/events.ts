@@ -28,7 +28,8 @@ const source = (ev: Obj) => {
 };
 
 export const eventStrategy: ResourceStrategy = {
-  ...R.events, singular: 'event',
+  ...R.events,
+  singular: 'event',
   shortNames: ['ev'],
   verbs: ALL_VERBS,
   schema: eventSchema,
@@ -40,7 +41,12 @@ export const eventStrategy: ResourceStrategy = {
     col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'),
     col('Reason', 'string', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
     col('Object', 'string', 'The object that this event is about.'),
-    col('Subobject', 'string', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.', 1),
+    col(
+      'Subobject',
+      'string',
+      'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.',
+      1,
+    ),
     col('Source', 'string', 'The component reporting this event. Should be a short machine understandable string.', 1),
     col('Message', 'string', 'A human-readable description of the status of this operation.'),
     col('First Seen', 'string', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', 1),
@@ -51,7 +57,18 @@ export const eventStrategy: ResourceStrategy = {
     const ev = obj as Obj;
     const io = ev.involvedObject ?? {};
     const target = io.name ? `${String(io.kind ?? '').toLowerCase()}/${io.name}` : String(io.kind ?? '').toLowerCase();
-    return [lastSeen(ev, now), str(ev.type), str(ev.reason), target, str(io.fieldPath), source(ev), String(ev.message ?? '').trim(), firstSeen(ev, now), ev.count ?? 0, obj.metadata.name];
+    return [
+      lastSeen(ev, now),
+      str(ev.type),
+      str(ev.reason),
+      target,
+      str(io.fieldPath),
+      source(ev),
+      String(ev.message ?? '').trim(),
+      firstSeen(ev, now),
+      ev.count ?? 0,
+      obj.metadata.name,
+    ];
   },
   selectableFields(obj) {
     const ev = obj as Obj;

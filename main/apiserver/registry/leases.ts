@@ -18,7 +18,8 @@ function validateLease(obj: KubeObject): FieldError[] {
 }
 
 export const leaseStrategy: ResourceStrategy = {
-  ...R.leases, singular: 'lease',
+  ...R.leases,
+  singular: 'lease',
   verbs: ALL_VERBS,
   schema: leaseSchema,
   validate: validateLease,

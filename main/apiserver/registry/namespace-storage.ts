@@ -13,8 +13,11 @@ export function namespaceStorage(deleting?: (name: string) => void): ResourceSto
     async beforeDelete(_req, s, old, store) {
       const obj = old.value;
       if (!specFinalizers(obj).length) return undefined;
-      const marked = obj.metadata.deletionTimestamp ? obj
-        : await store.markDeleting(s, old, obj.metadata.finalizers ?? [], 0, (next) => { next.status = { ...((next.status as Obj) ?? {}), phase: 'Terminating' }; });
+      const marked = obj.metadata.deletionTimestamp
+        ? obj
+        : await store.markDeleting(s, old, obj.metadata.finalizers ?? [], 0, (next) => {
+            next.status = { ...((next.status as Obj) ?? {}), phase: 'Terminating' };
+          });
       deleting?.(obj.metadata.name!);
       return marked;
     },

@@ -15,7 +15,8 @@ function validateFinalizers(spec: Obj | undefined): FieldError[] {
 }
 
 export const namespaceStrategy: ResourceStrategy = {
-  ...R.namespaces, singular: 'namespace',
+  ...R.namespaces,
+  singular: 'namespace',
   shortNames: ['ns'],
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: ['status', 'finalize'],
@@ -44,7 +45,11 @@ export const namespaceStrategy: ResourceStrategy = {
     return [...validateObjectMeta(obj.metadata, false, nameIsDNSLabel), ...validateFinalizers(obj.spec as Obj)];
   },
   validateUpdate(obj, old) {
-    return [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateObjectMeta(obj.metadata, false, nameIsDNSLabel), ...validateFinalizers(obj.spec as Obj)];
+    return [
+      ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+      ...validateObjectMeta(obj.metadata, false, nameIsDNSLabel),
+      ...validateFinalizers(obj.spec as Obj),
+    ];
   },
   tableColumns: [nameColumn, col('Status', 'string', 'The status of the namespace'), ageColumn],
   tableRow: (obj, now) => [obj.metadata.name, str((obj.status as Obj | undefined)?.phase), ageOf(obj, now)],

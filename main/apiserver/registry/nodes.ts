@@ -41,13 +41,18 @@ function validatePodCIDRs(spec: Obj | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const path = 'spec.podCIDRs';
   cidrs.forEach((c, i) => {
-    if (typeof c !== 'string' || !cidrFamily(c)) errs.push(fieldErr.invalid(`${path}[${i}]`, c, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
+    if (typeof c !== 'string' || !cidrFamily(c))
+      errs.push(fieldErr.invalid(`${path}[${i}]`, c, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
   });
   if (cidrs.length > 1) {
     const families = cidrs.map((c) => (typeof c === 'string' ? cidrFamily(c) : undefined));
     const dualStack = cidrs.length === 2 && !!families[0] && !!families[1] && families[0] !== families[1];
     if (!dualStack) {
-      errs.push({ field: path, type: 'FieldValueInvalid', message: `Invalid value: []string{${cidrs.map((c) => JSON.stringify(c)).join(', ')}}: may specify no more than one CIDR for each IP family` });
+      errs.push({
+        field: path,
+        type: 'FieldValueInvalid',
+        message: `Invalid value: []string{${cidrs.map((c) => JSON.stringify(c)).join(', ')}}: may specify no more than one CIDR for each IP family`,
+      });
     }
     const seen = new Set<string>();
     cidrs.forEach((c, i) => {
@@ -90,11 +95,11 @@ export function nodeStatusString(node: KubeObject): string {
   return out.join(',');
 }
 
-const address = (node: KubeObject, type: string) =>
-  ((node.status as Obj | undefined)?.addresses ?? []).find((a: Obj) => a.type === type)?.address ?? '<none>';
+const address = (node: KubeObject, type: string) => ((node.status as Obj | undefined)?.addresses ?? []).find((a: Obj) => a.type === type)?.address ?? '<none>';
 
 export const nodeStrategy: ResourceStrategy = {
-  ...R.nodes, singular: 'node',
+  ...R.nodes,
+  singular: 'node',
   shortNames: ['no'],
   verbs: ALL_VERBS,
   subresources: ['status', 'proxy'],
@@ -106,10 +111,17 @@ export const nodeStrategy: ResourceStrategy = {
   },
   prepareForUpdate: keepStatus,
   prepareForStatusUpdate: keepSpec,
-  validate: (obj) => [...validateObjectMeta(obj.metadata, false, nameIsDNSSubdomain), ...validateNodeSpec(obj.spec as Obj), ...validatePodCIDRs(obj.spec as Obj)],
+  validate: (obj) => [
+    ...validateObjectMeta(obj.metadata, false, nameIsDNSSubdomain),
+    ...validateNodeSpec(obj.spec as Obj),
+    ...validatePodCIDRs(obj.spec as Obj),
+  ],
   validateUpdate: (obj, old) => [
-    ...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateObjectMeta(obj.metadata, false, nameIsDNSSubdomain), ...validateNodeSpec(obj.spec as Obj),
-    ...validatePodCIDRs(obj.spec as Obj), ...validatePodCIDRsUpdate(obj.spec as Obj, old.spec as Obj),
+    ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+    ...validateObjectMeta(obj.metadata, false, nameIsDNSSubdomain),
+    ...validateNodeSpec(obj.spec as Obj),
+    ...validatePodCIDRs(obj.spec as Obj),
+    ...validatePodCIDRsUpdate(obj.spec as Obj, old.spec as Obj),
   ],
   tableColumns: [
     nameColumn,
@@ -126,9 +138,16 @@ export const nodeStrategy: ResourceStrategy = {
   tableRow(obj, now) {
     const info = ((obj.status as Obj | undefined)?.nodeInfo ?? {}) as Obj;
     return [
-      obj.metadata.name, nodeStatusString(obj), nodeRoles(obj).join(',') || '<none>', ageOf(obj, now), info.kubeletVersion ?? '',
-      address(obj, 'InternalIP'), address(obj, 'ExternalIP'),
-      info.osImage || '<unknown>', info.kernelVersion || '<unknown>', info.containerRuntimeVersion || '<unknown>',
+      obj.metadata.name,
+      nodeStatusString(obj),
+      nodeRoles(obj).join(',') || '<none>',
+      ageOf(obj, now),
+      info.kubeletVersion ?? '',
+      address(obj, 'InternalIP'),
+      address(obj, 'ExternalIP'),
+      info.osImage || '<unknown>',
+      info.kernelVersion || '<unknown>',
+      info.containerRuntimeVersion || '<unknown>',
     ];
   },
   selectableFields: (obj) => ({ 'spec.unschedulable': String(!!(obj.spec as Obj | undefined)?.unschedulable) }),

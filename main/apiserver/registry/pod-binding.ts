@@ -17,8 +17,9 @@ export const bindingREST: SubresourceStorage = {
     const spec = (pod.spec as Obj) ?? {};
     if (pod.metadata.deletionTimestamp) throw errors.conflict({ kind: 'pods/binding', name }, `pod ${name} is being deleted, cannot be assigned to a host`);
     if (spec.nodeName) throw errors.conflict({ kind: 'pods/binding', name }, `pod ${name} is already assigned to node "${spec.nodeName as string}"`);
-    const uid = ((body.metadata as Obj | undefined)?.uid as string | undefined);
-    if (uid && uid !== pod.metadata.uid) throw errors.conflict({ kind: 'pods/binding', name }, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
+    const uid = (body.metadata as Obj | undefined)?.uid as string | undefined;
+    if (uid && uid !== pod.metadata.uid)
+      throw errors.conflict({ kind: 'pods/binding', name }, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
     pod.spec = { ...spec, nodeName };
     const status = (pod.status as Obj) ?? {};
     const conditions = ((status.conditions as Obj[]) ?? []).filter((c) => c.type !== 'PodScheduled');

@@ -30,9 +30,12 @@ export function validatePodSpecUpdate(spec: Obj, old: Obj): FieldError[] {
   if (oldTols.every((t) => newTols.some((n) => deepEqual(n, t)))) munged.tolerations = old.tolerations;
   // pods stored before priority defaulting existed may gain it on update
   if (old.preemptionPolicy === undefined) delete munged.preemptionPolicy;
-  if ((old.terminationGracePeriodSeconds ?? 0) < 0 && spec.terminationGracePeriodSeconds === 1) munged.terminationGracePeriodSeconds = old.terminationGracePeriodSeconds;
+  if ((old.terminationGracePeriodSeconds ?? 0) < 0 && spec.terminationGracePeriodSeconds === 1)
+    munged.terminationGracePeriodSeconds = old.terminationGracePeriodSeconds;
   if (!deepEqual(munged, old)) {
-    const diff = diffPaths(old, munged).map((l) => `  spec.${l}`).join('\n');
+    const diff = diffPaths(old, munged)
+      .map((l) => `  spec.${l}`)
+      .join('\n');
     errs.push(fieldErr.forbidden('spec', `${POD_UPDATE_FORBIDDEN}\n${diff}`));
   }
   if (newAds != null && oldAds != null && newAds > oldAds) {

@@ -48,7 +48,8 @@ function quotaCells(obj: KubeObject): [string, string] {
 }
 
 export const resourceQuotaStrategy: ResourceStrategy = {
-  ...R.resourcequotas, singular: 'resourcequota',
+  ...R.resourcequotas,
+  singular: 'resourcequota',
   shortNames: ['quota'],
   verbs: ALL_VERBS,
   subresources: ['status'],
@@ -60,11 +61,17 @@ export const resourceQuotaStrategy: ResourceStrategy = {
   prepareForStatusUpdate: keepSpec,
   validate: validateQuota,
   validateUpdate: (obj, old) => [
-    ...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateQuota(obj),
+    ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+    ...validateQuota(obj),
     ...validateQuantityMap((obj.status as Obj | undefined)?.hard, 'status.hard'),
     ...validateQuantityMap((obj.status as Obj | undefined)?.used, 'status.used'),
   ],
-  tableColumns: [nameColumn, ageColumn, col('Request', 'string', 'Request represents a minimum amount of cpu/memory that a container may consume.'), col('Limit', 'string', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.')],
+  tableColumns: [
+    nameColumn,
+    ageColumn,
+    col('Request', 'string', 'Request represents a minimum amount of cpu/memory that a container may consume.'),
+    col('Limit', 'string', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.'),
+  ],
   tableRow(obj, now) {
     const [req, lim] = quotaCells(obj);
     return [obj.metadata.name, ageOf(obj, now), req, lim];
@@ -83,8 +90,8 @@ function validateLimitRange(obj: KubeObject): FieldError[] {
     if (seenTypes.has(l.type)) errs.push(fieldErr.duplicate(`${p}.type`, l.type));
     seenTypes.add(l.type);
     for (const k of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']) errs.push(...validateQuantityMap(l[k], `${p}.${k}`));
-    if (l.type === 'Pod' && l.default) errs.push(fieldErr.forbidden(`${p}.default`, 'may not be specified when `type` is \'Pod\''));
-    if (l.type === 'Pod' && l.defaultRequest) errs.push(fieldErr.forbidden(`${p}.defaultRequest`, 'may not be specified when `type` is \'Pod\''));
+    if (l.type === 'Pod' && l.default) errs.push(fieldErr.forbidden(`${p}.default`, "may not be specified when `type` is 'Pod'"));
+    if (l.type === 'Pod' && l.defaultRequest) errs.push(fieldErr.forbidden(`${p}.defaultRequest`, "may not be specified when `type` is 'Pod'"));
     const min = (l.min ?? {}) as Obj;
     const max = (l.max ?? {}) as Obj;
     const def = (l.default ?? {}) as Obj;
@@ -93,24 +100,38 @@ function validateLimitRange(obj: KubeObject): FieldError[] {
     const gt = (a: unknown, b: unknown) => ok(a) && ok(b) && compareQuantity(a as string, b as string) > 0;
     for (const k of new Set([...Object.keys(min), ...Object.keys(max), ...Object.keys(def), ...Object.keys(defReq)])) {
       if (gt(min[k], max[k])) errs.push(fieldErr.invalid(`${p}.min[${k}]`, fmt(min[k]), `min value ${fmt(min[k])} is greater than max value ${fmt(max[k])}`));
-      if (gt(defReq[k], def[k])) errs.push(fieldErr.invalid(`${p}.defaultRequest[${k}]`, fmt(defReq[k]), `default request value ${fmt(defReq[k])} is greater than default limit value ${fmt(def[k])}`));
-      if (gt(min[k], defReq[k])) errs.push(fieldErr.invalid(`${p}.min[${k}]`, fmt(min[k]), `min value ${fmt(min[k])} is greater than default request value ${fmt(defReq[k])}`));
-      if (gt(defReq[k], max[k])) errs.push(fieldErr.invalid(`${p}.defaultRequest[${k}]`, fmt(defReq[k]), `default request value ${fmt(defReq[k])} is greater than max value ${fmt(max[k])}`));
-      if (gt(min[k], def[k])) errs.push(fieldErr.invalid(`${p}.min[${k}]`, fmt(min[k]), `min value ${fmt(min[k])} is greater than default value ${fmt(def[k])}`));
-      if (gt(def[k], max[k])) errs.push(fieldErr.invalid(`${p}.default[${k}]`, fmt(def[k]), `default value ${fmt(def[k])} is greater than max value ${fmt(max[k])}`));
+      if (gt(defReq[k], def[k]))
+        errs.push(
+          fieldErr.invalid(
+            `${p}.defaultRequest[${k}]`,
+            fmt(defReq[k]),
+            `default request value ${fmt(defReq[k])} is greater than default limit value ${fmt(def[k])}`,
+          ),
+        );
+      if (gt(min[k], defReq[k]))
+        errs.push(fieldErr.invalid(`${p}.min[${k}]`, fmt(min[k]), `min value ${fmt(min[k])} is greater than default request value ${fmt(defReq[k])}`));
+      if (gt(defReq[k], max[k]))
+        errs.push(
+          fieldErr.invalid(`${p}.defaultRequest[${k}]`, fmt(defReq[k]), `default request value ${fmt(defReq[k])} is greater than max value ${fmt(max[k])}`),
+        );
+      if (gt(min[k], def[k]))
+        errs.push(fieldErr.invalid(`${p}.min[${k}]`, fmt(min[k]), `min value ${fmt(min[k])} is greater than default value ${fmt(def[k])}`));
+      if (gt(def[k], max[k]))
+        errs.push(fieldErr.invalid(`${p}.default[${k}]`, fmt(def[k]), `default value ${fmt(def[k])} is greater than max value ${fmt(max[k])}`));
     }
   });
   return errs;
 }
 
 export const limitRangeStrategy: ResourceStrategy = {
-  ...R.limitranges, singular: 'limitrange',
+  ...R.limitranges,
+  singular: 'limitrange',
   shortNames: ['limits'],
   verbs: ALL_VERBS,
   schema: limitRangeSchema,
   defaults(obj) {
     // as upstream: default limit <- max; default request <- default limit, else min
-    for (const l of (((obj.spec as Obj | undefined)?.limits ?? []) as Obj[])) {
+    for (const l of ((obj.spec as Obj | undefined)?.limits ?? []) as Obj[]) {
       if (l.type !== 'Container') continue;
       const fill = (target: string, from: Obj | undefined) => {
         for (const [k, v] of Object.entries(from ?? {})) {

@@ -11,7 +11,10 @@ import type { Obj } from './common';
 import type { ResourceStorage } from './types';
 
 const GROUP = 'rbac.authorization.k8s.io';
-const FULL_AUTHORITY: PolicyRule[] = [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
+const FULL_AUTHORITY: PolicyRule[] = [
+  { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+  { verbs: ['*'], nonResourceURLs: ['*'] },
+];
 
 /** One rule per verb, resource and resource name (upstream's BreakdownRule): each is covered by a single owner rule or not at all. */
 export function breakdownRule(rule: PolicyRule): PolicyRule[] {
@@ -19,7 +22,8 @@ export function breakdownRule(rule: PolicyRule): PolicyRule[] {
   for (const group of rule.apiGroups ?? []) {
     for (const resource of rule.resources ?? []) {
       for (const verb of rule.verbs) {
-        if ((rule.resourceNames ?? []).length) for (const n of rule.resourceNames!) out.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [n] });
+        if ((rule.resourceNames ?? []).length)
+          for (const n of rule.resourceNames!) out.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [n] });
         else out.push({ apiGroups: [group], resources: [resource], verbs: [verb] });
       }
     }
@@ -63,7 +67,8 @@ export function compactRules(rules: PolicyRule[]): PolicyRule[] {
   const out: PolicyRule[] = [];
   const simple = new Map<string, PolicyRule>();
   for (const r of rules) {
-    const isSimple = !(r.resourceNames ?? []).length && !(r.nonResourceURLs ?? []).length && (r.apiGroups ?? []).length === 1 && (r.resources ?? []).length === 1;
+    const isSimple =
+      !(r.resourceNames ?? []).length && !(r.nonResourceURLs ?? []).length && (r.apiGroups ?? []).length === 1 && (r.resources ?? []).length === 1;
     if (!isSimple) {
       out.push(r);
       continue;
@@ -119,12 +124,20 @@ type Kind = 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding';
 /** The storage rules of one RBAC resource; `authorizer` answers the `escalate` and `bind` checks and resolves rules. */
 export function rbacPolicyStorage(kind: Kind, authorizer: RbacAuthorizer): ResourceStorage {
   const resource = `${kind.toLowerCase()}s`;
-  const forbidden = (name: string, why: string) => errors.forbidden(`${resource}.${GROUP} ${JSON.stringify(name)} is forbidden: ${why}`, { group: GROUP, kind: resource, name });
+  const forbidden = (name: string, why: string) =>
+    errors.forbidden(`${resource}.${GROUP} ${JSON.stringify(name)} is forbidden: ${why}`, { group: GROUP, kind: resource, name });
   const namespaceOf = (req: ApiRequest) => (kind === 'Role' || kind === 'RoleBinding' ? (req.namespace ?? '') : '');
 
   const confirmRole = (req: ApiRequest, obj: KubeObject) => {
     // upstream's RoleEscalationAuthorized: the `escalate` verb on this very role
-    const mayEscalate = authorizer.authorize({ user: req.user, verb: 'escalate', group: GROUP, resource, namespace: req.namespace, name: obj.metadata.name }).allowed;
+    const mayEscalate = authorizer.authorize({
+      user: req.user,
+      verb: 'escalate',
+      group: GROUP,
+      resource,
+      namespace: req.namespace,
+      name: obj.metadata.name,
+    }).allowed;
     if (mayEscalate) return;
     const owned = authorizer.rulesFor(req.user, namespaceOf(req));
     const why = escalationMessage(req.user, owned, (obj.rules ?? []) as PolicyRule[]);
@@ -140,7 +153,14 @@ export function rbacPolicyStorage(kind: Kind, authorizer: RbacAuthorizer): Resou
     const namespace = namespaceOf(req);
     // upstream's BindingAuthorized: the `bind` verb on the referenced role, in the binding's namespace
     const target = ref.kind === 'ClusterRole' ? 'clusterroles' : 'roles';
-    const mayBind = authorizer.authorize({ user: req.user, verb: 'bind', group: ref.apiGroup ?? GROUP, resource: target, namespace: namespace || undefined, name: ref.name }).allowed;
+    const mayBind = authorizer.authorize({
+      user: req.user,
+      verb: 'bind',
+      group: ref.apiGroup ?? GROUP,
+      resource: target,
+      namespace: namespace || undefined,
+      name: ref.name,
+    }).allowed;
     if (mayBind) return;
     const rules = authorizer.roleReferenceRules(ref, namespace);
     if (!rules) throw errors.notFound({ group: GROUP, kind: target, name: ref.name });

@@ -69,7 +69,8 @@ const createdAt = col('Created At', 'date', 'CreationTimestamp is a timestamp re
 function roleStrategy(kind: 'Role' | 'ClusterRole', namespaced: boolean): ResourceStrategy {
   const validate = (obj: KubeObject) => [...validateObjectMeta(obj.metadata, namespaced, nameIsPathSegment), ...validateRules(obj.rules as Obj[], namespaced)];
   return {
-    ...R[kind === 'Role' ? 'roles' : 'clusterroles'], singular: kind.toLowerCase(),
+    ...R[kind === 'Role' ? 'roles' : 'clusterroles'],
+    singular: kind.toLowerCase(),
     verbs: ALL_VERBS,
     schema: kind === 'Role' ? roleSchema : clusterRoleSchema,
     validate,
@@ -82,7 +83,8 @@ function roleStrategy(kind: 'Role' | 'ClusterRole', namespaced: boolean): Resour
 function bindingStrategy(kind: 'RoleBinding' | 'ClusterRoleBinding', namespaced: boolean): ResourceStrategy {
   const validate = (obj: KubeObject) => [...validateObjectMeta(obj.metadata, namespaced, nameIsPathSegment), ...validateBinding(obj, namespaced)];
   return {
-    ...R[kind === 'RoleBinding' ? 'rolebindings' : 'clusterrolebindings'], singular: kind.toLowerCase(),
+    ...R[kind === 'RoleBinding' ? 'rolebindings' : 'clusterrolebindings'],
+    singular: kind.toLowerCase(),
     verbs: ALL_VERBS,
     schema: kind === 'RoleBinding' ? roleBindingSchema : clusterRoleBindingSchema,
     defaults: defaultBinding,
@@ -106,8 +108,16 @@ function bindingStrategy(kind: 'RoleBinding' | 'ClusterRoleBinding', namespaced:
       const pick = (k: string) => subjects.filter((s) => s.kind === k);
       const sas = pick('ServiceAccount').map((s) => (s.namespace ? `${s.namespace}/${s.name}` : s.name));
       return [
-        obj.metadata.name, `${ref.kind}/${ref.name}`, ageOf(obj, now),
-        pick('User').map((s) => s.name).join(', '), pick('Group').map((s) => s.name).join(', '), sas.join(', '),
+        obj.metadata.name,
+        `${ref.kind}/${ref.name}`,
+        ageOf(obj, now),
+        pick('User')
+          .map((s) => s.name)
+          .join(', '),
+        pick('Group')
+          .map((s) => s.name)
+          .join(', '),
+        sas.join(', '),
       ];
     },
   };

@@ -16,19 +16,36 @@ export const bytes = (description?: string) => withDesc({ type: 'string', format
  * as upstream; /openapi/v3 documents should carry these under components.schemas. */
 export const sharedComponents: Record<string, Schema> = {
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': {
-    description: 'IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.',
-    format: 'int-or-string', 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }],
+    description:
+      'IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.',
+    format: 'int-or-string',
+    'x-kubernetes-int-or-string': true,
+    anyOf: [{ type: 'integer' }, { type: 'string' }],
   },
   'io.k8s.apimachinery.pkg.api.resource.Quantity': {
-    description: "Quantity is a fixed-point representation of a number. It provides convenient marshaling/unmarshaling in JSON and YAML, in addition to String() and AsInt64() accessors.\n\nThe serialization format is:\n\n``` <quantity>        ::= <signedNumber><suffix>\n\n\t(Note that <suffix> may be empty, from the \"\" case in <decimalSI>.)\n\n<suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI>\n\n<binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei\n\n<decimalSI>       ::= m | \"\" | k | M | G | T | P | E\n\n<decimalExponent> ::= \"e\" <signedNumber> | \"E\" <signedNumber> ```",
-    'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'number' }, { type: 'string' }],
+    description:
+      'Quantity is a fixed-point representation of a number. It provides convenient marshaling/unmarshaling in JSON and YAML, in addition to String() and AsInt64() accessors.\n\nThe serialization format is:\n\n``` <quantity>        ::= <signedNumber><suffix>\n\n\t(Note that <suffix> may be empty, from the "" case in <decimalSI>.)\n\n<suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI>\n\n<binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei\n\n<decimalSI>       ::= m | "" | k | M | G | T | P | E\n\n<decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber> ```',
+    'x-kubernetes-int-or-string': true,
+    anyOf: [{ type: 'integer' }, { type: 'number' }, { type: 'string' }],
   },
 };
 const ref = (name: string) => ({ allOf: [{ $ref: `#/components/schemas/${name}` }] });
 /** int or string, e.g. a port name or number, `25%` */
-export const intOrString = (description?: string) => withDesc({ ...ref('io.k8s.apimachinery.pkg.util.intstr.IntOrString'), 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] }, description);
+export const intOrString = (description?: string) =>
+  withDesc(
+    { ...ref('io.k8s.apimachinery.pkg.util.intstr.IntOrString'), 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+    description,
+  );
 /** a resource quantity: `100m`, `1Gi`, or a plain number */
-export const quantity = (description?: string) => withDesc({ ...ref('io.k8s.apimachinery.pkg.api.resource.Quantity'), 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'number' }, { type: 'string' }] }, description);
+export const quantity = (description?: string) =>
+  withDesc(
+    {
+      ...ref('io.k8s.apimachinery.pkg.api.resource.Quantity'),
+      'x-kubernetes-int-or-string': true,
+      anyOf: [{ type: 'integer' }, { type: 'number' }, { type: 'string' }],
+    },
+    description,
+  );
 
 export function obj(properties: Record<string, Schema>, description?: string, required?: string[]): Schema {
   return withDesc({ type: 'object', properties, ...(required?.length ? { required } : {}) }, description);
@@ -38,11 +55,17 @@ export const arr = (items: Schema, description?: string) => withDesc({ type: 'ar
 export const strings = (description?: string) => arr({ type: 'string' }, description);
 /** a list merged by key in strategic merge patch and server-side apply */
 export const listMap = (items: Schema, keys: string[], description?: string) =>
-  withDesc({
-    type: 'array', items,
-    'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': keys,
-    'x-kubernetes-patch-merge-key': keys[0], 'x-kubernetes-patch-strategy': 'merge',
-  }, description);
+  withDesc(
+    {
+      type: 'array',
+      items,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': keys,
+      'x-kubernetes-patch-merge-key': keys[0],
+      'x-kubernetes-patch-strategy': 'merge',
+    },
+    description,
+  );
 export const set = (items: Schema, description?: string) => withDesc({ type: 'array', items, 'x-kubernetes-list-type': 'set' }, description);
 export const mapOf = (values: Schema, description?: string) => withDesc({ type: 'object', additionalProperties: values }, description);
 export const stringMap = (description?: string) => mapOf({ type: 'string' }, description);
@@ -51,10 +74,13 @@ export const preserve = (description?: string) => withDesc({ type: 'object', 'x-
 
 /** A top-level resource: apiVersion, kind, metadata, then its own fields. */
 export function resource(kindDescription: string, meta: Schema, fields: Record<string, Schema>): Schema {
-  return obj({
-    apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
-    kind: str('Kind is a string value representing the REST resource this object represents.'),
-    metadata: meta,
-    ...fields,
-  }, kindDescription);
+  return obj(
+    {
+      apiVersion: str('APIVersion defines the versioned schema of this representation of an object.'),
+      kind: str('Kind is a string value representing the REST resource this object represents.'),
+      metadata: meta,
+      ...fields,
+    },
+    kindDescription,
+  );
 }

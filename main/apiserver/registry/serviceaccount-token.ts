@@ -36,9 +36,20 @@ export function tokenREST(signer: TokenSigner, opts: TokenOptions = {}): Subreso
       const spec = (body.spec as Obj | undefined) ?? {};
       const requested = spec.expirationSeconds === undefined || spec.expirationSeconds === null ? 3600 : spec.expirationSeconds;
       const causes: FieldError[] = [];
-      if (typeof requested !== 'number' || !Number.isInteger(requested)) causes.push({ field: 'spec.expirationSeconds', type: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(requested)}: must be an integer` });
-      else if (requested < MIN_EXPIRATION_SECONDS) causes.push({ field: 'spec.expirationSeconds', type: 'FieldValueInvalid', message: `Invalid value: ${requested}: may not specify a duration less than 10 minutes` });
-      else if (requested > MAX_EXPIRATION_SECONDS) causes.push({ field: 'spec.expirationSeconds', type: 'FieldValueInvalid', message: `Invalid value: ${requested}: may not specify a duration larger than 2^32 seconds` });
+      if (typeof requested !== 'number' || !Number.isInteger(requested))
+        causes.push({ field: 'spec.expirationSeconds', type: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(requested)}: must be an integer` });
+      else if (requested < MIN_EXPIRATION_SECONDS)
+        causes.push({
+          field: 'spec.expirationSeconds',
+          type: 'FieldValueInvalid',
+          message: `Invalid value: ${requested}: may not specify a duration less than 10 minutes`,
+        });
+      else if (requested > MAX_EXPIRATION_SECONDS)
+        causes.push({
+          field: 'spec.expirationSeconds',
+          type: 'FieldValueInvalid',
+          message: `Invalid value: ${requested}: may not specify a duration larger than 2^32 seconds`,
+        });
       if (causes.length) throw errors.invalid('TokenRequest', 'authentication.k8s.io', name, causes);
       let expirationSeconds = requested as number;
       const sa = store.get(s, namespace, name).value;
@@ -55,7 +66,8 @@ export function tokenREST(signer: TokenSigner, opts: TokenOptions = {}): Subreso
         if (group === '' && kind === 'Pod') {
           const p = store.get(podStrategy, namespace, refName).value;
           const podSA = (p.spec as Obj | undefined)?.serviceAccountName ?? 'default';
-          if (podSA !== name) throw errors.badRequest(`cannot bind token for serviceaccount ${JSON.stringify(name)} to pod running with different serviceaccount name.`);
+          if (podSA !== name)
+            throw errors.badRequest(`cannot bind token for serviceaccount ${JSON.stringify(name)} to pod running with different serviceaccount name.`);
           uid = p.metadata.uid;
           pod = { name: refName, uid: uid! };
         } else if (group === '' && kind === 'Secret') {
@@ -66,7 +78,10 @@ export function tokenREST(signer: TokenSigner, opts: TokenOptions = {}): Subreso
           throw errors.badRequest(`cannot bind token to object of type ${group ? `${group}/` : ''}${version}, Kind=${kind}`);
         }
         if (ref.uid && ref.uid !== uid) {
-          throw errors.conflict({ kind, name: refName }, `the UID in the bound object reference (${String(ref.uid)}) does not match the UID in record. The object might have been deleted and then recreated`);
+          throw errors.conflict(
+            { kind, name: refName },
+            `the UID in the bound object reference (${String(ref.uid)}) does not match the UID in record. The object might have been deleted and then recreated`,
+          );
         }
       }
       const audiences = (spec.audiences as string[] | undefined)?.length ? (spec.audiences as string[]) : apiAudiences;
@@ -78,19 +93,35 @@ export function tokenREST(signer: TokenSigner, opts: TokenOptions = {}): Subreso
       let lifetime = expirationSeconds;
       let warnAfter: number | undefined;
       const iat = Math.floor(Date.now() / 1000);
-      if ((opts.extendExpiration ?? true) && pod && expirationSeconds === WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS && audiences.every((a) => apiAudiences.includes(a))) {
+      if (
+        (opts.extendExpiration ?? true) &&
+        pod &&
+        expirationSeconds === WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS &&
+        audiences.every((a) => apiAudiences.includes(a))
+      ) {
         warnAfter = iat + expirationSeconds;
         lifetime = Math.max(EXPIRATION_EXTENSION_SECONDS, max);
       }
       const claims: ServiceAccountClaims = {
-        iss: ISSUER, sub: `system:serviceaccount:${namespace}:${name}`, aud: audiences, iat, nbf: iat, exp: iat + lifetime, jti: randomUUID(),
+        iss: ISSUER,
+        sub: `system:serviceaccount:${namespace}:${name}`,
+        aud: audiences,
+        iat,
+        nbf: iat,
+        exp: iat + lifetime,
+        jti: randomUUID(),
         'kubernetes.io': {
-          namespace, serviceaccount: { name, uid: sa.metadata.uid! },
-          ...(pod ? { pod } : {}), ...(secret ? { secret } : {}), ...(warnAfter ? { warnafter: warnAfter } : {}),
+          namespace,
+          serviceaccount: { name, uid: sa.metadata.uid! },
+          ...(pod ? { pod } : {}),
+          ...(secret ? { secret } : {}),
+          ...(warnAfter ? { warnafter: warnAfter } : {}),
         },
       };
       return {
-        kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: { name, namespace, creationTimestamp: null },
+        kind: 'TokenRequest',
+        apiVersion: 'authentication.k8s.io/v1',
+        metadata: { name, namespace, creationTimestamp: null },
         spec: { audiences, expirationSeconds, boundObjectRef: ref ?? null },
         status: { token: signer.sign(claims), expirationTimestamp: rfc3339(iat + lifetime) },
       };

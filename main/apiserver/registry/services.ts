@@ -2,8 +2,15 @@
 import { R } from '../../client/types';
 import type { FieldError } from '../../api/errors';
 import {
-  fieldErr, isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum, nameIsDNS1035Label,
-  validateLabels, validateObjectMeta, validateObjectMetaUpdate,
+  fieldErr,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isValidPortName,
+  isValidPortNum,
+  nameIsDNS1035Label,
+  validateLabels,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
 } from '../../api/validation';
 import { ALL_VERBS, ageColumn, ageOf, col, formatLabels, keepSpec, keepStatus, nameColumn, type Obj } from './common';
 import type { Service } from 'kubernetes-types/core/v1';
@@ -53,11 +60,13 @@ function validateServiceSpec(spec: Obj): FieldError[] {
   if (!serviceTypes.includes(spec.type)) errs.push(fieldErr.notSupported('spec.type', spec.type ?? '', serviceTypes));
   if (spec.type === 'ExternalName') {
     if (!spec.externalName) errs.push(fieldErr.required('spec.externalName'));
-    else for (const m of isDNS1123Subdomain(String(spec.externalName).replace(/\.$/, ''))) errs.push(fieldErr.invalid('spec.externalName', spec.externalName, m));
+    else
+      for (const m of isDNS1123Subdomain(String(spec.externalName).replace(/\.$/, ''))) errs.push(fieldErr.invalid('spec.externalName', spec.externalName, m));
   } else if (ports.length === 0 && spec.clusterIP !== 'None') {
     errs.push(fieldErr.required('spec.ports'));
   }
-  if (!['ClientIP', 'None'].includes(spec.sessionAffinity)) errs.push(fieldErr.notSupported('spec.sessionAffinity', spec.sessionAffinity ?? '', ['ClientIP', 'None']));
+  if (!['ClientIP', 'None'].includes(spec.sessionAffinity))
+    errs.push(fieldErr.notSupported('spec.sessionAffinity', spec.sessionAffinity ?? '', ['ClientIP', 'None']));
   if (spec.clusterIP && spec.clusterIP !== 'None' && !isIPv4(spec.clusterIP)) {
     errs.push(fieldErr.invalid('spec.clusterIPs[0]', spec.clusterIP, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
   }
@@ -80,7 +89,13 @@ function validateServiceSpec(spec: Obj): FieldError[] {
     if (p.nodePort !== undefined && p.nodePort !== 0) {
       if (spec.type === 'ClusterIP') errs.push(fieldErr.forbidden(`${pp}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
       else if (p.nodePort < nodePortRange.min || p.nodePort > nodePortRange.max) {
-        errs.push(fieldErr.invalid(`${pp}.nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${nodePortRange.min}-${nodePortRange.max}`));
+        errs.push(
+          fieldErr.invalid(
+            `${pp}.nodePort`,
+            p.nodePort,
+            `provided port is not in the valid range. The range of valid ports is ${nodePortRange.min}-${nodePortRange.max}`,
+          ),
+        );
       }
     }
     const key = `${p.port}/${p.protocol}`;
@@ -113,7 +128,8 @@ const portsCell = (ports: Obj[] | undefined) =>
   (ports ?? []).length ? (ports ?? []).map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(',') : '<none>';
 
 export const serviceStrategy: ResourceStrategy = {
-  ...R.services, singular: 'service',
+  ...R.services,
+  singular: 'service',
   shortNames: ['svc'],
   categories: ['all'],
   verbs: ALL_VERBS,
@@ -154,7 +170,11 @@ export const serviceStrategy: ResourceStrategy = {
   prepareForStatusUpdate: keepSpec,
   validate: (obj) => [...validateObjectMeta(obj.metadata, true, nameIsDNS1035Label), ...validateServiceSpec((obj.spec ?? {}) as Obj)],
   validateUpdate(obj, old) {
-    const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateObjectMeta(obj.metadata, true, nameIsDNS1035Label), ...validateServiceSpec((obj.spec ?? {}) as Obj)];
+    const errs = [
+      ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+      ...validateObjectMeta(obj.metadata, true, nameIsDNS1035Label),
+      ...validateServiceSpec((obj.spec ?? {}) as Obj),
+    ];
     const spec = (obj.spec ?? {}) as Obj;
     const prev = (old.spec ?? {}) as Obj;
     if (spec.type !== 'ExternalName' && prev.type !== 'ExternalName' && prev.clusterIP && spec.clusterIP !== prev.clusterIP) {
@@ -173,7 +193,18 @@ export const serviceStrategy: ResourceStrategy = {
   ],
   tableRow(obj, now) {
     const spec = (obj.spec ?? {}) as Obj;
-    return [obj.metadata.name, spec.type ?? '', spec.clusterIP || '<none>', externalIP(spec, obj.status as Obj), portsCell(spec.ports), ageOf(obj, now), formatLabels(spec.selector)];
+    return [
+      obj.metadata.name,
+      spec.type ?? '',
+      spec.clusterIP || '<none>',
+      externalIP(spec, obj.status as Obj),
+      portsCell(spec.ports),
+      ageOf(obj, now),
+      formatLabels(spec.selector),
+    ];
   },
-  selectableFields: (obj) => ({ 'spec.clusterIP': String((obj.spec as Obj | undefined)?.clusterIP ?? ''), 'spec.type': String((obj.spec as Obj | undefined)?.type ?? '') }),
+  selectableFields: (obj) => ({
+    'spec.clusterIP': String((obj.spec as Obj | undefined)?.clusterIP ?? ''),
+    'spec.type': String((obj.spec as Obj | undefined)?.type ?? ''),
+  }),
 };

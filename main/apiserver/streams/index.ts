@@ -172,7 +172,9 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
       const fail = (e: unknown) => {
         const err = e instanceof StatusError ? e : errors.internal(String((e as Error)?.message ?? e));
         const data = JSON.stringify(err.toStatus());
-        socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\nConnection: close\r\n\r\n${data}`);
+        socket.end(
+          `HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\nConnection: close\r\n\r\n${data}`,
+        );
       };
       if (req.subresource === 'portforward') return servePortForward(req, httpReq, socket, head, { client: opts.client, kubelets: opts.kubelets });
       const attach = req.subresource === 'attach';
@@ -190,15 +192,27 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         }
         if (attach && !t.kubelet.runtime.attach) throw errors.badRequest('this node cannot attach to containers');
         return { t, id: current.id };
-      })().then(({ t, id }) => {
-        wss.handleUpgrade(httpReq, socket, head, (ws) => {
-          runExec(ws, t.kubelet, id).catch((e: unknown) => {
-            // the stream failed (the container removed mid-exec, the engine gone): the client gets a Status, the server goes on
-            log.warn('exec stream failed', { pod: `${t.pod.metadata?.namespace}/${t.pod.metadata?.name}`, container: t.container, error: String((e as Error)?.message ?? e) });
-            sendStatus(ws, { metadata: {}, status: 'Failure', message: `error executing command [${command.join(' ')}]: ${String((e as Error)?.message ?? e)}`, reason: 'InternalError', code: 500 });
+      })()
+        .then(({ t, id }) => {
+          wss.handleUpgrade(httpReq, socket, head, (ws) => {
+            runExec(ws, t.kubelet, id).catch((e: unknown) => {
+              // the stream failed (the container removed mid-exec, the engine gone): the client gets a Status, the server goes on
+              log.warn('exec stream failed', {
+                pod: `${t.pod.metadata?.namespace}/${t.pod.metadata?.name}`,
+                container: t.container,
+                error: String((e as Error)?.message ?? e),
+              });
+              sendStatus(ws, {
+                metadata: {},
+                status: 'Failure',
+                message: `error executing command [${command.join(' ')}]: ${String((e as Error)?.message ?? e)}`,
+                reason: 'InternalError',
+                code: 500,
+              });
+            });
           });
-        });
-      }).catch(fail);
+        })
+        .catch(fail);
 
       const runExec = async (ws: WebSocket, kubelet: Kubelet, id: string) => {
         const v5 = ws.protocol === 'v5.channel.k8s.io';
@@ -234,12 +248,14 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
         const outputs: Promise<void>[] = [];
         const pump = (s: Readable | undefined, channel: number) => {
           if (!s) return;
-          outputs.push(new Promise((r) => {
-            s.on('data', (d: Buffer) => send(channel, d));
-            s.on('end', r);
-            s.on('close', r);
-            s.on('error', () => r());
-          }));
+          outputs.push(
+            new Promise((r) => {
+              s.on('data', (d: Buffer) => send(channel, d));
+              s.on('end', r);
+              s.on('close', r);
+              s.on('error', () => r());
+            }),
+          );
         };
         pump(session.stdout, CHANNEL.stdout);
         pump(session.stderr, CHANNEL.stderr);
@@ -248,8 +264,7 @@ export function createStreamHandler(opts: StreamHandlerOptions = {}): StreamHand
           const payload = data.subarray(1);
           if (channel === CHANNEL.stdin) {
             if (session.stdin?.writable) session.stdin.write(payload);
-          }
-          else if (channel === CHANNEL.resize) {
+          } else if (channel === CHANNEL.resize) {
             try {
               const { Width, Height } = JSON.parse(payload.toString('utf8')) as { Width: number; Height: number };
               session.resize(Width, Height).catch((e: unknown) => log.debug('resize failed', { error: String(e) }));

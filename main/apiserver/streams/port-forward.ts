@@ -83,7 +83,11 @@ export function dataFrame(streamId: number, flags: number, data: Buffer): Buffer
 /** A SPDY/3 name/value block (before compression). */
 export function encodeHeaderBlock(headers: Record<string, string>): Buffer {
   const parts: Buffer[] = [];
-  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+  };
   const entries = Object.entries(headers);
   parts.push(u32(entries.length));
   for (const [k, v] of entries) {
@@ -99,10 +103,17 @@ export function decodeHeaderBlock(block: Buffer): Record<string, string> {
   let off = 4;
   const n = block.readUInt32BE(0);
   for (let i = 0; i < n; i++) {
-    const kl = block.readUInt32BE(off); off += 4;
-    const k = block.subarray(off, off + kl).toString(); off += kl;
-    const vl = block.readUInt32BE(off); off += 4;
-    out[k.toLowerCase()] = block.subarray(off, off + vl).toString().split('\0')[0]; off += vl;
+    const kl = block.readUInt32BE(off);
+    off += 4;
+    const k = block.subarray(off, off + kl).toString();
+    off += kl;
+    const vl = block.readUInt32BE(off);
+    off += 4;
+    out[k.toLowerCase()] = block
+      .subarray(off, off + vl)
+      .toString()
+      .split('\0')[0];
+    off += vl;
   }
   return out;
 }
@@ -154,15 +165,22 @@ class SpdyServerSession {
   /** data bytes queued but not yet handed to the wire */
   private queued = 0;
 
-  constructor(private readonly wire: Wire, private readonly onStream: (s: SpdyStream) => void, private readonly onClose: () => void) {}
+  constructor(
+    private readonly wire: Wire,
+    private readonly onStream: (s: SpdyStream) => void,
+    private readonly onClose: () => void,
+  ) {}
 
   feed(chunk: Buffer): void {
     const { frames, rest } = splitFrames(this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk);
     this.rest = Buffer.from(rest);
-    for (const f of frames) this.inbound = this.inbound.then(() => this.handle(f)).catch((e) => {
-      log.warn('bad SPDY frame, closing the session', { error: String((e as Error)?.message ?? e) });
-      this.close();
-    });
+    for (const f of frames)
+      this.inbound = this.inbound
+        .then(() => this.handle(f))
+        .catch((e) => {
+          log.warn('bad SPDY frame, closing the session', { error: String((e as Error)?.message ?? e) });
+          this.close();
+        });
   }
 
   private async handle(f: SpdyFrame): Promise<void> {
@@ -316,117 +334,147 @@ export function servePortForward(req: ApiRequest, httpReq: IncomingMessage, sock
   const fail = (e: unknown) => {
     const err = e instanceof StatusError ? e : errors.internal(String((e as Error)?.message ?? e));
     const data = JSON.stringify(err.toStatus());
-    socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\nConnection: close\r\n\r\n${data}`);
+    socket.end(
+      `HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(data)}\r\nConnection: close\r\n\r\n${data}`,
+    );
   };
   const upgrade = String(httpReq.headers.upgrade ?? '').toLowerCase();
-  const offered = String(httpReq.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const offered = String(httpReq.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim());
   const tunneled = upgrade === 'websocket';
   if (tunneled && !offered.includes(TUNNEL_PROTOCOL)) return fail(errors.badRequest(`port-forward needs the WebSocket subprotocol ${TUNNEL_PROTOCOL}`));
   if (!tunneled && upgrade !== 'spdy/3.1') return fail(errors.badRequest(`unsupported upgrade "${upgrade}" for port-forward: want websocket or SPDY/3.1`));
 
-  void findPod(req, opts.client, opts.kubelets).then((pod) => {
-    const podName = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-    if (pod.status?.phase !== 'Running' || !pod.status.podIP) {
-      throw errors.badRequest(`unable to upgrade connection: pod ${podName} is not running (phase ${pod.status?.phase ?? 'Pending'})`);
-    }
-    const started = () => log.info('port-forward session', { pod: podName, transport: tunneled ? 'websocket' : 'spdy', user: req.user.username });
-    const dial = opts.dial ?? ((p: Pod, port: number) => {
-      const kubelet = p.spec?.nodeName ? opts.kubelets?.kubelet(p.spec.nodeName) : undefined;
-      return kubelet ? kubelet.dialPod({ uid: p.metadata?.uid, ip: p.status?.podIP }, port) : directDial(p.status!.podIP!, port, 10_000);
-    });
-    const start = (wire: Wire): SpdyServerSession => {
-      const conns = new Set<Duplex>();
-      const pairs = new Map<string, { data?: SpdyStream; error?: SpdyStream }>();
-      const session = new SpdyServerSession(wire, (s) => {
-        const rid = s.headers.requestid ?? '';
-        const pair = pairs.get(rid) ?? {};
-        pairs.set(rid, pair);
-        if (s.headers.streamtype === 'error') pair.error = s;
-        else if (s.headers.streamtype === 'data') pair.data = s;
-        else return session.reset(s);
-        if (pair.data && pair.error) {
-          pairs.delete(rid);
-          forward(pair.data, pair.error);
-        }
-      }, () => { for (const c of conns) c.destroy(); });
+  void findPod(req, opts.client, opts.kubelets)
+    .then((pod) => {
+      const podName = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+      if (pod.status?.phase !== 'Running' || !pod.status.podIP) {
+        throw errors.badRequest(`unable to upgrade connection: pod ${podName} is not running (phase ${pod.status?.phase ?? 'Pending'})`);
+      }
+      const started = () => log.info('port-forward session', { pod: podName, transport: tunneled ? 'websocket' : 'spdy', user: req.user.username });
+      const dial =
+        opts.dial ??
+        ((p: Pod, port: number) => {
+          const kubelet = p.spec?.nodeName ? opts.kubelets?.kubelet(p.spec.nodeName) : undefined;
+          return kubelet ? kubelet.dialPod({ uid: p.metadata?.uid, ip: p.status?.podIP }, port) : directDial(p.status!.podIP!, port, 10_000);
+        });
+      const start = (wire: Wire): SpdyServerSession => {
+        const conns = new Set<Duplex>();
+        const pairs = new Map<string, { data?: SpdyStream; error?: SpdyStream }>();
+        const session = new SpdyServerSession(
+          wire,
+          (s) => {
+            const rid = s.headers.requestid ?? '';
+            const pair = pairs.get(rid) ?? {};
+            pairs.set(rid, pair);
+            if (s.headers.streamtype === 'error') pair.error = s;
+            else if (s.headers.streamtype === 'data') pair.data = s;
+            else return session.reset(s);
+            if (pair.data && pair.error) {
+              pairs.delete(rid);
+              forward(pair.data, pair.error);
+            }
+          },
+          () => {
+            for (const c of conns) c.destroy();
+          },
+        );
 
-      const forward = (data: SpdyStream, error: SpdyStream) => {
-        const port = Number(data.headers.port);
-        if (!Number.isInteger(port) || port < 1 || port > 65535) {
-          session.end(error, Buffer.from(`invalid port "${data.headers.port}"`));
-          return session.end(data);
-        }
-        // bytes the client sends while the connection is being made wait here
-        const early: Buffer[] = [];
-        let clientEnded = false;
-        let reset = false;
-        let conn: Duplex | undefined;
-        data.onData = (d) => (conn ? conn.write(d) : early.push(d));
-        data.onEnd = () => (conn ? conn.end() : (clientEnded = true));
-        data.onReset = () => {
-          reset = true;
-          conn?.destroy();
+        const forward = (data: SpdyStream, error: SpdyStream) => {
+          const port = Number(data.headers.port);
+          if (!Number.isInteger(port) || port < 1 || port > 65535) {
+            session.end(error, Buffer.from(`invalid port "${data.headers.port}"`));
+            return session.end(data);
+          }
+          // bytes the client sends while the connection is being made wait here
+          const early: Buffer[] = [];
+          let clientEnded = false;
+          let reset = false;
+          let conn: Duplex | undefined;
+          data.onData = (d) => (conn ? conn.write(d) : early.push(d));
+          data.onEnd = () => (conn ? conn.end() : (clientEnded = true));
+          data.onReset = () => {
+            reset = true;
+            conn?.destroy();
+          };
+          error.onReset = data.onReset;
+          const failed = (e: Error) =>
+            session.end(error, Buffer.from(`error forwarding port ${port} to pod ${podName}, uid ${pod.metadata?.uid}: ${e.message}`));
+          dial(pod, port).then(
+            (c) => {
+              if (reset) return void c.destroy();
+              conn = c;
+              conns.add(c);
+              for (const d of early.splice(0)) c.write(d);
+              if (clientEnded) c.end();
+              let errored = false;
+              let wait: NodeJS.Timeout | undefined;
+              c.on('data', (d: Buffer) => {
+                session.write(data, d);
+                if (wait || !session.congested()) return;
+                c.pause();
+                wait = setInterval(() => {
+                  if (session.congested()) return;
+                  clearInterval(wait);
+                  wait = undefined;
+                  c.resume();
+                }, 10);
+              });
+              c.on('error', (e) => {
+                errored = true;
+                failed(e);
+              });
+              c.on('close', () => {
+                clearInterval(wait);
+                conns.delete(c);
+                session.end(data);
+                if (!errored) session.end(error);
+              });
+            },
+            (e: Error) => {
+              failed(e);
+              session.end(data);
+            },
+          );
         };
-        error.onReset = data.onReset;
-        const failed = (e: Error) => session.end(error, Buffer.from(`error forwarding port ${port} to pod ${podName}, uid ${pod.metadata?.uid}: ${e.message}`));
-        dial(pod, port).then((c) => {
-          if (reset) return void c.destroy();
-          conn = c;
-          conns.add(c);
-          for (const d of early.splice(0)) c.write(d);
-          if (clientEnded) c.end();
-          let errored = false;
-          let wait: NodeJS.Timeout | undefined;
-          c.on('data', (d: Buffer) => {
-            session.write(data, d);
-            if (wait || !session.congested()) return;
-            c.pause();
-            wait = setInterval(() => {
-              if (session.congested()) return;
-              clearInterval(wait);
-              wait = undefined;
-              c.resume();
-            }, 10);
-          });
-          c.on('error', (e) => {
-            errored = true;
-            failed(e);
-          });
-          c.on('close', () => {
-            clearInterval(wait);
-            conns.delete(c);
-            session.end(data);
-            if (!errored) session.end(error);
-          });
-        }, (e: Error) => {
-          failed(e);
-          session.end(data);
-        });
+        return session;
       };
-      return session;
-    };
 
-    if (tunneled) {
-      httpReq.headers['sec-websocket-protocol'] = TUNNEL_TOKEN;
-      tunnelServer.handleUpgrade(httpReq, socket, head, (ws) => {
-        started();
-        const session = start({ write: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }), close: () => ws.close(1000), buffered: () => ws.bufferedAmount });
-        ws.on('message', (raw: Buffer) => session.feed(raw));
-        ws.on('close', () => session.close());
-        // a broken WebSocket frame ends this session only
-        ws.on('error', (e) => {
-          log.debug('port-forward websocket error', { error: e.message });
-          ws.terminate();
+      if (tunneled) {
+        httpReq.headers['sec-websocket-protocol'] = TUNNEL_TOKEN;
+        tunnelServer.handleUpgrade(httpReq, socket, head, (ws) => {
+          started();
+          const session = start({
+            write: (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }),
+            close: () => ws.close(1000),
+            buffered: () => ws.bufferedAmount,
+          });
+          ws.on('message', (raw: Buffer) => session.feed(raw));
+          ws.on('close', () => session.close());
+          // a broken WebSocket frame ends this session only
+          ws.on('error', (e) => {
+            log.debug('port-forward websocket error', { error: e.message });
+            ws.terminate();
+          });
         });
+        return;
+      }
+      started();
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`,
+      );
+      const session = start({
+        write: (b) => {
+          if (!socket.destroyed) socket.write(b);
+        },
+        close: () => socket.end(),
+        buffered: () => socket.writableLength,
       });
-      return;
-    }
-    started();
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
-    const session = start({ write: (b) => { if (!socket.destroyed) socket.write(b); }, close: () => socket.end(), buffered: () => socket.writableLength });
-    if (head.length) session.feed(head);
-    socket.on('data', (b: Buffer) => session.feed(b));
-    socket.on('close', () => session.close());
-    socket.on('error', () => session.close());
-  }).catch(fail);
+      if (head.length) session.feed(head);
+      socket.on('data', (b: Buffer) => session.feed(b));
+      socket.on('close', () => session.close());
+      socket.on('error', () => session.close());
+    })
+    .catch(fail);
 }

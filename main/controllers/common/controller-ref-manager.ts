@@ -16,7 +16,14 @@ const SMP = 'application/strategic-merge-patch+json';
 
 /** metav1.NewControllerRef: the ownerReference a controller puts on what it creates or adopts. */
 export function newControllerRef(owner: KubeObject, kind: Pick<ResourceType, 'group' | 'version' | 'kind'>): OwnerReference {
-  return { apiVersion: apiVersionOf(kind as ResourceType), kind: kind.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: apiVersionOf(kind as ResourceType),
+    kind: kind.kind,
+    name: owner.metadata.name!,
+    uid: owner.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /**
@@ -56,7 +63,12 @@ export class ControllerRefManager {
    * ClaimObject: true when the controller owns obj afterwards. Throws when an adoption or release was tried and failed
    * (the caller requeues); an object gone meanwhile is no error.
    */
-  async claimObject<T extends KubeObject>(obj: T, match: (o: T) => boolean, adopt: (o: T) => Promise<T>, release: (o: T) => Promise<void>): Promise<T | undefined> {
+  async claimObject<T extends KubeObject>(
+    obj: T,
+    match: (o: T) => boolean,
+    adopt: (o: T) => Promise<T>,
+    release: (o: T) => Promise<void>,
+  ): Promise<T | undefined> {
     const ref = controllerOf(obj);
     const c = this.controller.metadata;
     if (ref) {
@@ -93,7 +105,12 @@ export class ControllerRefManager {
     const failed: unknown[] = [];
     for (const o of objs) {
       try {
-        const got = await this.claimObject(o, match, (x) => this.adopt(type, x), (x) => this.release(type, x));
+        const got = await this.claimObject(
+          o,
+          match,
+          (x) => this.adopt(type, x),
+          (x) => this.release(type, x),
+        );
         if (got) claimed.push(got);
       } catch (e) {
         failed.push(e);
@@ -112,17 +129,25 @@ export class ControllerRefManager {
       throw new Error(`can't adopt ${type.kind} ${objectKey(obj)} (${obj.metadata.uid}): ${e instanceof Error ? e.message : String(e)}`);
     }
     // the API server refuses this (422) if another ownerReference already says controller=true
-    return this.client.patch<T>(type, obj.metadata.name!, SMP,
+    return this.client.patch<T>(
+      type,
+      obj.metadata.name!,
+      SMP,
       { metadata: { ownerReferences: [newControllerRef(this.controller, this.controllerType)], uid: obj.metadata.uid } },
-      { namespace: obj.metadata.namespace });
+      { namespace: obj.metadata.namespace },
+    );
   }
 
   /** ReleasePod / ReleaseReplicaSet: deletes our ownerReference; gone (404) or recreated under a new uid (422) is fine. */
   private async release(type: ResourceType, obj: KubeObject): Promise<void> {
     try {
-      await this.client.patch(type, obj.metadata.name!, SMP,
+      await this.client.patch(
+        type,
+        obj.metadata.name!,
+        SMP,
         { metadata: { ownerReferences: [{ $patch: 'delete', uid: this.controller.metadata.uid }], uid: obj.metadata.uid } },
-        { namespace: obj.metadata.namespace });
+        { namespace: obj.metadata.namespace },
+      );
     } catch (e) {
       if (!isStatusError(e, 'NotFound') && !isStatusError(e, 'Invalid')) throw e;
     }

@@ -10,6 +10,23 @@ export function resourceFor(apiVersion: string | undefined, kind: string): Resou
 
 /** Namespaced types a namespace deletion empties, dependents first so controllers don't recreate them. */
 export const namespacedContent: ResourceType[] = [
-  R.deployments, R.daemonsets, R.jobs, R.cronjobs, R.replicasets, R.controllerrevisions, R.pods, R.services, R.endpoints, R.endpointslices,
-  R.configmaps, R.secrets, R.resourcequotas, R.limitranges, R.roles, R.rolebindings, R.leases, R.events, R.serviceaccounts,
+  R.deployments,
+  R.daemonsets,
+  R.jobs,
+  R.cronjobs,
+  R.replicasets,
+  R.controllerrevisions,
+  R.pods,
+  R.services,
+  R.endpoints,
+  R.endpointslices,
+  R.configmaps,
+  R.secrets,
+  R.resourcequotas,
+  R.limitranges,
+  R.roles,
+  R.rolebindings,
+  R.leases,
+  R.events,
+  R.serviceaccounts,
 ];

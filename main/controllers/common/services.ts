@@ -15,7 +15,14 @@ export function queueServicesOnPodChanges(services: Informer<Svc>, pods: Informe
   const onPod = (p: P) => {
     for (const s of services.list(p.metadata.namespace)) if (serviceSelectorMatches(s.spec?.selector, p.metadata.labels)) queue.add(objectKey(s));
   };
-  pods.addHandlers({ add: onPod, update: (o, p) => { onPod(o); onPod(p); }, delete: onPod });
+  pods.addHandlers({
+    add: onPod,
+    update: (o, p) => {
+      onPod(o);
+      onPod(p);
+    },
+    delete: onPod,
+  });
 }
 
 /** The pods a Service's selector picks, from the pod informer's cache. */

@@ -44,7 +44,11 @@ export class CronJobController implements Controller {
   }
 
   run(): void {
-    void this.queue.run((k) => this.sync(k), 1, (key, err) => log.warn('sync failed', { key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      1,
+      (key, err) => log.warn('sync failed', { key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {
@@ -62,7 +66,8 @@ export class CronJobController implements Controller {
       schedule = parseSchedule(cj.spec!.schedule, cj.spec?.timeZone);
     } catch (e) {
       // upstream's two events: a time zone this process cannot load, or a schedule it cannot parse
-      if (cj.spec?.timeZone != null && /time ?zone/i.test(errMessage(e))) void this.recorder.warning(cj, 'UnknownTimeZone', `invalid timeZone: "${cj.spec.timeZone}": ${errMessage(e)}`);
+      if (cj.spec?.timeZone != null && /time ?zone/i.test(errMessage(e)))
+        void this.recorder.warning(cj, 'UnknownTimeZone', `invalid timeZone: "${cj.spec.timeZone}": ${errMessage(e)}`);
       else void this.recorder.warning(cj, 'UnparseableSchedule', `unparseable schedule: "${cj.spec?.schedule}" : ${errMessage(e)}`);
       return;
     }
@@ -76,24 +81,37 @@ export class CronJobController implements Controller {
       } else {
         if (policy === 'Replace') {
           // a job that cannot be deleted fails the sync (retried with backoff) before a new one starts beside it
-          await allOrThrow(active.map(async (j) => {
-            if (await unlessGone(this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } }))) {
-              void this.recorder.normal(cj, 'SuccessfulDelete', `Deleted job ${j.metadata.name}`);
-            }
-          }));
+          await allOrThrow(
+            active.map(async (j) => {
+              if (
+                await unlessGone(
+                  this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } }),
+                )
+              ) {
+                void this.recorder.normal(cj, 'SuccessfulDelete', `Deleted job ${j.metadata.name}`);
+              }
+            }),
+          );
         }
         const name = `${cj.metadata.name}-${Math.floor(due.getTime() / 60_000)}`;
         const t = cj.spec!.jobTemplate;
         try {
-          await this.ctx.client.create(R.jobs, {
-            apiVersion: 'batch/v1', kind: 'Job',
-            metadata: {
-              name, namespace: ns, labels: { ...(t.metadata?.labels ?? {}) },
-              annotations: { ...(t.metadata?.annotations ?? {}), 'batch.kubernetes.io/cronjob-scheduled-timestamp': due.toISOString() },
-              ownerReferences: [newControllerRef(cj, R.cronjobs)],
+          await this.ctx.client.create(
+            R.jobs,
+            {
+              apiVersion: 'batch/v1',
+              kind: 'Job',
+              metadata: {
+                name,
+                namespace: ns,
+                labels: { ...(t.metadata?.labels ?? {}) },
+                annotations: { ...(t.metadata?.annotations ?? {}), 'batch.kubernetes.io/cronjob-scheduled-timestamp': due.toISOString() },
+                ownerReferences: [newControllerRef(cj, R.cronjobs)],
+              },
+              spec: structuredClone(t.spec),
             },
-            spec: structuredClone(t.spec),
-          }, { namespace: ns });
+            { namespace: ns },
+          );
           void this.recorder.normal(cj, 'SuccessfulCreate', `Created job ${name}`);
         } catch (e) {
           if (!isStatusError(e, 'AlreadyExists')) throw e;
@@ -105,21 +123,40 @@ export class CronJobController implements Controller {
       void this.recorder.warning(cj, 'MissSchedule', `Missed scheduled time to start a job: ${due.toISOString()}`);
     }
     // history limits: oldest finished jobs beyond the limits go
-    for (const [kind, limit] of [['Complete', cj.spec?.successfulJobsHistoryLimit ?? 3], ['Failed', cj.spec?.failedJobsHistoryLimit ?? 1]] as const) {
-      const done = jobs.filter((j) => finished(j) === kind).sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
-      await allOrThrow(done.slice(0, Math.max(0, done.length - limit)).map((j) =>
-        unlessGone(this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } }))));
+    for (const [kind, limit] of [
+      ['Complete', cj.spec?.successfulJobsHistoryLimit ?? 3],
+      ['Failed', cj.spec?.failedJobsHistoryLimit ?? 1],
+    ] as const) {
+      const done = jobs
+        .filter((j) => finished(j) === kind)
+        .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
+      await allOrThrow(
+        done
+          .slice(0, Math.max(0, done.length - limit))
+          .map((j) =>
+            unlessGone(
+              this.ctx.client.delete(R.jobs, j.metadata.name!, { namespace: ns, propagationPolicy: 'Background', preconditions: { uid: j.metadata.uid } }),
+            ),
+          ),
+      );
     }
-    const successTimes = jobs.filter((j) => finished(j) === 'Complete').map((j) => j.status?.completionTime).filter(Boolean).sort();
+    const successTimes = jobs
+      .filter((j) => finished(j) === 'Complete')
+      .map((j) => j.status?.completionTime)
+      .filter(Boolean)
+      .sort();
     const status = {
       ...(cj.status ?? {}),
-      active: active.length ? active.map((j) => ({ kind: 'Job', apiVersion: 'batch/v1', name: j.metadata.name, namespace: ns, uid: j.metadata.uid })) : undefined,
+      active: active.length
+        ? active.map((j) => ({ kind: 'Job', apiVersion: 'batch/v1', name: j.metadata.name, namespace: ns, uid: j.metadata.uid }))
+        : undefined,
       lastScheduleTime,
       lastSuccessfulTime: successTimes.at(-1) ?? cj.status?.lastSuccessfulTime,
     };
     if (canonicalJSON(cj.status ?? {}) !== canonicalJSON(status)) {
       await this.ctx.client.update(R.cronjobs, { ...cj, status } as KubeObject, { namespace: ns, subresource: 'status' }).catch((e) => {
-        if (isStatusError(e, 'Conflict')) this.queue.addRateLimited(key); // let the watch bring the newer object first
+        if (isStatusError(e, 'Conflict'))
+          this.queue.addRateLimited(key); // let the watch bring the newer object first
         else if (!isStatusError(e, 'NotFound')) throw e;
       });
     }

@@ -12,7 +12,13 @@ export interface ScheduleDecision {
   next?: Date;
 }
 
-export function scheduleDecision(schedule: Schedule, spec: Pick<CronJobSpec, 'suspend' | 'startingDeadlineSeconds'>, status: CronJobStatus | undefined, createdAt: string | undefined, now: Date): ScheduleDecision {
+export function scheduleDecision(
+  schedule: Schedule,
+  spec: Pick<CronJobSpec, 'suspend' | 'startingDeadlineSeconds'>,
+  status: CronJobStatus | undefined,
+  createdAt: string | undefined,
+  now: Date,
+): ScheduleDecision {
   const since = new Date(status?.lastScheduleTime ?? createdAt ?? now.toISOString());
   const next = schedule.next(now);
   if (spec.suspend) return { next };

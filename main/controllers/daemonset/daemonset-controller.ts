@@ -41,14 +41,30 @@ export class DaemonSetController implements Controller {
   }
 
   init(): void {
-    this.dsInf.addHandlers({ add: (d) => this.queue.add(objectKey(d)), update: (_o, d) => this.queue.add(objectKey(d)), delete: (d) => this.expectations.delete(objectKey(d)) });
+    this.dsInf.addHandlers({
+      add: (d) => this.queue.add(objectKey(d)),
+      update: (_o, d) => this.queue.add(objectKey(d)),
+      delete: (d) => this.expectations.delete(objectKey(d)),
+    });
     this.podInf.addHandlers(ownedObjectHandlers<DS, P>({ owners: this.dsInf, kind: 'DaemonSet', queue: this.queue, expectations: this.expectations }));
-    const all = () => { for (const d of this.dsInf.list()) this.queue.add(objectKey(d)); };
-    this.nodeInf.addHandlers({ add: all, update: (o, n) => { if (canonicalJSON([o.metadata.labels, o.spec]) !== canonicalJSON([n.metadata.labels, n.spec])) all(); }, delete: all });
+    const all = () => {
+      for (const d of this.dsInf.list()) this.queue.add(objectKey(d));
+    };
+    this.nodeInf.addHandlers({
+      add: all,
+      update: (o, n) => {
+        if (canonicalJSON([o.metadata.labels, o.spec]) !== canonicalJSON([n.metadata.labels, n.spec])) all();
+      },
+      delete: all,
+    });
   }
 
   run(): void {
-    void this.queue.run((k) => this.sync(k), 2, (key, err) => log.warn('sync failed', { key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      2,
+      (key, err) => log.warn('sync failed', { key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {
@@ -79,7 +95,9 @@ export class DaemonSetController implements Controller {
       const verdict = shouldRunOn(node, ds.spec?.template);
       if (!verdict.run) {
         // a running daemon pod stays unless the node now has a NoExecute taint it does not tolerate
-        const evict = (node.spec?.taints ?? []).some((t) => t.effect === 'NoExecute' && !tolerates([...(ds.spec?.template?.spec?.tolerations ?? []), ...daemonTolerations], t));
+        const evict = (node.spec?.taints ?? []).some(
+          (t) => t.effect === 'NoExecute' && !tolerates([...(ds.spec?.template?.spec?.tolerations ?? []), ...daemonTolerations], t),
+        );
         const keepForNoSchedule = !evict && (verdict.reason ?? '').startsWith('untolerated taint');
         if (!keepForNoSchedule) toDelete.push(...here);
         continue;
@@ -102,7 +120,10 @@ export class DaemonSetController implements Controller {
       let budget = rollingDeleteBudget(ds, desired, unavailable);
       for (const p of old) {
         if (!isPodReady(p)) toDelete.push(p);
-        else if (budget > 0) { toDelete.push(p); budget--; }
+        else if (budget > 0) {
+          toDelete.push(p);
+          budget--;
+        }
       }
     }
 
@@ -114,13 +135,20 @@ export class DaemonSetController implements Controller {
         for (let i = 0; i < failed.length; i++) this.expectations.creationFailed(key);
         if (failed.length) void this.recorder.warning(ds, 'FailedCreate', `Error creating: ${errMessage(failed[0].reason)}`);
       }
-      await allOrThrow([...new Set(toDelete)].map(async (p) => {
-        if (await unlessGone(this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }))) {
-          void this.recorder.normal(ds, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-        }
-      }));
+      await allOrThrow(
+        [...new Set(toDelete)].map(async (p) => {
+          if (await unlessGone(this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }))) {
+            void this.recorder.normal(ds, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+          }
+        }),
+      );
     }
-    await this.updateStatus(ds, pods.filter((p) => !toDelete.includes(p)), desired, hash);
+    await this.updateStatus(
+      ds,
+      pods.filter((p) => !toDelete.includes(p)),
+      desired,
+      hash,
+    );
   }
 
   private async createPod(ds: DS, nodeName: string, hash: string, desired: number): Promise<void> {
@@ -132,25 +160,44 @@ export class DaemonSetController implements Controller {
     // upstream places daemon pods through the scheduler with this affinity, not by setting nodeName
     spec.affinity = {
       ...(spec.affinity ?? {}),
-      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }] } },
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }],
+        },
+      },
     };
     const name = generateName(ds.metadata.name!);
     const start = nowISO();
-    const pod = await this.ctx.client.create<P>(R.pods, {
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: {
-        name, generateName: `${ds.metadata.name}-`, namespace: ds.metadata.namespace,
-        labels: { ...(t.metadata?.labels ?? {}), [hashLabel]: hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) },
-        annotations: t.metadata?.annotations, ownerReferences: [newControllerRef(ds, R.daemonsets)],
+    const pod = await this.ctx.client.create<P>(
+      R.pods,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name,
+          generateName: `${ds.metadata.name}-`,
+          namespace: ds.metadata.namespace,
+          labels: { ...(t.metadata?.labels ?? {}), [hashLabel]: hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) },
+          annotations: t.metadata?.annotations,
+          ownerReferences: [newControllerRef(ds, R.daemonsets)],
+        },
+        spec,
       },
-      spec,
-    }, { namespace: ds.metadata.namespace });
+      { namespace: ds.metadata.namespace },
+    );
     void this.recorder.normal(ds, 'SuccessfulCreate', `Created pod: ${name}`);
-    this.ctx.tracer.record({ namespace: pod.metadata.namespace!, name, uid: pod.metadata.uid }, {
-      component: 'controller-manager', action: 'daemonset-create-pod', start, end: nowISO(), outcome: 'success',
-      message: `DaemonSet ${objectKey(ds)}: node ${nodeName} is eligible and has no daemon pod (${desired} nodes want one) -> create, pinned by node affinity`,
-      details: { controller: 'daemonset', daemonSet: ds.metadata.name, node: nodeName },
-    });
+    this.ctx.tracer.record(
+      { namespace: pod.metadata.namespace!, name, uid: pod.metadata.uid },
+      {
+        component: 'controller-manager',
+        action: 'daemonset-create-pod',
+        start,
+        end: nowISO(),
+        outcome: 'success',
+        message: `DaemonSet ${objectKey(ds)}: node ${nodeName} is eligible and has no daemon pod (${desired} nodes want one) -> create, pinned by node affinity`,
+        details: { controller: 'daemonset', daemonSet: ds.metadata.name, node: nodeName },
+      },
+    );
   }
 
   private async updateStatus(ds: DS, pods: P[], desired: number, hash: string): Promise<void> {
@@ -173,7 +220,8 @@ export class DaemonSetController implements Controller {
     try {
       await this.ctx.client.update(R.daemonsets, { ...ds, status } as KubeObject, { namespace: ds.metadata.namespace, subresource: 'status' });
     } catch (e) {
-      if (isStatusError(e, 'Conflict')) this.queue.addRateLimited(objectKey(ds)); // let the watch bring the newer object first
+      if (isStatusError(e, 'Conflict'))
+        this.queue.addRateLimited(objectKey(ds)); // let the watch bring the newer object first
       else if (!isStatusError(e, 'NotFound')) throw e;
     }
   }

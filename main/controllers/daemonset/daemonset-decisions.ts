@@ -50,4 +50,5 @@ export function rollingDeleteBudget(ds: DaemonSet, desired: number, unavailable:
 
 export const podNodeName = (p: Pod): string | undefined =>
   p.spec?.nodeName ||
-  p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.find((f) => f.key === 'metadata.name')?.values?.[0];
+  p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.find((f) => f.key === 'metadata.name')
+    ?.values?.[0];

@@ -120,7 +120,9 @@ export function oldRSScaleDown(d: Deployment, oldRSs: ReplicaSet[], newRS: Repli
 /** A scale event: some active ReplicaSet was sized for another spec.replicas (upstream isScalingEvent). */
 export function isScalingEvent(d: Deployment, active: ReplicaSet[]): boolean {
   const want = String(d.spec?.replicas ?? 1);
-  return active.some((rs) => rs.metadata?.annotations?.[desiredReplicasAnnotation] !== undefined && rs.metadata.annotations[desiredReplicasAnnotation] !== want);
+  return active.some(
+    (rs) => rs.metadata?.annotations?.[desiredReplicasAnnotation] !== undefined && rs.metadata.annotations[desiredReplicasAnnotation] !== want,
+  );
 }
 
 /** Whether a sync only resizes ReplicaSets (upstream syncDeployment: paused, or a scale event) rather than rolls out. */
@@ -218,26 +220,48 @@ export function calculateStatus(d: Deployment, all: ReplicaSet[], newRS: Replica
     unavailableReplicas: Math.max(want - available, 0),
   };
   const conds = d.status?.conditions ?? [];
-  status.conditions = available >= want - maxUnavailableOf(d)
-    ? setCondition(conds, { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }, now)
-    : setCondition(conds, { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' }, now);
+  status.conditions =
+    available >= want - maxUnavailableOf(d)
+      ? setCondition(conds, { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }, now)
+      : setCondition(
+          conds,
+          { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+          now,
+        );
   return status;
 }
 
 /** Rollout finished: every replica updated and available, no old ones left (upstream DeploymentComplete). */
 export function rolloutComplete(d: Deployment, s: DeploymentStatus): boolean {
   const want = d.spec?.replicas ?? 1;
-  return (s.updatedReplicas ?? 0) === want && (s.replicas ?? 0) === want && (s.availableReplicas ?? 0) === want && (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
+  return (
+    (s.updatedReplicas ?? 0) === want &&
+    (s.replicas ?? 0) === want &&
+    (s.availableReplicas ?? 0) === want &&
+    (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1)
+  );
 }
 
 /** Progressing condition (upstream syncRolloutStatus), given whether the rollout moved since last time. */
-export function progressingCondition(d: Deployment, s: DeploymentStatus, newRS: ReplicaSet | undefined, progressed: boolean, nowMs: number): DeploymentCondition | undefined {
+export function progressingCondition(
+  d: Deployment,
+  s: DeploymentStatus,
+  newRS: ReplicaSet | undefined,
+  progressed: boolean,
+  nowMs: number,
+): DeploymentCondition | undefined {
   const name = newRS?.metadata?.name ?? '';
   if (d.spec?.paused) return { type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' };
   const cur = d.status?.conditions?.find((c) => c.type === 'Progressing');
-  if (rolloutComplete(d, s)) return { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${name}" has successfully progressed.` };
+  if (rolloutComplete(d, s))
+    return { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${name}" has successfully progressed.` };
   if (progressed || cur?.reason === 'DeploymentPaused' || !cur) {
-    return { type: 'Progressing', status: 'True', reason: cur?.reason === 'DeploymentPaused' ? 'DeploymentResumed' : 'ReplicaSetUpdated', message: cur?.reason === 'DeploymentPaused' ? 'Deployment is resumed' : `ReplicaSet "${name}" is progressing.` };
+    return {
+      type: 'Progressing',
+      status: 'True',
+      reason: cur?.reason === 'DeploymentPaused' ? 'DeploymentResumed' : 'ReplicaSetUpdated',
+      message: cur?.reason === 'DeploymentPaused' ? 'Deployment is resumed' : `ReplicaSet "${name}" is progressing.`,
+    };
   }
   const deadline = d.spec?.progressDeadlineSeconds ?? 600;
   const since = cur.lastUpdateTime ? new Date(cur.lastUpdateTime).getTime() : nowMs;

@@ -13,9 +13,22 @@ import { allOrThrow, errMessage, unlessGone } from '../common/context';
 import { canonicalJSON } from '../common/names';
 import { ControllerRefManager, newControllerRef, ownedObjectHandlers } from '../common/controller-ref-manager';
 import {
-  calculateStatus, desiredReplicasAnnotation, equalIgnoreHash, hashLabel, historyToClean, maxReplicasAnnotation,
-  newRSReplicas, oldRSScaleDown, onlyScales, progressingCondition, proportionalScale, resolveFenceposts, revisionAnnotation, revisionHistoryAnnotation,
-  setProgressingCondition, templateHash,
+  calculateStatus,
+  desiredReplicasAnnotation,
+  equalIgnoreHash,
+  hashLabel,
+  historyToClean,
+  maxReplicasAnnotation,
+  newRSReplicas,
+  oldRSScaleDown,
+  onlyScales,
+  progressingCondition,
+  proportionalScale,
+  resolveFenceposts,
+  revisionAnnotation,
+  revisionHistoryAnnotation,
+  setProgressingCondition,
+  templateHash,
 } from './decisions';
 
 const log = logger('deployment-controller');
@@ -25,9 +38,16 @@ type RS = ReplicaSet & KubeObject;
 
 const reps = (rs: ReplicaSet) => rs.spec?.replicas ?? 0;
 const revOf = (rs: ReplicaSet) => Number(rs.metadata?.annotations?.[revisionAnnotation] ?? 0);
-const byCreation = (a: RS, b: RS) => String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')) || a.metadata.name!.localeCompare(b.metadata.name!);
+const byCreation = (a: RS, b: RS) =>
+  String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')) || a.metadata.name!.localeCompare(b.metadata.name!);
 /** annotations a ReplicaSet must not copy from its Deployment */
-const skipAnnotations = new Set(['kubectl.kubernetes.io/last-applied-configuration', revisionAnnotation, revisionHistoryAnnotation, desiredReplicasAnnotation, maxReplicasAnnotation]);
+const skipAnnotations = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  revisionAnnotation,
+  revisionHistoryAnnotation,
+  desiredReplicasAnnotation,
+  maxReplicasAnnotation,
+]);
 
 export class DeploymentController implements Controller {
   readonly name = 'deployment';
@@ -52,7 +72,11 @@ export class DeploymentController implements Controller {
   }
 
   run(): void {
-    void this.queue.run((k) => this.sync(k), 2, (key, err) => log.warn('sync failed', { key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      2,
+      (key, err) => log.warn('sync failed', { key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {
@@ -62,7 +86,10 @@ export class DeploymentController implements Controller {
   async sync(key: string): Promise<void> {
     const d = this.dInf.get(key);
     if (!d) return;
-    const rsList = await new ControllerRefManager(this.ctx.client, d, R.deployments, d.spec?.selector).claim(R.replicasets, this.rsInf.list(d.metadata.namespace));
+    const rsList = await new ControllerRefManager(this.ctx.client, d, R.deployments, d.spec?.selector).claim(
+      R.replicasets,
+      this.rsInf.list(d.metadata.namespace),
+    );
     if (d.metadata.deletionTimestamp) return;
     let newRS = rsList.filter((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template)).sort(byCreation)[0];
     const oldRSs = rsList.filter((rs) => rs !== newRS).sort(byCreation);
@@ -77,8 +104,14 @@ export class DeploymentController implements Controller {
       for (const rs of new Set([...active, ...plan.keys()])) {
         const to = plan.get(rs) ?? reps(rs);
         if (to !== reps(rs) || rs.metadata.annotations?.[desiredReplicasAnnotation] !== String(want)) {
-          await this.scale(d, rs, to, d.spec?.paused ? `paused: scaled to ${want} replicas, shared in proportion among the active ReplicaSets`
-            : `scaled to ${want} replicas, shared in proportion among the active ReplicaSets`);
+          await this.scale(
+            d,
+            rs,
+            to,
+            d.spec?.paused
+              ? `paused: scaled to ${want} replicas, shared in proportion among the active ReplicaSets`
+              : `scaled to ${want} replicas, shared in proportion among the active ReplicaSets`,
+          );
         }
       }
       if (d.spec?.paused) await this.cleanup(d, oldRSs);
@@ -96,19 +129,40 @@ export class DeploymentController implements Controller {
     } else if (revOf(newRS) !== maxOld + 1 && revOf(newRS) <= maxOld) {
       // an old template came back (rollout undo): it becomes the newest revision
       const history = [newRS.metadata.annotations?.[revisionHistoryAnnotation], String(revOf(newRS))].filter(Boolean).join(',');
-      newRS = await this.ctx.client.patch<RS>(R.replicasets, newRS.metadata.name!, 'application/merge-patch+json',
-        { metadata: { annotations: { [revisionAnnotation]: String(maxOld + 1), [revisionHistoryAnnotation]: history } } }, { namespace: d.metadata.namespace });
-      rsList.splice(rsList.findIndex((r) => r.metadata.name === newRS!.metadata.name), 1, newRS);
+      newRS = await this.ctx.client.patch<RS>(
+        R.replicasets,
+        newRS.metadata.name!,
+        'application/merge-patch+json',
+        { metadata: { annotations: { [revisionAnnotation]: String(maxOld + 1), [revisionHistoryAnnotation]: history } } },
+        { namespace: d.metadata.namespace },
+      );
+      rsList.splice(
+        rsList.findIndex((r) => r.metadata.name === newRS!.metadata.name),
+        1,
+        newRS,
+      );
     }
     if (d.metadata.annotations?.[revisionAnnotation] !== newRS.metadata.annotations?.[revisionAnnotation]) {
-      await this.ctx.client.patch(R.deployments, d.metadata.name!, 'application/merge-patch+json',
-        { metadata: { annotations: { [revisionAnnotation]: newRS.metadata.annotations?.[revisionAnnotation] } } }, { namespace: d.metadata.namespace });
+      await this.ctx.client.patch(
+        R.deployments,
+        d.metadata.name!,
+        'application/merge-patch+json',
+        { metadata: { annotations: { [revisionAnnotation]: newRS.metadata.annotations?.[revisionAnnotation] } } },
+        { namespace: d.metadata.namespace },
+      );
     }
 
     if (d.spec?.strategy?.type === 'Recreate') {
-      for (const rs of oldRSs) if (reps(rs) > 0) { await this.scale(d, rs, 0, 'Recreate: old pods go first'); before.scaled = true; }
+      for (const rs of oldRSs)
+        if (reps(rs) > 0) {
+          await this.scale(d, rs, 0, 'Recreate: old pods go first');
+          before.scaled = true;
+        }
       const oldRunning = oldRSs.some((rs) => (rs.status?.replicas ?? 0) > 0 || reps(rs) > 0);
-      if (!oldRunning && reps(newRS) !== want) { await this.scale(d, newRS, want, 'Recreate: old pods gone'); before.scaled = true; }
+      if (!oldRunning && reps(newRS) !== want) {
+        await this.scale(d, newRS, want, 'Recreate: old pods gone');
+        before.scaled = true;
+      }
     } else {
       const { maxSurge, maxUnavailable } = resolveFenceposts(d);
       const why = `RollingUpdate maxSurge ${maxSurge}, maxUnavailable ${maxUnavailable}`;
@@ -121,7 +175,10 @@ export class DeploymentController implements Controller {
       } else {
         const counts = oldRSScaleDown(d, oldRSs, newRS);
         for (let i = 0; i < oldRSs.length; i++) {
-          if (counts[i] !== reps(oldRSs[i])) { await this.scale(d, oldRSs[i], counts[i], why); before.scaled = true; }
+          if (counts[i] !== reps(oldRSs[i])) {
+            await this.scale(d, oldRSs[i], counts[i], why);
+            before.scaled = true;
+          }
         }
       }
     }
@@ -148,7 +205,8 @@ export class DeploymentController implements Controller {
     (selector as { matchLabels?: Record<string, string> }).matchLabels = { ...(selector.matchLabels ?? {}), [hashLabel]: hash };
     const initial = d.spec?.strategy?.type === 'Recreate' ? 0 : newRSReplicas(d, all, { spec: { replicas: 0, selector } });
     const body = {
-      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
       metadata: { name, namespace: d.metadata.namespace, labels: tm.labels, annotations, ownerReferences: [newControllerRef(d, R.deployments)] },
       spec: { replicas: initial, minReadySeconds: d.spec?.minReadySeconds ?? 0, selector, template },
     };
@@ -164,7 +222,10 @@ export class DeploymentController implements Controller {
       const existing = await this.ctx.client.get<RS>(R.replicasets, name, d.metadata.namespace);
       if (controllerOf(existing)?.uid === d.metadata.uid && equalIgnoreHash(existing.spec?.template, d.spec?.template)) return existing;
       // a hash collision: another template owns that name; try the next hash
-      await this.ctx.client.update(R.deployments, { ...d, status: { ...(d.status ?? {}), collisionCount: (collision ?? 0) + 1 } } as KubeObject, { namespace: d.metadata.namespace, subresource: 'status' });
+      await this.ctx.client.update(R.deployments, { ...d, status: { ...(d.status ?? {}), collisionCount: (collision ?? 0) + 1 } } as KubeObject, {
+        namespace: d.metadata.namespace,
+        subresource: 'status',
+      });
       return undefined;
     }
   }
@@ -173,10 +234,16 @@ export class DeploymentController implements Controller {
     const from = reps(rs);
     const want = d.spec?.replicas ?? 1;
     const { maxSurge } = resolveFenceposts(d);
-    const out = await this.ctx.client.patch<RS>(R.replicasets, rs.metadata.name!, 'application/merge-patch+json', {
-      metadata: { annotations: { [desiredReplicasAnnotation]: String(want), [maxReplicasAnnotation]: String(want + maxSurge) } },
-      spec: { replicas: to },
-    }, { namespace: rs.metadata.namespace });
+    const out = await this.ctx.client.patch<RS>(
+      R.replicasets,
+      rs.metadata.name!,
+      'application/merge-patch+json',
+      {
+        metadata: { annotations: { [desiredReplicasAnnotation]: String(want), [maxReplicasAnnotation]: String(want + maxSurge) } },
+        spec: { replicas: to },
+      },
+      { namespace: rs.metadata.namespace },
+    );
     if (from !== to) {
       const dir = to > from ? 'up' : 'down';
       this.ctx.chain.set(objectKey(rs), `scaled ${dir} from ${from} to ${to} (revision ${revOf(rs)}; ${why})`);
@@ -187,8 +254,17 @@ export class DeploymentController implements Controller {
   }
 
   private async cleanup(d: D, oldRSs: RS[]): Promise<void> {
-    await allOrThrow(historyToClean(d, oldRSs).map((rs) =>
-      unlessGone(this.ctx.client.delete(R.replicasets, rs.metadata.name!, { namespace: rs.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: rs.metadata.uid } }))));
+    await allOrThrow(
+      historyToClean(d, oldRSs).map((rs) =>
+        unlessGone(
+          this.ctx.client.delete(R.replicasets, rs.metadata.name!, {
+            namespace: rs.metadata.namespace,
+            propagationPolicy: 'Background',
+            preconditions: { uid: rs.metadata.uid },
+          }),
+        ),
+      ),
+    );
   }
 
   private async syncStatus(d: D, all: RS[], newRS: RS | undefined, progressed: boolean, created = false): Promise<void> {
@@ -198,14 +274,20 @@ export class DeploymentController implements Controller {
     const freshNew = newRS && (cur.find((c) => c.metadata.uid === newRS.metadata.uid) ?? newRS);
     const status = calculateStatus(d, fresh, freshNew, now.toISOString());
     const old = d.status ?? {};
-    const moved = progressed || (status.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) || (status.availableReplicas ?? 0) > (old.availableReplicas ?? 0) || (status.readyReplicas ?? 0) > (old.readyReplicas ?? 0);
+    const moved =
+      progressed ||
+      (status.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) ||
+      (status.availableReplicas ?? 0) > (old.availableReplicas ?? 0) ||
+      (status.readyReplicas ?? 0) > (old.readyReplicas ?? 0);
     let p = progressingCondition(d, status, freshNew, moved, now.getTime());
-    if (created && freshNew) p = { type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${freshNew.metadata.name}"` };
+    if (created && freshNew)
+      p = { type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${freshNew.metadata.name}"` };
     if (p) status.conditions = setProgressingCondition(status.conditions ?? [], p, moved, now.toISOString());
     // conditions sorted as upstream shows them: Available, then Progressing
     status.conditions = [...(status.conditions ?? [])].sort((a, b) => (a.type === 'Available' ? -1 : b.type === 'Available' ? 1 : 0));
     const deadline = d.spec?.progressDeadlineSeconds ?? 600;
-    if (!d.spec?.paused && p?.reason !== 'NewReplicaSetAvailable' && p?.reason !== 'ProgressDeadlineExceeded') this.queue.addAfter(objectKey(d), deadline * 1000 + 100);
+    if (!d.spec?.paused && p?.reason !== 'NewReplicaSetAvailable' && p?.reason !== 'ProgressDeadlineExceeded')
+      this.queue.addAfter(objectKey(d), deadline * 1000 + 100);
     if (canonicalJSON(old) === canonicalJSON(status)) return;
     try {
       await this.ctx.client.update(R.deployments, { ...d, status } as KubeObject, { namespace: d.metadata.namespace, subresource: 'status' });

@@ -41,7 +41,11 @@ export class EndpointsController implements Controller {
   }
 
   run(): void {
-    void this.queue.run((k) => this.sync(k), 2, (key, err) => log.warn('sync failed', { key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      2,
+      (key, err) => log.warn('sync failed', { key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {
@@ -88,13 +92,21 @@ export class EndpointsController implements Controller {
       if (state === 'none') continue;
       const ports = (sub?.ports ?? []).map((p) => p.port).join(',');
       const t = now();
-      this.ctx.tracer.record({ namespace: pod.metadata.namespace!, name: pod.metadata.name!, uid }, {
-        component: 'controller-manager', action: 'endpoints', start: t, end: t, outcome: state === 'ready' ? 'success' : 'info',
-        message: state === 'ready'
-          ? `Endpoints ${key}: ${pod.status?.podIP}:${ports} ready, Service ${svc.metadata.name} (${svc.spec?.clusterIP}) routes to it`
-          : `Endpoints ${key}: ${pod.status?.podIP}:${ports} listed under notReadyAddresses until the pod is Ready`,
-        details: { service: svc.metadata.name, clusterIP: svc.spec?.clusterIP, ports, ready: state === 'ready' },
-      });
+      this.ctx.tracer.record(
+        { namespace: pod.metadata.namespace!, name: pod.metadata.name!, uid },
+        {
+          component: 'controller-manager',
+          action: 'endpoints',
+          start: t,
+          end: t,
+          outcome: state === 'ready' ? 'success' : 'info',
+          message:
+            state === 'ready'
+              ? `Endpoints ${key}: ${pod.status?.podIP}:${ports} ready, Service ${svc.metadata.name} (${svc.spec?.clusterIP}) routes to it`
+              : `Endpoints ${key}: ${pod.status?.podIP}:${ports} listed under notReadyAddresses until the pod is Ready`,
+          details: { service: svc.metadata.name, clusterIP: svc.spec?.clusterIP, ports, ready: state === 'ready' },
+        },
+      );
     }
   }
 }

@@ -13,7 +13,11 @@ export function resolveTargetPort(sp: ServicePort, pod: Pod): number | undefined
   return undefined;
 }
 
-const portKey = (ports: EndpointPort[]) => ports.map((p) => `${p.name ?? ''}:${p.port}/${p.protocol}`).sort().join(',');
+const portKey = (ports: EndpointPort[]) =>
+  ports
+    .map((p) => `${p.name ?? ''}:${p.port}/${p.protocol}`)
+    .sort()
+    .join(',');
 
 /** Subsets grouped by identical port lists; ready pods under addresses, others under notReadyAddresses. */
 export function computeSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {

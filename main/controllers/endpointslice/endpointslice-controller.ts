@@ -44,7 +44,11 @@ export class EndpointSliceController implements Controller {
   }
 
   run(): void {
-    void this.queue.run((k) => this.sync(k), 2, (key, err) => log.warn('sync failed', { key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      2,
+      (key, err) => log.warn('sync failed', { key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {
@@ -65,8 +69,9 @@ export class EndpointSliceController implements Controller {
       return;
     }
     const pods = podsOfService(svc, this.podInf);
-    const existing = this.sliceInf.list(namespace).filter((s) =>
-      s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === CONTROLLER_NAME && s.addressType === 'IPv4');
+    const existing = this.sliceInf
+      .list(namespace)
+      .filter((s) => s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === CONTROLLER_NAME && s.addressType === 'IPv4');
     const plan = reconcileSlices(svc, pods, existing);
     try {
       await this.tracker.apply(key, plan, this.ctx.client, namespace);

@@ -86,7 +86,10 @@ export function endpointPorts(svc: Service, pod: Pod): SlicePort[] {
 
 /** Slices with equal ports (in any order) carry the same endpoints group. */
 export const portsKey = (ports: SlicePort[] | null | undefined) =>
-  (ports ?? []).map((p) => `${p.name ?? ''}:${p.port ?? ''}/${p.protocol ?? ''}/${p.appProtocol ?? ''}`).sort().join(',');
+  (ports ?? [])
+    .map((p) => `${p.name ?? ''}:${p.port ?? ''}/${p.protocol ?? ''}/${p.appProtocol ?? ''}`)
+    .sort()
+    .join(',');
 
 const endpointKey = (ep: SliceEndpoint) => ep.targetRef?.uid ?? [...ep.addresses].sort().join(',');
 
@@ -108,9 +111,11 @@ export function slicePrefix(serviceName: string): string {
 
 export function newSlice(svc: Service, ports: SlicePort[] | null, endpoints: SliceEndpoint[], labels = sliceLabels(svc)): EndpointSlice {
   return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
     metadata: {
-      generateName: slicePrefix(svc.metadata!.name!), namespace: svc.metadata!.namespace,
+      generateName: slicePrefix(svc.metadata!.name!),
+      namespace: svc.metadata!.namespace,
       labels,
       ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata!.name!, uid: svc.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
     },
@@ -152,13 +157,24 @@ function addDesired(desired: DesiredGroups, ports: SlicePort[], ep: SliceEndpoin
 export function desiredFromEndpoints(ep: Endpoints): DesiredGroups {
   const desired: DesiredGroups = new Map();
   for (const ss of ep.subsets ?? []) {
-    const ports: SlicePort[] = (ss.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) }));
-    for (const [list, ready] of [[ss.addresses, true], [ss.notReadyAddresses, false]] as const) {
+    const ports: SlicePort[] = (ss.ports ?? []).map((p) => ({
+      name: p.name ?? '',
+      port: p.port,
+      protocol: p.protocol ?? 'TCP',
+      ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+    }));
+    for (const [list, ready] of [
+      [ss.addresses, true],
+      [ss.notReadyAddresses, false],
+    ] as const) {
       for (const a of list ?? []) {
         if (!isIPv4(a.ip)) continue;
         addDesired(desired, ports, {
-          addresses: [a.ip], conditions: { ready },
-          ...(a.hostname ? { hostname: a.hostname } : {}), ...(a.nodeName ? { nodeName: a.nodeName } : {}), ...(a.targetRef ? { targetRef: a.targetRef } : {}),
+          addresses: [a.ip],
+          conditions: { ready },
+          ...(a.hostname ? { hostname: a.hostname } : {}),
+          ...(a.nodeName ? { nodeName: a.nodeName } : {}),
+          ...(a.targetRef ? { targetRef: a.targetRef } : {}),
         });
       }
     }
@@ -176,7 +192,13 @@ export function mirroredSliceLabels(ep: Endpoints): Record<string, string> {
 }
 
 /** The slices that hold `desired`, reusing `existing` ones; with `placeholder`, an endpoint-less Service keeps one empty slice. */
-export function reconcileDesired(svc: Service, desired: DesiredGroups, existing: EndpointSlice[], labels: Record<string, string>, opts: { maxPerSlice: number; placeholder: boolean }): SlicePlan {
+export function reconcileDesired(
+  svc: Service,
+  desired: DesiredGroups,
+  existing: EndpointSlice[],
+  labels: Record<string, string>,
+  opts: { maxPerSlice: number; placeholder: boolean },
+): SlicePlan {
   const maxPerSlice = opts.maxPerSlice;
   const plan: SlicePlan = { create: [], update: [], delete: [] };
   // per port group: slices kept (changed or not) with their new endpoint lists
@@ -227,7 +249,9 @@ export function reconcileDesired(svc: Service, desired: DesiredGroups, existing:
       else plan.create.push(newSlice(svc, g.ports.length ? g.ports : null, endpoints, labels));
     }
     emptied.set(k, reusable);
-    for (const s of slots) if (s.changed) plan.update.push({ ...s.slice, metadata: { ...s.slice.metadata, labels }, endpoints: s.endpoints, ...(g.ports.length ? { ports: g.ports } : {}) });
+    for (const s of slots)
+      if (s.changed)
+        plan.update.push({ ...s.slice, metadata: { ...s.slice.metadata, labels }, endpoints: s.endpoints, ...(g.ports.length ? { ports: g.ports } : {}) });
     kept.set(k, slots);
   }
   for (const slices of emptied.values()) plan.delete.push(...slices);
@@ -237,7 +261,8 @@ export function reconcileDesired(svc: Service, desired: DesiredGroups, existing:
     const placeholder = plan.delete.find((s) => isPlaceholder(s) && ownedBy(s, svc));
     if (placeholder) {
       plan.delete = plan.delete.filter((s) => s !== placeholder);
-      if (canonicalJSON(placeholder.metadata.labels ?? {}) !== canonicalJSON(labels)) plan.update.push({ ...placeholder, metadata: { ...placeholder.metadata, labels } });
+      if (canonicalJSON(placeholder.metadata.labels ?? {}) !== canonicalJSON(labels))
+        plan.update.push({ ...placeholder, metadata: { ...placeholder.metadata, labels } });
     } else {
       plan.create.push(newSlice(svc, null, [], labels));
     }

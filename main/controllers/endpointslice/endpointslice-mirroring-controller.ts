@@ -11,8 +11,15 @@ import { logger } from '../../log';
 import type { Controller, ControllerContext } from '../common/context';
 import { errMessage } from '../common/context';
 import {
-  LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_SKIP_MIRROR, MIRRORING_CONTROLLER_NAME, desiredFromEndpoints, mirroredSliceLabels, reconcileDesired,
-  type EndpointSlice, type SlicePlan,
+  LABEL_MANAGED_BY,
+  LABEL_SERVICE_NAME,
+  LABEL_SKIP_MIRROR,
+  MIRRORING_CONTROLLER_NAME,
+  desiredFromEndpoints,
+  mirroredSliceLabels,
+  reconcileDesired,
+  type EndpointSlice,
+  type SlicePlan,
 } from './endpointslice-decisions';
 import { SliceTracker } from './slice-tracker';
 
@@ -49,7 +56,11 @@ export class EndpointSliceMirroringController implements Controller {
   }
 
   run(): void {
-    void this.queue.run((k) => this.sync(k), 1, (key, err) => log.warn('sync failed', { key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      1,
+      (key, err) => log.warn('sync failed', { key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {
@@ -64,8 +75,9 @@ export class EndpointSliceMirroringController implements Controller {
       this.queue.addAfter(key, 50);
       return;
     }
-    const existing = this.sliceInf.list(namespace).filter((s) =>
-      s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === MIRRORING_CONTROLLER_NAME);
+    const existing = this.sliceInf
+      .list(namespace)
+      .filter((s) => s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === MIRRORING_CONTROLLER_NAME);
     // only Endpoints of a selector-less Service are mirrored: the endpointslice controller owns the rest
     const mirror = svc && ep && !serviceHasSelector(svc.spec?.selector) && ep.metadata.labels?.[LABEL_SKIP_MIRROR] !== 'true';
     const plan: SlicePlan = mirror

@@ -9,7 +9,10 @@ export class SliceTracker {
   /** per Service key: slice name -> resourceVersion written (null when deleted), and when */
   private written = new Map<string, Map<string, { rv: string | null; at: number }>>();
 
-  constructor(private readonly inf: Informer<EndpointSlice>, private readonly giveUpMs = 10_000) {}
+  constructor(
+    private readonly inf: Informer<EndpointSlice>,
+    private readonly giveUpMs = 10_000,
+  ) {}
 
   remember(key: string, name: string, rv: string | null): void {
     let w = this.written.get(key);
@@ -27,9 +30,8 @@ export class SliceTracker {
     for (const [name, { rv, at }] of w) {
       const cached = this.inf.get(`${namespace}/${name}`);
       // a watch past our write has shown it even if the slice is gone since; a write unseen for long is given up on
-      const caughtUp = rv === null
-        ? !cached
-        : (!!cached && Number(cached.metadata.resourceVersion) >= Number(rv)) || Number(this.inf.lastSyncResourceVersion) >= Number(rv);
+      const caughtUp =
+        rv === null ? !cached : (!!cached && Number(cached.metadata.resourceVersion) >= Number(rv)) || Number(this.inf.lastSyncResourceVersion) >= Number(rv);
       if (!caughtUp && Date.now() - at < this.giveUpMs) return true;
       w.delete(name);
     }

@@ -14,8 +14,22 @@ const log = logger('garbage-collector');
 
 /** the types whose objects own or are owned in the lab */
 export const gcTypes: ResourceType[] = [
-  R.deployments, R.replicasets, R.pods, R.daemonsets, R.controllerrevisions, R.jobs, R.cronjobs, R.services, R.endpoints,
-  R.configmaps, R.secrets, R.serviceaccounts, R.leases, R.nodes, R.namespaces, R.endpointslices,
+  R.deployments,
+  R.replicasets,
+  R.pods,
+  R.daemonsets,
+  R.controllerrevisions,
+  R.jobs,
+  R.cronjobs,
+  R.services,
+  R.endpoints,
+  R.configmaps,
+  R.secrets,
+  R.serviceaccounts,
+  R.leases,
+  R.nodes,
+  R.namespaces,
+  R.endpointslices,
 ];
 
 interface Node {
@@ -92,7 +106,11 @@ export class GarbageCollector implements Controller {
 
   run(): void {
     for (const i of this.extra) void i.start();
-    void this.queue.run((uid) => this.sync(uid), 2, (uid, err) => log.warn('sync failed', { uid, error: errMessage(err) }));
+    void this.queue.run(
+      (uid) => this.sync(uid),
+      2,
+      (uid, err) => log.warn('sync failed', { uid, error: errMessage(err) }),
+    );
   }
 
   stop(): void {
@@ -102,7 +120,8 @@ export class GarbageCollector implements Controller {
 
   private async ownerState(obj: KubeObject, ref: OwnerReference): Promise<'present' | 'absent' | 'deleting-foreground'> {
     const known = this.byUid.get(ref.uid);
-    const judge = (o: KubeObject) => (o.metadata.deletionTimestamp && o.metadata.finalizers?.includes('foregroundDeletion') ? 'deleting-foreground' : 'present');
+    const judge = (o: KubeObject) =>
+      o.metadata.deletionTimestamp && o.metadata.finalizers?.includes('foregroundDeletion') ? 'deleting-foreground' : 'present';
     if (known) return judge(known.obj);
     // not in our caches: ask the API before deleting anything (the cache may lag)
     const type = resourceFor(ref.apiVersion, ref.kind);
@@ -136,7 +155,9 @@ export class GarbageCollector implements Controller {
       await unlessGone(this.ctx.client.delete(type, obj.metadata.name!, { namespace: ns, propagationPolicy: d.policy, preconditions: { uid } }));
     } else if (d.action === 'remove-refs') {
       const keep = refs.filter((r) => !d.uids.includes(r.uid));
-      await unlessGone(this.ctx.client.patch(type, obj.metadata.name!, 'application/merge-patch+json', { metadata: { ownerReferences: keep, uid } }, { namespace: ns }));
+      await unlessGone(
+        this.ctx.client.patch(type, obj.metadata.name!, 'application/merge-patch+json', { metadata: { ownerReferences: keep, uid } }, { namespace: ns }),
+      );
     }
   }
 
@@ -146,19 +167,33 @@ export class GarbageCollector implements Controller {
 
   private async removeFinalizer(obj: KubeObject, type: ResourceType, ns: string | undefined, fin: string): Promise<void> {
     const finalizers = (obj.metadata.finalizers ?? []).filter((f) => f !== fin);
-    await this.ctx.client.patch(type, obj.metadata.name!, 'application/merge-patch+json',
-      { metadata: { finalizers: finalizers.length ? finalizers : null, resourceVersion: obj.metadata.resourceVersion } }, { namespace: ns }).catch((e) => {
-      if (isStatusError(e, 'Conflict')) throw e; // retried from a fresher object
-    });
+    await this.ctx.client
+      .patch(
+        type,
+        obj.metadata.name!,
+        'application/merge-patch+json',
+        { metadata: { finalizers: finalizers.length ? finalizers : null, resourceVersion: obj.metadata.resourceVersion } },
+        { namespace: ns },
+      )
+      .catch((e) => {
+        if (isStatusError(e, 'Conflict')) throw e; // retried from a fresher object
+      });
   }
 
   private async orphanDependents(uid: string, obj: KubeObject, type: ResourceType, ns: string | undefined): Promise<void> {
     for (const dep of this.depsOf(uid)) {
       const keep = (dep.obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
-      await this.ctx.client.patch(dep.type, dep.obj.metadata.name!, 'application/merge-patch+json',
-        { metadata: { ownerReferences: keep.length ? keep : null } }, { namespace: dep.type.namespaced ? dep.obj.metadata.namespace : undefined }).catch((e) => {
-        if (!isStatusError(e, 'NotFound')) throw e;
-      });
+      await this.ctx.client
+        .patch(
+          dep.type,
+          dep.obj.metadata.name!,
+          'application/merge-patch+json',
+          { metadata: { ownerReferences: keep.length ? keep : null } },
+          { namespace: dep.type.namespaced ? dep.obj.metadata.namespace : undefined },
+        )
+        .catch((e) => {
+          if (!isStatusError(e, 'NotFound')) throw e;
+        });
     }
     log.info('orphaned dependents', { owner: `${type.resource}/${obj.metadata.name}` });
     await this.removeFinalizer(obj, type, ns, 'orphan');
@@ -169,9 +204,15 @@ export class GarbageCollector implements Controller {
     const blocking = deps.filter((d) => d.obj.metadata.ownerReferences?.some((r) => r.uid === uid && r.blockOwnerDeletion));
     for (const dep of deps) {
       if (dep.obj.metadata.deletionTimestamp) continue;
-      await this.ctx.client.delete(dep.type, dep.obj.metadata.name!, { namespace: dep.type.namespaced ? dep.obj.metadata.namespace : undefined, propagationPolicy: 'Foreground', preconditions: { uid: dep.obj.metadata.uid } }).catch((e) => {
-        if (!isStatusError(e, 'NotFound') && !isStatusError(e, 'Conflict')) throw e;
-      });
+      await this.ctx.client
+        .delete(dep.type, dep.obj.metadata.name!, {
+          namespace: dep.type.namespaced ? dep.obj.metadata.namespace : undefined,
+          propagationPolicy: 'Foreground',
+          preconditions: { uid: dep.obj.metadata.uid },
+        })
+        .catch((e) => {
+          if (!isStatusError(e, 'NotFound') && !isStatusError(e, 'Conflict')) throw e;
+        });
     }
     if (blocking.length === 0) await this.removeFinalizer(obj, type, ns, 'foregroundDeletion');
   }

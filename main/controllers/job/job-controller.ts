@@ -24,7 +24,11 @@ type P = Pod & KubeObject;
 
 const finishedCondition = (j: Job) => j.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 const podFinishedAt = (p: Pod) => {
-  const t = p.status?.containerStatuses?.map((c) => c.state?.terminated?.finishedAt).filter(Boolean).sort().at(-1);
+  const t = p.status?.containerStatuses
+    ?.map((c) => c.state?.terminated?.finishedAt)
+    .filter(Boolean)
+    .sort()
+    .at(-1);
   return t ? new Date(t).getTime() : p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).getTime() : 0;
 };
 
@@ -36,19 +40,30 @@ export class JobController implements Controller {
   private jobInf;
   private podInf;
 
-  constructor(private readonly ctx: ControllerContext, private readonly backoffBaseMs = 10_000) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly backoffBaseMs = 10_000,
+  ) {
     this.recorder = new EventRecorder(ctx.client, { component: 'job-controller' });
     this.jobInf = ctx.informers.for<J>(R.jobs);
     this.podInf = ctx.informers.for<P>(R.pods);
   }
 
   init(): void {
-    this.jobInf.addHandlers({ add: (j) => this.queue.add(objectKey(j)), update: (_o, j) => this.queue.add(objectKey(j)), delete: (j) => this.expectations.delete(objectKey(j)) });
+    this.jobInf.addHandlers({
+      add: (j) => this.queue.add(objectKey(j)),
+      update: (_o, j) => this.queue.add(objectKey(j)),
+      delete: (j) => this.expectations.delete(objectKey(j)),
+    });
     this.podInf.addHandlers(ownedObjectHandlers<J, P>({ owners: this.jobInf, kind: 'Job', queue: this.queue, expectations: this.expectations }));
   }
 
   run(): void {
-    void this.queue.run((k) => this.sync(k), 2, (key, err) => log.warn('sync failed', { key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      2,
+      (key, err) => log.warn('sync failed', { key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {
@@ -68,7 +83,11 @@ export class JobController implements Controller {
     const active = pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
     const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
     const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
-    const counts = { active: active.length, succeeded: Math.max(succeeded, job.status?.succeeded ?? 0), failed: Math.max(failedPods.length, job.status?.failed ?? 0) };
+    const counts = {
+      active: active.length,
+      succeeded: Math.max(succeeded, job.status?.succeeded ?? 0),
+      failed: Math.max(failedPods.length, job.status?.failed ?? 0),
+    };
     const startTime = job.status?.startTime ?? new Date(nowMs).toISOString();
     const lastFailure = failedPods.length ? Math.max(...failedPods.map(podFinishedAt)) : undefined;
     const v = jobDecision(job.spec!, counts, nowMs, new Date(startTime).getTime(), lastFailure, this.backoffBaseMs);
@@ -82,10 +101,12 @@ export class JobController implements Controller {
       counts.active += v.create - failed.length;
     }
     if (v.deleteActive > 0) {
-      await allOrThrow(active.slice(0, v.deleteActive).map(async (p) => {
-        const deleted = await unlessGone(this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }));
-        if (deleted && !v.finished) void this.recorder.normal(job, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-      }));
+      await allOrThrow(
+        active.slice(0, v.deleteActive).map(async (p) => {
+          const deleted = await unlessGone(this.ctx.client.delete(R.pods, p.metadata.name!, { namespace, preconditions: { uid: p.metadata.uid } }));
+          if (deleted && !v.finished) void this.recorder.normal(job, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+        }),
+      );
       if (v.finished) counts.active = 0;
     }
     if (v.backoffMs) this.queue.addAfter(key, v.backoffMs + 10);
@@ -109,7 +130,14 @@ export class JobController implements Controller {
       // upstream 1.31+: SuccessCriteriaMet / FailureTarget first, then Complete / Failed
       const pre = v.finished.type === 'Complete' ? 'SuccessCriteriaMet' : 'FailureTarget';
       conditions.push({ type: pre, status: 'True', reason: v.finished.reason, message: v.finished.message, lastProbeTime: t, lastTransitionTime: t });
-      conditions.push({ type: v.finished.type, status: 'True', reason: v.finished.reason, message: v.finished.message, lastProbeTime: t, lastTransitionTime: t });
+      conditions.push({
+        type: v.finished.type,
+        status: 'True',
+        reason: v.finished.reason,
+        message: v.finished.message,
+        lastProbeTime: t,
+        lastTransitionTime: t,
+      });
       if (v.finished.type === 'Complete') {
         status.completionTime = t;
         void this.recorder.normal(job, 'Completed', 'Job completed');
@@ -126,7 +154,8 @@ export class JobController implements Controller {
     try {
       await this.ctx.client.update(R.jobs, { ...job, status } as KubeObject, { namespace, subresource: 'status' });
     } catch (e) {
-      if (isStatusError(e, 'Conflict')) this.queue.addRateLimited(key); // let the watch bring the newer object first
+      if (isStatusError(e, 'Conflict'))
+        this.queue.addRateLimited(key); // let the watch bring the newer object first
       else if (!isStatusError(e, 'NotFound')) throw e;
     }
   }
@@ -141,25 +170,56 @@ export class JobController implements Controller {
       return;
     }
     log.info('ttlSecondsAfterFinished reached: deleting job', { job: objectKey(job) });
-    await unlessGone(this.ctx.client.delete(R.jobs, job.metadata.name!, { namespace: job.metadata.namespace, propagationPolicy: 'Background', preconditions: { uid: job.metadata.uid } }));
+    await unlessGone(
+      this.ctx.client.delete(R.jobs, job.metadata.name!, {
+        namespace: job.metadata.namespace,
+        propagationPolicy: 'Background',
+        preconditions: { uid: job.metadata.uid },
+      }),
+    );
   }
 
   private async createPod(job: J, counts: { active: number; succeeded: number }, i: number): Promise<void> {
     const t = job.spec!.template;
     const name = generateName(job.metadata.name!);
-    const labels = { ...(t.metadata?.labels ?? {}), 'batch.kubernetes.io/controller-uid': job.metadata.uid!, 'batch.kubernetes.io/job-name': job.metadata.name!, 'controller-uid': job.metadata.uid!, 'job-name': job.metadata.name! };
+    const labels = {
+      ...(t.metadata?.labels ?? {}),
+      'batch.kubernetes.io/controller-uid': job.metadata.uid!,
+      'batch.kubernetes.io/job-name': job.metadata.name!,
+      'controller-uid': job.metadata.uid!,
+      'job-name': job.metadata.name!,
+    };
     const start = nowISO();
-    const pod = await this.ctx.client.create<P>(R.pods, {
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { name, generateName: `${job.metadata.name}-`, namespace: job.metadata.namespace, labels, annotations: t.metadata?.annotations, ownerReferences: [newControllerRef(job, R.jobs)] },
-      spec: structuredClone(t.spec),
-    }, { namespace: job.metadata.namespace });
+    const pod = await this.ctx.client.create<P>(
+      R.pods,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name,
+          generateName: `${job.metadata.name}-`,
+          namespace: job.metadata.namespace,
+          labels,
+          annotations: t.metadata?.annotations,
+          ownerReferences: [newControllerRef(job, R.jobs)],
+        },
+        spec: structuredClone(t.spec),
+      },
+      { namespace: job.metadata.namespace },
+    );
     void this.recorder.normal(job, 'SuccessfulCreate', `Created pod: ${name}`);
     const completions = job.spec?.completions;
-    this.ctx.tracer.record({ namespace: pod.metadata.namespace!, name, uid: pod.metadata.uid }, {
-      component: 'controller-manager', action: 'job-create-pod', start, end: nowISO(), outcome: 'success',
-      message: `Job ${objectKey(job)}: completions ${completions ?? 'unset'}, parallelism ${job.spec?.parallelism ?? 1}, succeeded ${counts.succeeded}, active ${counts.active + i} -> create`,
-      details: { controller: 'job', job: job.metadata.name, succeeded: counts.succeeded, active: counts.active + i },
-    });
+    this.ctx.tracer.record(
+      { namespace: pod.metadata.namespace!, name, uid: pod.metadata.uid },
+      {
+        component: 'controller-manager',
+        action: 'job-create-pod',
+        start,
+        end: nowISO(),
+        outcome: 'success',
+        message: `Job ${objectKey(job)}: completions ${completions ?? 'unset'}, parallelism ${job.spec?.parallelism ?? 1}, succeeded ${counts.succeeded}, active ${counts.active + i} -> create`,
+        details: { controller: 'job', job: job.metadata.name, succeeded: counts.succeeded, active: counts.active + i },
+      },
+    );
   }
 }

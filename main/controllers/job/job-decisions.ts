@@ -27,18 +27,38 @@ export function failureBackoffMs(failures: number, baseMs = 10_000, maxMs = 360_
 /**
  * What a sync should do. `startMs` is status.startTime, `lastFailureMs` when the newest pod failure happened.
  */
-export function jobDecision(spec: JobSpec, c: JobCounts, nowMs: number, startMs: number | undefined, lastFailureMs?: number, backoffBaseMs = 10_000): JobVerdict {
+export function jobDecision(
+  spec: JobSpec,
+  c: JobCounts,
+  nowMs: number,
+  startMs: number | undefined,
+  lastFailureMs?: number,
+  backoffBaseMs = 10_000,
+): JobVerdict {
   const parallelism = spec.parallelism ?? 1;
   const completions = spec.completions;
   const backoffLimit = spec.backoffLimit ?? 6;
   if (c.failed > backoffLimit) {
-    return { create: 0, deleteActive: c.active, finished: { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' } };
+    return {
+      create: 0,
+      deleteActive: c.active,
+      finished: { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' },
+    };
   }
   if (spec.activeDeadlineSeconds !== undefined && startMs !== undefined && nowMs - startMs >= spec.activeDeadlineSeconds * 1000) {
-    return { create: 0, deleteActive: c.active, finished: { type: 'Failed', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' } };
+    return {
+      create: 0,
+      deleteActive: c.active,
+      finished: { type: 'Failed', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' },
+    };
   }
   const complete = completions !== undefined && completions !== null ? c.succeeded >= completions : c.succeeded > 0 && c.active === 0;
-  if (complete) return { create: 0, deleteActive: c.active, finished: { type: 'Complete', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' } };
+  if (complete)
+    return {
+      create: 0,
+      deleteActive: c.active,
+      finished: { type: 'Complete', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' },
+    };
   if (spec.suspend) return { create: 0, deleteActive: c.active };
   let want: number;
   if (completions !== undefined && completions !== null) want = Math.min(parallelism, completions - c.succeeded);

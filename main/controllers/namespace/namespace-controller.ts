@@ -30,7 +30,11 @@ export class NamespaceController implements Controller {
   }
 
   run(): void {
-    void this.queue.run((k) => this.sync(k), 1, (key, err) => log.warn('sync failed', { key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      1,
+      (key, err) => log.warn('sync failed', { key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {
@@ -41,7 +45,9 @@ export class NamespaceController implements Controller {
     const ns = this.nsInf.getByName(name);
     if (!ns?.metadata.deletionTimestamp) return;
     if (ns.status?.phase !== 'Terminating') {
-      await unlessGone(this.ctx.client.update(R.namespaces, { ...ns, status: { ...(ns.status ?? {}), phase: 'Terminating' } } as KubeObject, { subresource: 'status' }));
+      await unlessGone(
+        this.ctx.client.update(R.namespaces, { ...ns, status: { ...(ns.status ?? {}), phase: 'Terminating' } } as KubeObject, { subresource: 'status' }),
+      );
     }
     let remaining = 0;
     for (const type of namespacedContent) {

@@ -25,7 +25,10 @@ export class NodeIpamController implements Controller {
   /** /24s handed out (offered or assigned) before the cache shows them: upstream's cidrset marks them at once */
   private reserved = new Map<string, string>();
 
-  constructor(private readonly ctx: ControllerContext, private readonly clusterCidr: string) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly clusterCidr: string,
+  ) {
     this.nodeInf = ctx.informers.for<N>(R.nodes);
     this.recorder = new EventRecorder(ctx.client, { component: 'cidrAllocator' });
   }
@@ -45,7 +48,11 @@ export class NodeIpamController implements Controller {
 
   run(): void {
     log.info('allocating node pod CIDRs', { clusterCIDR: this.clusterCidr });
-    void this.queue.run((k) => this.sync(k), 1, (key, err) => log.warn('sync failed', { node: key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      1,
+      (key, err) => log.warn('sync failed', { node: key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {

@@ -39,7 +39,8 @@ export function decideNodeCidr(node: Node, taken: string[], clusterCidr: string)
   const cluster = parseCidr4(clusterCidr);
   const offered = offer ? parseCidr4(offer) : undefined;
   // an offer stays good while it is in the cluster CIDR, no other node has it and the engine did not refuse it
-  const good = !!offer && !!cluster && !!offered && contains(cluster, offered) && chooseNodeCidr({ clusterCidr, taken, unavailable, preferred: offer }) === offer;
+  const good =
+    !!offer && !!cluster && !!offered && contains(cluster, offered) && chooseNodeCidr({ clusterCidr, taken, unavailable, preferred: offer }) === offer;
   if (good && ann[A.claimed] === offer) return { kind: 'assign', cidr: offer };
   if (good) return { kind: 'offer', cidr: offer, keep: true };
   const cidr = chooseNodeCidr({ clusterCidr, taken, unavailable, preferred: ann[A.preferred] });

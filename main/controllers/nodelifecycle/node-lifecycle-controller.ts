@@ -37,7 +37,10 @@ export class NodeLifecycleController implements Controller {
   /** nodes gone Unknown whose Ready pods are still to be marked not ready (retried each pass until done) */
   private podsToMarkNotReady = new Set<string>();
 
-  constructor(private readonly ctx: ControllerContext, private readonly opts: NodeLifecycleOptions) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly opts: NodeLifecycleOptions,
+  ) {
     this.recorder = new EventRecorder(ctx.client, { component: 'node-controller' });
     this.nodeInf = ctx.informers.for<N>(R.nodes);
     this.leaseInf = ctx.informers.for<Lease & KubeObject>(R.leases);
@@ -84,8 +87,16 @@ export class NodeLifecycleController implements Controller {
       if (readiness === 'Unknown' && node.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'Unknown') {
         log.warn('node stopped posting status', { node: name, silentForSeconds: hb ? Math.round((nowMs - hb) / 1000) : undefined });
         // a failed write is tried again on the next pass (the condition is still not Unknown then)
-        current = await this.ctx.client.update<N>(R.nodes, { ...node, status: { ...(node.status ?? {}), conditions: unknownConditions(node.status?.conditions ?? [], nowISO) } } as KubeObject, { subresource: 'status' })
-          .catch((e) => { log.warn('node status update failed; retried next pass', { node: name, error: errMessage(e) }); return node; });
+        current = await this.ctx.client
+          .update<N>(
+            R.nodes,
+            { ...node, status: { ...(node.status ?? {}), conditions: unknownConditions(node.status?.conditions ?? [], nowISO) } } as KubeObject,
+            { subresource: 'status' },
+          )
+          .catch((e) => {
+            log.warn('node status update failed; retried next pass', { node: name, error: errMessage(e) });
+            return node;
+          });
         this.podsToMarkNotReady.add(name);
       }
       if (readiness !== 'Unknown') this.podsToMarkNotReady.delete(name);
@@ -104,7 +115,9 @@ export class NodeLifecycleController implements Controller {
       }
       const taints = reconcileTaints(current.spec?.taints ?? [], readiness, nowISO, !!current.spec?.unschedulable);
       if (canonicalJSON(taints) !== canonicalJSON(current.spec?.taints ?? [])) {
-        await this.ctx.client.patch(R.nodes, name, 'application/merge-patch+json', { spec: { taints: taints.length ? taints : null } }).catch((e) => log.warn('taint update failed', { node: name, error: errMessage(e) }));
+        await this.ctx.client
+          .patch(R.nodes, name, 'application/merge-patch+json', { spec: { taints: taints.length ? taints : null } })
+          .catch((e) => log.warn('taint update failed', { node: name, error: errMessage(e) }));
         log.info('node taints', { node: name, readiness, taints: taints.map((t) => `${t.key}:${t.effect}`).join(',') || 'none' });
       }
       await this.evictFrom(current, taints, nowMs);
@@ -118,13 +131,24 @@ export class NodeLifecycleController implements Controller {
       const conds = pod.status?.conditions ?? [];
       if (!conds.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
       const next = conds.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: nowISO } : c));
-      writes.push(unlessGone(this.ctx.client.update(R.pods, { ...pod, status: { ...(pod.status ?? {}), conditions: next } } as KubeObject, { namespace: pod.metadata.namespace, subresource: 'status' })));
+      writes.push(
+        unlessGone(
+          this.ctx.client.update(R.pods, { ...pod, status: { ...(pod.status ?? {}), conditions: next } } as KubeObject, {
+            namespace: pod.metadata.namespace,
+            subresource: 'status',
+          }),
+        ),
+      );
     }
     await allOrThrow(writes);
   }
 
   /** The taint manager: evict pods that don't tolerate the node's NoExecute taints, after tolerationSeconds. */
-  private async evictFrom(node: N, taints: Node['spec'] extends infer S ? S extends { taints?: infer T } ? NonNullable<T> : never : never, nowMs: number): Promise<void> {
+  private async evictFrom(
+    node: N,
+    taints: Node['spec'] extends infer S ? (S extends { taints?: infer T } ? NonNullable<T> : never) : never,
+    nowMs: number,
+  ): Promise<void> {
     if (!taints.some((t) => t.effect === 'NoExecute')) return;
     for (const pod of this.podInf.list().filter((p) => p.spec?.nodeName === node.metadata.name && !p.metadata.deletionTimestamp)) {
       const key = pod.metadata.uid!;

@@ -46,7 +46,8 @@ export function reconcileTaints(current: Taint[], readiness: Readiness, nowISO: 
   const want = wantedTaints(readiness, unschedulable);
   const keep = current.filter((t) => !ours(t) || want.some((w) => w.key === t.key && w.effect === t.effect));
   for (const w of want) {
-    if (!keep.some((t) => t.key === w.key && t.effect === w.effect)) keep.push({ key: w.key, effect: w.effect, ...(w.effect === 'NoExecute' ? { timeAdded: nowISO } : {}) });
+    if (!keep.some((t) => t.key === w.key && t.effect === w.effect))
+      keep.push({ key: w.key, effect: w.effect, ...(w.effect === 'NoExecute' ? { timeAdded: nowISO } : {}) });
   }
   return keep;
 }
@@ -54,10 +55,20 @@ export function reconcileTaints(current: Taint[], readiness: Readiness, nowISO: 
 /** Conditions the controller posts for a node it no longer hears from. */
 export function unknownConditions(conds: NodeCondition[], nowISO: string): NodeCondition[] {
   const types = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
-  const out = conds.map((c) => (types.includes(c.type) && c.status !== 'Unknown'
-    ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: nowISO }
-    : c));
-  if (!out.some((c) => c.type === 'Ready')) out.push({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastTransitionTime: nowISO, lastHeartbeatTime: nowISO });
+  const out = conds.map((c) =>
+    types.includes(c.type) && c.status !== 'Unknown'
+      ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: nowISO }
+      : c,
+  );
+  if (!out.some((c) => c.type === 'Ready'))
+    out.push({
+      type: 'Ready',
+      status: 'Unknown',
+      reason: 'NodeStatusNeverUpdated',
+      message: 'Kubelet never posted node status.',
+      lastTransitionTime: nowISO,
+      lastHeartbeatTime: nowISO,
+    });
   return out;
 }
 
@@ -77,9 +88,13 @@ export function evictionDelayMs(pod: Pod, taints: Taint[], nowMs: number, defaul
   if (noExec.length === 0) return 'never';
   // the 300 s tolerations the DefaultTolerationSeconds admission plugin adds follow the lab's setting
   const tols = (pod.spec?.tolerations ?? []).map((t) =>
-    (t.key === notReadyTaint || t.key === unreachableTaint) && t.operator === 'Exists' && t.effect === 'NoExecute' && t.tolerationSeconds === admissionDefaultSeconds
+    (t.key === notReadyTaint || t.key === unreachableTaint) &&
+    t.operator === 'Exists' &&
+    t.effect === 'NoExecute' &&
+    t.tolerationSeconds === admissionDefaultSeconds
       ? { ...t, tolerationSeconds: defaultTolerationSeconds }
-      : t);
+      : t,
+  );
   for (const key of [notReadyTaint, unreachableTaint]) {
     if (!tols.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'))) {
       tols.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });

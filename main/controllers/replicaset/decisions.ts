@@ -76,7 +76,7 @@ export function podsToDelete<P extends Pod>(pods: P[], related: Pod[], diff: num
     const n = p.spec?.nodeName;
     if (n) perNode.set(n, (perNode.get(n) ?? 0) + 1);
   }
-  const rank = (p: Pod) => (p.spec?.nodeName ? perNode.get(p.spec.nodeName) ?? 0 : 0);
+  const rank = (p: Pod) => (p.spec?.nodeName ? (perNode.get(p.spec.nodeName) ?? 0) : 0);
   return [...pods].sort((a, b) => deletionOrder(a, rank(a), b, rank(b))).slice(0, diff);
 }
 
@@ -105,10 +105,16 @@ export function calculateStatus(rs: ReplicaSet, active: Pod[], manageError: { re
   let conditions: ReplicaSetCondition[] = (rs.status?.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure');
   const old = rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
   if (manageError) {
-    conditions = [...conditions, {
-      type: 'ReplicaFailure', status: 'True', reason: manageError.reason, message: manageError.message,
-      lastTransitionTime: old?.status === 'True' ? old.lastTransitionTime : now.toISOString(),
-    }];
+    conditions = [
+      ...conditions,
+      {
+        type: 'ReplicaFailure',
+        status: 'True',
+        reason: manageError.reason,
+        message: manageError.message,
+        lastTransitionTime: old?.status === 'True' ? old.lastTransitionTime : now.toISOString(),
+      },
+    ];
   }
   const status: ReplicaSetStatus = {
     replicas: active.length,

@@ -45,18 +45,27 @@ export class ReplicaSetController implements Controller {
         this.queue.add(objectKey(rs));
       },
     });
-    this.podInf.addHandlers(ownedObjectHandlers<RS, Pod & KubeObject>({
-      owners: this.rsInf, kind: 'ReplicaSet', queue: this.queue, expectations: this.expectations,
-      // a pod turning ready becomes available minReadySeconds later: look again then
-      updated: (rs, pod) => {
-        const wait = secondsUntilAvailable(pod, rs.spec?.minReadySeconds ?? 0, new Date());
-        if (wait) this.queue.addAfter(objectKey(rs), wait * 1000 + 50);
-      },
-    }));
+    this.podInf.addHandlers(
+      ownedObjectHandlers<RS, Pod & KubeObject>({
+        owners: this.rsInf,
+        kind: 'ReplicaSet',
+        queue: this.queue,
+        expectations: this.expectations,
+        // a pod turning ready becomes available minReadySeconds later: look again then
+        updated: (rs, pod) => {
+          const wait = secondsUntilAvailable(pod, rs.spec?.minReadySeconds ?? 0, new Date());
+          if (wait) this.queue.addAfter(objectKey(rs), wait * 1000 + 50);
+        },
+      }),
+    );
   }
 
   run(): void {
-    void this.queue.run((k) => this.sync(k), 2, (key, err) => log.warn('sync failed', { key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      2,
+      (key, err) => log.warn('sync failed', { key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {
@@ -76,7 +85,10 @@ export class ReplicaSetController implements Controller {
     // create observed meanwhile would satisfy them while the list still lacked that pod, and the sync would create it twice
     const needsSync = this.expectations.satisfied(key);
     // upstream claims only active pods: a finished or terminating pod is neither adopted nor released
-    const active = await new ControllerRefManager(this.ctx.client, rs, R.replicasets, rs.spec?.selector).claim(R.pods, this.podInf.list(namespace).filter(isPodActive));
+    const active = await new ControllerRefManager(this.ctx.client, rs, R.replicasets, rs.spec?.selector).claim(
+      R.pods,
+      this.podInf.list(namespace).filter(isPodActive),
+    );
     let manageError: { reason: string; message: string } | undefined;
     if (needsSync && !rs.metadata.deletionTimestamp) {
       try {
@@ -112,20 +124,26 @@ export class ReplicaSetController implements Controller {
       }
     } else if (del > 0) {
       const victims = podsToDelete(active, active, del);
-      this.expectations.expect(key, 0, victims.map((p) => objectKey(p)));
-      await Promise.all(victims.map(async (pod) => {
-        try {
-          await this.ctx.client.delete(R.pods, pod.metadata.name!, { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
-          void this.recorder.normal(rs, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-          log.info('deleted pod', { replicaset: key, pod: pod.metadata.name, replicas: desired, had: active.length });
-        } catch (e) {
-          this.expectations.deletionObserved(key, objectKey(pod));
-          if (!isStatusError(e, 'NotFound')) {
-            void this.recorder.warning(rs, 'FailedDelete', `Error deleting: ${errMessage(e)}`);
-            throw Object.assign(e as Error, { failReason: 'FailedDelete' });
+      this.expectations.expect(
+        key,
+        0,
+        victims.map((p) => objectKey(p)),
+      );
+      await Promise.all(
+        victims.map(async (pod) => {
+          try {
+            await this.ctx.client.delete(R.pods, pod.metadata.name!, { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
+            void this.recorder.normal(rs, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+            log.info('deleted pod', { replicaset: key, pod: pod.metadata.name, replicas: desired, had: active.length });
+          } catch (e) {
+            this.expectations.deletionObserved(key, objectKey(pod));
+            if (!isStatusError(e, 'NotFound')) {
+              void this.recorder.warning(rs, 'FailedDelete', `Error deleting: ${errMessage(e)}`);
+              throw Object.assign(e as Error, { failReason: 'FailedDelete' });
+            }
           }
-        }
-      }));
+        }),
+      );
     }
   }
 
@@ -167,15 +185,36 @@ export class ReplicaSetController implements Controller {
     if (owner?.kind === 'Deployment') {
       const note = this.ctx.chain.get(objectKey(rs));
       this.ctx.tracer.record(ref, {
-        component: 'controller-manager', action: 'deployment-sync', start, end: start, outcome: 'info',
+        component: 'controller-manager',
+        action: 'deployment-sync',
+        start,
+        end: start,
+        outcome: 'info',
         message: `Deployment ${rs.metadata.namespace}/${owner.name} -> ReplicaSet ${rsName}${note ? `: ${note}` : ''}`,
-        details: { controller: 'deployment', deployment: owner.name, replicaSet: rs.metadata.name, revision: rs.metadata.annotations?.['deployment.kubernetes.io/revision'], reason: note },
+        details: {
+          controller: 'deployment',
+          deployment: owner.name,
+          replicaSet: rs.metadata.name,
+          revision: rs.metadata.annotations?.['deployment.kubernetes.io/revision'],
+          reason: note,
+        },
       });
     }
     this.ctx.tracer.record(ref, {
-      component: 'controller-manager', action: 'replicaset-create-pod', start, end: nowISO(), outcome: 'success',
+      component: 'controller-manager',
+      action: 'replicaset-create-pod',
+      start,
+      end: nowISO(),
+      outcome: 'success',
       message: `ReplicaSet ${rsName}: replicas ${desired}, had ${had} -> create ${pod.metadata.name}`,
-      details: { controller: 'replicaset', replicaSet: rs.metadata.name, desired, had, pod: pod.metadata.name, owner: owner ? `${owner.kind}/${owner.name}` : undefined },
+      details: {
+        controller: 'replicaset',
+        replicaSet: rs.metadata.name,
+        desired,
+        had,
+        pod: pod.metadata.name,
+        owner: owner ? `${owner.kind}/${owner.name}` : undefined,
+      },
     });
   }
 

@@ -27,7 +27,11 @@ export class ServiceAccountController implements Controller {
   }
 
   run(): void {
-    void this.queue.run((k) => this.sync(k), 1, (key, err) => log.warn('sync failed', { key, error: errMessage(err) }));
+    void this.queue.run(
+      (k) => this.sync(k),
+      1,
+      (key, err) => log.warn('sync failed', { key, error: errMessage(err) }),
+    );
   }
 
   stop(): void {

@@ -248,7 +248,15 @@ export async function selectContexts(
       const ctx = all.find((c) => c.name === name);
       if (!ctx) {
         const known = all.map((c) => c.name).join(', ');
-        return { name, host: '', current: false, source: 'context', nodeName: nodeNameFor(name), reachable: false, reason: `no docker context named "${name}" (known: ${known})` };
+        return {
+          name,
+          host: '',
+          current: false,
+          source: 'context',
+          nodeName: nodeNameFor(name),
+          reachable: false,
+          reason: `no docker context named "${name}" (known: ${known})`,
+        };
       }
       let docker: Docker;
       try {

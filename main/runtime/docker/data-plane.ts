@@ -56,9 +56,15 @@ export async function checkDirectReach(docker: Docker, sandboxId: string, ip: st
       });
       sock.destroy();
       if (greeting === 'kubelab\n') return { mode: 'direct', reason: `this machine reaches pod addresses (${ip}) directly` };
-      return { mode: 'api', reason: `pod address ${ip} answered this machine with something else than the pod: pod ports are reached through the engine's Docker API` };
+      return {
+        mode: 'api',
+        reason: `pod address ${ip} answered this machine with something else than the pod: pod ports are reached through the engine's Docker API`,
+      };
     } catch (e) {
-      return { mode: 'api', reason: `pod address ${ip} is not reachable from this machine (${(e as Error).message}): pod ports are reached through the engine's Docker API` };
+      return {
+        mode: 'api',
+        reason: `pod address ${ip} is not reachable from this machine (${(e as Error).message}): pod ports are reached through the engine's Docker API`,
+      };
     }
   } finally {
     stream.destroy();

@@ -9,7 +9,7 @@ const RTF_REJECT = 0x0200;
 /** /proc/net/route stores addresses as little-endian hex words. */
 const word = (hex: string) => {
   const n = parseInt(hex, 16);
-  return ((n & 0xff) << 24 >>> 0) + ((n >>> 8) & 0xff) * 65536 + ((n >>> 16) & 0xff) * 256 + ((n >>> 24) & 0xff);
+  return (((n & 0xff) << 24) >>> 0) + ((n >>> 8) & 0xff) * 65536 + ((n >>> 16) & 0xff) * 256 + ((n >>> 24) & 0xff);
 };
 
 export interface HostRoute {

@@ -15,10 +15,31 @@ import { dialInContainer, SpareDialers } from './pod-dialer';
 import { PAUSE_MODES_LABEL } from './sandbox-image';
 import { checkDirectReach, type DataPlane, type DataPlaneMode } from './data-plane';
 import {
-  LABEL, SANDBOX_CONTAINER_NAME,
-  type ContainerConfig, type ContainerRuntime, type ContainerStatsSample, type ContainerStatus, type ExecOptions, type ExecResult, type ExecSession, type HostPortMapping,
-  type ImageInfo, type LogOptions, type OverlayCondition, type PodCIDRClaim, type PodCIDRConstraints, type PodRefLabels, type ProbeAction, type ProbeResult, type PullLayer, type PullProgress,
-  type PullResult, type RegistryAuth, type RuntimeInfo, type SandboxConfig, type SandboxStatus,
+  LABEL,
+  SANDBOX_CONTAINER_NAME,
+  type ContainerConfig,
+  type ContainerRuntime,
+  type ContainerStatsSample,
+  type ContainerStatus,
+  type ExecOptions,
+  type ExecResult,
+  type ExecSession,
+  type HostPortMapping,
+  type ImageInfo,
+  type LogOptions,
+  type OverlayCondition,
+  type PodCIDRClaim,
+  type PodCIDRConstraints,
+  type PodRefLabels,
+  type ProbeAction,
+  type ProbeResult,
+  type PullLayer,
+  type PullProgress,
+  type PullResult,
+  type RegistryAuth,
+  type RuntimeInfo,
+  type SandboxConfig,
+  type SandboxStatus,
 } from '../types';
 
 const log = logger('runtime');
@@ -68,8 +89,7 @@ export const networkNotFound = (e: unknown, network: string) =>
 const GOARCH: Record<string, string> = { x86_64: 'amd64', aarch64: 'arm64', armv7l: 'arm', i386: '386', s390x: 's390x', ppc64le: 'ppc64le' };
 
 /** dockershim's container names: k8s_<container>_<pod>_<namespace>_<uid>_<attempt> */
-export const dockerName = (container: string, pod: PodRefLabels, attempt: number) =>
-  `k8s_${container}_${pod.name}_${pod.namespace}_${pod.uid}_${attempt}`;
+export const dockerName = (container: string, pod: PodRefLabels, attempt: number) => `k8s_${container}_${pod.name}_${pod.namespace}_${pod.uid}_${attempt}`;
 
 interface Inspected {
   state: string;
@@ -121,7 +141,13 @@ export class DockerRuntime implements ContainerRuntime {
     this.clusterId = opts.clusterId;
     this.nodeName = opts.nodeName;
     this.networkName = opts.networkName ?? `kubelab-${opts.clusterId}-${opts.nodeName}`;
-    this.agent = new NodeAgent({ docker: opts.docker, clusterId: opts.clusterId, nodeName: opts.nodeName, networkName: this.networkName, tunDevice: opts.overlayTunDevice });
+    this.agent = new NodeAgent({
+      docker: opts.docker,
+      clusterId: opts.clusterId,
+      nodeName: opts.nodeName,
+      networkName: this.networkName,
+      tunDevice: opts.overlayTunDevice,
+    });
     this.spares = new SpareDialers(opts.docker);
     const mode = opts.dataPlane ?? 'auto';
     if (mode !== 'auto') this.dataPlane = { mode, reason: `chosen with --data-plane ${mode}` };
@@ -131,7 +157,12 @@ export class DockerRuntime implements ContainerRuntime {
   overlayCondition(): OverlayCondition | undefined {
     if (!this.opts.clusterCIDR) return undefined;
     const s = this.agent.state;
-    if (s.state === 'up') return { status: 'True', reason: 'OverlayUp', message: `the node agent carries pod traffic between ${s.podCIDR} and the other nodes of ${this.opts.clusterCIDR}` };
+    if (s.state === 'up')
+      return {
+        status: 'True',
+        reason: 'OverlayUp',
+        message: `the node agent carries pod traffic between ${s.podCIDR} and the other nodes of ${this.opts.clusterCIDR}`,
+      };
     if (s.state === 'off') return { status: 'False', reason: s.reason, message: `${s.message}; pods of this node reach only pods and Services of this node` };
     return { status: 'Unknown', reason: 'OverlayStarting', message: 'the node agent is starting' };
   }
@@ -146,7 +177,13 @@ export class DockerRuntime implements ContainerRuntime {
     // the agent starts with the node's podCIDR (updatePodCIDR); start() is idempotent, so whoever comes first starts it
     if (this.podCIDR) void this.agent.start(this.opts.clusterCIDR, this.podCIDR, podNetworkPlan(this.podCIDR).agentAddress);
     await this.agent.settled();
-    await this.agent.addRoute(containerId).catch((e) => log.warn('no route to other nodes for a container', { node: this.nodeName, container: containerId.slice(0, 12), error: String((e as Error).message ?? e) }));
+    await this.agent.addRoute(containerId).catch((e) =>
+      log.warn('no route to other nodes for a container', {
+        node: this.nodeName,
+        container: containerId.slice(0, 12),
+        error: String((e as Error).message ?? e),
+      }),
+    );
   }
 
   private get ownFilter(): string[] {
@@ -180,7 +217,8 @@ export class DockerRuntime implements ContainerRuntime {
   /** The node's pod network with its podCIDR, made (labelled as ours) if missing, replacing one of another subnet. */
   ensureNetwork(): Promise<{ gateway?: string }> {
     const cidr = this.podCIDR;
-    if (!cidr) return Promise.reject(new Error(`the node has no podCIDR yet: its pod network ${this.networkName} is made once the nodeipam controller assigns one`));
+    if (!cidr)
+      return Promise.reject(new Error(`the node has no podCIDR yet: its pod network ${this.networkName} is made once the nodeipam controller assigns one`));
     if (!this.networkReady) {
       this.networkReady = (async () => {
         const r = await this.networkWith(cidr);
@@ -248,7 +286,12 @@ export class DockerRuntime implements ContainerRuntime {
       if (existing) {
         const subnets = (existing.IPAM?.Config ?? []).map((c) => c.Subnet);
         if (subnets.length === 1 && subnets[0] === plan.subnet) return { ok: true };
-        log.info('the pod network has another subnet than the node\'s podCIDR; replacing it', { node: this.nodeName, network: this.networkName, subnet: subnets.join(',') || '(none)', podCIDR: plan.subnet });
+        log.info("the pod network has another subnet than the node's podCIDR; replacing it", {
+          node: this.nodeName,
+          network: this.networkName,
+          subnet: subnets.join(',') || '(none)',
+          podCIDR: plan.subnet,
+        });
         await this.vacate(existing.Id, true);
       }
       try {
@@ -259,7 +302,13 @@ export class DockerRuntime implements ContainerRuntime {
           Labels: this.networkLabels(),
           IPAM: { Driver: 'default', Config: [{ Subnet: plan.subnet, Gateway: plan.gateway, IPRange: plan.ipRange }] },
         });
-        log.info('pod network created', { node: this.nodeName, network: this.networkName, subnet: plan.subnet, podRange: plan.ipRange, agentAddress: plan.agentAddress });
+        log.info('pod network created', {
+          node: this.nodeName,
+          network: this.networkName,
+          subnet: plan.subnet,
+          podRange: plan.ipRange,
+          agentAddress: plan.agentAddress,
+        });
         return { ok: true };
       } catch (e) {
         const message = String((e as Error)?.message ?? e);
@@ -291,11 +340,20 @@ export class DockerRuntime implements ContainerRuntime {
         continue;
       }
       if (l[LABEL.type] === 'podsandbox') await this.stopContainer(c.Id, 0);
-      else if (l['kubelab.io/component'] === 'relay') await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-      else if (c.State === 'running') await this.docker.getNetwork(networkId).disconnect({ Container: c.Id, Force: true }).catch(() => undefined);
+      else if (l['kubelab.io/component'] === 'relay')
+        await this.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
+      else if (c.State === 'running')
+        await this.docker
+          .getNetwork(networkId)
+          .disconnect({ Container: c.Id, Force: true })
+          .catch(() => undefined);
     }
     if (blocking.length) {
-      if (mustGo) throw new Error(`cannot replace network ${networkId.slice(0, 12)}: ${blocking.join(', ')} attached; disconnect them (docker network disconnect)`);
+      if (mustGo)
+        throw new Error(`cannot replace network ${networkId.slice(0, 12)}: ${blocking.join(', ')} attached; disconnect them (docker network disconnect)`);
       return false;
     }
     try {
@@ -312,15 +370,25 @@ export class DockerRuntime implements ContainerRuntime {
   private async leaveLegacyNetwork(): Promise<void> {
     const legacy = `kubelab-${this.clusterId}`;
     if (legacy === this.networkName) return;
-    const found = (await this.docker.listNetworks({ filters: { name: [legacy] } })).find((n) => n.Name === legacy && n.Labels?.[LABEL.cluster] === this.clusterId && !n.Labels?.[LABEL.node]);
+    const found = (await this.docker.listNetworks({ filters: { name: [legacy] } })).find(
+      (n) => n.Name === legacy && n.Labels?.[LABEL.cluster] === this.clusterId && !n.Labels?.[LABEL.node],
+    );
     if (!found) return;
     const gone = await this.vacate(found.Id, false);
-    log.info(gone ? 'removed the network older lab versions shared per engine' : 'this node\'s pods left the network older lab versions shared per engine', { node: this.nodeName, network: legacy });
+    log.info(gone ? 'removed the network older lab versions shared per engine' : "this node's pods left the network older lab versions shared per engine", {
+      node: this.nodeName,
+      network: legacy,
+    });
   }
 
   /** Once per runtime: the lab networks of this engine nobody can use any more go (lab-objects.ts sweepDecision). */
   private sweepOnce(): Promise<void> {
-    this.swept ??= sweepNetworks(this.docker, { clusterId: this.clusterId, host: this.opts.owner?.host ?? hostname(), inUse: [this.networkName], labNodes: this.opts.labNodes?.() })
+    this.swept ??= sweepNetworks(this.docker, {
+      clusterId: this.clusterId,
+      host: this.opts.owner?.host ?? hostname(),
+      inUse: [this.networkName],
+      labNodes: this.opts.labNodes?.(),
+    })
       .then(() => undefined)
       .catch((e) => log.warn('sweeping unused lab networks failed', { node: this.nodeName, error: String((e as Error).message ?? e) }));
     return this.swept;
@@ -335,7 +403,11 @@ export class DockerRuntime implements ContainerRuntime {
 
   async listImages(): Promise<ImageInfo[]> {
     const images = await this.docker.listImages();
-    return images.map((i) => ({ id: i.Id, names: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])].filter((n) => n !== '<none>:<none>' && n !== '<none>@<none>'), sizeBytes: i.Size }));
+    return images.map((i) => ({
+      id: i.Id,
+      names: [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])].filter((n) => n !== '<none>:<none>' && n !== '<none>@<none>'),
+      sizeBytes: i.Size,
+    }));
   }
 
   async inspectImage(ref: string): Promise<ImageInfo | undefined> {
@@ -379,22 +451,24 @@ export class DockerRuntime implements ContainerRuntime {
 
   async listSandboxes(): Promise<SandboxStatus[]> {
     const list = await this.docker.listContainers({ all: true, filters: { label: [...this.ownFilter, `${LABEL.type}=podsandbox`] } });
-    return Promise.all(list.map(async (c) => {
-      const labels = c.Labels ?? {};
-      const netw = c.NetworkSettings?.Networks?.[this.networkName];
-      const hostNetwork = c.HostConfig?.NetworkMode === 'host';
-      const ip = c.State !== 'running' ? undefined : hostNetwork ? await this.hostNetworkIP() : netw?.IPAddress || undefined;
-      return {
-        id: c.Id,
-        pod: { uid: labels[LABEL.podUid], name: labels[LABEL.podName], namespace: labels[LABEL.podNamespace] },
-        attempt: Number(labels['io.kubernetes.sandbox.attempt'] ?? 0),
-        state: c.State === 'running' ? 'ready' : 'notready',
-        ip,
-        network: hostNetwork ? 'host' : this.networkName,
-        image: c.Image,
-        createdAt: new Date(c.Created * 1000).toISOString(),
-      } satisfies SandboxStatus;
-    }));
+    return Promise.all(
+      list.map(async (c) => {
+        const labels = c.Labels ?? {};
+        const netw = c.NetworkSettings?.Networks?.[this.networkName];
+        const hostNetwork = c.HostConfig?.NetworkMode === 'host';
+        const ip = c.State !== 'running' ? undefined : hostNetwork ? await this.hostNetworkIP() : netw?.IPAddress || undefined;
+        return {
+          id: c.Id,
+          pod: { uid: labels[LABEL.podUid], name: labels[LABEL.podName], namespace: labels[LABEL.podNamespace] },
+          attempt: Number(labels['io.kubernetes.sandbox.attempt'] ?? 0),
+          state: c.State === 'running' ? 'ready' : 'notready',
+          ip,
+          network: hostNetwork ? 'host' : this.networkName,
+          image: c.Image,
+          createdAt: new Date(c.Created * 1000).toISOString(),
+        } satisfies SandboxStatus;
+      }),
+    );
   }
 
   private labelsFor(pod: PodRefLabels, container: string, type: 'podsandbox' | 'container'): Record<string, string> {
@@ -513,14 +587,18 @@ export class DockerRuntime implements ContainerRuntime {
 
   async listContainers(): Promise<ContainerStatus[]> {
     // a container Docker is removing is already gone for the kubelet (not "unknown", which it would kill)
-    const list = (await this.docker.listContainers({ all: true, filters: { label: [...this.ownFilter, `${LABEL.type}=container`] } })).filter((c) => c.State !== 'removing');
+    const list = (await this.docker.listContainers({ all: true, filters: { label: [...this.ownFilter, `${LABEL.type}=container`] } })).filter(
+      (c) => c.State !== 'removing',
+    );
     const live = new Set(list.map((c) => c.Id));
     for (const id of this.inspectCache.keys()) if (!live.has(id)) this.inspectCache.delete(id);
-    const out = await Promise.all(list.map(async (c) => {
-      const cached = this.inspectCache.get(c.Id);
-      if (cached && cached.state === c.State) return cached.status;
-      return this.inspectContainer(c.Id);
-    }));
+    const out = await Promise.all(
+      list.map(async (c) => {
+        const cached = this.inspectCache.get(c.Id);
+        if (cached && cached.state === c.State) return cached.status;
+        return this.inspectContainer(c.Id);
+      }),
+    );
     return out.filter((s): s is ContainerStatus => !!s);
   }
 
@@ -536,8 +614,13 @@ export class DockerRuntime implements ContainerRuntime {
     const st = info.State;
     // a start the engine refused (no such executable, ...) leaves it "created" with an error: it ran and ended, as StartError
     const startFailed = st.Status === 'created' && !!st.Error;
-    const state: ContainerStatus['state'] =
-      st.Running ? 'running' : st.Status === 'created' && !startFailed ? 'created' : st.Status === 'exited' || st.Status === 'dead' || startFailed ? 'exited' : 'unknown';
+    const state: ContainerStatus['state'] = st.Running
+      ? 'running'
+      : st.Status === 'created' && !startFailed
+        ? 'created'
+        : st.Status === 'exited' || st.Status === 'dead' || startFailed
+          ? 'exited'
+          : 'unknown';
     const zero = (t?: string) => (!t || t.startsWith('0001-') ? undefined : t);
     const status: ContainerStatus = {
       id: info.Id,
@@ -582,7 +665,12 @@ export class DockerRuntime implements ContainerRuntime {
         ...(cfg.capAdd?.length ? { CapAdd: cfg.capAdd } : {}),
         ...(cfg.capDrop?.length ? { CapDrop: cfg.capDrop } : {}),
         ...(cfg.securityOpt?.length ? { SecurityOpt: cfg.securityOpt } : {}),
-        Mounts: cfg.mounts.map((m) => ({ Type: m.type, Source: m.type === 'tmpfs' ? undefined : m.source, Target: m.target, ReadOnly: !!m.readOnly })) as Docker.MountSettings[],
+        Mounts: cfg.mounts.map((m) => ({
+          Type: m.type,
+          Source: m.type === 'tmpfs' ? undefined : m.source,
+          Target: m.target,
+          ReadOnly: !!m.readOnly,
+        })) as Docker.MountSettings[],
         NanoCpus: cfg.nanoCpus,
         Memory: cfg.memoryBytes,
         Privileged: !!cfg.privileged,
@@ -686,7 +774,8 @@ export class DockerRuntime implements ContainerRuntime {
 
   async attach(id: string, opts: ExecOptions = {}): Promise<ExecSession> {
     const c = this.docker.getContainer(id);
-    const stream = (await c.attach({ stream: true, stdin: !!opts.stdin, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream & import('node:stream').Duplex;
+    const stream = (await c.attach({ stream: true, stdin: !!opts.stdin, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream &
+      import('node:stream').Duplex;
     const stdout = new PassThrough();
     let stderr: PassThrough | undefined;
     if (opts.tty) stream.pipe(stdout);
@@ -734,7 +823,13 @@ export class DockerRuntime implements ContainerRuntime {
     const c = this.docker.getContainer(id);
     if (!this.ttyCache.has(id)) await this.inspectContainer(id);
     const tty = this.ttyCache.get(id) ?? false;
-    const base = { stdout: true, stderr: true, timestamps: !!opts.timestamps, ...(opts.tail !== undefined ? { tail: opts.tail } : {}), ...(opts.since ? { since: opts.since } : {}) };
+    const base = {
+      stdout: true,
+      stderr: true,
+      timestamps: !!opts.timestamps,
+      ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+      ...(opts.since ? { since: opts.since } : {}),
+    };
     const out = new PassThrough();
     if (opts.follow) {
       const stream = (await c.logs({ ...base, follow: true })) as NodeJS.ReadableStream;
@@ -832,7 +927,9 @@ export class DockerRuntime implements ContainerRuntime {
   private canDial(sandboxId: string): Promise<boolean> {
     let known = this.dialCapable.get(sandboxId);
     if (!known) {
-      known = this.docker.getContainer(sandboxId).inspect()
+      known = this.docker
+        .getContainer(sandboxId)
+        .inspect()
         .then((info) => (info.Config?.Labels?.[PAUSE_MODES_LABEL] ?? '').split(',').includes('dial'))
         .catch(() => {
           this.dialCapable.delete(sandboxId);
@@ -855,7 +952,9 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   private async runningSandboxOf(podUid: string): Promise<string | undefined> {
-    const list = await this.docker.listContainers({ filters: { label: [...this.ownFilter, `${LABEL.type}=podsandbox`, `${LABEL.podUid}=${podUid}`], status: ['running'] } });
+    const list = await this.docker.listContainers({
+      filters: { label: [...this.ownFilter, `${LABEL.type}=podsandbox`, `${LABEL.podUid}=${podUid}`], status: ['running'] },
+    });
     list.sort((a, b) => Number(b.Labels?.['io.kubernetes.sandbox.attempt'] ?? 0) - Number(a.Labels?.['io.kubernetes.sandbox.attempt'] ?? 0));
     return list[0]?.Id;
   }
@@ -906,7 +1005,11 @@ export class DockerRuntime implements ContainerRuntime {
 
   async removePodVolumes(podUid: string): Promise<void> {
     const res = await this.docker.listVolumes({ filters: { label: [...this.ownFilter, `${LABEL.podUid}=${podUid}`] } });
-    for (const v of res.Volumes ?? []) await this.docker.getVolume(v.Name).remove().catch((e) => log.debug('volume not removed', { volume: v.Name, error: String(e) }));
+    for (const v of res.Volumes ?? [])
+      await this.docker
+        .getVolume(v.Name)
+        .remove()
+        .catch((e) => log.debug('volume not removed', { volume: v.Name, error: String(e) }));
   }
 }
 

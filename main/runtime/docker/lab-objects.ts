@@ -56,7 +56,7 @@ export async function sweepDecision(n: NetworkFacts, ctx: SweepContext): Promise
   if (cluster === ctx.clusterId) {
     const node = n.labels[LABEL.node];
     if (node && (!ctx.labNodes || ctx.labNodes.includes(node))) return { remove: false, reason: `this lab's node ${node} uses it` };
-    return { remove: true, reason: 'this lab\'s, left by an earlier run' };
+    return { remove: true, reason: "this lab's, left by an earlier run" };
   }
   if (ctx.running.has(cluster)) return { remove: false, reason: 'its lab has running containers here' };
   const dir = n.labels[NETWORK_LABEL.dataDir];
@@ -116,14 +116,16 @@ export async function removeLabObjects(docker: Docker, opts: { clusterId: string
   const label = [`${LABEL.cluster}=${opts.clusterId}`, ...(opts.nodeName ? [`${LABEL.node}=${opts.nodeName}`] : [])];
   const out: Removed = { containers: 0, networks: 0, volumes: 0 };
   const containers = await docker.listContainers({ all: true, filters: { label } });
-  await Promise.all(containers.map(async (c) => {
-    try {
-      await docker.getContainer(c.Id).remove({ force: true, v: true });
-      out.containers++;
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode !== 404) log.warn('cannot remove container', { id: c.Id, error: String(e) });
-    }
-  }));
+  await Promise.all(
+    containers.map(async (c) => {
+      try {
+        await docker.getContainer(c.Id).remove({ force: true, v: true });
+        out.containers++;
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode !== 404) log.warn('cannot remove container', { id: c.Id, error: String(e) });
+      }
+    }),
+  );
   const volumes = (await docker.listVolumes({ filters: { label } })).Volumes ?? [];
   for (const v of volumes) {
     try {

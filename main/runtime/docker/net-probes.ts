@@ -14,22 +14,23 @@ export type Dialer = (host: string, port: number, timeoutMs: number) => Promise<
 const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /** A TCP connection from this process, with Go's messages for failures. */
-export const directDial: Dialer = (host, port, timeoutMs) => new Promise((resolve, reject) => {
-  const sock = net.connect({ host, port });
-  const timer = setTimeout(() => {
-    sock.destroy();
-    reject(Object.assign(new Error(`dial tcp ${hostPort(host, port)}: i/o timeout`), { code: 'ETIMEDOUT' }));
-  }, timeoutMs);
-  sock.once('connect', () => {
-    clearTimeout(timer);
-    resolve(sock);
+export const directDial: Dialer = (host, port, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(Object.assign(new Error(`dial tcp ${hostPort(host, port)}: i/o timeout`), { code: 'ETIMEDOUT' }));
+    }, timeoutMs);
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      resolve(sock);
+    });
+    sock.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      const text = e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.code === 'EHOSTUNREACH' ? 'connect: no route to host' : e.message;
+      reject(Object.assign(new Error(`dial tcp ${hostPort(host, port)}: ${text}`), { code: e.code }));
+    });
   });
-  sock.once('error', (e: NodeJS.ErrnoException) => {
-    clearTimeout(timer);
-    const text = e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.code === 'EHOSTUNREACH' ? 'connect: no route to host' : e.message;
-    reject(Object.assign(new Error(`dial tcp ${hostPort(host, port)}: ${text}`), { code: e.code }));
-  });
-});
 
 const KUBE_PROBE_AGENT = 'kube-probe/1.32';
 
@@ -161,7 +162,8 @@ async function grpcProbe(host: string, port: number, service: string, timeoutMs:
   try {
     conn = await dial(host, port, timeoutMs);
   } catch (e) {
-    if (Date.now() - started >= timeoutMs) return { ok: false, message: `timeout: failed to connect service "${addr}" within ${goDuration(timeoutMs)}: context deadline exceeded` };
+    if (Date.now() - started >= timeoutMs)
+      return { ok: false, message: `timeout: failed to connect service "${addr}" within ${goDuration(timeoutMs)}: context deadline exceeded` };
     return { ok: false, message: `error: failed to connect service at "${addr}": ${(e as Error).message}` };
   }
   return new Promise<ProbeResult>((resolve) => {
@@ -175,10 +177,17 @@ async function grpcProbe(host: string, port: number, service: string, timeoutMs:
       conn.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ ok: false, message: `timeout: health rpc did not complete within ${goDuration(timeoutMs)}` }), Math.max(1, timeoutMs - (Date.now() - started)));
+    const timer = setTimeout(
+      () => finish({ ok: false, message: `timeout: health rpc did not complete within ${goDuration(timeoutMs)}` }),
+      Math.max(1, timeoutMs - (Date.now() - started)),
+    );
     session.on('error', (e) => finish({ ok: false, message: `error: health rpc probe failed: ${e.message}` }));
     const req = session.request({
-      ':method': 'POST', ':path': '/grpc.health.v1.Health/Check', 'content-type': 'application/grpc', te: 'trailers', 'user-agent': KUBE_PROBE_AGENT,
+      ':method': 'POST',
+      ':path': '/grpc.health.v1.Health/Check',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'user-agent': KUBE_PROBE_AGENT,
     });
     const chunks: Buffer[] = [];
     let headerStatus: string | undefined;
@@ -198,7 +207,25 @@ async function grpcProbe(host: string, port: number, service: string, timeoutMs:
       const text = decodeURIComponent(headerMessage ?? '');
       if (code === 12) return finish({ ok: false, message: `error: this server does not implement the grpc health protocol (grpc.health.v1.Health): ${text}` });
       if (code === 4) return finish({ ok: false, message: `timeout: health rpc did not complete within ${goDuration(timeoutMs)}` });
-      const names = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
+      const names = [
+        'OK',
+        'Canceled',
+        'Unknown',
+        'InvalidArgument',
+        'DeadlineExceeded',
+        'NotFound',
+        'AlreadyExists',
+        'PermissionDenied',
+        'ResourceExhausted',
+        'FailedPrecondition',
+        'Aborted',
+        'OutOfRange',
+        'Unimplemented',
+        'Internal',
+        'Unavailable',
+        'DataLoss',
+        'Unauthenticated',
+      ];
       if (code !== 0) return finish({ ok: false, message: `error: health rpc probe failed: rpc error: code = ${names[code] ?? code} desc = ${text}` });
       const body = Buffer.concat(chunks);
       const status = body.length >= 5 ? grpcHealthStatus(body) : 0;

@@ -21,9 +21,7 @@ const READY_TIMEOUT_MS = 15_000;
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export type OverlayState =
-  | { state: 'starting' }
-  | { state: 'up'; podCIDR: string }
-  | { state: 'off'; reason: 'OverlayRefused' | 'OverlayUnavailable'; message: string };
+  { state: 'starting' } | { state: 'up'; podCIDR: string } | { state: 'off'; reason: 'OverlayRefused' | 'OverlayUnavailable'; message: string };
 
 export interface NodeAgentEvents {
   /** an IP packet a local pod sent towards another node's podCIDR */
@@ -91,7 +89,9 @@ export class NodeAgent extends EventEmitter<NodeAgentEvents> {
 
   /** Starts the node's agent (replacing one a previous lab start left); resolves with the state it reached. */
   start(clusterCIDR: string, podCIDR: string, agentAddress: string): Promise<OverlayState> {
-    this.started ??= this.run(clusterCIDR, podCIDR, agentAddress).catch((e) => this.turnOff('OverlayUnavailable', `the node agent did not start: ${dockerMessage(e)}`));
+    this.started ??= this.run(clusterCIDR, podCIDR, agentAddress).catch((e) =>
+      this.turnOff('OverlayUnavailable', `the node agent did not start: ${dockerMessage(e)}`),
+    );
     return this.started;
   }
 
@@ -117,7 +117,16 @@ export class NodeAgent extends EventEmitter<NodeAgentEvents> {
     const image = (this.image = await ensureStaticImage(docker, 'agent', 'pods reach only pods of their own node'));
     const old = await docker.listContainers({ all: true, filters: { label: Object.entries(this.labels).map(([k, v]) => `${k}=${v}`) } });
     // its stdin went with the lab that held it: a new agent, on the same address, takes over
-    await Promise.all(old.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch((e) => { if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e; })));
+    await Promise.all(
+      old.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch((e) => {
+            if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e;
+          }),
+      ),
+    );
     const device = this.opts.tunDevice ?? '/dev/net/tun';
     let c: Docker.Container;
     try {
@@ -171,7 +180,8 @@ export class NodeAgent extends EventEmitter<NodeAgentEvents> {
     stream.on('end', () => {
       if (this.stream !== stream || this.stopped) return;
       this.stream = undefined;
-      if (this.state.state === 'up') this.turnOff('OverlayUnavailable', 'the node agent stopped; pods of this node reach only this node until the lab restarts');
+      if (this.state.state === 'up')
+        this.turnOff('OverlayUnavailable', 'the node agent stopped; pods of this node reach only this node until the lab restarts');
     });
     try {
       await c.start();
@@ -181,7 +191,12 @@ export class NodeAgent extends EventEmitter<NodeAgentEvents> {
       return this.turnOff('OverlayRefused', `the engine refused the node agent (it needs ${device}, NET_ADMIN and the ip_forward sysctl): ${dockerMessage(e)}`);
     }
     if (!(await ready)) {
-      const why = errText.split('\n').filter((l) => l.startsWith('agent:')).pop()?.replace(/^agent: /, '') ?? 'it gave no sign of life';
+      const why =
+        errText
+          .split('\n')
+          .filter((l) => l.startsWith('agent:'))
+          .pop()
+          ?.replace(/^agent: /, '') ?? 'it gave no sign of life';
       stream.end();
       await c.remove({ force: true }).catch(() => undefined);
       return this.turnOff('OverlayRefused', `the node agent could not set up the overlay: ${why}`);
@@ -219,7 +234,10 @@ export class NodeAgent extends EventEmitter<NodeAgentEvents> {
       await c.start();
       const { StatusCode } = (await c.wait()) as { StatusCode: number };
       if (StatusCode !== 0) {
-        const logs = [...String(await c.logs({ stdout: true, stderr: true }))].filter((ch) => ch >= ' ' || ch === '\n').join('').trim(); // without the stream headers
+        const logs = [...String(await c.logs({ stdout: true, stderr: true }))]
+          .filter((ch) => ch >= ' ' || ch === '\n')
+          .join('')
+          .trim(); // without the stream headers
         throw new Error(`the pod's route to other nodes was not added: ${logs || `exit ${StatusCode}`}`);
       }
     } finally {

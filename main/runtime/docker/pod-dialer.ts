@@ -11,7 +11,12 @@ export type DialErrorKind = 'refused' | 'timeout' | 'unreachable' | 'lookup' | '
 /** A failed dial, with the text Go's net package would give (the kubelet's probe messages quote it). */
 export class DialError extends Error {
   readonly code: string;
-  constructor(readonly kind: DialErrorKind, readonly host: string, readonly port: number, detail: string) {
+  constructor(
+    readonly kind: DialErrorKind,
+    readonly host: string,
+    readonly port: number,
+    detail: string,
+  ) {
     super(`dial tcp ${host.includes(':') ? `[${host}]` : host}:${port}: ${dialErrorText(kind, detail)}`);
     this.name = 'DialError';
     // the codes node's net module uses, so callers that map socket errors need no second table
@@ -21,11 +26,16 @@ export class DialError extends Error {
 
 function dialErrorText(kind: DialErrorKind, detail: string): string {
   switch (kind) {
-    case 'refused': return 'connect: connection refused';
-    case 'timeout': return 'i/o timeout';
-    case 'unreachable': return `connect: ${detail.toLowerCase()}`;
-    case 'lookup': return 'lookup: no such host';
-    default: return detail;
+    case 'refused':
+      return 'connect: connection refused';
+    case 'timeout':
+      return 'i/o timeout';
+    case 'unreachable':
+      return `connect: ${detail.toLowerCase()}`;
+    case 'lookup':
+      return 'lookup: no such host';
+    default:
+      return detail;
   }
 }
 
@@ -65,11 +75,14 @@ export class SpareDialers {
     if (spare) clearTimeout(spare.timer);
     this.refill(sandboxId);
     if (!spare) return startDialer(this.docker, sandboxId, ['/pause', 'dial', '-']);
-    return spare.stream.then((s) => {
-      if (s.destroyed || !s.writable) return startDialer(this.docker, sandboxId, ['/pause', 'dial', '-']);
-      (s as Partial<Socket>).ref?.();
-      return s;
-    }, () => startDialer(this.docker, sandboxId, ['/pause', 'dial', '-']));
+    return spare.stream.then(
+      (s) => {
+        if (s.destroyed || !s.writable) return startDialer(this.docker, sandboxId, ['/pause', 'dial', '-']);
+        (s as Partial<Socket>).ref?.();
+        return s;
+      },
+      () => startDialer(this.docker, sandboxId, ['/pause', 'dial', '-']),
+    );
   }
 
   private refill(sandboxId: string): void {
@@ -77,13 +90,16 @@ export class SpareDialers {
     const timer = setTimeout(() => this.forget(sandboxId), SPARE_IDLE_MS);
     timer.unref?.();
     this.spares.set(sandboxId, { stream, timer });
-    stream.then((s) => {
-      // a waiting dialer does not keep this process alive
-      (s as Partial<Socket>).unref?.();
-      s.once('close', () => this.spares.get(sandboxId)?.stream === stream && this.forget(sandboxId));
-    }, () => {
-      if (this.spares.get(sandboxId)?.stream === stream) this.forget(sandboxId);
-    });
+    stream.then(
+      (s) => {
+        // a waiting dialer does not keep this process alive
+        (s as Partial<Socket>).unref?.();
+        s.once('close', () => this.spares.get(sandboxId)?.stream === stream && this.forget(sandboxId));
+      },
+      () => {
+        if (this.spares.get(sandboxId)?.stream === stream) this.forget(sandboxId);
+      },
+    );
   }
 
   /** Ends the sandbox's waiting dialer (stdin EOF: it exits without connecting). */
@@ -92,7 +108,10 @@ export class SpareDialers {
     if (!spare) return;
     this.spares.delete(sandboxId);
     clearTimeout(spare.timer);
-    void spare.stream.then((s) => s.end(), () => undefined);
+    void spare.stream.then(
+      (s) => s.end(),
+      () => undefined,
+    );
   }
 
   close(): void {
@@ -106,7 +125,14 @@ export class SpareDialers {
  * EOF and may still answer), the readable side ends when the peer closes. Rejects with a DialError.
  * With `spares`, a dialer started ahead of need is used and the target sent to it as a line.
  */
-export async function dialInContainer(docker: Docker, sandboxId: string, host: string, port: number, timeoutMs: number, spares?: SpareDialers): Promise<Duplex> {
+export async function dialInContainer(
+  docker: Docker,
+  sandboxId: string,
+  host: string,
+  port: number,
+  timeoutMs: number,
+  spares?: SpareDialers,
+): Promise<Duplex> {
   const ms = String(Math.max(1, Math.round(timeoutMs)));
   let socket: Duplex;
   if (spares) {

@@ -105,7 +105,10 @@ async function ensure(docker: Docker, opts: SandboxImageOptions): Promise<string
     if (await hasImage(docker, image)) return image;
     const [repo, tag] = image.split(/:(?=[^:/]+$)/);
     const labels = Object.entries(imageLabels()).map(([k, v]) => `LABEL ${k}=${v}`);
-    const stream = await docker.importImage(pauseTar(binary), { repo, tag: tag ?? 'latest', changes: ['CMD ["/pause"]', ...labels] } as Record<string, unknown>);
+    const stream = await docker.importImage(pauseTar(binary), { repo, tag: tag ?? 'latest', changes: ['CMD ["/pause"]', ...labels] } as Record<
+      string,
+      unknown
+    >);
     await follow(docker, stream);
     log.info('imported sandbox image', { image, arch, bytes: binary.length });
     return image;
@@ -115,7 +118,9 @@ async function ensure(docker: Docker, opts: SandboxImageOptions): Promise<string
     try {
       await follow(docker, await docker.pull(UPSTREAM_PAUSE_IMAGE));
     } catch (err) {
-      throw new Error(`no sandbox image: no pause binary for ${os}/${arch} (build it with scripts/build-pause.sh) and pulling ${UPSTREAM_PAUSE_IMAGE} failed: ${(err as Error).message}`);
+      throw new Error(
+        `no sandbox image: no pause binary for ${os}/${arch} (build it with scripts/build-pause.sh) and pulling ${UPSTREAM_PAUSE_IMAGE} failed: ${(err as Error).message}`,
+      );
     }
   }
   return UPSTREAM_PAUSE_IMAGE;

@@ -44,9 +44,15 @@ export function ensureStaticImage(docker: Docker, name: StaticHelper, why: strin
         if ((e as { statusCode?: number }).statusCode !== 404) throw e;
       }
       const [repo, tag] = image.split(/:(?=[^:/]+$)/);
-      const stream = await docker.importImage(binaryTar(name, binary), { repo, tag, changes: [`CMD ["/${name}"]`, `LABEL ${COMPONENT_LABEL}=${name}`] } as Record<string, unknown>);
+      const stream = await docker.importImage(binaryTar(name, binary), {
+        repo,
+        tag,
+        changes: [`CMD ["/${name}"]`, `LABEL ${COMPONENT_LABEL}=${name}`],
+      } as Record<string, unknown>);
       await new Promise<void>((resolve, reject) =>
-        docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : out?.find((o) => o.error) ? reject(new Error(out.find((o) => o.error)!.error)) : resolve())),
+        docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) =>
+          err ? reject(err) : out?.find((o) => o.error) ? reject(new Error(out.find((o) => o.error)!.error)) : resolve(),
+        ),
       );
       log.info(`imported ${name} image`, { image, arch });
       return image;

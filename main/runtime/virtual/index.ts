@@ -5,8 +5,23 @@ import { PassThrough, Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { addressAt, parseCidr4, type Cidr4 } from '../../api/cidr';
 import type {
-  ContainerConfig, ContainerRuntime, ContainerStatus, ExecOptions, ExecResult, ExecSession, ImageInfo, LogOptions,
-  ProbeAction, ProbeResult, PullProgress, PullResult, RegistryAuth, RuntimeInfo, SandboxConfig, SandboxStatus, ContainerStatsSample,
+  ContainerConfig,
+  ContainerRuntime,
+  ContainerStatus,
+  ExecOptions,
+  ExecResult,
+  ExecSession,
+  ImageInfo,
+  LogOptions,
+  ProbeAction,
+  ProbeResult,
+  PullProgress,
+  PullResult,
+  RegistryAuth,
+  RuntimeInfo,
+  SandboxConfig,
+  SandboxStatus,
+  ContainerStatsSample,
 } from '../types';
 
 export interface VirtualRuntimeOptions {
@@ -103,8 +118,13 @@ export class VirtualRuntime implements ContainerRuntime {
 
   async runSandbox(cfg: SandboxConfig): Promise<SandboxStatus> {
     const s: SandboxStatus = {
-      id: id(), pod: cfg.pod, attempt: cfg.attempt, state: 'ready',
-      ip: this.nextAddress(), network: 'virtual', createdAt: ts(),
+      id: id(),
+      pod: cfg.pod,
+      attempt: cfg.attempt,
+      state: 'ready',
+      ip: this.nextAddress(),
+      network: 'virtual',
+      createdAt: ts(),
     };
     this.sandboxes.set(s.id, s);
     return { ...s };
@@ -175,10 +195,20 @@ export class VirtualRuntime implements ContainerRuntime {
     const cid = id();
     const img = this.images.get(cfg.image);
     this.containers.set(cid, {
-      cfg, sandboxId, logs: [], followers: new Set(), exitAfter: simulatedExit(cfg),
+      cfg,
+      sandboxId,
+      logs: [],
+      followers: new Set(),
+      exitAfter: simulatedExit(cfg),
       status: {
-        id: cid, pod: cfg.pod, name: cfg.name, image: cfg.image, imageID: img?.id ?? `sha256:${id()}`, state: 'created',
-        restartCount: cfg.restartCount, createdAt: ts(),
+        id: cid,
+        pod: cfg.pod,
+        name: cfg.name,
+        image: cfg.image,
+        imageID: img?.id ?? `sha256:${id()}`,
+        state: 'created',
+        restartCount: cfg.restartCount,
+        createdAt: ts(),
       },
     });
     return cid;

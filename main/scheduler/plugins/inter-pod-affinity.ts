@@ -13,7 +13,8 @@ export const ErrReasonAntiAffinityRulesNotMatch = "node(s) didn't match pod anti
 export type NamespaceLabels = (namespace: string) => Labels | undefined;
 
 export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels: NamespaceLabels): boolean {
-  const nsOk = term.namespaces.includes(pod.namespace) ||
+  const nsOk =
+    term.namespaces.includes(pod.namespace) ||
     (term.namespaceSelector !== undefined && labelSelectorMatches(term.namespaceSelector, nsLabels(pod.namespace) ?? {}));
   return nsOk && labelSelectorMatches(term.selector, pod.labels);
 }
@@ -52,7 +53,12 @@ export function interPodAffinity(nsLabels: NamespaceLabels = () => undefined, co
     preFilter(state: CycleState, pod, nodes) {
       const hasOwn = pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0;
       let anyAnti = counters ? counters.podsWithRequiredAntiAffinity > 0 : false;
-      if (!counters) for (const n of nodes) if (n.podsWithRequiredAntiAffinity.size > 0) { anyAnti = true; break; }
+      if (!counters)
+        for (const n of nodes)
+          if (n.podsWithRequiredAntiAffinity.size > 0) {
+            anyAnti = true;
+            break;
+          }
       if (!hasOwn && !anyAnti) return skip;
       const withAnti = nodes.filter((n) => n.podsWithRequiredAntiAffinity.size > 0);
       const s: FilterState = { existingAnti: new Map(), affinity: new Map(), anti: new Map() };

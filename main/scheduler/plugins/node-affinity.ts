@@ -23,7 +23,10 @@ export const nodeAffinity: Plugin = {
     }
     const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     if (required && !nodeSelectorTermsMatch(required.nodeSelectorTerms ?? [], node.labels, node.name)) {
-      const terms = (required.nodeSelectorTerms ?? []).map(describeTerm).map((t) => `(${t})`).join(' or ');
+      const terms = (required.nodeSelectorTerms ?? [])
+        .map(describeTerm)
+        .map((t) => `(${t})`)
+        .join(' or ');
       return unresolvable(ErrReasonPod, `didn't match the required node affinity ${terms}`);
     }
     return null;

@@ -17,8 +17,13 @@ export function fitsRequest(pod: PodInfo, node: NodeInfo): Insufficient[] {
   const r0 = pod.requests;
   const u = node.requested;
   // fast path: the common case allocates nothing
-  if (node.pods.size + 1 <= a.pods && r0.cpu <= a.cpu - u.cpu && r0.memory <= a.memory - u.memory &&
-    r0.ephemeralStorage <= a.ephemeralStorage - u.ephemeralStorage) return fits;
+  if (
+    node.pods.size + 1 <= a.pods &&
+    r0.cpu <= a.cpu - u.cpu &&
+    r0.memory <= a.memory - u.memory &&
+    r0.ephemeralStorage <= a.ephemeralStorage - u.ephemeralStorage
+  )
+    return fits;
   const out: Insufficient[] = [];
   if (node.pods.size + 1 > a.pods) {
     out.push({ reason: 'Too many pods', explain: `already runs ${node.pods.size} of ${a.pods} allowed pods` });
@@ -27,10 +32,16 @@ export function fitsRequest(pod: PodInfo, node: NodeInfo): Insufficient[] {
   if (r.cpu === 0 && r.memory === 0 && r.ephemeralStorage === 0) return out;
   const used = node.requested;
   if (r.cpu > 0 && r.cpu > a.cpu - used.cpu) {
-    out.push({ reason: 'Insufficient cpu', explain: `needs cpu ${formatCpu(r.cpu)}, has ${formatCpu(Math.max(a.cpu - used.cpu, 0))} free of ${formatCpu(a.cpu)}` });
+    out.push({
+      reason: 'Insufficient cpu',
+      explain: `needs cpu ${formatCpu(r.cpu)}, has ${formatCpu(Math.max(a.cpu - used.cpu, 0))} free of ${formatCpu(a.cpu)}`,
+    });
   }
   if (r.memory > 0 && r.memory > a.memory - used.memory) {
-    out.push({ reason: 'Insufficient memory', explain: `needs memory ${formatMemory(r.memory)}, has ${formatMemory(Math.max(a.memory - used.memory, 0))} free of ${formatMemory(a.memory)}` });
+    out.push({
+      reason: 'Insufficient memory',
+      explain: `needs memory ${formatMemory(r.memory)}, has ${formatMemory(Math.max(a.memory - used.memory, 0))} free of ${formatMemory(a.memory)}`,
+    });
   }
   if (r.ephemeralStorage > 0 && r.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage) {
     out.push({ reason: 'Insufficient ephemeral-storage', explain: `needs ephemeral-storage ${formatMemory(r.ephemeralStorage)}` });
@@ -57,7 +68,10 @@ export function nodeResourcesFit(strategy: ScoringStrategy = 'LeastAllocated'): 
     filter(_state, pod, node) {
       const insufficient = fitsRequest(pod, node);
       if (insufficient.length === 0) return null;
-      return unschedulable(insufficient.map((i) => i.reason), insufficient.map((i) => i.explain).join('; '));
+      return unschedulable(
+        insufficient.map((i) => i.reason),
+        insufficient.map((i) => i.explain).join('; '),
+      );
     },
     score(_state, pod, node) {
       // cpu and memory, weight 1 each, with containers lacking requests counted as 100m / 200Mi

@@ -13,14 +13,20 @@ export const taintToleration: Plugin = {
     for (const t of node.taints) {
       if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
       if (!tolerated(tolerations, t)) {
-        return unresolvable(`node(s) had untolerated taint ${taintString(t)}`, `has taint ${t.key}${t.value ? '=' + t.value : ''}:${t.effect} that the pod does not tolerate`);
+        return unresolvable(
+          `node(s) had untolerated taint ${taintString(t)}`,
+          `has taint ${t.key}${t.value ? '=' + t.value : ''}:${t.effect} that the pod does not tolerate`,
+        );
       }
     }
     return null;
   },
   preScore(state, pod) {
     // Only PreferNoSchedule tolerations count here, as upstream's getAllTolerationPreferNoSchedule.
-    state.set(stateKey, (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule'));
+    state.set(
+      stateKey,
+      (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule'),
+    );
     return null;
   },
   score(state, _pod, node) {

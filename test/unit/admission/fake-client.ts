@@ -23,7 +23,7 @@ export class FakeClient implements Client {
   }
 
   private key(t: ResourceType, name: string, ns?: string) {
-    return `${t.group}/${t.resource}/${t.namespaced ? ns ?? '' : ''}/${name}`;
+    return `${t.group}/${t.resource}/${t.namespaced ? (ns ?? '') : ''}/${name}`;
   }
 
   add(t: ResourceType, obj: KubeObject): this {
@@ -43,7 +43,9 @@ export class FakeClient implements Client {
   async list<T extends KubeObject = KubeObject>(t: ResourceType, opts: ListOptions = {}): Promise<KubeList<T>> {
     this.lists.push(t.resource);
     const prefix = `${t.group}/${t.resource}/${opts.namespace ?? ''}`;
-    const items = [...this.objects.entries()].filter(([k]) => k.startsWith(opts.namespace ? `${prefix}/` : `${t.group}/${t.resource}/`)).map(([, v]) => structuredClone(v));
+    const items = [...this.objects.entries()]
+      .filter(([k]) => k.startsWith(opts.namespace ? `${prefix}/` : `${t.group}/${t.resource}/`))
+      .map(([, v]) => structuredClone(v));
     return { apiVersion: 'v1', kind: 'List', metadata: {}, items: items as T[] };
   }
 
@@ -86,9 +88,17 @@ export function attrs(client: FakeClient, over: Partial<AdmissionAttributes> & {
   const warnings: string[] = [];
   const a: AdmissionAttributes = {
     user: { username: 'admin', groups: ['system:masters'] },
-    namespace: 'default', name: over.object?.metadata.name ?? over.oldObject?.metadata.name ?? '',
-    group: '', version: 'v1', resource: 'pods', subresource: '', kind: 'Pod', dryRun: false,
-    client, note: (m) => notes.push(m), warn: (m) => warnings.push(m),
+    namespace: 'default',
+    name: over.object?.metadata.name ?? over.oldObject?.metadata.name ?? '',
+    group: '',
+    version: 'v1',
+    resource: 'pods',
+    subresource: '',
+    kind: 'Pod',
+    dryRun: false,
+    client,
+    note: (m) => notes.push(m),
+    warn: (m) => warnings.push(m),
     ...over,
   };
   return { a, notes, warnings };

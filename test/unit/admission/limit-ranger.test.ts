@@ -5,8 +5,10 @@ import { R } from '../../../main/client/types';
 import { attrs, FakeClient } from './fake-client';
 
 const lr = (limits: Record<string, unknown>[]) => ({ metadata: { name: 'limits', namespace: 'default' }, spec: { limits } });
-const pod = (containers: Record<string, unknown>[], init: Record<string, unknown>[] = []) =>
-  ({ metadata: { name: 'web', namespace: 'default' }, spec: { containers, ...(init.length ? { initContainers: init } : {}) } });
+const pod = (containers: Record<string, unknown>[], init: Record<string, unknown>[] = []) => ({
+  metadata: { name: 'web', namespace: 'default' },
+  spec: { containers, ...(init.length ? { initContainers: init } : {}) },
+});
 
 async function run(client: FakeClient, obj: ReturnType<typeof pod>) {
   const { a, notes } = attrs(client, { operation: 'CREATE', object: obj });
@@ -42,15 +44,25 @@ describe('LimitRanger defaults', () => {
   });
 
   it('fills requests and limits, and says so in the annotation', async () => {
-    const client = new FakeClient().add(R.limitranges, lr([{ type: 'Container', default: { cpu: '500m', memory: '256Mi' }, defaultRequest: { cpu: '100m', memory: '128Mi' } }]));
-    const obj = pod([{ name: 'web', image: 'x' }, { name: 'side', image: 'y', resources: { requests: { cpu: '50m' } } }], [{ name: 'init', image: 'z' }]);
+    const client = new FakeClient().add(
+      R.limitranges,
+      lr([{ type: 'Container', default: { cpu: '500m', memory: '256Mi' }, defaultRequest: { cpu: '100m', memory: '128Mi' } }]),
+    );
+    const obj = pod(
+      [
+        { name: 'web', image: 'x' },
+        { name: 'side', image: 'y', resources: { requests: { cpu: '50m' } } },
+      ],
+      [{ name: 'init', image: 'z' }],
+    );
     const { notes, error } = await run(client, obj);
     expect(error).toBe('');
     const [web, side] = obj.spec.containers as any[];
     expect(web.resources).toEqual({ limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } });
     expect(side.resources).toEqual({ limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '50m', memory: '128Mi' } });
     expect((obj.metadata as any).annotations[LIMIT_RANGER_ANNOTATION]).toBe(
-      'LimitRanger plugin set: cpu, memory request for container web; cpu, memory limit for container web; memory request for container side; cpu, memory limit for container side; cpu, memory request for init container init; cpu, memory limit for init container init');
+      'LimitRanger plugin set: cpu, memory request for container web; cpu, memory limit for container web; memory request for container side; cpu, memory limit for container side; cpu, memory request for init container init; cpu, memory limit for init container init',
+    );
     expect(notes[0]).toMatch(/^set cpu, memory request for container web/);
   });
 
@@ -71,25 +83,55 @@ describe('LimitRanger defaults', () => {
 
 describe('LimitRanger constraints', () => {
   it.each([
-    ['over max limit', [{ type: 'Container', max: { cpu: '1' } }], [{ name: 'web', image: 'x', resources: { limits: { cpu: '2' } } }],
-      'pods "web" is forbidden: maximum cpu usage per Container is 1, but limit is 2'],
-    ['no limit under max', [{ type: 'Container', max: { memory: '1Gi' } }], [{ name: 'web', image: 'x', resources: { limits: { cpu: '1' } } }],
-      'pods "web" is forbidden: maximum memory usage per Container is 1Gi. No limit is specified'],
-    ['under min request', [{ type: 'Container', min: { cpu: '200m' } }], [{ name: 'web', image: 'x', resources: { requests: { cpu: '100m' } } }],
-      'pods "web" is forbidden: minimum cpu usage per Container is 200m, but request is 100m'],
-    ['ratio', [{ type: 'Container', maxLimitRequestRatio: { cpu: '2' } }], [{ name: 'web', image: 'x', resources: { requests: { cpu: '100m' }, limits: { cpu: '500m' } } }],
-      'pods "web" is forbidden: cpu max limit to request ratio per Container is 2, but provided ratio is 5.000000'],
-    ['pod max', [{ type: 'Pod', max: { memory: '1Gi' } }], [{ name: 'a', image: 'x', resources: { limits: { memory: '768Mi' } } }, { name: 'b', image: 'x', resources: { limits: { memory: '512Mi' } } }],
-      'pods "web" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1280Mi'],
-    ['two failures', [{ type: 'Container', max: { cpu: '1', memory: '1Gi' } }], [{ name: 'web', image: 'x', resources: { limits: { cpu: '2', memory: '2Gi' } } }],
-      'pods "web" is forbidden: [maximum cpu usage per Container is 1, but limit is 2, maximum memory usage per Container is 1Gi, but limit is 2Gi]'],
+    [
+      'over max limit',
+      [{ type: 'Container', max: { cpu: '1' } }],
+      [{ name: 'web', image: 'x', resources: { limits: { cpu: '2' } } }],
+      'pods "web" is forbidden: maximum cpu usage per Container is 1, but limit is 2',
+    ],
+    [
+      'no limit under max',
+      [{ type: 'Container', max: { memory: '1Gi' } }],
+      [{ name: 'web', image: 'x', resources: { limits: { cpu: '1' } } }],
+      'pods "web" is forbidden: maximum memory usage per Container is 1Gi. No limit is specified',
+    ],
+    [
+      'under min request',
+      [{ type: 'Container', min: { cpu: '200m' } }],
+      [{ name: 'web', image: 'x', resources: { requests: { cpu: '100m' } } }],
+      'pods "web" is forbidden: minimum cpu usage per Container is 200m, but request is 100m',
+    ],
+    [
+      'ratio',
+      [{ type: 'Container', maxLimitRequestRatio: { cpu: '2' } }],
+      [{ name: 'web', image: 'x', resources: { requests: { cpu: '100m' }, limits: { cpu: '500m' } } }],
+      'pods "web" is forbidden: cpu max limit to request ratio per Container is 2, but provided ratio is 5.000000',
+    ],
+    [
+      'pod max',
+      [{ type: 'Pod', max: { memory: '1Gi' } }],
+      [
+        { name: 'a', image: 'x', resources: { limits: { memory: '768Mi' } } },
+        { name: 'b', image: 'x', resources: { limits: { memory: '512Mi' } } },
+      ],
+      'pods "web" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1280Mi',
+    ],
+    [
+      'two failures',
+      [{ type: 'Container', max: { cpu: '1', memory: '1Gi' } }],
+      [{ name: 'web', image: 'x', resources: { limits: { cpu: '2', memory: '2Gi' } } }],
+      'pods "web" is forbidden: [maximum cpu usage per Container is 1, but limit is 2, maximum memory usage per Container is 1Gi, but limit is 2Gi]',
+    ],
   ])('%s', async (_, limits, containers, want) => {
     const { error } = await run(new FakeClient().add(R.limitranges, lr(limits)), pod(containers));
     expect(error).toBe(want);
   });
 
   it('a max without default becomes the default limit (LimitRange defaulting) and passes', async () => {
-    const { error } = await run(new FakeClient().add(R.limitranges, lr([{ type: 'Container', max: { cpu: '1' }, default: { cpu: '1' } }])), pod([{ name: 'web', image: 'x' }]));
+    const { error } = await run(
+      new FakeClient().add(R.limitranges, lr([{ type: 'Container', max: { cpu: '1' }, default: { cpu: '1' } }])),
+      pod([{ name: 'web', image: 'x' }]),
+    );
     expect(error).toBe('');
   });
 });

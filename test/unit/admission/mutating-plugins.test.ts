@@ -4,11 +4,21 @@ import { admissionPlugins } from '../../../main/apiserver/admission';
 import { serviceAccount } from '../../../main/apiserver/admission/service-account';
 import { attrs, FakeClient } from './fake-client';
 
-const pod = (spec: Record<string, unknown> = {}) => ({ metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }], ...spec } });
+const pod = (spec: Record<string, unknown> = {}) => ({
+  metadata: { name: 'web', namespace: 'default' },
+  spec: { containers: [{ name: 'c', image: 'x' }], ...spec },
+});
 
 describe('admission chain', () => {
   it('runs in upstream order', () => {
-    expect(admissionPlugins().map((p) => p.name)).toEqual(['NamespaceLifecycle', 'ServiceAccount', 'LimitRanger', 'PodSecurity', 'ResourceQuota', 'DefaultTolerationSeconds']);
+    expect(admissionPlugins().map((p) => p.name)).toEqual([
+      'NamespaceLifecycle',
+      'ServiceAccount',
+      'LimitRanger',
+      'PodSecurity',
+      'ResourceQuota',
+      'DefaultTolerationSeconds',
+    ]);
   });
 });
 
@@ -38,10 +48,17 @@ describe('DefaultTolerationSeconds', () => {
   const unreachable = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 };
   it.each([
     ['none', [], [notReady, unreachable]],
-    ['own not-ready', [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }],
-      [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }, unreachable]],
+    [
+      'own not-ready',
+      [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }],
+      [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }, unreachable],
+    ],
     ['tolerates everything', [{ operator: 'Exists' }], [{ operator: 'Exists' }]],
-    ['unrelated NoSchedule', [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }], [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }, notReady, unreachable]],
+    [
+      'unrelated NoSchedule',
+      [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }, notReady, unreachable],
+    ],
   ])('%s', async (_, tolerations, want) => {
     const obj = pod({ tolerations });
     await defaultTolerationSeconds().admit!(attrs(new FakeClient(), { operation: 'CREATE', object: obj }).a);

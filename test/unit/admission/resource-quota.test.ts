@@ -5,10 +5,15 @@ import { resourceQuota } from '../../../main/apiserver/admission/resource-quota'
 import { R } from '../../../main/client/types';
 import { attrs, FakeClient } from './fake-client';
 
-const quota = (hard: Record<string, string>, name = 'q', scopes?: string[]) => ({ metadata: { name, namespace: 'default' }, spec: { hard, ...(scopes ? { scopes } : {}) } });
+const quota = (hard: Record<string, string>, name = 'q', scopes?: string[]) => ({
+  metadata: { name, namespace: 'default' },
+  spec: { hard, ...(scopes ? { scopes } : {}) },
+});
 const pod = (name: string, requests?: Record<string, string>, limits?: Record<string, string>): KubeObject => ({
   metadata: { name, namespace: 'default' },
-  spec: { containers: [{ name: 'c', image: 'x', ...(requests || limits ? { resources: { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) } } : {}) }] },
+  spec: {
+    containers: [{ name: 'c', image: 'x', ...(requests || limits ? { resources: { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) } } : {}) }],
+  },
   status: { phase: 'Running' },
 });
 
@@ -66,12 +71,17 @@ describe('ResourceQuota', () => {
   });
 
   it('sums cpu and memory requests exactly', async () => {
-    const client = new FakeClient().add(R.resourcequotas, quota({ 'requests.cpu': '1', 'requests.memory': '1Gi' })).add(R.pods, pod('a', { cpu: '600m', memory: '512Mi' }));
+    const client = new FakeClient()
+      .add(R.resourcequotas, quota({ 'requests.cpu': '1', 'requests.memory': '1Gi' }))
+      .add(R.pods, pod('a', { cpu: '600m', memory: '512Mi' }));
     const r = await create(resourceQuota(), client, pod('b', { cpu: '500m', memory: '256Mi' }));
     expect(r.error).toBe('pods "b" is forbidden: exceeded quota: q, requested: requests.cpu=500m, used: requests.cpu=600m, limited: requests.cpu=1');
     const ok = await create(resourceQuota(), client, pod('c', { cpu: '400m', memory: '256Mi' }));
     expect(ok.error).toBe('');
-    expect(await statusOf(client)).toEqual({ hard: { 'requests.cpu': '1', 'requests.memory': '1Gi' }, used: { 'requests.cpu': '1', 'requests.memory': '768Mi' } });
+    expect(await statusOf(client)).toEqual({
+      hard: { 'requests.cpu': '1', 'requests.memory': '1Gi' },
+      used: { 'requests.cpu': '1', 'requests.memory': '768Mi' },
+    });
     expect(ok.notes).toEqual(['charged quota q: requests.cpu=1/1, requests.memory=768Mi/1Gi']);
   });
 
@@ -84,18 +94,33 @@ describe('ResourceQuota', () => {
   it('ignores finished and terminating pods, and counts other kinds', async () => {
     const done = { ...pod('done'), status: { phase: 'Succeeded' } };
     const leaving = { ...pod('leaving'), metadata: { name: 'leaving', namespace: 'default', deletionTimestamp: '2026-01-01T00:00:00Z' } };
-    const client = new FakeClient().add(R.resourcequotas, quota({ pods: '1', configmaps: '1', 'count/deployments.apps': '1' })).add(R.pods, done).add(R.pods, leaving);
+    const client = new FakeClient()
+      .add(R.resourcequotas, quota({ pods: '1', configmaps: '1', 'count/deployments.apps': '1' }))
+      .add(R.pods, done)
+      .add(R.pods, leaving);
     expect((await create(resourceQuota(), client, pod('a'))).error).toBe('');
     client.add(R.configmaps, { metadata: { name: 'one', namespace: 'default' } });
-    expect((await create(resourceQuota(), client, { metadata: { name: 'two', namespace: 'default' } }, { resource: 'configmaps', kind: 'ConfigMap' })).error)
-      .toBe('configmaps "two" is forbidden: exceeded quota: q, requested: configmaps=1, used: configmaps=1, limited: configmaps=1');
-    expect((await create(resourceQuota(), client, { metadata: { name: 'web', namespace: 'default' } }, { group: 'apps', resource: 'deployments', kind: 'Deployment' })).error).toBe('');
+    expect(
+      (await create(resourceQuota(), client, { metadata: { name: 'two', namespace: 'default' } }, { resource: 'configmaps', kind: 'ConfigMap' })).error,
+    ).toBe('configmaps "two" is forbidden: exceeded quota: q, requested: configmaps=1, used: configmaps=1, limited: configmaps=1');
+    expect(
+      (
+        await create(
+          resourceQuota(),
+          client,
+          { metadata: { name: 'web', namespace: 'default' } },
+          { group: 'apps', resource: 'deployments', kind: 'Deployment' },
+        )
+      ).error,
+    ).toBe('');
   });
 
   it('scopes: a BestEffort quota ignores pods with requests', async () => {
     const client = new FakeClient().add(R.resourcequotas, quota({ pods: '0' }, 'be', ['BestEffort']));
     expect((await create(resourceQuota(), client, pod('a', { cpu: '100m' }))).error).toBe('');
-    expect((await create(resourceQuota(), client, pod('b'))).error).toBe('pods "b" is forbidden: exceeded quota: be, requested: pods=1, used: pods=0, limited: pods=0');
+    expect((await create(resourceQuota(), client, pod('b'))).error).toBe(
+      'pods "b" is forbidden: exceeded quota: be, requested: pods=1, used: pods=0, limited: pods=0',
+    );
   });
 
   it('a new quota starts with its status; a delete gives usage back', async () => {

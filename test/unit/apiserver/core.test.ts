@@ -12,27 +12,92 @@ import type { KubeObject } from '../../../main/api/object';
 import type { StatusError } from '../../../main/api/errors';
 
 const widgets: ResourceStrategy = {
-  group: 'test.kubelab.io', version: 'v1', kind: 'Widget', resource: 'widgets', singular: 'widget', namespaced: true,
-  verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], subresources: ['status', 'scale'],
-  schema: { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, spec: { type: 'object', properties: { size: { type: 'integer' }, replicas: { type: 'integer' }, selector: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
-  defaults(o) { const spec = (o.spec ??= {}) as { size?: number }; spec.size ??= 1; },
-  prepareForUpdate(o, old) { o.status = old.status; },
-  prepareForStatusUpdate(o, old) { o.spec = old.spec; },
-  validate(o) { return (o.spec as { size: number }).size > 10 ? [{ field: 'spec.size', type: 'FieldValueInvalid', message: `Invalid value: ${(o.spec as { size: number }).size}: must be at most 10` }] : []; },
-  validateUpdate(o, old) { return this.validate!(o, { user: adminUser, operation: 'update', now: new Date() }).concat(o.metadata.labels?.frozen && old.metadata.labels?.frozen !== o.metadata.labels.frozen ? [{ field: 'metadata.labels', type: 'FieldValueForbidden', message: 'Forbidden: frozen' }] : []); },
-  selectableFields(o) { return { 'spec.color': String((o.spec as { color?: string } | undefined)?.color ?? '') }; },
-  gracefulDelete(o, requested) { return (o.spec as { graceful?: boolean } | undefined)?.graceful ? requested ?? 30 : undefined; },
+  group: 'test.kubelab.io',
+  version: 'v1',
+  kind: 'Widget',
+  resource: 'widgets',
+  singular: 'widget',
+  namespaced: true,
+  verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+  subresources: ['status', 'scale'],
+  schema: {
+    type: 'object',
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      spec: {
+        type: 'object',
+        properties: { size: { type: 'integer' }, replicas: { type: 'integer' }, selector: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+      status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    },
+  },
+  defaults(o) {
+    const spec = (o.spec ??= {}) as { size?: number };
+    spec.size ??= 1;
+  },
+  prepareForUpdate(o, old) {
+    o.status = old.status;
+  },
+  prepareForStatusUpdate(o, old) {
+    o.spec = old.spec;
+  },
+  validate(o) {
+    return (o.spec as { size: number }).size > 10
+      ? [{ field: 'spec.size', type: 'FieldValueInvalid', message: `Invalid value: ${(o.spec as { size: number }).size}: must be at most 10` }]
+      : [];
+  },
+  validateUpdate(o, old) {
+    return this.validate!(o, { user: adminUser, operation: 'update', now: new Date() }).concat(
+      o.metadata.labels?.frozen && old.metadata.labels?.frozen !== o.metadata.labels.frozen
+        ? [{ field: 'metadata.labels', type: 'FieldValueForbidden', message: 'Forbidden: frozen' }]
+        : [],
+    );
+  },
+  selectableFields(o) {
+    return { 'spec.color': String((o.spec as { color?: string } | undefined)?.color ?? '') };
+  },
+  gracefulDelete(o, requested) {
+    return (o.spec as { graceful?: boolean } | undefined)?.graceful ? (requested ?? 30) : undefined;
+  },
 };
-const namespaces: ResourceStrategy = { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', singular: 'namespace', namespaced: false, verbs: ['create', 'get', 'list', 'delete'] };
+const namespaces: ResourceStrategy = {
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  resource: 'namespaces',
+  singular: 'namespace',
+  namespaced: false,
+  verbs: ['create', 'get', 'list', 'delete'],
+};
 
 function setup(admission: AdmissionPlugin[] = []) {
   const store = memoryStore({ historyRevisions: 5, historyMs: 0 });
   const steps: { ref: PodRef; step: TraceStep }[] = [];
-  const api = createApiServer({ store, strategies: [widgets, namespaces], admission, tracer: { record: (ref, step) => steps.push({ ref, step }) }, bookmarkIntervalMs: 20 });
-  const req = (r: Partial<ApiRequest>, user: UserInfo = adminUser): ApiRequest => ({
-    verb: 'get', group: 'test.kubelab.io', version: 'v1', resource: 'widgets', namespace: 'default', query: {}, user, ...r,
+  const api = createApiServer({
+    store,
+    strategies: [widgets, namespaces],
+    admission,
+    tracer: { record: (ref, step) => steps.push({ ref, step }) },
+    bookmarkIntervalMs: 20,
   });
-  const w = (name: string, spec: Record<string, unknown> = {}, labels?: Record<string, string>) => ({ apiVersion: 'test.kubelab.io/v1', kind: 'Widget', metadata: { name, ...(labels ? { labels } : {}) }, spec });
+  const req = (r: Partial<ApiRequest>, user: UserInfo = adminUser): ApiRequest => ({
+    verb: 'get',
+    group: 'test.kubelab.io',
+    version: 'v1',
+    resource: 'widgets',
+    namespace: 'default',
+    query: {},
+    user,
+    ...r,
+  });
+  const w = (name: string, spec: Record<string, unknown> = {}, labels?: Record<string, string>) => ({
+    apiVersion: 'test.kubelab.io/v1',
+    kind: 'Widget',
+    metadata: { name, ...(labels ? { labels } : {}) },
+    spec,
+  });
   return { api, store, steps, req, w, handle: (r: Partial<ApiRequest>, user?: UserInfo) => api.core.handle(req(r, user)) as Promise<KubeObject> };
 }
 
@@ -83,8 +148,21 @@ describe('create', () => {
   it('runs admission in order, mutating before validation, and refuses with the plugin error', async () => {
     const order: string[] = [];
     const plugins: AdmissionPlugin[] = [
-      { name: 'First', async admit(a) { order.push('admit First'); (a.object!.metadata.labels ??= {}).seen = 'yes'; a.note('labelled'); } },
-      { name: 'Second', async validate(a) { order.push('validate Second'); if (a.object!.metadata.name === 'bad') throw Object.assign(new Error('no'), {}); } },
+      {
+        name: 'First',
+        async admit(a) {
+          order.push('admit First');
+          (a.object!.metadata.labels ??= {}).seen = 'yes';
+          a.note('labelled');
+        },
+      },
+      {
+        name: 'Second',
+        async validate(a) {
+          order.push('validate Second');
+          if (a.object!.metadata.name === 'bad') throw Object.assign(new Error('no'), {});
+        },
+      },
     ];
     const { handle, w } = setup(plugins);
     const o = await handle({ verb: 'create', body: w('good') });
@@ -101,7 +179,9 @@ describe('update and patch', () => {
     await handle({ verb: 'patch', name: 'a', patchType: 'application/merge-patch+json', body: { spec: { size: 2 } } });
     const e = await failure(handle({ verb: 'update', name: 'a', body: o }));
     expect(e.code).toBe(409);
-    expect(e.message).toBe('Operation cannot be fulfilled on widgets.test.kubelab.io "a": the object has been modified; please apply your changes to the latest version and try again');
+    expect(e.message).toBe(
+      'Operation cannot be fulfilled on widgets.test.kubelab.io "a": the object has been modified; please apply your changes to the latest version and try again',
+    );
     const cur = await handle({ verb: 'get', name: 'a' });
     const rev = store.revision;
     const same = await handle({ verb: 'update', name: 'a', body: cur });
@@ -136,7 +216,13 @@ describe('update and patch', () => {
   it('status updates keep spec; main updates keep status', async () => {
     const { handle, w } = setup();
     await handle({ verb: 'create', body: w('a') });
-    await handle({ verb: 'patch', name: 'a', subresource: 'status', patchType: 'application/merge-patch+json', body: { spec: { size: 9 }, status: { ok: true } } });
+    await handle({
+      verb: 'patch',
+      name: 'a',
+      subresource: 'status',
+      patchType: 'application/merge-patch+json',
+      body: { spec: { size: 9 }, status: { ok: true } },
+    });
     const o = await handle({ verb: 'patch', name: 'a', patchType: 'application/merge-patch+json', body: { spec: { size: 4 }, status: { ok: false } } });
     expect(o.spec).toEqual({ size: 4 });
     expect(o.status).toEqual({ ok: true });
@@ -153,7 +239,13 @@ describe('update and patch', () => {
   it('server-side apply creates, then conflicts with another manager', async () => {
     const { handle, w } = setup();
     const apply = (size: number, manager: string, force = false) =>
-      handle({ verb: 'patch', name: 'a', patchType: 'application/apply-patch+yaml', body: w('a', { size }), query: { fieldManager: manager, ...(force ? { force: 'true' } : {}) } });
+      handle({
+        verb: 'patch',
+        name: 'a',
+        patchType: 'application/apply-patch+yaml',
+        body: w('a', { size }),
+        query: { fieldManager: manager, ...(force ? { force: 'true' } : {}) },
+      });
     expect((await apply(2, 'one')).spec).toEqual({ size: 2 });
     const e = await failure(apply(3, 'two'));
     expect(e.code).toBe(409);
@@ -196,8 +288,14 @@ describe('delete', () => {
 describe('list and watch', () => {
   it('filters by label and field selectors, refuses unknown fields, pages with limit/continue', async () => {
     const { handle, w } = setup();
-    for (const [n, color] of [['a', 'red'], ['b', 'blue'], ['c', 'red']]) await handle({ verb: 'create', body: w(n, { color }, { n }) });
-    const names = async (q: Record<string, string>) => ((await handle({ verb: 'list', query: q })) as unknown as { items: KubeObject[] }).items.map((i) => i.metadata.name);
+    for (const [n, color] of [
+      ['a', 'red'],
+      ['b', 'blue'],
+      ['c', 'red'],
+    ])
+      await handle({ verb: 'create', body: w(n, { color }, { n }) });
+    const names = async (q: Record<string, string>) =>
+      ((await handle({ verb: 'list', query: q })) as unknown as { items: KubeObject[] }).items.map((i) => i.metadata.name);
     expect(await names({ fieldSelector: 'spec.color=red' })).toEqual(['a', 'c']);
     expect(await names({ labelSelector: 'n in (b,c)' })).toEqual(['b', 'c']);
     expect(await names({ fieldSelector: 'metadata.name!=a' })).toEqual(['b', 'c']);
@@ -211,7 +309,8 @@ describe('list and watch', () => {
     const { handle, w } = setup();
     const a = await handle({ verb: 'create', body: w('a') });
     await handle({ verb: 'create', body: w('b') });
-    const names = async (q: Record<string, string>) => ((await handle({ verb: 'list', query: q })) as unknown as { items: KubeObject[] }).items.map((i) => i.metadata.name);
+    const names = async (q: Record<string, string>) =>
+      ((await handle({ verb: 'list', query: q })) as unknown as { items: KubeObject[] }).items.map((i) => i.metadata.name);
     expect(await names({ resourceVersion: a.metadata.resourceVersion!, resourceVersionMatch: 'Exact' })).toEqual(['a']);
     expect(await names({ resourceVersion: a.metadata.resourceVersion! })).toEqual(['a', 'b']);
     for (let i = 0; i < 20; i++) await handle({ verb: 'create', body: w(`x${i}`) });
@@ -223,12 +322,17 @@ describe('list and watch', () => {
     const { api, req, handle, w } = setup();
     const a = await handle({ verb: 'create', body: w('a', {}, { app: 'x' }) });
     const events: ApiWatchEvent[] = [];
-    const watch = await api.core.watch(req({ verb: 'watch', query: { watch: 'true', labelSelector: 'app=x', resourceVersion: a.metadata.resourceVersion!, allowWatchBookmarks: 'true' } }), (e) => events.push(e));
+    const watch = await api.core.watch(
+      req({ verb: 'watch', query: { watch: 'true', labelSelector: 'app=x', resourceVersion: a.metadata.resourceVersion!, allowWatchBookmarks: 'true' } }),
+      (e) => events.push(e),
+    );
     await handle({ verb: 'create', body: w('b', {}, { app: 'x' }) });
     await handle({ verb: 'patch', name: 'a', patchType: 'application/merge-patch+json', body: { metadata: { labels: { app: 'y' } } } });
     await handle({ verb: 'patch', name: 'a', patchType: 'application/merge-patch+json', body: { metadata: { labels: { app: 'x' } } } });
     await handle({ verb: 'delete', name: 'b' });
-    await expect.poll(() => events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED b', 'DELETED a', 'ADDED a', 'DELETED b']);
+    await expect
+      .poll(() => events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata.name}`))
+      .toEqual(['ADDED b', 'DELETED a', 'ADDED a', 'DELETED b']);
     await expect.poll(() => events.some((e) => e.type === 'BOOKMARK')).toBe(true);
     watch.stop();
     await watch.done;
@@ -251,7 +355,12 @@ describe('list and watch', () => {
     await watch.done;
     expect(events).toHaveLength(1);
     expect(events[0].type).toBe('ERROR');
-    expect(events[0].object).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired', message: expect.stringMatching(/^too old resource version: 1 \(\d+\)$/) });
+    expect(events[0].object).toMatchObject({
+      kind: 'Status',
+      code: 410,
+      reason: 'Expired',
+      message: expect.stringMatching(/^too old resource version: 1 \(\d+\)$/),
+    });
   });
 });
 
@@ -261,9 +370,13 @@ describe('authorization', () => {
     const nobody: UserInfo = { username: 'jane', groups: ['system:authenticated'] };
     const e = await failure(handle({ verb: 'create', body: w('a') }, nobody));
     expect(e.code).toBe(403);
-    expect(e.message).toBe('widgets.test.kubelab.io is forbidden: User "jane" cannot create resource "widgets" in API group "test.kubelab.io" in the namespace "default"');
+    expect(e.message).toBe(
+      'widgets.test.kubelab.io is forbidden: User "jane" cannot create resource "widgets" in API group "test.kubelab.io" in the namespace "default"',
+    );
     const g = await failure(handle({ verb: 'get', name: 'a', subresource: 'status' }, nobody));
-    expect(g.message).toBe('widgets.test.kubelab.io "a" is forbidden: User "jane" cannot get resource "widgets/status" in API group "test.kubelab.io" in the namespace "default"');
+    expect(g.message).toBe(
+      'widgets.test.kubelab.io "a" is forbidden: User "jane" cannot get resource "widgets/status" in API group "test.kubelab.io" in the namespace "default"',
+    );
     const n = await failure(handle({ verb: 'list', group: '', resource: 'namespaces', namespace: undefined }, nobody));
     expect(n.message).toBe('namespaces is forbidden: User "jane" cannot list resource "namespaces" in API group "" at the cluster scope');
   });
@@ -274,10 +387,25 @@ describe('pod flow recording', () => {
     const { podStrategy } = await import('../../../main/apiserver/registry/pods');
     const store = memoryStore();
     const steps: { ref: PodRef; step: TraceStep }[] = [];
-    const plugins: AdmissionPlugin[] = [{ name: 'LimitRanger', async admit(a) { a.note('set default cpu request 100m on container web'); } }];
+    const plugins: AdmissionPlugin[] = [
+      {
+        name: 'LimitRanger',
+        async admit(a) {
+          a.note('set default cpu request 100m on container web');
+        },
+      },
+    ];
     const api = createApiServer({ store, strategies: [podStrategy], admission: plugins, tracer: { record: (ref, step) => steps.push({ ref, step }) } });
     const pod = (await api.core.handle({
-      verb: 'create', group: '', version: 'v1', resource: 'pods', namespace: 'default', query: {}, user: adminUser, userAgent: 'kubectl/v1.32.4', authenticatedBy: 'admin token',
+      verb: 'create',
+      group: '',
+      version: 'v1',
+      resource: 'pods',
+      namespace: 'default',
+      query: {},
+      user: adminUser,
+      userAgent: 'kubectl/v1.32.4',
+      authenticatedBy: 'admin token',
       body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
     })) as KubeObject;
     expect(steps.map((s) => s.step.action)).toEqual(['request', 'authenticate', 'authorize', 'admit:LimitRanger', 'validate', 'store']);
@@ -290,10 +418,18 @@ describe('pod flow recording', () => {
     expect(by.store.message).toBe(`persisted at revision ${pod.metadata.resourceVersion}`);
 
     steps.length = 0;
-    await expect(api.core.handle({
-      verb: 'create', group: '', version: 'v1', resource: 'pods', namespace: 'default', query: {}, user: adminUser,
-      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad' }, spec: { containers: [{ name: 'web' }] } },
-    })).rejects.toThrow('Required value');
+    await expect(
+      api.core.handle({
+        verb: 'create',
+        group: '',
+        version: 'v1',
+        resource: 'pods',
+        namespace: 'default',
+        query: {},
+        user: adminUser,
+        body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad' }, spec: { containers: [{ name: 'web' }] } },
+      }),
+    ).rejects.toThrow('Required value');
     expect(steps.at(-1)?.step).toMatchObject({ action: 'validate', outcome: 'failure' });
   });
 });

@@ -20,14 +20,16 @@ afterEach(async () => {
 });
 
 describe('merge patches racing on a durable store', () => {
-  it('all succeed, each on top of the others (a node\'s kubelet, nodeipam and lifecycle controllers patch one Node)', async () => {
+  it("all succeed, each on top of the others (a node's kubelet, nodeipam and lifecycle controllers patch one Node)", async () => {
     dir = await mkdtemp(join(tmpdir(), 'kubelab-patch-'));
     store = await openStore(dir);
     const api = createApiServer({ store });
     await api.bootstrap();
     const client = api.client(adminUser);
     await client.create(R.configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared' } }, { namespace: 'default' });
-    const writers = Array.from({ length: 12 }, (_, i) => client.patch(R.configmaps, 'shared', 'application/merge-patch+json', { data: { [`k${i}`]: String(i) } }, { namespace: 'default' }));
+    const writers = Array.from({ length: 12 }, (_, i) =>
+      client.patch(R.configmaps, 'shared', 'application/merge-patch+json', { data: { [`k${i}`]: String(i) } }, { namespace: 'default' }),
+    );
     await Promise.all(writers);
     const got = await client.get<KubeObject & { data?: Record<string, string> }>(R.configmaps, 'shared', 'default');
     expect(Object.keys(got.data ?? {}).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `k${i}`).sort());

@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, fieldPaths, mergeKeyOf, recordUpdate, serverSideApply, toFieldsV1 } from '../../../main/api/patch';
+import {
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  fieldPaths,
+  mergeKeyOf,
+  recordUpdate,
+  serverSideApply,
+  toFieldsV1,
+} from '../../../main/api/patch';
 import type { KubeObject } from '../../../main/api/object';
 // the served kinds' schemas declare which lists merge by which key
 import '../../../main/apiserver/registry';
 
 const pod = () => ({
-  apiVersion: 'v1', kind: 'Pod',
+  apiVersion: 'v1',
+  kind: 'Pod',
   metadata: { name: 'web', labels: { app: 'web', tier: 'front' }, finalizers: ['a'] },
   spec: {
     containers: [
@@ -18,15 +28,38 @@ const pod = () => ({
 
 describe('strategic merge patch', () => {
   it.each<[string, unknown, (r: ReturnType<typeof pod>) => unknown, unknown]>([
-    ['merges containers by name', { spec: { containers: [{ name: 'app', image: 'nginx:2' }] } }, (r) => r.spec.containers.map((c) => c.image), ['nginx:2', 'busybox']],
+    [
+      'merges containers by name',
+      { spec: { containers: [{ name: 'app', image: 'nginx:2' }] } },
+      (r) => r.spec.containers.map((c) => c.image),
+      ['nginx:2', 'busybox'],
+    ],
     ['appends a new container', { spec: { containers: [{ name: 'new', image: 'x' }] } }, (r) => r.spec.containers.map((c) => c.name), ['app', 'side', 'new']],
-    ['deletes a container with $patch: delete', { spec: { containers: [{ name: 'side', $patch: 'delete' }] } }, (r) => r.spec.containers.map((c) => c.name), ['app']],
+    [
+      'deletes a container with $patch: delete',
+      { spec: { containers: [{ name: 'side', $patch: 'delete' }] } },
+      (r) => r.spec.containers.map((c) => c.name),
+      ['app'],
+    ],
     ['null deletes a key', { metadata: { labels: { tier: null } } }, (r) => r.metadata.labels, { app: 'web' }],
     ['replaces lists without a merge key', { spec: { tolerations: [{ key: 'y' }] } }, (r) => r.spec.tolerations, [{ key: 'y' }]],
-    ['merges env by name inside a container', { spec: { containers: [{ name: 'app', env: [{ name: 'B', value: '2' }] }] } }, (r) => r.spec.containers[0].env, [{ name: 'A', value: '1' }, { name: 'B', value: '2' }]],
+    [
+      'merges env by name inside a container',
+      { spec: { containers: [{ name: 'app', env: [{ name: 'B', value: '2' }] }] } },
+      (r) => r.spec.containers[0].env,
+      [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+      ],
+    ],
     ['merges finalizers as a set', { metadata: { finalizers: ['b', 'a'] } }, (r) => r.metadata.finalizers, ['a', 'b']],
     ['removes from a primitive list', { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }, (r) => r.metadata.finalizers, []],
-    ['orders by $setElementOrder', { spec: { '$setElementOrder/containers': [{ name: 'side' }, { name: 'app' }] } }, (r) => r.spec.containers.map((c) => c.name), ['side', 'app']],
+    [
+      'orders by $setElementOrder',
+      { spec: { '$setElementOrder/containers': [{ name: 'side' }, { name: 'app' }] } },
+      (r) => r.spec.containers.map((c) => c.name),
+      ['side', 'app'],
+    ],
     ['replaces a map with $patch: replace', { metadata: { labels: { $patch: 'replace', only: 'me' } } }, (r) => r.metadata.labels, { only: 'me' }],
   ])('%s', (_name, patch, pick, want) => {
     const r = applyStrategicMergePatch(pod(), patch) as ReturnType<typeof pod>;
@@ -49,7 +82,9 @@ describe('merge and json patch', () => {
 
 describe('server-side apply', () => {
   const deploy = (replicas: number, image = 'nginx:1'): KubeObject => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
     spec: { replicas, template: { spec: { containers: [{ name: 'app', image }] } } },
   });
 
@@ -57,8 +92,14 @@ describe('server-side apply', () => {
     const obj = serverSideApply(undefined, deploy(2), 'me', false, 'apps/v1', 'now');
     expect(obj.metadata.managedFields).toEqual([
       {
-        manager: 'me', operation: 'Apply', apiVersion: 'apps/v1', time: 'now', fieldsType: 'FieldsV1',
-        fieldsV1: { 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } } },
+        manager: 'me',
+        operation: 'Apply',
+        apiVersion: 'apps/v1',
+        time: 'now',
+        fieldsType: 'FieldsV1',
+        fieldsV1: {
+          'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } },
+        },
       },
     ]);
   });
@@ -111,9 +152,15 @@ describe('strategic merge patch keys, derived from the schemas', () => {
     expect(mergeKeyOf(kind, path)).toBe(key);
   });
 
-  it('merges a container\'s resources.claims by name (the hand table had drifted: it replaced them)', () => {
-    const d = { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: { spec: { containers: [{ name: 'app', resources: { claims: [{ name: 'gpu' }, { name: 'fpga' }] } }] } } } };
-    const r = applyStrategicMergePatch(d, { spec: { template: { spec: { containers: [{ name: 'app', resources: { claims: [{ name: 'gpu', request: 'big' }] } }] } } } }) as typeof d;
+  it("merges a container's resources.claims by name (the hand table had drifted: it replaced them)", () => {
+    const d = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      spec: { template: { spec: { containers: [{ name: 'app', resources: { claims: [{ name: 'gpu' }, { name: 'fpga' }] } }] } } },
+    };
+    const r = applyStrategicMergePatch(d, {
+      spec: { template: { spec: { containers: [{ name: 'app', resources: { claims: [{ name: 'gpu', request: 'big' }] } }] } } },
+    }) as typeof d;
     expect(r.spec.template.spec.containers[0].resources.claims).toEqual([{ name: 'gpu', request: 'big' }, { name: 'fpga' }]);
   });
 });

@@ -37,11 +37,7 @@ describe('splitFrames', () => {
 });
 
 describe('name/value blocks', () => {
-  const cases: Record<string, string>[] = [
-    {},
-    { streamtype: 'data', port: '80', requestid: '0' },
-    { streamtype: 'error', port: '8080', requestid: '12' },
-  ];
+  const cases: Record<string, string>[] = [{}, { streamtype: 'data', port: '80', requestid: '0' }, { streamtype: 'error', port: '8080', requestid: '12' }];
   for (const headers of cases) {
     it(`round-trips ${JSON.stringify(headers)}`, () => {
       expect(decodeHeaderBlock(encodeHeaderBlock(headers))).toEqual(headers);
@@ -54,7 +50,7 @@ describe('name/value blocks', () => {
 });
 
 describe('SPDY/3 header dictionary', () => {
-  it('is the spec\'s 1423 bytes: a zlib stream made with it names DICTID e3c6a7c2, as kubectl\'s spdystream expects', async () => {
+  it("is the spec's 1423 bytes: a zlib stream made with it names DICTID e3c6a7c2, as kubectl's spdystream expects", async () => {
     const { deflateSync, inflateSync } = await import('node:zlib');
     const { SPDY_DICTIONARY } = await import('../../../main/apiserver/streams/port-forward');
     expect(SPDY_DICTIONARY.length).toBe(1423);

@@ -27,8 +27,16 @@ const deployment = (replicas: bigint) => envelope('apps/v1', 'Deployment', Buffe
 
 describe('protobuf int32/int64 fields', () => {
   it.each([
-    [0n, 0], [1n, 1], [300n, 300], [2n ** 31n - 1n, 2 ** 31 - 1], [2n ** 53n - 1n, Number.MAX_SAFE_INTEGER],
-    [-1n, -1], [-5n, -5], [-300n, -300], [-(2n ** 31n), -(2 ** 31)], [-(2n ** 53n) + 1n, -Number.MAX_SAFE_INTEGER],
+    [0n, 0],
+    [1n, 1],
+    [300n, 300],
+    [2n ** 31n - 1n, 2 ** 31 - 1],
+    [2n ** 53n - 1n, Number.MAX_SAFE_INTEGER],
+    [-1n, -1],
+    [-5n, -5],
+    [-300n, -300],
+    [-(2n ** 31n), -(2 ** 31)],
+    [-(2n ** 53n) + 1n, -Number.MAX_SAFE_INTEGER],
   ])('spec.replicas %s decodes as %s', (wire, want) => {
     expect((decodeProtobuf(deployment(wire)).spec as { replicas: number }).replicas).toBe(want);
   });
@@ -40,7 +48,11 @@ describe('protobuf int32/int64 fields', () => {
 
   it.each([
     ['a truncated varint', Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), Buffer.from([0x0a, 0xff])]), /truncated/],
-    ['a varint longer than 64 bits', Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x08]), Buffer.alloc(11, 0xff), Buffer.from([0x01])]), /longer than 64 bits/],
+    [
+      'a varint longer than 64 bits',
+      Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x08]), Buffer.alloc(11, 0xff), Buffer.from([0x01])]),
+      /longer than 64 bits/,
+    ],
     ['a field longer than the body', Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x40, 0x01])]), /truncated field/],
   ])('refuses %s with 400', (_n, body, msg) => {
     expect(() => decodeProtobuf(body)).toThrow(msg);

@@ -27,9 +27,18 @@ describe('RBAC rules', () => {
 
   it.each<[Partial<AuthorizationAttributes>, string]>([
     [{ verb: 'list', namespace: 'default' }, 'pods is forbidden: User "u" cannot list resource "pods" in API group "" in the namespace "default"'],
-    [{ verb: 'delete', namespace: 'default', name: 'web' }, 'pods "web" is forbidden: User "u" cannot delete resource "pods" in API group "" in the namespace "default"'],
-    [{ verb: 'create', namespace: 'default', name: 'web', subresource: 'exec' }, 'pods "web" is forbidden: User "u" cannot create resource "pods/exec" in API group "" in the namespace "default"'],
-    [{ verb: 'list', group: 'apps', resource: 'deployments' }, 'deployments.apps is forbidden: User "u" cannot list resource "deployments" in API group "apps" at the cluster scope'],
+    [
+      { verb: 'delete', namespace: 'default', name: 'web' },
+      'pods "web" is forbidden: User "u" cannot delete resource "pods" in API group "" in the namespace "default"',
+    ],
+    [
+      { verb: 'create', namespace: 'default', name: 'web', subresource: 'exec' },
+      'pods "web" is forbidden: User "u" cannot create resource "pods/exec" in API group "" in the namespace "default"',
+    ],
+    [
+      { verb: 'list', group: 'apps', resource: 'deployments' },
+      'deployments.apps is forbidden: User "u" cannot list resource "deployments" in API group "apps" at the cluster scope',
+    ],
   ])('forbidden message %#', (a, message) => {
     expect(forbiddenMessage(attrs(a))).toBe(message);
   });
@@ -39,7 +48,12 @@ describe('bearer tokens', () => {
   const signer = new TokenSigner();
   const now = Math.floor(Date.now() / 1000);
   const claims = (exp: number, iss = ISSUER) => ({
-    iss, sub: 'system:serviceaccount:default:robot', aud: [ISSUER], iat: now, nbf: now, exp,
+    iss,
+    sub: 'system:serviceaccount:default:robot',
+    aud: [ISSUER],
+    iat: now,
+    nbf: now,
+    exp,
     'kubernetes.io': { namespace: 'default', serviceaccount: { name: 'robot', uid: 'uid-1' } },
   });
   const uidOf = (ns: string, name: string) => (ns === 'default' && name === 'robot' ? 'uid-1' : undefined);
@@ -73,7 +87,12 @@ describe('bound service account tokens (upstream claims validation)', () => {
   const signer = new TokenSigner();
   const now = 1_800_000_000;
   const base = {
-    iss: ISSUER, sub: 'system:serviceaccount:default:robot', aud: [ISSUER], iat: now - 10, nbf: now - 10, exp: now + 600,
+    iss: ISSUER,
+    sub: 'system:serviceaccount:default:robot',
+    aud: [ISSUER],
+    iat: now - 10,
+    nbf: now - 10,
+    exp: now + 600,
     'kubernetes.io': { namespace: 'default', serviceaccount: { name: 'robot', uid: 'sa-1' }, pod: { name: 'web', uid: 'pod-1' } },
   };
   // fakes of the store's answers: the service account and pods as they are now
@@ -87,17 +106,35 @@ describe('bound service account tokens (upstream claims validation)', () => {
     ['valid, pod alive', {}, objects({ uid: 'pod-1' }), undefined, undefined],
     ['not before in the future', { nbf: now + 5 }, objects({ uid: 'pod-1' }), undefined, 'service account token is not valid yet'],
     ['expired', { exp: now - 1 }, objects({ uid: 'pod-1' }), undefined, 'service account token has expired'],
-    ['another audience', { aud: ['vault'] }, objects({ uid: 'pod-1' }), undefined, `token audiences ["vault"] is invalid for the target audiences ["${ISSUER}"]`],
+    [
+      'another audience',
+      { aud: ['vault'] },
+      objects({ uid: 'pod-1' }),
+      undefined,
+      `token audiences ["vault"] is invalid for the target audiences ["${ISSUER}"]`,
+    ],
     ['another audience, asked for', { aud: ['vault'] }, objects({ uid: 'pod-1' }), ['vault'], undefined],
     ['pod gone', {}, objects(undefined), undefined, 'pod default/web has been deleted'],
     ['pod replaced', {}, objects({ uid: 'pod-2' }), undefined, 'pod UID (pod-2) does not match claim (pod-1)'],
     ['pod deleting for a while', {}, objects({ uid: 'pod-1', deletionTimestamp: iso(now - 61) }), undefined, 'pod default/web has been deleted'],
     ['pod deleting just now: still valid', {}, objects({ uid: 'pod-1', deletionTimestamp: iso(now - 5) }), undefined, undefined],
-    ['service account recreated', { 'kubernetes.io': { ...base['kubernetes.io'], serviceaccount: { name: 'robot', uid: 'sa-0' } } }, objects({ uid: 'pod-1' }), undefined, 'service account UID (sa-1) does not match claim (sa-0)'],
+    [
+      'service account recreated',
+      { 'kubernetes.io': { ...base['kubernetes.io'], serviceaccount: { name: 'robot', uid: 'sa-0' } } },
+      objects({ uid: 'pod-1' }),
+      undefined,
+      'service account UID (sa-1) does not match claim (sa-0)',
+    ],
   ])('%s', (_n, change, objs, audiences, error) => {
     const r = reviewServiceAccountToken(signer.sign({ ...base, ...change } as typeof base), signer, objs, audiences, now);
     if (error) expect(r).toEqual({ error });
-    else expect(r).toMatchObject({ user: { username: 'system:serviceaccount:default:robot', extra: { 'authentication.kubernetes.io/pod-name': ['web'], 'authentication.kubernetes.io/pod-uid': ['pod-1'] } } });
+    else
+      expect(r).toMatchObject({
+        user: {
+          username: 'system:serviceaccount:default:robot',
+          extra: { 'authentication.kubernetes.io/pod-name': ['web'], 'authentication.kubernetes.io/pod-uid': ['pod-1'] },
+        },
+      });
   });
 });
 
@@ -109,9 +146,20 @@ describe('RBAC authorizer reading the store', () => {
   it('sees a role or binding changed, deleted or recreated at the next request (decoded once per version)', async () => {
     const store = memoryStore();
     const az = new RbacAuthorizer(store);
-    await store.create(`${R}/clusterroles/reader`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } as KubeObject);
+    await store.create(`${R}/clusterroles/reader`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'reader' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+    } as KubeObject);
     expect(can(az, 'get')).toBe(false);
-    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'alice' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'reader' }, subjects: [{ kind: 'User', name: 'alice' }] } as unknown as KubeObject;
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'alice' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'reader' },
+      subjects: [{ kind: 'User', name: 'alice' }],
+    } as unknown as KubeObject;
     await store.create(`${R}/clusterrolebindings/alice`, binding);
     expect([can(az, 'get'), can(az, 'list')]).toEqual([true, false]);
     const role = store.get(`${R}/clusterroles/reader`)!;
@@ -123,11 +171,18 @@ describe('RBAC authorizer reading the store', () => {
     expect(can(az, 'list')).toBe(false);
   });
 
-  it('the rules it lists are the caller\'s own to change', async () => {
+  it("the rules it lists are the caller's own to change", async () => {
     const store = memoryStore();
     const az = new RbacAuthorizer(store);
-    await store.create(`${R}/clusterroles/reader`, { metadata: { name: 'reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } as unknown as KubeObject);
-    await store.create(`${R}/clusterrolebindings/alice`, { metadata: { name: 'alice' }, roleRef: { kind: 'ClusterRole', name: 'reader' }, subjects: [{ kind: 'User', name: 'alice' }] } as unknown as KubeObject);
+    await store.create(`${R}/clusterroles/reader`, {
+      metadata: { name: 'reader' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+    } as unknown as KubeObject);
+    await store.create(`${R}/clusterrolebindings/alice`, {
+      metadata: { name: 'alice' },
+      roleRef: { kind: 'ClusterRole', name: 'reader' },
+      subjects: [{ kind: 'User', name: 'alice' }],
+    } as unknown as KubeObject);
     const rules = az.rulesFor(alice, 'default');
     rules[0].verbs.push('delete');
     expect(az.rulesFor(alice, 'default')[0].verbs).toEqual(['get']);

@@ -3,7 +3,12 @@ import type { PolicyRule } from 'kubernetes-types/rbac/v1';
 import { describe, expect, it } from 'vitest';
 import { compactRules, compactString, covers } from '../../../main/apiserver/registry/rbac-policy';
 
-const r = (verbs: string[], resources: string[], apiGroups = [''], resourceNames?: string[]): PolicyRule => ({ verbs, resources, apiGroups, ...(resourceNames ? { resourceNames } : {}) });
+const r = (verbs: string[], resources: string[], apiGroups = [''], resourceNames?: string[]): PolicyRule => ({
+  verbs,
+  resources,
+  apiGroups,
+  ...(resourceNames ? { resourceNames } : {}),
+});
 const url = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs });
 
 describe('covers', () => {

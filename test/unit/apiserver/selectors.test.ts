@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { NodeSelectorTerm } from 'kubernetes-types/core/v1';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
 import {
-  controllerSelectorMatches, labelSelectorMatches, labelSelectorString, matchesFields, matchesLabels, nodeSelectorTermMatches,
-  nodeSelectorTermsMatch, parseFieldSelector, parseLabelSelector, serviceSelectorMatches, setSelectorMatches, specSelectorString,
+  controllerSelectorMatches,
+  labelSelectorMatches,
+  labelSelectorString,
+  matchesFields,
+  matchesLabels,
+  nodeSelectorTermMatches,
+  nodeSelectorTermsMatch,
+  parseFieldSelector,
+  parseLabelSelector,
+  serviceSelectorMatches,
+  setSelectorMatches,
+  specSelectorString,
 } from '../../../main/api/selectors';
 
 describe('label selectors', () => {
@@ -66,9 +76,29 @@ describe('label selectors, by caller', () => {
     ['spread constraint: matchLabels miss', { matchLabels: { app: 'db' } }, web, false],
     ['validation: In', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'back'] }] }, web, true],
     ['validation: NotIn on a missing key', { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, web, true],
-    ['validation: Exists and DoesNotExist', { matchExpressions: [{ key: 'app', operator: 'Exists' }, { key: 'env', operator: 'DoesNotExist' }] }, web, true],
-    ['validation: labels and expressions are ANDed', { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] }, web, false],
-    ['an unknown operator selects nothing (upstream: conversion error)', { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['web'] }] }, web, false],
+    [
+      'validation: Exists and DoesNotExist',
+      {
+        matchExpressions: [
+          { key: 'app', operator: 'Exists' },
+          { key: 'env', operator: 'DoesNotExist' },
+        ],
+      },
+      web,
+      true,
+    ],
+    [
+      'validation: labels and expressions are ANDed',
+      { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] },
+      web,
+      false,
+    ],
+    [
+      'an unknown operator selects nothing (upstream: conversion error)',
+      { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['web'] }] },
+      web,
+      false,
+    ],
     ['a LabelSelector knows no Gt', { matchExpressions: [{ key: 'n', operator: 'Gt', values: ['1'] }] }, { n: '5' }, false],
     ['PodDisruptionBudget (policy/v1): {} selects every pod of its namespace', {}, web, true],
     ['PodDisruptionBudget (policy/v1): nil selects none', undefined, web, false],
@@ -80,7 +110,12 @@ describe('label selectors, by caller', () => {
     ['ReplicaSet: nil selector owns nothing', undefined, web, false],
     ['ReplicaSet: {} owns nothing (not everything)', {}, web, false],
     ['Deployment: empty matchLabels owns nothing', { matchLabels: {} }, web, false],
-    ['Job: generated controller-uid selector', { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u1' } }, { 'batch.kubernetes.io/controller-uid': 'u1' }, true],
+    [
+      'Job: generated controller-uid selector',
+      { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u1' } },
+      { 'batch.kubernetes.io/controller-uid': 'u1' },
+      true,
+    ],
     ['DaemonSet: matchLabels', { matchLabels: { app: 'web' } }, web, true],
     ['DaemonSet: a pod without labels', { matchLabels: { app: 'web' } }, undefined, false],
   ])('%s', (_c, sel, labels, want) => expect(controllerSelectorMatches(sel, labels)).toBe(want));
@@ -116,11 +151,21 @@ describe('node selector terms (scheduler NodeAffinity, DaemonSet placement)', ()
     ['Gt with a signed value', { matchExpressions: [{ key: 'gen', operator: 'Gt', values: ['-1'] }] }, true],
     ['matchFields metadata.name', { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }, true],
     ['matchFields knows only metadata.name', { matchFields: [{ key: 'spec.unschedulable', operator: 'In', values: ['n1'] }] }, false],
-    ['expressions and fields are ANDed', { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }], matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] }, false],
+    [
+      'expressions and fields are ANDed',
+      { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }], matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] },
+      false,
+    ],
   ])('%s', (_c, term, want) => expect(nodeSelectorTermMatches(term, labels, 'n1')).toBe(want));
 
   it('terms are ORed; no terms match nothing', () => {
-    expect(nodeSelectorTermsMatch([{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }, { matchExpressions: [{ key: 'gen', operator: 'Exists' }] }], labels, 'n1')).toBe(true);
+    expect(
+      nodeSelectorTermsMatch(
+        [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }, { matchExpressions: [{ key: 'gen', operator: 'Exists' }] }],
+        labels,
+        'n1',
+      ),
+    ).toBe(true);
     expect(nodeSelectorTermsMatch([], labels, 'n1')).toBe(false);
   });
 });
@@ -144,13 +189,24 @@ describe('field selectors', () => {
 
 describe('specSelectorString: the pods of a workload or a Service, as ?labelSelector=', () => {
   it.each([
-    [{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['b', 'a'] }, { key: 'x', operator: 'DoesNotExist' }] }, 'app=web,env notin (a,b),!x'],
+    [
+      {
+        matchLabels: { app: 'web' },
+        matchExpressions: [
+          { key: 'env', operator: 'NotIn', values: ['b', 'a'] },
+          { key: 'x', operator: 'DoesNotExist' },
+        ],
+      },
+      'app=web,env notin (a,b),!x',
+    ],
     [{ matchExpressions: [{ key: 'x', operator: 'Exists' }] }, 'x'],
     [{ app: 'web', tier: 'front' }, 'app=web,tier=front'],
     [{}, ''],
     [null, ''],
   ])('%j -> %s', (sel, want) => expect(specSelectorString(sel as never)).toBe(want));
   it('refuses an operator a LabelSelector does not have, as the API does', () => {
-    expect(() => specSelectorString({ matchExpressions: [{ key: 'n', operator: 'Gt', values: ['1'] }] })).toThrow('"Gt" is not a valid label selector operator');
+    expect(() => specSelectorString({ matchExpressions: [{ key: 'n', operator: 'Gt', values: ['1'] }] })).toThrow(
+      '"Gt" is not a valid label selector operator',
+    );
   });
 });

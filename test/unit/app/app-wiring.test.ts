@@ -98,7 +98,8 @@ describe('the app, wired to a fake Electron', () => {
   });
 
   it('answers permission checks as the prompts, refusing by default, and no page gets a device', () => {
-    const check = (perm: string, requestingUrl: string | undefined, origin: string) => e.rec.permissionCheck!({ getURL: () => win.loaded }, perm, origin, { requestingUrl });
+    const check = (perm: string, requestingUrl: string | undefined, origin: string) =>
+      e.rec.permissionCheck!({ getURL: () => win.loaded }, perm, origin, { requestingUrl });
     expect(check('clipboard-read', `${win.loaded}#/r/pods`, 'file://')).toBe(true);
     expect(check('clipboard-sanitized-write', win.loaded!, 'file://')).toBe(true);
     for (const perm of ['media', 'notifications', 'geolocation', 'midi', 'hid', 'serial', 'usb', 'fullscreen', 'pointerLock']) {
@@ -108,15 +109,17 @@ describe('the app, wired to a fake Electron', () => {
     expect(e.rec.deviceHandler!({ deviceType: 'usb', origin: 'file://' })).toBe(false);
   });
 
-  it('sets the native menu with the lab\'s actions', () => {
+  it("sets the native menu with the lab's actions", () => {
     const file = (e.rec.menu as { label?: string; submenu?: { label?: string }[] }[]).find((m) => m.label === 'File')!;
     expect(file.submenu!.map((i) => i.label).filter(Boolean)).toEqual(['Apply manifest…', 'Open data folder', 'Copy kubeconfig path', 'Stop all pods']);
   });
 
-  it('answers IPC from the page\'s main frame with the lab (cluster status, Docker contexts), and pushes status to it', async () => {
+  it("answers IPC from the page's main frame with the lab (cluster status, Docker contexts), and pushes status to it", async () => {
     const handle = e.ipcHandlers.get('kubelab:invoke')!;
     const wc = win.webContents;
-    await expect(handle(ipcEvent(wc), 'cluster:status', undefined)).resolves.toMatchObject({ result: { phase: 'STARTING', progress: { description: 'Serving the API on HTTPS' } } });
+    await expect(handle(ipcEvent(wc), 'cluster:status', undefined)).resolves.toMatchObject({
+      result: { phase: 'STARTING', progress: { description: 'Serving the API on HTTPS' } },
+    });
     await expect(handle(ipcEvent(wc), 'nodes:contexts', undefined)).resolves.toMatchObject({ result: [{ name: 'default', current: true }] });
     (h.clusters[0] as unknown as { emit(ev: string, s: unknown): void }).emit('status', { phase: 'STARTED' });
     expect(wc.sent).toContainEqual(['kubelab:event', 'cluster:status', { phase: 'STARTED' }]);
@@ -131,7 +134,7 @@ describe('the app, wired to a fake Electron', () => {
     expect(await handle(ipcEvent(stranger), 'cluster:status', undefined)).toMatchObject({ error: { status: 403, reason: 'Forbidden' } });
   });
 
-  it('a route change keeps the page\'s watches; a reload ends them', async () => {
+  it("a route change keeps the page's watches; a reload ends them", async () => {
     const handle = e.ipcHandlers.get('kubelab:invoke')!;
     const wc = win.webContents;
     await handle(ipcEvent(wc), 'cluster:status', undefined);

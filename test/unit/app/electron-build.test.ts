@@ -24,7 +24,13 @@ const read = (p: string) => readFileSync(join(out, p), 'utf8');
 function loadedModules(code: string): string[] {
   const found = new Set<string>();
   const name = String.raw`"([\w@][\w@./:-]*)"`;
-  for (const re of [String.raw`\bfrom\s*${name}`, String.raw`\bimport\s*${name}`, String.raw`\bimport\(\s*${name}\s*\)`, String.raw`\brequire\(\s*${name}\s*\)`, String.raw`createRequire\([^)]*\)\(\s*${name}\s*\)`]) {
+  for (const re of [
+    String.raw`\bfrom\s*${name}`,
+    String.raw`\bimport\s*${name}`,
+    String.raw`\bimport\(\s*${name}\s*\)`,
+    String.raw`\brequire\(\s*${name}\s*\)`,
+    String.raw`createRequire\([^)]*\)\(\s*${name}\s*\)`,
+  ]) {
     for (const m of code.matchAll(new RegExp(re, 'g'))) found.add(m[1]);
   }
   return [...found].sort();
@@ -36,7 +42,11 @@ const packageOf = (m: string) => (m.startsWith('@') ? m.split('/').slice(0, 2).j
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'kubelab-electron-build-'));
   out = join(tmp, 'app', 'out');
-  await promisify(execFile)(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', out, '--logLevel', 'error'], { cwd: root, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
+  await promisify(execFile)(
+    process.execPath,
+    [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', out, '--logLevel', 'error'],
+    { cwd: root, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } },
+  );
   cpSync(join(root, 'package.json'), join(tmp, 'app', 'package.json'));
   // electron-builder packs the production node_modules beside out/; the checkout's stand in for them
   symlinkSync(join(root, 'node_modules'), join(tmp, 'app', 'node_modules'));
@@ -85,10 +95,12 @@ describe('electron-vite build output', () => {
     expect(read('main/index.js')).not.toMatch(/\b__dirname\b|\b__filename\b|(?<![.\w])require\(/);
   });
 
-  it('the main bundle\'s imports of packages load in plain Node ESM (a CommonJS named export that is not found would stop the start)', async () => {
+  it("the main bundle's imports of packages load in plain Node ESM (a CommonJS named export that is not found would stop the start)", async () => {
     const imports = (read('main/index.js').match(/^import [^;]+;$/gm) ?? []).filter((l) => !/from\s*"(electron|node:[^"]+)"/.test(l));
     expect(imports.length).toBeGreaterThan(0);
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', [...imports, 'console.log("loaded")'].join('\n')], { cwd: root });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', [...imports, 'console.log("loaded")'].join('\n')], {
+      cwd: root,
+    });
     expect(stdout.trim()).toBe('loaded');
   }, 60_000);
 
@@ -102,9 +114,15 @@ describe('electron-vite build output', () => {
 
   it('the page carries a strict CSP: scripts from itself only, no eval, no remote hosts', () => {
     const html = read('renderer/index.html');
-    const csp = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1];
+    const csp = html.match(/<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/)?.[1];
     expect(csp).toBeDefined();
-    const directives = Object.fromEntries(csp!.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([k, ...v]) => [k, v]));
+    const directives = Object.fromEntries(
+      csp!
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .filter((d) => d[0])
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['object-src']).toEqual(["'none'"]);
@@ -145,15 +163,23 @@ describe('the built main process, run in plain Node with a fake electron module'
       cwd: tmp,
       timeout: 150_000,
       env: {
-        PATH: process.env.PATH, HOME: home, FAKE_ELECTRON_USER_DATA: userData, FAKE_ELECTRON_PACKAGED: '1', FAKE_ELECTRON_RESOURCES: join(tmp, 'resources'),
+        PATH: process.env.PATH,
+        HOME: home,
+        FAKE_ELECTRON_USER_DATA: userData,
+        FAKE_ELECTRON_PACKAGED: '1',
+        FAKE_ELECTRON_RESOURCES: join(tmp, 'resources'),
         // no Docker engine: the lab starts on a virtual node, so this needs none
-        DOCKER_HOST: `unix://${join(tmp, 'no-docker.sock')}`, KUBELAB_API_PORT: '0',
+        DOCKER_HOST: `unix://${join(tmp, 'no-docker.sock')}`,
+        KUBELAB_API_PORT: '0',
       },
     });
     const { stdout, stderr } = await run.catch((err: { stdout?: string; stderr?: string; message: string }) => {
       throw new Error(`the app exited abnormally: ${err.message}\n${err.stdout ?? ''}\n${(err.stderr ?? '').slice(-3000)}`);
     });
-    const seen = stdout.split('\n').filter((l) => l.startsWith('FAKE ')).map((l) => JSON.parse(l.slice(5)));
+    const seen = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('FAKE '))
+      .map((l) => JSON.parse(l.slice(5)));
     const window = seen.find((o) => o.window)?.window;
     expect(window.url).toBe(`file://${join(out, 'renderer', 'index.html')}`);
     expect(window.webPreferences).toMatchObject({ preload: join(out, 'preload', 'index.cjs'), sandbox: true, contextIsolation: true, nodeIntegration: false });

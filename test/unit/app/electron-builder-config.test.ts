@@ -16,7 +16,12 @@ const schema = JSON.parse(readFileSync(join(builderLib, '..', 'scheme.json'), 'u
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 const config = () => YAML.parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8'));
 
-const problems = (cfg: unknown) => (validate(cfg) ? [] : (validate.errors ?? []).filter((e) => e.keyword === 'additionalProperties' || e.keyword === 'type' || e.keyword === 'enum').map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+const problems = (cfg: unknown) =>
+  validate(cfg)
+    ? []
+    : (validate.errors ?? [])
+        .filter((e) => e.keyword === 'additionalProperties' || e.keyword === 'type' || e.keyword === 'enum')
+        .map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
 
 describe('electron-builder.yml', () => {
   it('is valid against app-builder-lib/scheme.json', () => {
@@ -42,7 +47,12 @@ describe('electron-builder.yml', () => {
     expect([...cfg.linux.target, ...cfg.mac.target, ...cfg.win.target]).toEqual(['AppImage', 'deb', 'dmg', 'nsis']);
     expect(cfg.files).toContain('out/**');
     // main/resources.ts looks for <resourcesPath>/sandbox when packaged
-    expect(cfg.extraResources).toEqual(expect.arrayContaining([{ from: 'resources/sandbox', to: 'sandbox' }, { from: 'resources/templates', to: 'templates' }]));
+    expect(cfg.extraResources).toEqual(
+      expect.arrayContaining([
+        { from: 'resources/sandbox', to: 'sandbox' },
+        { from: 'resources/templates', to: 'templates' },
+      ]),
+    );
     for (const r of cfg.extraResources) expect(existsSync(join(root, r.from)), r.from).toBe(true);
   });
 
@@ -62,7 +72,7 @@ describe('electron-builder.yml', () => {
     expect(config().asar).toBe(true);
   });
 
-  it('the deb keeps Electron\'s runtime libraries (depends unset) and only recommends Docker', () => {
+  it("the deb keeps Electron's runtime libraries (depends unset) and only recommends Docker", () => {
     const cfg = config();
     expect(cfg.deb.depends).toBeUndefined();
     expect(cfg.deb.recommends).toContain('docker.io | docker-ce');

@@ -118,7 +118,10 @@ class FakeEmitter {
   }
   once(ev: string, h: Handler): this {
     const wrapped: Handler = (...a) => {
-      this.handlers.set(ev, (this.handlers.get(ev) ?? []).filter((x) => x !== wrapped));
+      this.handlers.set(
+        ev,
+        (this.handlers.get(ev) ?? []).filter((x) => x !== wrapped),
+      );
       return h(...a);
     };
     return this.on(ev, wrapped);
@@ -240,7 +243,13 @@ export class FakeElectronApp extends FakeEmitter {
 /** Everything index.ts imports from 'electron', recording what it was asked to do. */
 export function fakeElectronModule(userData: string) {
   const ipcHandlers = new Map<string, Handler>();
-  const rec = { menu: undefined as unknown, permissionHandler: undefined as Handler | undefined, permissionCheck: undefined as Handler | undefined, deviceHandler: undefined as Handler | undefined, openedExternal: [] as string[] };
+  const rec = {
+    menu: undefined as unknown,
+    permissionHandler: undefined as Handler | undefined,
+    permissionCheck: undefined as Handler | undefined,
+    deviceHandler: undefined as Handler | undefined,
+    openedExternal: [] as string[],
+  };
   return {
     rec,
     ipcHandlers,

@@ -4,7 +4,13 @@ import { menuActions, menuTemplate, type MenuActions, type MenuLab } from '../..
 import type { ApplyResult } from '../../../main/bridge/contract';
 import { FakeMenuElectron } from './fake-electron';
 
-const created = (name: string): ApplyResult => ({ kind: 'Pod', name, namespace: 'default', action: 'created', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name } } });
+const created = (name: string): ApplyResult => ({
+  kind: 'Pod',
+  name,
+  namespace: 'default',
+  action: 'created',
+  object: { apiVersion: 'v1', kind: 'Pod', metadata: { name } },
+});
 const noop: MenuActions = { applyManifest: async () => {}, openDataFolder: async () => {}, copyKubeconfigPath: async () => {}, stopAllPods: async () => {} };
 
 /** Every item as "Menu > label or role", in order. */
@@ -45,7 +51,9 @@ describe('menu template', () => {
   ] as const)('%s, packaged %s: Developer tools shown %s', (platform, isPackaged, devtools) => {
     const items = flatten(menuTemplate(noop, { platform, isPackaged }));
     expect(items.includes('View > toggleDevTools')).toBe(devtools);
-    expect(items).toEqual(expect.arrayContaining(['File > Apply manifest…', 'File > Open data folder', 'File > Copy kubeconfig path', 'File > Stop all pods', 'View > reload']));
+    expect(items).toEqual(
+      expect.arrayContaining(['File > Apply manifest…', 'File > Open data folder', 'File > Copy kubeconfig path', 'File > Stop all pods', 'View > reload']),
+    );
   });
 
   it('macOS gets its app menu and Close in File; others Quit', () => {
@@ -96,7 +104,7 @@ describe('menu actions', () => {
     expect(early.messages[0].message).toBe('The lab is still starting');
   });
 
-  it('Open data folder opens the lab\'s folder; a failure is shown, not swallowed', async () => {
+  it("Open data folder opens the lab's folder; a failure is shown, not swallowed", async () => {
     const e = new FakeMenuElectron();
     await menuActions(e, lab()).openDataFolder();
     expect(e.calls).toEqual(['openPath /home/ann/.config/kubelab/lab']);

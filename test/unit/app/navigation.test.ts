@@ -40,7 +40,7 @@ describe('navigation and new windows', () => {
     ['a reload', { isMainFrame: true, isSameDocument: false }, true],
     ['a route change (hash navigation)', { isMainFrame: true, isSameDocument: true }, false],
     ['an iframe loading', { isMainFrame: false, isSameDocument: false }, false],
-  ])('%s ends the page\'s bridge connection: %s', (_what, nav, ends) => {
+  ])("%s ends the page's bridge connection: %s", (_what, nav, ends) => {
     expect(endsPage(nav)).toBe(ends);
   });
 });

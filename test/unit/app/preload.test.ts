@@ -46,7 +46,10 @@ describe('preload: window.kubelab', () => {
   });
 
   it('what goes wrong if the preload threw instead: contextBridge keeps only the message', () => {
-    const copied = crossWorld(new BridgeError({ name: 'Invalid', message: 'Pod "web" is invalid', status: 422, causes: [{ field: 'x' }] })) as Record<string, unknown>;
+    const copied = crossWorld(new BridgeError({ name: 'Invalid', message: 'Pod "web" is invalid', status: 422, causes: [{ field: 'x' }] })) as Record<
+      string,
+      unknown
+    >;
     expect(copied).not.toBeInstanceOf(BridgeError);
     expect(copied.causes).toBeUndefined();
   });
@@ -74,11 +77,15 @@ describe('preload: window.kubelab', () => {
     expect(fake.ipcRenderer.listenerCount(IPC_EVENT)).toBe(1);
   });
 
-  it('a patch built from the stores\' reactive state crosses (contextBridge cannot clone a Proxy)', async () => {
-    fake.ipcRenderer.handler = (_ch, _channel, args) => ({ result: { kind: 'Node', metadata: { name: 'node2' }, spec: (args as { patch: { spec: unknown } }).patch.spec } });
+  it("a patch built from the stores' reactive state crosses (contextBridge cannot clone a Proxy)", async () => {
+    fake.ipcRenderer.handler = (_ch, _channel, args) => ({
+      result: { kind: 'Node', metadata: { name: 'node2' }, spec: (args as { patch: { spec: unknown } }).patch.spec },
+    });
     const taints = reactive([{ key: 'gpu', value: 'true', effect: 'NoSchedule' }]);
     const raw = fake.contextBridge.mainWorld.kubelab as BridgeTransport;
-    expect(() => raw.invoke('api:patch', { ref: { group: '', version: 'v1', resource: 'nodes' }, name: 'node2', patch: { spec: { taints } } })).toThrow(/could not be cloned/);
+    expect(() => raw.invoke('api:patch', { ref: { group: '', version: 'v1', resource: 'nodes' }, name: 'node2', patch: { spec: { taints } } })).toThrow(
+      /could not be cloned/,
+    );
     const node = await api.api.patch({ ref: { group: '', version: 'v1', resource: 'nodes' }, name: 'node2', patch: { spec: { taints } } });
     expect(node.spec).toEqual({ taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] });
   });

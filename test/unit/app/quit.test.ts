@@ -41,7 +41,7 @@ describe('quitSequence', () => {
   it('a second quit while stopping is held too and does not stop the cluster twice', async () => {
     let release!: () => void;
     let stops = 0;
-    const { d, app } = deps({ stopCluster: () => new Promise<void>((r) => ((stops++), (release = r))) });
+    const { d, app } = deps({ stopCluster: () => new Promise<void>((r) => (stops++, (release = r))) });
     const q = quitSequence(d);
     q.onBeforeQuit(quitEvent());
     const second = quitEvent();

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { appFiles, rendererLocation } from '../../../main/app/renderer-location';
 
-const packaged = rendererLocation({ isPackaged: true, rendererIndex: '/opt/kubelab/resources/app.asar/out/renderer/index.html', devUrl: 'http://localhost:5173' });
+const packaged = rendererLocation({
+  isPackaged: true,
+  rendererIndex: '/opt/kubelab/resources/app.asar/out/renderer/index.html',
+  devUrl: 'http://localhost:5173',
+});
 const dev = rendererLocation({ isPackaged: false, rendererIndex: '/src/kubelab/out/renderer/index.html', devUrl: 'http://localhost:5173/' });
 const spaced = rendererLocation({ isPackaged: true, rendererIndex: '/Users/Ann Lee/Apps/kubelab.app/Contents/Resources/app.asar/out/renderer/index.html' });
 

@@ -42,10 +42,22 @@ describe('bench report: goals', () => {
 describe('bench report: rows and table', () => {
   it('a row carries measure, lab, unit, baseline, ratio, goal and met, null where they do not apply', () => {
     expect(toRow(r({ name: 'cold start', value: 600, baseline: 300, goal: atMost(1.5) }))).toEqual({
-      measure: 'cold start', lab: 600, unit: 'ms', baseline: 300, ratio: 2, goal: '<= 1.5x', met: 'no',
+      measure: 'cold start',
+      lab: 600,
+      unit: 'ms',
+      baseline: 300,
+      ratio: 2,
+      goal: '<= 1.5x',
+      met: 'no',
     });
     expect(toRow(r({ name: 'rss', value: 150, unit: 'MiB', goal: atMost(200, 'value') }))).toEqual({
-      measure: 'rss', lab: 150, unit: 'MiB', baseline: null, ratio: null, goal: '<= 200 MiB', met: 'yes',
+      measure: 'rss',
+      lab: 150,
+      unit: 'MiB',
+      baseline: null,
+      ratio: null,
+      goal: '<= 200 MiB',
+      met: 'yes',
     });
     expect(toRow(r({ name: 'p50' }))).toEqual({ measure: 'p50', lab: 10, unit: 'ms', baseline: null, ratio: null, goal: null, met: null });
   });

@@ -2,10 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import {
-  BridgeError, toErrorShape, unwrap, envelope,
-  type BridgeWatchEvent, type KubelabApi,
-} from '../../../main/bridge/contract';
+import { BridgeError, toErrorShape, unwrap, envelope, type BridgeWatchEvent, type KubelabApi } from '../../../main/bridge/contract';
 import { BridgeServer, SHELL_FALLBACK } from '../../../main/bridge/server';
 import { CLOSE_UNAUTHORIZED, createBridgeWsHandler } from '../../../main/bridge/ws';
 import { errors } from '../../../main/api/errors';
@@ -13,7 +10,12 @@ import { fakeBackend } from './fake-backend';
 import { connectApi } from './transports';
 
 const pods = { group: '', version: 'v1', resource: 'pods' };
-const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+const pod = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default' },
+  spec: { containers: [{ name: 'c', image: 'nginx' }] },
+});
 
 async function until<T>(fn: () => T | undefined, ms = 3000): Promise<T> {
   const end = Date.now() + ms;
@@ -28,8 +30,11 @@ async function until<T>(fn: () => T | undefined, ms = 3000): Promise<T> {
 /** The in-memory transport: what Electron IPC does, minus the process boundary (JSON round trip included). */
 describe('error envelope', () => {
   it.each([
-    ['StatusError keeps code, reason and message', errors.alreadyExists({ kind: 'pods', name: 'web' }),
-      { name: 'StatusError', message: 'pods "web" already exists', status: 409, reason: 'AlreadyExists' }],
+    [
+      'StatusError keeps code, reason and message',
+      errors.alreadyExists({ kind: 'pods', name: 'web' }),
+      { name: 'StatusError', message: 'pods "web" already exists', status: 409, reason: 'AlreadyExists' },
+    ],
     ['plain Error keeps its message', new Error('boom'), { name: 'Error', message: 'boom' }],
     ['a string becomes an Error', 'nope', { name: 'Error', message: 'nope' }],
   ])('%s', (_n, err, shape) => {
@@ -80,13 +85,16 @@ describe.each(['direct', 'websocket'] as const)('bridge over %s transport', (mod
 
   it('applies a multi-document manifest: created, then configured', async () => {
     await setup();
-    const manifest = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: nginx\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  k: v\n';
+    const manifest =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: nginx\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  k: v\n';
     const first = await api.api.apply({ manifest, namespace: 'default' });
     expect(first.map((r) => `${r.kind}/${r.name} ${r.action}`)).toEqual(['Pod/a created', 'ConfigMap/cfg created']);
     const second = await api.api.apply({ manifest: manifest.replace('k: v', 'k: w'), namespace: 'default' });
     expect(second.map((r) => r.action)).toEqual(['configured', 'configured']);
     expect((second[1].object as { data?: Record<string, string> }).data).toEqual({ k: 'w' });
-    await expect(api.api.apply({ manifest: 'apiVersion: v9\nkind: Gizmo\nmetadata:\n  name: x\n' })).rejects.toThrow('no matches for kind "Gizmo" in version "v9"');
+    await expect(api.api.apply({ manifest: 'apiVersion: v9\nkind: Gizmo\nmetadata:\n  name: x\n' })).rejects.toThrow(
+      'no matches for kind "Gizmo" in version "v9"',
+    );
     await expect(api.api.apply({ manifest: 'kind: [\n' })).rejects.toThrow(/error parsing manifest/);
   });
 
@@ -102,7 +110,12 @@ describe.each(['direct', 'websocket'] as const)('bridge over %s transport', (mod
     await api.api.create({ ref: pods, object: pod('two'), namespace: 'default' });
     await api.api.delete({ ref: pods, name: 'one', namespace: 'default' });
     await until(() => seen.flatMap((s) => s.events).length >= 3);
-    expect(seen.slice(1).flatMap((s) => s.events).map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED two', 'DELETED one']);
+    expect(
+      seen
+        .slice(1)
+        .flatMap((s) => s.events)
+        .map((e) => `${e.type} ${e.object.metadata.name}`),
+    ).toEqual(['ADDED two', 'DELETED one']);
     await stop();
     await until(() => fake.watcherCount() === 0);
   });
@@ -114,12 +127,20 @@ describe.each(['direct', 'websocket'] as const)('bridge over %s transport', (mod
     const stop = await api.watch({ ref: pods, namespace: 'default' }, { onEvents: (events, resync) => !resync && seen.push(events) });
     await until(() => fake.watcherCount() === 1);
     const type = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true } as never;
-    void fake.backend.client.patch(type, 'web', 'application/merge-patch+json', { status: { phase: 'Pending', reason: 'ContainerCreating' } }, { namespace: 'default' });
+    void fake.backend.client.patch(
+      type,
+      'web',
+      'application/merge-patch+json',
+      { status: { phase: 'Pending', reason: 'ContainerCreating' } },
+      { namespace: 'default' },
+    );
     void fake.backend.client.patch(type, 'web', 'application/merge-patch+json', { status: { phase: 'Running' } }, { namespace: 'default' });
     void api.api.create({ ref: pods, object: pod('other'), namespace: 'default' });
     await until(() => seen.flat().length >= 3);
-    expect(seen.map((b) => b.map((e) => `${e.object.metadata.name} ${(e.object as { status?: { phase?: string } }).status?.phase ?? '-'}`)))
-      .toEqual([['web Pending'], ['web Running', 'other -']]);
+    expect(seen.map((b) => b.map((e) => `${e.object.metadata.name} ${(e.object as { status?: { phase?: string } }).status?.phase ?? '-'}`))).toEqual([
+      ['web Pending'],
+      ['web Running', 'other -'],
+    ]);
     await stop();
   });
 
@@ -127,7 +148,11 @@ describe.each(['direct', 'websocket'] as const)('bridge over %s transport', (mod
     await setup();
     const chunks: string[] = [];
     let ended = false;
-    await api.logs({ namespace: 'default', pod: 'web', timestamps: true }, (c) => chunks.push(c), () => (ended = true));
+    await api.logs(
+      { namespace: 'default', pod: 'web', timestamps: true },
+      (c) => chunks.push(c),
+      () => (ended = true),
+    );
     await until(() => ended);
     expect(chunks.join('')).toBe('2026-01-01T00:00:00Z line 1\n2026-01-01T00:00:00Z line 2\n');
   });
@@ -210,4 +235,3 @@ describe('websocket authentication', () => {
     await new Promise<void>((r) => http.close(() => r()));
   });
 });
-

@@ -48,15 +48,22 @@ contexts:
 
 describe('kubeconfig as kubectl reads it', () => {
   it('merges files: the first to name a context wins, and the first current-context', () => {
-    const k = mergeKubeconfigs([{ file: '/x/a', text: a }, { file: '/x/b', text: b }, { file: '/x/broken', text: ': : :' }]);
+    const k = mergeKubeconfigs([
+      { file: '/x/a', text: a },
+      { file: '/x/b', text: b },
+      { file: '/x/broken', text: ': : :' },
+    ]);
     expect(k.currentContext).toBe('alpha');
     expect(contextsOf(k).map((c) => [c.name, c.cluster, c.server])).toEqual([
-      ['alpha', 'c1', 'https://a.example:6443/'], ['shared', 'c1', 'https://a.example:6443/'], ['beta', 'c2', 'https://b.example'], ['from-file', 'c2', 'https://b.example'],
+      ['alpha', 'c1', 'https://a.example:6443/'],
+      ['shared', 'c1', 'https://a.example:6443/'],
+      ['beta', 'c2', 'https://b.example'],
+      ['from-file', 'c2', 'https://b.example'],
     ]);
     expect(k.files).toEqual(['/x/a', '/x/b']);
   });
 
-  it('reads $KUBECONFIG\'s existing entries, else ~/.kube/config', async () => {
+  it("reads $KUBECONFIG's existing entries, else ~/.kube/config", async () => {
     await writeFile(join(dir, 'a'), a);
     expect(kubeconfigPaths({ KUBECONFIG: `${join(dir, 'a')}:${join(dir, 'missing')}` }, dir)).toEqual([join(dir, 'a')]);
     expect(kubeconfigPaths({}, dir)).toEqual([]);
@@ -64,7 +71,10 @@ describe('kubeconfig as kubectl reads it', () => {
 
   it('gives each context its credentials', async () => {
     await writeFile(join(dir, 'token.txt'), 'tok-file\n');
-    const k = mergeKubeconfigs([{ file: join(dir, 'a'), text: a }, { file: join(dir, 'b'), text: b }]);
+    const k = mergeKubeconfigs([
+      { file: join(dir, 'a'), text: a },
+      { file: join(dir, 'b'), text: b },
+    ]);
     expect(await endpointOf(k, 'alpha')()).toMatchObject({ url: 'https://a.example:6443', token: 'tok-a', ca: 'CA-A', insecureSkipTLSVerify: false });
     expect(await endpointOf(k, 'beta')()).toMatchObject({ url: 'https://b.example', cert: 'CERT', key: 'KEY', insecureSkipTLSVerify: true });
     expect((await endpointOf(k, 'from-file')()).token).toBe('tok-file');
@@ -75,17 +85,26 @@ describe('kubeconfig as kubectl reads it', () => {
     const script = join(dir, 'plugin.sh');
     const count = join(dir, 'count');
     await writeFile(count, '');
-    await writeFile(script, `#!/bin/sh
+    await writeFile(
+      script,
+      `#!/bin/sh
 echo run >> ${count}
 case "$KUBERNETES_EXEC_INFO" in *ExecCredential*) ;; *) echo "no exec info" >&2; exit 1;; esac
 echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"'"$PREFIX"'-tok","expirationTimestamp":"'"$EXPIRES"'"}}'
-`);
+`,
+    );
     await chmod(script, 0o755);
-    const cfg = (expires: string) => mergeKubeconfigs([{ file: join(dir, 'c'), text: `apiVersion: v1
+    const cfg = (expires: string) =>
+      mergeKubeconfigs([
+        {
+          file: join(dir, 'c'),
+          text: `apiVersion: v1
 clusters: [{ name: c, cluster: { server: 'https://c.example' } }]
 users: [{ name: u, user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: ./plugin.sh, env: [{ name: PREFIX, value: p }, { name: EXPIRES, value: '${expires}' }] } } }]
 contexts: [{ name: c, context: { cluster: c, user: u } }]
-` }]);
+`,
+        },
+      ]);
     const later = endpointOf(cfg(new Date(Date.now() + 3600_000).toISOString()), 'c');
     expect((await later()).token).toBe('p-tok');
     await later();
@@ -97,9 +116,14 @@ contexts: [{ name: c, context: { cluster: c, user: u } }]
   });
 
   it('a failing plugin is a 401 with its stderr', async () => {
-    const k = mergeKubeconfigs([{ file: join(dir, 'd'), text: `clusters: [{ name: c, cluster: { server: 'https://c' } }]
+    const k = mergeKubeconfigs([
+      {
+        file: join(dir, 'd'),
+        text: `clusters: [{ name: c, cluster: { server: 'https://c' } }]
 users: [{ name: u, user: { exec: { command: /bin/sh, args: [-c, 'echo token expired, run login >&2; exit 3'] } } }]
-contexts: [{ name: c, context: { cluster: c, user: u } }]` }]);
+contexts: [{ name: c, context: { cluster: c, user: u } }]`,
+      },
+    ]);
     await expect(endpointOf(k, 'c')()).rejects.toMatchObject({ status: 401, message: 'exec plugin "/bin/sh" failed: token expired, run login' });
   });
 });
@@ -110,7 +134,11 @@ function twoClusters() {
   const other = fakeBackend();
   other.setStatus({ phase: 'STARTED', external: { context: 'other', server: 'https://other' } });
   const contexts: ContextProvider = {
-    list: (): ContextInfo[] => [{ id: LAB_CONTEXT, name: 'kubelab', lab: true }, { id: 'kubeconfig:other', name: 'other' }, { id: 'kubeconfig:down', name: 'down' }],
+    list: (): ContextInfo[] => [
+      { id: LAB_CONTEXT, name: 'kubelab', lab: true },
+      { id: 'kubeconfig:other', name: 'other' },
+      { id: 'kubeconfig:down', name: 'down' },
+    ],
     async backend(id): Promise<BridgeBackend> {
       if (id === LAB_CONTEXT) return lab.backend;
       if (id === 'kubeconfig:other') return other.backend;

@@ -27,7 +27,9 @@ export function fakeBackend() {
         return structuredClone(o) as T;
       },
       async list<T extends KubeObject>(t: ResourceType, opts?: { namespace?: string }) {
-        const items = [...objects.entries()].filter(([k]) => k.startsWith(`${t.group}/${t.resource}/${opts?.namespace ?? ''}`)).map(([, o]) => structuredClone(o) as T);
+        const items = [...objects.entries()]
+          .filter(([k]) => k.startsWith(`${t.group}/${t.resource}/${opts?.namespace ?? ''}`))
+          .map(([, o]) => structuredClone(o) as T);
         return { apiVersion: 'v1', kind: `${t.kind}List`, metadata: { resourceVersion: String(rv) }, items };
       },
       async watch(t, opts, cb) {
@@ -35,7 +37,13 @@ export function fakeBackend() {
         const done = new Promise<void>((r) => (end = r));
         const w = { type: t, ns: opts.namespace, cb, end };
         watchers.add(w);
-        return { stop: () => { watchers.delete(w); end(); }, done };
+        return {
+          stop: () => {
+            watchers.delete(w);
+            end();
+          },
+          done,
+        };
       },
       async create<T extends KubeObject>(t: ResourceType, obj: KubeObject | Record<string, unknown>, opts?: { namespace?: string }) {
         const o = structuredClone(obj) as KubeObject;
@@ -82,7 +90,12 @@ export function fakeBackend() {
         lines.forEach((l) => !stopped && onChunk(opts.timestamps ? `2026-01-01T00:00:00Z ${l}` : l));
         if (!opts.follow && !stopped) onEnd();
       }, 5);
-      return { stop: () => { stopped = true; onEnd(); } };
+      return {
+        stop: () => {
+          stopped = true;
+          onEnd();
+        },
+      };
     },
     async exec(opts, cb) {
       cb.onData(`$ ${opts.command.join(' ')}\n`, 'stdout'); // before start resolves: exercises the early-event buffer

@@ -28,7 +28,12 @@ function fakeLab() {
     contexts: async () => contexts.map((c) => ({ ...c, node: nodes.find((n) => n.context === c.name)?.name })),
     async addNode(context) {
       const c = contexts.find((x) => x.name === context);
-      const refused = addNodeRefusal(context, contexts.map((x) => x.name), nodes, c && { nodeName: c.name, reachable: c.reachable, reason: c.reason });
+      const refused = addNodeRefusal(
+        context,
+        contexts.map((x) => x.name),
+        nodes,
+        c && { nodeName: c.name, reachable: c.reachable, reason: c.reason },
+      );
       if (refused) throw refused;
       push({ phase: 'STARTED', nodeActivity: { action: 'add', node: context, context, step: 'starting the kubelet' } });
       nodes.push({ name: context, context });
@@ -38,7 +43,10 @@ function fakeLab() {
     async removeNode(name) {
       const refused = removeNodeRefusal(name, nodes);
       if (refused) throw refused;
-      nodes.splice(nodes.findIndex((n) => n.name === name), 1);
+      nodes.splice(
+        nodes.findIndex((n) => n.name === name),
+        1,
+      );
     },
   };
   return { lab, nodes };
@@ -60,7 +68,10 @@ describe.each(['direct', 'websocket'] as const)('nodes over %s transport', (mode
   }
 
   async function failure(p: Promise<unknown>): Promise<BridgeError> {
-    const e = await p.then(() => undefined, (err: unknown) => err);
+    const e = await p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(BridgeError);
     return e as BridgeError;
   }

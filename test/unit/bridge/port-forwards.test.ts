@@ -28,7 +28,10 @@ describe('choosePod: running first, then ready, fewer restarts, older', () => {
 });
 
 describe('ports as kubectl resolves them', () => {
-  const svc = { metadata: { name: 'web' }, spec: { ports: [{ name: 'front', port: 80, targetPort: 'http' }, { port: 9000, targetPort: 9001 }, { port: 7000 }] } };
+  const svc = {
+    metadata: { name: 'web' },
+    spec: { ports: [{ name: 'front', port: 80, targetPort: 'http' }, { port: 9000, targetPort: 9001 }, { port: 7000 }] },
+  };
   it.each([
     ['a number is itself', () => podPort(pod('a'), 80), 80],
     ['a digit string is a number', () => podPort(pod('a'), '81'), 81],
@@ -50,7 +53,16 @@ describe('selector and command line', () => {
   it.each([
     [{ matchLabels: { app: 'web' } }, 'app=web'],
     [{ app: 'web', tier: 'front' }, 'app=web,tier=front'],
-    [{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['a', 'b'] }, { key: 'x', operator: 'Exists' }] }, 'app=web,env in (a,b),x'],
+    [
+      {
+        matchLabels: { app: 'web' },
+        matchExpressions: [
+          { key: 'env', operator: 'In', values: ['a', 'b'] },
+          { key: 'x', operator: 'Exists' },
+        ],
+      },
+      'app=web,env in (a,b),x',
+    ],
     [undefined, ''],
   ])('%j -> %s', (sel, want) => expect(selectorString(sel as never)).toBe(want));
   it.each([

@@ -29,7 +29,11 @@ describe.each(['direct', 'websocket'] as const)('cluster:reset over %s transport
     await lab.start();
     const c = await connectApi(new BridgeServer(clusterBackend(lab)), mode, 'tok');
     try {
-      await c.api.api.create({ ref: { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true }, namespace: 'default', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'before-reset' } } });
+      await c.api.api.create({
+        ref: { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true },
+        namespace: 'default',
+        object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'before-reset' } },
+      });
       const before = (await readFile(join(dataDir, 'cluster-id'), 'utf8')).trim();
       const marker = join(dataDir, 'left-by-the-user');
       await writeFile(marker, 'x');
@@ -41,7 +45,10 @@ describe.each(['direct', 'websocket'] as const)('cluster:reset over %s transport
       expect(after).not.toBe(before);
       expect(existsSync(marker)).toBe(false);
       // the bridge's client is the new API server's: the old objects are gone, the new node is there with a /24
-      const cms = await c.api.api.list({ ref: { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true }, namespace: 'default' });
+      const cms = await c.api.api.list({
+        ref: { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true },
+        namespace: 'default',
+      });
       expect(cms.items.map((i) => i.metadata.name)).not.toContain('before-reset');
       const nodes = await c.api.api.list({ ref: { group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false } });
       expect(nodes.items.map((n) => [n.metadata.name, (n.spec as { podCIDR?: string }).podCIDR])).toEqual([['virtual-node-1', '10.244.0.0/24']]);
@@ -55,7 +62,12 @@ describe('Cluster.reset', () => {
   it('refuses while the lab starts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kubelab-reset-'));
     dirs.push(dir);
-    const lab = new Cluster({ dataDir: join(dir, 'lab'), apiPort: 0, virtualNodes: 1, contextEnv: { env: { DOCKER_HOST: `unix://${join(dir, 'none.sock')}` }, home: dir } });
+    const lab = new Cluster({
+      dataDir: join(dir, 'lab'),
+      apiPort: 0,
+      virtualNodes: 1,
+      contextEnv: { env: { DOCKER_HOST: `unix://${join(dir, 'none.sock')}` }, home: dir },
+    });
     labs.push(lab);
     const starting = lab.start();
     await expect(lab.reset()).rejects.toMatchObject({ code: 409, reason: 'Conflict', message: 'cannot reset the lab while it is STARTING' });

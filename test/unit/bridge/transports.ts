@@ -37,7 +37,17 @@ export async function connectApi(server: BridgeServer, mode: TransportMode, toke
   http.on('upgrade', (req, sock, head) => handler.handleUpgrade(req, sock, head) || sock.destroy());
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const port = (http.address() as AddressInfo).port;
-  const t = createWsTransport(`ws://127.0.0.1:${port}/bridge`, (u) => new WebSocket(u, { origin: `http://127.0.0.1:${port}` }) as unknown as SocketLike, () => token);
-  const close = () => new Promise<void>((r) => { t.close(); handler.close(); http.close(() => r()); http.closeAllConnections(); });
+  const t = createWsTransport(
+    `ws://127.0.0.1:${port}/bridge`,
+    (u) => new WebSocket(u, { origin: `http://127.0.0.1:${port}` }) as unknown as SocketLike,
+    () => token,
+  );
+  const close = () =>
+    new Promise<void>((r) => {
+      t.close();
+      handler.close();
+      http.close(() => r());
+      http.closeAllConnections();
+    });
   return { api: createKubelabApi(t), close };
 }

@@ -19,7 +19,15 @@ describe('informer with a handler that throws', () => {
     const inf = new Informer(client, R.configmaps, { namespace: 'default' });
     const seen: string[] = [];
     let throws = 0;
-    inf.addHandlers({ add: (o) => { seen.push(o.metadata.name!); if (o.metadata.name === 'bad') { throws++; throw new Error('handler bug'); } } });
+    inf.addHandlers({
+      add: (o) => {
+        seen.push(o.metadata.name!);
+        if (o.metadata.name === 'bad') {
+          throws++;
+          throw new Error('handler bug');
+        }
+      },
+    });
     await inf.start();
     await client.create(R.configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad' } }, { namespace: 'default' });
     // a timer still fires: the loop is not starved by replays

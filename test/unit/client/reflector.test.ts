@@ -53,12 +53,17 @@ class ScriptedClient implements Pick<Client, 'list' | 'watch'> {
 
 function run(client: ScriptedClient, retryDelayMs = 1) {
   const seen: string[] = [];
-  const r = new Reflector(client, R.configmaps, { namespace: 'default', retryDelayMs }, {
-    replace: (items, rv) => seen.push(`replace ${items.map((i) => i.metadata.name).join(',')} @${rv}`),
-    event: (ev) => seen.push(`${ev.type} ${ev.object.metadata.name}`),
-    watchEnded: () => seen.push('ended'),
-    error: (e) => seen.push(`error ${(e as Error).message}`),
-  });
+  const r = new Reflector(
+    client,
+    R.configmaps,
+    { namespace: 'default', retryDelayMs },
+    {
+      replace: (items, rv) => seen.push(`replace ${items.map((i) => i.metadata.name).join(',')} @${rv}`),
+      event: (ev) => seen.push(`${ev.type} ${ev.object.metadata.name}`),
+      watchEnded: () => seen.push('ended'),
+      error: (e) => seen.push(`error ${(e as Error).message}`),
+    },
+  );
   void r.run();
   return { r, seen };
 }
@@ -67,7 +72,13 @@ describe('Reflector', () => {
   it('lists, watches from the list version, and watches again from the last event or bookmark when a watch ends', async () => {
     const c = new ScriptedClient();
     c.lists.push(() => ({ items: [cm('a', '5')], rv: '7' }));
-    c.watches.push({ events: [{ type: 'ADDED', object: cm('b', '8') }, { type: 'BOOKMARK', object: { metadata: { resourceVersion: '9' } } }], end: true });
+    c.watches.push({
+      events: [
+        { type: 'ADDED', object: cm('b', '8') },
+        { type: 'BOOKMARK', object: { metadata: { resourceVersion: '9' } } },
+      ],
+      end: true,
+    });
     c.watches.push({ events: [{ type: 'DELETED', object: cm('a', '10') }], end: false });
     const { r, seen } = run(c);
     expect(await c.until(3)).toEqual(['list', 'watch@7', 'watch@9']);
@@ -79,7 +90,10 @@ describe('Reflector', () => {
 
   it('relists when the version has expired (an ERROR event, 410)', async () => {
     const c = new ScriptedClient();
-    c.lists.push(() => ({ items: [], rv: '3' }), () => ({ items: [cm('x', '40')], rv: '41' }));
+    c.lists.push(
+      () => ({ items: [], rv: '3' }),
+      () => ({ items: [cm('x', '40')], rv: '41' }),
+    );
     c.watches.push({ events: [{ type: 'ERROR', object: errors.expired('too old resource version: 3 (20)').toStatus() as unknown as KubeObject }], end: true });
     const { r, seen } = run(c);
     expect(await c.until(4)).toEqual(['list', 'watch@3', 'list', 'watch@41']);

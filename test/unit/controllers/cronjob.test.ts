@@ -43,7 +43,10 @@ describe('cron schedules', () => {
   ])('refuses %s: %s', (spec, msg) => expect(() => parseSchedule(spec, 'UTC')).toThrow(msg));
 
   it.each([
-    ['Europe/Berlin', ''], ['UTC', ''], ['Mars/Olympus_Mons', 'unknown time zone Mars/Olympus_Mons'], ['Local', 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones'],
+    ['Europe/Berlin', ''],
+    ['UTC', ''],
+    ['Mars/Olympus_Mons', 'unknown time zone Mars/Olympus_Mons'],
+    ['Local', 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones'],
     ['', 'timeZone must be nil or non-empty string'],
   ])('time zone %j: %j', (tz, want) => expect(timeZoneError(tz)).toBe(want));
 
@@ -59,10 +62,31 @@ describe('scheduleDecision', () => {
   const now = new Date('2026-03-09T14:02:30Z');
   const iso = (d?: Date) => d?.toISOString();
   it.each([
-    ['@every 5m, 6 minutes since the last run: due', '@every 5m', undefined, {}, '2026-03-09T13:56:30Z', { due: '2026-03-09T14:01:30.000Z', late: false, next: '2026-03-09T14:07:30.000Z' }],
+    [
+      '@every 5m, 6 minutes since the last run: due',
+      '@every 5m',
+      undefined,
+      {},
+      '2026-03-09T13:56:30Z',
+      { due: '2026-03-09T14:01:30.000Z', late: false, next: '2026-03-09T14:07:30.000Z' },
+    ],
     ['@every 5m, 2 minutes since: not yet', '@every 5m', undefined, {}, '2026-03-09T14:00:30Z', { next: '2026-03-09T14:07:30.000Z' }],
-    ['09:00 New York (13:00 UTC after the DST change of 2026-03-08), last run yesterday: due', '0 9 * * *', 'America/New_York', {}, '2026-03-08T13:00:00Z', { due: '2026-03-09T13:00:00.000Z', late: false, next: '2026-03-10T13:00:00.000Z' }],
-    ['startingDeadlineSeconds 60, due an hour ago: late', '0 9 * * *', 'America/New_York', { startingDeadlineSeconds: 60 }, '2026-03-08T13:00:00Z', { due: '2026-03-09T13:00:00.000Z', late: true, next: '2026-03-10T13:00:00.000Z' }],
+    [
+      '09:00 New York (13:00 UTC after the DST change of 2026-03-08), last run yesterday: due',
+      '0 9 * * *',
+      'America/New_York',
+      {},
+      '2026-03-08T13:00:00Z',
+      { due: '2026-03-09T13:00:00.000Z', late: false, next: '2026-03-10T13:00:00.000Z' },
+    ],
+    [
+      'startingDeadlineSeconds 60, due an hour ago: late',
+      '0 9 * * *',
+      'America/New_York',
+      { startingDeadlineSeconds: 60 },
+      '2026-03-08T13:00:00Z',
+      { due: '2026-03-09T13:00:00.000Z', late: true, next: '2026-03-10T13:00:00.000Z' },
+    ],
     ['suspended: nothing due', '* * * * *', 'UTC', { suspend: true }, '2026-03-09T13:00:00Z', { next: '2026-03-09T14:03:00.000Z' }],
   ] as const)('%s', (_n, spec, tz, cjSpec, last, want) => {
     const d = scheduleDecision(parseSchedule(spec, tz), cjSpec, { lastScheduleTime: last }, undefined, now);
@@ -89,7 +113,13 @@ describe('CronJob controller (fake API)', () => {
     expect(job.metadata.name).toMatch(/^tick-\d+$/);
     expect(Math.abs(Number(job.metadata.name!.slice(5)) - minute)).toBeLessThanOrEqual(1);
     expect(job.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'CronJob', name: 'tick', controller: true });
-    const s = await eventually(async () => (await api.get<CronJob & KubeObject>(R.cronjobs, 'tick', 'default')).status?.active?.length === 1 && (await api.get<CronJob & KubeObject>(R.cronjobs, 'tick', 'default')).status, 3000, 'status');
+    const s = await eventually(
+      async () =>
+        (await api.get<CronJob & KubeObject>(R.cronjobs, 'tick', 'default')).status?.active?.length === 1 &&
+        (await api.get<CronJob & KubeObject>(R.cronjobs, 'tick', 'default')).status,
+      3000,
+      'status',
+    );
     expect(new Date(s.lastScheduleTime!).getTime()).toBeGreaterThan(new Date(twoMinAgo).getTime());
     // one Job per scheduled minute, never two for the same one (a minute may tick over during the test)
     const names = api.all(R.jobs, 'default').map((j) => j.metadata.name);
@@ -101,12 +131,19 @@ describe('CronJob controller (fake API)', () => {
     const api = new FakeApi();
     const tpl = { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } };
     const ago = new Date(Date.now() - 90_000).toISOString();
-    for (const [name, spec] of [['every', { schedule: '@every 1m' }], ['zoned', { schedule: '* * * * *', timeZone: 'Asia/Kolkata' }]] as const) {
+    for (const [name, spec] of [
+      ['every', { schedule: '@every 1m' }],
+      ['zoned', { schedule: '* * * * *', timeZone: 'Asia/Kolkata' }],
+    ] as const) {
       const cj = await api.create<CronJob & KubeObject>(R.cronjobs, { metadata: { name, namespace: 'default' }, spec: { ...spec, jobTemplate: tpl } });
       await api.update(R.cronjobs, { ...cj, status: { lastScheduleTime: ago } } as KubeObject, { subresource: 'status', namespace: 'default' });
     }
     cm = new ControllerManager({ client: api, options: { controllers: ['cronjob'] } });
     await cm.start();
-    await eventually(() => ['every', 'zoned'].every((n) => api.all<Job & KubeObject>(R.jobs, 'default').some((j) => j.metadata.ownerReferences?.[0]?.name === n)), 3000, 'a job of each');
+    await eventually(
+      () => ['every', 'zoned'].every((n) => api.all<Job & KubeObject>(R.jobs, 'default').some((j) => j.metadata.ownerReferences?.[0]?.name === n)),
+      3000,
+      'a job of each',
+    );
   });
 });

@@ -12,7 +12,11 @@ setLogLevel('error');
 type D = Deployment & KubeObject;
 type RS = ReplicaSet & KubeObject;
 
-const deployment = (replicas: number, image = 'nginx', strategy?: Deployment['spec'] extends infer S ? S extends { strategy?: infer T } ? T : never : never) => ({
+const deployment = (
+  replicas: number,
+  image = 'nginx',
+  strategy?: Deployment['spec'] extends infer S ? (S extends { strategy?: infer T } ? T : never) : never,
+) => ({
   metadata: { name: 'k8s-nginx', namespace: 'default', labels: { app: 'k8s-nginx' } },
   spec: {
     replicas,
@@ -24,7 +28,10 @@ const deployment = (replicas: number, image = 'nginx', strategy?: Deployment['sp
 
 let cm: ControllerManager | undefined;
 let stopKubelet: (() => void) | undefined;
-afterEach(() => { cm?.stop(); stopKubelet?.(); });
+afterEach(() => {
+  cm?.stop();
+  stopKubelet?.();
+});
 
 async function setup(steps: Array<[PodRef, TraceStep]> = []) {
   const api = new FakeApi();
@@ -47,13 +54,20 @@ describe('Deployment controller (fake API, fake kubelet)', () => {
     const rs = rss[0];
     const hash = rs.metadata.labels!['pod-template-hash'];
     expect(rs.metadata.name).toBe(`k8s-nginx-${hash}`);
-    expect(rs.metadata.annotations).toMatchObject({ 'deployment.kubernetes.io/revision': '1', 'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4' });
+    expect(rs.metadata.annotations).toMatchObject({
+      'deployment.kubernetes.io/revision': '1',
+      'deployment.kubernetes.io/desired-replicas': '3',
+      'deployment.kubernetes.io/max-replicas': '4',
+    });
     expect(rs.spec!.selector!.matchLabels).toEqual({ app: 'k8s-nginx', 'pod-template-hash': hash });
     const pods = api.all<Pod & KubeObject>(R.pods, 'default');
     expect(pods.every((p) => p.metadata.name!.startsWith(`${rs.metadata.name}-`) && p.metadata.labels!['pod-template-hash'] === hash)).toBe(true);
     const s = (await status(api))!;
     expect(s).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 });
-    expect(s.conditions!.map((c) => [c.type, c.status, c.reason])).toEqual([['Available', 'True', 'MinimumReplicasAvailable'], ['Progressing', 'True', 'NewReplicaSetAvailable']]);
+    expect(s.conditions!.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Available', 'True', 'MinimumReplicasAvailable'],
+      ['Progressing', 'True', 'NewReplicaSetAvailable'],
+    ]);
     expect((await api.get<D>(R.deployments, 'k8s-nginx', 'default')).metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('1');
     const ev = await eventually(() => api.all(R.events, 'default').find((e) => e.reason === 'ScalingReplicaSet'));
     expect(ev.message).toBe(`Scaled up replica set ${rs.metadata.name} from 0 to 3`);
@@ -81,13 +95,27 @@ describe('Deployment controller (fake API, fake kubelet)', () => {
     // watch ready pods all along the rollout
     let minReady = Infinity;
     let maxPods = 0;
-    const readyNow = () => live(api.all<Pod & KubeObject>(R.pods, 'default')).filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-    const w = await api.watch(R.pods, {}, () => { minReady = Math.min(minReady, readyNow()); maxPods = Math.max(maxPods, live(api.all(R.pods, 'default')).length); });
-    await api.patch(R.deployments, 'k8s-nginx', 'application/merge-patch+json', { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.22' }] } } } }, { namespace: 'default' });
-    await eventually(async () => {
-      const s = await status(api);
-      return s?.observedGeneration === 2 && s.updatedReplicas === 3 && s.replicas === 3 && s.availableReplicas === 3;
-    }, 8000, 'rollout complete');
+    const readyNow = () =>
+      live(api.all<Pod & KubeObject>(R.pods, 'default')).filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    const w = await api.watch(R.pods, {}, () => {
+      minReady = Math.min(minReady, readyNow());
+      maxPods = Math.max(maxPods, live(api.all(R.pods, 'default')).length);
+    });
+    await api.patch(
+      R.deployments,
+      'k8s-nginx',
+      'application/merge-patch+json',
+      { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.22' }] } } } },
+      { namespace: 'default' },
+    );
+    await eventually(
+      async () => {
+        const s = await status(api);
+        return s?.observedGeneration === 2 && s.updatedReplicas === 3 && s.replicas === 3 && s.availableReplicas === 3;
+      },
+      8000,
+      'rollout complete',
+    );
     w.stop();
     expect(minReady).toBeGreaterThanOrEqual(3);
     expect(maxPods).toBeLessThanOrEqual(4);
@@ -99,12 +127,20 @@ describe('Deployment controller (fake API, fake kubelet)', () => {
     // kubectl rollout undo: patch the template back from revision 1's ReplicaSet (minus the hash label)
     const tmpl = structuredClone(rev1.spec!.template!) as { metadata: { labels: Record<string, string> } };
     delete tmpl.metadata.labels['pod-template-hash'];
-    await api.patch(R.deployments, 'k8s-nginx', 'application/json-patch+json', [{ op: 'replace', path: '/spec/template', value: tmpl }], { namespace: 'default' });
-    await eventually(async () => {
-      const back = await api.get<RS>(R.replicasets, rev1.metadata.name!, 'default');
-      const s = await status(api);
-      return back.metadata.annotations!['deployment.kubernetes.io/revision'] === '3' && back.spec!.replicas === 3 && s?.updatedReplicas === 3 && s.replicas === 3;
-    }, 8000, 'undo to revision 3');
+    await api.patch(R.deployments, 'k8s-nginx', 'application/json-patch+json', [{ op: 'replace', path: '/spec/template', value: tmpl }], {
+      namespace: 'default',
+    });
+    await eventually(
+      async () => {
+        const back = await api.get<RS>(R.replicasets, rev1.metadata.name!, 'default');
+        const s = await status(api);
+        return (
+          back.metadata.annotations!['deployment.kubernetes.io/revision'] === '3' && back.spec!.replicas === 3 && s?.updatedReplicas === 3 && s.replicas === 3
+        );
+      },
+      8000,
+      'undo to revision 3',
+    );
     expect(api.all(R.replicasets, 'default')).toHaveLength(2);
     expect((await api.get<D>(R.deployments, 'k8s-nginx', 'default')).metadata.annotations!['deployment.kubernetes.io/revision']).toBe('3');
   });
@@ -125,12 +161,24 @@ describe('Deployment controller (fake API, fake kubelet)', () => {
     await api.create(R.deployments, deployment(3, 'nginx', { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }));
     await eventually(async () => (await status(api))?.availableReplicas === 3, 5000, '3/3 available');
     let maxPods = 0;
-    const w = await api.watch(R.pods, {}, () => { maxPods = Math.max(maxPods, live(api.all(R.pods, 'default')).length); });
-    await api.patch(R.deployments, 'k8s-nginx', 'application/merge-patch+json', { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.22' }] } } } }, { namespace: 'default' });
-    await eventually(async () => {
-      const s = await status(api);
-      return s?.observedGeneration === 2 && s.updatedReplicas === 3 && s.replicas === 3 && s.availableReplicas === 3;
-    }, 8000, 'rollout complete');
+    const w = await api.watch(R.pods, {}, () => {
+      maxPods = Math.max(maxPods, live(api.all(R.pods, 'default')).length);
+    });
+    await api.patch(
+      R.deployments,
+      'k8s-nginx',
+      'application/merge-patch+json',
+      { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.22' }] } } } },
+      { namespace: 'default' },
+    );
+    await eventually(
+      async () => {
+        const s = await status(api);
+        return s?.observedGeneration === 2 && s.updatedReplicas === 3 && s.replicas === 3 && s.availableReplicas === 3;
+      },
+      8000,
+      'rollout complete',
+    );
     w.stop();
     expect(maxPods).toBe(4);
   });
@@ -143,8 +191,15 @@ describe('Deployment controller (fake API, fake kubelet)', () => {
     // no kubelet from here on: new pods never become ready, as with an image that cannot be pulled
     stopKubelet?.();
     stopKubelet = undefined;
-    await api.patch(R.deployments, 'k8s-nginx', 'application/merge-patch+json', { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:bad' }] } } } }, { namespace: 'default' });
-    const sizes = () => Object.fromEntries(api.all<RS>(R.replicasets, 'default').map((rs) => [rs.metadata.uid === old.metadata.uid ? 'old' : 'new', rs.spec!.replicas]));
+    await api.patch(
+      R.deployments,
+      'k8s-nginx',
+      'application/merge-patch+json',
+      { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:bad' }] } } } },
+      { namespace: 'default' },
+    );
+    const sizes = () =>
+      Object.fromEntries(api.all<RS>(R.replicasets, 'default').map((rs) => [rs.metadata.uid === old.metadata.uid ? 'old' : 'new', rs.spec!.replicas]));
     await eventually(() => sizes().new === 1 && sizes().old === 2, 3000, 'stuck at new 1, old 2');
     await api.patch(R.deployments, 'k8s-nginx', 'application/merge-patch+json', { spec: { replicas: 4 } }, { namespace: 'default' });
     // upstream: 4 + maxSurge 1 = 5 shared 2 * 5/3 ≈ 3 and 1 * 5/3 ≈ 2
@@ -187,7 +242,13 @@ describe('Deployment controller (fake API, fake kubelet)', () => {
       const imgs = new Set(live(api.all<Pod & KubeObject>(R.pods, 'default')).map((p) => p.spec!.containers[0].image));
       if (imgs.size > 1) mixed = true;
     });
-    await api.patch(R.deployments, 'k8s-nginx', 'application/merge-patch+json', { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.22' }] } } } }, { namespace: 'default' });
+    await api.patch(
+      R.deployments,
+      'k8s-nginx',
+      'application/merge-patch+json',
+      { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.22' }] } } } },
+      { namespace: 'default' },
+    );
     await eventually(async () => (await status(api))?.updatedReplicas === 2 && (await status(api))?.availableReplicas === 2, 5000, 'recreated');
     w.stop();
     expect(mixed).toBe(false);
@@ -199,7 +260,13 @@ describe('Deployment controller (fake API, fake kubelet)', () => {
     const api = await setup();
     await api.create(R.deployments, deployment(1));
     await eventually(async () => (await status(api))?.availableReplicas === 1);
-    await api.patch(R.deployments, 'k8s-nginx', 'application/merge-patch+json', { spec: { paused: true, template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.22' }] } } } }, { namespace: 'default' });
+    await api.patch(
+      R.deployments,
+      'k8s-nginx',
+      'application/merge-patch+json',
+      { spec: { paused: true, template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.22' }] } } } },
+      { namespace: 'default' },
+    );
     await eventually(async () => (await status(api))?.conditions?.some((c) => c.reason === 'DeploymentPaused'), 5000, 'paused condition');
     expect(api.all(R.replicasets, 'default')).toHaveLength(1);
     await api.patch(R.deployments, 'k8s-nginx', 'application/merge-patch+json', { spec: { paused: null } }, { namespace: 'default' });

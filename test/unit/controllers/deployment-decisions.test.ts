@@ -1,12 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import {
-  equalIgnoreHash, historyToClean, newRSReplicas, oldRSScaleDown, onlyScales, progressingCondition, proportionalScale, resolveFenceposts, setProgressingCondition, templateHash,
+  equalIgnoreHash,
+  historyToClean,
+  newRSReplicas,
+  oldRSScaleDown,
+  onlyScales,
+  progressingCondition,
+  proportionalScale,
+  resolveFenceposts,
+  setProgressingCondition,
+  templateHash,
 } from '../../../main/controllers/deployment/decisions';
 
 const dep = (replicas: number, maxSurge?: number | string, maxUnavailable?: number | string, extra: Partial<Deployment['spec']> = {}): Deployment => ({
   metadata: { name: 'd', generation: 1 },
-  spec: { replicas, selector: { matchLabels: { app: 'd' } }, template: {}, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } }, ...extra },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: 'd' } },
+    template: {},
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } },
+    ...extra,
+  },
 });
 const rs = (name: string, replicas: number, available = replicas, revision = 1): ReplicaSet => ({
   metadata: { name, annotations: { 'deployment.kubernetes.io/revision': String(revision) } },
@@ -30,7 +45,11 @@ describe('templateHash', () => {
     expect(equalIgnoreHash({ metadata: { labels: { app: 'a', 'pod-template-hash': 'x' } } }, { metadata: { labels: { app: 'a' } } })).toBe(true);
     expect(equalIgnoreHash({ metadata: { labels: { app: 'a' } } }, { metadata: { labels: { app: 'b' } } })).toBe(false);
     // kubectl rollout undo sends `creationTimestamp: null` in the template: the same as absent
-    expect(equalIgnoreHash({ metadata: { labels: { app: 'a' }, creationTimestamp: null } } as never, { metadata: { labels: { app: 'a', 'pod-template-hash': 'x' } } })).toBe(true);
+    expect(
+      equalIgnoreHash({ metadata: { labels: { app: 'a' }, creationTimestamp: null } } as never, {
+        metadata: { labels: { app: 'a', 'pod-template-hash': 'x' } },
+      }),
+    ).toBe(true);
   });
 });
 
@@ -79,19 +98,29 @@ describe('progressing condition', () => {
     expect(c).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable', message: 'ReplicaSet "d-abc" has successfully progressed.' });
   });
   it('times out after progressDeadlineSeconds without progress', () => {
-    const stuck = { ...d, status: { conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', lastUpdateTime: new Date(0).toISOString() }] } };
+    const stuck = {
+      ...d,
+      status: { conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', lastUpdateTime: new Date(0).toISOString() }] },
+    };
     const c = progressingCondition(stuck, { observedGeneration: 1, replicas: 3, updatedReplicas: 1, availableReplicas: 2 }, rs('d-abc', 1), false, 11_000);
     expect(c).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "d-abc" has timed out progressing.' });
   });
   it('is Unknown while paused', () => {
-    expect(progressingCondition({ ...d, spec: { ...d.spec!, paused: true } }, {}, undefined, false, 0)).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused' });
+    expect(progressingCondition({ ...d, spec: { ...d.spec!, paused: true } }, {}, undefined, false, 0)).toMatchObject({
+      status: 'Unknown',
+      reason: 'DeploymentPaused',
+    });
   });
 });
 
 describe('proportionalScale (a scale event mid-rollout)', () => {
   // a ReplicaSet sized for `desired` replicas (max = desired + surge), created at second `born`
   const sized = (name: string, replicas: number, available: number, desired: number, max: number, born: number): ReplicaSet => ({
-    metadata: { name, creationTimestamp: new Date(born * 1000).toISOString(), annotations: { 'deployment.kubernetes.io/desired-replicas': String(desired), 'deployment.kubernetes.io/max-replicas': String(max) } },
+    metadata: {
+      name,
+      creationTimestamp: new Date(born * 1000).toISOString(),
+      annotations: { 'deployment.kubernetes.io/desired-replicas': String(desired), 'deployment.kubernetes.io/max-replicas': String(max) },
+    },
     spec: { replicas, selector: {} },
     status: { replicas, availableReplicas: available },
   });
@@ -101,7 +130,13 @@ describe('proportionalScale (a scale event mid-rollout)', () => {
     ['stuck rollout 2 -> 4: the serving old set grows too', dep(4), sized('new', 1, 0, 2, 3, 1), [sized('old', 2, 2, 2, 3, 0)], { old: 3, new: 2 }],
     ['4 -> 2 mid-rollout shrinks both, older first on a tie', dep(2), sized('new', 2, 0, 4, 5, 1), [sized('old', 3, 3, 4, 5, 0)], { old: 2, new: 1 }],
     ['to zero empties every set', dep(0), sized('new', 2, 0, 4, 5, 1), [sized('old', 3, 3, 4, 5, 0)], { old: 0, new: 0 }],
-    ['Recreate with two active sets waits', dep(4, undefined, undefined, { strategy: { type: 'Recreate' } }), sized('new', 1, 0, 2, 2, 1), [sized('old', 2, 2, 2, 2, 0)], {}],
+    [
+      'Recreate with two active sets waits',
+      dep(4, undefined, undefined, { strategy: { type: 'Recreate' } }),
+      sized('new', 1, 0, 2, 2, 1),
+      [sized('old', 2, 2, 2, 2, 0)],
+      {},
+    ],
   ])('%s', (_name, d, newRS, oldRSs, want) => {
     const out = proportionalScale(d, newRS, oldRSs);
     expect(Object.fromEntries([...out].map(([rs, n]) => [rs.metadata!.name, n]))).toEqual(want);
@@ -113,10 +148,28 @@ describe('setProgressingCondition', () => {
   const NOW = '2026-01-01T00:08:20.000Z';
   const cond = (status: string, reason: string) => ({ type: 'Progressing', status, reason, message: 'm', lastUpdateTime: T0, lastTransitionTime: T0 });
   it.each([
-    ['progress under ReplicaSetUpdated moves lastUpdateTime only', cond('True', 'ReplicaSetUpdated'), 'ReplicaSetUpdated', true, { lastUpdateTime: NOW, lastTransitionTime: T0 }],
+    [
+      'progress under ReplicaSetUpdated moves lastUpdateTime only',
+      cond('True', 'ReplicaSetUpdated'),
+      'ReplicaSetUpdated',
+      true,
+      { lastUpdateTime: NOW, lastTransitionTime: T0 },
+    ],
     ['no progress leaves both times', cond('True', 'ReplicaSetUpdated'), 'ReplicaSetUpdated', false, { lastUpdateTime: T0, lastTransitionTime: T0 }],
-    ['a new reason with the same status keeps the transition time', cond('True', 'NewReplicaSetCreated'), 'ReplicaSetUpdated', true, { lastUpdateTime: NOW, lastTransitionTime: T0 }],
-    ['back from a timeout is a transition', cond('False', 'ProgressDeadlineExceeded'), 'ReplicaSetUpdated', true, { lastUpdateTime: NOW, lastTransitionTime: NOW }],
+    [
+      'a new reason with the same status keeps the transition time',
+      cond('True', 'NewReplicaSetCreated'),
+      'ReplicaSetUpdated',
+      true,
+      { lastUpdateTime: NOW, lastTransitionTime: T0 },
+    ],
+    [
+      'back from a timeout is a transition',
+      cond('False', 'ProgressDeadlineExceeded'),
+      'ReplicaSetUpdated',
+      true,
+      { lastUpdateTime: NOW, lastTransitionTime: NOW },
+    ],
   ])('%s', (_name, old, reason, progressed, want) => {
     const [c] = setProgressingCondition([old], { type: 'Progressing', status: 'True', reason, message: 'm2' }, progressed, NOW);
     expect(c).toMatchObject({ reason, ...want });
@@ -128,7 +181,13 @@ describe('setProgressingCondition', () => {
     let conds = setProgressingCondition([], { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' }, true, at(0));
     // a pod becomes ready at 500 s: progress
     conds = setProgressingCondition(conds, { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' }, true, at(500));
-    const c = progressingCondition({ ...d, status: { conditions: conds } }, { observedGeneration: 1, replicas: 4, updatedReplicas: 2, availableReplicas: 3 }, rs('d-abc', 2), false, 700_000);
+    const c = progressingCondition(
+      { ...d, status: { conditions: conds } },
+      { observedGeneration: 1, replicas: 4, updatedReplicas: 2, availableReplicas: 3 },
+      rs('d-abc', 2),
+      false,
+      700_000,
+    );
     expect(c).toBeUndefined();
   });
 });
@@ -143,7 +202,11 @@ describe('historyToClean', () => {
 
 describe('paused Deployments only scale, in proportion (upstream sync() calls scale() when paused)', () => {
   const sized = (name: string, replicas: number, desired: number, max: number, born: number): ReplicaSet => ({
-    metadata: { name, creationTimestamp: new Date(born * 1000).toISOString(), annotations: { 'deployment.kubernetes.io/desired-replicas': String(desired), 'deployment.kubernetes.io/max-replicas': String(max) } },
+    metadata: {
+      name,
+      creationTimestamp: new Date(born * 1000).toISOString(),
+      annotations: { 'deployment.kubernetes.io/desired-replicas': String(desired), 'deployment.kubernetes.io/max-replicas': String(max) },
+    },
     spec: { replicas, selector: {} },
     status: { replicas, availableReplicas: replicas },
   });
@@ -161,7 +224,13 @@ describe('paused Deployments only scale, in proportion (upstream sync() calls sc
     // paused mid-rollout (3 + surge 1 = 4 pods), scaled 3 -> 7 (8 allowed): both sets grow by their share
     ['paused mid-rollout 3 -> 7: both sets grow in proportion', paused(7), sized('new', 2, 3, 4, 1), [sized('old', 2, 3, 4, 0)], { new: 4, old: 4 }],
     ['paused mid-rollout 3 -> 1: both sets shrink, older first on a tie', paused(1), sized('new', 2, 3, 4, 1), [sized('old', 2, 3, 4, 0)], { new: 1, old: 1 }],
-    ['paused mid-rollout with a pending template: only old sets, in proportion', paused(7), undefined, [sized('r1', 1, 3, 4, 0), sized('r2', 3, 3, 4, 1)], { r1: 2, r2: 6 }],
+    [
+      'paused mid-rollout with a pending template: only old sets, in proportion',
+      paused(7),
+      undefined,
+      [sized('r1', 1, 3, 4, 0), sized('r2', 3, 3, 4, 1)],
+      { r1: 2, r2: 6 },
+    ],
     ['paused and already sized: nothing moves', paused(3), undefined, [sized('old', 3, 3, 4, 0)], {}],
   ])('%s', (_name, d, newRS, oldRSs, want) => {
     const out = proportionalScale(d, newRS, oldRSs);

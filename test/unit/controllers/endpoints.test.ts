@@ -15,8 +15,12 @@ const pod = (name: string, ip: string | undefined, ready: boolean, extra: Partia
   spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }] },
   status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }], ...extra },
 });
-const service = (ports: Service['spec'] extends infer S ? S extends { ports?: infer P } ? P : never : never, extra: Partial<Service['spec']> = {}): Service => ({
-  metadata: { name: 'web', namespace: 'default' }, spec: { selector: { app: 'web' }, ports, ...extra },
+const service = (
+  ports: Service['spec'] extends infer S ? (S extends { ports?: infer P } ? P : never) : never,
+  extra: Partial<Service['spec']> = {},
+): Service => ({
+  metadata: { name: 'web', namespace: 'default' },
+  spec: { selector: { app: 'web' }, ports, ...extra },
 });
 
 describe('resolveTargetPort', () => {
@@ -31,11 +35,13 @@ describe('resolveTargetPort', () => {
 describe('computeSubsets', () => {
   it('puts ready pods under addresses and not-ready ones under notReadyAddresses, skipping pods without IP or finished', () => {
     const pods = [pod('a', '10.0.0.2', true), pod('b', '10.0.0.1', false), pod('c', undefined, true), pod('d', '10.0.0.9', true, { phase: 'Succeeded' })];
-    expect(computeSubsets(service([{ name: 'http', port: 80, targetPort: 'http' }]), pods)).toEqual([{
-      addresses: [{ ip: '10.0.0.2', nodeName: 'node-1', targetRef: { kind: 'Pod', namespace: 'default', name: 'a', uid: 'u-a' } }],
-      notReadyAddresses: [{ ip: '10.0.0.1', nodeName: 'node-1', targetRef: { kind: 'Pod', namespace: 'default', name: 'b', uid: 'u-b' } }],
-      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    }]);
+    expect(computeSubsets(service([{ name: 'http', port: 80, targetPort: 'http' }]), pods)).toEqual([
+      {
+        addresses: [{ ip: '10.0.0.2', nodeName: 'node-1', targetRef: { kind: 'Pod', namespace: 'default', name: 'a', uid: 'u-a' } }],
+        notReadyAddresses: [{ ip: '10.0.0.1', nodeName: 'node-1', targetRef: { kind: 'Pod', namespace: 'default', name: 'b', uid: 'u-b' } }],
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      },
+    ]);
   });
   it('publishNotReadyAddresses lists every pod as ready', () => {
     const s = computeSubsets(service([{ port: 80 }], { publishNotReadyAddresses: true }), [pod('b', '10.0.0.1', false)]);
@@ -53,8 +59,14 @@ describe('Endpoints controller (fake API)', () => {
     const steps: Array<[PodRef, TraceStep]> = [];
     cm = new ControllerManager({ client: api, tracer: { record: (p, s) => steps.push([p, s]) }, options: { controllers: ['endpoints'] } });
     await cm.start();
-    await api.create(R.services, { ...service([{ port: 80, targetPort: 8080 }]), spec: { ...service([{ port: 80, targetPort: 8080 }]).spec, clusterIP: '10.96.0.50' } });
-    const p = await api.create<Pod & KubeObject>(R.pods, { ...pod('web-1', '10.244.0.7', false), metadata: { name: 'web-1', namespace: 'default', labels: { app: 'web' } } });
+    await api.create(R.services, {
+      ...service([{ port: 80, targetPort: 8080 }]),
+      spec: { ...service([{ port: 80, targetPort: 8080 }]).spec, clusterIP: '10.96.0.50' },
+    });
+    const p = await api.create<Pod & KubeObject>(R.pods, {
+      ...pod('web-1', '10.244.0.7', false),
+      metadata: { name: 'web-1', namespace: 'default', labels: { app: 'web' } },
+    });
     const ep = (): Promise<Endpoints & KubeObject> => api.get(R.endpoints, 'web', 'default');
     await eventually(async () => (await ep()).subsets?.[0]?.notReadyAddresses?.[0]?.ip === '10.244.0.7', 3000, 'not ready address');
     await api.patch(R.pods, 'web-1', 'application/merge-patch+json', { status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { namespace: 'default' });

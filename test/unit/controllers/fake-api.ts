@@ -27,7 +27,10 @@ const mergePatch = (target: any, patch: any): any => {
 
 function parseSelector(s?: string): Array<[string, string]> {
   if (!s) return [];
-  return s.split(',').filter(Boolean).map((p) => p.split('=') as [string, string]);
+  return s
+    .split(',')
+    .filter(Boolean)
+    .map((p) => p.split('=') as [string, string]);
 }
 
 export class FakeApi implements Client {
@@ -43,7 +46,7 @@ export class FakeApi implements Client {
   failDeletes = new Map<string, number>();
 
   private k(t: ResourceType, ns: string | undefined, name: string) {
-    return `${t.group}/${t.resource}/${t.namespaced ? ns ?? 'default' : ''}/${name}`;
+    return `${t.group}/${t.resource}/${t.namespaced ? (ns ?? 'default') : ''}/${name}`;
   }
 
   private emit(t: ResourceType, type: ApiWatchEvent['type'], obj: KubeObject) {
@@ -79,12 +82,18 @@ export class FakeApi implements Client {
     const done = new Promise<void>((r) => (resolve = r));
     const l: Listener = { type: t, ns: t.namespaced ? opts.namespace : undefined, fn: onEvent };
     this.listeners.add(l);
-    return { stop: () => { this.listeners.delete(l); resolve(); }, done };
+    return {
+      stop: () => {
+        this.listeners.delete(l);
+        resolve();
+      },
+      done,
+    };
   }
 
   async create<T extends KubeObject = KubeObject>(t: ResourceType, body: KubeObject | Record<string, unknown>, opts: WriteOptions = {}): Promise<T> {
     const obj = structuredClone(body) as KubeObject;
-    const ns = t.namespaced ? obj.metadata.namespace ?? opts.namespace ?? 'default' : undefined;
+    const ns = t.namespaced ? (obj.metadata.namespace ?? opts.namespace ?? 'default') : undefined;
     const fails = this.failCreates.get(t.resource) ?? 0;
     if (fails > 0) {
       this.failCreates.set(t.resource, fails - 1);
@@ -108,7 +117,8 @@ export class FakeApi implements Client {
 
   private store(t: ResourceType, old: KubeObject, obj: KubeObject, subresource?: string): KubeObject {
     if (subresource === 'status') obj = { ...old, status: obj.status };
-    else if (subresource === 'finalize') obj = { ...old, spec: { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] })?.finalizers ?? [] } };
+    else if (subresource === 'finalize')
+      obj = { ...old, spec: { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] })?.finalizers ?? [] } };
     else if (old.status !== undefined && subresource !== 'status') obj.status = obj.status ?? old.status;
     if (JSON.stringify(old.spec) !== JSON.stringify(obj.spec)) (obj.metadata as Meta).generation = (old.metadata.generation ?? 1) + 1;
     dropEmptyMetaLists(obj.metadata as Meta);
@@ -118,7 +128,7 @@ export class FakeApi implements Client {
     const key = this.k(t, old.metadata.namespace, old.metadata.name!);
     // an object being deleted goes once its last finalizer is gone
     const specFinalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !(t.resource === 'namespaces' && specFinalizers.length)) {
+    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !(t.resource === 'namespaces' && specFinalizers.length)) {
       this.objs.delete(key);
       this.writes.push(`delete ${t.resource} ${old.metadata.namespace ? old.metadata.namespace + '/' : ''}${old.metadata.name}`);
       this.emit(t, 'DELETED', obj);
@@ -221,12 +231,27 @@ export async function fakeKubelet(api: FakeApi, delayMs = 5, node = 'node-1'): P
     const t = setTimeout(() => {
       timers.delete(t);
       const ts = new Date().toISOString();
-      void api.patch(R.pods, name!, 'application/merge-patch+json', {
-        spec: { nodeName: node },
-        status: { phase: 'Running', podIP: '10.244.0.' + (1 + Math.floor(Math.random() * 250)), conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: ts }] },
-      }, { namespace }).catch(() => {});
+      void api
+        .patch(
+          R.pods,
+          name!,
+          'application/merge-patch+json',
+          {
+            spec: { nodeName: node },
+            status: {
+              phase: 'Running',
+              podIP: '10.244.0.' + (1 + Math.floor(Math.random() * 250)),
+              conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: ts }],
+            },
+          },
+          { namespace },
+        )
+        .catch(() => {});
     }, delayMs);
     timers.add(t);
   });
-  return () => { w.stop(); for (const t of timers) clearTimeout(t); };
+  return () => {
+    w.stop();
+    for (const t of timers) clearTimeout(t);
+  };
 }

@@ -17,14 +17,25 @@ describe('gcDecision', () => {
     ['owner present: nothing', obj(), [{ ref: ref('a'), state: 'present' }], { action: 'none' }],
     ['only owner gone: delete in background', obj(), [{ ref: ref('a'), state: 'absent' }], { action: 'delete', policy: 'Background' }],
     ['owner deleted in foreground: delete in foreground', obj(), [{ ref: ref('a'), state: 'deleting-foreground' }], { action: 'delete', policy: 'Foreground' }],
-    ['one of two owners gone: drop that reference', obj(), [{ ref: ref('a'), state: 'absent' }, { ref: ref('b'), state: 'present' }], { action: 'remove-refs', uids: ['a'] }],
+    [
+      'one of two owners gone: drop that reference',
+      obj(),
+      [
+        { ref: ref('a'), state: 'absent' },
+        { ref: ref('b'), state: 'present' },
+      ],
+      { action: 'remove-refs', uids: ['a'] },
+    ],
     ['already being deleted: nothing', obj(true), [{ ref: ref('a'), state: 'absent' }], { action: 'none' }],
   ] as const)('%s', (_n, o, owners, want) => expect(gcDecision(o, owners as never)).toEqual(want));
 });
 
 let cm: ControllerManager | undefined;
 let stopKubelet: (() => void) | undefined;
-afterEach(() => { cm?.stop(); stopKubelet?.(); });
+afterEach(() => {
+  cm?.stop();
+  stopKubelet?.();
+});
 
 async function setup() {
   const api = new FakeApi();
@@ -34,7 +45,14 @@ async function setup() {
   return api;
 }
 
-const deployment = { metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
+const deployment = {
+  metadata: { name: 'web', namespace: 'default' },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+  },
+};
 const live = (api: FakeApi, t: typeof R.pods) => api.all(t, 'default').length;
 
 describe('cascading deletion (fake API)', () => {

@@ -15,14 +15,33 @@ describe('jobDecision', () => {
   it.each([
     ['starts parallelism pods', { completions: 5, parallelism: 2 }, c(0, 0, 0), { create: 2, deleteActive: 0 }],
     ['never more than the completions left', { completions: 5, parallelism: 3 }, c(0, 4, 0), { create: 1, deleteActive: 0 }],
-    ['complete at completions', { completions: 2 }, c(0, 2, 0), { create: 0, deleteActive: 0, finished: { type: 'Complete', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' } }],
-    ['work queue mode: one success and none active completes', { parallelism: 2 }, c(0, 1, 0), { create: 0, deleteActive: 0, finished: { type: 'Complete', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' } }],
-    ['fails past backoffLimit, removing active pods', { completions: 3, parallelism: 2, backoffLimit: 1 }, c(1, 0, 2), { create: 0, deleteActive: 1, finished: { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' } }],
+    [
+      'complete at completions',
+      { completions: 2 },
+      c(0, 2, 0),
+      { create: 0, deleteActive: 0, finished: { type: 'Complete', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' } },
+    ],
+    [
+      'work queue mode: one success and none active completes',
+      { parallelism: 2 },
+      c(0, 1, 0),
+      { create: 0, deleteActive: 0, finished: { type: 'Complete', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' } },
+    ],
+    [
+      'fails past backoffLimit, removing active pods',
+      { completions: 3, parallelism: 2, backoffLimit: 1 },
+      c(1, 0, 2),
+      { create: 0, deleteActive: 1, finished: { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' } },
+    ],
     ['suspended: stops active pods', { completions: 3, suspend: true }, c(2, 0, 0), { create: 0, deleteActive: 2 }],
   ] as const)('%s', (_n, spec, counts, want) => expect(jobDecision({ template: {}, ...spec }, counts, 0, 0)).toEqual(want));
 
   it('fails at activeDeadlineSeconds', () => {
-    expect(jobDecision({ template: {}, activeDeadlineSeconds: 5 }, c(1, 0, 0), 5000, 0).finished).toEqual({ type: 'Failed', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
+    expect(jobDecision({ template: {}, activeDeadlineSeconds: 5 }, c(1, 0, 0), 5000, 0).finished).toEqual({
+      type: 'Failed',
+      reason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+    });
     expect(jobDecision({ template: {}, activeDeadlineSeconds: 5 }, c(1, 0, 0), 4999, 0).finished).toBeUndefined();
   });
 
@@ -39,24 +58,44 @@ async function runToCompletion(api: FakeApi): Promise<() => void> {
     if (ev.type !== 'ADDED') return;
     const p = ev.object as Pod & KubeObject;
     const failed = p.metadata.labels?.outcome === 'fail';
-    setTimeout(() => void api.patch(R.pods, p.metadata.name!, 'application/merge-patch+json', {
-      status: { phase: failed ? 'Failed' : 'Succeeded', containerStatuses: [{ name: 'c', state: { terminated: { exitCode: failed ? 1 : 0, finishedAt: new Date().toISOString() } } }] },
-    }, { namespace: p.metadata.namespace }).catch(() => {}), 5);
+    setTimeout(
+      () =>
+        void api
+          .patch(
+            R.pods,
+            p.metadata.name!,
+            'application/merge-patch+json',
+            {
+              status: {
+                phase: failed ? 'Failed' : 'Succeeded',
+                containerStatuses: [{ name: 'c', state: { terminated: { exitCode: failed ? 1 : 0, finishedAt: new Date().toISOString() } } }],
+              },
+            },
+            { namespace: p.metadata.namespace },
+          )
+          .catch(() => {}),
+      5,
+    );
   });
   return () => w.stop();
 }
 
 let cm: ControllerManager | undefined;
 let stop: (() => void) | undefined;
-afterEach(() => { cm?.stop(); stop?.(); });
+afterEach(() => {
+  cm?.stop();
+  stop?.();
+});
 
 // the API server would generate a controller-uid selector; the fake API does not default, so the Job names its pods'
 // job-name label (which the controller puts on every pod it creates), as a Job with manualSelector would
 const job = (name: string, spec: Partial<Job['spec']>, outcome = 'ok') => ({
   metadata: { name, namespace: 'default' },
   spec: {
-    manualSelector: true, selector: { matchLabels: { 'batch.kubernetes.io/job-name': name } },
-    template: { metadata: { labels: { outcome } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } }, ...spec,
+    manualSelector: true,
+    selector: { matchLabels: { 'batch.kubernetes.io/job-name': name } },
+    template: { metadata: { labels: { outcome } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+    ...spec,
   },
 });
 
@@ -67,7 +106,14 @@ describe('Job controller (fake API)', () => {
     cm = new ControllerManager({ client: api, options: { controllers: ['job', 'garbagecollector'] } });
     await cm.start();
     await api.create(R.jobs, job('pi', { completions: 3, parallelism: 2, ttlSecondsAfterFinished: 1 }));
-    const j = await eventually(async () => { const x = await api.get<Job & KubeObject>(R.jobs, 'pi', 'default'); return x.status?.conditions?.some((c) => c.type === 'Complete') && x; }, 5000, 'Complete');
+    const j = await eventually(
+      async () => {
+        const x = await api.get<Job & KubeObject>(R.jobs, 'pi', 'default');
+        return x.status?.conditions?.some((c) => c.type === 'Complete') && x;
+      },
+      5000,
+      'Complete',
+    );
     expect(j.status).toMatchObject({ succeeded: 3 });
     expect(j.status!.completionTime).toBeTruthy();
     expect(j.status!.conditions!.map((c) => c.type)).toEqual(['SuccessCriteriaMet', 'Complete']);
@@ -83,9 +129,19 @@ describe('Job controller (fake API)', () => {
     cm = new ControllerManager({ client: api, options: { controllers: ['job'], jobBackoffBaseMs: 20 } });
     await cm.start();
     await api.create(R.jobs, job('bad', { backoffLimit: 2 }, 'fail'));
-    const j = await eventually(async () => { const x = await api.get<Job & KubeObject>(R.jobs, 'bad', 'default'); return x.status?.conditions?.some((c) => c.type === 'Failed') && x; }, 5000, 'Failed');
+    const j = await eventually(
+      async () => {
+        const x = await api.get<Job & KubeObject>(R.jobs, 'bad', 'default');
+        return x.status?.conditions?.some((c) => c.type === 'Failed') && x;
+      },
+      5000,
+      'Failed',
+    );
     expect(j.status!.failed).toBe(3);
-    expect(j.status!.conditions!.find((c) => c.type === 'Failed')).toMatchObject({ reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+    expect(j.status!.conditions!.find((c) => c.type === 'Failed')).toMatchObject({
+      reason: 'BackoffLimitExceeded',
+      message: 'Job has reached the specified backoff limit',
+    });
     expect(api.all(R.pods, 'default')).toHaveLength(3);
   });
 });

@@ -17,23 +17,83 @@ setLogSink(() => {});
 type N = Node & KubeObject;
 const CLUSTER = '10.244.0.0/16';
 
-const node = (name: string, annotations: Record<string, string> = {}, spec: Node['spec'] = {}): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, annotations }, spec });
+const node = (name: string, annotations: Record<string, string> = {}, spec: Node['spec'] = {}): Node => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, annotations },
+  spec,
+});
 const docker = { [RUNTIME_ANNOTATION]: 'docker' };
 
 describe('decideNodeCidr', () => {
   it.each([
-    { why: 'a virtual node gets the first free /24 at once', n: node('v', { [RUNTIME_ANNOTATION]: 'virtual' }), taken: ['10.244.0.0/24'], want: { kind: 'assign', cidr: '10.244.1.0/24' } },
+    {
+      why: 'a virtual node gets the first free /24 at once',
+      n: node('v', { [RUNTIME_ANNOTATION]: 'virtual' }),
+      taken: ['10.244.0.0/24'],
+      want: { kind: 'assign', cidr: '10.244.1.0/24' },
+    },
     { why: 'a node made by hand (no runtime) too', n: node('h'), taken: [], want: { kind: 'assign', cidr: '10.244.0.0/24' } },
-    { why: 'a node with a podCIDR is left alone', n: node('a', {}, { podCIDR: '10.244.5.0/24', podCIDRs: ['10.244.5.0/24'] }), taken: [], want: { kind: 'none', reason: 'has a podCIDR' } },
-    { why: 'a node with a podCIDR loses leftover claim notes', n: node('a', { [A.offer]: '10.244.5.0/24' }, { podCIDRs: ['10.244.5.0/24'] }), taken: [], want: { kind: 'clean' } },
-    { why: 'a Docker node waits for its kubelet to say what its engine uses', n: node('d', docker), taken: [], want: { kind: 'none', reason: 'its kubelet has not reported what its engine uses' } },
-    { why: 'a Docker node is offered a /24 outside what its engine uses', n: node('d', { ...docker, [A.unavailable]: '10.244.0.0/24,10.244.1.0/24' }), taken: [], want: { kind: 'offer', cidr: '10.244.2.0/24' } },
-    { why: 'its preferred /24 (its engine has the network already) when free', n: node('d', { ...docker, [A.unavailable]: '', [A.preferred]: '10.244.9.0/24' }), taken: ['10.244.0.0/24'], want: { kind: 'offer', cidr: '10.244.9.0/24' } },
-    { why: 'an offer it has not claimed yet is kept', n: node('d', { ...docker, [A.unavailable]: '', [A.offer]: '10.244.3.0/24' }), taken: [], want: { kind: 'offer', cidr: '10.244.3.0/24', keep: true } },
-    { why: 'a claimed offer is assigned', n: node('d', { ...docker, [A.unavailable]: '', [A.offer]: '10.244.3.0/24', [A.claimed]: '10.244.3.0/24' }), taken: [], want: { kind: 'assign', cidr: '10.244.3.0/24' } },
-    { why: 'an offer its engine refused: the next one', n: node('d', { ...docker, [A.unavailable]: '10.244.3.0/24', [A.offer]: '10.244.3.0/24' }), taken: [], want: { kind: 'offer', cidr: '10.244.0.0/24' } },
-    { why: 'a claim of a /24 another node got meanwhile is not assigned', n: node('d', { ...docker, [A.unavailable]: '', [A.offer]: '10.244.3.0/24', [A.claimed]: '10.244.3.0/24' }), taken: ['10.244.3.0/24'], want: { kind: 'offer', cidr: '10.244.0.0/24' } },
-    { why: 'an offer outside the cluster CIDR (changed since) is replaced', n: node('d', { ...docker, [A.unavailable]: '', [A.offer]: '10.1.0.0/24', [A.claimed]: '10.1.0.0/24' }), taken: [], want: { kind: 'offer', cidr: '10.244.0.0/24' } },
+    {
+      why: 'a node with a podCIDR is left alone',
+      n: node('a', {}, { podCIDR: '10.244.5.0/24', podCIDRs: ['10.244.5.0/24'] }),
+      taken: [],
+      want: { kind: 'none', reason: 'has a podCIDR' },
+    },
+    {
+      why: 'a node with a podCIDR loses leftover claim notes',
+      n: node('a', { [A.offer]: '10.244.5.0/24' }, { podCIDRs: ['10.244.5.0/24'] }),
+      taken: [],
+      want: { kind: 'clean' },
+    },
+    {
+      why: 'a Docker node waits for its kubelet to say what its engine uses',
+      n: node('d', docker),
+      taken: [],
+      want: { kind: 'none', reason: 'its kubelet has not reported what its engine uses' },
+    },
+    {
+      why: 'a Docker node is offered a /24 outside what its engine uses',
+      n: node('d', { ...docker, [A.unavailable]: '10.244.0.0/24,10.244.1.0/24' }),
+      taken: [],
+      want: { kind: 'offer', cidr: '10.244.2.0/24' },
+    },
+    {
+      why: 'its preferred /24 (its engine has the network already) when free',
+      n: node('d', { ...docker, [A.unavailable]: '', [A.preferred]: '10.244.9.0/24' }),
+      taken: ['10.244.0.0/24'],
+      want: { kind: 'offer', cidr: '10.244.9.0/24' },
+    },
+    {
+      why: 'an offer it has not claimed yet is kept',
+      n: node('d', { ...docker, [A.unavailable]: '', [A.offer]: '10.244.3.0/24' }),
+      taken: [],
+      want: { kind: 'offer', cidr: '10.244.3.0/24', keep: true },
+    },
+    {
+      why: 'a claimed offer is assigned',
+      n: node('d', { ...docker, [A.unavailable]: '', [A.offer]: '10.244.3.0/24', [A.claimed]: '10.244.3.0/24' }),
+      taken: [],
+      want: { kind: 'assign', cidr: '10.244.3.0/24' },
+    },
+    {
+      why: 'an offer its engine refused: the next one',
+      n: node('d', { ...docker, [A.unavailable]: '10.244.3.0/24', [A.offer]: '10.244.3.0/24' }),
+      taken: [],
+      want: { kind: 'offer', cidr: '10.244.0.0/24' },
+    },
+    {
+      why: 'a claim of a /24 another node got meanwhile is not assigned',
+      n: node('d', { ...docker, [A.unavailable]: '', [A.offer]: '10.244.3.0/24', [A.claimed]: '10.244.3.0/24' }),
+      taken: ['10.244.3.0/24'],
+      want: { kind: 'offer', cidr: '10.244.0.0/24' },
+    },
+    {
+      why: 'an offer outside the cluster CIDR (changed since) is replaced',
+      n: node('d', { ...docker, [A.unavailable]: '', [A.offer]: '10.1.0.0/24', [A.claimed]: '10.1.0.0/24' }),
+      taken: [],
+      want: { kind: 'offer', cidr: '10.244.0.0/24' },
+    },
     { why: 'nothing left', n: node('d', { ...docker, [A.unavailable]: '10.244.0.0/17' }), taken: ['10.244.128.0/17'], want: { kind: 'unavailable' } },
   ])('$why', ({ n, taken, want }) => expect(decideNodeCidr(n, taken, CLUSTER)).toEqual(want));
 });
@@ -117,7 +177,12 @@ describe('NodeIpamController', () => {
     await events.start();
     const ev = await seen;
     events.stop();
-    expect(ev).toMatchObject({ reason: 'CIDRNotAvailable', type: 'Normal', message: 'Node second status is now: CIDRNotAvailable', source: { component: 'cidrAllocator' } });
+    expect(ev).toMatchObject({
+      reason: 'CIDRNotAvailable',
+      type: 'Normal',
+      message: 'Node second status is now: CIDRNotAvailable',
+      source: { component: 'cidrAllocator' },
+    });
     expect((await client.get<N>(R.nodes, 'second')).spec?.podCIDR).toBeUndefined();
   });
 });

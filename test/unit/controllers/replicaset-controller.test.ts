@@ -43,15 +43,25 @@ describe('ReplicaSet controller (fake API)', () => {
     expect(ps).toHaveLength(3);
     for (const p of ps) {
       expect(p.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-      expect(p.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      expect(p.metadata.ownerReferences).toEqual([
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ]);
     }
     // never more than asked, even while watches catch up
     expect(api.writes.filter((w) => w.startsWith('create pods'))).toHaveLength(3);
-    const evs = await eventually(() => { const e = api.all(R.events, 'default').filter((x) => x.reason === 'SuccessfulCreate'); return e.length === 3 ? e : undefined; });
+    const evs = await eventually(() => {
+      const e = api.all(R.events, 'default').filter((x) => x.reason === 'SuccessfulCreate');
+      return e.length === 3 ? e : undefined;
+    });
     expect(evs.map((e) => e.message).sort()).toEqual(ps.map((p) => `Created pod: ${p.metadata.name}`).sort());
     const msgs = steps.map(([, s]) => s.message).sort();
-    expect(msgs).toEqual(['ReplicaSet default/web: replicas 3, had 0 -> create', 'ReplicaSet default/web: replicas 3, had 1 -> create', 'ReplicaSet default/web: replicas 3, had 2 -> create']
-      .map((m, i) => `${m} ${[...steps].map(([, s]) => s).sort((a, b) => a.message.localeCompare(b.message))[i].details!.pod}`));
+    expect(msgs).toEqual(
+      [
+        'ReplicaSet default/web: replicas 3, had 0 -> create',
+        'ReplicaSet default/web: replicas 3, had 1 -> create',
+        'ReplicaSet default/web: replicas 3, had 2 -> create',
+      ].map((m, i) => `${m} ${[...steps].map(([, s]) => s).sort((a, b) => a.message.localeCompare(b.message))[i].details!.pod}`),
+    );
     expect(steps.every(([, s]) => s.component === 'controller-manager')).toBe(true);
   });
 
@@ -65,14 +75,24 @@ describe('ReplicaSet controller (fake API)', () => {
     await eventually(() => pods(api).length === 2 && !pods(api).some((p) => p.metadata.name === victim.metadata.name), 5000, 'replacement');
     // mark one pod Ready: scaling to 1 keeps it
     const keep = pods(api)[0];
-    await api.patch(R.pods, keep.metadata.name!, 'application/merge-patch+json', { spec: { nodeName: 'n1' }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }] } }, { namespace: 'default' });
+    await api.patch(
+      R.pods,
+      keep.metadata.name!,
+      'application/merge-patch+json',
+      { spec: { nodeName: 'n1' }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }] } },
+      { namespace: 'default' },
+    );
     await api.patch(R.replicasets, 'web', 'application/merge-patch+json', { spec: { replicas: 1 } }, { namespace: 'default' });
     await eventually(() => pods(api).length === 1, 5000, 'scale down');
     expect(pods(api)[0].metadata.name).toBe(keep.metadata.name);
-    await eventually(async () => {
-      const s = (await api.get<ReplicaSet & KubeObject>(R.replicasets, 'web', 'default')).status;
-      return s?.replicas === 1 && s.readyReplicas === 1 && s.availableReplicas === 1 && s.observedGeneration === 2;
-    }, 5000, 'status after scale down');
+    await eventually(
+      async () => {
+        const s = (await api.get<ReplicaSet & KubeObject>(R.replicasets, 'web', 'default')).status;
+        return s?.replicas === 1 && s.readyReplicas === 1 && s.availableReplicas === 1 && s.observedGeneration === 2;
+      },
+      5000,
+      'status after scale down',
+    );
   });
 
   it('adopts a matching orphan and releases a pod whose labels stop matching', async () => {
@@ -97,7 +117,10 @@ describe('ReplicaSet controller (fake API)', () => {
       gate?: Promise<void>;
       patchStarted!: Promise<void>;
       private started!: () => void;
-      constructor() { super(); this.patchStarted = new Promise((r) => (this.started = r)); }
+      constructor() {
+        super();
+        this.patchStarted = new Promise((r) => (this.started = r));
+      }
       override watch(...[t, opts, onEvent]: Parameters<FakeApi['watch']>) {
         return super.watch(t, opts, (ev) => (t.resource === 'pods' && this.hold ? this.held.push(() => onEvent(ev)) : onEvent(ev)));
       }
@@ -106,13 +129,19 @@ describe('ReplicaSet controller (fake API)', () => {
         for (const f of this.held.splice(0)) f();
       }
       override async patch<T extends KubeObject = KubeObject>(...args: Parameters<FakeApi['patch']>): Promise<T> {
-        if (args[0].resource === 'pods' && this.gate) { this.started(); await this.gate; }
+        if (args[0].resource === 'pods' && this.gate) {
+          this.started();
+          await this.gate;
+        }
         return super.patch<T>(...args);
       }
     }
     const api = new HeldPodEventsApi();
     const rs = await api.create<ReplicaSet & KubeObject>(R.replicasets, rsObj(2));
-    await api.create(R.pods, { metadata: { name: 'orphan', namespace: 'default', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    await api.create(R.pods, {
+      metadata: { name: 'orphan', namespace: 'default', labels: { app: 'web' } },
+      spec: { containers: [{ name: 'c', image: 'nginx' }] },
+    });
     const ctx = { client: api, informers: new InformerFactory(api), tracer: { record: () => {} }, chain: new ChainNotes() };
     const rsc = new ReplicaSetController(ctx);
     rsc.init(); // handlers only: this test runs the syncs itself
@@ -122,7 +151,12 @@ describe('ReplicaSet controller (fake API)', () => {
       rsc.expectations.expect('default/web', 1);
       api.hold = true;
       await api.create(R.pods, {
-        metadata: { name: 'web-inflight', namespace: 'default', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }] },
+        metadata: {
+          name: 'web-inflight',
+          namespace: 'default',
+          labels: { app: 'web' },
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        },
         spec: { containers: [{ name: 'c', image: 'nginx' }] },
       });
       let open!: () => void;
@@ -132,7 +166,11 @@ describe('ReplicaSet controller (fake API)', () => {
       api.release(); // now the watch shows web-inflight: the expectation is met
       open();
       await sync;
-      expect(pods(api).map((p) => p.metadata.name).sort()).toEqual(['orphan', 'web-inflight']);
+      expect(
+        pods(api)
+          .map((p) => p.metadata.name)
+          .sort(),
+      ).toEqual(['orphan', 'web-inflight']);
     } finally {
       ctx.informers.stop();
       rsc.stop();

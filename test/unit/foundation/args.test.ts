@@ -5,18 +5,34 @@ describe('parseServeArgs', () => {
   const base = { dataDir: '/home/u/.config/kubelab', cwd: '/work' };
   const rows: { name: string; argv: string[]; want: Record<string, unknown> }[] = [
     { name: 'defaults', argv: [], want: { dataDir: '/home/u/.config/kubelab', apiPort: 6443, uiPort: 8080, nodes: [], virtualNodes: 0, help: false } },
-    { name: 'ports 0 and a relative data dir', argv: ['--data-dir', 'lab', '--api-port', '0', '--ui-port', '0'], want: { dataDir: '/work/lab', apiPort: 0, uiPort: 0 } },
+    {
+      name: 'ports 0 and a relative data dir',
+      argv: ['--data-dir', 'lab', '--api-port', '0', '--ui-port', '0'],
+      want: { dataDir: '/work/lab', apiPort: 0, uiPort: 0 },
+    },
     { name: '--flag=value form', argv: ['--data-dir=/tmp/x', '--api-port=7443'], want: { dataDir: '/tmp/x', apiPort: 7443 } },
-    { name: 'repeatable --node, deduplicated', argv: ['--node', 'default', '--node', 'kubelab-node2', '--node', 'default'], want: { nodes: ['default', 'kubelab-node2'] } },
+    {
+      name: 'repeatable --node, deduplicated',
+      argv: ['--node', 'default', '--node', 'kubelab-node2', '--node', 'default'],
+      want: { nodes: ['default', 'kubelab-node2'] },
+    },
     { name: 'virtual nodes', argv: ['--virtual-nodes', '3'], want: { virtualNodes: 3 } },
-    { name: 'timing flags', argv: ['--node-monitor-grace-period', '8', '--pod-eviction-timeout', '0'], want: { nodeMonitorGracePeriod: 8, podEvictionTimeout: 0 } },
+    {
+      name: 'timing flags',
+      argv: ['--node-monitor-grace-period', '8', '--pod-eviction-timeout', '0'],
+      want: { nodeMonitorGracePeriod: 8, podEvictionTimeout: 0 },
+    },
     { name: 'cluster CIDR', argv: ['--cluster-cidr', '10.200.0.0/16'], want: { clusterCIDR: '10.200.0.0/16' } },
     { name: 'data plane through the engine API', argv: ['--data-plane', 'api'], want: { dataPlane: 'api' } },
     { name: 'data plane direct', argv: ['--data-plane=direct'], want: { dataPlane: 'direct' } },
     { name: 'metric resolution, 0 turns metrics off', argv: ['--metric-resolution', '0'], want: { metricResolution: 0 } },
     { name: '--expose-ports takes no value', argv: ['--expose-ports', '--virtual-nodes', '1'], want: { exposePorts: true, virtualNodes: 1 } },
     { name: '--expose-ports=false', argv: ['--expose-ports=false'], want: { exposePorts: false } },
-    { name: 'service account token cap, a Go duration', argv: ['--service-account-max-token-expiration', '24h'], want: { serviceAccountMaxTokenExpiration: 86_400 } },
+    {
+      name: 'service account token cap, a Go duration',
+      argv: ['--service-account-max-token-expiration', '24h'],
+      want: { serviceAccountMaxTokenExpiration: 86_400 },
+    },
     { name: 'token cap in hours and minutes', argv: ['--service-account-max-token-expiration=1h30m'], want: { serviceAccountMaxTokenExpiration: 5400 } },
     { name: 'help', argv: ['--help'], want: { help: true } },
     { name: 'short help', argv: ['-h'], want: { help: true } },
@@ -61,5 +77,6 @@ describe('defaultDataDir', () => {
   for (const [platform, env, want] of rows) {
     it(`${platform} ${JSON.stringify(env)}`, () => expect(defaultDataDir(platform, env, '/home/u')).toBe(want));
   }
-  it('win32 uses %APPDATA%', () => expect(defaultDataDir('win32', { APPDATA: 'C:/Users/u/AppData/Roaming' }, 'C:/Users/u')).toMatch(/AppData[\\/]Roaming[\\/]kubelab[\\/]lab$/));
+  it('win32 uses %APPDATA%', () =>
+    expect(defaultDataDir('win32', { APPDATA: 'C:/Users/u/AppData/Roaming' }, 'C:/Users/u')).toMatch(/AppData[\\/]Roaming[\\/]kubelab[\\/]lab$/));
 });

@@ -25,7 +25,9 @@ describe('Cluster lifecycle', { timeout: 60_000 }, () => {
     expect(cluster.status().phase).toBe('STOPPED');
     await cluster.start();
     expect(cluster.status()).toMatchObject({ phase: 'STARTED', virtual: true, dataDir: join(dir, 'a') });
-    expect(cluster.status().message).toMatch(/^No reachable Docker engine \(default: no Docker engine at .*none\.sock \(socket not found\)\): the lab runs on one virtual node/);
+    expect(cluster.status().message).toMatch(
+      /^No reachable Docker engine \(default: no Docker engine at .*none\.sock \(socket not found\)\): the lab runs on one virtual node/,
+    );
     expect(cluster.apiUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(cluster.nodes.map((n) => [n.name, n.kind])).toEqual([['virtual-node-1', 'virtual']]);
     expect(cluster.contextReport[0]).toMatchObject({ name: 'default', reachable: false });

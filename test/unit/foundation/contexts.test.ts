@@ -3,9 +3,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  listDockerContexts, dockerodeOptions, nodeNameFor, selectContexts, probeEngine, dockerFor,
-} from '../../../main/runtime/docker/contexts';
+import { listDockerContexts, dockerodeOptions, nodeNameFor, selectContexts, probeEngine, dockerFor } from '../../../main/runtime/docker/contexts';
 
 let home: string;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -13,7 +11,10 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 async function addContext(name: string, host: string, extra: Record<string, unknown> = {}) {
   const dir = join(home, '.docker', 'contexts', 'meta', sha(name));
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'meta.json'), JSON.stringify({ Name: name, Metadata: { Description: `ctx ${name}` }, Endpoints: { docker: { Host: host, ...extra } } }));
+  await writeFile(
+    join(dir, 'meta.json'),
+    JSON.stringify({ Name: name, Metadata: { Description: `ctx ${name}` }, Endpoints: { docker: { Host: host, ...extra } } }),
+  );
 }
 async function setCurrent(name: string) {
   await mkdir(join(home, '.docker'), { recursive: true });
@@ -29,8 +30,20 @@ describe('listDockerContexts: which context is current', () => {
   const rows: { name: string; env: NodeJS.ProcessEnv; configCurrent?: string; current: string; defaultHost: string }[] = [
     { name: 'nothing configured', env: {}, current: 'default', defaultHost: 'unix:///var/run/docker.sock' },
     { name: 'config.json currentContext', env: {}, configCurrent: 'remote', current: 'remote', defaultHost: 'unix:///var/run/docker.sock' },
-    { name: 'DOCKER_HOST wins over config.json', env: { DOCKER_HOST: 'tcp://10.0.0.1:2375' }, configCurrent: 'remote', current: 'default', defaultHost: 'tcp://10.0.0.1:2375' },
-    { name: 'DOCKER_CONTEXT wins over all', env: { DOCKER_CONTEXT: 'node2', DOCKER_HOST: 'unix:///x.sock' }, configCurrent: 'remote', current: 'node2', defaultHost: 'unix:///x.sock' },
+    {
+      name: 'DOCKER_HOST wins over config.json',
+      env: { DOCKER_HOST: 'tcp://10.0.0.1:2375' },
+      configCurrent: 'remote',
+      current: 'default',
+      defaultHost: 'tcp://10.0.0.1:2375',
+    },
+    {
+      name: 'DOCKER_CONTEXT wins over all',
+      env: { DOCKER_CONTEXT: 'node2', DOCKER_HOST: 'unix:///x.sock' },
+      configCurrent: 'remote',
+      current: 'node2',
+      defaultHost: 'unix:///x.sock',
+    },
   ];
   for (const row of rows) {
     it(row.name, async () => {

@@ -27,7 +27,10 @@ describe('NodeSet', () => {
     s.add({ name: 'b', kind: 'docker', context: 'ctx-b', host: 'unix:///b.sock' });
     s.add({ name: 'a', kind: 'virtual' });
     expect(s.names()).toEqual(['b', 'a']);
-    expect(s.nodes().map((n) => [n.name, n.kind, n.context])).toEqual([['b', 'docker', 'ctx-b'], ['a', 'virtual', undefined]]);
+    expect(s.nodes().map((n) => [n.name, n.kind, n.context])).toEqual([
+      ['b', 'docker', 'ctx-b'],
+      ['a', 'virtual', undefined],
+    ]);
     expect(() => s.add({ name: 'a', kind: 'virtual' })).toThrow('node a is in the node set already');
     expect(s.size).toBe(2);
   });
@@ -61,7 +64,7 @@ describe('NodeSet', () => {
     expect(() => s.setKubelet('n1', fakeKubelet('n2'), fakeRuntime('virtual'))).toThrow('kubelet of node n2 given for node n1');
   });
 
-  it('finds a pod in the running kubelets\' caches', () => {
+  it("finds a pod in the running kubelets' caches", () => {
     const s = new NodeSet();
     const pod: Pod = { metadata: { namespace: 'default', name: 'web' } };
     s.add({ name: 'n1', kind: 'virtual' });
@@ -91,12 +94,16 @@ describe('two labs in one process', { timeout: 60_000 }, () => {
 
   const podLog = (lab: Cluster, name: string) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(new URL(`/api/v1/namespaces/default/pods/${name}/log`, lab.apiUrl), { ca: lab.pki!.caCert, headers: { authorization: `Bearer ${lab.pki!.tokens.admin}` } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = request(
+        new URL(`/api/v1/namespaces/default/pods/${name}/log`, lab.apiUrl),
+        { ca: lab.pki!.caCert, headers: { authorization: `Bearer ${lab.pki!.tokens.admin}` } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -108,7 +115,16 @@ describe('two labs in one process', { timeout: 60_000 }, () => {
       await lab.start();
       expect(lab.nodeSet.names()).toEqual(['virtual-node-1']);
       const client = lab.api!.client(componentUsers.controllerManager);
-      await client.create(R.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'c', image: `lab-${id}:1` }] } } as KubeObject, { namespace: 'default' });
+      await client.create(
+        R.pods,
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'web', namespace: 'default' },
+          spec: { containers: [{ name: 'c', image: `lab-${id}:1` }] },
+        } as KubeObject,
+        { namespace: 'default' },
+      );
       await watchUntil<Pod & KubeObject>(client, R.pods, 'web', `lab ${id}'s pod Running`, (p) => p.status?.phase === 'Running', { namespace: 'default' });
     }
     const [a, b] = labs;

@@ -11,7 +11,10 @@ let root: string;
 let ui: UiServer;
 const token = 'ui-token-for-tests';
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: ui.port, path, headers }, (res) => {
       let body = '';

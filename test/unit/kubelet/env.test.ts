@@ -30,26 +30,40 @@ const sources = {
 
 describe('buildEnv', () => {
   it('resolves every source kind, in upstream order', async () => {
-    const env = await buildEnv(pod, {
-      name: 'app',
-      image: 'img',
-      envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }],
-      env: [
-        { name: 'GREETING', value: 'hello' },
-        { name: 'MSG', value: '$(GREETING) world, mode $(CFG_MODE)' },
-        { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'LEVEL' } } },
-        { name: 'PASS', valueFrom: { secretKeyRef: { name: 'sec', key: 'PASSWORD' } } },
-        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-        { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-        { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-        { name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
-        { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1m' } } },
-        { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
-      ],
-    }, sources);
+    const env = await buildEnv(
+      pod,
+      {
+        name: 'app',
+        image: 'img',
+        envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }],
+        env: [
+          { name: 'GREETING', value: 'hello' },
+          { name: 'MSG', value: '$(GREETING) world, mode $(CFG_MODE)' },
+          { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'LEVEL' } } },
+          { name: 'PASS', valueFrom: { secretKeyRef: { name: 'sec', key: 'PASSWORD' } } },
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+          { name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+          { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1m' } } },
+          { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+        ],
+      },
+      sources,
+    );
     expect(Object.fromEntries(env.map((e) => [e.name, e.value]))).toEqual({
-      CFG_MODE: 'fast', CFG_LEVEL: '3', GREETING: 'hello', MSG: 'hello world, mode fast', FROM_CM: '3', PASS: 's3cret',
-      POD_NAME: 'web', POD_IP: '10.1.2.3', NODE: 'node-a', APP: 'web', CPU: '500', MEM: '64',
+      CFG_MODE: 'fast',
+      CFG_LEVEL: '3',
+      GREETING: 'hello',
+      MSG: 'hello world, mode fast',
+      FROM_CM: '3',
+      PASS: 's3cret',
+      POD_NAME: 'web',
+      POD_IP: '10.1.2.3',
+      NODE: 'node-a',
+      APP: 'web',
+      CPU: '500',
+      MEM: '64',
     });
   });
 

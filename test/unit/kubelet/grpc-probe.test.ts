@@ -51,14 +51,20 @@ describe('grpc probe', () => {
   it.each([
     ['', { ok: true, message: 'service healthy' }],
     ['down', { ok: false, message: 'service unhealthy (responded with "NOT_SERVING")' }],
-    ['missing', { ok: false, message: 'error: this server does not implement the grpc health protocol (grpc.health.v1.Health): unknown service grpc.health.v1.Health' }],
+    [
+      'missing',
+      { ok: false, message: 'error: this server does not implement the grpc health protocol (grpc.health.v1.Health): unknown service grpc.health.v1.Health' },
+    ],
   ])('service %j', async (service, want) => {
     expect(await probeNetwork('127.0.0.1', { grpc: { port, service } }, 2000)).toEqual(want);
     expect(seen.at(-1)).toBe(`/grpc.health.v1.Health/Check ${service} kube-probe/1.32`);
   });
 
   it('a server that does not answer within the timeout', async () => {
-    expect(await probeNetwork('127.0.0.1', { grpc: { port, service: 'slow' } }, 300)).toEqual({ ok: false, message: 'timeout: health rpc did not complete within 300ms' });
+    expect(await probeNetwork('127.0.0.1', { grpc: { port, service: 'slow' } }, 300)).toEqual({
+      ok: false,
+      message: 'timeout: health rpc did not complete within 300ms',
+    });
   });
 
   it('nothing listening', async () => {

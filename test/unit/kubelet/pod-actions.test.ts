@@ -4,11 +4,28 @@ import { computePodActions, type PodRuntimeState } from '../../../main/kubelet/p
 import type { ContainerStatus, SandboxStatus } from '../../../main/runtime/types';
 
 const ref = { uid: 'u1', name: 'web', namespace: 'default' };
-const sandbox = (over: Partial<SandboxStatus> = {}): SandboxStatus => ({ id: 'sb0', pod: ref, attempt: 0, state: 'ready', ip: '10.0.0.2', createdAt: '2026-01-01T00:00:00Z', ...over });
-const ctr = (name: string, over: Partial<ContainerStatus> = {}): ContainerStatus => ({
-  id: `${name}-${over.restartCount ?? 0}`, pod: ref, name, image: 'img', imageID: 'sha', state: 'running', restartCount: 0, createdAt: `2026-01-01T00:00:0${over.restartCount ?? 0}Z`, ...over,
+const sandbox = (over: Partial<SandboxStatus> = {}): SandboxStatus => ({
+  id: 'sb0',
+  pod: ref,
+  attempt: 0,
+  state: 'ready',
+  ip: '10.0.0.2',
+  createdAt: '2026-01-01T00:00:00Z',
+  ...over,
 });
-const exited = (name: string, exitCode: number, restartCount = 0): ContainerStatus => ctr(name, { state: 'exited', exitCode, restartCount, finishedAt: '2026-01-01T00:01:00Z', startedAt: '2026-01-01T00:00:30Z' });
+const ctr = (name: string, over: Partial<ContainerStatus> = {}): ContainerStatus => ({
+  id: `${name}-${over.restartCount ?? 0}`,
+  pod: ref,
+  name,
+  image: 'img',
+  imageID: 'sha',
+  state: 'running',
+  restartCount: 0,
+  createdAt: `2026-01-01T00:00:0${over.restartCount ?? 0}Z`,
+  ...over,
+});
+const exited = (name: string, exitCode: number, restartCount = 0): ContainerStatus =>
+  ctr(name, { state: 'exited', exitCode, restartCount, finishedAt: '2026-01-01T00:01:00Z', startedAt: '2026-01-01T00:00:30Z' });
 
 const pod = (spec: Partial<Pod['spec']> = {}): Pod => ({
   metadata: { name: 'web', namespace: 'default', uid: 'u1' },
@@ -37,16 +54,27 @@ interface Row {
 
 const rows: Row[] = [
   { name: 'new pod: create the sandbox first', pod: pod(), state: { sandboxes: [], containers: [] }, expect: { createSandbox: true, start: [] } },
-  { name: 'sandbox ready: start the container', pod: pod(), state: { sandboxes: [sandbox()], containers: [] }, expect: { createSandbox: false, start: ['app'], initialized: true } },
+  {
+    name: 'sandbox ready: start the container',
+    pod: pod(),
+    state: { sandboxes: [sandbox()], containers: [] },
+    expect: { createSandbox: false, start: ['app'], initialized: true },
+  },
   { name: 'running container: nothing to do', pod: pod(), state: { sandboxes: [sandbox()], containers: [ctr('app')] }, expect: { start: [], kill: [] } },
   {
     name: 'dead sandbox: a new one, running containers killed',
-    pod: pod(), state: { sandboxes: [sandbox({ state: 'notready', ip: undefined })], containers: [ctr('app')] },
+    pod: pod(),
+    state: { sandboxes: [sandbox({ state: 'notready', ip: undefined })], containers: [ctr('app')] },
     expect: { createSandbox: true, kill: ['app'] },
   },
   {
     name: 'first init container runs before anything else',
-    pod: pod({ initContainers: [{ name: 'init-a', image: 'img' }, { name: 'init-b', image: 'img' }] }),
+    pod: pod({
+      initContainers: [
+        { name: 'init-a', image: 'img' },
+        { name: 'init-b', image: 'img' },
+      ],
+    }),
     state: { sandboxes: [sandbox()], containers: [] },
     expect: { init: 'init-a', start: [], initialized: false },
   },
@@ -58,7 +86,12 @@ const rows: Row[] = [
   },
   {
     name: 'first init done: the second one next',
-    pod: pod({ initContainers: [{ name: 'init-a', image: 'img' }, { name: 'init-b', image: 'img' }] }),
+    pod: pod({
+      initContainers: [
+        { name: 'init-a', image: 'img' },
+        { name: 'init-b', image: 'img' },
+      ],
+    }),
     state: { sandboxes: [sandbox()], containers: [exited('init-a', 0)] },
     expect: { init: 'init-b', start: [] },
   },
@@ -88,39 +121,79 @@ const rows: Row[] = [
     expect: { init: undefined, backOff: ['init-a'] },
   },
   { name: 'Always: exited 0 restarts', pod: pod(), state: { sandboxes: [sandbox()], containers: [exited('app', 0)] }, expect: { start: ['app'] } },
-  { name: 'OnFailure: exited 0 stays', pod: pod({ restartPolicy: 'OnFailure' }), state: { sandboxes: [sandbox()], containers: [exited('app', 0)] }, expect: { start: [] } },
-  { name: 'OnFailure: exited 2 restarts', pod: pod({ restartPolicy: 'OnFailure' }), state: { sandboxes: [sandbox()], containers: [exited('app', 2)] }, expect: { start: ['app'] } },
-  { name: 'Never: exited 2 stays', pod: pod({ restartPolicy: 'Never' }), state: { sandboxes: [sandbox()], containers: [exited('app', 2)] }, expect: { start: [] } },
+  {
+    name: 'OnFailure: exited 0 stays',
+    pod: pod({ restartPolicy: 'OnFailure' }),
+    state: { sandboxes: [sandbox()], containers: [exited('app', 0)] },
+    expect: { start: [] },
+  },
+  {
+    name: 'OnFailure: exited 2 restarts',
+    pod: pod({ restartPolicy: 'OnFailure' }),
+    state: { sandboxes: [sandbox()], containers: [exited('app', 2)] },
+    expect: { start: ['app'] },
+  },
+  {
+    name: 'Never: exited 2 stays',
+    pod: pod({ restartPolicy: 'Never' }),
+    state: { sandboxes: [sandbox()], containers: [exited('app', 2)] },
+    expect: { start: [] },
+  },
   {
     name: 'Never and finished with a dead sandbox: nothing is recreated',
-    pod: pod({ restartPolicy: 'Never' }), state: { sandboxes: [sandbox({ state: 'notready', ip: undefined })], containers: [exited('app', 0)] },
+    pod: pod({ restartPolicy: 'Never' }),
+    state: { sandboxes: [sandbox({ state: 'notready', ip: undefined })], containers: [exited('app', 0)] },
     expect: { createSandbox: false, start: [] },
   },
-  { name: 'crash loop: in back-off', pod: pod(), state: { sandboxes: [sandbox()], containers: [exited('app', 1, 3)] }, backoffUntil: NOW + 1, expect: { start: [], backOff: ['app'] } },
-  { name: 'crash loop: back-off over', pod: pod(), state: { sandboxes: [sandbox()], containers: [exited('app', 1, 3)] }, backoffUntil: NOW - 1, expect: { start: ['app'] } },
+  {
+    name: 'crash loop: in back-off',
+    pod: pod(),
+    state: { sandboxes: [sandbox()], containers: [exited('app', 1, 3)] },
+    backoffUntil: NOW + 1,
+    expect: { start: [], backOff: ['app'] },
+  },
+  {
+    name: 'crash loop: back-off over',
+    pod: pod(),
+    state: { sandboxes: [sandbox()], containers: [exited('app', 1, 3)] },
+    backoffUntil: NOW - 1,
+    expect: { start: ['app'] },
+  },
   {
     name: 'liveness failed: killed and restarted',
-    pod: pod(), state: { sandboxes: [sandbox()], containers: [ctr('app')] }, unhealthy: new Map([['app-0', 'Container app failed liveness probe, will be restarted']]),
+    pod: pod(),
+    state: { sandboxes: [sandbox()], containers: [ctr('app')] },
+    unhealthy: new Map([['app-0', 'Container app failed liveness probe, will be restarted']]),
     expect: { kill: ['app'], start: ['app'] },
   },
   {
     name: 'liveness failed with Never: killed, not restarted',
-    pod: pod({ restartPolicy: 'Never' }), state: { sandboxes: [sandbox()], containers: [ctr('app')] }, unhealthy: new Map([['app-0', 'x']]),
+    pod: pod({ restartPolicy: 'Never' }),
+    state: { sandboxes: [sandbox()], containers: [ctr('app')] },
+    unhealthy: new Map([['app-0', 'x']]),
     expect: { kill: ['app'], start: [] },
   },
   {
     name: 'image changed: killed and restarted',
-    pod: pod({ containers: [{ name: 'app', image: 'img2' }] }), state: { sandboxes: [sandbox()], containers: [ctr('app')] },
+    pod: pod({ containers: [{ name: 'app', image: 'img2' }] }),
+    state: { sandboxes: [sandbox()], containers: [ctr('app')] },
     expect: { kill: ['app'], start: ['app'] },
   },
   {
     name: 'older instances removed, the previous kept for logs --previous',
-    pod: pod(), state: { sandboxes: [sandbox()], containers: [exited('app', 1, 0), exited('app', 1, 1), ctr('app', { restartCount: 2 })] },
+    pod: pod(),
+    state: { sandboxes: [sandbox()], containers: [exited('app', 1, 0), exited('app', 1, 1), ctr('app', { restartCount: 2 })] },
     expect: { start: [], remove: ['app-0'] },
   },
   {
     name: 'two containers: only the missing one starts',
-    pod: pod({ containers: [{ name: 'app', image: 'img' }, { name: 'side', image: 'img' }] }), state: { sandboxes: [sandbox()], containers: [ctr('app')] },
+    pod: pod({
+      containers: [
+        { name: 'app', image: 'img' },
+        { name: 'side', image: 'img' },
+      ],
+    }),
+    state: { sandboxes: [sandbox()], containers: [ctr('app')] },
     expect: { start: ['side'] },
   },
 ];
@@ -143,27 +216,32 @@ describe('computePodActions', () => {
   it.each([
     {
       name: 'sandbox removed, app still running: SandboxChanged, kill all, a new sandbox with the next attempt',
-      state: { sandboxes: [], containers: [ctr('app')] }, lastSandboxAttempt: 0,
+      state: { sandboxes: [], containers: [ctr('app')] },
+      lastSandboxAttempt: 0,
       expect: { createSandbox: true, sandboxChanged: true, attempt: 1, kill: ['app'] },
     },
     {
       name: 'sandbox stopped: SandboxChanged, kill all, next attempt',
-      state: { sandboxes: [sandbox({ attempt: 2, state: 'notready', ip: undefined })], containers: [ctr('app')] }, lastSandboxAttempt: 2,
+      state: { sandboxes: [sandbox({ attempt: 2, state: 'notready', ip: undefined })], containers: [ctr('app')] },
+      lastSandboxAttempt: 2,
       expect: { createSandbox: true, sandboxChanged: true, attempt: 3, kill: ['app'] },
     },
     {
       name: 'sandbox removed with nothing left, but the kubelet recorded one: SandboxChanged',
-      state: { sandboxes: [], containers: [] }, lastSandboxAttempt: 0,
+      state: { sandboxes: [], containers: [] },
+      lastSandboxAttempt: 0,
       expect: { createSandbox: true, sandboxChanged: true, attempt: 1, kill: [] },
     },
     {
       name: 'a brand new pod: a sandbox, no SandboxChanged',
-      state: { sandboxes: [], containers: [] }, lastSandboxAttempt: undefined,
+      state: { sandboxes: [], containers: [] },
+      lastSandboxAttempt: undefined,
       expect: { createSandbox: true, sandboxChanged: false, attempt: 0, kill: [] },
     },
     {
       name: 'healthy sandbox: no change',
-      state: { sandboxes: [sandbox()], containers: [ctr('app')] }, lastSandboxAttempt: 0,
+      state: { sandboxes: [sandbox()], containers: [ctr('app')] },
+      lastSandboxAttempt: 0,
       expect: { createSandbox: false, sandboxChanged: false, attempt: 0, kill: [] },
     },
   ])('$name', (row) => {
@@ -175,9 +253,27 @@ describe('computePodActions', () => {
   });
 
   it.each([
-    { name: 'app instance removed after running: recreated with the recorded count + 1', pod: pod(), containers: [] as ContainerStatus[], recorded: 0, expect: { name: 'app', restartCount: 1, reason: 'restart' } },
-    { name: 'app instance removed after 3 restarts: restart 4', pod: pod(), containers: [] as ContainerStatus[], recorded: 3, expect: { name: 'app', restartCount: 4, reason: 'restart' } },
-    { name: 'never created: new, restart 0', pod: pod(), containers: [] as ContainerStatus[], recorded: undefined, expect: { name: 'app', restartCount: 0, reason: 'new' } },
+    {
+      name: 'app instance removed after running: recreated with the recorded count + 1',
+      pod: pod(),
+      containers: [] as ContainerStatus[],
+      recorded: 0,
+      expect: { name: 'app', restartCount: 1, reason: 'restart' },
+    },
+    {
+      name: 'app instance removed after 3 restarts: restart 4',
+      pod: pod(),
+      containers: [] as ContainerStatus[],
+      recorded: 3,
+      expect: { name: 'app', restartCount: 4, reason: 'restart' },
+    },
+    {
+      name: 'never created: new, restart 0',
+      pod: pod(),
+      containers: [] as ContainerStatus[],
+      recorded: undefined,
+      expect: { name: 'app', restartCount: 0, reason: 'new' },
+    },
   ])('$name', (row) => {
     const a = computePodActions(row.pod, { sandboxes: [sandbox()], containers: row.containers }, { now: NOW, lastRestartCount: () => row.recorded });
     expect(a.containersToStart[0]).toMatchObject(row.expect);

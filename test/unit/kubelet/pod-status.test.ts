@@ -43,7 +43,18 @@ describe('qosClass', () => {
 describe('generatePodStatus', () => {
   const ref = { uid: 'u', name: 'web', namespace: 'default' };
   const sb: SandboxStatus = { id: 'sb', pod: ref, attempt: 0, state: 'ready', ip: '172.18.0.5', createdAt: '2026-01-01T00:00:00Z' };
-  const c = (over: Partial<ContainerStatus>): ContainerStatus => ({ id: 'c1', pod: ref, name: 'app', image: 'img', imageID: 'docker-pullable://img@sha256:1', state: 'running', restartCount: 0, createdAt: '2026-01-01T00:00:01Z', startedAt: '2026-01-01T00:00:02.123Z', ...over });
+  const c = (over: Partial<ContainerStatus>): ContainerStatus => ({
+    id: 'c1',
+    pod: ref,
+    name: 'app',
+    image: 'img',
+    imageID: 'docker-pullable://img@sha256:1',
+    state: 'running',
+    restartCount: 0,
+    createdAt: '2026-01-01T00:00:01Z',
+    startedAt: '2026-01-01T00:00:02.123Z',
+    ...over,
+  });
   const pod: Pod = {
     metadata: { name: 'web', namespace: 'default', uid: 'u' },
     spec: { containers: [{ name: 'app', image: 'img', readinessProbe: { exec: { command: ['true'] } } }] },
@@ -61,7 +72,13 @@ describe('generatePodStatus', () => {
     const ready = s.conditions!.find((x) => x.type === 'Ready')!;
     expect(ready).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [app]' });
     expect(s.conditions!.find((x) => x.type === 'PodScheduled')!.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
-    expect(s.containerStatuses![0]).toMatchObject({ name: 'app', ready: false, started: true, containerID: 'docker://c1', state: { running: { startedAt: '2026-01-01T00:00:02Z' } } });
+    expect(s.containerStatuses![0]).toMatchObject({
+      name: 'app',
+      ready: false,
+      started: true,
+      containerID: 'docker://c1',
+      state: { running: { startedAt: '2026-01-01T00:00:02Z' } },
+    });
   });
 
   it('ready once the probe says so; transition times kept when nothing changes', () => {
@@ -73,11 +90,20 @@ describe('generatePodStatus', () => {
 
   it('crash loop: waiting CrashLoopBackOff with the last termination and the restart count', () => {
     const s = generatePodStatus({
-      pod, sandbox: sb, now,
-      containers: [c({ id: 'c0', state: 'exited', exitCode: 1, restartCount: 0, finishedAt: '2026-01-01T00:00:03Z' }), c({ id: 'c1', state: 'exited', exitCode: 2, restartCount: 1, finishedAt: '2026-01-01T00:00:04Z' })],
+      pod,
+      sandbox: sb,
+      now,
+      containers: [
+        c({ id: 'c0', state: 'exited', exitCode: 1, restartCount: 0, finishedAt: '2026-01-01T00:00:03Z' }),
+        c({ id: 'c1', state: 'exited', exitCode: 2, restartCount: 1, finishedAt: '2026-01-01T00:00:04Z' }),
+      ],
       waiting: new Map([['app', { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container=app pod=web_default(u)' }]]),
     });
-    expect(s.containerStatuses![0]).toMatchObject({ restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 2, reason: 'Error' } } });
+    expect(s.containerStatuses![0]).toMatchObject({
+      restartCount: 1,
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      lastState: { terminated: { exitCode: 2, reason: 'Error' } },
+    });
     expect(displayStatus(pod, s)).toBe('CrashLoopBackOff');
   });
 
@@ -85,7 +111,11 @@ describe('generatePodStatus', () => {
     const p: Pod = { ...pod, spec: { ...pod.spec!, initContainers: [{ name: 'init', image: 'img' }] } };
     const s = generatePodStatus({ pod: p, sandbox: sb, now, containers: [c({ id: 'i1', name: 'init' })] });
     expect(s.phase).toBe('Pending');
-    expect(s.conditions!.find((x) => x.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [init]' });
+    expect(s.conditions!.find((x) => x.type === 'Initialized')).toMatchObject({
+      status: 'False',
+      reason: 'ContainersNotInitialized',
+      message: 'containers with incomplete status: [init]',
+    });
     expect(s.containerStatuses![0].state!.waiting!.reason).toBe('PodInitializing');
     expect(displayStatus(p, s)).toBe('Init:0/1');
   });
@@ -105,7 +135,13 @@ describe('generatePodStatus', () => {
   });
 
   it('image pull errors are the waiting reason', () => {
-    const s = generatePodStatus({ pod, sandbox: sb, now, containers: [], waiting: new Map([['app', { reason: 'ImagePullBackOff', message: 'Back-off pulling image "img"' }]]) });
+    const s = generatePodStatus({
+      pod,
+      sandbox: sb,
+      now,
+      containers: [],
+      waiting: new Map([['app', { reason: 'ImagePullBackOff', message: 'Back-off pulling image "img"' }]]),
+    });
     expect(s.containerStatuses![0].state!.waiting).toEqual({ reason: 'ImagePullBackOff', message: 'Back-off pulling image "img"' });
     expect(s.phase).toBe('Pending');
   });

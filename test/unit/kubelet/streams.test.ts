@@ -14,7 +14,12 @@ describe('pickContainer (logs/exec without -c, as upstream)', () => {
     { name: 'a named container', pod: pod(['app', 'side']), req: 'side', want: 'side' },
     { name: 'an init container by name', pod: pod(['app'], ['init']), req: 'init', want: 'init' },
     { name: 'the default-container annotation', pod: pod(['app', 'side'], [], 'side'), req: undefined, want: 'side' },
-    { name: 'several and none named', pod: pod(['app', 'side'], ['init']), req: undefined, err: 'a container name must be specified for pod web, choose one of: [app side] or one of the init containers: [init]' },
+    {
+      name: 'several and none named',
+      pod: pod(['app', 'side'], ['init']),
+      req: undefined,
+      err: 'a container name must be specified for pod web, choose one of: [app side] or one of the init containers: [init]',
+    },
     { name: 'an unknown name', pod: pod(['app']), req: 'nope', err: 'container nope is not valid for pod web' },
   ])('$name', ({ pod: p, req, want, err }) => {
     if (err) expect(() => pickContainer(p, req)).toThrow(err);

@@ -64,10 +64,22 @@ describe('truncateUtf8 and the pod budget', () => {
       metadata: { name: 'p', namespace: 'default', uid: 'u1' },
       spec: { initContainers: [{ name: 'init', image: 'x' }], containers: names.slice(1).map((name) => ({ name, image: 'x' })) },
     };
-    const containers: ContainerStatus[] = names.map((name, i) => ({
-      id: `c${i}`, name, pod: { uid: 'u1', name: 'p', namespace: 'default' }, image: 'x', imageID: '', state: 'exited', exitCode: 1,
-      restartCount: 0, startedAt: '2024-01-01T00:00:00Z', finishedAt: '2024-01-01T00:00:01Z', labels: {},
-    }) as unknown as ContainerStatus);
+    const containers: ContainerStatus[] = names.map(
+      (name, i) =>
+        ({
+          id: `c${i}`,
+          name,
+          pod: { uid: 'u1', name: 'p', namespace: 'default' },
+          image: 'x',
+          imageID: '',
+          state: 'exited',
+          exitCode: 1,
+          restartCount: 0,
+          startedAt: '2024-01-01T00:00:00Z',
+          finishedAt: '2024-01-01T00:00:01Z',
+          labels: {},
+        }) as unknown as ContainerStatus,
+    );
     const messages = new Map(names.map((_, i) => [`c${i}`, String(i).repeat(4096)]));
     const status = generatePodStatus({ pod, containers, terminationMessages: messages, now: '2024-01-01T00:00:02Z' });
     const all = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].map((s) => s.state?.terminated?.message ?? '');

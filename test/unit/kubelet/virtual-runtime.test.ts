@@ -13,9 +13,9 @@ describe('VirtualRuntime: which simulated commands end', () => {
   ])('$name', ({ cfg, want }) => expect(simulatedExit(cfg)).toBe(want));
 });
 
-describe('VirtualRuntime: pod addresses from the node\'s podCIDR', () => {
+describe("VirtualRuntime: pod addresses from the node's podCIDR", () => {
   const cfg = (name: string) => ({ pod: { uid: name, name, namespace: 'default' }, attempt: 0, hostname: name, hostPorts: [] });
-  it('hands out .2 upward, reuses a removed sandbox\'s address, and reports .1 as the node\'s', async () => {
+  it("hands out .2 upward, reuses a removed sandbox's address, and reports .1 as the node's", async () => {
     const rt = new VirtualRuntime({ nodeName: 'v' });
     await rt.updatePodCIDR('10.244.7.0/24');
     const a = await rt.runSandbox(cfg('a'));
@@ -30,6 +30,6 @@ describe('VirtualRuntime: pod addresses from the node\'s podCIDR', () => {
     const rt = new VirtualRuntime({ nodeName: 'v' });
     await rt.updatePodCIDR('10.244.8.0/30');
     await rt.runSandbox(cfg('a'));
-    await expect(rt.runSandbox(cfg('b'))).rejects.toThrow('no free address left in the node\'s podCIDR 10.244.8.0/30');
+    await expect(rt.runSandbox(cfg('b'))).rejects.toThrow("no free address left in the node's podCIDR 10.244.8.0/30");
   });
 });

@@ -12,18 +12,35 @@ async function restricted(filePath: string, code: string): Promise<string[]> {
 const LINT_TIMEOUT_MS = 60_000;
 
 describe('import boundaries', () => {
-  it('Electron only in main/app', async () => {
-    expect(await restricted('main/app/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
-    const msgs = await restricted('main/kubelet/x.ts', "import { app } from 'electron';\nexport const a = app;\n");
-    expect(msgs).toHaveLength(1);
-    expect(msgs[0]).toContain('main/app only');
-  }, LINT_TIMEOUT_MS);
+  it(
+    'Electron only in main/app',
+    async () => {
+      expect(await restricted('main/app/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
+      const msgs = await restricted('main/kubelet/x.ts', "import { app } from 'electron';\nexport const a = app;\n");
+      expect(msgs).toHaveLength(1);
+      expect(msgs[0]).toContain('main/app only');
+    },
+    LINT_TIMEOUT_MS,
+  );
 
-  it('the renderer shares only main/\'s pure modules, and no Node modules', async () => {
-    const ok = "import { R } from '../../main/client/types';\nimport type { KubeObject } from '../../main/api/object';\nexport const r: [typeof R, KubeObject?] = [R];\n";
-    expect(await restricted('renderer/lib/x.ts', ok)).toEqual([]);
-    for (const bad of ['../../main/store/wal', '../../main/cluster', '../../main/apiserver/core', '../../main/api/sub/deeper', 'node:fs', 'dockerode', 'electron']) {
-      expect(await restricted('renderer/lib/x.ts', `import * as m from '${bad}';\nexport const x = m;\n`), bad).toHaveLength(1);
-    }
-  }, LINT_TIMEOUT_MS);
+  it(
+    "the renderer shares only main/'s pure modules, and no Node modules",
+    async () => {
+      const ok =
+        "import { R } from '../../main/client/types';\nimport type { KubeObject } from '../../main/api/object';\nexport const r: [typeof R, KubeObject?] = [R];\n";
+      expect(await restricted('renderer/lib/x.ts', ok)).toEqual([]);
+      for (const bad of [
+        '../../main/store/wal',
+        '../../main/cluster',
+        '../../main/apiserver/core',
+        '../../main/api/sub/deeper',
+        'node:fs',
+        'dockerode',
+        'electron',
+      ]) {
+        expect(await restricted('renderer/lib/x.ts', `import * as m from '${bad}';\nexport const x = m;\n`), bad).toHaveLength(1);
+      }
+    },
+    LINT_TIMEOUT_MS,
+  );
 });

@@ -19,11 +19,25 @@ describe('cpuRate', () => {
 
 describe('dockerStatsSample', () => {
   it.each([
-    ['cgroup v1: usage less total_inactive_file', { read: '2026-01-02T03:04:05.123456789Z', cpu_stats: { cpu_usage: { total_usage: 42 } }, memory_stats: { usage: 10_000, stats: { total_inactive_file: 4000 } } },
-      { cpuUsageNanos: 42, memoryWorkingSetBytes: 6000, timestamp: Date.parse('2026-01-02T03:04:05.123Z') }],
-    ['cgroup v2: usage less inactive_file', { read: '2026-01-02T03:04:05Z', cpu_stats: { cpu_usage: { total_usage: 7 } }, memory_stats: { usage: 10_000, stats: { inactive_file: 1000 } } },
-      { cpuUsageNanos: 7, memoryWorkingSetBytes: 9000 }],
-    ['never below zero', { cpu_stats: { cpu_usage: { total_usage: 1 } }, memory_stats: { usage: 10, stats: { inactive_file: 50 } } }, { memoryWorkingSetBytes: 0, timestamp: 99 }],
+    [
+      'cgroup v1: usage less total_inactive_file',
+      {
+        read: '2026-01-02T03:04:05.123456789Z',
+        cpu_stats: { cpu_usage: { total_usage: 42 } },
+        memory_stats: { usage: 10_000, stats: { total_inactive_file: 4000 } },
+      },
+      { cpuUsageNanos: 42, memoryWorkingSetBytes: 6000, timestamp: Date.parse('2026-01-02T03:04:05.123Z') },
+    ],
+    [
+      'cgroup v2: usage less inactive_file',
+      { read: '2026-01-02T03:04:05Z', cpu_stats: { cpu_usage: { total_usage: 7 } }, memory_stats: { usage: 10_000, stats: { inactive_file: 1000 } } },
+      { cpuUsageNanos: 7, memoryWorkingSetBytes: 9000 },
+    ],
+    [
+      'never below zero',
+      { cpu_stats: { cpu_usage: { total_usage: 1 } }, memory_stats: { usage: 10, stats: { inactive_file: 50 } } },
+      { memoryWorkingSetBytes: 0, timestamp: 99 },
+    ],
   ])('%s', (_w, raw, want) => expect(dockerStatsSample('c', raw, 99)).toMatchObject(want));
   it('a stopped container (no counters) gives no sample', () => {
     expect(dockerStatsSample('c', { read: '0001-01-01T00:00:00Z', cpu_stats: {}, memory_stats: {} })).toBeUndefined();
@@ -31,15 +45,38 @@ describe('dockerStatsSample', () => {
 });
 
 describe('quantities and objects', () => {
-  it.each([[0.0012345, '1234500n'], [2, '2000000000n'], [-1, '0n']])('cpu %s -> %s', (c, q) => expect(cpuQuantity(c)).toBe(q));
-  it.each([[20 * 1024 * 1024, '20480Ki'], [1500, '1Ki']])('memory %s -> %s', (b, q) => expect(memoryQuantity(b)).toBe(q));
+  it.each([
+    [0.0012345, '1234500n'],
+    [2, '2000000000n'],
+    [-1, '0n'],
+  ])('cpu %s -> %s', (c, q) => expect(cpuQuantity(c)).toBe(q));
+  it.each([
+    [20 * 1024 * 1024, '20480Ki'],
+    [1500, '1Ki'],
+  ])('memory %s -> %s', (b, q) => expect(memoryQuantity(b)).toBe(q));
   it('PodMetrics and NodeMetrics as metrics-server writes them', () => {
-    const p = podMetricsObject({ namespace: 'default', name: 'web', node: 'n', labels: { app: 'web' }, timestamp: Date.parse('2026-01-01T00:00:05Z'), windowMs: 5012, containers: [{ name: 'nginx', cpu: 0.002, memory: 4 * 1024 * 1024 }] });
+    const p = podMetricsObject({
+      namespace: 'default',
+      name: 'web',
+      node: 'n',
+      labels: { app: 'web' },
+      timestamp: Date.parse('2026-01-01T00:00:05Z'),
+      windowMs: 5012,
+      containers: [{ name: 'nginx', cpu: 0.002, memory: 4 * 1024 * 1024 }],
+    });
     expect(p).toMatchObject({
-      apiVersion: 'metrics.k8s.io/v1beta1', kind: 'PodMetrics', metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } },
-      timestamp: '2026-01-01T00:00:05.000Z', window: '5.012s', containers: [{ name: 'nginx', usage: { cpu: '2000000n', memory: '4096Ki' } }],
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      kind: 'PodMetrics',
+      metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } },
+      timestamp: '2026-01-01T00:00:05.000Z',
+      window: '5.012s',
+      containers: [{ name: 'nginx', usage: { cpu: '2000000n', memory: '4096Ki' } }],
     });
     expect(podMetricsStrategy.tableRow!(p, new Date())).toEqual(['web', '2m', '4Mi', '5.012s']);
-    expect(nodeMetricsObject({ name: 'n', labels: {}, timestamp: 0, windowMs: 10000, cpu: 1.5, memory: 1024 })).toMatchObject({ kind: 'NodeMetrics', window: '10s', usage: { cpu: '1500000000n', memory: '1Ki' } });
+    expect(nodeMetricsObject({ name: 'n', labels: {}, timestamp: 0, windowMs: 10000, cpu: 1.5, memory: 1024 })).toMatchObject({
+      kind: 'NodeMetrics',
+      window: '10s',
+      usage: { cpu: '1500000000n', memory: '1Ki' },
+    });
   });
 });

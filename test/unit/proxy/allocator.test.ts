@@ -36,13 +36,29 @@ describe('allocateServiceIPs', () => {
   });
 
   it.each([
-    ['a taken clusterIP', svc('b', { clusterIP: '10.96.0.10' }), 'Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.10"}: failed to allocate IP 10.96.0.10: provided IP is already allocated'],
-    ['a taken nodePort', svc('b', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }), 'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated'],
-    ['a nodePort out of range', svc('b', { type: 'NodePort', ports: [{ port: 80, nodePort: 80 }] }), 'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767'],
-  ])('refuses %s with upstream\'s message', (_n, s, msg) => {
+    [
+      'a taken clusterIP',
+      svc('b', { clusterIP: '10.96.0.10' }),
+      'Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.10"}: failed to allocate IP 10.96.0.10: provided IP is already allocated',
+    ],
+    [
+      'a taken nodePort',
+      svc('b', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }),
+      'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated',
+    ],
+    [
+      'a nodePort out of range',
+      svc('b', { type: 'NodePort', ports: [{ port: 80, nodePort: 80 }] }),
+      'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767',
+    ],
+  ])("refuses %s with upstream's message", (_n, s, msg) => {
     const taken = [svc('a', { type: 'NodePort', clusterIP: '10.96.0.10', ports: [{ port: 80, nodePort: 30080 }] })];
     let err: unknown;
-    try { allocateServiceIPs(s, taken); } catch (e) { err = e; }
+    try {
+      allocateServiceIPs(s, taken);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(StatusError);
     expect((err as StatusError).code).toBe(422);
     expect((err as StatusError).message).toBe(msg);

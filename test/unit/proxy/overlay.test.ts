@@ -13,8 +13,17 @@ const ipv4 = (dst: string, len = 28) => {
 };
 
 describe('nodeFor', () => {
-  const nodes = [{ nodeName: 'n1', podCIDR: parseCidr4('10.244.0.0/24')! }, { nodeName: 'n2', podCIDR: parseCidr4('10.244.1.0/24')! }];
-  const rows: Array<[string, string | undefined]> = [['10.244.1.7', 'n2'], ['10.244.0.254', 'n1'], ['10.244.2.3', undefined], ['192.168.1.1', undefined], ['nonsense', undefined]];
+  const nodes = [
+    { nodeName: 'n1', podCIDR: parseCidr4('10.244.0.0/24')! },
+    { nodeName: 'n2', podCIDR: parseCidr4('10.244.1.0/24')! },
+  ];
+  const rows: Array<[string, string | undefined]> = [
+    ['10.244.1.7', 'n2'],
+    ['10.244.0.254', 'n1'],
+    ['10.244.2.3', undefined],
+    ['192.168.1.1', undefined],
+    ['nonsense', undefined],
+  ];
   for (const [ip, want] of rows) it(`${ip} -> ${want ?? 'nobody'}`, () => expect(nodeFor(ip, nodes)).toBe(want));
 });
 

@@ -19,7 +19,9 @@ function ask(port: number): Promise<string> {
   return new Promise((res) => {
     const c = connect(port, '127.0.0.1');
     let out = '';
-    c.on('data', (d) => (out += d)).on('close', () => res(out)).on('error', () => res(''));
+    c.on('data', (d) => (out += d))
+      .on('close', () => res(out))
+      .on('error', () => res(''));
   });
 }
 
@@ -39,21 +41,42 @@ describe('Proxy NodePort', () => {
     proxy = new Proxy({ client: api, tracer: { record: (p, s) => steps.push([p, s]) } });
     await proxy.start();
     const nodePort = 30000 + Math.floor(Math.random() * 2700);
-    await api.create(R.services, { metadata: { name: 'web', namespace: 'default' }, spec: { type: 'NodePort', clusterIP: '10.96.0.40', selector: { app: 'web' }, ports: [{ port: 80, targetPort: port, nodePort }] } });
+    await api.create(R.services, {
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { type: 'NodePort', clusterIP: '10.96.0.40', selector: { app: 'web' }, ports: [{ port: 80, targetPort: port, nodePort }] },
+    });
     const addr = (ip: string, name: string) => ({ ip, targetRef: { kind: 'Pod', namespace: 'default', name, uid: `u-${name}` } });
-    await api.create(R.endpoints, { metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: [addr('127.0.0.2', 'pod-a'), addr('127.0.0.3', 'pod-b')], ports: [{ port, protocol: 'TCP' }] }] });
+    await api.create(R.endpoints, {
+      metadata: { name: 'web', namespace: 'default' },
+      subsets: [{ addresses: [addr('127.0.0.2', 'pod-a'), addr('127.0.0.3', 'pod-b')], ports: [{ port, protocol: 'TCP' }] }],
+    });
     await eventually(() => proxy!.nodePorts().some((p) => p.nodePort === nodePort), 3000, 'listening');
     await eventually(async () => (await ask(nodePort)) !== '', 3000, 'first answer');
     const answers = new Set<string>();
     for (let i = 0; i < 6; i++) answers.add(await ask(nodePort));
     expect([...answers].sort()).toEqual(['pod-a', 'pod-b']);
-    expect(steps.filter(([, s]) => s.component === 'proxy').map(([p]) => p.name).sort()).toEqual(['pod-a', 'pod-b']);
+    expect(
+      steps
+        .filter(([, s]) => s.component === 'proxy')
+        .map(([p]) => p.name)
+        .sort(),
+    ).toEqual(['pod-a', 'pod-b']);
     // pod-b turns not ready: only pod-a answers
-    await api.patch(R.endpoints, 'web', 'application/merge-patch+json', { subsets: [{ addresses: [addr('127.0.0.2', 'pod-a')], notReadyAddresses: [addr('127.0.0.3', 'pod-b')], ports: [{ port, protocol: 'TCP' }] }] }, { namespace: 'default' });
-    await eventually(async () => {
-      const xs = await Promise.all(Array.from({ length: 4 }, () => ask(nodePort)));
-      return xs.every((x) => x === 'pod-a');
-    }, 3000, 'only pod-a');
+    await api.patch(
+      R.endpoints,
+      'web',
+      'application/merge-patch+json',
+      { subsets: [{ addresses: [addr('127.0.0.2', 'pod-a')], notReadyAddresses: [addr('127.0.0.3', 'pod-b')], ports: [{ port, protocol: 'TCP' }] }] },
+      { namespace: 'default' },
+    );
+    await eventually(
+      async () => {
+        const xs = await Promise.all(Array.from({ length: 4 }, () => ask(nodePort)));
+        return xs.every((x) => x === 'pod-a');
+      },
+      3000,
+      'only pod-a',
+    );
     // nothing ready: refused
     await api.patch(R.endpoints, 'web', 'application/merge-patch+json', { subsets: [] }, { namespace: 'default' });
     await eventually(async () => (await ask(nodePort)) === '', 3000, 'refused');

@@ -19,7 +19,13 @@ describe('relaySpec', () => {
     {
       name: 'two ready endpoints on this node, port = targetPort',
       svc: svc({ selector: { app: 'web' }, ports: [{ port: 80 }] }),
-      ep: ep([['10.0.0.2', 'n1'], ['10.0.0.3', 'n1']], [{ port: 80 }]),
+      ep: ep(
+        [
+          ['10.0.0.2', 'n1'],
+          ['10.0.0.3', 'n1'],
+        ],
+        [{ port: 80 }],
+      ),
       want: { args: ['80=10.0.0.2:80,10.0.0.3:80'], aliases },
     },
     {
@@ -31,13 +37,28 @@ describe('relaySpec', () => {
     {
       name: 'endpoints of another node and not-ready ones are left out',
       svc: svc({ selector: { app: 'web' }, ports: [{ port: 80 }] }),
-      ep: ep([['10.0.0.2', 'n1'], ['10.1.0.2', 'n2']], [{ port: 80 }], [['10.0.0.9', 'n1']]),
+      ep: ep(
+        [
+          ['10.0.0.2', 'n1'],
+          ['10.1.0.2', 'n2'],
+        ],
+        [{ port: 80 }],
+        [['10.0.0.9', 'n1']],
+      ),
       want: { args: ['80=10.0.0.2:80'], aliases },
     },
     {
       name: 'with the overlay up to n2: endpoints of both nodes, round robin over all (not-ready ones still out)',
       svc: svc({ selector: { app: 'web' }, ports: [{ port: 80 }] }),
-      ep: ep([['10.244.0.2', 'n1'], ['10.244.1.2', 'n2'], ['10.244.2.2', 'n3']], [{ port: 80 }], [['10.244.1.9', 'n2']]),
+      ep: ep(
+        [
+          ['10.244.0.2', 'n1'],
+          ['10.244.1.2', 'n2'],
+          ['10.244.2.2', 'n3'],
+        ],
+        [{ port: 80 }],
+        [['10.244.1.9', 'n2']],
+      ),
       reach: ['n2'],
       want: { args: ['80=10.244.0.2:80,10.244.1.2:80'], aliases },
     },
@@ -56,8 +77,20 @@ describe('relaySpec', () => {
     },
     {
       name: 'named ports map to the Endpoints port of the same name',
-      svc: svc({ selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'web' }, { name: 'admin', port: 9000, targetPort: 9001 }] }),
-      ep: ep([['10.0.0.2', 'n1']], [{ name: 'http', port: 8080 }, { name: 'admin', port: 9001 }]),
+      svc: svc({
+        selector: { app: 'web' },
+        ports: [
+          { name: 'http', port: 80, targetPort: 'web' },
+          { name: 'admin', port: 9000, targetPort: 9001 },
+        ],
+      }),
+      ep: ep(
+        [['10.0.0.2', 'n1']],
+        [
+          { name: 'http', port: 8080 },
+          { name: 'admin', port: 9001 },
+        ],
+      ),
       want: { args: ['80=10.0.0.2:8080', '9000=10.0.0.2:9001'], aliases },
     },
     {

@@ -17,11 +17,33 @@ function upstreamFields(file: string, iface: string): string[] {
 }
 
 const at = (group: string, resource: string, path: string) =>
-  path.split('.').filter(Boolean).reduce((a: any, k) => (k === '[]' ? a?.items : a?.properties?.[k]), strategyFor(group, resource)!.schema);
+  path
+    .split('.')
+    .filter(Boolean)
+    .reduce((a: any, k) => (k === '[]' ? a?.items : a?.properties?.[k]), strategyFor(group, resource)!.schema);
 
 // volume sources for cloud and legacy storage drivers the lab cannot mount
-const legacyVolumes = ['awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk',
-  'gitRepo', 'glusterfs', 'iscsi', 'photonPersistentDisk', 'portworxVolume', 'quobyte', 'rbd', 'scaleIO', 'storageos', 'vsphereVolume'];
+const legacyVolumes = [
+  'awsElasticBlockStore',
+  'azureDisk',
+  'azureFile',
+  'cephfs',
+  'cinder',
+  'fc',
+  'flexVolume',
+  'flocker',
+  'gcePersistentDisk',
+  'gitRepo',
+  'glusterfs',
+  'iscsi',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'quobyte',
+  'rbd',
+  'scaleIO',
+  'storageos',
+  'vsphereVolume',
+];
 
 const rows: [string, string, string, string, string, string[]?][] = [
   ['core/v1.d.ts', 'PodSpec', '', 'pods', 'spec'],

@@ -14,7 +14,9 @@ const ctx: StrategyContext = { user: { username: 'admin', groups: ['system:maste
 
 function message(mount: Record<string, unknown>, volume: Record<string, unknown> = { name: 'data', emptyDir: {} }): string {
   const obj: KubeObject = {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'default' },
     spec: { volumes: [volume], containers: [{ name: 'c', image: 'busybox:1', volumeMounts: [{ name: 'data', mountPath: '/data', ...mount }] }] },
   };
   podStrategy.prepareForCreate!(obj, ctx);
@@ -28,22 +30,62 @@ describe('subPath validation', () => {
     ['a plain relative path', { subPath: 'conf/app' }, ''],
     ['a name with dots', { subPath: '..data-not-a-parent/x..y' }, ''],
     ['a parent step', { subPath: '../x' }, `Pod "p" is invalid: spec.containers[0].volumeMounts[0].subPath: Invalid value: "../x": must not contain '..'`],
-    ['a parent step in the middle', { subPath: 'a/../../etc' }, `Pod "p" is invalid: spec.containers[0].volumeMounts[0].subPath: Invalid value: "a/../../etc": must not contain '..'`],
-    ['many parent steps: one error', { subPath: '../../..' }, `Pod "p" is invalid: spec.containers[0].volumeMounts[0].subPath: Invalid value: "../../..": must not contain '..'`],
+    [
+      'a parent step in the middle',
+      { subPath: 'a/../../etc' },
+      `Pod "p" is invalid: spec.containers[0].volumeMounts[0].subPath: Invalid value: "a/../../etc": must not contain '..'`,
+    ],
+    [
+      'many parent steps: one error',
+      { subPath: '../../..' },
+      `Pod "p" is invalid: spec.containers[0].volumeMounts[0].subPath: Invalid value: "../../..": must not contain '..'`,
+    ],
     ['an absolute path', { subPath: '/etc' }, 'Pod "p" is invalid: spec.containers[0].volumeMounts[0].subPath: Invalid value: "/etc": must be a relative path'],
-    ['absolute and parent', { subPath: '/../etc' }, `Pod "p" is invalid: [spec.containers[0].volumeMounts[0].subPath: Invalid value: "/../etc": must be a relative path, spec.containers[0].volumeMounts[0].subPath: Invalid value: "/../etc": must not contain '..']`],
-    ['subPathExpr with a parent step', { subPathExpr: '$(POD_NAME)/..' }, `Pod "p" is invalid: spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: "$(POD_NAME)/..": must not contain '..'`],
-    ['subPath and subPathExpr together', { subPath: 'a', subPathExpr: 'b' }, 'Pod "p" is invalid: spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: "b": subPathExpr and subPath are mutually exclusive'],
+    [
+      'absolute and parent',
+      { subPath: '/../etc' },
+      `Pod "p" is invalid: [spec.containers[0].volumeMounts[0].subPath: Invalid value: "/../etc": must be a relative path, spec.containers[0].volumeMounts[0].subPath: Invalid value: "/../etc": must not contain '..']`,
+    ],
+    [
+      'subPathExpr with a parent step',
+      { subPathExpr: '$(POD_NAME)/..' },
+      `Pod "p" is invalid: spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: "$(POD_NAME)/..": must not contain '..'`,
+    ],
+    [
+      'subPath and subPathExpr together',
+      { subPath: 'a', subPathExpr: 'b' },
+      'Pod "p" is invalid: spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: "b": subPathExpr and subPath are mutually exclusive',
+    ],
   ])('%s', (_name, mount, want) => {
     expect(message(mount)).toBe(want);
   });
 
   it.each([
-    ['configMap item', { name: 'data', configMap: { name: 'cm', items: [{ key: 'k', path: '../k' }] } }, `spec.volumes[0].configMap.items[0].path: Invalid value: "../k": must not contain '..'`],
-    ['secret item', { name: 'data', secret: { secretName: 's', items: [{ key: 'k', path: '/k' }] } }, 'spec.volumes[0].secret.items[0].path: Invalid value: "/k": must be a relative path'],
-    ['a reserved ..name', { name: 'data', configMap: { name: 'cm', items: [{ key: 'k', path: '..data' }] } }, `spec.volumes[0].configMap.items[0].path: Invalid value: "..data": must not start with '..'`],
-    ['downwardAPI item', { name: 'data', downwardAPI: { items: [{ path: '../x', fieldRef: { fieldPath: 'metadata.name' } }] } }, `spec.volumes[0].downwardAPI.items[0].path: Invalid value: "../x": must not contain '..'`],
-    ['projected token path', { name: 'data', projected: { sources: [{ serviceAccountToken: { path: '../token' } }] } }, `spec.volumes[0].projected.sources[0].serviceAccountToken.path: Invalid value: "../token": must not contain '..'`],
+    [
+      'configMap item',
+      { name: 'data', configMap: { name: 'cm', items: [{ key: 'k', path: '../k' }] } },
+      `spec.volumes[0].configMap.items[0].path: Invalid value: "../k": must not contain '..'`,
+    ],
+    [
+      'secret item',
+      { name: 'data', secret: { secretName: 's', items: [{ key: 'k', path: '/k' }] } },
+      'spec.volumes[0].secret.items[0].path: Invalid value: "/k": must be a relative path',
+    ],
+    [
+      'a reserved ..name',
+      { name: 'data', configMap: { name: 'cm', items: [{ key: 'k', path: '..data' }] } },
+      `spec.volumes[0].configMap.items[0].path: Invalid value: "..data": must not start with '..'`,
+    ],
+    [
+      'downwardAPI item',
+      { name: 'data', downwardAPI: { items: [{ path: '../x', fieldRef: { fieldPath: 'metadata.name' } }] } },
+      `spec.volumes[0].downwardAPI.items[0].path: Invalid value: "../x": must not contain '..'`,
+    ],
+    [
+      'projected token path',
+      { name: 'data', projected: { sources: [{ serviceAccountToken: { path: '../token' } }] } },
+      `spec.volumes[0].projected.sources[0].serviceAccountToken.path: Invalid value: "../token": must not contain '..'`,
+    ],
   ])('key paths of a %s', (_name, volume, want) => {
     expect(message({}, volume)).toContain(want);
   });
@@ -105,16 +147,28 @@ describe('subPath at mount time', () => {
   it('expands subPathExpr from the environment, and refuses what expands out of the volume', async () => {
     expect(expandSubPathExpr('logs/$(POD_NAME)', [{ name: 'POD_NAME', value: 'web-1' }])).toBe('logs/web-1');
     expect(() => expandSubPathExpr('$(NOPE)/x', [])).toThrow('missing value for NOPE');
-    const mounts = await containerMounts({ name: 'b', volumeMounts: [{ name: 'data', mountPath: '/x', subPathExpr: '$(WHERE)' }] }, volumes(), [{ name: 'WHERE', value: 'inner' }]);
+    const mounts = await containerMounts({ name: 'b', volumeMounts: [{ name: 'data', mountPath: '/x', subPathExpr: '$(WHERE)' }] }, volumes(), [
+      { name: 'WHERE', value: 'inner' },
+    ]);
     expect(mounts[0].source).toBe(path.join(vol, 'inner'));
-    await expect(containerMounts({ name: 'b', volumeMounts: [{ name: 'data', mountPath: '/x', subPathExpr: '$(WHERE)' }] }, volumes(), [{ name: 'WHERE', value: '../..' }]))
-      .rejects.toThrow("unable to provision SubPath `../..`: must not contain '..'");
-    await expect(containerMounts({ name: 'b', volumeMounts: [{ name: 'data', mountPath: '/x', subPathExpr: '$(WHERE)' }] }, volumes(), [{ name: 'WHERE', value: 'escape' }]))
-      .rejects.toThrow('failed to prepare subPath for volumeMount "data" of container "b"');
+    await expect(
+      containerMounts({ name: 'b', volumeMounts: [{ name: 'data', mountPath: '/x', subPathExpr: '$(WHERE)' }] }, volumes(), [
+        { name: 'WHERE', value: '../..' },
+      ]),
+    ).rejects.toThrow("unable to provision SubPath `../..`: must not contain '..'");
+    await expect(
+      containerMounts({ name: 'b', volumeMounts: [{ name: 'data', mountPath: '/x', subPathExpr: '$(WHERE)' }] }, volumes(), [
+        { name: 'WHERE', value: 'escape' },
+      ]),
+    ).rejects.toThrow('failed to prepare subPath for volumeMount "data" of container "b"');
   });
 
   it('refuses a subPath on a runtime volume instead of mounting all of it', async () => {
-    const v = new Map<string, PreparedVolume>([['mem', { name: 'mem', type: 'emptyDir(Memory)', mount: { type: 'volume', source: 'kubelab-x' }, readOnly: false }]]);
-    await expect(containerMounts({ name: 'b', volumeMounts: [{ name: 'mem', mountPath: '/x', subPath: 'a' }] }, v)).rejects.toThrow('subPath is not supported for volume "mem"');
+    const v = new Map<string, PreparedVolume>([
+      ['mem', { name: 'mem', type: 'emptyDir(Memory)', mount: { type: 'volume', source: 'kubelab-x' }, readOnly: false }],
+    ]);
+    await expect(containerMounts({ name: 'b', volumeMounts: [{ name: 'mem', mountPath: '/x', subPath: 'a' }] }, v)).rejects.toThrow(
+      'subPath is not supported for volume "mem"',
+    );
   });
 });

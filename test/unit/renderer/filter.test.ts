@@ -14,7 +14,17 @@ describe('natural order', () => {
   });
 
   it('sorts numbers as numbers and keeps equal keys in their order', () => {
-    expect(sortBy([{ n: 10, id: 'a' }, { n: 9, id: 'b' }, { n: 10, id: 'c' }], (o) => o.n, 1).map((o) => o.id)).toEqual(['b', 'a', 'c']);
+    expect(
+      sortBy(
+        [
+          { n: 10, id: 'a' },
+          { n: 9, id: 'b' },
+          { n: 10, id: 'c' },
+        ],
+        (o) => o.n,
+        1,
+      ).map((o) => o.id),
+    ).toEqual(['b', 'a', 'c']);
   });
 
   it('pads digit runs so plain comparison is natural', () => {

@@ -8,7 +8,15 @@ import { serverColumns } from '../../../renderer/lib/server-table';
 
 const reg = new ResourceRegistry();
 for (const s of strategies) reg.add(s);
-reg.add({ group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', resource: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', namespaced: false, verbs: ['create'] });
+reg.add({
+  group: 'authorization.k8s.io',
+  version: 'v1',
+  kind: 'SelfSubjectAccessReview',
+  resource: 'selfsubjectaccessreviews',
+  singular: 'selfsubjectaccessreview',
+  namespaced: false,
+  verbs: ['create'],
+});
 reg.add({ group: 'example.com', version: 'v1', kind: 'Widget', resource: 'widgets', singular: 'widget', namespaced: true, verbs: ['get', 'list', 'watch'] });
 const served = resourcesOfDiscovery(aggregatedDiscovery(reg, true), aggregatedDiscovery(reg, false));
 const kinds = kindsFromDiscovery(served);
@@ -16,11 +24,24 @@ const byId = Object.fromEntries(kinds.map((k) => [k.id, k]));
 
 describe('kinds from discovery', () => {
   it('lists every resource that can be listed and watched, and nothing create-only', () => {
-    expect(Object.keys(byId)).toEqual(expect.arrayContaining(['pods', 'cronjobs', 'roles', 'clusterrolebindings', 'resourcequotas', 'limitranges', 'leases', 'endpointslices', 'serviceaccounts', 'widgets']));
+    expect(Object.keys(byId)).toEqual(
+      expect.arrayContaining([
+        'pods',
+        'cronjobs',
+        'roles',
+        'clusterrolebindings',
+        'resourcequotas',
+        'limitranges',
+        'leases',
+        'endpointslices',
+        'serviceaccounts',
+        'widgets',
+      ]),
+    );
     expect(byId.selfsubjectaccessreviews).toBeUndefined();
     expect(kinds.length).toBe(strategies.length + 1);
   });
-  it('keeps hand-made columns where they exist, the server\'s Table elsewhere', () => {
+  it("keeps hand-made columns where they exist, the server's Table elsewhere", () => {
     expect(byId.pods.columns?.map((c) => c.id)).toContain('restarts');
     expect(byId.pods.detail).toBe(true);
     expect(byId.cronjobs.columns).toBeUndefined();
@@ -50,7 +71,7 @@ describe('server Table columns', () => {
     rows: [{ name: 'nightly', namespace: 'default', cells: ['nightly', '@daily', 2, '5m', 'c'] }],
   };
   const o = { metadata: { name: 'nightly', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' } };
-  it('shows what kubectl get prints: name, namespace, the server\'s cells, a live age; wide columns left out', () => {
+  it("shows what kubectl get prints: name, namespace, the server's cells, a live age; wide columns left out", () => {
     const cols = serverColumns(table, true);
     expect(cols.map((c) => c.title ?? c.id)).toEqual(['name', 'namespace', 'Schedule', 'Active', 'age']);
     const now = new Date('2026-01-01T03:00:00Z');

@@ -43,7 +43,7 @@ describe('log buffer bounds', () => {
 });
 
 describe('several streams in one buffer, ANSI colours', () => {
-  it('keeps each source\'s partial line apart and tags its lines with the source and prefix', () => {
+  it("keeps each source's partial line apart and tags its lines with the source and prefix", () => {
     const b = new LineBuffer();
     b.push('a1\na', 0, '[pod/p/a] ');
     b.push('b1\n', 1, '[pod/p/b] ');

@@ -44,16 +44,26 @@ describe('labelChange', () => {
 
 describe('describe node figures', () => {
   const alloc = { cpu: '2', memory: '2Gi', 'ephemeral-storage': '10Gi', 'hugepages-2Mi': '0', pods: '110' };
-  const pod = (containers: object[], initContainers: object[] = []): Pod => ({ metadata: { name: 'p' }, spec: { containers, initContainers } } as Pod);
+  const pod = (containers: object[], initContainers: object[] = []): Pod => ({ metadata: { name: 'p' }, spec: { containers, initContainers } }) as Pod;
   const c = (requests?: object, limits?: object) => ({ name: 'c', image: 'i', resources: { requests, limits } });
 
   it.each([
-    ['requests and limits', pod([c({ cpu: '250m', memory: '64Mi' }, { cpu: '500m', memory: '128Mi' })]),
-      { cpuRequests: '250m (12%)', cpuLimits: '500m (25%)', memoryRequests: '64Mi (3%)', memoryLimits: '128Mi (6%)' }],
+    [
+      'requests and limits',
+      pod([c({ cpu: '250m', memory: '64Mi' }, { cpu: '500m', memory: '128Mi' })]),
+      { cpuRequests: '250m (12%)', cpuLimits: '500m (25%)', memoryRequests: '64Mi (3%)', memoryLimits: '128Mi (6%)' },
+    ],
     ['nothing asked', pod([c()]), { cpuRequests: '0 (0%)', cpuLimits: '0 (0%)', memoryRequests: '0 (0%)', memoryLimits: '0 (0%)' }],
-    ['containers add up', pod([c({ cpu: '100m' }), c({ cpu: '300m' })]), { cpuRequests: '400m (20%)', cpuLimits: '0 (0%)', memoryRequests: '0 (0%)', memoryLimits: '0 (0%)' }],
-    ['a larger init container wins', pod([c({ cpu: '100m' })], [c({ cpu: '1' }, { cpu: '1' })]),
-      { cpuRequests: '1 (50%)', cpuLimits: '1 (50%)', memoryRequests: '0 (0%)', memoryLimits: '0 (0%)' }],
+    [
+      'containers add up',
+      pod([c({ cpu: '100m' }), c({ cpu: '300m' })]),
+      { cpuRequests: '400m (20%)', cpuLimits: '0 (0%)', memoryRequests: '0 (0%)', memoryLimits: '0 (0%)' },
+    ],
+    [
+      'a larger init container wins',
+      pod([c({ cpu: '100m' })], [c({ cpu: '1' }, { cpu: '1' })]),
+      { cpuRequests: '1 (50%)', cpuLimits: '1 (50%)', memoryRequests: '0 (0%)', memoryLimits: '0 (0%)' },
+    ],
   ] as const)('pod row: %s', (_n, p, want) => {
     expect(podResourceRow(p, alloc)).toEqual(want);
   });
@@ -68,9 +78,11 @@ describe('describe node figures', () => {
     ]);
   });
 
-  it('system info in describe\'s order and words', () => {
+  it("system info in describe's order and words", () => {
     expect(systemInfo({ kubeletVersion: 'v1.32', machineID: 'm', kernelVersion: '6.1' })).toEqual([
-      { label: 'Machine ID', value: 'm' }, { label: 'Kernel Version', value: '6.1' }, { label: 'Kubelet Version', value: 'v1.32' },
+      { label: 'Machine ID', value: 'm' },
+      { label: 'Kernel Version', value: '6.1' },
+      { label: 'Kubelet Version', value: 'v1.32' },
     ]);
   });
 });

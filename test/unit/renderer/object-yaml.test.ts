@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { objectYaml, parseEdit } from '../../../renderer/lib/object-yaml';
 
-const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default', resourceVersion: '42', managedFields: [{ manager: 'kubectl' }] }, data: { a: '1' } };
+const cm = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'cfg', namespace: 'default', resourceVersion: '42', managedFields: [{ manager: 'kubectl' }] },
+  data: { a: '1' },
+};
 
 describe('editing an object as YAML', () => {
   it('shows it without managedFields, resourceVersion kept (the update carries it)', () => {

@@ -8,12 +8,12 @@ import { asLive, type AnyObject, type Live } from '../../../renderer/lib/objects
 const wire: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { nodeName: 'n1', containers: [] } };
 
 describe('Live<T>: a cache object read as its kind', () => {
-  it('reads the kind\'s fields, metadata always present', () => {
+  it("reads the kind's fields, metadata always present", () => {
     const p: Live<Pod> = asLive<Pod>(wire);
     expect([p.metadata.name, p.spec?.nodeName]).toEqual(['web', 'n1']);
   });
 
-  it('refuses a misspelt field, where KubeObject\'s index signature would read it as unknown', () => {
+  it("refuses a misspelt field, where KubeObject's index signature would read it as unknown", () => {
     const p = asLive<Pod>(wire);
     // @ts-expect-error nodeNmae is not a PodSpec field
     expect(p.spec?.nodeNmae).toBeUndefined();

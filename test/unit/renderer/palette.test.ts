@@ -54,7 +54,11 @@ describe('palette match', () => {
 
 describe('palette ranking', () => {
   it.each([
-    ['empty query: actions and views as declared, then resources by name', '', ['action:Create pod', 'action:Create deployment', 'view:Pods', 'view:Services', 'ConfigMap:coredns']],
+    [
+      'empty query: actions and views as declared, then resources by name',
+      '',
+      ['action:Create pod', 'action:Create deployment', 'view:Pods', 'view:Services', 'ConfigMap:coredns'],
+    ],
     ['a name: every kind that has it, best match first', 'k8s-nginx', ['Deployment:k8s-nginx', 'Service:k8s-nginx', 'Pod:k8s-nginx-7d9f-abcde']],
     ['a kubectl short name narrows to its kind', 'svc nginx', ['Service:k8s-nginx']],
     ['a kind word still finds actions by the whole query', 'namespace shop', ['action:Switch to namespace shop']],
@@ -76,7 +80,15 @@ describe('palette ranking', () => {
 
 describe('palette highlight', () => {
   it.each([
-    ['k8s-nginx', [4, 5], [{ text: 'k8s-', hit: false }, { text: 'ng', hit: true }, { text: 'inx', hit: false }]],
+    [
+      'k8s-nginx',
+      [4, 5],
+      [
+        { text: 'k8s-', hit: false },
+        { text: 'ng', hit: true },
+        { text: 'inx', hit: false },
+      ],
+    ],
     ['web', [], [{ text: 'web', hit: false }]],
   ] as const)('%s', (label, pos, want) => {
     expect(highlight(label, [...pos])).toEqual(want);

@@ -3,23 +3,56 @@ import { describe, expect, it } from 'vitest';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { imagePulls, layerPercent, layerText } from '../../../renderer/lib/pod';
 
-const pod = (nodeName?: string) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' },
-  spec: { nodeName, initContainers: [{ name: 'init', image: 'busybox' }], containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'nginx' }] },
-}) as Pod;
-const step = (image: string, outcome: string, extra: Record<string, unknown> = {}) => ({ component: 'kubelet', action: 'pull-image', outcome, message: `m ${image}`, details: { image, ...extra } });
+const pod = (nodeName?: string) =>
+  ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'default' },
+    spec: {
+      nodeName,
+      initContainers: [{ name: 'init', image: 'busybox' }],
+      containers: [
+        { name: 'a', image: 'nginx' },
+        { name: 'b', image: 'nginx' },
+      ],
+    },
+  }) as Pod;
+const step = (image: string, outcome: string, extra: Record<string, unknown> = {}) => ({
+  component: 'kubelet',
+  action: 'pull-image',
+  outcome,
+  message: `m ${image}`,
+  details: { image, ...extra },
+});
 const layer = { id: 'l1', status: 'Downloading', current: 1_000_000, total: 4_000_000 };
 
 describe('imagePulls', () => {
   it.each([
     ['nothing recorded yet', pod('n1'), [], [], []],
-    ['a live pull on the pod\'s node', pod('n1'), [], [{ node: 'n1', image: 'nginx', layers: [layer] }], [['nginx', 'Pulling', 1]]],
-    ['a live pull on another node is not this pod\'s', pod('n1'), [], [{ node: 'n2', image: 'nginx', layers: [layer] }], []],
+    ["a live pull on the pod's node", pod('n1'), [], [{ node: 'n1', image: 'nginx', layers: [layer] }], [['nginx', 'Pulling', 1]]],
+    ["a live pull on another node is not this pod's", pod('n1'), [], [{ node: 'n2', image: 'nginx', layers: [layer] }], []],
     ['an unbound pod has no live pull', pod(), [], [{ node: 'n1', image: 'nginx', layers: [layer] }], []],
-    ['recorded: pulled, already present, failed; init image first', pod('n1'),
-      [step('nginx', 'failure'), step('busybox', 'skipped'), step('nginx', 'success', { layers: [{ id: 'l1', status: 'Pull complete' }], sizeBytes: 5, durationMs: 1200 })], [],
-      [['busybox', 'Present', 0], ['nginx', 'Pulled', 1]]],
-    ['live beats the record (a pull again after a failure)', pod('n1'), [step('nginx', 'failure')], [{ node: 'n1', image: 'nginx', layers: [] }], [['nginx', 'Pulling', 0]]],
+    [
+      'recorded: pulled, already present, failed; init image first',
+      pod('n1'),
+      [
+        step('nginx', 'failure'),
+        step('busybox', 'skipped'),
+        step('nginx', 'success', { layers: [{ id: 'l1', status: 'Pull complete' }], sizeBytes: 5, durationMs: 1200 }),
+      ],
+      [],
+      [
+        ['busybox', 'Present', 0],
+        ['nginx', 'Pulled', 1],
+      ],
+    ],
+    [
+      'live beats the record (a pull again after a failure)',
+      pod('n1'),
+      [step('nginx', 'failure')],
+      [{ node: 'n1', image: 'nginx', layers: [] }],
+      [['nginx', 'Pulling', 0]],
+    ],
     ['a failure is shown as Failed', pod('n1'), [step('nginx', 'failure')], [], [['nginx', 'Failed', 0]]],
   ])('%s', (_name, p, steps, live, want) => {
     expect(imagePulls(p, steps, live).map((x) => [x.image, x.state, x.layers.length])).toEqual(want);

@@ -20,6 +20,12 @@ describe('namespacePodSecurity', () => {
     expect(p[2]).toEqual({ mode: 'warn', level: 'privileged', version: 'latest', labelled: true });
   });
   it('a value that names no level: shown, and enforce falls to restricted as the server does', () => {
-    expect(namespacePodSecurity({ 'pod-security.kubernetes.io/enforce': 'strict' })[0]).toEqual({ mode: 'enforce', level: 'restricted', version: 'latest', labelled: true, invalid: 'strict' });
+    expect(namespacePodSecurity({ 'pod-security.kubernetes.io/enforce': 'strict' })[0]).toEqual({
+      mode: 'enforce',
+      level: 'restricted',
+      version: 'latest',
+      labelled: true,
+      invalid: 'strict',
+    });
   });
 });

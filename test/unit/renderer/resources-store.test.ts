@@ -21,15 +21,17 @@ function setup() {
   const server = new BridgeServer(fake.backend);
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const conn = server.connect((c, p) => listeners.get(c)?.forEach((cb) => cb(p)));
-  setBridge(createKubelabApi({
-    invoke: (c, a) => conn.invoke(c, a) as never,
-    on<E extends EventChannel>(c: E, cb: (p: BridgeEvents[E]) => void) {
-      const s = listeners.get(c) ?? new Set();
-      s.add(cb as (p: unknown) => void);
-      listeners.set(c, s);
-      return () => s.delete(cb as (p: unknown) => void);
-    },
-  }));
+  setBridge(
+    createKubelabApi({
+      invoke: (c, a) => conn.invoke(c, a) as never,
+      on<E extends EventChannel>(c: E, cb: (p: BridgeEvents[E]) => void) {
+        const s = listeners.get(c) ?? new Set();
+        s.add(cb as (p: unknown) => void);
+        listeners.set(c, s);
+        return () => s.delete(cb as (p: unknown) => void);
+      },
+    }),
+  );
   setActivePinia(createPinia());
   return { fake, close: () => conn.close() };
 }

@@ -3,12 +3,22 @@ import type { Deployment, DeploymentStatus, ReplicaSet } from 'kubernetes-types/
 import { rolloutStatus, templateChanges, undoPatch } from '../../../renderer/lib/rollout';
 
 const selector = { matchLabels: { app: 'web' } };
-const deploy = (replicas: number, status: DeploymentStatus, generation = 2): Deployment =>
-  ({ metadata: { generation }, spec: { replicas, selector, template: {} }, status: { observedGeneration: 2, ...status } });
-const rs = (image: string, annotations: Record<string, string> = {}, templateAnnotations?: Record<string, string>) => ({
-  metadata: { annotations },
-  spec: { selector, template: { metadata: { labels: { app: 'web', 'pod-template-hash': 'abc' }, ...(templateAnnotations ? { annotations: templateAnnotations } : {}) }, spec: { containers: [{ name: 'nginx', image }] } } },
-}) satisfies ReplicaSet;
+const deploy = (replicas: number, status: DeploymentStatus, generation = 2): Deployment => ({
+  metadata: { generation },
+  spec: { replicas, selector, template: {} },
+  status: { observedGeneration: 2, ...status },
+});
+const rs = (image: string, annotations: Record<string, string> = {}, templateAnnotations?: Record<string, string>) =>
+  ({
+    metadata: { annotations },
+    spec: {
+      selector,
+      template: {
+        metadata: { labels: { app: 'web', 'pod-template-hash': 'abc' }, ...(templateAnnotations ? { annotations: templateAnnotations } : {}) },
+        spec: { containers: [{ name: 'nginx', image }] },
+      },
+    },
+  }) satisfies ReplicaSet;
 
 describe('rolloutStatus (kubectl rollout status)', () => {
   it.each([
@@ -29,7 +39,12 @@ describe('templateChanges (revision history)', () => {
     ['change-cause wins', rs('nginx:1'), rs('nginx:2', { 'kubernetes.io/change-cause': 'set image' }), [{ kind: 'cause', text: 'set image' }]],
     ['image changed', rs('nginx:1'), rs('nginx:2'), [{ kind: 'image', container: 'nginx', from: 'nginx:1', to: 'nginx:2' }]],
     ['restarted', rs('nginx:1'), rs('nginx:1', {}, { 'kubectl.kubernetes.io/restartedAt': 'T1' }), [{ kind: 'restart', at: 'T1' }]],
-    ['something else', rs('nginx:1'), { ...rs('nginx:1'), spec: { ...rs('nginx:1').spec, template: { ...rs('nginx:1').spec.template, metadata: { labels: { app: 'x' } } } } }, [{ kind: 'other' }]],
+    [
+      'something else',
+      rs('nginx:1'),
+      { ...rs('nginx:1'), spec: { ...rs('nginx:1').spec, template: { ...rs('nginx:1').spec.template, metadata: { labels: { app: 'x' } } } } },
+      [{ kind: 'other' }],
+    ],
   ])('%s', (_name, prev, cur, want) => {
     expect(templateChanges(prev, cur)).toEqual(want);
   });
@@ -38,14 +53,26 @@ describe('templateChanges (revision history)', () => {
 describe('undoPatch (kubectl rollout undo)', () => {
   it('replaces the template without pod-template-hash, keeps the skipped annotations and takes the rest from the ReplicaSet', () => {
     const d = {
-      metadata: { annotations: { 'deployment.kubernetes.io/revision': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'kubernetes.io/change-cause': 'bad image' } },
+      metadata: {
+        annotations: {
+          'deployment.kubernetes.io/revision': '3',
+          'kubectl.kubernetes.io/last-applied-configuration': '{}',
+          'kubernetes.io/change-cause': 'bad image',
+        },
+      },
       spec: { selector, template: rs('nginx:bad').spec.template },
     } satisfies Deployment;
     const old = rs('nginx:1', { 'deployment.kubernetes.io/revision': '1', 'kubernetes.io/change-cause': 'first' });
-    expect(undoPatch(d, old)).toEqual({ patch: [
-      { op: 'replace', path: '/spec/template', value: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1' }] } } },
-      { op: 'add', path: '/metadata/annotations', value: { 'deployment.kubernetes.io/revision': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'kubernetes.io/change-cause': 'first' } },
-    ] });
+    expect(undoPatch(d, old)).toEqual({
+      patch: [
+        { op: 'replace', path: '/spec/template', value: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1' }] } } },
+        {
+          op: 'add',
+          path: '/metadata/annotations',
+          value: { 'deployment.kubernetes.io/revision': '3', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'kubernetes.io/change-cause': 'first' },
+        },
+      ],
+    });
   });
 
   it('is nothing when the Deployment already runs that template (upstream: skipped rollback)', () => {

@@ -32,7 +32,11 @@ spec:
     ['under metadata', 'metadata:\n  |', ['metadata']],
     ['a label key', deployment.replace('    app: web\n', '    app: web\n    |'), ['metadata', 'labels']],
     ['back at spec after labels', deployment.replace('spec:\n  template', 'spec:\n  |\n  template'), ['spec']],
-    ['a key of a container (indentless sequence)', deployment.replace('        image: nginx\n', '        image: nginx\n        |'), ['spec', 'template', 'spec', 'containers', '[]']],
+    [
+      'a key of a container (indentless sequence)',
+      deployment.replace('        image: nginx\n', '        image: nginx\n        |'),
+      ['spec', 'template', 'spec', 'containers', '[]'],
+    ],
     ['a new container after "- "', deployment.replace('        env:', '      - |\n        env:'), ['spec', 'template', 'spec', 'containers', '[]']],
     ['an env var of a container', `${deployment}          |`, ['spec', 'template', 'spec', 'containers', '[]', 'env', '[]']],
     ['an indented sequence', 'spec:\n  ports:\n    - port: 80\n      |', ['spec', 'ports', '[]']],
@@ -44,14 +48,14 @@ spec:
   });
 });
 
-describe('fields from the lab\'s OpenAPI v3', () => {
+describe("fields from the lab's OpenAPI v3", () => {
   const pod = kindSchema(core, '', 'v1', 'Pod');
   const deploy = kindSchema(apps, 'apps', 'v1', 'Deployment');
   it('finds a kind by its group-version-kind', () => {
     expect(pod?.properties?.spec).toBeTruthy();
     expect(kindSchema(core, '', 'v1', 'Nope')).toBeUndefined();
   });
-  it('lists a container\'s fields with kubectl explain\'s types', () => {
+  it("lists a container's fields with kubectl explain's types", () => {
     const f = fieldsAt(core, pod, ['spec', 'containers', '[]']);
     const byName = Object.fromEntries(f.map((x) => [x.name, x]));
     expect(byName.image.type).toBe('string');
@@ -59,7 +63,9 @@ describe('fields from the lab\'s OpenAPI v3', () => {
     expect(byName.name.required).toBe(true);
   });
   it('walks a Deployment to its pod template', () => {
-    expect(fieldsAt(apps, deploy, ['spec', 'template', 'spec']).map((x) => x.name)).toEqual(expect.arrayContaining(['containers', 'nodeSelector', 'restartPolicy']));
+    expect(fieldsAt(apps, deploy, ['spec', 'template', 'spec']).map((x) => x.name)).toEqual(
+      expect.arrayContaining(['containers', 'nodeSelector', 'restartPolicy']),
+    );
     expect(typeName(apps, schemaAt(apps, deploy, ['spec', 'replicas']))).toBe('integer');
   });
   it('offers nothing inside a free-form map or an unknown key', () => {

@@ -12,11 +12,11 @@ describe('keyboard shortcuts', () => {
     ['/ focuses the filter', { key: '/' }, undefined, false, { focus: 'filter' }],
     ['nothing while typing in a field or the editor', { key: 'g' }, undefined, true, undefined],
     ['a plain letter is not a shortcut', { key: 'p' }, undefined, false, undefined],
-    ['Ctrl+P is the browser\'s', { key: 'p', ctrlKey: true }, 'g', false, undefined],
+    ["Ctrl+P is the browser's", { key: 'p', ctrlKey: true }, 'g', false, undefined],
   ])('%s', (_n, e, pending, typing, want) => {
     expect(keyAction(e, pending, typing)).toEqual(want);
   });
-  it('names each view\'s shortcut for the palette', () => {
+  it("names each view's shortcut for the palette", () => {
     expect(shortcutOf('/r/pods')).toBe('G P');
     expect(shortcutOf('/')).toBe('G O');
     expect(shortcutOf('/r/leases')).toBeUndefined();

@@ -9,7 +9,14 @@ import { fakeBackend } from '../bridge/fake-backend';
 
 function fakeMedia(dark: boolean) {
   const cbs = new Set<() => void>();
-  const m = { matches: dark, addEventListener: (_: string, cb: () => void) => cbs.add(cb), set(d: boolean) { m.matches = d; cbs.forEach((cb) => cb()); } };
+  const m = {
+    matches: dark,
+    addEventListener: (_: string, cb: () => void) => cbs.add(cb),
+    set(d: boolean) {
+      m.matches = d;
+      cbs.forEach((cb) => cb());
+    },
+  };
   return m;
 }
 
@@ -53,7 +60,10 @@ describe('ui store', () => {
     ui.toast('ok', 'saved');
     ui.error(Object.assign(new Error('pods "web" already exists'), { reason: 'AlreadyExists', status: 409 }));
     ui.error(Object.assign(new Error('pods "web" already exists'), { reason: 'AlreadyExists', status: 409 }));
-    expect(ui.toasts.map((t) => [t.message, t.title, t.count])).toEqual([['saved', undefined, 1], ['pods "web" already exists', 'AlreadyExists (409)', 2]]);
+    expect(ui.toasts.map((t) => [t.message, t.title, t.count])).toEqual([
+      ['saved', undefined, 1],
+      ['pods "web" already exists', 'AlreadyExists (409)', 2],
+    ]);
     vi.advanceTimersByTime(4500);
     expect(ui.toasts.map((t) => t.message)).toEqual(['pods "web" already exists']);
     ui.holdToast(ui.toasts[0].id, true);
@@ -66,16 +76,18 @@ describe('ui store', () => {
 });
 
 describe('createNamespace action', () => {
-  it('creates; an existing name is the server\'s AlreadyExists, as a toast', async () => {
+  it("creates; an existing name is the server's AlreadyExists, as a toast", async () => {
     const fake = fakeBackend();
     const conn = new BridgeServer(fake.backend).connect(() => {});
     const { setBridge } = await import('../../../renderer/bridge');
-    setBridge(createKubelabApi({
-      invoke: (c, a) => conn.invoke(c, a) as never,
-      on<E extends EventChannel>(_c: E, _cb: (p: BridgeEvents[E]) => void) {
-        return () => {};
-      },
-    }));
+    setBridge(
+      createKubelabApi({
+        invoke: (c, a) => conn.invoke(c, a) as never,
+        on<E extends EventChannel>(_c: E, _cb: (p: BridgeEvents[E]) => void) {
+          return () => {};
+        },
+      }),
+    );
     const { useActionsStore } = await import('../../../renderer/stores/actions');
     const { useUiStore } = await import('../../../renderer/stores/ui');
     const actions = useActionsStore();

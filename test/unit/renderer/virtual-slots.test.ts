@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { slotKeeper } from '../../../renderer/lib/virtual-slots';
 
 describe('slotKeeper', () => {
-  it('keeps the slot of a row still on screen and gives a scrolled-out row\'s slot to the row scrolling in', () => {
+  it("keeps the slot of a row still on screen and gives a scrolled-out row's slot to the row scrolling in", () => {
     const slots = slotKeeper();
     expect(slots([0, 1, 2, 3])).toEqual([0, 1, 2, 3]);
     // one row down: 0 leaves, 4 enters and takes its slot

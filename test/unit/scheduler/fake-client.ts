@@ -98,7 +98,9 @@ export class FakeClient implements Client {
     let resolve!: () => void;
     const done = new Promise<void>((r) => (resolve = r));
     const w: Watcher = {
-      type: type.resource, ns: opts.namespace, fn: onEvent,
+      type: type.resource,
+      ns: opts.namespace,
+      fn: onEvent,
       stop: () => {
         this.watchers.delete(w);
         resolve();

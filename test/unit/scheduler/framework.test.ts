@@ -10,7 +10,10 @@ import { node, nodeInfos, pod } from './builders';
 function run(p: Pod, nodes: Node[], existing: Pod[] = [], profile: SchedulerProfile = {}, maxDetailRows?: number) {
   const { cache, infos } = nodeInfos(nodes, existing);
   const fw = new Framework(defaultPlugins(profile, { imageNodes: cache.imageNodes, affinityCounters: cache.affinityCounters, numNodes: () => infos.length }), {
-    schedulerName: 'default-scheduler', percentageOfNodesToScore: profile.percentageOfNodesToScore, maxDetailRows, random: () => 0.99,
+    schedulerName: 'default-scheduler',
+    percentageOfNodesToScore: profile.percentageOfNodesToScore,
+    maxDetailRows,
+    random: () => 0.99,
   });
   return { fw, infos, result: fw.schedulePod(newPodInfo(p), infos) };
 }
@@ -65,7 +68,10 @@ describe('Framework.schedulePod with the default profile', () => {
     const row2 = result.details.nodes.find((r) => r.node === 'node-2')!;
     expect(row2.explain).toBe("didn't match the node selector disktype=ssd");
     expect(row2.filters.map((f) => [f.plugin, f.code])).toEqual([
-      ['NodeUnschedulable', 'Success'], ['NodeName', 'Success'], ['TaintToleration', 'Success'], ['NodeAffinity', 'UnschedulableAndUnresolvable'],
+      ['NodeUnschedulable', 'Success'],
+      ['NodeName', 'Success'],
+      ['TaintToleration', 'Success'],
+      ['NodeAffinity', 'UnschedulableAndUnresolvable'],
     ]);
     expect(result.details.skipped.filter).toContain('NodePorts');
   });
@@ -93,7 +99,15 @@ describe('Framework.schedulePod with the default profile', () => {
       for (const s of row.scores!) expect(s.weighted).toBe(s.normalized * s.weight);
     }
     const weights = Object.fromEntries(result.details.scorePlugins.map((s) => [s.plugin, s.weight]));
-    expect(weights).toEqual({ TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, PodTopologySpread: 2, InterPodAffinity: 2, NodeResourcesBalancedAllocation: 1, ImageLocality: 1 });
+    expect(weights).toEqual({
+      TaintToleration: 3,
+      NodeAffinity: 2,
+      NodeResourcesFit: 1,
+      PodTopologySpread: 2,
+      InterPodAffinity: 2,
+      NodeResourcesBalancedAllocation: 1,
+      ImageLocality: 1,
+    });
     expect(result.details.skipped.score).toEqual(expect.arrayContaining(['NodeAffinity', 'PodTopologySpread', 'InterPodAffinity']));
   });
 
@@ -112,12 +126,19 @@ describe('Framework.schedulePod with the default profile', () => {
   });
 
   it('spreads replicas with required anti-affinity across the two nodes, and reports when both are taken', () => {
-    const anti = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+    const anti = {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }],
+      },
+    };
     const nodes = [node('node-1'), node('node-2')];
     const web1 = pod('web-1', { labels: { app: 'web' }, affinity: anti, nodeName: 'node-1' });
     const second = run(pod('web-2', { labels: { app: 'web' }, affinity: anti }), nodes, [web1]).result;
     expect(second.kind === 'scheduled' && second.node).toBe('node-2');
-    const third = run(pod('web-3', { labels: { app: 'web' }, affinity: anti }), nodes, [web1, { ...web1, metadata: { ...web1.metadata, name: 'web-2' }, spec: { ...web1.spec!, nodeName: 'node-2' } }]).result;
+    const third = run(pod('web-3', { labels: { app: 'web' }, affinity: anti }), nodes, [
+      web1,
+      { ...web1, metadata: { ...web1.metadata, name: 'web-2' }, spec: { ...web1.spec!, nodeName: 'node-2' } },
+    ]).result;
     expect(third.kind === 'unschedulable' && third.message).toBe(
       "0/2 nodes are available: 2 node(s) didn't satisfy existing pods anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
     );
@@ -125,7 +146,9 @@ describe('Framework.schedulePod with the default profile', () => {
 
   it('MostAllocated packs pods onto the fuller node', () => {
     const nodes = [node('a', { cpu: '4', memory: '8Gi' }), node('b', { cpu: '4', memory: '8Gi' })];
-    const { result } = run(pod('p', { cpu: '1', memory: '1Gi' }), nodes, [pod('x', { cpu: '2', memory: '4Gi', nodeName: 'b' })], { scoringStrategy: 'MostAllocated' });
+    const { result } = run(pod('p', { cpu: '1', memory: '1Gi' }), nodes, [pod('x', { cpu: '2', memory: '4Gi', nodeName: 'b' })], {
+      scoringStrategy: 'MostAllocated',
+    });
     expect(result.kind === 'scheduled' && result.node).toBe('b');
   });
 });

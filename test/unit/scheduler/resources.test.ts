@@ -4,9 +4,14 @@ import type { Container, Pod } from 'kubernetes-types/core/v1';
 import { podRequests } from '../../../main/scheduler/resources';
 
 const c = (name: string, cpu?: string, memory?: string, extra: Partial<Container> = {}): Container => ({
-  name, image: 'busybox', resources: cpu || memory ? { requests: { ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}) } } : undefined, ...extra,
+  name,
+  image: 'busybox',
+  resources: cpu || memory ? { requests: { ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}) } } : undefined,
+  ...extra,
 });
-const p = (containers: Container[], initContainers?: Container[], overhead?: Record<string, string>): Pod => ({ spec: { containers, initContainers, overhead } });
+const p = (containers: Container[], initContainers?: Container[], overhead?: Record<string, string>): Pod => ({
+  spec: { containers, initContainers, overhead },
+});
 const Mi = 2 ** 20;
 
 describe('podRequests', () => {
@@ -21,7 +26,11 @@ describe('podRequests', () => {
       want: { cpu: 700, memory: 0 },
     },
     { name: 'overhead is added', pod: p([c('a', '100m')], undefined, { cpu: '250m' }), want: { cpu: 350, memory: 0 } },
-    { name: 'limits only: requests default to limits', pod: p([{ name: 'a', image: 'x', resources: { limits: { cpu: '1', memory: '1Gi' } } }]), want: { cpu: 1000, memory: 1024 * Mi } },
+    {
+      name: 'limits only: requests default to limits',
+      pod: p([{ name: 'a', image: 'x', resources: { limits: { cpu: '1', memory: '1Gi' } } }]),
+      want: { cpu: 1000, memory: 1024 * Mi },
+    },
   ])('$name', ({ pod, want }) => {
     expect(podRequests(pod)).toMatchObject(want);
   });

@@ -51,7 +51,10 @@ async function start(client: FakeClient, opts: Partial<ConstructorParameters<typ
 
 const nodeOf = (c: FakeClient, name: string) => c.getObject<Pod & KubeObject>(R.pods, name, 'default')?.spec?.nodeName;
 const events = (c: FakeClient, name: string) =>
-  c.listObjects<Event & KubeObject>(R.events).filter((e) => e.involvedObject.name === name).map((e) => `${e.reason}: ${e.message}`);
+  c
+    .listObjects<Event & KubeObject>(R.events)
+    .filter((e) => e.involvedObject.name === name)
+    .map((e) => `${e.reason}: ${e.message}`);
 
 describe('Scheduler', () => {
   it('binds a pending pod, reports Scheduled and traces every step in order', async () => {
@@ -74,7 +77,11 @@ describe('Scheduler', () => {
     const filter = steps[2].details as unknown as SchedulingDetails;
     expect(filter.kind).toBe('SchedulingDetails');
     const n2 = filter.nodes.find((r) => r.node === 'node-2')!;
-    expect(n2).toMatchObject({ feasible: false, reasons: ["node(s) didn't match Pod's node affinity/selector"], explain: "didn't match the node selector disktype=ssd" });
+    expect(n2).toMatchObject({
+      feasible: false,
+      reasons: ["node(s) didn't match Pod's node affinity/selector"],
+      explain: "didn't match the node selector disktype=ssd",
+    });
     expect(steps[5]).toMatchObject({ outcome: 'success', message: expect.stringContaining('bound default/nginx-pod to node-1') });
   });
 

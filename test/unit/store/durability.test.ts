@@ -271,7 +271,7 @@ describe('durable store: refusals', () => {
     await reopen(dir);
   });
 
-  it('a LOCK file left behind (an old lab\'s pid in it) is no lock: the OS holds none', async () => {
+  it("a LOCK file left behind (an old lab's pid in it) is no lock: the OS holds none", async () => {
     const dir = tempDir();
     await (await openStore(dir)).close();
     writeFileSync(join(dir, 'store', 'LOCK'), `${process.pid}\n`);
@@ -283,7 +283,11 @@ describe('durable store: refusals', () => {
     const s = await openStore(dir, { snapshotBytes: 1024 });
     for (let i = 0; i < 20; i++) await s.create(`/pods/p${i}`, pod(`p${i}`));
     await s.close();
-    const snap = join(dir, 'store', storeFiles(dir).find((n) => n.endsWith('.snap'))!);
+    const snap = join(
+      dir,
+      'store',
+      storeFiles(dir).find((n) => n.endsWith('.snap'))!,
+    );
     const buf = readFileSync(snap);
     buf[buf.length - 10] ^= 0xff;
     writeFileSync(snap, buf);
@@ -300,7 +304,9 @@ describe('durable store: refusals', () => {
     const { records } = unframe(readFileSync(first));
     writeFileSync(join(dir, 'store', 'wal-0000000000000006.log'), frame(JSON.stringify({ r: 6, o: 'put', k: '/pods/p005', c: 6, t: 0, v: pod('p5') })));
     truncateSync(first, records[4].offset + 3);
-    await expect(openStore(dir)).rejects.toThrow(`${first} is damaged at byte offset ${records[4].offset} (3 unreadable byte(s)), and 1 readable record(s) follow it`);
+    await expect(openStore(dir)).rejects.toThrow(
+      `${first} is damaged at byte offset ${records[4].offset} (3 unreadable byte(s)), and 1 readable record(s) follow it`,
+    );
     const r = await repairStore(dir);
     expect([r.kept, r.dropped, r.missing]).toEqual([5, 1, [{ from: 5, to: 5 }]]);
     const s2 = await reopen(dir);
@@ -338,7 +344,7 @@ describe('durable store: refusals', () => {
   });
 });
 
-describe('durable store: the lock is the OS\'s', () => {
+describe("durable store: the lock is the OS's", () => {
   const holders: ChildProcess[] = [];
   afterEach(() => {
     for (const h of holders.splice(0)) h.kill('SIGKILL');
@@ -354,7 +360,7 @@ describe('durable store: the lock is the OS\'s', () => {
     });
   }
 
-  it('refuses a second lab on the same data dir, naming the holder\'s pid', async () => {
+  it("refuses a second lab on the same data dir, naming the holder's pid", async () => {
     const dir = tempDir();
     const h = await holder(dir);
     const err = await openStore(dir, { lockWaitMs: 300 }).then(
@@ -362,7 +368,9 @@ describe('durable store: the lock is the OS\'s', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(StoreLockedError);
-    expect((err as Error).message).toBe(`the store in ${join(dir, 'store')} is in use by process ${h.pid}: another lab runs on this data dir (stop it first, or give this one its own --data-dir)`);
+    expect((err as Error).message).toBe(
+      `the store in ${join(dir, 'store')} is in use by process ${h.pid}: another lab runs on this data dir (stop it first, or give this one its own --data-dir)`,
+    );
   });
 
   it('a holder killed with kill -9 leaves no lock behind', async () => {

@@ -128,7 +128,8 @@ describe.each(kinds)('%s store', (_name, open) => {
 
   it('lists a prefix in key order, not its neighbours', async () => {
     const s = await make();
-    for (const k of ['/pods/ns2/b', '/pods/ns1/z', '/pods/ns1/a', '/pods/ns10/a', '/services/ns1/a', '/pods/ns1/m']) await s.create(k, pod(k.split('/').pop()!));
+    for (const k of ['/pods/ns2/b', '/pods/ns1/z', '/pods/ns1/a', '/pods/ns10/a', '/services/ns1/a', '/pods/ns1/m'])
+      await s.create(k, pod(k.split('/').pop()!));
     expect(s.list('/pods/ns1/').items.map((i) => i.key)).toEqual(['/pods/ns1/a', '/pods/ns1/m', '/pods/ns1/z']);
     expect(s.list('/pods/').items.map((i) => i.key)).toEqual(['/pods/ns1/a', '/pods/ns1/m', '/pods/ns1/z', '/pods/ns10/a', '/pods/ns2/b']);
     expect(s.list('/pods/').revision).toBe(6);

@@ -3,14 +3,28 @@ import { MAX_STEPS, mergeSteps } from '../../../main/trace/recorder';
 import type { TraceStep } from '../../../main/trace/types';
 
 const step = (start: string, action: string, outcome: TraceStep['outcome'] = 'success'): TraceStep => ({
-  component: 'kubelet', action, start, outcome, message: action,
+  component: 'kubelet',
+  action,
+  start,
+  outcome,
+  message: action,
 });
 
 describe('mergeSteps', () => {
   const cases: Array<{ name: string; existing: TraceStep[]; added: TraceStep[]; want: string[] }> = [
     { name: 'appends in time order', existing: [step('2026-01-01T00:00:00.000Z', 'a')], added: [step('2026-01-01T00:00:01.000Z', 'b')], want: ['a', 'b'] },
-    { name: 'a late-reported earlier step goes before', existing: [step('2026-01-01T00:00:02.000Z', 'b')], added: [step('2026-01-01T00:00:01.000Z', 'a')], want: ['a', 'b'] },
-    { name: 'equal times keep arrival order', existing: [step('2026-01-01T00:00:00.000Z', 'a')], added: [step('2026-01-01T00:00:00.000Z', 'b')], want: ['a', 'b'] },
+    {
+      name: 'a late-reported earlier step goes before',
+      existing: [step('2026-01-01T00:00:02.000Z', 'b')],
+      added: [step('2026-01-01T00:00:01.000Z', 'a')],
+      want: ['a', 'b'],
+    },
+    {
+      name: 'equal times keep arrival order',
+      existing: [step('2026-01-01T00:00:00.000Z', 'a')],
+      added: [step('2026-01-01T00:00:00.000Z', 'b')],
+      want: ['a', 'b'],
+    },
   ];
   it.each(cases)('$name', ({ existing, added, want }) => {
     expect(mergeSteps(existing, added).steps.map((s) => s.action)).toEqual(want);
