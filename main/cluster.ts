@@ -105,6 +105,16 @@ export interface ClusterEvents {
   status: [ClusterStatus];
 }
 
+/** A selected Docker context as the lab reports it (the Overview's engines panel). */
+const contextInfo = (c: SelectedContext): DockerContextInfo => ({
+  name: c.name,
+  host: c.host,
+  node: c.reachable ? c.nodeName : undefined,
+  reachable: c.reachable,
+  current: c.current,
+  reason: c.reason,
+});
+
 export class Cluster extends EventEmitter<ClusterEvents> {
   readonly dataDir: string;
   phase: ClusterPhase = 'STOPPED';
@@ -455,14 +465,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const wanted = this.opts.nodes?.length ? this.opts.nodes : await this.readChosenContexts();
     const selected = await selectContexts(wanted, this.opts.contextEnv);
     this.chosenContexts = selected.map((c) => c.name);
-    this.contextReport = selected.map((c) => ({
-      name: c.name,
-      host: c.host,
-      node: c.reachable ? c.nodeName : undefined,
-      reachable: c.reachable,
-      current: c.current,
-      reason: c.reason,
-    }));
+    this.contextReport = selected.map(contextInfo);
     this.setProgressDetail(`Docker contexts found: ${contextsLine(selected)}`);
     const nodes: LabNode[] = [];
     for (const c of selected) {
@@ -676,14 +679,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   private upsertContextReport(c: SelectedContext): void {
-    const entry: DockerContextInfo = {
-      name: c.name,
-      host: c.host,
-      node: c.reachable ? c.nodeName : undefined,
-      reachable: c.reachable,
-      current: c.current,
-      reason: c.reason,
-    };
+    const entry = contextInfo(c);
     const i = this.contextReport.findIndex((r) => r.name === c.name);
     if (i >= 0) this.contextReport[i] = entry;
     else this.contextReport.push(entry);
