@@ -84,7 +84,7 @@ export class Proxy {
   async stop(): Promise<void> {
     this.queue.shutDown();
     this.relays.stop(); // relays keep running: a restarted lab adopts them
-    this.overlay.stop();
+    await this.overlay.stop();
     this.svcInf.stop();
     this.epInf.stop();
     for (const s of this.sockets) s.destroy();

@@ -69,7 +69,7 @@ export class PodOverlay {
     for (const [name, a] of this.attached) {
       if (this.nodes.some((n) => n.nodeName === name && n.agent === a.agent)) continue;
       a.off();
-      a.agent.stop();
+      void a.agent.stop();
       this.attached.delete(name);
     }
   }
@@ -89,11 +89,14 @@ export class PodOverlay {
     else this.counters.dropped++;
   }
 
-  stop(): void {
+  /** Detaches from every node's agent and removes the agents (nothing switches their packets once the lab stops). */
+  async stop(): Promise<void> {
+    const stops: Promise<void>[] = [];
     for (const a of this.attached.values()) {
       a.off();
-      a.agent.stop();
+      stops.push(a.agent.stop());
     }
     this.attached.clear();
+    await Promise.all(stops);
   }
 }

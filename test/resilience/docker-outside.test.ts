@@ -88,6 +88,7 @@ describe('containers changed from outside the lab', () => {
 
   it('docker rm -f of the sandbox: SandboxChanged, the pod gets a new sandbox and its containers again', async () => {
     await runPod('sandbox-gone', 'Always');
+    const before = await appStatus('sandbox-gone');
     const [pause] = await labContainers('sandbox-gone', 'POD');
     expect(pause).toBeDefined();
     await docker.getContainer(pause.Id).remove({ force: true });
@@ -98,7 +99,16 @@ describe('containers changed from outside the lab', () => {
         interval: 500,
       })
       .toBe(1);
-    await expect.poll(async () => (await appStatus('sandbox-gone'))?.ready, { timeout: 60_000, interval: 500 }).toBe(true);
+    // the status says ready again for a new container (the old container's ready status can linger until the kubelet's next sync)
+    await expect
+      .poll(
+        async () => {
+          const s = await appStatus('sandbox-gone');
+          return !!s?.ready && !!s.containerID && s.containerID !== before?.containerID;
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toBe(true);
     // the app runs in the new sandbox, and only one copy of it runs
     const apps = (await labContainers('sandbox-gone', 'sandbox-gone')).filter((c) => c.State === 'running');
     expect(apps).toHaveLength(1);

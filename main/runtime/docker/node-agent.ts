@@ -245,10 +245,28 @@ export class NodeAgent extends EventEmitter<NodeAgentEvents> {
     }
   }
 
-  /** Lets go of the agent's stream (the container is replaced at the next start). */
-  stop(): void {
+  /**
+   * Lets go of the agent's stream and removes its container: without the lab's switch it carries nothing, and left
+   * running it would hold the node's network (a discarded lab's network could never be swept). The next start makes
+   * a new one on the same address, so the routes in the pods stay right.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.stream?.end();
     this.stream = undefined;
+    const label = Object.entries(this.labels).map(([k, v]) => `${k}=${v}`);
+    try {
+      const agents = await this.opts.docker.listContainers({ all: true, filters: { label } });
+      await Promise.all(
+        agents.map((c) =>
+          this.opts.docker
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
+    } catch (e) {
+      log.debug('node agent not removed', { node: this.opts.nodeName, error: String((e as Error).message ?? e) });
+    }
   }
 }
