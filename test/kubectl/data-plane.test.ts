@@ -2,14 +2,15 @@
 // containers, as with Docker Desktop, colima or a remote context): probes, port-forward (pod/, deploy/, svc/),
 // NodePorts, exec and logs all work, since the lab reaches pods only through the engine's Docker API.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { labSteps, startServe, type Serve } from '../fixtures/serve';
-import { images, kubectlPath, missingEnvHint, vm1, vm1Available } from '../fixtures/env';
+import { kubectlPortForward, labSteps, startServe, type Serve } from '../fixtures/serve';
+import { images, missingEnvHint, vm1, vm1Available } from '../fixtures/env';
 
 let lab: Serve;
 const forwards: ChildProcess[] = [];
-const { eventually, kubectl, json } = labSteps(() => lab);
+const steps = labSteps(() => lab);
+const { eventually, kubectl, json } = steps;
 const nodePort = 30000 + Math.floor(Math.random() * 2700);
 
 const manifest = `
@@ -58,26 +59,8 @@ function exchange(port: number, payload: string, halfClose = false): Promise<str
 }
 const get = (port: number) => exchange(port, 'GET / HTTP/1.0\r\nHost: web\r\n\r\n');
 
-async function portForward(target: string, ports: string): Promise<{ output: () => string }> {
-  const child = spawn(kubectlPath, ['port-forward', target, ...ports.split(' ')], {
-    env: { ...process.env, KUBECONFIG: lab.kubeconfig },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  forwards.push(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const local = ports.split(':')[0];
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`kubectl port-forward exited (${child.exitCode}): ${out}`);
-      return out.includes(`Forwarding from 127.0.0.1:${local}`);
-    },
-    30_000,
-    `kubectl port-forward ${target} to listen`,
-  );
-  return { output: () => out };
-}
+/** Starts `kubectl port-forward TARGET PORT...` (space-separated) and resolves once it says it is forwarding. */
+const portForward = (target: string, ports: string) => kubectlPortForward(lab, steps, forwards, target, ports.split(' '));
 
 beforeAll(async () => {
   if (!vm1Available()) throw new Error(missingEnvHint);

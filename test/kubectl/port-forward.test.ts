@@ -1,15 +1,16 @@
 // `kubectl port-forward` against `kubelab serve` on the real engine: pod/x and svc/x over kubectl's WebSocket
 // tunnel (SPDY/3.1 frames in binary messages), and over its plain SPDY/3.1 fallback; nginx answers through them.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
-import { labSteps, startServe, type Serve } from '../fixtures/serve';
-import { images, kubectlPath } from '../fixtures/env';
+import { kubectlPortForward, labSteps, startServe, type Serve } from '../fixtures/serve';
+import { images } from '../fixtures/env';
 
 let lab: Serve;
 const forwards: ChildProcess[] = [];
 
-const { eventually, kubectl } = labSteps(() => lab);
+const steps = labSteps(() => lab);
+const { eventually, kubectl } = steps;
 
 function httpGet(port: number, path = '/'): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -23,26 +24,7 @@ function httpGet(port: number, path = '/'): Promise<string> {
 }
 
 /** Starts `kubectl port-forward TARGET LOCAL:REMOTE` and resolves once it says it is forwarding. */
-async function portForward(target: string, ports: string, env: NodeJS.ProcessEnv = {}): Promise<{ output: () => string }> {
-  const child = spawn(kubectlPath, ['port-forward', target, ports], {
-    env: { ...process.env, KUBECONFIG: lab.kubeconfig, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  forwards.push(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const local = ports.split(':')[0];
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`kubectl port-forward exited (${child.exitCode}): ${out}`);
-      return out.includes(`Forwarding from 127.0.0.1:${local}`);
-    },
-    30_000,
-    `kubectl port-forward ${target} to listen`,
-  );
-  return { output: () => out };
-}
+const portForward = (target: string, ports: string, env: NodeJS.ProcessEnv = {}) => kubectlPortForward(lab, steps, forwards, target, [ports], env);
 
 beforeAll(async () => {
   lab = await startServe({ nodes: ['default'], timeoutMs: 90_000 });
